@@ -1,0 +1,130 @@
+//! Types that cross into the UI (command results and event payloads), exported to TypeScript by ts-rs.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// Event the shell emits with a fresh [`DeskSnapshot`] whenever the desk changes.
+pub const EVENT_DESK_CHANGED: &str = "desk-changed";
+
+/// What the librarian chose for IM: open for questions, stepped away, or signed off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub enum Presence {
+    Available,
+    Away,
+    Offline,
+}
+
+impl Presence {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Presence::Available => "available",
+            Presence::Away => "away",
+            Presence::Offline => "offline",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Presence> {
+        match s {
+            "available" => Some(Presence::Available),
+            "away" => Some(Presence::Away),
+            "offline" => Some(Presence::Offline),
+            _ => None,
+        }
+    }
+}
+
+/// What the desk shows the world and the tray: one icon per state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub enum DeskState {
+    Available,
+    WithPatron,
+    Away,
+    Offline,
+}
+
+impl DeskState {
+    /// Short label for the tray menu and the window header.
+    pub fn label(self) -> &'static str {
+        match self {
+            DeskState::Available => "Available",
+            DeskState::WithPatron => "With a patron at the desk",
+            DeskState::Away => "Away",
+            DeskState::Offline => "Offline",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct WalkUp {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub started_at: DateTime<Utc>,
+    pub ended_at: Option<DateTime<Utc>>,
+    pub topic: Option<String>,
+}
+
+/// Everything the window needs to draw the desk header and the walk-up button.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct DeskSnapshot {
+    pub state: DeskState,
+    pub presence: Presence,
+    pub active_walkup: Option<WalkUp>,
+    /// Walk-ups started since local midnight.
+    pub walkups_today: u32,
+}
+
+/// Whether the app came up with a usable store, and if not, what the person can do about it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase", rename_all_fields = "camelCase", tag = "kind")]
+#[ts(export)]
+pub enum StartupStatus {
+    Ready {
+        data_dir: String,
+    },
+    StoreProblem {
+        code: ErrorCode,
+        message: String,
+        path: String,
+        /// True when starting fresh (old file kept aside) is a sensible offer.
+        can_start_fresh: bool,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub enum ErrorCode {
+    StoreCorrupt,
+    StoreNewerSchema,
+    StoreIo,
+    StoreFailed,
+    StoreUnavailable,
+    WalkupAlreadyActive,
+    NoActiveWalkup,
+    InvalidInput,
+    Internal,
+}
+
+/// The one error shape every command returns.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct CommandError {
+    pub code: ErrorCode,
+    pub message: String,
+}
+
+impl From<crate::Error> for CommandError {
+    fn from(e: crate::Error) -> Self {
+        CommandError { code: e.code(), message: e.to_string() }
+    }
+}

@@ -1,0 +1,15 @@
+fn main() {
+    // Listing the app's commands makes each one need an explicit grant in capabilities/.
+    let manifest = tauri_build::AppManifest::new().commands(&[
+        "startup_status",
+        "reset_store",
+        "desk_snapshot",
+        "start_walkup",
+        "end_walkup",
+        "set_presence",
+    ]);
+    if let Err(e) = tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest)) {
+        eprintln!("tauri build step failed: {e:#}");
+        std::process::exit(1);
+    }
+}

@@ -1,0 +1,4 @@
+//! Commands the window may call: one thin function each (parse, call core, map the error).
+
+pub mod desk;
+pub mod store;

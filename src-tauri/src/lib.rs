@@ -1,0 +1,69 @@
+//! The Tauri shell: builds the app (window, tray, commands) around refdesk-core's Desk.
+
+mod commands;
+mod state;
+mod tray;
+
+use std::process::ExitCode;
+
+use tauri::{Manager, WindowEvent};
+
+pub use state::AppState;
+
+/// Builds and runs the desktop app; returns when the app quits.
+pub fn run() -> ExitCode {
+    let log_dir = refdesk_core::paths::log_dir();
+    let _log_guard = match refdesk_core::logging::init(&log_dir) {
+        Ok(g) => Some(g),
+        Err(e) => {
+            // Without a log file the desk still works; say so once on stderr.
+            eprintln!("refdesk: {e}; logging to stderr only");
+            None
+        }
+    };
+    match run_app(tauri::Builder::default()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!("Refdesk could not start: {e}");
+            eprintln!("refdesk: could not start: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Everything but the runtime choice, so tests can drive the same app.
+pub fn run_app<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Result<()> {
+    builder
+        // Must be first: a second launch only focuses the running desk.
+        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
+            tracing::info!("second launch: focusing the running window");
+            tray::show_main_window(app);
+        }))
+        .setup(|app| {
+            let state = AppState::open(refdesk_core::paths::db_path());
+            app.manage(state);
+            tray::build(app.handle())?;
+            state::publish(app.handle());
+            Ok(())
+        })
+        .on_window_event(|window, event| {
+            // Closing the window keeps the desk signed in: it hides to the tray. Quit is in the tray menu.
+            if let WindowEvent::CloseRequested { api, .. } = event {
+                if window.label() == "main" {
+                    api.prevent_close();
+                    if let Err(e) = window.hide() {
+                        tracing::warn!("could not hide the window: {e}");
+                    }
+                }
+            }
+        })
+        .invoke_handler(tauri::generate_handler![
+            commands::store::startup_status,
+            commands::store::reset_store,
+            commands::desk::desk_snapshot,
+            commands::desk::start_walkup,
+            commands::desk::end_walkup,
+            commands::desk::set_presence,
+        ])
+        .run(tauri::generate_context!())
+}

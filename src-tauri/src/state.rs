@@ -1,0 +1,123 @@
+//! The shell's managed state: the open Desk (or why it could not open) and publishing its changes.
+
+use std::path::PathBuf;
+use std::sync::Mutex;
+
+use chrono::Utc;
+use refdesk_core::api::{CommandError, DeskSnapshot, ErrorCode, StartupStatus, EVENT_DESK_CHANGED};
+use refdesk_core::{Desk, Error, StoreError};
+use tauri::{AppHandle, Emitter, Manager, Runtime};
+
+pub struct AppState {
+    slot: Mutex<Slot>,
+    db_path: PathBuf,
+}
+
+enum Slot {
+    Ready(Desk),
+    /// The store could not open; the window explains and may offer a fresh start.
+    Problem(StartupStatus),
+}
+
+impl AppState {
+    pub fn open(db_path: PathBuf) -> AppState {
+        let slot = match Desk::open(&db_path) {
+            Ok(desk) => {
+                tracing::info!(db = %db_path.display(), "store opened");
+                Slot::Ready(desk)
+            }
+            Err(e) => {
+                tracing::error!(db = %db_path.display(), "store did not open: {e}");
+                Slot::Problem(problem(&db_path, &e))
+            }
+        };
+        AppState { slot: Mutex::new(slot), db_path }
+    }
+
+    pub fn startup_status(&self) -> Result<StartupStatus, CommandError> {
+        let slot = self.lock()?;
+        Ok(match &*slot {
+            Slot::Ready(_) => ready(&self.db_path),
+            Slot::Problem(p) => p.clone(),
+        })
+    }
+
+    /// Sets the damaged database aside and opens an empty one. Only while the store is unusable.
+    pub fn reset_store(&self) -> Result<StartupStatus, CommandError> {
+        let mut slot = self.lock()?;
+        if let Slot::Ready(_) = &*slot {
+            return Ok(ready(&self.db_path));
+        }
+        match Desk::open_fresh(&self.db_path, Utc::now()) {
+            Ok((desk, _kept)) => {
+                *slot = Slot::Ready(desk);
+                Ok(ready(&self.db_path))
+            }
+            Err(e) => {
+                let status = problem(&self.db_path, &e);
+                *slot = Slot::Problem(status);
+                Err(e.into())
+            }
+        }
+    }
+
+    /// Runs `f` on the open desk; a store that did not open is a typed error, not a panic.
+    pub fn with_desk<T>(&self, f: impl FnOnce(&Desk) -> Result<T, Error>) -> Result<T, CommandError> {
+        let slot = self.lock()?;
+        match &*slot {
+            Slot::Ready(desk) => f(desk).map_err(CommandError::from),
+            Slot::Problem(_) => Err(CommandError {
+                code: ErrorCode::StoreUnavailable,
+                message: "the desk's database is not open; see the message in the window".into(),
+            }),
+        }
+    }
+
+    fn lock(&self) -> Result<std::sync::MutexGuard<'_, Slot>, CommandError> {
+        // A panic elsewhere while holding the lock must not take the desk down with it.
+        Ok(self.slot.lock().unwrap_or_else(|poisoned| poisoned.into_inner()))
+    }
+}
+
+fn ready(db_path: &std::path::Path) -> StartupStatus {
+    let dir = db_path.parent().unwrap_or(db_path);
+    StartupStatus::Ready { data_dir: dir.display().to_string() }
+}
+
+fn problem(db_path: &std::path::Path, e: &Error) -> StartupStatus {
+    let can_start_fresh = matches!(e, Error::Store(StoreError::Corrupt { .. } | StoreError::Io { .. }));
+    StartupStatus::StoreProblem {
+        code: e.code(),
+        message: e.to_string(),
+        path: db_path.display().to_string(),
+        can_start_fresh,
+    }
+}
+
+/// Runs a desk change and tells the window and the tray about the result.
+pub fn change<R: Runtime>(
+    app: &AppHandle<R>,
+    f: impl FnOnce(&Desk) -> Result<DeskSnapshot, Error>,
+) -> Result<DeskSnapshot, CommandError> {
+    let snapshot = app.state::<AppState>().with_desk(f)?;
+    announce(app, &snapshot);
+    Ok(snapshot)
+}
+
+/// Sends the current desk state to the window and the tray (after start-up or a reset).
+pub fn publish<R: Runtime>(app: &AppHandle<R>) {
+    match app.state::<AppState>().with_desk(|d| d.snapshot(Utc::now())) {
+        Ok(s) => announce(app, &s),
+        Err(e) => {
+            tracing::warn!("desk not available: {}", e.message);
+            crate::tray::show_unavailable(app);
+        }
+    }
+}
+
+fn announce<R: Runtime>(app: &AppHandle<R>, snapshot: &DeskSnapshot) {
+    crate::tray::show_state(app, snapshot);
+    if let Err(e) = app.emit(EVENT_DESK_CHANGED, snapshot) {
+        tracing::warn!("could not tell the window about a desk change: {e}");
+    }
+}

@@ -1,0 +1,32 @@
+// Typed calls into the Rust shell; every command answers a value or a CommandError.
+import { invoke } from "@tauri-apps/api/core";
+import { listen, type UnlistenFn } from "@tauri-apps/api/event";
+import type { CommandError } from "./bindings/CommandError";
+import type { DeskSnapshot } from "./bindings/DeskSnapshot";
+import type { Presence } from "./bindings/Presence";
+import type { StartupStatus } from "./bindings/StartupStatus";
+
+/** The event name the shell emits on each desk change (api::EVENT_DESK_CHANGED). */
+export const DESK_CHANGED = "desk-changed";
+
+export function isCommandError(e: unknown): e is CommandError {
+  return typeof e === "object" && e !== null && "code" in e && "message" in e;
+}
+
+/** A message fit to show a person, whatever was thrown. */
+export function errorMessage(e: unknown): string {
+  if (isCommandError(e)) return e.message;
+  if (e instanceof Error) return e.message;
+  return String(e);
+}
+
+export const api = {
+  startupStatus: () => invoke<StartupStatus>("startup_status"),
+  resetStore: () => invoke<StartupStatus>("reset_store"),
+  deskSnapshot: () => invoke<DeskSnapshot>("desk_snapshot"),
+  startWalkup: (topic: string | null) => invoke<DeskSnapshot>("start_walkup", { topic }),
+  endWalkup: () => invoke<DeskSnapshot>("end_walkup"),
+  setPresence: (presence: Presence) => invoke<DeskSnapshot>("set_presence", { presence }),
+  onDeskChanged: (f: (s: DeskSnapshot) => void): Promise<UnlistenFn> =>
+    listen<DeskSnapshot>(DESK_CHANGED, (e) => f(e.payload)),
+};

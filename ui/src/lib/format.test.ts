@@ -1,0 +1,33 @@
+import { describe, expect, it } from "vitest";
+import { elapsed, stateLabel } from "./format";
+
+describe("elapsed", () => {
+  const start = "2026-11-23T10:00:00Z";
+  const at = (s: number) => Date.parse(start) + s * 1000;
+
+  it("shows minutes and seconds under an hour", () => {
+    expect(elapsed(start, at(0))).toBe("0:00");
+    expect(elapsed(start, at(65))).toBe("1:05");
+    expect(elapsed(start, at(3599))).toBe("59:59");
+  });
+
+  it("adds hours after an hour", () => {
+    expect(elapsed(start, at(3600))).toBe("1:00:00");
+    expect(elapsed(start, at(3600 * 2 + 61))).toBe("2:01:01");
+  });
+
+  it("never shows a negative time when the clock is behind", () => {
+    expect(elapsed(start, at(-30))).toBe("0:00");
+  });
+
+  it("copes with a malformed timestamp", () => {
+    expect(elapsed("not a time", at(10))).toBe("0:00");
+  });
+});
+
+describe("stateLabel", () => {
+  it("names every desk state", () => {
+    expect(stateLabel.withPatron).toBe("With a patron at the desk");
+    expect(Object.keys(stateLabel).sort()).toEqual(["available", "away", "offline", "withPatron"]);
+  });
+});

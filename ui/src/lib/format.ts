@@ -1,0 +1,21 @@
+// Small display helpers, kept pure so they are unit-tested without a window.
+import type { DeskState } from "./bindings/DeskState";
+
+/** "m:ss" under an hour, "h:mm:ss" after; negative spans (clock skew) show as 0:00. */
+export function elapsed(fromIso: string, nowMs: number): string {
+  const start = Date.parse(fromIso);
+  if (Number.isNaN(start)) return "0:00";
+  const total = Math.max(0, Math.floor((nowMs - start) / 1000));
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = total % 60;
+  const ss = String(s).padStart(2, "0");
+  return h > 0 ? `${h}:${String(m).padStart(2, "0")}:${ss}` : `${m}:${ss}`;
+}
+
+export const stateLabel: Record<DeskState, string> = {
+  available: "Available",
+  withPatron: "With a patron at the desk",
+  away: "Away",
+  offline: "Offline",
+};
