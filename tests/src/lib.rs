@@ -1,1 +1,8 @@
-//! stub
+//! refdesk-testkit: real parts for tests and the demo: a private Prosody, a test CA, a WebDriver client.
+
+pub mod certs;
+pub mod net;
+pub mod prosody;
+pub mod webdriver;
+
+pub use prosody::{Account, Prosody, ProsodyConfig};

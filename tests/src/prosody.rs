@@ -1,0 +1,180 @@
+//! A private Prosody on free loopback ports with its own config, data and test CA; stopped on drop.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use crate::certs::{ensure_test_ca, TestCa};
+use crate::net::{free_port, wait_for_port};
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{path}: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
+    #[error("cannot run {program} (is it installed? scripts/setup.sh installs it): {source}")]
+    Spawn { program: &'static str, source: std::io::Error },
+    #[error("{what} failed: {output}")]
+    Command { what: String, output: String },
+    #[error("prosody did not start listening within {secs} s; its log says:\n{log}")]
+    NotListening { secs: u64, log: String },
+}
+
+impl Error {
+    pub(crate) fn io(path: &Path, source: std::io::Error) -> Error {
+        Error::Io { path: path.to_owned(), source }
+    }
+}
+
+/// A user on the private server.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Account {
+    pub jid: String,
+    pub password: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct ProsodyConfig {
+    /// Where config, data, certificates and logs go. A test passes a temp dir; the demo a fixed one.
+    pub dir: PathBuf,
+    pub domain: String,
+}
+
+impl ProsodyConfig {
+    pub fn new(dir: impl Into<PathBuf>) -> ProsodyConfig {
+        ProsodyConfig { dir: dir.into(), domain: "library.test".into() }
+    }
+}
+
+/// A running Prosody; killed when dropped.
+#[derive(Debug)]
+pub struct Prosody {
+    child: Child,
+    pub domain: String,
+    /// Plain c2s port (STARTTLS required).
+    pub c2s_port: u16,
+    /// Direct TLS port (XEP-0368).
+    pub tls_port: u16,
+    pub ca: TestCa,
+    pub dir: PathBuf,
+    config_path: PathBuf,
+}
+
+impl Prosody {
+    pub fn start(cfg: &ProsodyConfig) -> Result<Prosody, Error> {
+        let dir = &cfg.dir;
+        let data = dir.join("data");
+        std::fs::create_dir_all(&data).map_err(|e| Error::io(&data, e))?;
+        let ca = ensure_test_ca(&dir.join("certs"), &cfg.domain)?;
+        let c2s_port = free_port().map_err(|e| Error::io(dir, e))?;
+        let tls_port = free_port().map_err(|e| Error::io(dir, e))?;
+        let config_path = dir.join("prosody.cfg.lua");
+        let config = render_config(dir, &cfg.domain, c2s_port, tls_port, &ca);
+        std::fs::write(&config_path, config).map_err(|e| Error::io(&config_path, e))?;
+        let log = dir.join("prosody.log");
+        let stderr = std::fs::File::create(dir.join("prosody.stderr")).map_err(|e| Error::io(dir, e))?;
+        let mut child = Command::new("prosody")
+            .arg("--config")
+            .arg(&config_path)
+            .arg("-F")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(stderr)
+            .spawn()
+            .map_err(|e| Error::Spawn { program: "prosody", source: e })?;
+        let up = wait_for_port(c2s_port, Duration::from_secs(15), || matches!(child.try_wait(), Ok(None)))
+            && wait_for_port(tls_port, Duration::from_secs(5), || matches!(child.try_wait(), Ok(None)));
+        if !up {
+            let _ = child.kill();
+            let _ = child.wait();
+            let mut text = std::fs::read_to_string(&log).unwrap_or_default();
+            text.push_str(&std::fs::read_to_string(dir.join("prosody.stderr")).unwrap_or_default());
+            return Err(Error::NotListening { secs: 15, log: text });
+        }
+        Ok(Prosody { child, domain: cfg.domain.clone(), c2s_port, tls_port, ca, dir: dir.clone(), config_path })
+    }
+
+    /// Creates (or resets the password of) `user@domain`.
+    pub fn register(&self, user: &str, password: &str) -> Result<Account, Error> {
+        let out = Command::new("prosodyctl")
+            .arg("--config")
+            .arg(&self.config_path)
+            .args(["register", user, &self.domain, password])
+            .stdin(Stdio::null())
+            .output()
+            .map_err(|e| Error::Spawn { program: "prosodyctl", source: e })?;
+        if !out.status.success() {
+            return Err(Error::Command {
+                what: format!("prosodyctl register {user}"),
+                output: format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)),
+            });
+        }
+        Ok(Account { jid: format!("{user}@{}", self.domain), password: password.into() })
+    }
+
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.join("prosody.log")).unwrap_or_default()
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Waits for the server to exit (the demo runs until interrupted).
+    pub fn wait(mut self) -> std::io::Result<std::process::ExitStatus> {
+        self.child.wait()
+    }
+}
+
+impl Drop for Prosody {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A Lua string literal; paths come from our own temp dirs, but quote them properly anyway.
+fn lua(s: impl AsRef<str>) -> String {
+    format!("{:?}", s.as_ref())
+}
+
+fn render_config(dir: &Path, domain: &str, c2s_port: u16, tls_port: u16, ca: &TestCa) -> String {
+    let p = |path: &Path| lua(path.to_string_lossy());
+    format!(
+        r#"-- Written by refdesk-testkit: a private server on loopback for tests and the demo.
+run_as_root = true
+pidfile = {pidfile}
+data_path = {data}
+interfaces = {{ "127.0.0.1" }}
+c2s_ports = {{ {c2s_port} }}
+c2s_direct_tls_ports = {{ {tls_port} }}
+s2s_ports = {{ }}
+component_ports = {{ }}
+http_ports = {{ }}
+https_ports = {{ }}
+modules_enabled = {{
+  "roster"; "saslauth"; "tls"; "disco"; "ping"; "time"; "version"; "private"; "vcard_legacy"; "blocklist";
+  "carbons"; "mam"; "smacks"; "offline"; "csi_simple";
+}}
+modules_disabled = {{ "s2s" }}
+authentication = "internal_hashed"
+storage = "internal"
+c2s_require_encryption = true
+allow_registration = false
+default_archive_policy = true
+archive_expires_after = "1w"
+smacks_hibernation_time = 120
+log = {{ {{ levels = {{ min = "info" }}, to = "file", filename = {log} }} }}
+ssl = {{ certificate = {cert}; key = {key} }}
+c2s_direct_tls_ssl = {{ certificate = {cert}; key = {key} }}
+
+VirtualHost {domain_lit}
+  ssl = {{ certificate = {cert}; key = {key} }}
+"#,
+        pidfile = p(&dir.join("prosody.pid")),
+        data = p(&dir.join("data")),
+        log = p(&dir.join("prosody.log")),
+        cert = p(&ca.server_cert),
+        key = p(&ca.server_key),
+        domain_lit = lua(domain),
+    )
+}

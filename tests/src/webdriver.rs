@@ -1,0 +1,166 @@
+//! A small W3C WebDriver client and a tauri-driver launcher, for driving the real app's webview.
+
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use base64::Engine;
+use serde_json::{json, Value};
+
+use crate::net::{free_port, wait_for_port};
+
+const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
+
+#[derive(Debug, thiserror::Error)]
+#[error("webdriver: {0}")]
+pub struct WdError(pub String);
+
+type Result<T> = std::result::Result<T, WdError>;
+
+/// tauri-driver on free ports; killed (with the WebKitWebDriver it started) when dropped.
+pub struct TauriDriver {
+    child: Child,
+    pub port: u16,
+}
+
+impl TauriDriver {
+    pub fn start() -> Result<TauriDriver> {
+        let port = free_port().map_err(|e| WdError(format!("no free port: {e}")))?;
+        let native = free_port().map_err(|e| WdError(format!("no free port: {e}")))?;
+        let program = std::env::var("TAURI_DRIVER").unwrap_or_else(|_| "tauri-driver".into());
+        let mut child = Command::new(&program)
+            .args(["--port", &port.to_string(), "--native-port", &native.to_string()])
+            .stdin(Stdio::null())
+            .spawn()
+            .map_err(|e| WdError(format!("cannot start {program} (scripts/setup.sh installs it): {e}")))?;
+        if !wait_for_port(port, Duration::from_secs(20), || matches!(child.try_wait(), Ok(None))) {
+            let _ = child.kill();
+            return Err(WdError(format!("{program} did not listen on {port}")));
+        }
+        Ok(TauriDriver { child, port })
+    }
+
+    /// Starts the app at `application` in a new session.
+    pub fn launch(&self, application: &Path) -> Result<Session> {
+        Session::new(
+            &format!("http://127.0.0.1:{}", self.port),
+            json!({ "capabilities": { "alwaysMatch": {
+                "browserName": "wry",
+                "tauri:options": { "application": application }
+            }}}),
+        )
+    }
+}
+
+impl Drop for TauriDriver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub struct Session {
+    base: String,
+    id: String,
+    agent: ureq::Agent,
+}
+
+#[derive(Debug, Clone)]
+pub struct Element(String);
+
+impl Session {
+    pub fn new(base: &str, capabilities: Value) -> Result<Session> {
+        let agent = ureq::AgentBuilder::new().timeout(Duration::from_secs(60)).build();
+        let v = call(&agent, "POST", &format!("{base}/session"), Some(capabilities))?;
+        let id = v["sessionId"].as_str().ok_or_else(|| WdError(format!("no session id in {v}")))?.to_owned();
+        Ok(Session { base: base.to_owned(), id, agent })
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}/session/{}{}", self.base, self.id, path)
+    }
+
+    pub fn find(&self, css: &str) -> Result<Element> {
+        let v = call(&self.agent, "POST", &self.url("/element"), Some(json!({"using": "css selector", "value": css})))?;
+        v[ELEMENT_KEY].as_str().map(|s| Element(s.to_owned())).ok_or_else(|| WdError(format!("no element for {css}")))
+    }
+
+    /// Polls for an element: the UI renders after asynchronous commands, so it may not be there yet.
+    pub fn wait_for(&self, css: &str, timeout: Duration) -> Result<Element> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            match self.find(css) {
+                Ok(e) => return Ok(e),
+                Err(e) if Instant::now() >= deadline => {
+                    return Err(WdError(format!("{css} did not appear in {timeout:?}: {}", e.0)))
+                }
+                Err(_) => std::thread::sleep(Duration::from_millis(100)),
+            }
+        }
+    }
+
+    /// Polls until the element's text satisfies `pred`; returns the text.
+    pub fn wait_for_text(&self, css: &str, timeout: Duration, pred: impl Fn(&str) -> bool) -> Result<String> {
+        let deadline = Instant::now() + timeout;
+        let mut last = String::new();
+        while Instant::now() < deadline {
+            if let Ok(el) = self.find(css) {
+                if let Ok(t) = self.text(&el) {
+                    if pred(&t) {
+                        return Ok(t);
+                    }
+                    last = t;
+                }
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        Err(WdError(format!("{css} never had the expected text; last seen {last:?}")))
+    }
+
+    pub fn click(&self, el: &Element) -> Result<()> {
+        call(&self.agent, "POST", &self.url(&format!("/element/{}/click", el.0)), Some(json!({}))).map(drop)
+    }
+
+    pub fn send_keys(&self, el: &Element, text: &str) -> Result<()> {
+        call(&self.agent, "POST", &self.url(&format!("/element/{}/value", el.0)), Some(json!({"text": text}))).map(drop)
+    }
+
+    pub fn text(&self, el: &Element) -> Result<String> {
+        let v = call(&self.agent, "GET", &self.url(&format!("/element/{}/text", el.0)), None)?;
+        Ok(v.as_str().unwrap_or_default().to_owned())
+    }
+
+    pub fn title(&self) -> Result<String> {
+        Ok(call(&self.agent, "GET", &self.url("/title"), None)?.as_str().unwrap_or_default().to_owned())
+    }
+
+    /// A PNG of the window, for a person to look at.
+    pub fn screenshot(&self) -> Result<Vec<u8>> {
+        let v = call(&self.agent, "GET", &self.url("/screenshot"), None)?;
+        base64::engine::general_purpose::STANDARD
+            .decode(v.as_str().unwrap_or_default())
+            .map_err(|e| WdError(format!("screenshot is not base64: {e}")))
+    }
+
+    pub fn quit(self) -> Result<()> {
+        call(&self.agent, "DELETE", &self.url(""), None).map(drop)
+    }
+}
+
+fn call(agent: &ureq::Agent, method: &str, url: &str, body: Option<Value>) -> Result<Value> {
+    let req = agent.request(method, url);
+    let res = match body {
+        Some(b) => req.send_json(b),
+        None => req.call(),
+    };
+    let resp = match res {
+        Ok(r) => r,
+        Err(ureq::Error::Status(code, r)) => {
+            let text = r.into_string().unwrap_or_default();
+            return Err(WdError(format!("{method} {url}: HTTP {code}: {text}")));
+        }
+        Err(e) => return Err(WdError(format!("{method} {url}: {e}"))),
+    };
+    let v: Value = resp.into_json().map_err(|e| WdError(format!("{method} {url}: bad JSON: {e}")))?;
+    Ok(v.get("value").cloned().unwrap_or(Value::Null))
+}
