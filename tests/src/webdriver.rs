@@ -1,6 +1,7 @@
 //! A small W3C WebDriver client and a tauri-driver launcher, for driving the real app's webview.
 
 use std::path::Path;
+use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -24,13 +25,17 @@ pub struct TauriDriver {
 }
 
 impl TauriDriver {
-    pub fn start() -> Result<TauriDriver> {
+    /// Starts tauri-driver; `env` reaches the app it launches (e.g. `REFDESK_DATA_DIR`).
+    pub fn start(env: &[(&str, &Path)]) -> Result<TauriDriver> {
         let port = free_port().map_err(|e| WdError(format!("no free port: {e}")))?;
         let native = free_port().map_err(|e| WdError(format!("no free port: {e}")))?;
         let program = std::env::var("TAURI_DRIVER").unwrap_or_else(|_| "tauri-driver".into());
         let mut child = Command::new(&program)
             .args(["--port", &port.to_string(), "--native-port", &native.to_string()])
+            .envs(env.iter().map(|(k, v)| (*k, *v)))
             .stdin(Stdio::null())
+            // Its own process group, so the WebKitWebDriver and app it starts can be ended with it.
+            .process_group(0)
             .spawn()
             .map_err(|e| WdError(format!("cannot start {program} (scripts/setup.sh installs it): {e}")))?;
         if !wait_for_port(port, Duration::from_secs(20), || matches!(child.try_wait(), Ok(None))) {
@@ -54,7 +59,15 @@ impl TauriDriver {
 
 impl Drop for TauriDriver {
     fn drop(&mut self) {
-        let _ = self.child.kill();
+        // Ask politely first (tauri-driver stops its native driver on SIGTERM), then insist.
+        let pgid = self.child.id() as libc::pid_t;
+        // SAFETY: plain syscalls on a process group we created; no memory is shared.
+        unsafe { libc::killpg(pgid, libc::SIGTERM) };
+        let deadline = Instant::now() + Duration::from_secs(3);
+        while Instant::now() < deadline && matches!(self.child.try_wait(), Ok(None)) {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        unsafe { libc::killpg(pgid, libc::SIGKILL) };
         let _ = self.child.wait();
     }
 }
@@ -136,10 +149,20 @@ impl Session {
 
     /// A PNG of the window, for a person to look at.
     pub fn screenshot(&self) -> Result<Vec<u8>> {
-        let v = call(&self.agent, "GET", &self.url("/screenshot"), None)?;
+        // WebKitWebDriver waits for the next paint; a page that is not changing may never give one.
+        let agent = ureq::AgentBuilder::new().timeout(Duration::from_secs(10)).build();
+        let v = call(&agent, "GET", &self.url("/screenshot"), None)?;
         base64::engine::general_purpose::STANDARD
             .decode(v.as_str().unwrap_or_default())
             .map_err(|e| WdError(format!("screenshot is not base64: {e}")))
+    }
+
+    /// Saves a screenshot for the test report; a failure is reported, never fatal.
+    pub fn save_screenshot(&self, path: &Path) {
+        match self.screenshot().and_then(|png| std::fs::write(path, png).map_err(|e| WdError(e.to_string()))) {
+            Ok(()) => eprintln!("screenshot: {}", path.display()),
+            Err(e) => eprintln!("no screenshot {}: {e}", path.display()),
+        }
     }
 
     pub fn quit(self) -> Result<()> {

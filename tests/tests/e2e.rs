@@ -1,1 +1,138 @@
-fn main() {}
+//! End to end: the real app in a real WebKit webview, driven through tauri-driver, checked in its database.
+//!
+//! Run by scripts/test-e2e.sh (Xvfb, a D-Bus session, a release-like build); needs `REFDESK_APP`.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use refdesk_core::Desk;
+use refdesk_testkit::webdriver::{Session, TauriDriver};
+
+/// The app is single-instance per desktop session: tests take turns.
+static ONE_APP_AT_A_TIME: Mutex<()> = Mutex::new(());
+const WAIT: Duration = Duration::from_secs(20);
+
+fn app_path() -> PathBuf {
+    let p = PathBuf::from(std::env::var("REFDESK_APP").expect("REFDESK_APP names the built app (scripts/test-e2e.sh)"));
+    assert!(p.is_file(), "REFDESK_APP={} is not a file", p.display());
+    p
+}
+
+fn artifacts() -> PathBuf {
+    let dir = std::env::var_os("REFDESK_ARTIFACTS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../.test-artifacts"));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+struct Running {
+    // Field order matters: the session ends before the driver goes.
+    session: Session,
+    _driver: TauriDriver,
+}
+
+fn launch(data_dir: &Path) -> Running {
+    let driver = TauriDriver::start(&[("REFDESK_DATA_DIR", data_dir)]).expect("tauri-driver starts");
+    let session = driver.launch(&app_path()).expect("the app starts in a WebDriver session");
+    Running { session, _driver: driver }
+}
+
+#[test]
+fn the_walkup_button_records_a_walkup_in_the_database() {
+    let _turn = ONE_APP_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let data = tempfile::tempdir().unwrap();
+    let app = launch(data.path());
+    let s = &app.session;
+
+    assert_eq!(s.title().unwrap(), "Refdesk");
+    s.wait_for_text("[data-testid=desk-state]", WAIT, |t| t == "Available").unwrap();
+    let topic = s.find("input[aria-label^='Walk-up topic']").unwrap();
+    s.send_keys(&topic, "census records").unwrap();
+    s.click(&s.find("[data-testid=walkup-button]").unwrap()).unwrap();
+
+    let timer = s.wait_for_text("[data-testid=walkup-timer]", WAIT, |t| t.starts_with("With patron")).unwrap();
+    assert!(timer.contains("census records"), "timer shows the topic: {timer}");
+    s.wait_for_text("[data-testid=desk-state]", WAIT, |t| t == "With a patron at the desk").unwrap();
+    s.save_screenshot(&artifacts().join("e2e-walkup.png"));
+
+    let desk = Desk::open(&data.path().join("refdesk.db")).unwrap();
+    let w = desk.store().active_walkup().unwrap().expect("the walk-up is in the database");
+    assert_eq!(w.topic.as_deref(), Some("census records"));
+    assert!(w.ended_at.is_none());
+
+    s.click(&s.find("[data-testid=walkup-button]").unwrap()).unwrap();
+    s.wait_for_text("[data-testid=walkup-button]", WAIT, |t| t.starts_with("Walk-up patron")).unwrap();
+    s.wait_for_text("[data-testid=walkups-today]", WAIT, |t| t.ends_with(": 1")).unwrap();
+    assert!(desk.store().active_walkup().unwrap().is_none(), "the walk-up ended in the database");
+    let all = desk.walkups_between(w.started_at, w.started_at + chrono::Duration::hours(1)).unwrap();
+    assert_eq!(all.len(), 1);
+    assert!(all[0].ended_at.is_some());
+}
+
+#[test]
+fn the_presence_chosen_in_the_window_is_kept() {
+    let _turn = ONE_APP_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let data = tempfile::tempdir().unwrap();
+    let app = launch(data.path());
+    let s = &app.session;
+    s.wait_for_text("[data-testid=desk-state]", WAIT, |t| t == "Available").unwrap();
+    s.click(&s.find("[data-testid=presence]").unwrap()).unwrap();
+    s.click(&s.find("[data-testid=presence] option[value=away]").unwrap()).unwrap();
+    s.wait_for_text("[data-testid=desk-state]", WAIT, |t| t == "Away").unwrap();
+    let desk = Desk::open(&data.path().join("refdesk.db")).unwrap();
+    assert_eq!(desk.presence().unwrap(), refdesk_core::api::Presence::Away);
+}
+
+#[test]
+fn a_damaged_database_offers_a_fresh_start_and_keeps_the_old_file() {
+    let _turn = ONE_APP_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let data = tempfile::tempdir().unwrap();
+    let junk = b"Patron sign-in sheet, not a database\n".repeat(100);
+    std::fs::write(data.path().join("refdesk.db"), &junk).unwrap();
+    let app = launch(data.path());
+    let s = &app.session;
+
+    let problem = s.wait_for_text("[data-testid=store-problem]", WAIT, |t| t.contains("cannot open")).unwrap();
+    assert!(problem.contains("damaged"), "the message says what is wrong: {problem}");
+    s.save_screenshot(&artifacts().join("e2e-damaged-db.png"));
+    s.click(&s.find("[data-testid=start-fresh]").unwrap()).unwrap();
+    s.wait_for_text("[data-testid=walkup-button]", WAIT, |t| t.starts_with("Walk-up patron")).unwrap();
+
+    let kept: Vec<_> = std::fs::read_dir(data.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.file_name().unwrap().to_string_lossy().starts_with("refdesk.db.damaged-"))
+        .collect();
+    assert_eq!(kept.len(), 1, "exactly one kept file: {kept:?}");
+    assert_eq!(std::fs::read(&kept[0]).unwrap(), junk, "the old file is kept byte for byte");
+    Desk::open(&data.path().join("refdesk.db")).expect("the fresh database opens");
+}
+
+#[test]
+fn a_second_launch_leaves_the_first_window_running() {
+    let _turn = ONE_APP_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let data = tempfile::tempdir().unwrap();
+    let app = launch(data.path());
+    let s = &app.session;
+    s.wait_for("[data-testid=walkup-button]", WAIT).unwrap();
+
+    let mut second = Command::new(app_path()).env("REFDESK_DATA_DIR", data.path()).spawn().unwrap();
+    let deadline = Instant::now() + WAIT;
+    let status = loop {
+        if let Some(st) = second.try_wait().unwrap() {
+            break st;
+        }
+        if Instant::now() > deadline {
+            let _ = second.kill();
+            panic!("the second launch kept running instead of handing over to the first");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert!(status.success(), "the second launch exits cleanly: {status}");
+    // The first instance still answers and still works.
+    s.click(&s.find("[data-testid=walkup-button]").unwrap()).unwrap();
+    s.wait_for("[data-testid=walkup-timer]", WAIT).unwrap();
+}

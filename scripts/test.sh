@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+#! The test command: installs what is missing, then runs every check and test and prints a summary.
+#! Steps: format, UI build/type check/unit tests, clippy, all Rust tests (unit, store, real Prosody,
+#! end-to-end through WebDriver under Xvfb and a private D-Bus session), ts-rs binding drift.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+LOGS="$ROOT/.test-artifacts/logs"
+mkdir -p "$LOGS"
+export PATH="$HOME/.cargo/bin:$PATH"
+export CARGO_TERM_COLOR=never
+
+bash scripts/setup.sh || { echo "test: setup failed; nothing was tested"; exit 1; }
+
+declare -a NAMES=() RESULTS=() TIMES=()
+failed_steps=0
+step() {
+  local name=$1; shift
+  local log="$LOGS/${name// /-}.log" start=$SECONDS rc
+  echo "== $name"
+  "$@" > >(tee "$log") 2>&1
+  rc=$?
+  NAMES+=("$name"); TIMES+=($((SECONDS - start)))
+  if [ $rc -eq 0 ]; then RESULTS+=(ok); else RESULTS+=("FAILED (exit $rc, log: ${log#"$ROOT"/})"); failed_steps=$((failed_steps + 1)); fi
+}
+
+# WebKit under Xvfb has no GPU: software rendering avoids DMA-BUF errors.
+export WEBKIT_DISABLE_DMABUF_RENDERER=1 WEBKIT_DISABLE_COMPOSITING_MODE=1 NO_AT_BRIDGE=1
+export REFDESK_APP="$ROOT/target/debug/refdesk" REFDESK_ARTIFACTS="$ROOT/.test-artifacts"
+
+bindings_clean() {
+  local drift
+  drift=$(git status --porcelain -- ui/src/lib/bindings)
+  if [ -n "$drift" ]; then
+    echo "ts-rs bindings differ from the committed ones; run 'cargo test' and commit ui/src/lib/bindings:"
+    echo "$drift"
+    git --no-pager diff --stat -- ui/src/lib/bindings
+    return 1
+  fi
+}
+
+step "rustfmt" cargo fmt --all -- --check
+step "ui build" npm --prefix ui run --silent build
+step "ui type check" npm --prefix ui run --silent check
+step "ui unit tests" npm --prefix ui run --silent test
+step "app build" cargo build -p refdesk --features custom-protocol
+step "clippy" cargo clippy --workspace --all-targets --all-features -- -D warnings
+# One run for all Rust tests; the end-to-end ones need a display and a session bus.
+step "rust tests" xvfb-run --auto-servernum --server-args="-screen 0 1280x800x24" \
+  dbus-run-session -- cargo test --workspace --all-features -- --test-threads=2
+step "bindings drift" bindings_clean
+
+# Totals of individual tests, from the runners' own closing lines.
+passed=0; failed=0
+while read -r p f; do passed=$((passed + p)); failed=$((failed + f)); done < <(
+  sed -n 's/^test result: [a-zA-Z]*\. \([0-9]*\) passed; \([0-9]*\) failed.*/\1 \2/p' "$LOGS/rust-tests.log" 2>/dev/null
+  # vitest: "Tests  5 passed (5)" or "Tests  1 failed | 4 passed (5)"
+  sed 's/\x1b\[[0-9;]*m//g' "$LOGS/ui-unit-tests.log" 2>/dev/null | awk '/^ *Tests /{
+    p=0; f=0; for (i=1;i<=NF;i++) { if ($(i+1) ~ /^passed/) p=$i; if ($(i+1) ~ /^failed/) f=$i } print p, f }'
+)
+
+echo
+echo "Summary"
+for i in "${!NAMES[@]}"; do printf '  %-16s %4ss  %s\n' "${NAMES[$i]}" "${TIMES[$i]}" "${RESULTS[$i]}"; done
+echo "  total wall time: ${SECONDS}s"
+if [ "$failed_steps" -gt 0 ] && [ "$failed" -eq 0 ]; then failed=$failed_steps; fi
+echo "tests: $passed passed, $failed failed"
+[ "$failed_steps" -eq 0 ]
