@@ -63,6 +63,14 @@ echo
 echo "Summary"
 for i in "${!NAMES[@]}"; do printf '  %-16s %4ss  %s\n' "${NAMES[$i]}" "${TIMES[$i]}" "${RESULTS[$i]}"; done
 echo "  total wall time: ${SECONDS}s"
-if [ "$failed_steps" -gt 0 ] && [ "$failed" -eq 0 ]; then failed=$failed_steps; fi
+# A step that is not a test runner (format, lint, build, drift) counts as one failure; so does a
+# test step that failed before any test could fail (a compile error).
+for i in "${!NAMES[@]}"; do
+  [ "${RESULTS[$i]}" = ok ] && continue
+  case "${NAMES[$i]}" in
+    "rust tests"|"ui unit tests") [ "$failed" -gt 0 ] || failed=$((failed + 1)) ;;
+    *) failed=$((failed + 1)) ;;
+  esac
+done
 echo "tests: $passed passed, $failed failed"
 [ "$failed_steps" -eq 0 ]

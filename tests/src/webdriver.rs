@@ -1,7 +1,7 @@
 //! A small W3C WebDriver client and a tauri-driver launcher, for driving the real app's webview.
 
-use std::path::Path;
 use std::os::unix::process::CommandExt;
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 

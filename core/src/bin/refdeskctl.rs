@@ -1,6 +1,6 @@
 //! refdeskctl: the administrator's command line for a desk's database (status, walk-up listing).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use chrono::{Duration, Utc};
@@ -53,7 +53,7 @@ fn run(mut args: Vec<String>) -> Result<(), String> {
     }
 }
 
-fn open(db: &PathBuf) -> Result<Desk, String> {
+fn open(db: &Path) -> Result<Desk, String> {
     if !db.exists() {
         return Err(format!("no database at {} (has Refdesk run on this account?)", db.display()));
     }
