@@ -38,9 +38,13 @@ impl TauriDriver {
             .process_group(0)
             .spawn()
             .map_err(|e| WdError(format!("cannot start {program} (scripts/setup.sh installs it): {e}")))?;
-        if !wait_for_port(port, Duration::from_secs(20), || matches!(child.try_wait(), Ok(None))) {
-            let _ = child.kill();
-            return Err(WdError(format!("{program} did not listen on {port}")));
+        // tauri-driver starts WebKitWebDriver and its own server at once: a session asked for
+        // before the native driver listens fails with a bare EOF, so wait for both.
+        for p in [port, native] {
+            if !wait_for_port(p, Duration::from_secs(30), || matches!(child.try_wait(), Ok(None))) {
+                let _ = child.kill();
+                return Err(WdError(format!("{program} (or its WebKitWebDriver) did not listen on {p}")));
+            }
         }
         Ok(TauriDriver { child, port })
     }

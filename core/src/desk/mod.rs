@@ -1,4 +1,16 @@
-//! The desk-priority engine (pure, sans-IO); for now the mapping from presence and walk-ups to desk state.
+//! The desk-priority engine (pure, sans-IO): policy, schedule, the queue across media, and desk state.
+
+pub mod engine;
+pub mod policy;
+pub mod schedule;
+
+#[cfg(test)]
+mod props;
+#[cfg(test)]
+mod scenarios;
+
+pub use engine::{Action, ChatState, CloseReason, Engine, Event, Item, QueueEntry, ReplyKind, Show};
+pub use policy::{DeskPolicy, Policy, PolicyError, QueueOrder};
 
 use crate::api::{DeskState, Presence};
 

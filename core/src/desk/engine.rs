@@ -1,0 +1,667 @@
+//! The desk-priority engine: one queue across media, staffing, caps, schedule, auto-replies, timers (sans-IO).
+//!
+//! `handle(event, now)` returns the actions to carry out; `next_deadline()` says when to call again
+//! with `Event::Tick`. The engine never reads a clock, sleeps or does I/O.
+
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::policy::{render, wait_words, Fill, Policy, QueueOrder};
+
+pub type ChatId = String;
+pub type StaffId = String;
+pub type WalkupId = i64;
+
+/// Handling times remembered for wait estimates.
+const SERVICE_SAMPLES: usize = 20;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", tag = "type")]
+pub enum Event {
+    /// A librarian is at the desk (signed in, back from break).
+    StaffOnDuty { staff: StaffId, name: String },
+    /// A librarian left the desk (signed out, on break); their chats go back to the queue.
+    StaffOffDuty { staff: StaffId },
+    /// A patron joined the line at the physical desk.
+    WalkupArrived { walkup: WalkupId },
+    /// A walk-up was helped, or left the line.
+    WalkupEnded { walkup: WalkupId },
+    /// A patron wrote: a new chat, or more in an open one.
+    PatronMessage { chat: ChatId },
+    /// A librarian wrote in a chat.
+    StaffMessage { chat: ChatId },
+    /// A librarian takes a waiting chat out of turn.
+    AcceptChat { chat: ChatId, staff: StaffId },
+    /// A librarian closed a chat.
+    CloseChat { chat: ChatId },
+    /// The patron went away (offline, closed their window).
+    PatronLeft { chat: ChatId },
+    /// A deadline from `next_deadline` was reached.
+    Tick,
+}
+
+/// What the desk shows on the shared IM account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Show {
+    Available,
+    Busy,
+    Away,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum ChatState {
+    Waiting,
+    Active,
+    OnHold,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum CloseReason {
+    ByLibrarian,
+    PatronLeft,
+    Idle,
+    OutsideHours,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum ReplyKind {
+    Queued,
+    Reminder,
+    OnHold,
+    Unstaffed,
+    Closed,
+    Goodbye,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum AlertLevel {
+    Waiting,
+    Escalated,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", tag = "kind", content = "id")]
+pub enum Item {
+    Walkup(WalkupId),
+    Chat(ChatId),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct QueueEntry {
+    pub item: Item,
+    pub arrived: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", tag = "type")]
+pub enum Action {
+    AutoReply { chat: ChatId, kind: ReplyKind, text: String },
+    SetPresence { show: Show, status: String },
+    ChatAssigned { chat: ChatId, staff: StaffId },
+    ChatStateChanged { chat: ChatId, state: ChatState },
+    ChatClosed { chat: ChatId, reason: CloseReason },
+    WalkupAssigned { walkup: WalkupId, staff: StaffId },
+    WaitAlert { chat: ChatId, level: AlertLevel, waited_secs: i64 },
+    QueueChanged { queue: Vec<QueueEntry> },
+}
+
+#[derive(Debug, Clone)]
+struct Staff {
+    name: String,
+    walkup: Option<WalkupId>,
+    chats: BTreeSet<ChatId>,
+}
+
+#[derive(Debug, Clone)]
+struct Chat {
+    arrived: DateTime<Utc>,
+    /// Arrival order, for ties within the same instant.
+    seq: u64,
+    state: ChatState,
+    staff: Option<StaffId>,
+    last_reply: Option<DateTime<Utc>>,
+    last_activity: DateTime<Utc>,
+    alerts: u8,
+    active_since: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone)]
+struct Walkup {
+    arrived: DateTime<Utc>,
+    seq: u64,
+    staff: Option<StaffId>,
+    started: Option<DateTime<Utc>>,
+}
+
+/// The desk's state machine. Deterministic: the same events at the same times give the same actions.
+#[derive(Debug, Clone)]
+pub struct Engine {
+    policy: Policy,
+    now: DateTime<Utc>,
+    seq: u64,
+    staff: BTreeMap<StaffId, Staff>,
+    chats: BTreeMap<ChatId, Chat>,
+    walkups: BTreeMap<WalkupId, Walkup>,
+    service: VecDeque<Duration>,
+    presence: Option<(Show, String)>,
+    queue: Vec<QueueEntry>,
+}
+
+impl Engine {
+    pub fn new(policy: Policy, now: DateTime<Utc>) -> Engine {
+        Engine {
+            policy,
+            now,
+            seq: 0,
+            staff: BTreeMap::new(),
+            chats: BTreeMap::new(),
+            walkups: BTreeMap::new(),
+            service: VecDeque::new(),
+            presence: None,
+            queue: Vec::new(),
+        }
+    }
+
+    /// The engine's time: the latest `now` it was given.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.now
+    }
+
+    pub fn policy(&self) -> &Policy {
+        &self.policy
+    }
+
+    /// Applies one event at `now` (earlier than a previous `now` counts as that previous time).
+    pub fn handle(&mut self, event: Event, now: DateTime<Utc>) -> Vec<Action> {
+        let now = now.max(self.now);
+        self.now = now;
+        let mut out = Vec::new();
+        self.fire_timers(now, &mut out);
+        let mut new_chat = None;
+        match event {
+            Event::StaffOnDuty { staff, name } => {
+                self.staff.entry(staff).and_modify(|s| s.name.clone_from(&name)).or_insert(Staff {
+                    name,
+                    walkup: None,
+                    chats: BTreeSet::new(),
+                });
+            }
+            Event::StaffOffDuty { staff } => self.staff_off(&staff, now, &mut out),
+            Event::WalkupArrived { walkup } => {
+                if !self.walkups.contains_key(&walkup) {
+                    let seq = self.next_seq();
+                    self.walkups.insert(walkup, Walkup { arrived: now, seq, staff: None, started: None });
+                }
+            }
+            Event::WalkupEnded { walkup } => self.end_walkup(walkup, now, &mut out),
+            Event::PatronMessage { chat } => {
+                if self.chats.contains_key(&chat) {
+                    self.patron_wrote_again(&chat, now, &mut out);
+                } else {
+                    new_chat = self.open_chat(chat, now, &mut out);
+                }
+            }
+            Event::StaffMessage { chat } => {
+                if let Some(c) = self.chats.get_mut(&chat) {
+                    c.last_activity = now;
+                }
+            }
+            Event::AcceptChat { chat, staff } => {
+                let waiting = self.chats.get(&chat).is_some_and(|c| c.state == ChatState::Waiting);
+                if waiting && self.staff.contains_key(&staff) {
+                    self.assign_chat(&chat, &staff, now, &mut out);
+                }
+            }
+            Event::CloseChat { chat } => self.close_chat(&chat, CloseReason::ByLibrarian, now, &mut out),
+            Event::PatronLeft { chat } => self.close_chat(&chat, CloseReason::PatronLeft, now, &mut out),
+            Event::Tick => {}
+        }
+        self.dispatch(now, &mut out);
+        if let Some(chat) = new_chat {
+            self.welcome(&chat, now, &mut out);
+        }
+        self.sync_presence(now, &mut out);
+        self.sync_queue(&mut out);
+        out
+    }
+
+    /// When to send `Event::Tick` next: a wait alert, an idle close, or an opening-hours change.
+    pub fn next_deadline(&self) -> Option<DateTime<Utc>> {
+        let p = &self.policy;
+        let alerts = self.chats.values().filter(|c| c.state == ChatState::Waiting).filter_map(|c| match c.alerts {
+            0 => Some(c.arrived + p.wait_alert),
+            1 => Some(c.arrived + p.wait_escalate),
+            _ => None,
+        });
+        let idles = p.idle_close.into_iter().flat_map(|idle| {
+            self.chats.values().filter(|c| c.state == ChatState::Active).map(move |c| c.last_activity + idle)
+        });
+        let schedule = p.schedule.as_ref().and_then(|s| s.next_change(self.now));
+        alerts.chain(idles).chain(schedule).min()
+    }
+
+    /// Waiting walk-ups and chats in the order they will be served.
+    pub fn queue(&self) -> &[QueueEntry] {
+        &self.queue
+    }
+
+    pub fn presence(&self) -> Option<&(Show, String)> {
+        self.presence.as_ref()
+    }
+
+    pub fn chat_state(&self, chat: &str) -> Option<ChatState> {
+        self.chats.get(chat).map(|c| c.state)
+    }
+
+    pub fn chat_staff(&self, chat: &str) -> Option<&str> {
+        self.chats.get(chat).and_then(|c| c.staff.as_deref())
+    }
+
+    pub fn walkup_staff(&self, walkup: WalkupId) -> Option<&str> {
+        self.walkups.get(&walkup).and_then(|w| w.staff.as_deref())
+    }
+
+    pub fn open_chats(&self) -> impl Iterator<Item = (&str, ChatState)> {
+        self.chats.iter().map(|(id, c)| (id.as_str(), c.state))
+    }
+
+    pub fn staff_on_duty(&self) -> usize {
+        self.staff.len()
+    }
+
+    /// Whether a staff member could take a new chat now (on duty, no walk-up, under the cap).
+    pub fn someone_can_take_a_chat(&self) -> bool {
+        self.pick_staff_for_chat().is_some()
+    }
+
+    pub fn someone_can_take_a_walkup(&self) -> bool {
+        self.pick_staff_for_walkup().is_some()
+    }
+
+    pub fn im_staffed(&self) -> bool {
+        self.staff.len() >= self.policy.min_staff_for_im as usize
+    }
+
+    pub fn im_hours_open(&self, now: DateTime<Utc>) -> bool {
+        self.policy.schedule.as_ref().is_none_or(|s| s.is_open(now))
+    }
+
+    fn next_seq(&mut self) -> u64 {
+        self.seq += 1;
+        self.seq
+    }
+
+    fn open_chat(&mut self, chat: ChatId, now: DateTime<Utc>, out: &mut Vec<Action>) -> Option<ChatId> {
+        if !self.im_hours_open(now) {
+            let text = self.render(&self.policy.templates.closed, None, now);
+            out.push(Action::AutoReply { chat: chat.clone(), kind: ReplyKind::Closed, text });
+            out.push(Action::ChatClosed { chat, reason: CloseReason::OutsideHours });
+            return None;
+        }
+        let seq = self.next_seq();
+        self.chats.insert(
+            chat.clone(),
+            Chat {
+                arrived: now,
+                seq,
+                state: ChatState::Waiting,
+                staff: None,
+                last_reply: None,
+                last_activity: now,
+                alerts: 0,
+                active_since: None,
+            },
+        );
+        out.push(Action::ChatStateChanged { chat: chat.clone(), state: ChatState::Waiting });
+        Some(chat)
+    }
+
+    /// A new chat that could not be placed at once is told why and where it stands: one reply.
+    fn welcome(&mut self, chat: &str, now: DateTime<Utc>, out: &mut Vec<Action>) {
+        if self.chats.get(chat).map(|c| c.state) != Some(ChatState::Waiting) {
+            return;
+        }
+        let (kind, template) = if self.im_staffed() {
+            (ReplyKind::Queued, &self.policy.templates.queued)
+        } else {
+            (ReplyKind::Unstaffed, &self.policy.templates.unstaffed)
+        };
+        let text = self.render(template, Some(chat), now);
+        self.reply(chat, kind, text, now, out);
+    }
+
+    fn patron_wrote_again(&mut self, chat: &str, now: DateTime<Utc>, out: &mut Vec<Action>) {
+        let Some(c) = self.chats.get_mut(chat) else { return };
+        c.last_activity = now;
+        let state = c.state;
+        let due = c.last_reply.is_none_or(|t| now - t >= self.policy.reminder_interval);
+        if !due || state == ChatState::Active {
+            return;
+        }
+        let (kind, template) = match state {
+            ChatState::OnHold => (ReplyKind::OnHold, &self.policy.templates.on_hold),
+            _ if !self.im_staffed() => (ReplyKind::Unstaffed, &self.policy.templates.unstaffed),
+            _ => (ReplyKind::Reminder, &self.policy.templates.reminder),
+        };
+        let text = self.render(template, Some(chat), now);
+        self.reply(chat, kind, text, now, out);
+    }
+
+    fn reply(&mut self, chat: &str, kind: ReplyKind, text: String, now: DateTime<Utc>, out: &mut Vec<Action>) {
+        if let Some(c) = self.chats.get_mut(chat) {
+            c.last_reply = Some(now);
+        }
+        out.push(Action::AutoReply { chat: chat.to_owned(), kind, text });
+    }
+
+    fn staff_off(&mut self, staff: &str, now: DateTime<Utc>, out: &mut Vec<Action>) {
+        let Some(s) = self.staff.remove(staff) else { return };
+        if let Some(w) = s.walkup {
+            self.finish_walkup(w, now);
+        }
+        // Their chats keep their place by arrival: they go back to the front of the queue.
+        for chat in s.chats {
+            if let Some(c) = self.chats.get_mut(&chat) {
+                c.state = ChatState::Waiting;
+                c.staff = None;
+                c.active_since = None;
+                c.alerts = 0;
+                out.push(Action::ChatStateChanged { chat, state: ChatState::Waiting });
+            }
+        }
+    }
+
+    fn end_walkup(&mut self, walkup: WalkupId, now: DateTime<Utc>, out: &mut Vec<Action>) {
+        let Some(staff) = self.finish_walkup(walkup, now) else { return };
+        let on_hold: Vec<ChatId> = self
+            .staff
+            .get(&staff)
+            .map(|s| s.chats.iter().filter(|c| self.chats.get(*c).map(|c| c.state) == Some(ChatState::OnHold)))
+            .into_iter()
+            .flatten()
+            .cloned()
+            .collect();
+        for chat in on_hold {
+            if let Some(c) = self.chats.get_mut(&chat) {
+                c.state = ChatState::Active;
+                c.last_activity = now;
+                out.push(Action::ChatStateChanged { chat, state: ChatState::Active });
+            }
+        }
+    }
+
+    /// Removes the walk-up; returns the staff who was helping it, if any.
+    fn finish_walkup(&mut self, walkup: WalkupId, now: DateTime<Utc>) -> Option<StaffId> {
+        let w = self.walkups.remove(&walkup)?;
+        let staff = w.staff?;
+        if let Some(s) = self.staff.get_mut(&staff) {
+            s.walkup = None;
+        }
+        if let Some(started) = w.started {
+            self.record_service(now - started);
+        }
+        Some(staff)
+    }
+
+    fn close_chat(&mut self, chat: &str, reason: CloseReason, now: DateTime<Utc>, out: &mut Vec<Action>) {
+        let Some(c) = self.chats.remove(chat) else { return };
+        if let Some(staff) = &c.staff {
+            if let Some(s) = self.staff.get_mut(staff) {
+                s.chats.remove(chat);
+            }
+        }
+        if let Some(since) = c.active_since {
+            let end = if reason == CloseReason::Idle { c.last_activity } else { now };
+            self.record_service(end - since);
+        }
+        out.push(Action::ChatClosed { chat: chat.to_owned(), reason });
+    }
+
+    fn record_service(&mut self, d: Duration) {
+        if d > Duration::zero() {
+            if self.service.len() == SERVICE_SAMPLES {
+                self.service.pop_front();
+            }
+            self.service.push_back(d);
+        }
+    }
+
+    fn fire_timers(&mut self, now: DateTime<Utc>, out: &mut Vec<Action>) {
+        let (alert, escalate) = (self.policy.wait_alert, self.policy.wait_escalate);
+        for (id, c) in self.chats.iter_mut().filter(|(_, c)| c.state == ChatState::Waiting) {
+            let waited = now - c.arrived;
+            if c.alerts == 0 && waited >= alert {
+                c.alerts = 1;
+                out.push(Action::WaitAlert {
+                    chat: id.clone(),
+                    level: AlertLevel::Waiting,
+                    waited_secs: waited.num_seconds(),
+                });
+            }
+            if c.alerts == 1 && waited >= escalate {
+                c.alerts = 2;
+                out.push(Action::WaitAlert {
+                    chat: id.clone(),
+                    level: AlertLevel::Escalated,
+                    waited_secs: waited.num_seconds(),
+                });
+            }
+        }
+        if let Some(idle) = self.policy.idle_close {
+            let idle_chats: Vec<ChatId> = self
+                .chats
+                .iter()
+                .filter(|(_, c)| c.state == ChatState::Active && now - c.last_activity >= idle)
+                .map(|(id, _)| id.clone())
+                .collect();
+            for chat in idle_chats {
+                let text = self.render(&self.policy.templates.idle_goodbye, Some(&chat), now);
+                self.reply(&chat, ReplyKind::Goodbye, text, now, out);
+                self.close_chat(&chat, CloseReason::Idle, now, out);
+            }
+        }
+    }
+
+    /// Who takes a walk-up: in-person-first, anyone not already with one (their chats go on hold);
+    /// first-come-first-served, someone with no chat under way either.
+    fn pick_staff_for_walkup(&self) -> Option<StaffId> {
+        let active = |s: &Staff| {
+            s.chats.iter().filter(|c| self.chats.get(*c).is_some_and(|c| c.state == ChatState::Active)).count()
+        };
+        self.staff
+            .iter()
+            .filter(|(_, s)| s.walkup.is_none())
+            .filter(|(_, s)| self.policy.order == QueueOrder::InPersonFirst || active(s) == 0)
+            .min_by_key(|(id, s)| (s.chats.len(), (*id).clone()))
+            .map(|(id, _)| id.clone())
+    }
+
+    fn pick_staff_for_chat(&self) -> Option<StaffId> {
+        if !self.im_staffed() {
+            return None;
+        }
+        self.staff
+            .iter()
+            .filter(|(_, s)| s.walkup.is_none() && s.chats.len() < self.policy.max_chats as usize)
+            .min_by_key(|(id, s)| (s.chats.len(), (*id).clone()))
+            .map(|(id, _)| id.clone())
+    }
+
+    /// Serves the queue in policy order while someone can take the item at its head.
+    fn dispatch(&mut self, now: DateTime<Utc>, out: &mut Vec<Action>) {
+        loop {
+            let order = self.waiting_in_order();
+            let mut placed = false;
+            for entry in &order {
+                match &entry.item {
+                    Item::Walkup(w) => {
+                        if let Some(staff) = self.pick_staff_for_walkup() {
+                            self.start_walkup(*w, &staff, now, out);
+                            placed = true;
+                        }
+                    }
+                    // Unstaffed IM cannot block the line at the physical desk.
+                    Item::Chat(_) if !self.im_staffed() => continue,
+                    Item::Chat(c) => {
+                        if let Some(staff) = self.pick_staff_for_chat() {
+                            self.assign_chat(c, &staff, now, out);
+                            placed = true;
+                        }
+                    }
+                }
+                // First come, first served: nobody overtakes the head of the line.
+                if placed || self.policy.order == QueueOrder::FirstComeFirstServed {
+                    break;
+                }
+            }
+            if !placed {
+                return;
+            }
+        }
+    }
+
+    fn start_walkup(&mut self, walkup: WalkupId, staff: &str, now: DateTime<Utc>, out: &mut Vec<Action>) {
+        if let Some(w) = self.walkups.get_mut(&walkup) {
+            w.staff = Some(staff.to_owned());
+            w.started = Some(now);
+        }
+        let Some(s) = self.staff.get_mut(staff) else { return };
+        s.walkup = Some(walkup);
+        out.push(Action::WalkupAssigned { walkup, staff: staff.to_owned() });
+        if !self.policy.hold_chats_during_walkup {
+            return;
+        }
+        let chats: Vec<ChatId> = s.chats.iter().cloned().collect();
+        for chat in chats {
+            if self.chats.get(&chat).map(|c| c.state) == Some(ChatState::Active) {
+                if let Some(c) = self.chats.get_mut(&chat) {
+                    c.state = ChatState::OnHold;
+                }
+                out.push(Action::ChatStateChanged { chat: chat.clone(), state: ChatState::OnHold });
+                let text = self.render(&self.policy.templates.on_hold, Some(&chat), now);
+                self.reply(&chat, ReplyKind::OnHold, text, now, out);
+            }
+        }
+    }
+
+    fn assign_chat(&mut self, chat: &str, staff: &str, now: DateTime<Utc>, out: &mut Vec<Action>) {
+        let Some(c) = self.chats.get_mut(chat) else { return };
+        c.state = ChatState::Active;
+        c.staff = Some(staff.to_owned());
+        c.active_since = Some(now);
+        c.last_activity = now;
+        if let Some(s) = self.staff.get_mut(staff) {
+            s.chats.insert(chat.to_owned());
+        }
+        out.push(Action::ChatAssigned { chat: chat.to_owned(), staff: staff.to_owned() });
+        out.push(Action::ChatStateChanged { chat: chat.to_owned(), state: ChatState::Active });
+    }
+
+    fn waiting_in_order(&self) -> Vec<QueueEntry> {
+        let walkups = self
+            .walkups
+            .iter()
+            .filter(|(_, w)| w.staff.is_none())
+            .map(|(id, w)| (0u8, w.arrived, w.seq, QueueEntry { item: Item::Walkup(*id), arrived: w.arrived }));
+        let chats =
+            self.chats.iter().filter(|(_, c)| c.state == ChatState::Waiting).map(|(id, c)| {
+                (1u8, c.arrived, c.seq, QueueEntry { item: Item::Chat(id.clone()), arrived: c.arrived })
+            });
+        let mut all: Vec<_> = walkups.chain(chats).collect();
+        match self.policy.order {
+            QueueOrder::FirstComeFirstServed => all.sort_by_key(|(_, t, seq, _)| (*t, *seq)),
+            QueueOrder::InPersonFirst => all.sort_by_key(|(medium, t, seq, _)| (*medium, *t, *seq)),
+        }
+        all.into_iter().map(|(_, _, _, e)| e).collect()
+    }
+
+    fn position(&self, chat: &str) -> Option<usize> {
+        self.queue_position(&self.waiting_in_order(), chat)
+    }
+
+    fn queue_position(&self, order: &[QueueEntry], chat: &str) -> Option<usize> {
+        order.iter().position(|e| matches!(&e.item, Item::Chat(c) if c == chat)).map(|i| i + 1)
+    }
+
+    /// Mean of recent handling times (or the policy's default) times the place in line, shared by the staff.
+    fn estimated_wait(&self, position: usize) -> Duration {
+        let mean = if self.service.is_empty() {
+            self.policy.default_service
+        } else {
+            self.service.iter().copied().sum::<Duration>() / self.service.len() as i32
+        };
+        let staff = self.staff.len().max(1) as i32;
+        mean * position as i32 / staff
+    }
+
+    fn render(&self, template: &str, chat: Option<&str>, now: DateTime<Utc>) -> String {
+        let position = chat.and_then(|c| self.position(c));
+        let librarian = chat
+            .and_then(|c| self.chats.get(c))
+            .and_then(|c| c.staff.as_ref())
+            .and_then(|s| self.staff.get(s))
+            .map(|s| s.name.as_str());
+        let fill = Fill {
+            position,
+            wait: position.map(|p| wait_words(self.estimated_wait(p))),
+            opens: self.opens_words(now),
+            librarian,
+            library: Some(&self.policy.library_name),
+        };
+        render(template, &fill)
+    }
+
+    /// "today at 09:00", "tomorrow at 09:00", "on Monday at 09:00", in the library's time zone.
+    fn opens_words(&self, now: DateTime<Utc>) -> Option<String> {
+        let s = self.policy.schedule.as_ref()?;
+        let at = s.next_opening(now)?.with_timezone(&s.timezone());
+        let today = now.with_timezone(&s.timezone()).date_naive();
+        let day = match (at.date_naive() - today).num_days() {
+            0 => "today".to_owned(),
+            1 => "tomorrow".to_owned(),
+            2..=6 => format!("on {}", at.format("%A")),
+            _ => format!("on {}", at.format("%A %-d %B")),
+        };
+        Some(format!("{day} at {}", at.format("%H:%M")))
+    }
+
+    fn desired_presence(&self, now: DateTime<Utc>) -> (Show, String) {
+        let t = &self.policy.templates;
+        let (show, template) = if !self.im_hours_open(now) {
+            (Show::Away, &t.status_closed)
+        } else if !self.im_staffed() {
+            (Show::Away, &t.status_unstaffed)
+        } else if self.waiting_in_order().iter().any(|e| matches!(e.item, Item::Chat(_)))
+            || self.pick_staff_for_chat().is_none()
+        {
+            (Show::Busy, &t.status_busy)
+        } else {
+            (Show::Available, &t.status_available)
+        };
+        (show, self.render(template, None, now))
+    }
+
+    fn sync_presence(&mut self, now: DateTime<Utc>, out: &mut Vec<Action>) {
+        let want = self.desired_presence(now);
+        if self.presence.as_ref() != Some(&want) {
+            out.push(Action::SetPresence { show: want.0, status: want.1.clone() });
+            self.presence = Some(want);
+        }
+    }
+
+    fn sync_queue(&mut self, out: &mut Vec<Action>) {
+        let queue = self.waiting_in_order();
+        if queue != self.queue {
+            self.queue = queue.clone();
+            out.push(Action::QueueChanged { queue });
+        }
+    }
+}

@@ -1,0 +1,292 @@
+//! A desk's priority policy: queue order, staffing, caps, timers, schedule and auto-reply templates.
+
+use chrono::Duration;
+use serde::{Deserialize, Serialize};
+
+use super::schedule::{Schedule, ScheduleConfig};
+
+/// A policy value that is wrong, with the field it is in (dotted path) and why.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{field}: {message}")]
+pub struct PolicyError {
+    pub field: String,
+    pub message: String,
+}
+
+impl PolicyError {
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> PolicyError {
+        PolicyError { field: field.into(), message: message.into() }
+    }
+}
+
+/// Who is served first when walk-ups and IMs both wait.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum QueueOrder {
+    /// One queue by arrival, whatever the medium.
+    FirstComeFirstServed,
+    /// A walk-up always goes ahead of waiting IMs.
+    InPersonFirst,
+}
+
+/// Auto-reply and status texts. Placeholders: {position}, {wait}, {opens}, {librarian}, {library}.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+pub struct Templates {
+    pub queued: String,
+    pub reminder: String,
+    pub on_hold: String,
+    pub unstaffed: String,
+    pub closed: String,
+    pub idle_goodbye: String,
+    pub status_available: String,
+    pub status_busy: String,
+    pub status_unstaffed: String,
+    pub status_closed: String,
+}
+
+impl Default for Templates {
+    fn default() -> Self {
+        Templates {
+            queued: "Thanks for your question! A librarian is helping someone at the desk; you're number {position} in line (about {wait}).".into(),
+            reminder: "You're still in line, number {position} (about {wait}). We haven't forgotten you.".into(),
+            on_hold: "{librarian} is helping someone at the desk right now and will be back with you shortly.".into(),
+            unstaffed: "Thanks for your question! We're short-staffed at the desk just now; a librarian will answer as soon as one is free.".into(),
+            closed: "Thanks for your message! {library} chat is closed now and opens again {opens}.".into(),
+            idle_goodbye: "It looks like we're done, so I'm closing this chat. Message us again any time!".into(),
+            status_available: "Ask a librarian".into(),
+            status_busy: "Helping patrons; you'll be answered in turn".into(),
+            status_unstaffed: "Back soon".into(),
+            status_closed: "Closed; opens {opens}".into(),
+        }
+    }
+}
+
+pub const PLACEHOLDERS: &[&str] = &["position", "wait", "opens", "librarian", "library"];
+
+/// The policy as written in a settings or IT policy file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+pub struct DeskPolicy {
+    pub library_name: String,
+    pub order: QueueOrder,
+    /// 1: IM whenever someone is on duty; 2: IM only when double-staffed.
+    pub min_staff_for_im: u32,
+    pub max_chats_per_librarian: u32,
+    /// Put a librarian's chats on hold (with a message) while they help a walk-up.
+    pub hold_chats_during_walkup: bool,
+    /// At most one reminder per this many seconds to a patron who writes again while waiting.
+    pub reminder_interval_secs: u32,
+    pub wait_alert_secs: u32,
+    pub wait_escalate_secs: u32,
+    /// Close an active chat after this long without a message from either side; 0 = never.
+    pub idle_close_secs: u32,
+    /// Estimated service time before any has been measured.
+    pub default_service_secs: u32,
+    pub schedule: Option<ScheduleConfig>,
+    pub templates: Templates,
+}
+
+impl Default for DeskPolicy {
+    fn default() -> Self {
+        DeskPolicy {
+            library_name: "The library".into(),
+            order: QueueOrder::FirstComeFirstServed,
+            min_staff_for_im: 1,
+            max_chats_per_librarian: 2,
+            hold_chats_during_walkup: true,
+            reminder_interval_secs: 180,
+            wait_alert_secs: 120,
+            wait_escalate_secs: 300,
+            idle_close_secs: 900,
+            default_service_secs: 240,
+            schedule: None,
+            templates: Templates::default(),
+        }
+    }
+}
+
+/// A validated policy, ready for the engine.
+#[derive(Debug, Clone)]
+pub struct Policy {
+    pub library_name: String,
+    pub order: QueueOrder,
+    pub min_staff_for_im: u32,
+    pub max_chats: u32,
+    pub hold_chats_during_walkup: bool,
+    pub reminder_interval: Duration,
+    pub wait_alert: Duration,
+    pub wait_escalate: Duration,
+    pub idle_close: Option<Duration>,
+    pub default_service: Duration,
+    pub schedule: Option<Schedule>,
+    pub templates: Templates,
+}
+
+/// Longest template we accept: an IM, not a letter.
+const MAX_TEMPLATE_CHARS: usize = 1000;
+
+impl DeskPolicy {
+    /// Checks every field and returns the first problem with its field path.
+    pub fn compile(&self) -> Result<Policy, PolicyError> {
+        if !(1..=10).contains(&self.min_staff_for_im) {
+            return Err(PolicyError::new("minStaffForIm", "must be between 1 and 10"));
+        }
+        if !(1..=20).contains(&self.max_chats_per_librarian) {
+            return Err(PolicyError::new("maxChatsPerLibrarian", "must be between 1 and 20"));
+        }
+        if self.wait_escalate_secs < self.wait_alert_secs {
+            return Err(PolicyError::new(
+                "waitEscalateSecs",
+                format!("must not be shorter than waitAlertSecs ({})", self.wait_alert_secs),
+            ));
+        }
+        if self.wait_alert_secs == 0 {
+            return Err(PolicyError::new("waitAlertSecs", "must be at least 1 second"));
+        }
+        if self.default_service_secs == 0 {
+            return Err(PolicyError::new("defaultServiceSecs", "must be at least 1 second"));
+        }
+        let t = &self.templates;
+        for (name, text) in [
+            ("queued", &t.queued),
+            ("reminder", &t.reminder),
+            ("onHold", &t.on_hold),
+            ("unstaffed", &t.unstaffed),
+            ("closed", &t.closed),
+            ("idleGoodbye", &t.idle_goodbye),
+            ("statusAvailable", &t.status_available),
+            ("statusBusy", &t.status_busy),
+            ("statusUnstaffed", &t.status_unstaffed),
+            ("statusClosed", &t.status_closed),
+        ] {
+            check_template(text).map_err(|m| PolicyError::new(format!("templates.{name}"), m))?;
+        }
+        let schedule = self.schedule.as_ref().map(|s| s.compile("schedule")).transpose()?;
+        let secs = |s: u32| Duration::seconds(i64::from(s));
+        Ok(Policy {
+            library_name: self.library_name.clone(),
+            order: self.order,
+            min_staff_for_im: self.min_staff_for_im,
+            max_chats: self.max_chats_per_librarian,
+            hold_chats_during_walkup: self.hold_chats_during_walkup,
+            reminder_interval: secs(self.reminder_interval_secs),
+            wait_alert: secs(self.wait_alert_secs),
+            wait_escalate: secs(self.wait_escalate_secs),
+            idle_close: (self.idle_close_secs > 0).then(|| secs(self.idle_close_secs)),
+            default_service: secs(self.default_service_secs),
+            schedule,
+            templates: self.templates.clone(),
+        })
+    }
+}
+
+fn check_template(text: &str) -> Result<(), String> {
+    if text.trim().is_empty() {
+        return Err("must not be empty".into());
+    }
+    if text.chars().count() > MAX_TEMPLATE_CHARS {
+        return Err(format!("is longer than {MAX_TEMPLATE_CHARS} characters"));
+    }
+    let mut rest = text;
+    while let Some(i) = rest.find('{') {
+        let after = &rest[i + 1..];
+        let end = after.find('}').ok_or("has a '{' without a closing '}'")?;
+        let name = &after[..end];
+        if !PLACEHOLDERS.contains(&name) {
+            return Err(format!("unknown placeholder {{{name}}}; known: {}", PLACEHOLDERS.join(", ")));
+        }
+        rest = &after[end + 1..];
+    }
+    Ok(())
+}
+
+/// Values for a template's placeholders; a missing value renders as an empty string.
+#[derive(Debug, Default, Clone)]
+pub struct Fill<'a> {
+    pub position: Option<usize>,
+    pub wait: Option<String>,
+    pub opens: Option<String>,
+    pub librarian: Option<&'a str>,
+    pub library: Option<&'a str>,
+}
+
+/// Replaces known placeholders; templates were checked at compile time.
+pub fn render(template: &str, fill: &Fill<'_>) -> String {
+    let mut out = String::with_capacity(template.len() + 16);
+    let mut rest = template;
+    while let Some(i) = rest.find('{') {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 1..];
+        let Some(end) = after.find('}') else {
+            out.push_str(&rest[i..]);
+            return out;
+        };
+        match &after[..end] {
+            "position" => out.push_str(&fill.position.map(|p| p.to_string()).unwrap_or_default()),
+            "wait" => out.push_str(fill.wait.as_deref().unwrap_or_default()),
+            "opens" => out.push_str(fill.opens.as_deref().unwrap_or("later")),
+            "librarian" => out.push_str(fill.librarian.unwrap_or("The librarian")),
+            "library" => out.push_str(fill.library.unwrap_or_default()),
+            other => {
+                out.push('{');
+                out.push_str(other);
+                out.push('}');
+            }
+        }
+        rest = &after[end + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// "about 5 minutes"; rounds up so a patron is not promised less than we expect.
+pub fn wait_words(d: Duration) -> String {
+    let mins = ((d.num_seconds().max(0) + 59) / 60).max(1);
+    if mins == 1 {
+        "about a minute".into()
+    } else if mins < 90 {
+        format!("about {mins} minutes")
+    } else {
+        format!("about {} hours", (mins + 30) / 60)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_default_policy_is_valid() {
+        DeskPolicy::default().compile().unwrap();
+    }
+
+    #[test]
+    fn templates_render_their_placeholders() {
+        let fill = Fill { position: Some(3), wait: Some("about 6 minutes".into()), ..Fill::default() };
+        assert_eq!(render("number {position}, {wait}; {librarian}", &fill), "number 3, about 6 minutes; The librarian");
+    }
+
+    #[test]
+    fn unknown_placeholders_and_bad_values_name_the_field() {
+        let mut p = DeskPolicy::default();
+        p.templates.queued = "You are {positon} in line".into();
+        let e = p.compile().unwrap_err();
+        assert_eq!(e.field, "templates.queued");
+        assert!(e.message.contains("{positon}"), "{e}");
+        p.templates.queued = "open brace {position".into();
+        assert_eq!(p.compile().unwrap_err().field, "templates.queued");
+        let mut p = DeskPolicy { max_chats_per_librarian: 0, ..DeskPolicy::default() };
+        assert_eq!(p.compile().unwrap_err().field, "maxChatsPerLibrarian");
+        p.max_chats_per_librarian = 3;
+        p.wait_escalate_secs = 10;
+        assert_eq!(p.compile().unwrap_err().field, "waitEscalateSecs");
+    }
+
+    #[test]
+    fn waits_are_rounded_up_to_whole_minutes() {
+        assert_eq!(wait_words(Duration::seconds(0)), "about a minute");
+        assert_eq!(wait_words(Duration::seconds(61)), "about 2 minutes");
+        assert_eq!(wait_words(Duration::minutes(150)), "about 3 hours");
+    }
+}

@@ -1,0 +1,336 @@
+//! Scenario tests of the engine in virtual time: one per policy situation a desk meets.
+
+use chrono::{DateTime, Duration, Utc};
+
+use super::engine::{Action, AlertLevel, ChatState, CloseReason, Engine, Event, Item, ReplyKind, Show};
+use super::policy::{DeskPolicy, QueueOrder};
+use super::schedule::{Opening, ScheduleConfig};
+
+/// Monday 2026-11-23 10:00 UTC.
+fn t0() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339("2026-11-23T10:00:00Z").unwrap().with_timezone(&Utc)
+}
+
+struct Sim {
+    e: Engine,
+    now: DateTime<Utc>,
+}
+
+impl Sim {
+    fn new(policy: DeskPolicy) -> Sim {
+        Sim { e: Engine::new(policy.compile().unwrap(), t0()), now: t0() }
+    }
+
+    fn staffed(policy: DeskPolicy, names: &[&str]) -> Sim {
+        let mut sim = Sim::new(policy);
+        for n in names {
+            sim.at(0, Event::StaffOnDuty { staff: n.to_string(), name: n.to_string() });
+        }
+        sim
+    }
+
+    /// Runs `ev` at t0 + `secs`, after firing any deadline that fell before it (as the shell would).
+    fn at(&mut self, secs: i64, ev: Event) -> Vec<Action> {
+        let when = t0() + Duration::seconds(secs);
+        let mut out = self.tick_until(when);
+        self.now = when;
+        out.extend(self.e.handle(ev, when));
+        out
+    }
+
+    fn tick_until(&mut self, until: DateTime<Utc>) -> Vec<Action> {
+        let mut out = Vec::new();
+        while let Some(d) = self.e.next_deadline().filter(|d| *d <= until) {
+            self.now = d;
+            out.extend(self.e.handle(Event::Tick, d));
+        }
+        out
+    }
+}
+
+fn chat(id: &str) -> Event {
+    Event::PatronMessage { chat: id.into() }
+}
+
+fn replies(actions: &[Action]) -> Vec<(String, ReplyKind, String)> {
+    actions
+        .iter()
+        .filter_map(|a| match a {
+            Action::AutoReply { chat, kind, text } => Some((chat.clone(), *kind, text.clone())),
+            _ => None,
+        })
+        .collect()
+}
+
+fn presence(actions: &[Action]) -> Option<Show> {
+    actions.iter().rev().find_map(|a| match a {
+        Action::SetPresence { show, .. } => Some(*show),
+        _ => None,
+    })
+}
+
+fn fcfs() -> DeskPolicy {
+    DeskPolicy { order: QueueOrder::FirstComeFirstServed, max_chats_per_librarian: 2, ..DeskPolicy::default() }
+}
+
+fn in_person_first() -> DeskPolicy {
+    DeskPolicy { order: QueueOrder::InPersonFirst, ..fcfs() }
+}
+
+#[test]
+fn an_im_to_a_free_desk_is_answered_without_an_auto_reply() {
+    let mut sim = Sim::staffed(fcfs(), &["maria"]);
+    assert_eq!(sim.e.presence().unwrap().0, Show::Available);
+    let out = sim.at(5, chat("p1"));
+    assert!(out.contains(&Action::ChatAssigned { chat: "p1".into(), staff: "maria".into() }));
+    assert!(replies(&out).is_empty(), "no auto-reply when a librarian takes the chat: {out:?}");
+}
+
+#[test]
+fn first_come_first_served_a_walkup_waits_for_the_im_that_came_first() {
+    let mut sim = Sim::staffed(fcfs(), &["maria"]);
+    sim.at(0, chat("p1"));
+    let out = sim.at(60, Event::WalkupArrived { walkup: 1 });
+    assert!(!out.iter().any(|a| matches!(a, Action::WalkupAssigned { .. })), "walk-up must wait: {out:?}");
+    assert_eq!(sim.e.queue()[0].item, Item::Walkup(1));
+    assert_eq!(sim.e.chat_state("p1"), Some(ChatState::Active), "the IM is not put on hold");
+    // A second IM arrives after the walk-up: it must not overtake the person at the desk.
+    let out = sim.at(90, chat("p2"));
+    assert_eq!(sim.e.chat_state("p2"), Some(ChatState::Waiting));
+    let r = replies(&out);
+    assert_eq!(r.len(), 1);
+    assert!(r[0].2.contains("number 2 in line"), "walk-up counts in the one queue: {}", r[0].2);
+    // The first IM ends: the walk-up is next, then p2 waits for the walk-up to end.
+    let out = sim.at(300, Event::CloseChat { chat: "p1".into() });
+    assert!(out.contains(&Action::WalkupAssigned { walkup: 1, staff: "maria".into() }));
+    assert_eq!(sim.e.chat_state("p2"), Some(ChatState::Waiting));
+    let out = sim.at(500, Event::WalkupEnded { walkup: 1 });
+    assert!(out.contains(&Action::ChatAssigned { chat: "p2".into(), staff: "maria".into() }));
+}
+
+#[test]
+fn in_person_first_a_walkup_takes_the_librarian_and_the_im_is_told_to_hold() {
+    let mut sim = Sim::staffed(in_person_first(), &["maria"]);
+    sim.at(0, chat("p1"));
+    let out = sim.at(60, Event::WalkupArrived { walkup: 1 });
+    assert!(out.contains(&Action::WalkupAssigned { walkup: 1, staff: "maria".into() }));
+    assert!(out.contains(&Action::ChatStateChanged { chat: "p1".into(), state: ChatState::OnHold }));
+    let r = replies(&out);
+    assert_eq!(r.len(), 1);
+    assert_eq!(r[0].1, ReplyKind::OnHold);
+    assert!(r[0].2.starts_with("maria is helping someone at the desk"), "{}", r[0].2);
+    assert_eq!(presence(&out), Some(Show::Busy));
+
+    // An IM arriving during the walk-up is queued with its place in line.
+    let out = sim.at(120, chat("p2"));
+    let r = replies(&out);
+    assert_eq!(r.len(), 1);
+    assert_eq!(r[0].1, ReplyKind::Queued);
+    assert!(r[0].2.contains("number 1 in line"), "{}", r[0].2);
+
+    // The walk-up ends: the held chat resumes and the queued one is taken (cap 2).
+    let out = sim.at(400, Event::WalkupEnded { walkup: 1 });
+    assert!(out.contains(&Action::ChatStateChanged { chat: "p1".into(), state: ChatState::Active }));
+    assert!(out.contains(&Action::ChatAssigned { chat: "p2".into(), staff: "maria".into() }));
+    assert!(replies(&out).is_empty(), "no auto-reply when chats resume: {out:?}");
+}
+
+#[test]
+fn in_person_first_walkups_go_ahead_of_waiting_ims() {
+    let policy = DeskPolicy { max_chats_per_librarian: 1, ..in_person_first() };
+    let mut sim = Sim::staffed(policy, &["maria"]);
+    sim.at(0, chat("p1"));
+    sim.at(10, chat("p2"));
+    sim.at(20, Event::WalkupArrived { walkup: 1 });
+    sim.at(30, Event::WalkupArrived { walkup: 2 });
+    let order: Vec<Item> = sim.e.queue().iter().map(|e| e.item.clone()).collect();
+    assert_eq!(order, vec![Item::Walkup(2), Item::Chat("p2".into())], "walk-up 1 is being helped");
+    sim.at(100, Event::WalkupEnded { walkup: 1 });
+    assert_eq!(sim.e.walkup_staff(2), Some("maria"));
+    assert_eq!(sim.e.chat_state("p2"), Some(ChatState::Waiting));
+}
+
+#[test]
+fn im_only_when_double_staffed() {
+    let policy = DeskPolicy { min_staff_for_im: 2, ..fcfs() };
+    let mut sim = Sim::staffed(policy, &["maria"]);
+    assert_eq!(sim.e.presence().unwrap().0, Show::Away);
+    let out = sim.at(10, chat("p1"));
+    assert_eq!(replies(&out)[0].1, ReplyKind::Unstaffed);
+    assert_eq!(sim.e.chat_state("p1"), Some(ChatState::Waiting), "the chat waits, it is not lost");
+    // A walk-up is still served by the one librarian: unstaffed IM does not block the desk.
+    let out = sim.at(20, Event::WalkupArrived { walkup: 1 });
+    assert!(out.contains(&Action::WalkupAssigned { walkup: 1, staff: "maria".into() }));
+    sim.at(60, Event::WalkupEnded { walkup: 1 });
+
+    let out = sim.at(100, Event::StaffOnDuty { staff: "joost".into(), name: "Joost".into() });
+    assert!(out.iter().any(|a| matches!(a, Action::ChatAssigned { chat, .. } if chat == "p1")));
+    assert_eq!(presence(&out), Some(Show::Available));
+
+    // Joost goes on break: back to one librarian, the desk goes away and his chat returns to the queue.
+    let staff = sim.e.chat_staff("p1").unwrap().to_owned();
+    let out = sim.at(200, Event::StaffOffDuty { staff: "joost".into() });
+    assert_eq!(presence(&out), Some(Show::Away));
+    if staff == "joost" {
+        assert_eq!(sim.e.chat_state("p1"), Some(ChatState::Waiting));
+        assert_eq!(sim.e.queue()[0].item, Item::Chat("p1".into()));
+    }
+}
+
+#[test]
+fn the_cap_on_simultaneous_chats_queues_the_rest() {
+    let mut sim = Sim::staffed(fcfs(), &["maria"]);
+    sim.at(0, chat("p1"));
+    let out = sim.at(1, chat("p2"));
+    assert_eq!(presence(&out), Some(Show::Busy), "at the cap the desk shows busy");
+    let out = sim.at(2, chat("p3"));
+    assert_eq!(sim.e.chat_state("p3"), Some(ChatState::Waiting));
+    assert!(replies(&out)[0].2.contains("number 1 in line"));
+    let out = sim.at(200, Event::CloseChat { chat: "p1".into() });
+    assert!(out.contains(&Action::ChatAssigned { chat: "p3".into(), staff: "maria".into() }));
+}
+
+#[test]
+fn a_patron_who_writes_again_gets_at_most_one_reminder_per_interval() {
+    // No idle close here: p1 must stay open for the whole run so p2 keeps waiting.
+    let policy = DeskPolicy { max_chats_per_librarian: 1, idle_close_secs: 0, ..fcfs() };
+    let mut sim = Sim::staffed(policy, &["maria"]);
+    sim.at(0, chat("p1"));
+    let first = sim.at(5, chat("p2"));
+    assert_eq!(replies(&first).len(), 1);
+    let mut sent = Vec::new();
+    for s in (10..1000).step_by(10) {
+        sent.extend(replies(&sim.at(s, chat("p2"))));
+    }
+    // Reminders every 180 s at most: at 185, 365, 545, 725, 905.
+    let kinds: Vec<_> = sent.iter().map(|r| r.1).collect();
+    assert_eq!(kinds, vec![ReplyKind::Reminder; 5], "{sent:?}");
+    assert!(sent[0].2.contains("number 1"));
+}
+
+#[test]
+fn a_patron_who_leaves_the_queue_is_removed_and_counted() {
+    let mut sim = Sim::staffed(DeskPolicy { max_chats_per_librarian: 1, ..fcfs() }, &["maria"]);
+    sim.at(0, chat("p1"));
+    sim.at(5, chat("p2"));
+    sim.at(6, chat("p3"));
+    let out = sim.at(30, Event::PatronLeft { chat: "p2".into() });
+    assert!(out.contains(&Action::ChatClosed { chat: "p2".into(), reason: CloseReason::PatronLeft }));
+    assert_eq!(sim.e.queue().len(), 1);
+    // p3 moved up: a reminder now says number 1.
+    let r = replies(&sim.at(400, chat("p3")));
+    assert!(r[0].2.contains("number 1"), "{r:?}");
+}
+
+#[test]
+fn waiting_alerts_fire_once_each_and_escalate() {
+    let mut sim = Sim::staffed(DeskPolicy { max_chats_per_librarian: 1, ..fcfs() }, &["maria"]);
+    sim.at(0, chat("p1"));
+    sim.at(0, chat("p2"));
+    assert_eq!(sim.e.next_deadline(), Some(t0() + Duration::seconds(120)));
+    let out = sim.tick_until(t0() + Duration::seconds(1000));
+    let alerts: Vec<_> = out
+        .iter()
+        .filter_map(|a| match a {
+            Action::WaitAlert { chat, level, waited_secs } => Some((chat.clone(), *level, *waited_secs)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(alerts, vec![("p2".into(), AlertLevel::Waiting, 120), ("p2".into(), AlertLevel::Escalated, 300)]);
+}
+
+#[test]
+fn an_idle_chat_is_closed_with_a_goodbye() {
+    let mut sim = Sim::staffed(fcfs(), &["maria"]);
+    sim.at(0, chat("p1"));
+    sim.at(100, Event::StaffMessage { chat: "p1".into() });
+    assert_eq!(sim.e.next_deadline(), Some(t0() + Duration::seconds(1000)));
+    let out = sim.tick_until(t0() + Duration::seconds(999));
+    assert!(out.is_empty());
+    let out = sim.tick_until(t0() + Duration::seconds(1000));
+    assert_eq!(replies(&out)[0].1, ReplyKind::Goodbye);
+    assert!(out.contains(&Action::ChatClosed { chat: "p1".into(), reason: CloseReason::Idle }));
+}
+
+fn weekday_hours() -> DeskPolicy {
+    let hours = ["mon", "tue", "wed", "thu", "fri"]
+        .iter()
+        .map(|d| Opening { day: d.to_string(), open: "09:00".into(), close: "17:00".into() })
+        .collect();
+    DeskPolicy {
+        library_name: "Ford Library".into(),
+        schedule: Some(ScheduleConfig {
+            timezone: "Europe/Amsterdam".into(),
+            hours,
+            closed_dates: vec!["2026-12-25".into()],
+        }),
+        ..fcfs()
+    }
+}
+
+#[test]
+fn outside_im_hours_new_chats_get_the_next_opening_time() {
+    let mut sim = Sim::staffed(weekday_hours(), &["maria"]);
+    // Monday 17:30 Amsterdam = 16:30Z.
+    let out = sim.at(6 * 3600 + 30 * 60, chat("p1"));
+    let r = replies(&out);
+    assert_eq!(r[0].1, ReplyKind::Closed);
+    assert_eq!(r[0].2, "Thanks for your message! Ford Library chat is closed now and opens again tomorrow at 09:00.");
+    assert!(out.contains(&Action::ChatClosed { chat: "p1".into(), reason: CloseReason::OutsideHours }));
+    assert_eq!(sim.e.presence().unwrap(), &(Show::Away, "Closed; opens tomorrow at 09:00".to_owned()));
+}
+
+#[test]
+fn the_desk_opens_and_closes_on_schedule_across_midnight_and_holidays() {
+    let mut sim = Sim::staffed(weekday_hours(), &["maria"]);
+    assert_eq!(sim.e.presence().unwrap().0, Show::Available, "Monday 11:00 local is open");
+    // Closing at 17:00 local (16:00Z) is a deadline.
+    assert_eq!(sim.e.next_deadline(), Some(t0() + Duration::hours(6)));
+    let out = sim.tick_until(t0() + Duration::hours(6));
+    assert_eq!(presence(&out), Some(Show::Away));
+    // Through midnight nothing changes; Tuesday 09:00 local (08:00Z) opens.
+    let out = sim.tick_until(t0() + Duration::hours(21) + Duration::minutes(59));
+    assert_eq!(presence(&out), None);
+    let out = sim.tick_until(t0() + Duration::hours(22));
+    assert_eq!(presence(&out), Some(Show::Available));
+    // Christmas (a Friday) stays closed; Thursday evening says Monday.
+    let thu_evening = DateTime::parse_from_rfc3339("2026-12-24T18:00:00Z").unwrap().with_timezone(&Utc);
+    let out = sim.at((thu_evening - t0()).num_seconds(), chat("p9"));
+    assert!(replies(&out)[0].2.ends_with("opens again on Monday at 09:00."), "{:?}", replies(&out));
+}
+
+#[test]
+fn schedule_hours_follow_the_dst_change() {
+    // Friday 2026-03-27 after closing; DST starts Sunday; Monday opens 09:00 CEST = 07:00Z.
+    let fri = DateTime::parse_from_rfc3339("2026-03-27T17:00:00Z").unwrap().with_timezone(&Utc);
+    let mut e = Engine::new(weekday_hours().compile().unwrap(), fri);
+    e.handle(Event::StaffOnDuty { staff: "m".into(), name: "M".into() }, fri);
+    assert_eq!(e.presence().unwrap().0, Show::Away);
+    let mon_open = DateTime::parse_from_rfc3339("2026-03-30T07:00:00Z").unwrap().with_timezone(&Utc);
+    assert_eq!(e.next_deadline(), Some(mon_open));
+    e.handle(Event::Tick, mon_open);
+    assert_eq!(e.presence().unwrap().0, Show::Available);
+}
+
+#[test]
+fn estimated_wait_learns_from_handling_times() {
+    let policy = DeskPolicy { max_chats_per_librarian: 1, default_service_secs: 240, ..fcfs() };
+    let mut sim = Sim::staffed(policy, &["maria"]);
+    sim.at(0, chat("p1"));
+    let r = replies(&sim.at(1, chat("p2")));
+    assert!(r[0].2.contains("about 4 minutes"), "default estimate: {}", r[0].2);
+    // p1 took 10 minutes; p2 is taken; the next one waits about 10 minutes.
+    sim.at(600, Event::CloseChat { chat: "p1".into() });
+    let r = replies(&sim.at(601, chat("p3")));
+    assert!(r[0].2.contains("about 10 minutes"), "learned estimate: {}", r[0].2);
+}
+
+#[test]
+fn a_librarian_leaving_mid_walkup_frees_the_desk_and_returns_chats_to_the_queue() {
+    let mut sim = Sim::staffed(in_person_first(), &["maria", "joost"]);
+    sim.at(0, chat("p1"));
+    let helper = sim.e.chat_staff("p1").unwrap().to_owned();
+    sim.at(10, Event::StaffOffDuty { staff: helper.clone() });
+    let other = if helper == "maria" { "joost" } else { "maria" };
+    assert_eq!(sim.e.chat_staff("p1"), Some(other), "the remaining librarian picks the chat up");
+}
