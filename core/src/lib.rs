@@ -5,6 +5,7 @@ pub mod desk;
 pub mod error;
 pub mod logging;
 pub mod paths;
+pub mod policy;
 pub mod store;
 
 use std::path::{Path, PathBuf};

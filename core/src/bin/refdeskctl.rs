@@ -1,16 +1,25 @@
-//! refdeskctl: the administrator's command line for a desk's database (status, walk-up listing).
+//! refdeskctl: the administrator's command line: desk database status, walk-ups, policy check and simulation.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use chrono::{Duration, Utc};
-use refdesk_core::{paths, store::SCHEMA_VERSION, Desk};
+use chrono::{DateTime, Duration, Utc};
+use refdesk_core::desk::sim::{self, LoggedEvent, Traffic};
+use refdesk_core::desk::QueueOrder;
+use refdesk_core::{paths, policy, store::SCHEMA_VERSION, Desk};
 
-const USAGE: &str = "usage: refdeskctl [--db PATH] <command>
+const USAGE: &str = "usage: refdeskctl <command>
 
 commands:
-  status              where the database is, its schema version, today's desk state
-  walkups [--days N]  walk-ups started in the last N days (default 1), one per line, tab-separated
+  status [--db PATH]                 the database's location, schema version, today's desk state
+  walkups [--db PATH] [--days N]     walk-ups started in the last N days (default 1), tab-separated
+  policy check FILE                  validate a policy file; errors give line:column or the field
+  policy simulate [--policy FILE] [--events LOG | --seed N --days N --staff N --scale K] [--compare]
+                                     run traffic through the desk rules and print waiting times per
+                                     medium, abandoned chats and how often each rule fired.
+                                     LOG is JSON lines {\"at\": RFC3339, \"event\": {...}}; without it,
+                                     a busy library's traffic is generated from the seed (default 1).
+                                     --compare runs both queue orders on the same traffic.
 
 The database defaults to the app's ($REFDESK_DATA_DIR/refdesk.db when that is set).";
 
@@ -24,33 +33,128 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(mut args: Vec<String>) -> Result<(), String> {
-    let mut db = paths::db_path();
-    if let Some(i) = args.iter().position(|a| a == "--db") {
-        args.remove(i);
-        if i >= args.len() {
-            return Err("--db needs a path".into());
-        }
-        db = PathBuf::from(args.remove(i));
+/// Removes `--name VALUE` from `args` and returns VALUE.
+fn take_opt(args: &mut Vec<String>, name: &str) -> Result<Option<String>, String> {
+    let Some(i) = args.iter().position(|a| a == name) else { return Ok(None) };
+    args.remove(i);
+    if i >= args.len() || args[i].starts_with("--") {
+        return Err(format!("{name} needs a value"));
     }
-    match args.first().map(String::as_str) {
-        Some("status") if args.len() == 1 => status(db),
-        Some("walkups") => {
-            let days = match args.get(1..) {
-                Some([flag, n]) if flag == "--days" => {
-                    n.parse::<u32>().map_err(|_| format!("--days wants a whole number of days, not {n:?}"))?
-                }
-                Some([]) => 1,
-                _ => return Err(USAGE.into()),
-            };
-            walkups(db, days)
+    Ok(Some(args.remove(i)))
+}
+
+fn take_flag(args: &mut Vec<String>, name: &str) -> bool {
+    let found = args.iter().position(|a| a == name).map(|i| args.remove(i));
+    found.is_some()
+}
+
+fn parse_num<T: std::str::FromStr>(v: Option<String>, name: &str, default: T) -> Result<T, String> {
+    match v {
+        None => Ok(default),
+        Some(s) => s.parse().map_err(|_| format!("{name} wants a number, not {s:?}")),
+    }
+}
+
+fn run(mut args: Vec<String>) -> Result<(), String> {
+    let db = take_opt(&mut args, "--db")?.map(PathBuf::from).unwrap_or_else(paths::db_path);
+    let cmd: Vec<&str> = args.iter().map(String::as_str).collect();
+    match cmd.as_slice() {
+        ["status"] => status(&db),
+        ["walkups", rest @ ..] => {
+            let mut rest: Vec<String> = rest.iter().map(|s| s.to_string()).collect();
+            let days = parse_num(take_opt(&mut rest, "--days")?, "--days", 1u32)?;
+            no_leftovers(&rest)?;
+            walkups(&db, days)
         }
-        Some("-h" | "--help" | "help") => {
+        ["policy", "check", file] => {
+            let p = policy::load(Path::new(file)).map_err(|e| e.to_string())?;
+            let d = &p.file.desk;
+            let order = match d.order {
+                QueueOrder::FirstComeFirstServed => "first come, first served",
+                QueueOrder::InPersonFirst => "in-person first",
+            };
+            let hours =
+                d.schedule.as_ref().map(|s| format!("IM hours in {}", s.timezone)).unwrap_or("IM at all hours".into());
+            println!(
+                "{file}: ok ({order}; IM with {}+ staff; up to {} chats each; {hours})",
+                d.min_staff_for_im, d.max_chats_per_librarian
+            );
+            Ok(())
+        }
+        ["policy", "simulate", rest @ ..] => {
+            let mut rest: Vec<String> = rest.iter().map(|s| s.to_string()).collect();
+            simulate(&mut rest)
+        }
+        ["-h" | "--help" | "help"] => {
             println!("{USAGE}");
             Ok(())
         }
         _ => Err(USAGE.into()),
     }
+}
+
+fn no_leftovers(rest: &[String]) -> Result<(), String> {
+    match rest.first() {
+        None => Ok(()),
+        Some(x) => Err(format!("unexpected {x:?}\n\n{USAGE}")),
+    }
+}
+
+fn simulate(rest: &mut Vec<String>) -> Result<(), String> {
+    let file = take_opt(rest, "--policy")?;
+    let events = take_opt(rest, "--events")?;
+    let seed = parse_num(take_opt(rest, "--seed")?, "--seed", 1u64)?;
+    let days = parse_num(take_opt(rest, "--days")?, "--days", 1u32)?;
+    let staff = parse_num(take_opt(rest, "--staff")?, "--staff", 1u32)?;
+    let scale = parse_num(take_opt(rest, "--scale")?, "--scale", 1.0f64)?;
+    let compare = take_flag(rest, "--compare");
+    no_leftovers(rest)?;
+    if !(1..=3650).contains(&days) || !(1..=50).contains(&staff) || !(0.0..=100.0).contains(&scale) {
+        return Err("--days 1..3650, --staff 1..50, --scale 0..100".into());
+    }
+    let base = match &file {
+        Some(f) => policy::load(Path::new(f)).map_err(|e| e.to_string())?.file.desk,
+        None => Default::default(),
+    };
+    let log = match &events {
+        Some(path) => Some(read_log(Path::new(path))?),
+        None => None,
+    };
+    let orders: Vec<QueueOrder> =
+        if compare { vec![QueueOrder::FirstComeFirstServed, QueueOrder::InPersonFirst] } else { vec![base.order] };
+    // Generated days start at the local midnight of the first day the schedule (if any) knows.
+    let start: DateTime<Utc> = DateTime::parse_from_rfc3339("2026-01-05T00:00:00Z").map_err(|e| e.to_string())?.into();
+    for order in orders {
+        let desk = refdesk_core::desk::DeskPolicy { order, ..base.clone() };
+        let compiled = desk.compile().map_err(|e| format!("desk.{e}"))?;
+        let report = match &log {
+            Some(log) => sim::replay(compiled, log),
+            None => {
+                let traffic = Traffic { staff, ..Traffic::busy_library(seed, start, days).scaled(scale) };
+                sim::simulate(compiled, &traffic)
+            }
+        };
+        let label = match order {
+            QueueOrder::FirstComeFirstServed => "first come, first served",
+            QueueOrder::InPersonFirst => "in-person first",
+        };
+        println!("== {label}");
+        print!("{}", report.render());
+    }
+    Ok(())
+}
+
+fn read_log(path: &Path) -> Result<Vec<LoggedEvent>, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let mut log = Vec::new();
+    for (i, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+        let e: LoggedEvent = serde_json::from_str(line).map_err(|e| format!("{}:{}: {e}", path.display(), i + 1))?;
+        if log.last().is_some_and(|p: &LoggedEvent| e.at < p.at) {
+            return Err(format!("{}:{}: events must be in time order", path.display(), i + 1));
+        }
+        log.push(e);
+    }
+    Ok(log)
 }
 
 fn open(db: &Path) -> Result<Desk, String> {
@@ -60,8 +164,8 @@ fn open(db: &Path) -> Result<Desk, String> {
     Desk::open(db).map_err(|e| e.to_string())
 }
 
-fn status(db: PathBuf) -> Result<(), String> {
-    let desk = open(&db)?;
+fn status(db: &Path) -> Result<(), String> {
+    let desk = open(db)?;
     let version = desk.store().schema_version().map_err(|e| e.to_string())?;
     let snap = desk.snapshot(Utc::now()).map_err(|e| e.to_string())?;
     println!("database: {}", db.display());
@@ -71,8 +175,8 @@ fn status(db: PathBuf) -> Result<(), String> {
     Ok(())
 }
 
-fn walkups(db: PathBuf, days: u32) -> Result<(), String> {
-    let desk = open(&db)?;
+fn walkups(db: &Path, days: u32) -> Result<(), String> {
+    let desk = open(db)?;
     let now = Utc::now();
     let list = desk
         .walkups_between(now - Duration::days(i64::from(days)), now + Duration::seconds(1))

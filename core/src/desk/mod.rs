@@ -3,6 +3,7 @@
 pub mod engine;
 pub mod policy;
 pub mod schedule;
+pub mod sim;
 
 #[cfg(test)]
 mod props;

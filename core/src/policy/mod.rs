@@ -1,0 +1,145 @@
+//! The policy file (TOML) a library or its IT writes: load, validate with precise errors.
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::desk::{DeskPolicy, Policy};
+
+/// The whole policy file. Sections for accounts, retention and locking arrive with the deployment work.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+pub struct PolicyFile {
+    pub desk: DeskPolicy,
+}
+
+/// Why a policy file was refused: where (line and column, or field path) and what to change.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PolicyFileError {
+    #[error("{path}: cannot read: {message}")]
+    Read { path: String, message: String },
+    #[error("{path}:{line}:{column}: {message}")]
+    Syntax { path: String, line: usize, column: usize, message: String },
+    #[error("{path}: desk.{field}: {message}")]
+    Invalid { path: String, field: String, message: String },
+}
+
+/// A checked policy file and the engine policy compiled from it.
+#[derive(Debug, Clone)]
+pub struct LoadedPolicy {
+    pub file: PolicyFile,
+    pub desk: Policy,
+}
+
+pub fn load(path: &Path) -> Result<LoadedPolicy, PolicyFileError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| PolicyFileError::Read { path: path.display().to_string(), message: e.to_string() })?;
+    parse(&text, &path.display().to_string())
+}
+
+/// Parses and validates `text`; `origin` names the file in messages.
+pub fn parse(text: &str, origin: &str) -> Result<LoadedPolicy, PolicyFileError> {
+    let file: PolicyFile = toml::from_str(text).map_err(|e| {
+        let (line, column) = e.span().map(|s| line_col(text, s.start)).unwrap_or((1, 1));
+        PolicyFileError::Syntax {
+            path: origin.to_owned(),
+            line,
+            column,
+            // toml repeats the source excerpt; the first line is the reason.
+            message: e.message().lines().next().unwrap_or("invalid TOML").to_owned(),
+        }
+    })?;
+    let desk = file.desk.compile().map_err(|e| PolicyFileError::Invalid {
+        path: origin.to_owned(),
+        field: e.field,
+        message: e.message,
+    })?;
+    Ok(LoadedPolicy { file, desk })
+}
+
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map(|l| l.chars().count()).unwrap_or(0) + 1;
+    (line, column)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::desk::QueueOrder;
+
+    const GOOD: &str = r#"
+[desk]
+libraryName = "Thomas Ford Memorial Library"
+order = "inPersonFirst"
+minStaffForIm = 2
+maxChatsPerLibrarian = 3
+
+[desk.schedule]
+timezone = "America/Chicago"
+hours = [
+  { day = "mon", open = "09:00", close = "20:00" },
+  { day = "sat", open = "10:00", close = "14:00" },
+]
+closedDates = ["2026-12-25"]
+
+[desk.templates]
+queued = "Hi! You're number {position} in line, about {wait}."
+"#;
+
+    #[test]
+    fn a_good_file_loads_with_defaults_for_what_it_leaves_out() {
+        let p = parse(GOOD, "policy.toml").unwrap();
+        assert_eq!(p.file.desk.order, QueueOrder::InPersonFirst);
+        assert_eq!(p.desk.min_staff_for_im, 2);
+        assert_eq!(p.desk.max_chats, 3);
+        assert_eq!(p.file.desk.reminder_interval_secs, DeskPolicy::default().reminder_interval_secs);
+        assert_eq!(p.file.desk.templates.reminder, crate::desk::policy::Templates::default().reminder);
+        assert!(p.desk.schedule.is_some());
+    }
+
+    #[test]
+    fn an_empty_file_is_the_default_policy() {
+        assert_eq!(parse("", "p.toml").unwrap().file, PolicyFile::default());
+    }
+
+    #[test]
+    fn a_misspelt_key_is_reported_with_its_line() {
+        let text = GOOD.replace("maxChatsPerLibrarian", "maxChatsPerLibrarien");
+        let e = parse(&text, "policy.toml").unwrap_err();
+        match &e {
+            PolicyFileError::Syntax { line, message, .. } => {
+                assert_eq!(*line, 6, "{e}");
+                assert!(message.contains("maxChatsPerLibrarien"), "{e}");
+            }
+            other => panic!("expected a syntax error, got {other:?}"),
+        }
+        assert!(e.to_string().starts_with("policy.toml:6:"), "{e}");
+    }
+
+    #[test]
+    fn a_wrong_type_is_reported_with_its_line() {
+        let e = parse("[desk]\n\nminStaffForIm = \"two\"\n", "p.toml").unwrap_err();
+        assert!(matches!(e, PolicyFileError::Syntax { line: 3, .. }), "{e}");
+        let e = parse("[desk]\norder = \"whoever-shouts\"\n", "p.toml").unwrap_err();
+        assert!(matches!(e, PolicyFileError::Syntax { line: 2, .. }), "{e}");
+    }
+
+    #[test]
+    fn a_bad_value_names_its_field() {
+        let text = GOOD.replace("close = \"14:00\"", "close = \"09:00\"");
+        let e = parse(&text, "policy.toml").unwrap_err();
+        assert_eq!(e.to_string(), "policy.toml: desk.schedule.hours[1].close: closes at 09:00 but opens at 10:00; an opening must end after it starts");
+        let text = GOOD.replace("{wait}", "{wiat}");
+        let e = parse(&text, "policy.toml").unwrap_err();
+        assert!(e.to_string().starts_with("policy.toml: desk.templates.queued: unknown placeholder {wiat}"), "{e}");
+    }
+
+    #[test]
+    fn broken_toml_is_reported_not_panicked_on() {
+        for junk in ["[desk", "desk = [", "\u{0}\u{1}", "[desk]\norder = ", "[[desk]]\n"] {
+            assert!(parse(junk, "p.toml").is_err(), "{junk:?} must be refused");
+        }
+    }
+}

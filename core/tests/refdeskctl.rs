@@ -1,0 +1,96 @@
+//! refdeskctl as an administrator runs it: the real binary, real files, its output and exit codes.
+
+use std::process::{Command, Output};
+
+fn ctl(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_refdeskctl")).args(args).env_remove("REFDESK_DATA_DIR").output().unwrap()
+}
+
+fn text(o: &Output) -> (String, String) {
+    (String::from_utf8_lossy(&o.stdout).into_owned(), String::from_utf8_lossy(&o.stderr).into_owned())
+}
+
+#[test]
+fn policy_check_accepts_a_good_file_and_points_at_a_bad_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("policy.toml");
+    std::fs::write(&good, "[desk]\norder = \"inPersonFirst\"\nminStaffForIm = 2\n").unwrap();
+    let o = ctl(&["policy", "check", good.to_str().unwrap()]);
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    assert!(out.contains("ok (in-person first; IM with 2+ staff"), "{out}");
+
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(&bad, "[desk]\norder = \"inPersonFirst\"\n\nmaxChats = 3\n").unwrap();
+    let o = ctl(&["policy", "check", bad.to_str().unwrap()]);
+    let (_, err) = text(&o);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(err.contains("bad.toml:4:1:") && err.contains("maxChats"), "{err}");
+
+    let o = ctl(&["policy", "check", dir.path().join("missing.toml").to_str().unwrap()]);
+    assert!(text(&o).1.contains("cannot read"), "{:?}", text(&o));
+}
+
+#[test]
+fn policy_simulate_compares_both_orders_on_the_same_traffic() {
+    let o = ctl(&["policy", "simulate", "--seed", "42", "--days", "3", "--compare"]);
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    assert!(out.contains("== first come, first served") && out.contains("== in-person first"), "{out}");
+    assert_eq!(out.matches("walk-up ").count(), 2, "{out}");
+    assert!(out.contains("rules fired:"), "{out}");
+    // Same seed, same figures.
+    assert_eq!(text(&ctl(&["policy", "simulate", "--seed", "42", "--days", "3", "--compare"])).0, out);
+}
+
+#[test]
+fn policy_simulate_replays_a_log_and_refuses_a_bad_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("day.jsonl");
+    std::fs::write(
+        &log,
+        concat!(
+            r#"{"at":"2026-11-23T10:00:00Z","event":{"type":"staffOnDuty","staff":"m","name":"Maria"}}"#,
+            "\n",
+            r#"{"at":"2026-11-23T10:01:00Z","event":{"type":"walkupArrived","walkup":1}}"#,
+            "\n",
+            r#"{"at":"2026-11-23T10:02:00Z","event":{"type":"patronMessage","chat":"p@x"}}"#,
+            "\n",
+            r#"{"at":"2026-11-23T10:06:00Z","event":{"type":"walkupEnded","walkup":1}}"#,
+            "\n",
+        ),
+    )
+    .unwrap();
+    let o = ctl(&["policy", "simulate", "--events", log.to_str().unwrap()]);
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    assert!(out.lines().any(|l| l.starts_with("IM ") && l.contains(" 4.0 ")), "the chat waited 4 minutes: {out}");
+
+    std::fs::write(&log, "{\"at\":\"2026-11-23T10:00:00Z\",\"event\":{\"type\":\"teleport\"}}\n").unwrap();
+    let o = ctl(&["policy", "simulate", "--events", log.to_str().unwrap()]);
+    assert!(text(&o).1.contains("day.jsonl:1:"), "{:?}", text(&o));
+}
+
+#[test]
+fn unknown_commands_print_usage_and_fail() {
+    let o = ctl(&["frobnicate"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o).1.contains("usage: refdeskctl"));
+    let o = ctl(&["policy", "simulate", "--days"]);
+    assert!(text(&o).1.contains("--days needs a value"), "{:?}", text(&o));
+}
+
+#[test]
+fn status_reads_a_desk_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("refdesk.db");
+    let desk = refdesk_core::Desk::open(&db).unwrap();
+    desk.start_walkup(Some("tax forms"), chrono::Utc::now()).unwrap();
+    drop(desk);
+    let o = ctl(&["status", "--db", db.to_str().unwrap()]);
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    assert!(out.contains("desk: With a patron at the desk") && out.contains("walk-ups today: 1"), "{out}");
+    let o = ctl(&["walkups", "--db", db.to_str().unwrap()]);
+    assert!(text(&o).0.contains("\topen\ttax forms"), "{:?}", text(&o));
+}
