@@ -94,3 +94,22 @@ fn status_reads_a_desk_database() {
     let o = ctl(&["walkups", "--db", db.to_str().unwrap()]);
     assert!(text(&o).0.contains("\topen\ttax forms"), "{:?}", text(&o));
 }
+
+#[test]
+fn a_reader_that_stops_early_is_not_an_error() {
+    use std::io::Read;
+    use std::process::Stdio;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_refdeskctl"))
+        .args(["policy", "simulate", "--days", "30", "--compare"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 16];
+    child.stdout.take().unwrap().read_exact(&mut first).unwrap(); // then the pipe closes, like `| head`
+    let mut err = String::new();
+    child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
+    let status = child.wait().unwrap();
+    assert!(status.success(), "exit {status}: {err}");
+    assert!(!err.contains("panicked"), "{err}");
+}

@@ -26,11 +26,30 @@ The database defaults to the app's ($REFDESK_DATA_DIR/refdesk.db when that is se
 fn main() -> ExitCode {
     match run(std::env::args().skip(1).collect()) {
         Ok(()) => ExitCode::SUCCESS,
+        // `refdeskctl … | head` closes the pipe early: that is the reader's choice, not an error.
+        Err(msg) if msg == BROKEN_PIPE => ExitCode::SUCCESS,
         Err(msg) => {
             eprintln!("refdeskctl: {msg}");
             ExitCode::from(2)
         }
     }
+}
+
+const BROKEN_PIPE: &str = "\0broken pipe";
+
+/// Writes a line to stdout without panicking when the reader has gone away.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let mut stdout = std::io::stdout().lock();
+        writeln!(stdout, $($arg)*).map_err(|e| {
+            if e.kind() == std::io::ErrorKind::BrokenPipe {
+                BROKEN_PIPE.to_string()
+            } else {
+                format!("cannot write output: {e}")
+            }
+        })?;
+    }};
 }
 
 /// Removes `--name VALUE` from `args` and returns VALUE.
@@ -75,9 +94,10 @@ fn run(mut args: Vec<String>) -> Result<(), String> {
             };
             let hours =
                 d.schedule.as_ref().map(|s| format!("IM hours in {}", s.timezone)).unwrap_or("IM at all hours".into());
-            println!(
+            out!(
                 "{file}: ok ({order}; IM with {}+ staff; up to {} chats each; {hours})",
-                d.min_staff_for_im, d.max_chats_per_librarian
+                d.min_staff_for_im,
+                d.max_chats_per_librarian
             );
             Ok(())
         }
@@ -86,7 +106,7 @@ fn run(mut args: Vec<String>) -> Result<(), String> {
             simulate(&mut rest)
         }
         ["-h" | "--help" | "help"] => {
-            println!("{USAGE}");
+            out!("{USAGE}");
             Ok(())
         }
         _ => Err(USAGE.into()),
@@ -138,8 +158,8 @@ fn simulate(rest: &mut Vec<String>) -> Result<(), String> {
             QueueOrder::FirstComeFirstServed => "first come, first served",
             QueueOrder::InPersonFirst => "in-person first",
         };
-        println!("== {label}");
-        print!("{}", report.render());
+        out!("== {label}");
+        out!("{}", report.render().trim_end());
     }
     Ok(())
 }
@@ -168,10 +188,10 @@ fn status(db: &Path) -> Result<(), String> {
     let desk = open(db)?;
     let version = desk.store().schema_version().map_err(|e| e.to_string())?;
     let snap = desk.snapshot(Utc::now()).map_err(|e| e.to_string())?;
-    println!("database: {}", db.display());
-    println!("schema: {version} (this refdeskctl knows up to {SCHEMA_VERSION})");
-    println!("desk: {}", snap.state.label());
-    println!("walk-ups today: {}", snap.walkups_today);
+    out!("database: {}", db.display());
+    out!("schema: {version} (this refdeskctl knows up to {SCHEMA_VERSION})");
+    out!("desk: {}", snap.state.label());
+    out!("walk-ups today: {}", snap.walkups_today);
     Ok(())
 }
 
@@ -183,7 +203,7 @@ fn walkups(db: &Path, days: u32) -> Result<(), String> {
         .map_err(|e| e.to_string())?;
     for w in list {
         let ended = w.ended_at.map(|t| t.to_rfc3339()).unwrap_or_else(|| "open".into());
-        println!("{}\t{}\t{}\t{}", w.id, w.started_at.to_rfc3339(), ended, w.topic.unwrap_or_default());
+        out!("{}\t{}\t{}\t{}", w.id, w.started_at.to_rfc3339(), ended, w.topic.unwrap_or_default());
     }
     Ok(())
 }

@@ -152,8 +152,19 @@ pub struct Engine {
     walkups: BTreeMap<WalkupId, Walkup>,
     service: VecDeque<Duration>,
     presence: Option<(Show, String)>,
+    /// Waiting items in serving order, kept up to date where items join or leave the line.
+    order: BTreeMap<QueueKey, Item>,
+    /// The public copy of `order`, rebuilt only when the line changed.
     queue: Vec<QueueEntry>,
+    queue_dirty: bool,
+    /// Earliest wait alert or idle close, recomputed once at the end of each event.
+    timers_due: Option<DateTime<Utc>>,
+    /// Next opening-hours change after `now`, recomputed when passed.
+    schedule_change: Option<DateTime<Utc>>,
 }
+
+/// (medium rank, arrival, arrival sequence): the rank puts walk-ups first under in-person-first.
+type QueueKey = (u8, DateTime<Utc>, u64);
 
 impl Engine {
     pub fn new(policy: Policy, now: DateTime<Utc>) -> Engine {
@@ -166,7 +177,11 @@ impl Engine {
             walkups: BTreeMap::new(),
             service: VecDeque::new(),
             presence: None,
+            order: BTreeMap::new(),
             queue: Vec::new(),
+            queue_dirty: false,
+            timers_due: None,
+            schedule_change: None,
         }
     }
 
@@ -199,6 +214,7 @@ impl Engine {
                 if !self.walkups.contains_key(&walkup) {
                     let seq = self.next_seq();
                     self.walkups.insert(walkup, Walkup { arrived: now, seq, staff: None, started: None });
+                    self.enqueue(self.key(true, now, seq), Item::Walkup(walkup));
                 }
             }
             Event::WalkupEnded { walkup } => self.end_walkup(walkup, now, &mut out),
@@ -230,11 +246,20 @@ impl Engine {
         }
         self.sync_presence(now, &mut out);
         self.sync_queue(&mut out);
+        self.timers_due = self.compute_timers_due();
+        if self.schedule_change.is_none_or(|t| t <= now) {
+            self.schedule_change = self.policy.schedule.as_ref().and_then(|s| s.next_change(now));
+        }
         out
     }
 
     /// When to send `Event::Tick` next: a wait alert, an idle close, or an opening-hours change.
     pub fn next_deadline(&self) -> Option<DateTime<Utc>> {
+        let schedule = self.schedule_change.or_else(|| self.policy.schedule.as_ref()?.next_change(self.now));
+        self.timers_due.into_iter().chain(schedule).min()
+    }
+
+    fn compute_timers_due(&self) -> Option<DateTime<Utc>> {
         let p = &self.policy;
         let alerts = self.chats.values().filter(|c| c.state == ChatState::Waiting).filter_map(|c| match c.alerts {
             0 => Some(c.arrived + p.wait_alert),
@@ -244,8 +269,7 @@ impl Engine {
         let idles = p.idle_close.into_iter().flat_map(|idle| {
             self.chats.values().filter(|c| c.state == ChatState::Active).map(move |c| c.last_activity + idle)
         });
-        let schedule = p.schedule.as_ref().and_then(|s| s.next_change(self.now));
-        alerts.chain(idles).chain(schedule).min()
+        alerts.chain(idles).min()
     }
 
     /// Waiting walk-ups and chats in the order they will be served.
@@ -294,6 +318,22 @@ impl Engine {
         self.policy.schedule.as_ref().is_none_or(|s| s.is_open(now))
     }
 
+    fn key(&self, walkup: bool, arrived: DateTime<Utc>, seq: u64) -> QueueKey {
+        let rank = u8::from(!walkup && self.policy.order == QueueOrder::InPersonFirst);
+        (rank, arrived, seq)
+    }
+
+    fn enqueue(&mut self, key: QueueKey, item: Item) {
+        self.order.insert(key, item);
+        self.queue_dirty = true;
+    }
+
+    fn dequeue(&mut self, key: &QueueKey) {
+        if self.order.remove(key).is_some() {
+            self.queue_dirty = true;
+        }
+    }
+
     fn next_seq(&mut self) -> u64 {
         self.seq += 1;
         self.seq
@@ -320,6 +360,7 @@ impl Engine {
                 active_since: None,
             },
         );
+        self.enqueue(self.key(false, now, seq), Item::Chat(chat.clone()));
         out.push(Action::ChatStateChanged { chat: chat.clone(), state: ChatState::Waiting });
         Some(chat)
     }
@@ -374,6 +415,8 @@ impl Engine {
                 c.staff = None;
                 c.active_since = None;
                 c.alerts = 0;
+                let key = (c.arrived, c.seq);
+                self.enqueue(self.key(false, key.0, key.1), Item::Chat(chat.clone()));
                 out.push(Action::ChatStateChanged { chat, state: ChatState::Waiting });
             }
         }
@@ -401,6 +444,9 @@ impl Engine {
     /// Removes the walk-up; returns the staff who was helping it, if any.
     fn finish_walkup(&mut self, walkup: WalkupId, now: DateTime<Utc>) -> Option<StaffId> {
         let w = self.walkups.remove(&walkup)?;
+        if w.staff.is_none() {
+            self.dequeue(&self.key(true, w.arrived, w.seq));
+        }
         let staff = w.staff?;
         if let Some(s) = self.staff.get_mut(&staff) {
             s.walkup = None;
@@ -413,6 +459,9 @@ impl Engine {
 
     fn close_chat(&mut self, chat: &str, reason: CloseReason, now: DateTime<Utc>, out: &mut Vec<Action>) {
         let Some(c) = self.chats.remove(chat) else { return };
+        if c.state == ChatState::Waiting {
+            self.dequeue(&self.key(false, c.arrived, c.seq));
+        }
         if let Some(staff) = &c.staff {
             if let Some(s) = self.staff.get_mut(staff) {
                 s.chats.remove(chat);
@@ -435,6 +484,9 @@ impl Engine {
     }
 
     fn fire_timers(&mut self, now: DateTime<Utc>, out: &mut Vec<Action>) {
+        if self.timers_due.is_none_or(|t| now < t) {
+            return;
+        }
         let (alert, escalate) = (self.policy.wait_alert, self.policy.wait_escalate);
         for (id, c) in self.chats.iter_mut().filter(|(_, c)| c.state == ChatState::Waiting) {
             let waited = now - c.arrived;
@@ -498,32 +550,25 @@ impl Engine {
     /// Serves the queue in policy order while someone can take the item at its head.
     fn dispatch(&mut self, now: DateTime<Utc>, out: &mut Vec<Action>) {
         loop {
-            let order = self.waiting_in_order();
-            let mut placed = false;
-            for entry in &order {
-                match &entry.item {
-                    Item::Walkup(w) => {
-                        if let Some(staff) = self.pick_staff_for_walkup() {
-                            self.start_walkup(*w, &staff, now, out);
-                            placed = true;
-                        }
-                    }
+            let (for_walkup, for_chat) = (self.pick_staff_for_walkup(), self.pick_staff_for_chat());
+            let im_staffed = self.im_staffed();
+            let mut pick = None;
+            for item in self.order.values() {
+                match item {
+                    Item::Walkup(_) => pick = for_walkup.clone().map(|s| (item.clone(), s)),
                     // Unstaffed IM cannot block the line at the physical desk.
-                    Item::Chat(_) if !self.im_staffed() => continue,
-                    Item::Chat(c) => {
-                        if let Some(staff) = self.pick_staff_for_chat() {
-                            self.assign_chat(c, &staff, now, out);
-                            placed = true;
-                        }
-                    }
+                    Item::Chat(_) if !im_staffed => continue,
+                    Item::Chat(_) => pick = for_chat.clone().map(|s| (item.clone(), s)),
                 }
                 // First come, first served: nobody overtakes the head of the line.
-                if placed || self.policy.order == QueueOrder::FirstComeFirstServed {
+                if pick.is_some() || self.policy.order == QueueOrder::FirstComeFirstServed {
                     break;
                 }
             }
-            if !placed {
-                return;
+            match pick {
+                Some((Item::Walkup(w), staff)) => self.start_walkup(w, &staff, now, out),
+                Some((Item::Chat(c), staff)) => self.assign_chat(&c, &staff, now, out),
+                None => return,
             }
         }
     }
@@ -532,6 +577,8 @@ impl Engine {
         if let Some(w) = self.walkups.get_mut(&walkup) {
             w.staff = Some(staff.to_owned());
             w.started = Some(now);
+            let key = (w.arrived, w.seq);
+            self.dequeue(&self.key(true, key.0, key.1));
         }
         let Some(s) = self.staff.get_mut(staff) else { return };
         s.walkup = Some(walkup);
@@ -554,10 +601,15 @@ impl Engine {
 
     fn assign_chat(&mut self, chat: &str, staff: &str, now: DateTime<Utc>, out: &mut Vec<Action>) {
         let Some(c) = self.chats.get_mut(chat) else { return };
+        let was_waiting = c.state == ChatState::Waiting;
+        let key = (c.arrived, c.seq);
         c.state = ChatState::Active;
         c.staff = Some(staff.to_owned());
         c.active_since = Some(now);
         c.last_activity = now;
+        if was_waiting {
+            self.dequeue(&self.key(false, key.0, key.1));
+        }
         if let Some(s) = self.staff.get_mut(staff) {
             s.chats.insert(chat.to_owned());
         }
@@ -565,30 +617,8 @@ impl Engine {
         out.push(Action::ChatStateChanged { chat: chat.to_owned(), state: ChatState::Active });
     }
 
-    fn waiting_in_order(&self) -> Vec<QueueEntry> {
-        let walkups = self
-            .walkups
-            .iter()
-            .filter(|(_, w)| w.staff.is_none())
-            .map(|(id, w)| (0u8, w.arrived, w.seq, QueueEntry { item: Item::Walkup(*id), arrived: w.arrived }));
-        let chats =
-            self.chats.iter().filter(|(_, c)| c.state == ChatState::Waiting).map(|(id, c)| {
-                (1u8, c.arrived, c.seq, QueueEntry { item: Item::Chat(id.clone()), arrived: c.arrived })
-            });
-        let mut all: Vec<_> = walkups.chain(chats).collect();
-        match self.policy.order {
-            QueueOrder::FirstComeFirstServed => all.sort_by_key(|(_, t, seq, _)| (*t, *seq)),
-            QueueOrder::InPersonFirst => all.sort_by_key(|(medium, t, seq, _)| (*medium, *t, *seq)),
-        }
-        all.into_iter().map(|(_, _, _, e)| e).collect()
-    }
-
     fn position(&self, chat: &str) -> Option<usize> {
-        self.queue_position(&self.waiting_in_order(), chat)
-    }
-
-    fn queue_position(&self, order: &[QueueEntry], chat: &str) -> Option<usize> {
-        order.iter().position(|e| matches!(&e.item, Item::Chat(c) if c == chat)).map(|i| i + 1)
+        self.order.values().position(|i| matches!(i, Item::Chat(c) if c == chat)).map(|i| i + 1)
     }
 
     /// Mean of recent handling times (or the policy's default) times the place in line, shared by the staff.
@@ -633,24 +663,29 @@ impl Engine {
         Some(format!("{day} at {}", at.format("%H:%M")))
     }
 
-    fn desired_presence(&self, now: DateTime<Utc>) -> (Show, String) {
+    /// What the shared account should show now, and the status template that says why.
+    fn desired_presence(&self, now: DateTime<Utc>) -> (Show, &String) {
         let t = &self.policy.templates;
-        let (show, template) = if !self.im_hours_open(now) {
+        if !self.im_hours_open(now) {
             (Show::Away, &t.status_closed)
         } else if !self.im_staffed() {
             (Show::Away, &t.status_unstaffed)
-        } else if self.waiting_in_order().iter().any(|e| matches!(e.item, Item::Chat(_)))
-            || self.pick_staff_for_chat().is_none()
-        {
+        } else if self.order.values().any(|i| matches!(i, Item::Chat(_))) || self.pick_staff_for_chat().is_none() {
             (Show::Busy, &t.status_busy)
         } else {
             (Show::Available, &t.status_available)
-        };
-        (show, self.render(template, None, now))
+        }
     }
 
     fn sync_presence(&mut self, now: DateTime<Utc>, out: &mut Vec<Action>) {
-        let want = self.desired_presence(now);
+        let (show, template) = self.desired_presence(now);
+        // Most events change nothing: skip rendering a status that has no placeholders.
+        if let Some((s, text)) = &self.presence {
+            if *s == show && !template.contains('{') && text == template {
+                return;
+            }
+        }
+        let want = (show, self.render(template, None, now));
         if self.presence.as_ref() != Some(&want) {
             out.push(Action::SetPresence { show: want.0, status: want.1.clone() });
             self.presence = Some(want);
@@ -658,7 +693,15 @@ impl Engine {
     }
 
     fn sync_queue(&mut self, out: &mut Vec<Action>) {
-        let queue = self.waiting_in_order();
+        if !std::mem::take(&mut self.queue_dirty) {
+            return;
+        }
+        // An item can join and leave within one event (a chat taken at once): compare before telling.
+        let queue: Vec<QueueEntry> = self
+            .order
+            .iter()
+            .map(|((_, arrived, _), item)| QueueEntry { item: item.clone(), arrived: *arrived })
+            .collect();
         if queue != self.queue {
             self.queue = queue.clone();
             out.push(Action::QueueChanged { queue });
