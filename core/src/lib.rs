@@ -15,23 +15,40 @@ use chrono::{DateTime, Local, NaiveTime, TimeZone, Utc};
 pub use error::{Error, Result, StoreError};
 
 use api::{DeskSnapshot, Presence, WalkUp};
+use desk::{Engine, Event, Policy};
 use store::Store;
 
 /// The longest walk-up topic we keep: a few words for statistics, never a life story.
 pub const MAX_TOPIC_CHARS: usize = 200;
 
 const PRESENCE_KEY: &str = "presence";
+/// This app's librarian, as the engine knows them.
+const STAFF_ID: &str = "desk";
 
-/// One librarian's desk: the store and what the desk is doing now.
+/// One librarian's desk: the store, the desk-priority engine, and what the desk is doing now.
 #[derive(Debug)]
 pub struct Desk {
     store: Store,
+    policy: Policy,
+    /// Built on the first desk event (it needs a time), from what the store says is under way.
+    engine: Option<Engine>,
 }
 
 impl Desk {
     /// Opens the desk whose database is `db_path`.
     pub fn open(db_path: &Path) -> Result<Desk> {
-        Ok(Desk { store: Store::open(db_path)? })
+        Ok(Desk::with_store(Store::open(db_path)?))
+    }
+
+    fn with_store(store: Store) -> Desk {
+        let policy = desk::DeskPolicy::default().compile().expect("the default desk policy is valid");
+        Desk { store, policy, engine: None }
+    }
+
+    /// Uses `policy` from now on (the engine is rebuilt from the store on the next event).
+    pub fn set_policy(&mut self, policy: Policy) {
+        self.policy = policy;
+        self.engine = None;
     }
 
     /// Sets a damaged database aside and starts with an empty one; returns where the old file went.
@@ -40,7 +57,7 @@ impl Desk {
         if let Some(kept) = &kept {
             tracing::warn!(kept = %kept.display(), "damaged database set aside; started with an empty one");
         }
-        Ok((Desk { store }, kept))
+        Ok((Desk::with_store(store), kept))
     }
 
     pub fn store(&self) -> &Store {
@@ -64,17 +81,65 @@ impl Desk {
     }
 
     /// A patron walks up. `topic` is optional and short; blank means none.
-    pub fn start_walkup(&self, topic: Option<&str>, now: DateTime<Utc>) -> Result<DeskSnapshot> {
+    pub fn start_walkup(&mut self, topic: Option<&str>, now: DateTime<Utc>) -> Result<DeskSnapshot> {
         let topic = clean_topic(topic)?;
-        let w = self.store.start_walkup(topic.as_deref(), now)?;
+        let w = self.record(now, |store| {
+            let w = store.start_walkup(topic.as_deref(), now)?;
+            Ok((Event::WalkupArrived { walkup: w.id }, w))
+        })?;
         tracing::info!(walkup = w.id, "walk-up started");
         self.snapshot(now)
     }
 
-    pub fn end_walkup(&self, now: DateTime<Utc>) -> Result<DeskSnapshot> {
-        let w = self.store.end_walkup(now)?;
+    pub fn end_walkup(&mut self, now: DateTime<Utc>) -> Result<DeskSnapshot> {
+        let w = self.record(now, |store| {
+            let w = store.end_walkup(now)?;
+            Ok((Event::WalkupEnded { walkup: w.id }, w))
+        })?;
         tracing::info!(walkup = w.id, "walk-up ended");
         self.snapshot(now)
+    }
+
+    /// One desk change, all or nothing: `change` writes its rows and names the engine event; the
+    /// engine handles it and the event and its actions are logged, in the same transaction.
+    fn record<T>(&mut self, now: DateTime<Utc>, change: impl FnOnce(&Store) -> Result<(Event, T)>) -> Result<T> {
+        self.ensure_engine(now)?;
+        let Desk { store, engine, .. } = self;
+        let Some(engine) = engine.as_mut() else { return Err(Error::InvalidInput("desk engine not ready".into())) };
+        let result = store.atomically(|s| {
+            let (event, value) = change(s)?;
+            let actions = engine.handle(event.clone(), now);
+            s.append_desk_log(now, &event, &actions)?;
+            Ok(value)
+        });
+        if result.is_err() {
+            // The engine may have moved on while the store rolled back: rebuild it from the store.
+            self.engine = None;
+        }
+        result
+    }
+
+    fn ensure_engine(&mut self, now: DateTime<Utc>) -> Result<()> {
+        if self.engine.is_some() {
+            return Ok(());
+        }
+        let open = self.store.active_walkup()?;
+        let start = open.as_ref().map_or(now, |w| w.started_at.min(now));
+        let mut engine = Engine::new(self.policy.clone(), start);
+        let on_duty = Event::StaffOnDuty { staff: STAFF_ID.into(), name: "This desk".into() };
+        let actions = engine.handle(on_duty.clone(), start);
+        self.store.atomically(|s| Ok(s.append_desk_log(start, &on_duty, &actions)?))?;
+        // Already logged when it began; the engine only needs to know it is under way.
+        if let Some(w) = open {
+            engine.handle(Event::WalkupArrived { walkup: w.id }, start);
+        }
+        self.engine = Some(engine);
+        Ok(())
+    }
+
+    /// Logged desk events in `[from, to)`, ready for `desk::sim::replay`.
+    pub fn desk_events_between(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Vec<desk::sim::LoggedEvent>> {
+        Ok(self.store.desk_events_between(from, to)?)
     }
 
     pub fn set_presence(&self, presence: Presence, now: DateTime<Utc>) -> Result<DeskSnapshot> {
@@ -123,6 +188,7 @@ mod tests {
     use chrono::Duration;
 
     fn desk() -> (tempfile::TempDir, Desk) {
+        // (mut at the call sites: walk-ups go through the engine)
         let dir = tempfile::tempdir().unwrap();
         let desk = Desk::open(&dir.path().join("refdesk.db")).unwrap();
         (dir, desk)
@@ -130,7 +196,7 @@ mod tests {
 
     #[test]
     fn a_walkup_shows_the_desk_busy_until_it_ends() {
-        let (_d, desk) = desk();
+        let (_d, mut desk) = desk();
         let t0 = Utc::now();
         assert_eq!(desk.snapshot(t0).unwrap().state, DeskState::Available);
         let s = desk.start_walkup(Some("  where are the atlases?  "), t0).unwrap();
@@ -167,11 +233,52 @@ mod tests {
 
     #[test]
     fn an_over_long_topic_records_nothing() {
-        let (_d, desk) = desk();
+        let (_d, mut desk) = desk();
         let now = Utc::now();
         assert!(desk.start_walkup(Some(&"x".repeat(500)), now).is_err());
         assert_eq!(desk.snapshot(now).unwrap().active_walkup, None);
         assert_eq!(desk.snapshot(now).unwrap().walkups_today, 0);
+    }
+
+    #[test]
+    fn walkups_go_through_the_engine_and_the_day_can_be_replayed() {
+        let (_d, mut desk) = desk();
+        let t0 = Utc::now() - Duration::hours(1);
+        desk.start_walkup(None, t0).unwrap();
+        desk.end_walkup(t0 + Duration::minutes(6)).unwrap();
+        desk.start_walkup(Some("maps"), t0 + Duration::minutes(10)).unwrap();
+        desk.end_walkup(t0 + Duration::minutes(12)).unwrap();
+        assert_eq!(desk.store().desk_action_count("walkupAssigned").unwrap(), 2);
+        let log = desk.desk_events_between(t0, t0 + Duration::hours(1)).unwrap();
+        let kinds: Vec<_> = log.iter().map(|e| serde_json::to_value(&e.event).unwrap()["type"].clone()).collect();
+        assert_eq!(kinds, ["staffOnDuty", "walkupArrived", "walkupEnded", "walkupArrived", "walkupEnded"]);
+        let policy = desk::DeskPolicy::default().compile().unwrap();
+        let report = desk::sim::replay(policy, &log);
+        assert_eq!((report.walkups.arrived, report.walkups.served), (2, 2));
+    }
+
+    #[test]
+    fn a_refused_change_leaves_no_trace_in_the_log() {
+        let (_d, mut desk) = desk();
+        let t0 = Utc::now();
+        desk.start_walkup(None, t0).unwrap();
+        assert!(matches!(desk.start_walkup(None, t0), Err(Error::WalkupAlreadyActive)));
+        let log = desk.desk_events_between(t0 - Duration::hours(1), t0 + Duration::hours(1)).unwrap();
+        assert_eq!(log.len(), 2, "on duty + one walk-up: {log:?}");
+    }
+
+    #[test]
+    fn a_walkup_open_across_a_restart_ends_through_the_engine() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("refdesk.db");
+        let t0 = Utc::now() - Duration::minutes(30);
+        Desk::open(&path).unwrap().start_walkup(None, t0).unwrap();
+        let mut desk = Desk::open(&path).unwrap();
+        desk.end_walkup(t0 + Duration::minutes(20)).unwrap();
+        assert_eq!(desk.store().desk_action_count("walkupAssigned").unwrap(), 1, "not assigned twice");
+        let log = desk.desk_events_between(t0 - Duration::hours(1), t0 + Duration::hours(1)).unwrap();
+        let replay = desk::sim::replay(desk::DeskPolicy::default().compile().unwrap(), &log);
+        assert_eq!(replay.walkups.waits, vec![0]);
     }
 
     #[test]

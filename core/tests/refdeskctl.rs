@@ -84,7 +84,7 @@ fn unknown_commands_print_usage_and_fail() {
 fn status_reads_a_desk_database() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("refdesk.db");
-    let desk = refdesk_core::Desk::open(&db).unwrap();
+    let mut desk = refdesk_core::Desk::open(&db).unwrap();
     desk.start_walkup(Some("tax forms"), chrono::Utc::now()).unwrap();
     drop(desk);
     let o = ctl(&["status", "--db", db.to_str().unwrap()]);
@@ -112,4 +112,26 @@ fn a_reader_that_stops_early_is_not_an_error() {
     let status = child.wait().unwrap();
     assert!(status.success(), "exit {status}: {err}");
     assert!(!err.contains("panicked"), "{err}");
+}
+
+#[test]
+fn the_desk_log_exports_a_day_that_simulate_replays() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("refdesk.db");
+    let mut desk = refdesk_core::Desk::open(&db).unwrap();
+    let t0 = chrono::Utc::now() - chrono::Duration::minutes(30);
+    desk.start_walkup(None, t0).unwrap();
+    desk.end_walkup(t0 + chrono::Duration::minutes(5)).unwrap();
+    drop(desk);
+    let o = ctl(&["log", "--db", db.to_str().unwrap()]);
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    assert_eq!(out.lines().count(), 3, "on duty, arrived, ended: {out}");
+    let log = dir.path().join("day.jsonl");
+    std::fs::write(&log, &out).unwrap();
+    let o = ctl(&["policy", "simulate", "--events", log.to_str().unwrap()]);
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    let walkups = out.lines().find(|l| l.starts_with("walk-up ")).unwrap();
+    assert_eq!(walkups.split_whitespace().take(3).collect::<Vec<_>>(), ["walk-up", "1", "1"], "{out}");
 }

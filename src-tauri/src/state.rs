@@ -14,7 +14,8 @@ pub struct AppState {
 }
 
 enum Slot {
-    Ready(Desk),
+    // Boxed: the desk (engine, policy texts) is large and lives as long as the app.
+    Ready(Box<Desk>),
     /// The store could not open; the window explains and may offer a fresh start.
     Problem(StartupStatus),
 }
@@ -24,7 +25,7 @@ impl AppState {
         let slot = match Desk::open(&db_path) {
             Ok(desk) => {
                 tracing::info!(db = %db_path.display(), "store opened");
-                Slot::Ready(desk)
+                Slot::Ready(Box::new(desk))
             }
             Err(e) => {
                 tracing::error!(db = %db_path.display(), "store did not open: {e}");
@@ -50,7 +51,7 @@ impl AppState {
         }
         match Desk::open_fresh(&self.db_path, Utc::now()) {
             Ok((desk, _kept)) => {
-                *slot = Slot::Ready(desk);
+                *slot = Slot::Ready(Box::new(desk));
                 Ok(ready(&self.db_path))
             }
             Err(e) => {
@@ -62,9 +63,9 @@ impl AppState {
     }
 
     /// Runs `f` on the open desk; a store that did not open is a typed error, not a panic.
-    pub fn with_desk<T>(&self, f: impl FnOnce(&Desk) -> Result<T, Error>) -> Result<T, CommandError> {
-        let slot = self.lock()?;
-        match &*slot {
+    pub fn with_desk<T>(&self, f: impl FnOnce(&mut Desk) -> Result<T, Error>) -> Result<T, CommandError> {
+        let mut slot = self.lock()?;
+        match &mut *slot {
             Slot::Ready(desk) => f(desk).map_err(CommandError::from),
             Slot::Problem(_) => Err(CommandError {
                 code: ErrorCode::StoreUnavailable,
@@ -97,7 +98,7 @@ fn problem(db_path: &std::path::Path, e: &Error) -> StartupStatus {
 /// Runs a desk change and tells the window and the tray about the result.
 pub fn change<R: Runtime>(
     app: &AppHandle<R>,
-    f: impl FnOnce(&Desk) -> Result<DeskSnapshot, Error>,
+    f: impl FnOnce(&mut Desk) -> Result<DeskSnapshot, Error>,
 ) -> Result<DeskSnapshot, CommandError> {
     let snapshot = app.state::<AppState>().with_desk(f)?;
     announce(app, &snapshot);

@@ -13,6 +13,8 @@ const USAGE: &str = "usage: refdeskctl <command>
 commands:
   status [--db PATH]                 the database's location, schema version, today's desk state
   walkups [--db PATH] [--days N]     walk-ups started in the last N days (default 1), tab-separated
+  log [--db PATH] [--days N]         the desk's logged events of the last N days (default 1), as JSON
+                                     lines that `policy simulate --events` replays
   policy check FILE                  validate a policy file; errors give line:column or the field
   policy simulate [--policy FILE] [--events LOG | --seed N --days N --staff N --scale K] [--compare]
                                      run traffic through the desk rules and print waiting times per
@@ -84,6 +86,20 @@ fn run(mut args: Vec<String>) -> Result<(), String> {
             let days = parse_num(take_opt(&mut rest, "--days")?, "--days", 1u32)?;
             no_leftovers(&rest)?;
             walkups(&db, days)
+        }
+        ["log", rest @ ..] => {
+            let mut rest: Vec<String> = rest.iter().map(|s| s.to_string()).collect();
+            let days = parse_num(take_opt(&mut rest, "--days")?, "--days", 1u32)?;
+            no_leftovers(&rest)?;
+            let desk = open(&db)?;
+            let now = Utc::now();
+            let events = desk
+                .desk_events_between(now - Duration::days(i64::from(days)), now + Duration::seconds(1))
+                .map_err(|e| e.to_string())?;
+            for e in events {
+                out!("{}", serde_json::to_string(&e).map_err(|e| e.to_string())?);
+            }
+            Ok(())
         }
         ["policy", "check", file] => {
             let p = policy::load(Path::new(file)).map_err(|e| e.to_string())?;

@@ -7,7 +7,10 @@ use rusqlite::Connection;
 use crate::error::StoreError;
 
 /// Each entry is (version, file name, SQL); versions are 1, 2, 3… with no gaps.
-const MIGRATIONS: &[(i64, &str, &str)] = &[(1, "0001_init.sql", include_str!("../../../migrations/0001_init.sql"))];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (1, "0001_init.sql", include_str!("../../../migrations/0001_init.sql")),
+    (2, "0002_desk_log.sql", include_str!("../../../migrations/0002_desk_log.sql")),
+];
 
 /// The newest schema this build knows.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS[MIGRATIONS.len() - 1].0;

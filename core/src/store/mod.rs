@@ -1,5 +1,6 @@
 //! SQLite store: opening safely (WAL, FULL sync, checks), migrations, and the desk's tables.
 
+mod desk_log;
 mod migrate;
 mod settings;
 mod walkups;
@@ -74,6 +75,23 @@ impl Store {
             None
         };
         Ok((Store::open(path)?, kept))
+    }
+
+    /// Runs `f` in one write transaction: all of it is stored, or none of it.
+    pub fn atomically<T>(&self, f: impl FnOnce(&Store) -> crate::Result<T>) -> crate::Result<T> {
+        self.conn.execute_batch("BEGIN IMMEDIATE").map_err(StoreError::sqlite("starting a transaction"))?;
+        match f(self) {
+            Ok(v) => {
+                self.conn.execute_batch("COMMIT").map_err(StoreError::sqlite("committing"))?;
+                Ok(v)
+            }
+            Err(e) => {
+                if let Err(rb) = self.conn.execute_batch("ROLLBACK") {
+                    tracing::error!("rollback failed after {e}: {rb}");
+                }
+                Err(e)
+            }
+        }
     }
 
     pub fn path(&self) -> &Path {
