@@ -7,6 +7,7 @@ pub mod logging;
 pub mod paths;
 pub mod policy;
 pub mod store;
+pub mod xmpp;
 
 use std::path::{Path, PathBuf};
 

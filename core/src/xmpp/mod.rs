@@ -1,0 +1,3 @@
+//! XMPP sessions: connect (STARTTLS / direct TLS), authenticate, bind, and exchange stanzas.
+
+pub mod xml;
