@@ -140,7 +140,9 @@ impl Scram {
         let v = v.split(',').next().unwrap_or_default();
         let got = B64.decode(v).map_err(|_| ScramError::Malformed("server signature"))?;
         let want = self.server_signature.as_ref().ok_or(ScramError::Malformed("out of order"))?;
-        if ring::constant_time::verify_slices_are_equal(&got, want).is_ok() {
+        // Compare in constant time: no early exit that would time the signature byte by byte.
+        let same = got.len() == want.len() && got.iter().zip(want).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0;
+        if same {
             Ok(())
         } else {
             Err(ScramError::ServerSignature)

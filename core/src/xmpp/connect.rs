@@ -1,0 +1,367 @@
+//! Opening a session: resolve, TCP, STARTTLS or direct TLS, SASL, bind. Each failure is a distinct error.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use base64::engine::general_purpose::STANDARD as B64;
+use base64::Engine as _;
+use rustls::pki_types::{pem::PemObject, CertificateDer, ServerName};
+use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
+use tokio::net::TcpStream;
+use tokio_rustls::TlsConnector;
+
+use super::scram::{new_nonce, Scram, ScramHash};
+use super::session::Session;
+use super::xml::{escape, Element, StreamItem, StreamReader, XmlError};
+
+pub const NS_TLS: &str = "urn:ietf:params:xml:ns:xmpp-tls";
+pub const NS_SASL: &str = "urn:ietf:params:xml:ns:xmpp-sasl";
+pub const NS_BIND: &str = "urn:ietf:params:xml:ns:xmpp-bind";
+pub const NS_CLIENT: &str = "jabber:client";
+
+const STEP_TIMEOUT: Duration = Duration::from_secs(20);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum TlsMode {
+    /// Plain TCP upgraded with STARTTLS (port 5222); refused if the server does not offer it.
+    StartTls,
+    /// TLS from the first byte (XEP-0368, port 5223).
+    Direct,
+}
+
+/// How to reach one account. The password is passed separately: it lives only in the keyring.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AccountConfig {
+    /// Bare JID, e.g. `ask@library.example`.
+    pub jid: String,
+    /// Server host; the JID's domain when absent.
+    pub host: Option<String>,
+    pub port: Option<u16>,
+    pub tls: TlsMode,
+    /// A CA to trust besides the system's (the library's own CA, the demo's test CA).
+    pub extra_ca: Option<PathBuf>,
+    /// SASL PLAIN (password sent inside TLS) only if the library's policy allows it.
+    pub allow_plain: bool,
+    pub resource: String,
+}
+
+impl AccountConfig {
+    pub fn new(jid: &str) -> AccountConfig {
+        AccountConfig {
+            jid: jid.to_owned(),
+            host: None,
+            port: None,
+            tls: TlsMode::StartTls,
+            extra_ca: None,
+            allow_plain: false,
+            resource: "refdesk".into(),
+        }
+    }
+
+    fn parts(&self) -> Result<(&str, &str), ConnectError> {
+        match self.jid.split_once('@') {
+            Some((user, domain)) if !user.is_empty() && !domain.is_empty() && !domain.contains('/') => {
+                Ok((user, domain))
+            }
+            _ => Err(ConnectError::BadJid { jid: self.jid.clone() }),
+        }
+    }
+}
+
+/// Why a session could not be opened; each maps to one account state the UI can show.
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectError {
+    #[error("{jid:?} is not an account address like ask@library.example")]
+    BadJid { jid: String },
+    #[error("cannot find the server {host}: {detail}")]
+    UnknownHost { host: String, detail: String },
+    #[error("the server {addr} refused the connection (is it running? is the port right?)")]
+    Refused { addr: String },
+    #[error("no answer from {what} within {secs} s")]
+    Timeout { what: String, secs: u64 },
+    #[error("the server's certificate is not trusted: {detail}")]
+    Certificate { detail: String },
+    #[error("the secure connection failed: {detail}")]
+    Tls { detail: String },
+    #[error("cannot use the extra CA file {path}: {detail}")]
+    CaFile { path: PathBuf, detail: String },
+    #[error("the server does not offer encryption (STARTTLS); refusing to send anything in the clear")]
+    NoEncryption,
+    #[error("wrong user name or password ({condition})")]
+    AuthFailed { condition: String },
+    #[error("the server offers no login method we allow (offered: {offered})")]
+    NoMechanism { offered: String },
+    #[error("the server broke the XMPP protocol: {detail}")]
+    Protocol { detail: String },
+    #[error("the connection dropped: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+impl ConnectError {
+    /// A wrong password will not fix itself: retrying would only lock the account.
+    pub fn is_permanent(&self) -> bool {
+        matches!(
+            self,
+            ConnectError::BadJid { .. }
+                | ConnectError::AuthFailed { .. }
+                | ConnectError::Certificate { .. }
+                | ConnectError::CaFile { .. }
+                | ConnectError::NoEncryption
+                | ConnectError::NoMechanism { .. }
+        )
+    }
+}
+
+impl From<XmlError> for ConnectError {
+    fn from(e: XmlError) -> Self {
+        match e {
+            XmlError::Io(io) => ConnectError::Io(io),
+            other => ConnectError::Protocol { detail: other.to_string() },
+        }
+    }
+}
+
+async fn step<T>(what: &str, f: impl std::future::Future<Output = Result<T, ConnectError>>) -> Result<T, ConnectError> {
+    tokio::time::timeout(STEP_TIMEOUT, f)
+        .await
+        .map_err(|_| ConnectError::Timeout { what: what.to_owned(), secs: STEP_TIMEOUT.as_secs() })?
+}
+
+/// Opens an authenticated, bound session.
+pub async fn connect(cfg: &AccountConfig, password: &str) -> Result<Session, ConnectError> {
+    let (user, domain) = cfg.parts()?;
+    let host = cfg.host.clone().unwrap_or_else(|| domain.to_owned());
+    let port = cfg.port.unwrap_or(match cfg.tls {
+        TlsMode::StartTls => 5222,
+        TlsMode::Direct => 5223,
+    });
+    let tls = tls_connector(cfg)?;
+    let tcp = step("the name server", open_tcp(&host, port)).await?;
+    let tls_stream = match cfg.tls {
+        TlsMode::Direct => step("the TLS handshake", handshake(&tls, domain, tcp)).await?,
+        TlsMode::StartTls => {
+            let tcp = step("the server (STARTTLS)", starttls(tcp, domain)).await?;
+            step("the TLS handshake", handshake(&tls, domain, tcp)).await?
+        }
+    };
+    let (read, mut write) = tokio::io::split(tls_stream);
+    let mut reader = StreamReader::new(read);
+    let features = step("the server (features)", open_stream(&mut reader, &mut write, domain)).await?;
+    step("the server (login)", authenticate(&mut reader, &mut write, &features, cfg, user, password)).await?;
+    let mut reader = StreamReader::new(reader.into_inner());
+    let features = step("the server (features)", open_stream(&mut reader, &mut write, domain)).await?;
+    if features.child("bind", NS_BIND).is_none() {
+        return Err(ConnectError::Protocol { detail: "no resource binding offered".into() });
+    }
+    let jid = step("the server (bind)", bind(&mut reader, &mut write, &cfg.resource)).await?;
+    tracing::info!(account = %cfg.jid, "signed in");
+    Ok(Session::new(reader, write, jid))
+}
+
+async fn open_tcp(host: &str, port: u16) -> Result<TcpStream, ConnectError> {
+    let addrs: Vec<_> = tokio::net::lookup_host((host, port))
+        .await
+        .map_err(|e| ConnectError::UnknownHost { host: host.to_owned(), detail: e.to_string() })?
+        .collect();
+    let mut last = None;
+    for addr in &addrs {
+        match TcpStream::connect(addr).await {
+            Ok(s) => {
+                s.set_nodelay(true)?;
+                return Ok(s);
+            }
+            Err(e) => last = Some((addr, e)),
+        }
+    }
+    match last {
+        Some((addr, e)) if e.kind() == std::io::ErrorKind::ConnectionRefused => {
+            Err(ConnectError::Refused { addr: addr.to_string() })
+        }
+        Some((_, e)) => Err(ConnectError::Io(e)),
+        None => Err(ConnectError::UnknownHost { host: host.to_owned(), detail: "no addresses".into() }),
+    }
+}
+
+fn tls_connector(cfg: &AccountConfig) -> Result<TlsConnector, ConnectError> {
+    let mut roots = rustls::RootCertStore::empty();
+    let native = rustls_native_certs::load_native_certs();
+    for cert in native.certs {
+        // A broken system certificate is the system's problem; the others still count.
+        let _ = roots.add(cert);
+    }
+    if let Some(path) = &cfg.extra_ca {
+        let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(path)
+            .and_then(|it| it.collect())
+            .map_err(|e| ConnectError::CaFile { path: path.clone(), detail: e.to_string() })?;
+        if certs.is_empty() {
+            return Err(ConnectError::CaFile { path: path.clone(), detail: "no certificate in the file".into() });
+        }
+        for c in certs {
+            roots.add(c).map_err(|e| ConnectError::CaFile { path: path.clone(), detail: e.to_string() })?;
+        }
+    }
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| ConnectError::Tls { detail: e.to_string() })?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    Ok(TlsConnector::from(Arc::new(config)))
+}
+
+async fn handshake<S: AsyncRead + AsyncWrite + Unpin>(
+    tls: &TlsConnector,
+    domain: &str,
+    stream: S,
+) -> Result<tokio_rustls::client::TlsStream<S>, ConnectError> {
+    let name =
+        ServerName::try_from(domain.to_owned()).map_err(|_| ConnectError::Tls { detail: "bad server name".into() })?;
+    tls.connect(name, stream).await.map_err(|e| {
+        let inner = e.get_ref().and_then(|i| i.downcast_ref::<rustls::Error>());
+        match inner {
+            Some(rustls::Error::InvalidCertificate(c)) => ConnectError::Certificate { detail: format!("{c:?}") },
+            Some(other) => ConnectError::Tls { detail: other.to_string() },
+            None => ConnectError::Io(e),
+        }
+    })
+}
+
+fn header(domain: &str) -> String {
+    format!(
+        "<?xml version='1.0'?><stream:stream to='{}' version='1.0' xml:lang='en' xmlns='jabber:client' \
+         xmlns:stream='http://etherx.jabber.org/streams'>",
+        escape(domain)
+    )
+}
+
+/// Sends our stream header and returns the server's `<stream:features/>`.
+async fn open_stream<R: AsyncRead + Unpin, W: AsyncWrite + Unpin>(
+    reader: &mut StreamReader<R>,
+    writer: &mut W,
+    domain: &str,
+) -> Result<Element, ConnectError> {
+    writer.write_all(header(domain).as_bytes()).await?;
+    writer.flush().await?;
+    match reader.next().await? {
+        StreamItem::Header(_) => {}
+        other => return Err(ConnectError::Protocol { detail: format!("expected a stream header, got {other:?}") }),
+    }
+    match reader.next().await? {
+        StreamItem::Stanza(f) if f.is("features", super::xml::NS_STREAM) => Ok(f),
+        StreamItem::Stanza(e) if e.is("error", super::xml::NS_STREAM) => Err(stream_error(&e)),
+        other => Err(ConnectError::Protocol { detail: format!("expected stream features, got {other:?}") }),
+    }
+}
+
+fn stream_error(e: &Element) -> ConnectError {
+    let condition = e.elements().next().map(|c| c.name.clone()).unwrap_or_else(|| "unknown".into());
+    ConnectError::Protocol { detail: format!("stream error: {condition}") }
+}
+
+async fn starttls(tcp: TcpStream, domain: &str) -> Result<TcpStream, ConnectError> {
+    let (read, mut write) = tokio::io::split(tcp);
+    let mut reader = StreamReader::new(read);
+    let features = open_stream(&mut reader, &mut write, domain).await?;
+    if features.child("starttls", NS_TLS).is_none() {
+        return Err(ConnectError::NoEncryption);
+    }
+    write.write_all(b"<starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>").await?;
+    write.flush().await?;
+    match reader.next().await? {
+        StreamItem::Stanza(p) if p.is("proceed", NS_TLS) => {}
+        other => return Err(ConnectError::Protocol { detail: format!("STARTTLS refused: {other:?}") }),
+    }
+    Ok(reader.into_inner().unsplit(write))
+}
+
+async fn authenticate<R: AsyncRead + Unpin, W: AsyncWrite + Unpin>(
+    reader: &mut StreamReader<R>,
+    writer: &mut W,
+    features: &Element,
+    cfg: &AccountConfig,
+    user: &str,
+    password: &str,
+) -> Result<(), ConnectError> {
+    let offered: Vec<String> = features
+        .child("mechanisms", NS_SASL)
+        .map(|m| m.elements().filter(|e| e.name == "mechanism").map(|e| e.text().trim().to_owned()).collect())
+        .unwrap_or_default();
+    let has = |m: &str| offered.iter().any(|o| o == m);
+    let mut scram = if has("SCRAM-SHA-256") {
+        Some(Scram::new(ScramHash::Sha256, user, password, new_nonce()))
+    } else if has("SCRAM-SHA-1") {
+        Some(Scram::new(ScramHash::Sha1, user, password, new_nonce()))
+    } else {
+        None
+    };
+    let (mechanism, initial) = match &scram {
+        Some(s) => (if has("SCRAM-SHA-256") { "SCRAM-SHA-256" } else { "SCRAM-SHA-1" }, s.client_first()),
+        None if cfg.allow_plain && has("PLAIN") => ("PLAIN", format!("\0{user}\0{password}")),
+        None => return Err(ConnectError::NoMechanism { offered: offered.join(", ") }),
+    };
+    send(writer, &format!("<auth xmlns='{NS_SASL}' mechanism='{mechanism}'>{}</auth>", B64.encode(initial))).await?;
+    loop {
+        let StreamItem::Stanza(el) = reader.next().await? else {
+            return Err(ConnectError::Protocol { detail: "stream closed during login".into() });
+        };
+        let data = || B64.decode(el.text().trim()).map(|d| String::from_utf8_lossy(&d).into_owned());
+        let bad = |_| ConnectError::Protocol { detail: "bad base64 in SASL".into() };
+        match (el.name.as_str(), el.ns.as_str()) {
+            ("challenge", NS_SASL) => {
+                let s = scram.as_mut().ok_or(ConnectError::Protocol { detail: "unexpected challenge".into() })?;
+                let reply = s
+                    .client_final(&data().map_err(bad)?)
+                    .map_err(|e| ConnectError::Protocol { detail: e.to_string() })?;
+                send(writer, &format!("<response xmlns='{NS_SASL}'>{}</response>", B64.encode(reply))).await?;
+            }
+            ("success", NS_SASL) => {
+                if let Some(s) = &scram {
+                    // Mutual authentication: a server that cannot prove it knows the password is an impostor.
+                    s.verify_server_final(&data().map_err(bad)?)
+                        .map_err(|e| ConnectError::Protocol { detail: e.to_string() })?;
+                }
+                return Ok(());
+            }
+            ("failure", NS_SASL) => {
+                let condition = el.elements().next().map(|c| c.name.clone()).unwrap_or_else(|| "not-authorized".into());
+                return Err(ConnectError::AuthFailed { condition });
+            }
+            _ => return Err(ConnectError::Protocol { detail: format!("unexpected <{}> during login", el.name) }),
+        }
+    }
+}
+
+async fn bind<R: AsyncRead + Unpin, W: AsyncWrite + Unpin>(
+    reader: &mut StreamReader<R>,
+    writer: &mut W,
+    resource: &str,
+) -> Result<String, ConnectError> {
+    send(
+        writer,
+        &format!(
+            "<iq type='set' id='bind-1'><bind xmlns='{NS_BIND}'><resource>{}</resource></bind></iq>",
+            escape(resource)
+        ),
+    )
+    .await?;
+    loop {
+        let StreamItem::Stanza(el) = reader.next().await? else {
+            return Err(ConnectError::Protocol { detail: "stream closed during bind".into() });
+        };
+        if el.is("iq", NS_CLIENT) && el.attr("id") == Some("bind-1") {
+            let jid = el.child("bind", NS_BIND).and_then(|b| b.child("jid", NS_BIND)).map(|j| j.text());
+            return match (el.attr("type"), jid) {
+                (Some("result"), Some(jid)) if !jid.is_empty() => Ok(jid),
+                _ => Err(ConnectError::Protocol { detail: "resource binding refused".into() }),
+            };
+        }
+    }
+}
+
+pub(super) async fn send<W: AsyncWrite + Unpin>(w: &mut W, s: &str) -> std::io::Result<()> {
+    w.write_all(s.as_bytes()).await?;
+    w.flush().await
+}

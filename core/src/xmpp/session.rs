@@ -1,0 +1,250 @@
+//! An open session: send messages and presence, receive them as typed events, answer the server's pings.
+
+use tokio::io::{ReadHalf, WriteHalf};
+use tokio::net::TcpStream;
+
+use super::connect::{send, NS_CLIENT};
+use super::xml::{escape, Element, StreamItem, StreamReader, XmlError, NS_STREAM};
+
+type Tls = tokio_rustls::client::TlsStream<TcpStream>;
+
+pub const NS_PING: &str = "urn:xmpp:ping";
+pub const NS_SID: &str = "urn:xmpp:sid:0";
+pub const NS_CHATSTATES: &str = "http://jabber.org/protocol/chatstates";
+const NS_STANZAS: &str = "urn:ietf:params:xml:ns:xmpp-stanzas";
+
+/// A chat message as received. All of it is untrusted text from the network.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChatMessage {
+    pub from: String,
+    pub to: Option<String>,
+    pub id: Option<String>,
+    pub kind: String,
+    pub body: Option<String>,
+    /// XEP-0359 origin-id set by the sender.
+    pub origin_id: Option<String>,
+    /// XEP-0359 stanza-ids, as (by, id): only the one set by our own server is trustworthy.
+    pub stanza_ids: Vec<(String, String)>,
+    /// XEP-0085: active, composing, paused, inactive, gone.
+    pub chat_state: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PresenceUpdate {
+    pub from: String,
+    pub available: bool,
+    pub show: Option<String>,
+    pub status: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Incoming {
+    Message(ChatMessage),
+    Presence(PresenceUpdate),
+    /// The answer to one of our IQs (a ping): `error` holds the condition if it failed.
+    IqResponse {
+        id: String,
+        from: Option<String>,
+        error: Option<String>,
+    },
+    /// The server closed the stream (shutdown, conflict, another login took our resource).
+    Closed {
+        reason: Option<String>,
+    },
+}
+
+/// What the desk shows on an account (RFC 6121 `<show/>`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Show {
+    Available,
+    Away,
+    ExtendedAway,
+    DoNotDisturb,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SessionError {
+    #[error(transparent)]
+    Xml(#[from] XmlError),
+    #[error("the connection dropped: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+pub struct Session {
+    reader: StreamReader<ReadHalf<Tls>>,
+    writer: WriteHalf<Tls>,
+    jid: String,
+    next_id: u64,
+}
+
+impl Session {
+    pub(super) fn new(reader: StreamReader<ReadHalf<Tls>>, writer: WriteHalf<Tls>, jid: String) -> Session {
+        Session { reader, writer, jid, next_id: 0 }
+    }
+
+    /// Our full JID as the server bound it.
+    pub fn jid(&self) -> &str {
+        &self.jid
+    }
+
+    pub fn bare_jid(&self) -> &str {
+        bare(&self.jid)
+    }
+
+    fn new_id(&mut self) -> String {
+        self.next_id += 1;
+        format!("rd-{}-{}", super::scram::new_nonce().replace(['+', '/', '='], ""), self.next_id)
+    }
+
+    /// Sends a chat message; returns its id (also sent as XEP-0359 origin-id, for deduplication).
+    pub async fn send_message(&mut self, to: &str, body: &str) -> Result<String, SessionError> {
+        let id = self.new_id();
+        let xml = format!(
+            "<message type='chat' to='{to}' id='{id}'><body>{body}</body><origin-id xmlns='{NS_SID}' id='{id}'/>\
+             <active xmlns='{NS_CHATSTATES}'/></message>",
+            to = escape(to),
+            body = escape(body),
+        );
+        send(&mut self.writer, &xml).await?;
+        Ok(id)
+    }
+
+    pub async fn send_presence(&mut self, show: Show, status: Option<&str>) -> Result<(), SessionError> {
+        let show = match show {
+            Show::Available => String::new(),
+            Show::Away => "<show>away</show>".into(),
+            Show::ExtendedAway => "<show>xa</show>".into(),
+            Show::DoNotDisturb => "<show>dnd</show>".into(),
+        };
+        let status = status.map(|s| format!("<status>{}</status>", escape(s))).unwrap_or_default();
+        send(&mut self.writer, &format!("<presence>{show}{status}</presence>")).await?;
+        Ok(())
+    }
+
+    /// Subscribes to a contact's presence (and lets the server add them to the roster).
+    pub async fn subscribe(&mut self, to: &str) -> Result<(), SessionError> {
+        send(
+            &mut self.writer,
+            &format!("<presence type='subscribed' to='{0}'/><presence type='subscribe' to='{0}'/>", escape(to)),
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// XEP-0199 ping to the server (`to` = None) or an entity; the answer comes as `Incoming::IqResponse`.
+    pub async fn send_ping(&mut self, to: Option<&str>) -> Result<String, SessionError> {
+        let id = self.new_id();
+        let to = to.map(|t| format!(" to='{}'", escape(t))).unwrap_or_default();
+        send(&mut self.writer, &format!("<iq type='get' id='{id}'{to}><ping xmlns='{NS_PING}'/></iq>")).await?;
+        Ok(id)
+    }
+
+    /// Ends the stream politely.
+    pub async fn close(mut self) -> Result<(), SessionError> {
+        send(&mut self.writer, "<presence type='unavailable'/></stream:stream>").await?;
+        Ok(())
+    }
+
+    /// The next message or presence; answers IQs on the way (ping, and "not supported" for the rest).
+    pub async fn next(&mut self) -> Result<Incoming, SessionError> {
+        loop {
+            let el = match self.reader.next().await? {
+                StreamItem::Stanza(el) => el,
+                StreamItem::End => return Ok(Incoming::Closed { reason: None }),
+                StreamItem::Header(_) => continue,
+            };
+            if el.is("error", NS_STREAM) {
+                return Ok(Incoming::Closed { reason: el.elements().next().map(|c| c.name.clone()) });
+            }
+            if el.ns != NS_CLIENT {
+                continue;
+            }
+            match el.name.as_str() {
+                "message" => {
+                    if let Some(m) = parse_message(&el) {
+                        return Ok(Incoming::Message(m));
+                    }
+                }
+                "presence" => {
+                    if let Some(p) = parse_presence(&el) {
+                        return Ok(Incoming::Presence(p));
+                    }
+                }
+                "iq" => match el.attr("type") {
+                    Some(kind @ ("result" | "error")) => {
+                        let Some(id) = el.attr("id") else { continue };
+                        let error = (kind == "error").then(|| {
+                            el.child("error", NS_CLIENT)
+                                .and_then(|e| e.elements().next())
+                                .map(|c| c.name.clone())
+                                .unwrap_or_else(|| "error".into())
+                        });
+                        return Ok(Incoming::IqResponse {
+                            id: id.to_owned(),
+                            from: el.attr("from").map(str::to_owned),
+                            error,
+                        });
+                    }
+                    _ => self.answer_iq(&el).await?,
+                },
+                _ => {}
+            }
+        }
+    }
+
+    async fn answer_iq(&mut self, iq: &Element) -> Result<(), SessionError> {
+        let (Some(kind), Some(id)) = (iq.attr("type"), iq.attr("id")) else { return Ok(()) };
+        let to = iq.attr("from").map(|f| format!(" to='{}'", escape(f))).unwrap_or_default();
+        let id = escape(id);
+        let reply = match kind {
+            "get" if iq.child("ping", NS_PING).is_some() => format!("<iq type='result' id='{id}'{to}/>"),
+            // RFC 6120 8.2.3: a request we do not understand gets an error, never silence.
+            "get" | "set" => format!(
+                "<iq type='error' id='{id}'{to}><error type='cancel'><service-unavailable xmlns='{NS_STANZAS}'/></error></iq>"
+            ),
+            _ => return Ok(()),
+        };
+        send(&mut self.writer, &reply).await?;
+        Ok(())
+    }
+}
+
+pub fn bare(jid: &str) -> &str {
+    jid.split('/').next().unwrap_or(jid)
+}
+
+fn parse_message(el: &Element) -> Option<ChatMessage> {
+    let from = el.attr("from")?.to_owned();
+    let body = el.child("body", NS_CLIENT).map(|b| b.text());
+    let chat_state = el.elements().find(|e| e.ns == NS_CHATSTATES).map(|e| e.name.clone());
+    Some(ChatMessage {
+        from,
+        to: el.attr("to").map(str::to_owned),
+        id: el.attr("id").map(str::to_owned),
+        kind: el.attr("type").unwrap_or("normal").to_owned(),
+        body,
+        origin_id: el.child("origin-id", NS_SID).and_then(|o| o.attr("id")).map(str::to_owned),
+        stanza_ids: el
+            .elements()
+            .filter(|e| e.is("stanza-id", NS_SID))
+            .filter_map(|e| Some((e.attr("by")?.to_owned(), e.attr("id")?.to_owned())))
+            .collect(),
+        chat_state,
+    })
+}
+
+fn parse_presence(el: &Element) -> Option<PresenceUpdate> {
+    let from = el.attr("from")?.to_owned();
+    let available = match el.attr("type") {
+        None => true,
+        Some("unavailable") => false,
+        // Subscription requests and errors are not presence changes.
+        Some(_) => return None,
+    };
+    Some(PresenceUpdate {
+        from,
+        available,
+        show: el.child("show", NS_CLIENT).map(|s| s.text()),
+        status: el.child("status", NS_CLIENT).map(|s| s.text()),
+    })
+}

@@ -1,0 +1,176 @@
+//! XMPP sessions against a real Prosody: sign-in and each way it can fail, messages and presence both ways.
+
+use std::time::Duration;
+
+use refdesk_core::xmpp::{connect, AccountConfig, ConnectError, Incoming, Show, TlsMode};
+use refdesk_testkit::{Prosody, ProsodyConfig};
+
+struct Server {
+    _dir: tempfile::TempDir,
+    prosody: Prosody,
+}
+
+fn server() -> Server {
+    let dir = tempfile::tempdir().unwrap();
+    let prosody = Prosody::start(&ProsodyConfig::new(dir.path())).unwrap();
+    prosody.register("ask", "ask-secret").unwrap();
+    prosody.register("patron1", "patron-secret").unwrap();
+    Server { _dir: dir, prosody }
+}
+
+fn account(s: &Server, user: &str, tls: TlsMode) -> AccountConfig {
+    AccountConfig {
+        host: Some("127.0.0.1".into()),
+        port: Some(match tls {
+            TlsMode::StartTls => s.prosody.c2s_port,
+            TlsMode::Direct => s.prosody.tls_port,
+        }),
+        tls,
+        extra_ca: Some(s.prosody.ca.ca_cert.clone()),
+        ..AccountConfig::new(&format!("{user}@{}", s.prosody.domain))
+    }
+}
+
+async fn within<T>(f: impl std::future::Future<Output = T>) -> T {
+    tokio::time::timeout(Duration::from_secs(20), f).await.expect("the server answers in time")
+}
+
+#[tokio::test]
+async fn signs_in_with_starttls_and_with_direct_tls() {
+    let s = server();
+    for tls in [TlsMode::StartTls, TlsMode::Direct] {
+        let session = within(connect(&account(&s, "ask", tls), "ask-secret")).await.unwrap();
+        assert_eq!(session.bare_jid(), "ask@library.test");
+        assert!(session.jid().starts_with("ask@library.test/"), "{}", session.jid());
+        session.close().await.unwrap();
+    }
+}
+
+#[tokio::test]
+async fn a_wrong_password_is_a_permanent_auth_failure() {
+    let s = server();
+    let err = within(connect(&account(&s, "ask", TlsMode::StartTls), "not-the-password")).await.err().unwrap();
+    assert!(matches!(err, ConnectError::AuthFailed { .. }), "{err:?}");
+    assert!(err.is_permanent(), "no retry loop for a wrong password");
+    assert!(err.to_string().contains("wrong user name or password"), "{err}");
+}
+
+#[tokio::test]
+async fn an_untrusted_certificate_is_refused_before_any_password_is_sent() {
+    let s = server();
+    // Without the test CA, the server's certificate chains to nothing we trust.
+    let cfg = AccountConfig { extra_ca: None, ..account(&s, "ask", TlsMode::StartTls) };
+    let err = within(connect(&cfg, "ask-secret")).await.err().unwrap();
+    assert!(matches!(err, ConnectError::Certificate { .. }), "{err:?}");
+    assert!(err.is_permanent());
+    let cfg = AccountConfig { extra_ca: None, ..account(&s, "ask", TlsMode::Direct) };
+    assert!(matches!(within(connect(&cfg, "ask-secret")).await.err().unwrap(), ConnectError::Certificate { .. }));
+}
+
+#[tokio::test]
+async fn unknown_hosts_refused_ports_and_bad_inputs_each_say_what_is_wrong() {
+    let s = server();
+    let cfg = AccountConfig { host: Some("no-such-host.invalid".into()), ..account(&s, "ask", TlsMode::StartTls) };
+    assert!(matches!(within(connect(&cfg, "x")).await.err().unwrap(), ConnectError::UnknownHost { .. }));
+
+    let closed = refdesk_testkit::net::free_port().unwrap();
+    let cfg = AccountConfig { port: Some(closed), ..account(&s, "ask", TlsMode::StartTls) };
+    let err = within(connect(&cfg, "x")).await.err().unwrap();
+    assert!(matches!(err, ConnectError::Refused { .. }), "{err:?}");
+    assert!(!err.is_permanent(), "a server that is down may come back");
+
+    let cfg = AccountConfig { jid: "no-at-sign".into(), ..account(&s, "ask", TlsMode::StartTls) };
+    assert!(matches!(within(connect(&cfg, "x")).await.err().unwrap(), ConnectError::BadJid { .. }));
+
+    let missing = s.prosody.dir.join("nope.crt");
+    let cfg = AccountConfig { extra_ca: Some(missing), ..account(&s, "ask", TlsMode::StartTls) };
+    assert!(matches!(within(connect(&cfg, "x")).await.err().unwrap(), ConnectError::CaFile { .. }));
+}
+
+#[tokio::test]
+async fn messages_and_presence_travel_both_ways() {
+    let s = server();
+    let mut desk = within(connect(&account(&s, "ask", TlsMode::StartTls), "ask-secret")).await.unwrap();
+    let mut patron = within(connect(&account(&s, "patron1", TlsMode::Direct), "patron-secret")).await.unwrap();
+    desk.send_presence(Show::Available, Some("Ask a librarian")).await.unwrap();
+    patron.send_presence(Show::Available, None).await.unwrap();
+
+    // Untrusted text with markup and an emoji arrives as the same text, never as markup.
+    let question = "Do you have <b>Dutch</b> atlases & maps? 🗺";
+    let sent_id = patron.send_message("ask@library.test", question).await.unwrap();
+    let got = within(async {
+        loop {
+            if let Incoming::Message(m) = desk.next().await.unwrap() {
+                if m.body.is_some() {
+                    return m;
+                }
+            }
+        }
+    })
+    .await;
+    assert_eq!(got.body.as_deref(), Some(question));
+    assert!(got.from.starts_with("patron1@library.test/"), "{}", got.from);
+    assert_eq!(got.origin_id.as_deref(), Some(sent_id.as_str()));
+    assert_eq!(got.chat_state.as_deref(), Some("active"));
+
+    desk.send_message(&got.from, "Yes: second floor, shelf 912.").await.unwrap();
+    let answer = within(async {
+        loop {
+            if let Incoming::Message(m) = patron.next().await.unwrap() {
+                if let Some(b) = m.body {
+                    return b;
+                }
+            }
+        }
+    })
+    .await;
+    assert_eq!(answer, "Yes: second floor, shelf 912.");
+
+    // Presence: the patron subscribes to the desk and sees it go away.
+    patron.subscribe("ask@library.test").await.unwrap();
+    desk.subscribe("patron1@library.test").await.unwrap();
+    desk.send_presence(Show::Away, Some("Helping someone at the desk")).await.unwrap();
+    let seen = within(async {
+        loop {
+            if let Incoming::Presence(p) = patron.next().await.unwrap() {
+                if p.from.starts_with("ask@") && p.show.as_deref() == Some("away") {
+                    return p;
+                }
+            }
+        }
+    })
+    .await;
+    assert_eq!(seen.status.as_deref(), Some("Helping someone at the desk"));
+}
+
+#[tokio::test]
+async fn pings_are_answered_by_the_server_and_by_the_desk() {
+    let s = server();
+    let mut desk = within(connect(&account(&s, "ask", TlsMode::StartTls), "ask-secret")).await.unwrap();
+    let mut patron = within(connect(&account(&s, "patron1", TlsMode::StartTls), "patron-secret")).await.unwrap();
+
+    // The server answers our ping: the link is alive.
+    let id = patron.send_ping(None).await.unwrap();
+    let got = within(next_response(&mut patron, &id)).await;
+    assert_eq!(got, None, "server ping failed: {got:?}");
+
+    // A ping routed to the desk must be answered by the desk (RFC 6120: never silence).
+    let desk_jid = desk.jid().to_owned();
+    let desk_task = tokio::spawn(async move {
+        let _ = tokio::time::timeout(Duration::from_secs(5), desk.next()).await;
+    });
+    let id = patron.send_ping(Some(&desk_jid)).await.unwrap();
+    assert_eq!(within(next_response(&mut patron, &id)).await, None);
+    desk_task.abort();
+}
+
+/// Reads until the response to `id`; returns its error condition, if any.
+async fn next_response(session: &mut refdesk_core::xmpp::Session, id: &str) -> Option<String> {
+    loop {
+        if let Incoming::IqResponse { id: got, error, .. } = session.next().await.unwrap() {
+            if got == id {
+                return error;
+            }
+        }
+    }
+}
