@@ -128,3 +128,30 @@ impl From<crate::Error> for CommandError {
         CommandError { code: e.code(), message: e.to_string() }
     }
 }
+
+/// Event the shell emits with an [`AccountStatus`] whenever an IM account's state changes.
+pub const EVENT_ACCOUNT_CHANGED: &str = "account-changed";
+
+/// Where an IM account stands, for the header and the tray.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub enum AccountState {
+    Connecting,
+    Online,
+    /// Lost or could not connect; trying again by itself.
+    Reconnecting,
+    /// Will not retry until someone changes something (password, certificate, address).
+    Failed,
+    SignedOut,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct AccountStatus {
+    pub jid: String,
+    pub state: AccountState,
+    /// What went wrong, in words a librarian can act on.
+    pub message: Option<String>,
+}

@@ -70,27 +70,21 @@ impl Prosody {
         let config_path = dir.join("prosody.cfg.lua");
         let config = render_config(dir, &cfg.domain, c2s_port, tls_port, &ca);
         std::fs::write(&config_path, config).map_err(|e| Error::io(&config_path, e))?;
-        let log = dir.join("prosody.log");
-        let stderr = std::fs::File::create(dir.join("prosody.stderr")).map_err(|e| Error::io(dir, e))?;
-        let mut child = Command::new("prosody")
-            .arg("--config")
-            .arg(&config_path)
-            .arg("-F")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(stderr)
-            .spawn()
-            .map_err(|e| Error::Spawn { program: "prosody", source: e })?;
-        let up = wait_for_port(c2s_port, Duration::from_secs(15), || matches!(child.try_wait(), Ok(None)))
-            && wait_for_port(tls_port, Duration::from_secs(5), || matches!(child.try_wait(), Ok(None)));
-        if !up {
-            let _ = child.kill();
-            let _ = child.wait();
-            let mut text = std::fs::read_to_string(&log).unwrap_or_default();
-            text.push_str(&std::fs::read_to_string(dir.join("prosody.stderr")).unwrap_or_default());
-            return Err(Error::NotListening { secs: 15, log: text });
-        }
+        let child = spawn(dir, &config_path, c2s_port, tls_port)?;
         Ok(Prosody { child, domain: cfg.domain.clone(), c2s_port, tls_port, ca, dir: dir.clone(), config_path })
+    }
+
+    /// Stops the server and starts it again on the same ports with the same data (a server restart).
+    pub fn restart(&mut self) -> Result<(), Error> {
+        self.stop();
+        self.child = spawn(&self.dir, &self.config_path, self.c2s_port, self.tls_port)?;
+        Ok(())
+    }
+
+    /// Stops the server (clients see the connection drop); `restart` brings it back.
+    pub fn stop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 
     /// Creates (or resets the password of) `user@domain`.
@@ -127,9 +121,32 @@ impl Prosody {
 
 impl Drop for Prosody {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        self.stop();
     }
+}
+
+fn spawn(dir: &Path, config_path: &Path, c2s_port: u16, tls_port: u16) -> Result<Child, Error> {
+    let log = dir.join("prosody.log");
+    let stderr = std::fs::File::create(dir.join("prosody.stderr")).map_err(|e| Error::io(dir, e))?;
+    let mut child = Command::new("prosody")
+        .arg("--config")
+        .arg(config_path)
+        .arg("-F")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(stderr)
+        .spawn()
+        .map_err(|e| Error::Spawn { program: "prosody", source: e })?;
+    let up = wait_for_port(c2s_port, Duration::from_secs(15), || matches!(child.try_wait(), Ok(None)))
+        && wait_for_port(tls_port, Duration::from_secs(5), || matches!(child.try_wait(), Ok(None)));
+    if !up {
+        let _ = child.kill();
+        let _ = child.wait();
+        let mut text = std::fs::read_to_string(&log).unwrap_or_default();
+        text.push_str(&std::fs::read_to_string(dir.join("prosody.stderr")).unwrap_or_default());
+        return Err(Error::NotListening { secs: 15, log: text });
+    }
+    Ok(child)
 }
 
 /// A Lua string literal; paths come from our own temp dirs, but quote them properly anyway.

@@ -1,9 +1,12 @@
-//! XMPP sessions: connect (STARTTLS / direct TLS), authenticate, bind, and exchange stanzas.
+//! XMPP sessions: connect (STARTTLS / direct TLS), authenticate, bind, exchange stanzas, stay signed in.
 
+pub mod account;
 pub mod connect;
+pub mod demo;
 pub mod scram;
 pub mod session;
 pub mod xml;
 
+pub use account::AccountEvent;
 pub use connect::{connect, AccountConfig, ConnectError, TlsMode};
 pub use session::{ChatMessage, Incoming, PresenceUpdate, Session, SessionError, Show};

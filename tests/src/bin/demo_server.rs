@@ -1,9 +1,13 @@
-//! refdesk-demo-server: the demo desk's Prosody (shared library account, librarians, patrons) until Ctrl-C.
+//! refdesk-demo-server: the demo desk's Prosody (shared account, librarians, patrons) and simulated
+//! patrons who ask questions now and then, until interrupted.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
-use refdesk_testkit::{Account, Prosody, ProsodyConfig};
+use refdesk_core::xmpp::demo::{DemoAccount, DemoInfo};
+use refdesk_core::xmpp::{connect, Incoming, Show};
+use refdesk_testkit::{Prosody, ProsodyConfig};
 
 /// Demo accounts: (user, password, role). Demo only: these passwords are printed on purpose.
 const ACCOUNTS: &[(&str, &str, &str)] = &[
@@ -17,22 +21,27 @@ const ACCOUNTS: &[(&str, &str, &str)] = &[
     ("patron5", "patron-demo", "patron"),
 ];
 
-#[derive(serde::Serialize)]
-struct DemoInfo {
-    domain: String,
-    host: &'static str,
-    c2s_port: u16,
-    tls_port: u16,
-    ca_cert: PathBuf,
-    accounts: Vec<(Account, &'static str)>,
-}
+/// What patrons ask a reference desk over IM (short, informal, often in IM shorthand).
+const QUESTIONS: &[&str] = &[
+    "hi! r u open on sunday?",
+    "do you have anything on the history of the dutch railways",
+    "how do i renew my books online? my card # is on the back right",
+    "i need 3 peer reviewed articles on climate migration for my essay, due tmrw :(",
+    "is there a printer on the 2nd floor",
+    "can you help me find census records from 1910 for my great-grandmother",
+    "whats the call number for Charlotte's Web",
+    "brb",
+    "ty!! that helped a lot",
+];
 
 fn main() -> ExitCode {
-    let Some(dir) = std::env::args_os().nth(1).map(PathBuf::from) else {
-        eprintln!("usage: refdesk-demo-server DIR   (writes DIR/demo.json, runs until interrupted)");
+    let mut args = std::env::args_os().skip(1);
+    let Some(dir) = args.next().map(PathBuf::from) else {
+        eprintln!("usage: refdesk-demo-server DIR [--no-patrons]   (writes DIR/demo.json, runs until interrupted)");
         return ExitCode::from(2);
     };
-    match run(dir) {
+    let patrons = args.next().is_none_or(|a| a != "--no-patrons");
+    match run(dir, patrons) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("refdesk-demo-server: {e}");
@@ -41,15 +50,16 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(dir: PathBuf) -> Result<(), Box<dyn std::error::Error>> {
+fn run(dir: PathBuf, patrons: bool) -> Result<(), Box<dyn std::error::Error>> {
     let server = Prosody::start(&ProsodyConfig::new(&dir))?;
     let mut accounts = Vec::new();
     for (user, password, role) in ACCOUNTS {
-        accounts.push((server.register(user, password)?, *role));
+        let a = server.register(user, password)?;
+        accounts.push(DemoAccount { jid: a.jid, password: a.password, role: role.to_string() });
     }
     let info = DemoInfo {
         domain: server.domain.clone(),
-        host: "127.0.0.1",
+        host: "127.0.0.1".into(),
         c2s_port: server.c2s_port,
         tls_port: server.tls_port,
         ca_cert: server.ca.ca_cert.clone(),
@@ -64,6 +74,49 @@ fn run(dir: PathBuf) -> Result<(), Box<dyn std::error::Error>> {
         info.tls_port,
         info_path.display()
     );
-    server.wait()?;
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build()?;
+    if patrons {
+        for n in 1..=3 {
+            rt.spawn(patron(info.clone(), n));
+        }
+    }
+    rt.block_on(async move { tokio::task::spawn_blocking(move || server.wait()).await })??;
     Ok(())
+}
+
+/// A simulated patron: signs in, asks a question every minute or two, reads the answers.
+async fn patron(info: DemoInfo, n: usize) {
+    let Some((cfg, password)) = info.account(&format!("patron{n}")) else { return };
+    let desk = format!("ask@{}", info.domain);
+    // Stagger: not all patrons at once when the desk opens.
+    tokio::time::sleep(Duration::from_secs(8 * n as u64)).await;
+    loop {
+        let mut session = match connect(&cfg, &password).await {
+            Ok(s) => s,
+            Err(e) => {
+                eprintln!("demo patron{n}: {e}; trying again in 10 s");
+                tokio::time::sleep(Duration::from_secs(10)).await;
+                continue;
+            }
+        };
+        let _ = session.send_presence(Show::Available, None).await;
+        let mut i = n;
+        loop {
+            let q = QUESTIONS[i % QUESTIONS.len()];
+            i += 3;
+            if session.send_message(&desk, q).await.is_err() {
+                break;
+            }
+            let pause = Duration::from_secs(60 + 20 * n as u64);
+            // Read (and ignore) answers and auto-replies until it is time to ask again.
+            let _ = tokio::time::timeout(pause, async {
+                while let Ok(ev) = session.next().await {
+                    if matches!(ev, Incoming::Closed { .. }) {
+                        break;
+                    }
+                }
+            })
+            .await;
+        }
+    }
 }

@@ -1,0 +1,120 @@
+//! One account kept signed in: connect, report its state, reconnect with backoff, stop on permanent errors.
+
+use std::time::Duration;
+
+use ring::rand::SecureRandom;
+use tokio::sync::{mpsc, watch};
+
+use super::connect::{connect, AccountConfig};
+use super::session::{ChatMessage, Incoming, Show};
+use crate::api::{AccountState, AccountStatus};
+
+/// What an account runner reports.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AccountEvent {
+    Status(AccountStatus),
+    Message(ChatMessage),
+}
+
+const MAX_BACKOFF: Duration = Duration::from_secs(120);
+
+/// Exponential backoff with full jitter, so desks that lost the server together do not return together.
+pub fn backoff(attempt: u32) -> Duration {
+    let cap = Duration::from_millis(500).saturating_mul(1u32 << attempt.min(8)).min(MAX_BACKOFF);
+    let mut b = [0u8; 4];
+    let r = ring::rand::SystemRandom::new().fill(&mut b).map(|_| u32::from_le_bytes(b)).unwrap_or(u32::MAX / 2);
+    cap.mul_f64(0.5 + f64::from(r) / f64::from(u32::MAX) / 2.0)
+}
+
+/// Runs until `stop` turns true or a permanent error (wrong password, untrusted certificate) ends it.
+pub async fn run(
+    cfg: AccountConfig,
+    password: String,
+    status_text: String,
+    tx: mpsc::Sender<AccountEvent>,
+    mut stop: watch::Receiver<bool>,
+) {
+    let report =
+        |state, message: Option<String>| AccountEvent::Status(AccountStatus { jid: cfg.jid.clone(), state, message });
+    let mut attempt = 0u32;
+    loop {
+        let state = if attempt == 0 { AccountState::Connecting } else { AccountState::Reconnecting };
+        if tx.send(report(state, None)).await.is_err() {
+            return;
+        }
+        let connected = tokio::select! {
+            r = connect(&cfg, &password) => r,
+            _ = stop.changed() => return,
+        };
+        match connected {
+            Ok(mut session) => {
+                attempt = 0;
+                if let Err(e) = session.send_presence(Show::Available, Some(&status_text)).await {
+                    tracing::warn!(account = %cfg.jid, "lost the connection right after signing in: {e}");
+                    continue;
+                }
+                if tx.send(report(AccountState::Online, None)).await.is_err() {
+                    return;
+                }
+                loop {
+                    tokio::select! {
+                        ev = session.next() => match ev {
+                            Ok(Incoming::Message(m)) => {
+                                if tx.send(AccountEvent::Message(m)).await.is_err() {
+                                    return;
+                                }
+                            }
+                            Ok(Incoming::Closed { reason }) => {
+                                tracing::warn!(account = %cfg.jid, ?reason, "the server closed the stream");
+                                break;
+                            }
+                            Ok(_) => {}
+                            Err(e) => {
+                                tracing::warn!(account = %cfg.jid, "connection lost: {e}");
+                                break;
+                            }
+                        },
+                        _ = stop.changed() => {
+                            let _ = session.close().await;
+                            let _ = tx.send(report(AccountState::SignedOut, None)).await;
+                            return;
+                        }
+                    }
+                }
+            }
+            Err(e) if e.is_permanent() => {
+                tracing::error!(account = %cfg.jid, "sign-in failed for good: {e}");
+                let _ = tx.send(report(AccountState::Failed, Some(e.to_string()))).await;
+                return;
+            }
+            Err(e) => {
+                tracing::warn!(account = %cfg.jid, attempt, "sign-in failed, will retry: {e}");
+                if tx.send(report(AccountState::Reconnecting, Some(e.to_string()))).await.is_err() {
+                    return;
+                }
+                let wait = backoff(attempt);
+                attempt = attempt.saturating_add(1);
+                tokio::select! {
+                    _ = tokio::time::sleep(wait) => {}
+                    _ = stop.changed() => return,
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_grows_is_capped_and_jittered() {
+        for attempt in 0..20 {
+            let cap = Duration::from_millis(500).saturating_mul(1 << attempt.min(8)).min(MAX_BACKOFF);
+            let b = backoff(attempt);
+            assert!(b >= cap / 2 && b <= cap, "attempt {attempt}: {b:?} outside [{:?}, {cap:?}]", cap / 2);
+        }
+        let samples: std::collections::BTreeSet<_> = (0..10).map(|_| backoff(5)).collect();
+        assert!(samples.len() > 1, "jitter varies");
+    }
+}

@@ -1,0 +1,90 @@
+//! The account runner against a real Prosody: stays signed in across a server restart, stops for good
+//! on a wrong password, and hands incoming messages over.
+
+use std::time::Duration;
+
+use refdesk_core::api::AccountState;
+use refdesk_core::xmpp::account::{run, AccountEvent};
+use refdesk_core::xmpp::{connect, AccountConfig, TlsMode};
+use refdesk_testkit::{Prosody, ProsodyConfig};
+use tokio::sync::{mpsc, watch};
+
+fn config(p: &Prosody, user: &str) -> AccountConfig {
+    AccountConfig {
+        host: Some("127.0.0.1".into()),
+        port: Some(p.c2s_port),
+        tls: TlsMode::StartTls,
+        extra_ca: Some(p.ca.ca_cert.clone()),
+        ..AccountConfig::new(&format!("{user}@{}", p.domain))
+    }
+}
+
+/// Waits for the next status event in `want` (skipping messages and other states).
+async fn until_state(rx: &mut mpsc::Receiver<AccountEvent>, want: AccountState) -> Option<String> {
+    tokio::time::timeout(Duration::from_secs(60), async {
+        loop {
+            match rx.recv().await.expect("the runner is still running") {
+                AccountEvent::Status(s) if s.state == want => return s.message,
+                _ => {}
+            }
+        }
+    })
+    .await
+    .unwrap_or_else(|_| panic!("never reached {want:?}"))
+}
+
+#[tokio::test]
+async fn a_wrong_password_fails_once_and_does_not_retry() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = Prosody::start(&ProsodyConfig::new(dir.path())).unwrap();
+    p.register("ask", "right").unwrap();
+    let (tx, mut rx) = mpsc::channel(16);
+    let (_stop_tx, stop) = watch::channel(false);
+    let task = tokio::spawn(run(config(&p, "ask"), "wrong".into(), "Ask a librarian".into(), tx, stop));
+    let msg = until_state(&mut rx, AccountState::Failed).await.unwrap();
+    assert!(msg.contains("wrong user name or password"), "{msg}");
+    tokio::time::timeout(Duration::from_secs(5), task).await.expect("the runner gives up").unwrap();
+    // Prosody logs each encrypted client stream at info level (the test kit's readiness probe
+    // connects without TLS, so it does not count): one attempt, not a retry loop.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let attempts = p.log().matches("Stream encrypted").count();
+    assert_eq!(attempts, 1, "connections made with the wrong password:\n{}", p.log());
+}
+
+#[tokio::test]
+async fn messages_arrive_and_a_server_restart_is_survived() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut p = Prosody::start(&ProsodyConfig::new(dir.path())).unwrap();
+    p.register("ask", "ask-secret").unwrap();
+    p.register("patron1", "patron-secret").unwrap();
+    let (tx, mut rx) = mpsc::channel(64);
+    let (stop_tx, stop) = watch::channel(false);
+    let task = tokio::spawn(run(config(&p, "ask"), "ask-secret".into(), "Ask a librarian".into(), tx, stop));
+    until_state(&mut rx, AccountState::Online).await;
+
+    let mut patron = connect(&config(&p, "patron1"), "patron-secret").await.unwrap();
+    patron.send_message("ask@library.test", "is the library open late tonight?").await.unwrap();
+    let body = tokio::time::timeout(Duration::from_secs(20), async {
+        loop {
+            if let Some(AccountEvent::Message(m)) = rx.recv().await {
+                if let Some(b) = m.body {
+                    return b;
+                }
+            }
+        }
+    })
+    .await
+    .unwrap();
+    assert_eq!(body, "is the library open late tonight?");
+    drop(patron);
+
+    // The server goes down: the desk says it is reconnecting, then comes back by itself.
+    p.stop();
+    until_state(&mut rx, AccountState::Reconnecting).await;
+    p.restart().unwrap();
+    until_state(&mut rx, AccountState::Online).await;
+
+    stop_tx.send(true).unwrap();
+    until_state(&mut rx, AccountState::SignedOut).await;
+    tokio::time::timeout(Duration::from_secs(5), task).await.unwrap().unwrap();
+}
