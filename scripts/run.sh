@@ -24,6 +24,8 @@ if [ -z "${REFDESK_DATA_DIR:-}" ]; then
   for _ in $(seq 1 100); do [ -s "$DEMO/server/demo.json" ] && break; sleep 0.1; done
   [ -s "$DEMO/server/demo.json" ] || { echo "run: the demo XMPP server did not start; see $DEMO/server/prosody.log"; exit 1; }
   export REFDESK_DATA_DIR="$DEMO/data"
+  # The app signs in to the demo's shared account (ask@library.test); three simulated patrons ask questions.
+  export REFDESK_DEMO="$DEMO/server/demo.json"
   echo "run: demo desk data in $REFDESK_DATA_DIR"
 fi
 

@@ -7,6 +7,7 @@ fn main() {
         "start_walkup",
         "end_walkup",
         "set_presence",
+        "account_statuses",
     ]);
     if let Err(e) = tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest)) {
         eprintln!("tauri build step failed: {e:#}");

@@ -1,6 +1,7 @@
 //! The Tauri shell: builds the app (window, tray, commands) around refdesk-core's Desk.
 
 mod commands;
+mod im;
 mod state;
 mod tray;
 
@@ -44,6 +45,7 @@ pub fn run_app<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Result<(
             app.manage(state);
             tray::build(app.handle())?;
             state::publish(app.handle());
+            im::start(app.handle());
             Ok(())
         })
         .on_window_event(|window, event| {
@@ -64,6 +66,7 @@ pub fn run_app<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Result<(
             commands::desk::start_walkup,
             commands::desk::end_walkup,
             commands::desk::set_presence,
+            commands::im::account_statuses,
         ])
         .run(tauri::generate_context!())
 }

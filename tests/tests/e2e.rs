@@ -35,7 +35,11 @@ struct Running {
 }
 
 fn launch(data_dir: &Path) -> Running {
-    let driver = TauriDriver::start(&[("REFDESK_DATA_DIR", data_dir)]).expect("tauri-driver starts");
+    launch_with(&[("REFDESK_DATA_DIR", data_dir)])
+}
+
+fn launch_with(env: &[(&str, &Path)]) -> Running {
+    let driver = TauriDriver::start(env).expect("tauri-driver starts");
     let session = driver.launch(&app_path()).expect("the app starts in a WebDriver session");
     Running { session, _driver: driver }
 }
@@ -135,4 +139,46 @@ fn a_second_launch_leaves_the_first_window_running() {
     // The first instance still answers and still works.
     s.click(&s.find("[data-testid=walkup-button]").unwrap()).unwrap();
     s.wait_for("[data-testid=walkup-timer]", WAIT).unwrap();
+}
+
+fn demo_file(dir: &Path, p: &refdesk_testkit::Prosody, password: &str) -> PathBuf {
+    use refdesk_core::xmpp::demo::{DemoAccount, DemoInfo};
+    let info = DemoInfo {
+        domain: p.domain.clone(),
+        host: "127.0.0.1".into(),
+        c2s_port: p.c2s_port,
+        tls_port: p.tls_port,
+        ca_cert: p.ca.ca_cert.clone(),
+        accounts: vec![DemoAccount {
+            jid: format!("ask@{}", p.domain),
+            password: password.into(),
+            role: "shared".into(),
+        }],
+    };
+    let path = dir.join(format!("demo-{password}.json"));
+    std::fs::write(&path, serde_json::to_string(&info).unwrap()).unwrap();
+    path
+}
+
+#[test]
+fn the_desk_signs_in_to_its_im_account_and_says_plainly_when_it_cannot() {
+    let _turn = ONE_APP_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let server_dir = tempfile::tempdir().unwrap();
+    let prosody = refdesk_testkit::Prosody::start(&refdesk_testkit::ProsodyConfig::new(server_dir.path())).unwrap();
+    prosody.register("ask", "ask-secret").unwrap();
+
+    let data = tempfile::tempdir().unwrap();
+    let good = demo_file(server_dir.path(), &prosody, "ask-secret");
+    let app = launch_with(&[("REFDESK_DATA_DIR", data.path()), ("REFDESK_DEMO", &good)]);
+    let text = app.session.wait_for_text("[data-testid=account-status]", WAIT, |t| t.ends_with(": online")).unwrap();
+    assert_eq!(text, "ask@library.test: online");
+    app.session.save_screenshot(&artifacts().join("e2e-signed-in.png"));
+    drop(app);
+
+    let data = tempfile::tempdir().unwrap();
+    let bad = demo_file(server_dir.path(), &prosody, "wrong-password");
+    let app = launch_with(&[("REFDESK_DATA_DIR", data.path()), ("REFDESK_DEMO", &bad)]);
+    let text =
+        app.session.wait_for_text("[data-testid=account-status]", WAIT, |t| t.contains("not signed in")).unwrap();
+    assert!(text.contains("wrong user name or password"), "{text}");
 }

@@ -53,6 +53,7 @@ pub async fn run(
                     tracing::warn!(account = %cfg.jid, "lost the connection right after signing in: {e}");
                     continue;
                 }
+                tracing::debug!(account = %cfg.jid, "presence sent; online");
                 if tx.send(report(AccountState::Online, None)).await.is_err() {
                     return;
                 }

@@ -1,4 +1,5 @@
 //! Commands the window may call: one thin function each (parse, call core, map the error).
 
 pub mod desk;
+pub mod im;
 pub mod store;

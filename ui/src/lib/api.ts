@@ -1,6 +1,7 @@
 // Typed calls into the Rust shell; every command answers a value or a CommandError.
 import { invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
+import type { AccountStatus } from "./bindings/AccountStatus";
 import type { CommandError } from "./bindings/CommandError";
 import type { DeskSnapshot } from "./bindings/DeskSnapshot";
 import type { Presence } from "./bindings/Presence";
@@ -8,6 +9,8 @@ import type { StartupStatus } from "./bindings/StartupStatus";
 
 /** The event name the shell emits on each desk change (api::EVENT_DESK_CHANGED). */
 export const DESK_CHANGED = "desk-changed";
+/** The event name the shell emits when an IM account's state changes (api::EVENT_ACCOUNT_CHANGED). */
+export const ACCOUNT_CHANGED = "account-changed";
 
 export function isCommandError(e: unknown): e is CommandError {
   return typeof e === "object" && e !== null && "code" in e && "message" in e;
@@ -27,6 +30,9 @@ export const api = {
   startWalkup: (topic: string | null) => invoke<DeskSnapshot>("start_walkup", { topic }),
   endWalkup: () => invoke<DeskSnapshot>("end_walkup"),
   setPresence: (presence: Presence) => invoke<DeskSnapshot>("set_presence", { presence }),
+  accountStatuses: () => invoke<AccountStatus[]>("account_statuses"),
+  onAccountChanged: (f: (s: AccountStatus) => void): Promise<UnlistenFn> =>
+    listen<AccountStatus>(ACCOUNT_CHANGED, (e) => f(e.payload)),
   onDeskChanged: (f: (s: DeskSnapshot) => void): Promise<UnlistenFn> =>
     listen<DeskSnapshot>(DESK_CHANGED, (e) => f(e.payload)),
 };

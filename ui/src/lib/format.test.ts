@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { elapsed, stateLabel } from "./format";
+import { accountStateLabel, elapsed, stateLabel, upsertAccount } from "./format";
 
 describe("elapsed", () => {
   const start = "2026-11-23T10:00:00Z";
@@ -29,5 +29,20 @@ describe("stateLabel", () => {
   it("names every desk state", () => {
     expect(stateLabel.withPatron).toBe("With a patron at the desk");
     expect(Object.keys(stateLabel).sort()).toEqual(["available", "away", "offline", "withPatron"]);
+  });
+});
+
+describe("upsertAccount", () => {
+  it("replaces an account's status in place and appends new ones", () => {
+    const a = { jid: "ask@lib", state: "connecting" as const, message: null };
+    const b = { jid: "maria@lib", state: "online" as const, message: null };
+    let list = upsertAccount([], a);
+    list = upsertAccount(list, b);
+    list = upsertAccount(list, { ...a, state: "failed", message: "wrong password" });
+    expect(list.map((x) => [x.jid, x.state])).toEqual([
+      ["ask@lib", "failed"],
+      ["maria@lib", "online"],
+    ]);
+    expect(accountStateLabel[list[0]!.state]).toBe("not signed in");
   });
 });

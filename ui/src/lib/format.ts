@@ -1,4 +1,6 @@
 // Small display helpers, kept pure so they are unit-tested without a window.
+import type { AccountState } from "./bindings/AccountState";
+import type { AccountStatus } from "./bindings/AccountStatus";
 import type { DeskState } from "./bindings/DeskState";
 
 /** "m:ss" under an hour, "h:mm:ss" after; negative spans (clock skew) show as 0:00. */
@@ -19,3 +21,20 @@ export const stateLabel: Record<DeskState, string> = {
   away: "Away",
   offline: "Offline",
 };
+
+export const accountStateLabel: Record<AccountState, string> = {
+  connecting: "signing in…",
+  online: "online",
+  reconnecting: "reconnecting…",
+  failed: "not signed in",
+  signedOut: "signed out",
+};
+
+/** Replaces the status of the same account, or adds it; keeps the list in arrival order. */
+export function upsertAccount(list: AccountStatus[], s: AccountStatus): AccountStatus[] {
+  const i = list.findIndex((a) => a.jid === s.jid);
+  if (i < 0) return [...list, s];
+  const copy = list.slice();
+  copy[i] = s;
+  return copy;
+}
