@@ -22,13 +22,43 @@ pub fn run() -> ExitCode {
             None
         }
     };
-    match run_app(tauri::Builder::default()) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
+    // A panic (in a library: tao panics when GTK cannot open a display) becomes one plain line on
+    // stderr and in the log, not a backtrace aimed at a librarian.
+    std::panic::set_hook(Box::new(|info| {
+        let msg = panic_text(info.payload());
+        let at = info.location().map(|l| format!(" ({}:{})", l.file(), l.line())).unwrap_or_default();
+        tracing::error!("internal error: {msg}{at}");
+        eprintln!("refdesk: internal error: {msg}");
+    }));
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run_app(tauri::Builder::default())));
+    match outcome {
+        Ok(Ok(())) => ExitCode::SUCCESS,
+        Ok(Err(e)) => {
             tracing::error!("Refdesk could not start: {e}");
             eprintln!("refdesk: could not start: {e}");
             ExitCode::FAILURE
         }
+        Err(payload) => {
+            if panic_text(payload.as_ref()).contains("initialize GTK") {
+                eprintln!(
+                    "refdesk: could not open a window: no usable graphical display (DISPLAY={:?}, WAYLAND_DISPLAY={:?}). \
+                     Start Refdesk from a desktop session, or under xvfb-run for a headless test.",
+                    std::env::var("DISPLAY").unwrap_or_default(),
+                    std::env::var("WAYLAND_DISPLAY").unwrap_or_default()
+                );
+            }
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn panic_text(payload: &(dyn std::any::Any + Send)) -> String {
+    if let Some(s) = payload.downcast_ref::<&str>() {
+        (*s).to_owned()
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "unknown panic".to_owned()
     }
 }
 

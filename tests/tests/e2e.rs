@@ -182,3 +182,18 @@ fn the_desk_signs_in_to_its_im_account_and_says_plainly_when_it_cannot() {
         app.session.wait_for_text("[data-testid=account-status]", WAIT, |t| t.contains("not signed in")).unwrap();
     assert!(text.contains("wrong user name or password"), "{text}");
 }
+
+#[test]
+fn without_a_display_the_app_says_so_plainly_instead_of_panicking() {
+    let data = tempfile::tempdir().unwrap();
+    let out = Command::new(app_path())
+        .env("REFDESK_DATA_DIR", data.path())
+        .env("DISPLAY", ":4242")
+        .env_remove("WAYLAND_DISPLAY")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(err.contains("could not open a window: no usable graphical display"), "{err}");
+    assert!(!err.contains("panicked at") && !err.contains("stack backtrace"), "{err}");
+}
