@@ -70,6 +70,7 @@ impl Prosody {
         let config_path = dir.join("prosody.cfg.lua");
         let config = render_config(dir, &cfg.domain, c2s_port, tls_port, &ca);
         std::fs::write(&config_path, config).map_err(|e| Error::io(&config_path, e))?;
+        retire_stale_instance(dir);
         let child = spawn(dir, &config_path, c2s_port, tls_port)?;
         Ok(Prosody { child, domain: cfg.domain.clone(), c2s_port, tls_port, ca, dir: dir.clone(), config_path })
     }
@@ -125,10 +126,40 @@ impl Drop for Prosody {
     }
 }
 
+/// A Prosody left running from an earlier run of this directory (its parent was killed) keeps the
+/// pidfile, and a new one would quit at once: stop the old one first. Only a process that is
+/// Prosody with our config file is touched.
+fn retire_stale_instance(dir: &Path) {
+    let Ok(pid) = std::fs::read_to_string(dir.join("prosody.pid")) else { return };
+    let Ok(pid) = pid.trim().parse::<i32>() else { return };
+    let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+    let ours = dir.join("prosody.cfg.lua");
+    if String::from_utf8_lossy(&cmdline).contains(&*ours.to_string_lossy()) {
+        // SAFETY: a plain kill(2) of a process we identified as our own stale Prosody.
+        unsafe { libc::kill(pid, libc::SIGTERM) };
+        for _ in 0..50 {
+            if !Path::new(&format!("/proc/{pid}")).exists() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
 fn spawn(dir: &Path, config_path: &Path, c2s_port: u16, tls_port: u16) -> Result<Child, Error> {
+    use std::os::unix::process::CommandExt;
     let log = dir.join("prosody.log");
     let stderr = std::fs::File::create(dir.join("prosody.stderr")).map_err(|e| Error::io(dir, e))?;
-    let mut child = Command::new("prosody")
+    let mut cmd = Command::new("prosody");
+    // The server goes when the thread that started it goes (test crash, demo killed): no strays.
+    // SAFETY: prctl is async-signal-safe; nothing else runs between fork and exec here.
+    unsafe {
+        cmd.pre_exec(|| {
+            libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM);
+            Ok(())
+        });
+    }
+    let mut child = cmd
         .arg("--config")
         .arg(config_path)
         .arg("-F")

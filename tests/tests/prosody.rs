@@ -108,3 +108,18 @@ fn stopping_the_server_frees_its_port() {
     drop(server);
     assert!(TcpStream::connect(("127.0.0.1", port)).is_err(), "port {port} still accepts after drop");
 }
+
+#[test]
+fn a_server_left_running_by_a_killed_run_is_replaced_not_fatal() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = Prosody::start(&ProsodyConfig::new(dir.path())).unwrap();
+    let stale_port = first.c2s_port;
+    // As if the demo server had been killed with SIGKILL: its Prosody keeps running.
+    std::mem::forget(first);
+    let second = Prosody::start(&ProsodyConfig::new(dir.path())).expect("a second start in the same folder works");
+    std::thread::sleep(Duration::from_millis(500));
+    let mut tcp = connect(second.c2s_port);
+    tcp.write_all(stream_header(&second.domain).as_bytes()).unwrap();
+    assert!(read_until(&mut tcp, "</stream:features>").contains("starttls"));
+    assert!(TcpStream::connect(("127.0.0.1", stale_port)).is_err(), "the stale server was stopped");
+}

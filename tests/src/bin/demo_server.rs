@@ -80,7 +80,16 @@ fn run(dir: PathBuf, patrons: bool) -> Result<(), Box<dyn std::error::Error>> {
             rt.spawn(patron(info.clone(), n));
         }
     }
-    rt.block_on(async move { tokio::task::spawn_blocking(move || server.wait()).await })??;
+    // Ctrl-C or SIGTERM (the run script's clean-up) stops Prosody too: `server` is dropped here.
+    rt.block_on(async {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+        Ok::<(), std::io::Error>(())
+    })?;
+    drop(server);
     Ok(())
 }
 
