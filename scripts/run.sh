@@ -11,7 +11,12 @@ npm --prefix ui run --silent build
 cargo build -p refdesk --features custom-protocol -p refdesk-tests --bin refdesk-demo-server
 
 demo_pid=""
-cleanup() { [ -n "$demo_pid" ] && kill "$demo_pid" 2>/dev/null; wait 2>/dev/null || true; }
+app_pid=""
+cleanup() {
+  [ -n "$app_pid" ] && kill "$app_pid" 2>/dev/null
+  [ -n "$demo_pid" ] && kill "$demo_pid" 2>/dev/null
+  wait 2>/dev/null || true
+}
 trap cleanup EXIT INT TERM
 
 if [ -z "${REFDESK_DATA_DIR:-}" ]; then
@@ -35,4 +40,7 @@ if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
 else
   exec_prefix=()
 fi
-"${exec_prefix[@]}" ./target/debug/refdesk
+# In the background with `wait`, so a TERM to this script stops the app and the demo at once.
+"${exec_prefix[@]}" ./target/debug/refdesk &
+app_pid=$!
+wait "$app_pid"
