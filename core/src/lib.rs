@@ -6,6 +6,7 @@ pub mod error;
 pub mod logging;
 pub mod paths;
 pub mod policy;
+pub mod privacy;
 pub mod store;
 pub mod xmpp;
 
@@ -33,6 +34,8 @@ pub struct Desk {
     policy: Policy,
     /// Built on the first desk event (it needs a time), from what the store says is under way.
     engine: Option<Engine>,
+    /// Actions decided but not yet carried out (auto-replies to send, presence to set).
+    outbox: Vec<desk::Action>,
 }
 
 impl Desk {
@@ -43,7 +46,7 @@ impl Desk {
 
     fn with_store(store: Store) -> Desk {
         let policy = desk::DeskPolicy::default().compile().expect("the default desk policy is valid");
-        Desk { store, policy, engine: None }
+        Desk { store, policy, engine: None, outbox: Vec::new() }
     }
 
     /// Uses `policy` from now on (the engine is rebuilt from the store on the next event).
@@ -107,17 +110,92 @@ impl Desk {
         self.ensure_engine(now)?;
         let Desk { store, engine, .. } = self;
         let Some(engine) = engine.as_mut() else { return Err(Error::InvalidInput("desk engine not ready".into())) };
+        let mut decided = Vec::new();
         let result = store.atomically(|s| {
             let (event, value) = change(s)?;
             let actions = engine.handle(event.clone(), now);
-            s.append_desk_log(now, &event, &actions)?;
+            let key = pseudonym_key(s)?;
+            s.append_desk_log(
+                now,
+                &privacy::pseudonymize_event(&event, &key),
+                &privacy::pseudonymize_actions(&actions, &key),
+            )?;
+            decided = actions;
             Ok(value)
         });
-        if result.is_err() {
+        match &result {
+            Ok(_) => self.outbox.extend(decided),
             // The engine may have moved on while the store rolled back: rebuild it from the store.
-            self.engine = None;
+            Err(_) => self.engine = None,
         }
         result
+    }
+
+    /// A chat message arrived on `account`. It is stored first (once, whatever copy this is), then
+    /// the desk engine sees it. Returns false for a duplicate or a message that is not a patron's chat.
+    pub fn receive_message(&mut self, account: &str, m: &xmpp::ChatMessage, now: DateTime<Utc>) -> Result<bool> {
+        let Some(body) = m.body.as_deref().filter(|b| !b.trim().is_empty()) else { return Ok(false) };
+        if !matches!(m.kind.as_str(), "chat" | "normal") {
+            return Ok(false);
+        }
+        let peer = xmpp::session::bare(&m.from).to_owned();
+        if peer == account {
+            return Ok(false);
+        }
+        let stable_id = stable_id(account, m);
+        let mut fresh = false;
+        self.record(now, |s| {
+            fresh = s.insert_message(store::NewMessage {
+                account,
+                peer: &peer,
+                incoming: true,
+                stable_id: &stable_id,
+                body,
+                at: now,
+                auto_reply: false,
+            })?;
+            // A duplicate is not news for the engine either: it sees a Tick instead.
+            let event = if fresh { Event::PatronMessage { chat: peer.clone() } } else { Event::Tick };
+            Ok((event, ()))
+        })?;
+        Ok(fresh)
+    }
+
+    /// Stores a message we sent (an auto-reply or a librarian's answer).
+    pub fn record_sent(
+        &mut self,
+        account: &str,
+        peer: &str,
+        id: &str,
+        body: &str,
+        auto_reply: bool,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        self.store.insert_message(store::NewMessage {
+            account,
+            peer,
+            incoming: false,
+            stable_id: id,
+            body,
+            at: now,
+            auto_reply,
+        })?;
+        Ok(())
+    }
+
+    /// Fires the engine's due timers (wait alerts, idle closes, opening hours).
+    pub fn tick(&mut self, now: DateTime<Utc>) -> Result<()> {
+        self.record(now, |_| Ok((Event::Tick, ())))
+    }
+
+    /// When the engine next needs a `tick`.
+    pub fn next_deadline(&self) -> Option<DateTime<Utc>> {
+        self.engine.as_ref().and_then(Engine::next_deadline)
+    }
+
+    /// The actions decided since the last call, for the I/O side to carry out.
+    pub fn take_actions(&mut self) -> Vec<desk::Action> {
+        std::mem::take(&mut self.outbox)
     }
 
     fn ensure_engine(&mut self, now: DateTime<Utc>) -> Result<()> {
@@ -152,6 +230,39 @@ impl Desk {
     pub fn walkups_between(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Vec<WalkUp>> {
         Ok(self.store.walkups_between(from, to)?)
     }
+}
+
+/// The id a message is deduplicated by: our server's archive id, else the sender's origin-id,
+/// else the stanza id, else a digest of what we have (so a resent copy still matches).
+fn stable_id(account: &str, m: &xmpp::ChatMessage) -> String {
+    if let Some((_, id)) = m.stanza_ids.iter().find(|(by, _)| by == account) {
+        return format!("sid:{id}");
+    }
+    if let Some(id) = m.origin_id.as_deref().or(m.id.as_deref()) {
+        return format!("oid:{}:{id}", xmpp::session::bare(&m.from));
+    }
+    let d = ring::digest::digest(
+        &ring::digest::SHA256,
+        format!("{}\0{}", m.from, m.body.as_deref().unwrap_or("")).as_bytes(),
+    );
+    format!("hash:{}", d.as_ref().iter().take(16).map(|b| format!("{b:02x}")).collect::<String>())
+}
+
+const PSEUDONYM_KEY: &str = "pseudonym_key";
+
+/// The key for patron pseudonyms in the desk log, made on first use.
+// TODO(#6): move this secret to the OS keyring and rotate it per retention period.
+fn pseudonym_key(s: &Store) -> Result<Vec<u8>> {
+    use base64::Engine as _;
+    let b64 = base64::engine::general_purpose::STANDARD;
+    if let Some(k) = s.setting(PSEUDONYM_KEY)?.and_then(|k| b64.decode(k).ok()) {
+        return Ok(k);
+    }
+    let mut key = vec![0u8; 32];
+    ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut key)
+        .map_err(|_| Error::InvalidInput("no random source for the pseudonym key".into()))?;
+    s.set_setting(PSEUDONYM_KEY, &b64.encode(&key))?;
+    Ok(key)
 }
 
 /// Trims, drops control characters, and refuses (rather than silently cuts) an over-long topic.
@@ -280,6 +391,62 @@ mod tests {
         let log = desk.desk_events_between(t0 - Duration::hours(1), t0 + Duration::hours(1)).unwrap();
         let replay = desk::sim::replay(desk::DeskPolicy::default().compile().unwrap(), &log);
         assert_eq!(replay.walkups.waits, vec![0]);
+    }
+
+    fn chat(from: &str, id: &str, body: &str) -> xmpp::ChatMessage {
+        xmpp::ChatMessage {
+            from: from.into(),
+            to: Some("ask@library.test".into()),
+            id: Some(id.into()),
+            kind: "chat".into(),
+            body: Some(body.into()),
+            origin_id: None,
+            stanza_ids: vec![],
+            chat_state: None,
+        }
+    }
+
+    #[test]
+    fn an_im_during_a_walkup_is_stored_once_and_answered_with_its_place_in_line() {
+        let (_d, mut desk) = desk();
+        let t0 = Utc::now();
+        desk.start_walkup(None, t0).unwrap();
+        desk.take_actions();
+        let m = chat("maria@student.example/phone", "m1", "where are the atlases?");
+        assert!(desk.receive_message("ask@library.test", &m, t0 + Duration::seconds(5)).unwrap());
+        assert!(!desk.receive_message("ask@library.test", &m, t0 + Duration::seconds(6)).unwrap(), "duplicate");
+        let replies: Vec<_> = desk
+            .take_actions()
+            .into_iter()
+            .filter_map(|a| match a {
+                desk::Action::AutoReply { chat, text, .. } => Some((chat, text)),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(replies.len(), 1, "{replies:?}");
+        assert_eq!(replies[0].0, "maria@student.example");
+        assert!(replies[0].1.contains("number 1 in line"), "{}", replies[0].1);
+        assert_eq!(desk.store().messages_with("ask@library.test", "maria@student.example").unwrap().len(), 1);
+        let log =
+            serde_json::to_string(&desk.desk_events_between(t0 - Duration::hours(1), t0 + Duration::hours(1)).unwrap())
+                .unwrap();
+        assert!(!log.contains("maria@student.example"), "the desk log holds pseudonyms only: {log}");
+        // The walk-up ends: the chat is taken.
+        desk.end_walkup(t0 + Duration::minutes(3)).unwrap();
+        assert!(desk.take_actions().iter().any(|a| matches!(a, desk::Action::ChatAssigned { .. })));
+    }
+
+    #[test]
+    fn chat_states_errors_and_our_own_copies_are_not_patron_messages() {
+        let (_d, mut desk) = desk();
+        let now = Utc::now();
+        let mut typing = chat("p@x/r", "t1", "");
+        typing.body = None;
+        assert!(!desk.receive_message("ask@library.test", &typing, now).unwrap());
+        let mut err = chat("p@x/r", "e1", "bounce");
+        err.kind = "error".into();
+        assert!(!desk.receive_message("ask@library.test", &err, now).unwrap());
+        assert!(!desk.receive_message("ask@library.test", &chat("ask@library.test/desk2", "o1", "hi"), now).unwrap());
     }
 
     #[test]

@@ -10,6 +10,7 @@ use crate::error::StoreError;
 const MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "0001_init.sql", include_str!("../../../migrations/0001_init.sql")),
     (2, "0002_desk_log.sql", include_str!("../../../migrations/0002_desk_log.sql")),
+    (3, "0003_messages.sql", include_str!("../../../migrations/0003_messages.sql")),
 ];
 
 /// The newest schema this build knows.

@@ -1,6 +1,7 @@
 //! SQLite store: opening safely (WAL, FULL sync, checks), migrations, and the desk's tables.
 
 mod desk_log;
+mod messages;
 mod migrate;
 mod settings;
 mod walkups;
@@ -13,6 +14,7 @@ use rusqlite::{Connection, OpenFlags};
 
 use crate::error::StoreError;
 
+pub use messages::{NewMessage, StoredMessage, MAX_BODY_CHARS};
 pub use migrate::SCHEMA_VERSION;
 
 /// How long a writer waits for a lock held by another connection (refdeskctl, a backup).
