@@ -154,4 +154,7 @@ pub struct AccountStatus {
     pub state: AccountState,
     /// What went wrong, in words a librarian can act on.
     pub message: Option<String>,
+    /// Increases with every change, so a late snapshot never overwrites a newer event.
+    #[ts(type = "number")]
+    pub seq: u64,
 }

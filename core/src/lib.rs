@@ -7,6 +7,7 @@ pub mod logging;
 pub mod paths;
 pub mod policy;
 pub mod privacy;
+pub mod service;
 pub mod store;
 pub mod xmpp;
 
@@ -205,9 +206,13 @@ impl Desk {
         let open = self.store.active_walkup()?;
         let start = open.as_ref().map_or(now, |w| w.started_at.min(now));
         let mut engine = Engine::new(self.policy.clone(), start);
-        let on_duty = Event::StaffOnDuty { staff: STAFF_ID.into(), name: "This desk".into() };
-        let actions = engine.handle(on_duty.clone(), start);
-        self.store.atomically(|s| Ok(s.append_desk_log(start, &on_duty, &actions)?))?;
+        // A desk whose librarian chose Away or Offline is not on duty for IM.
+        if self.presence()? == Presence::Available {
+            let on_duty = Event::StaffOnDuty { staff: STAFF_ID.into(), name: "This desk".into() };
+            let actions = engine.handle(on_duty.clone(), start);
+            self.store.atomically(|s| Ok(s.append_desk_log(start, &on_duty, &actions)?))?;
+            self.outbox.extend(actions);
+        }
         // Already logged when it began; the engine only needs to know it is under way.
         if let Some(w) = open {
             engine.handle(Event::WalkupArrived { walkup: w.id }, start);
@@ -221,8 +226,16 @@ impl Desk {
         Ok(self.store.desk_events_between(from, to)?)
     }
 
-    pub fn set_presence(&self, presence: Presence, now: DateTime<Utc>) -> Result<DeskSnapshot> {
-        self.store.set_setting(PRESENCE_KEY, presence.as_str())?;
+    /// The librarian's IM presence: Away or Offline takes this desk off duty for IM in the engine.
+    pub fn set_presence(&mut self, presence: Presence, now: DateTime<Utc>) -> Result<DeskSnapshot> {
+        self.record(now, |s| {
+            s.set_setting(PRESENCE_KEY, presence.as_str())?;
+            let event = match presence {
+                Presence::Available => Event::StaffOnDuty { staff: STAFF_ID.into(), name: "This desk".into() },
+                Presence::Away | Presence::Offline => Event::StaffOffDuty { staff: STAFF_ID.into() },
+            };
+            Ok((event, ()))
+        })?;
         tracing::info!(presence = presence.as_str(), "presence changed");
         self.snapshot(now)
     }

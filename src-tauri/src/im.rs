@@ -1,17 +1,38 @@
 //! IM accounts in the shell: starts core's account runners and forwards their state to the window.
 
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use refdesk_core::api::{AccountState, AccountStatus, EVENT_ACCOUNT_CHANGED};
-use refdesk_core::xmpp::account::{self, AccountEvent};
+use refdesk_core::service::{self, DeskAccess};
+use refdesk_core::xmpp::account;
 use refdesk_core::xmpp::demo::DemoInfo;
+use refdesk_core::{Desk, Error};
 use tauri::{AppHandle, Emitter, Manager, Runtime};
-use tokio::sync::{mpsc, watch};
+use tokio::sync::{mpsc, watch, Notify};
 
-/// The accounts' latest states, and the switch that signs them out.
+use crate::state::AppState;
+
+/// The accounts' latest states, the switch that signs them out, and the service's wake-up.
 pub struct Accounts {
     statuses: Mutex<Vec<AccountStatus>>,
     _stop: watch::Sender<bool>,
+    kick: Arc<Notify>,
+}
+
+/// The shell's desk, as the IM service sees it.
+struct ShellDesk<R: Runtime>(AppHandle<R>);
+
+impl<R: Runtime> DeskAccess for ShellDesk<R> {
+    fn with<T>(&self, f: impl FnOnce(&mut Desk) -> Result<T, Error>) -> Option<Result<T, Error>> {
+        self.0.try_state::<AppState>()?.with_desk_raw(f)
+    }
+}
+
+/// Wakes the IM service after a desk change made from the window or the tray.
+pub fn kick<R: Runtime>(app: &AppHandle<R>) {
+    if let Some(a) = app.try_state::<Accounts>() {
+        a.kick.notify_one();
+    }
 }
 
 impl Accounts {
@@ -19,12 +40,15 @@ impl Accounts {
         self.statuses.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
-    fn update(&self, s: AccountStatus) {
+    /// Stores the status with the next sequence number and returns it as stored.
+    fn update(&self, mut s: AccountStatus) -> AccountStatus {
         let mut all = self.statuses.lock().unwrap_or_else(|p| p.into_inner());
+        s.seq = all.iter().map(|a| a.seq).max().unwrap_or(0) + 1;
         match all.iter_mut().find(|a| a.jid == s.jid) {
-            Some(a) => *a = s,
-            None => all.push(s),
+            Some(a) => *a = s.clone(),
+            None => all.push(s.clone()),
         }
+        s
     }
 }
 
@@ -32,7 +56,8 @@ impl Accounts {
 /// (settings + keyring) come with the account settings work.
 pub fn start<R: Runtime>(app: &AppHandle<R>) {
     let (stop_tx, stop) = watch::channel(false);
-    app.manage(Accounts { statuses: Mutex::new(Vec::new()), _stop: stop_tx });
+    let kick = Arc::new(Notify::new());
+    app.manage(Accounts { statuses: Mutex::new(Vec::new()), _stop: stop_tx, kick: kick.clone() });
     let Some(path) = std::env::var_os("REFDESK_DEMO").filter(|p| !p.is_empty()) else { return };
     let path = std::path::PathBuf::from(path);
     let (cfg, password) = match DemoInfo::load(&path)
@@ -41,30 +66,24 @@ pub fn start<R: Runtime>(app: &AppHandle<R>) {
         Ok(a) => a,
         Err(e) => {
             tracing::error!("demo desk not started: {e}");
-            let failed = AccountStatus { jid: "demo".into(), state: AccountState::Failed, message: Some(e) };
+            let failed = AccountStatus { jid: "demo".into(), state: AccountState::Failed, message: Some(e), seq: 0 };
             publish(app, failed);
             return;
         }
     };
-    let (tx, mut rx) = mpsc::channel(256);
-    tauri::async_runtime::spawn(account::run(cfg, password, "Ask a librarian".into(), tx, stop));
+    let (events_tx, events) = mpsc::channel(256);
+    let (commands, commands_rx) = mpsc::channel(256);
+    let jid = cfg.jid.clone();
+    tauri::async_runtime::spawn(account::run(cfg, password, "Ask a librarian".into(), events_tx, commands_rx, stop));
+    let desk = Arc::new(ShellDesk(app.clone()));
     let app = app.clone();
-    tauri::async_runtime::spawn(async move {
-        while let Some(ev) = rx.recv().await {
-            match ev {
-                AccountEvent::Status(s) => publish(&app, s),
-                // Never log message text: only that something arrived, and from which account.
-                AccountEvent::Message(m) => tracing::info!(has_body = m.body.is_some(), "IM stanza received"),
-            }
-        }
-    });
+    tauri::async_runtime::spawn(service::run(desk, jid, events, commands, kick, move |s| publish(&app, s)));
 }
 
 fn publish<R: Runtime>(app: &AppHandle<R>, status: AccountStatus) {
     tracing::debug!(account = %status.jid, state = ?status.state, "account state");
-    if let Some(accounts) = app.try_state::<Accounts>() {
-        accounts.update(status.clone());
-    }
+    let Some(accounts) = app.try_state::<Accounts>() else { return };
+    let status = accounts.update(status);
     if let Err(e) = app.emit(EVENT_ACCOUNT_CHANGED, &status) {
         tracing::warn!("could not tell the window about an account: {e}");
     }

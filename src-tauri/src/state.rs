@@ -74,6 +74,15 @@ impl AppState {
         }
     }
 
+    /// Like `with_desk`, for the IM service: `None` while the store is unusable.
+    pub fn with_desk_raw<T>(&self, f: impl FnOnce(&mut Desk) -> Result<T, Error>) -> Option<Result<T, Error>> {
+        let mut slot = self.slot.lock().unwrap_or_else(|p| p.into_inner());
+        match &mut *slot {
+            Slot::Ready(desk) => Some(f(desk)),
+            Slot::Problem(_) => None,
+        }
+    }
+
     fn lock(&self) -> Result<std::sync::MutexGuard<'_, Slot>, CommandError> {
         // A panic elsewhere while holding the lock must not take the desk down with it.
         Ok(self.slot.lock().unwrap_or_else(|poisoned| poisoned.into_inner()))
@@ -102,6 +111,8 @@ pub fn change<R: Runtime>(
 ) -> Result<DeskSnapshot, CommandError> {
     let snapshot = app.state::<AppState>().with_desk(f)?;
     announce(app, &snapshot);
+    // The change may have produced actions (auto-replies, presence): let the IM service send them.
+    crate::im::kick(app);
     Ok(snapshot)
 }
 

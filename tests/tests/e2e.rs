@@ -197,3 +197,61 @@ fn without_a_display_the_app_says_so_plainly_instead_of_panicking() {
     assert!(err.contains("could not open a window: no usable graphical display"), "{err}");
     assert!(!err.contains("panicked at") && !err.contains("stack backtrace"), "{err}");
 }
+
+#[test]
+fn a_patron_who_writes_during_a_walkup_hears_their_place_in_line_and_is_taken_after_it() {
+    use refdesk_core::xmpp::{connect, AccountConfig, Incoming, Show, TlsMode};
+    let _turn = ONE_APP_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let server_dir = tempfile::tempdir().unwrap();
+    let prosody = refdesk_testkit::Prosody::start(&refdesk_testkit::ProsodyConfig::new(server_dir.path())).unwrap();
+    prosody.register("ask", "ask-secret").unwrap();
+    prosody.register("patron1", "patron-secret").unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let demo = demo_file(server_dir.path(), &prosody, "ask-secret");
+    let app = launch_with(&[("REFDESK_DATA_DIR", data.path()), ("REFDESK_DEMO", &demo)]);
+    let s = &app.session;
+    s.wait_for_text("[data-testid=account-status]", WAIT, |t| t.ends_with(": online")).unwrap();
+
+    // A patron is at the desk.
+    s.click(&s.find("[data-testid=walkup-button]").unwrap()).unwrap();
+    s.wait_for("[data-testid=walkup-timer]", WAIT).unwrap();
+
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let patron_cfg = AccountConfig {
+        host: Some("127.0.0.1".into()),
+        port: Some(prosody.c2s_port),
+        tls: TlsMode::StartTls,
+        extra_ca: Some(prosody.ca.ca_cert.clone()),
+        ..AccountConfig::new("patron1@library.test")
+    };
+    let mut patron = rt.block_on(connect(&patron_cfg, "patron-secret")).unwrap();
+    let reply = rt.block_on(async {
+        patron.send_presence(Show::Available, None).await.unwrap();
+        patron.send_message("ask@library.test", "hi, do you have census records from 1910?").await.unwrap();
+        tokio::time::timeout(WAIT, async {
+            loop {
+                if let Incoming::Message(m) = patron.next().await.unwrap() {
+                    if let Some(b) = m.body {
+                        return b;
+                    }
+                }
+            }
+        })
+        .await
+        .expect("the patron hears back while the librarian is busy")
+    });
+    assert!(reply.contains("number 1 in line"), "auto-reply: {reply}");
+
+    // The walk-up ends: the chat is taken by the desk.
+    s.click(&s.find("[data-testid=walkup-button]").unwrap()).unwrap();
+    s.wait_for_text("[data-testid=walkup-button]", WAIT, |t| t.starts_with("Walk-up patron")).unwrap();
+    let desk = Desk::open(&data.path().join("refdesk.db")).unwrap();
+    let deadline = Instant::now() + WAIT;
+    while desk.store().desk_action_count("chatAssigned").unwrap() == 0 {
+        assert!(Instant::now() < deadline, "the chat was never taken after the walk-up");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let convo = desk.store().messages_with("ask@library.test", "patron1@library.test").unwrap();
+    assert!(convo.iter().any(|m| m.incoming && m.body.contains("census records")), "{convo:?}");
+    assert!(convo.iter().any(|m| !m.incoming && m.auto_reply && m.body.contains("number 1 in line")), "{convo:?}");
+}

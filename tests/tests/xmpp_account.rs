@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use refdesk_core::api::AccountState;
-use refdesk_core::xmpp::account::{run, AccountEvent};
+use refdesk_core::xmpp::account::{run, AccountCommand, AccountEvent};
 use refdesk_core::xmpp::{connect, AccountConfig, TlsMode};
 use refdesk_testkit::{Prosody, ProsodyConfig};
 use tokio::sync::{mpsc, watch};
@@ -40,7 +40,8 @@ async fn a_wrong_password_fails_once_and_does_not_retry() {
     p.register("ask", "right").unwrap();
     let (tx, mut rx) = mpsc::channel(16);
     let (_stop_tx, stop) = watch::channel(false);
-    let task = tokio::spawn(run(config(&p, "ask"), "wrong".into(), "Ask a librarian".into(), tx, stop));
+    let (_cmd_tx, cmds) = mpsc::channel(8);
+    let task = tokio::spawn(run(config(&p, "ask"), "wrong".into(), "Ask a librarian".into(), tx, cmds, stop));
     let msg = until_state(&mut rx, AccountState::Failed).await.unwrap();
     assert!(msg.contains("wrong user name or password"), "{msg}");
     tokio::time::timeout(Duration::from_secs(5), task).await.expect("the runner gives up").unwrap();
@@ -59,7 +60,8 @@ async fn messages_arrive_and_a_server_restart_is_survived() {
     p.register("patron1", "patron-secret").unwrap();
     let (tx, mut rx) = mpsc::channel(64);
     let (stop_tx, stop) = watch::channel(false);
-    let task = tokio::spawn(run(config(&p, "ask"), "ask-secret".into(), "Ask a librarian".into(), tx, stop));
+    let (cmd_tx, cmds) = mpsc::channel(8);
+    let task = tokio::spawn(run(config(&p, "ask"), "ask-secret".into(), "Ask a librarian".into(), tx, cmds, stop));
     until_state(&mut rx, AccountState::Online).await;
 
     let mut patron = connect(&config(&p, "patron1"), "patron-secret").await.unwrap();
@@ -81,8 +83,24 @@ async fn messages_arrive_and_a_server_restart_is_survived() {
     // The server goes down: the desk says it is reconnecting, then comes back by itself.
     p.stop();
     until_state(&mut rx, AccountState::Reconnecting).await;
+    // A reply asked for while offline waits, and goes out once the account is back.
+    cmd_tx
+        .send(AccountCommand::Send { to: "patron1@library.test".into(), body: "back online".into(), auto_reply: false })
+        .await
+        .unwrap();
     p.restart().unwrap();
     until_state(&mut rx, AccountState::Online).await;
+    let sent = tokio::time::timeout(Duration::from_secs(20), async {
+        loop {
+            if let Some(AccountEvent::Sent { body, id, .. }) = rx.recv().await {
+                return (body, id);
+            }
+        }
+    })
+    .await
+    .unwrap();
+    assert_eq!(sent.0, "back online");
+    assert!(!sent.1.is_empty());
 
     stop_tx.send(true).unwrap();
     until_state(&mut rx, AccountState::SignedOut).await;

@@ -14,6 +14,21 @@ use crate::api::{AccountState, AccountStatus};
 pub enum AccountEvent {
     Status(AccountStatus),
     Message(ChatMessage),
+    /// A message we sent; `id` is its stanza and origin id.
+    Sent {
+        to: String,
+        id: String,
+        body: String,
+        auto_reply: bool,
+    },
+}
+
+/// What the desk asks an account to do. Commands wait in the channel while the account is offline
+/// and are carried out once it is back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AccountCommand {
+    Send { to: String, body: String, auto_reply: bool },
+    Presence { show: Show, status: String },
 }
 
 const MAX_BACKOFF: Duration = Duration::from_secs(120);
@@ -32,10 +47,14 @@ pub async fn run(
     password: String,
     status_text: String,
     tx: mpsc::Sender<AccountEvent>,
+    mut commands: mpsc::Receiver<AccountCommand>,
     mut stop: watch::Receiver<bool>,
 ) {
-    let report =
-        |state, message: Option<String>| AccountEvent::Status(AccountStatus { jid: cfg.jid.clone(), state, message });
+    // The presence to show; a reconnect restores the latest one, not the first.
+    let mut presence = (Show::Available, status_text);
+    let report = |state, message: Option<String>| {
+        AccountEvent::Status(AccountStatus { jid: cfg.jid.clone(), state, message, seq: 0 })
+    };
     let mut attempt = 0u32;
     loop {
         let state = if attempt == 0 { AccountState::Connecting } else { AccountState::Reconnecting };
@@ -49,7 +68,7 @@ pub async fn run(
         match connected {
             Ok(mut session) => {
                 attempt = 0;
-                if let Err(e) = session.send_presence(Show::Available, Some(&status_text)).await {
+                if let Err(e) = session.send_presence(presence.0, Some(&presence.1)).await {
                     tracing::warn!(account = %cfg.jid, "lost the connection right after signing in: {e}");
                     continue;
                 }
@@ -74,6 +93,28 @@ pub async fn run(
                                 tracing::warn!(account = %cfg.jid, "connection lost: {e}");
                                 break;
                             }
+                        },
+                        cmd = commands.recv() => match cmd {
+                            Some(AccountCommand::Send { to, body, auto_reply }) => match session.send_message(&to, &body).await {
+                                Ok(id) => {
+                                    if tx.send(AccountEvent::Sent { to, id, body, auto_reply }).await.is_err() {
+                                        return;
+                                    }
+                                }
+                                Err(e) => {
+                                    // Not lost: the desk's outbox resends unsent replies after a reconnect (next slice).
+                                    tracing::warn!(account = %cfg.jid, "could not send, connection lost: {e}");
+                                    break;
+                                }
+                            },
+                            Some(AccountCommand::Presence { show, status }) => {
+                                presence = (show, status);
+                                if let Err(e) = session.send_presence(presence.0, Some(&presence.1)).await {
+                                    tracing::warn!(account = %cfg.jid, "connection lost: {e}");
+                                    break;
+                                }
+                            }
+                            None => return,
                         },
                         _ = stop.changed() => {
                             let _ = session.close().await;

@@ -54,7 +54,7 @@ pub enum Incoming {
 }
 
 /// What the desk shows on an account (RFC 6121 `<show/>`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Show {
     Available,
     Away,

@@ -34,15 +34,23 @@ describe("stateLabel", () => {
 
 describe("upsertAccount", () => {
   it("replaces an account's status in place and appends new ones", () => {
-    const a = { jid: "ask@lib", state: "connecting" as const, message: null };
-    const b = { jid: "maria@lib", state: "online" as const, message: null };
+    const a = { jid: "ask@lib", state: "connecting" as const, message: null, seq: 1 };
+    const b = { jid: "maria@lib", state: "online" as const, message: null, seq: 2 };
     let list = upsertAccount([], a);
     list = upsertAccount(list, b);
-    list = upsertAccount(list, { ...a, state: "failed", message: "wrong password" });
+    list = upsertAccount(list, { ...a, state: "failed", message: "wrong password", seq: 3 });
     expect(list.map((x) => [x.jid, x.state])).toEqual([
       ["ask@lib", "failed"],
       ["maria@lib", "online"],
     ]);
     expect(accountStateLabel[list[0]!.state]).toBe("not signed in");
+  });
+});
+
+describe("upsertAccount ordering", () => {
+  it("ignores a snapshot older than what is shown", () => {
+    const online = { jid: "ask@lib", state: "online" as const, message: null, seq: 5 };
+    const stale = { ...online, state: "connecting" as const, seq: 4 };
+    expect(upsertAccount([online], stale)).toEqual([online]);
   });
 });

@@ -30,10 +30,14 @@ export const accountStateLabel: Record<AccountState, string> = {
   signedOut: "signed out",
 };
 
-/** Replaces the status of the same account, or adds it; keeps the list in arrival order. */
+/**
+ * Replaces the status of the same account, or adds it; keeps the list in arrival order. A status
+ * older than the one shown (a snapshot that crossed a newer event) is ignored.
+ */
 export function upsertAccount(list: AccountStatus[], s: AccountStatus): AccountStatus[] {
   const i = list.findIndex((a) => a.jid === s.jid);
   if (i < 0) return [...list, s];
+  if (list[i]!.seq > s.seq) return list;
   const copy = list.slice();
   copy[i] = s;
   return copy;

@@ -5,4 +5,8 @@ export type AccountStatus = { jid: string, state: AccountState,
 /**
  * What went wrong, in words a librarian can act on.
  */
-message: string | null, };
+message: string | null, 
+/**
+ * Increases with every change, so a late snapshot never overwrites a newer event.
+ */
+seq: number, };
