@@ -126,24 +126,31 @@ impl Drop for Prosody {
     }
 }
 
-/// A Prosody left running from an earlier run of this directory (its parent was killed) keeps the
-/// pidfile, and a new one would quit at once: stop the old one first. Only a process that is
-/// Prosody with our config file is touched.
+/// A Prosody left running from an earlier run of this directory (its parent was killed) holds the
+/// pidfile, and a new one would quit at once: stop the old one first. Found by its command line
+/// (our config file), not the pidfile, which a just-started instance may not have written yet.
 fn retire_stale_instance(dir: &Path) {
-    let Ok(pid) = std::fs::read_to_string(dir.join("prosody.pid")) else { return };
-    let Ok(pid) = pid.trim().parse::<i32>() else { return };
-    let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
-    let ours = dir.join("prosody.cfg.lua");
-    if String::from_utf8_lossy(&cmdline).contains(&*ours.to_string_lossy()) {
-        // SAFETY: a plain kill(2) of a process we identified as our own stale Prosody.
-        unsafe { libc::kill(pid, libc::SIGTERM) };
-        for _ in 0..50 {
-            if !Path::new(&format!("/proc/{pid}")).exists() {
-                break;
+    let ours = dir.join("prosody.cfg.lua").to_string_lossy().into_owned();
+    let Ok(procs) = std::fs::read_dir("/proc") else { return };
+    for p in procs.flatten() {
+        let Ok(pid) = p.file_name().to_string_lossy().parse::<i32>() else { continue };
+        let cmdline = std::fs::read(p.path().join("cmdline")).unwrap_or_default();
+        let cmdline = String::from_utf8_lossy(&cmdline);
+        if cmdline.contains("prosody") && cmdline.split('\0').any(|arg| arg == ours) {
+            // SAFETY: a plain kill(2) of a process we identified as our own stale Prosody.
+            unsafe { libc::kill(pid, libc::SIGTERM) };
+            for _ in 0..100 {
+                // Gone, or a zombie waiting for its (killed) parent to reap it: either way, stopped.
+                let stat = std::fs::read_to_string(p.path().join("stat")).unwrap_or_default();
+                let state = stat.rsplit(')').next().and_then(|r| r.split_whitespace().next());
+                if state.is_none_or(|st| st == "Z") {
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(50));
             }
-            std::thread::sleep(Duration::from_millis(50));
         }
     }
+    let _ = std::fs::remove_file(dir.join("prosody.pid"));
 }
 
 fn spawn(dir: &Path, config_path: &Path, c2s_port: u16, tls_port: u16) -> Result<Child, Error> {
@@ -169,7 +176,8 @@ fn spawn(dir: &Path, config_path: &Path, c2s_port: u16, tls_port: u16) -> Result
         .spawn()
         .map_err(|e| Error::Spawn { program: "prosody", source: e })?;
     let up = wait_for_port(c2s_port, Duration::from_secs(15), || matches!(child.try_wait(), Ok(None)))
-        && wait_for_port(tls_port, Duration::from_secs(5), || matches!(child.try_wait(), Ok(None)));
+        && wait_for_port(tls_port, Duration::from_secs(5), || matches!(child.try_wait(), Ok(None)))
+        && owns_pidfile(dir, &mut child);
     if !up {
         let _ = child.kill();
         let _ = child.wait();
@@ -178,6 +186,22 @@ fn spawn(dir: &Path, config_path: &Path, c2s_port: u16, tls_port: u16) -> Result
         return Err(Error::NotListening { secs: 15, log: text });
     }
     Ok(child)
+}
+
+/// Listening is not enough: a Prosody that finds another instance's pidfile opens its ports, then
+/// quits. It is up once the pidfile names it and it is still running.
+fn owns_pidfile(dir: &Path, child: &mut Child) -> bool {
+    let want = child.id().to_string();
+    for _ in 0..200 {
+        if !matches!(child.try_wait(), Ok(None)) {
+            return false;
+        }
+        if std::fs::read_to_string(dir.join("prosody.pid")).is_ok_and(|p| p.trim() == want) {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(25));
+    }
+    false
 }
 
 /// A Lua string literal; paths come from our own temp dirs, but quote them properly anyway.
