@@ -255,3 +255,42 @@ fn a_patron_who_writes_during_a_walkup_hears_their_place_in_line_and_is_taken_af
     assert!(convo.iter().any(|m| m.incoming && m.body.contains("census records")), "{convo:?}");
     assert!(convo.iter().any(|m| !m.incoming && m.auto_reply && m.body.contains("number 1 in line")), "{convo:?}");
 }
+
+fn window_state() -> String {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/x11-window.py");
+    let out = Command::new("/usr/bin/python3").arg(&script).args(["state", "Refdesk"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+}
+
+fn wait_window(want: &str) {
+    let deadline = Instant::now() + WAIT;
+    while window_state() != want {
+        assert!(Instant::now() < deadline, "the window never became {want}; it is {}", window_state());
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn closing_the_window_hides_it_to_the_tray_and_launching_again_brings_it_back() {
+    let _turn = ONE_APP_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let data = tempfile::tempdir().unwrap();
+    let app = launch(data.path());
+    let s = &app.session;
+    s.wait_for("[data-testid=walkup-button]", WAIT).unwrap();
+    wait_window("visible");
+
+    // What the window manager does when the librarian clicks the close button.
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/x11-window.py");
+    let out = Command::new("/usr/bin/python3").arg(&script).args(["close", "Refdesk"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    wait_window("hidden");
+    // Still running, still signed in to its work: the page answers and a walk-up can be recorded.
+    s.click(&s.find("[data-testid=walkup-button]").unwrap()).unwrap();
+    s.wait_for("[data-testid=walkup-timer]", WAIT).unwrap();
+
+    // Starting Refdesk again shows the hidden window instead of opening a second one.
+    let status = Command::new(app_path()).env("REFDESK_DATA_DIR", data.path()).status().unwrap();
+    assert!(status.success());
+    wait_window("visible");
+}
