@@ -160,26 +160,39 @@ fn demo_file(dir: &Path, p: &refdesk_testkit::Prosody, password: &str) -> PathBu
     path
 }
 
-#[test]
-fn the_desk_signs_in_to_its_im_account_and_says_plainly_when_it_cannot() {
-    let _turn = ONE_APP_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+/// A private Prosody with ask@ (and patron1@), a temp data dir, and the app signed in to ask@.
+struct SignedIn {
+    app: Running,
+    prosody: refdesk_testkit::Prosody,
+    data: tempfile::TempDir,
+    // Kept for its lifetime: the server's files live here until the test ends.
+    _server_dir: tempfile::TempDir,
+}
+
+fn signed_in_desk(password_in_demo_file: &str) -> SignedIn {
     let server_dir = tempfile::tempdir().unwrap();
     let prosody = refdesk_testkit::Prosody::start(&refdesk_testkit::ProsodyConfig::new(server_dir.path())).unwrap();
     prosody.register("ask", "ask-secret").unwrap();
-
+    prosody.register("patron1", "patron-secret").unwrap();
     let data = tempfile::tempdir().unwrap();
-    let good = demo_file(server_dir.path(), &prosody, "ask-secret");
-    let app = launch_with(&[("REFDESK_DATA_DIR", data.path()), ("REFDESK_DEMO", &good)]);
-    let text = app.session.wait_for_text("[data-testid=account-status]", WAIT, |t| t.ends_with(": online")).unwrap();
-    assert_eq!(text, "ask@library.test: online");
-    app.session.save_screenshot(&artifacts().join("e2e-signed-in.png"));
-    drop(app);
+    let demo = demo_file(server_dir.path(), &prosody, password_in_demo_file);
+    let app = launch_with(&[("REFDESK_DATA_DIR", data.path()), ("REFDESK_DEMO", &demo)]);
+    SignedIn { app, prosody, data, _server_dir: server_dir }
+}
 
-    let data = tempfile::tempdir().unwrap();
-    let bad = demo_file(server_dir.path(), &prosody, "wrong-password");
-    let app = launch_with(&[("REFDESK_DATA_DIR", data.path()), ("REFDESK_DEMO", &bad)]);
+#[test]
+fn the_desk_signs_in_to_its_im_account_and_says_plainly_when_it_cannot() {
+    let _turn = ONE_APP_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let desk = signed_in_desk("ask-secret");
     let text =
-        app.session.wait_for_text("[data-testid=account-status]", WAIT, |t| t.contains("not signed in")).unwrap();
+        desk.app.session.wait_for_text("[data-testid=account-status]", WAIT, |t| t.ends_with(": online")).unwrap();
+    assert_eq!(text, "ask@library.test: online");
+    desk.app.session.save_screenshot(&artifacts().join("e2e-signed-in.png"));
+    drop(desk);
+
+    let desk = signed_in_desk("wrong-password");
+    let text =
+        desk.app.session.wait_for_text("[data-testid=account-status]", WAIT, |t| t.contains("not signed in")).unwrap();
     assert!(text.contains("wrong user name or password"), "{text}");
 }
 
@@ -202,13 +215,8 @@ fn without_a_display_the_app_says_so_plainly_instead_of_panicking() {
 fn a_patron_who_writes_during_a_walkup_hears_their_place_in_line_and_is_taken_after_it() {
     use refdesk_core::xmpp::{connect, AccountConfig, Incoming, Show, TlsMode};
     let _turn = ONE_APP_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
-    let server_dir = tempfile::tempdir().unwrap();
-    let prosody = refdesk_testkit::Prosody::start(&refdesk_testkit::ProsodyConfig::new(server_dir.path())).unwrap();
-    prosody.register("ask", "ask-secret").unwrap();
-    prosody.register("patron1", "patron-secret").unwrap();
-    let data = tempfile::tempdir().unwrap();
-    let demo = demo_file(server_dir.path(), &prosody, "ask-secret");
-    let app = launch_with(&[("REFDESK_DATA_DIR", data.path()), ("REFDESK_DEMO", &demo)]);
+    let desk = signed_in_desk("ask-secret");
+    let (app, prosody, data) = (&desk.app, &desk.prosody, &desk.data);
     let s = &app.session;
     s.wait_for_text("[data-testid=account-status]", WAIT, |t| t.ends_with(": online")).unwrap();
 

@@ -487,24 +487,16 @@ impl Engine {
         if self.timers_due.is_none_or(|t| now < t) {
             return;
         }
-        let (alert, escalate) = (self.policy.wait_alert, self.policy.wait_escalate);
+        let levels =
+            [(0, self.policy.wait_alert, AlertLevel::Waiting), (1, self.policy.wait_escalate, AlertLevel::Escalated)];
         for (id, c) in self.chats.iter_mut().filter(|(_, c)| c.state == ChatState::Waiting) {
             let waited = now - c.arrived;
-            if c.alerts == 0 && waited >= alert {
-                c.alerts = 1;
-                out.push(Action::WaitAlert {
-                    chat: id.clone(),
-                    level: AlertLevel::Waiting,
-                    waited_secs: waited.num_seconds(),
-                });
-            }
-            if c.alerts == 1 && waited >= escalate {
-                c.alerts = 2;
-                out.push(Action::WaitAlert {
-                    chat: id.clone(),
-                    level: AlertLevel::Escalated,
-                    waited_secs: waited.num_seconds(),
-                });
+            // In order, so a late tick raises the first alert before the escalation.
+            for (fired_before, after, level) in levels {
+                if c.alerts == fired_before && waited >= after {
+                    c.alerts = fired_before + 1;
+                    out.push(Action::WaitAlert { chat: id.clone(), level, waited_secs: waited.num_seconds() });
+                }
             }
         }
         if let Some(idle) = self.policy.idle_close {
