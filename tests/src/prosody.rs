@@ -37,11 +37,13 @@ pub struct ProsodyConfig {
     /// Where config, data, certificates and logs go. A test passes a temp dir; the demo a fixed one.
     pub dir: PathBuf,
     pub domain: String,
+    /// "SHA-256" (offers SCRAM-SHA-256) or "SHA-1" (offers SCRAM-SHA-1, as many servers still do).
+    pub password_hash: &'static str,
 }
 
 impl ProsodyConfig {
     pub fn new(dir: impl Into<PathBuf>) -> ProsodyConfig {
-        ProsodyConfig { dir: dir.into(), domain: "library.test".into() }
+        ProsodyConfig { dir: dir.into(), domain: "library.test".into(), password_hash: "SHA-256" }
     }
 }
 
@@ -68,7 +70,7 @@ impl Prosody {
         let c2s_port = free_port().map_err(|e| Error::io(dir, e))?;
         let tls_port = free_port().map_err(|e| Error::io(dir, e))?;
         let config_path = dir.join("prosody.cfg.lua");
-        let config = render_config(dir, &cfg.domain, c2s_port, tls_port, &ca);
+        let config = render_config(dir, cfg, c2s_port, tls_port, &ca);
         std::fs::write(&config_path, config).map_err(|e| Error::io(&config_path, e))?;
         retire_stale_instance(dir);
         let child = spawn(dir, &config_path, c2s_port, tls_port)?;
@@ -209,7 +211,7 @@ fn lua(s: impl AsRef<str>) -> String {
     format!("{:?}", s.as_ref())
 }
 
-fn render_config(dir: &Path, domain: &str, c2s_port: u16, tls_port: u16, ca: &TestCa) -> String {
+fn render_config(dir: &Path, cfg: &ProsodyConfig, c2s_port: u16, tls_port: u16, ca: &TestCa) -> String {
     let p = |path: &Path| lua(path.to_string_lossy());
     format!(
         r#"-- Written by refdesk-testkit: a private server on loopback for tests and the demo.
@@ -229,6 +231,7 @@ modules_enabled = {{
 }}
 modules_disabled = {{ "s2s" }}
 authentication = "internal_hashed"
+password_hash = {hash}
 storage = "internal"
 c2s_require_encryption = true
 allow_registration = false
@@ -247,6 +250,7 @@ VirtualHost {domain_lit}
         log = p(&dir.join("prosody.log")),
         cert = p(&ca.server_cert),
         key = p(&ca.server_key),
-        domain_lit = lua(domain),
+        domain_lit = lua(&cfg.domain),
+        hash = lua(cfg.password_hash),
     )
 }

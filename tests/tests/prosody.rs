@@ -70,7 +70,7 @@ fn the_server_requires_starttls_and_offers_scram_after_it() {
     let mut tls = rustls::StreamOwned::new(conn, tcp);
     tls.write_all(stream_header(&server.domain).as_bytes()).expect("TLS handshake verifies with the test CA");
     let features = read_until(&mut tls, "</stream:features>");
-    assert!(features.contains("SCRAM-SHA-1"), "no SCRAM after TLS: {features}");
+    assert!(features.contains("SCRAM-SHA-256"), "no SCRAM-SHA-256 after TLS: {features}");
 }
 
 #[test]

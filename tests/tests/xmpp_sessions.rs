@@ -47,6 +47,18 @@ async fn signs_in_with_starttls_and_with_direct_tls() {
 }
 
 #[tokio::test]
+async fn signs_in_to_a_server_that_offers_only_scram_sha_1() {
+    let dir = tempfile::tempdir().unwrap();
+    let prosody = Prosody::start(&ProsodyConfig { password_hash: "SHA-1", ..ProsodyConfig::new(dir.path()) }).unwrap();
+    prosody.register("ask", "ask-secret").unwrap();
+    let s = Server { _dir: dir, prosody };
+    let session = within(connect(&account(&s, "ask", TlsMode::StartTls), "ask-secret")).await.unwrap();
+    assert_eq!(session.bare_jid(), "ask@library.test");
+    let err = within(connect(&account(&s, "ask", TlsMode::StartTls), "nope")).await.err().unwrap();
+    assert!(matches!(err, ConnectError::AuthFailed { .. }), "{err:?}");
+}
+
+#[tokio::test]
 async fn a_wrong_password_is_a_permanent_auth_failure() {
     let s = server();
     let err = within(connect(&account(&s, "ask", TlsMode::StartTls), "not-the-password")).await.err().unwrap();
