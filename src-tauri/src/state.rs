@@ -64,17 +64,16 @@ impl AppState {
 
     /// Runs `f` on the open desk; a store that did not open is a typed error, not a panic.
     pub fn with_desk<T>(&self, f: impl FnOnce(&mut Desk) -> Result<T, Error>) -> Result<T, CommandError> {
-        let mut slot = self.lock()?;
-        match &mut *slot {
-            Slot::Ready(desk) => f(desk).map_err(CommandError::from),
-            Slot::Problem(_) => Err(CommandError {
+        match self.with_desk_raw(f) {
+            Some(result) => result.map_err(CommandError::from),
+            None => Err(CommandError {
                 code: ErrorCode::StoreUnavailable,
                 message: "the desk's database is not open; see the message in the window".into(),
             }),
         }
     }
 
-    /// Like `with_desk`, for the IM service: `None` while the store is unusable.
+    /// Runs `f` on the open desk, or gives `None` while the store is unusable (the IM service's view).
     pub fn with_desk_raw<T>(&self, f: impl FnOnce(&mut Desk) -> Result<T, Error>) -> Option<Result<T, Error>> {
         let mut slot = self.slot.lock().unwrap_or_else(|p| p.into_inner());
         match &mut *slot {

@@ -115,11 +115,6 @@ impl Prosody {
     pub fn pid(&self) -> u32 {
         self.child.id()
     }
-
-    /// Waits for the server to exit (the demo runs until interrupted).
-    pub fn wait(mut self) -> std::io::Result<std::process::ExitStatus> {
-        self.child.wait()
-    }
 }
 
 impl Drop for Prosody {
