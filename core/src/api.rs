@@ -89,6 +89,8 @@ pub struct DeskSnapshot {
 pub enum StartupStatus {
     Ready {
         data_dir: String,
+        /// Set when the library's policy file could not be used and the default rules apply.
+        policy_warning: Option<String>,
     },
     StoreProblem {
         code: ErrorCode,

@@ -450,6 +450,24 @@ mod tests {
     }
 
     #[test]
+    fn the_policy_set_on_the_desk_decides() {
+        let (_d, mut desk) = desk();
+        let p = desk::DeskPolicy { min_staff_for_im: 2, ..desk::DeskPolicy::default() };
+        desk.set_policy(p.compile().unwrap());
+        let m = chat("p@x.org/r", "1", "hello?");
+        desk.receive_message("ask@library.test", &m, Utc::now()).unwrap();
+        let kinds: Vec<_> = desk
+            .take_actions()
+            .into_iter()
+            .filter_map(|a| match a {
+                desk::Action::AutoReply { kind, .. } => Some(kind),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(kinds, [desk::ReplyKind::Unstaffed], "one librarian: IM is not staffed under this policy");
+    }
+
+    #[test]
     fn chat_states_errors_and_our_own_copies_are_not_patron_messages() {
         let (_d, mut desk) = desk();
         let now = Utc::now();

@@ -11,6 +11,8 @@ use tauri::{AppHandle, Emitter, Manager, Runtime};
 pub struct AppState {
     slot: Mutex<Slot>,
     db_path: PathBuf,
+    policy: refdesk_core::desk::Policy,
+    policy_warning: Option<String>,
 }
 
 enum Slot {
@@ -22,9 +24,17 @@ enum Slot {
 
 impl AppState {
     pub fn open(db_path: PathBuf) -> AppState {
+        let policy_path = refdesk_core::policy::policy_path();
+        let (policy, policy_warning) = refdesk_core::policy::load_for_app(policy_path.as_deref());
+        match (&policy_path, &policy_warning) {
+            (_, Some(w)) => tracing::warn!("policy file not used, default desk rules apply: {w}"),
+            (Some(p), None) => tracing::info!(policy = %p.display(), "desk policy loaded"),
+            (None, None) => tracing::info!("no policy file; default desk rules"),
+        }
         let slot = match Desk::open(&db_path) {
-            Ok(desk) => {
+            Ok(mut desk) => {
                 tracing::info!(db = %db_path.display(), "store opened");
+                desk.set_policy(policy.clone());
                 Slot::Ready(Box::new(desk))
             }
             Err(e) => {
@@ -32,13 +42,13 @@ impl AppState {
                 Slot::Problem(problem(&db_path, &e))
             }
         };
-        AppState { slot: Mutex::new(slot), db_path }
+        AppState { slot: Mutex::new(slot), db_path, policy, policy_warning }
     }
 
     pub fn startup_status(&self) -> Result<StartupStatus, CommandError> {
         let slot = self.lock()?;
         Ok(match &*slot {
-            Slot::Ready(_) => ready(&self.db_path),
+            Slot::Ready(_) => self.ready(),
             Slot::Problem(p) => p.clone(),
         })
     }
@@ -47,12 +57,13 @@ impl AppState {
     pub fn reset_store(&self) -> Result<StartupStatus, CommandError> {
         let mut slot = self.lock()?;
         if let Slot::Ready(_) = &*slot {
-            return Ok(ready(&self.db_path));
+            return Ok(self.ready());
         }
         match Desk::open_fresh(&self.db_path, Utc::now()) {
-            Ok((desk, _kept)) => {
+            Ok((mut desk, _kept)) => {
+                desk.set_policy(self.policy.clone());
                 *slot = Slot::Ready(Box::new(desk));
-                Ok(ready(&self.db_path))
+                Ok(self.ready())
             }
             Err(e) => {
                 let status = problem(&self.db_path, &e);
@@ -82,15 +93,15 @@ impl AppState {
         }
     }
 
+    fn ready(&self) -> StartupStatus {
+        let dir = self.db_path.parent().unwrap_or(&self.db_path);
+        StartupStatus::Ready { data_dir: dir.display().to_string(), policy_warning: self.policy_warning.clone() }
+    }
+
     fn lock(&self) -> Result<std::sync::MutexGuard<'_, Slot>, CommandError> {
         // A panic elsewhere while holding the lock must not take the desk down with it.
         Ok(self.slot.lock().unwrap_or_else(|poisoned| poisoned.into_inner()))
     }
-}
-
-fn ready(db_path: &std::path::Path) -> StartupStatus {
-    let dir = db_path.parent().unwrap_or(db_path);
-    StartupStatus::Ready { data_dir: dir.display().to_string() }
 }
 
 fn problem(db_path: &std::path::Path, e: &Error) -> StartupStatus {

@@ -302,3 +302,18 @@ fn closing_the_window_hides_it_to_the_tray_and_launching_again_brings_it_back() 
     assert!(status.success());
     wait_window("visible");
 }
+
+#[test]
+fn a_bad_policy_file_does_not_stop_the_desk_and_the_window_says_why() {
+    let _turn = ONE_APP_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let data = tempfile::tempdir().unwrap();
+    let policy = data.path().join("policy.toml");
+    std::fs::write(&policy, "[desk]\norder = \"whoever shouts loudest\"\n").unwrap();
+    let app = launch_with(&[("REFDESK_DATA_DIR", data.path()), ("REFDESK_POLICY", &policy)]);
+    let s = &app.session;
+    let text = s.wait_for_text("[data-testid=policy-warning]", WAIT, |t| t.contains("policy.toml:2:")).unwrap();
+    assert!(text.contains("default desk rules"), "{text}");
+    // The desk works regardless.
+    s.click(&s.find("[data-testid=walkup-button]").unwrap()).unwrap();
+    s.wait_for("[data-testid=walkup-timer]", WAIT).unwrap();
+}

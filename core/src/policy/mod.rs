@@ -1,6 +1,6 @@
 //! The policy file (TOML) a library or its IT writes: load, validate with precise errors.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
@@ -22,6 +22,36 @@ pub enum PolicyFileError {
     Syntax { path: String, line: usize, column: usize, message: String },
     #[error("{path}: desk.{field}: {message}")]
     Invalid { path: String, field: String, message: String },
+}
+
+/// Where IT puts the managed policy on this platform.
+pub fn system_policy_path() -> PathBuf {
+    if cfg!(windows) {
+        PathBuf::from(r"C:\ProgramData\Refdesk\policy.toml")
+    } else if cfg!(target_os = "macos") {
+        PathBuf::from("/Library/Application Support/Refdesk/policy.toml")
+    } else {
+        PathBuf::from("/etc/refdesk/policy.toml")
+    }
+}
+
+/// The policy file the app should read: `REFDESK_POLICY` if set, else the system one if present.
+pub fn policy_path() -> Option<PathBuf> {
+    if let Some(p) = std::env::var_os("REFDESK_POLICY").filter(|p| !p.is_empty()) {
+        return Some(PathBuf::from(p));
+    }
+    Some(system_policy_path()).filter(|p| p.exists())
+}
+
+/// What the app runs with: the file's policy, or the defaults and why the file was not used.
+/// A bad file never stops the desk from opening.
+pub fn load_for_app(path: Option<&Path>) -> (Policy, Option<String>) {
+    let default = || DeskPolicy::default().compile().expect("the default desk policy is valid");
+    match path.map(load) {
+        None => (default(), None),
+        Some(Ok(p)) => (p.desk, None),
+        Some(Err(e)) => (default(), Some(e.to_string())),
+    }
 }
 
 /// A checked policy file and the engine policy compiled from it.
@@ -134,6 +164,25 @@ queued = "Hi! You're number {position} in line, about {wait}."
         let text = GOOD.replace("{wait}", "{wiat}");
         let e = parse(&text, "policy.toml").unwrap_err();
         assert!(e.to_string().starts_with("policy.toml: desk.templates.queued: unknown placeholder {wiat}"), "{e}");
+    }
+
+    #[test]
+    fn the_app_runs_with_defaults_and_a_reason_when_the_file_is_bad() {
+        let dir = tempfile::tempdir().unwrap();
+        let good = dir.path().join("good.toml");
+        std::fs::write(&good, "[desk]\nminStaffForIm = 2\n").unwrap();
+        let (p, problem) = load_for_app(Some(&good));
+        assert_eq!((p.min_staff_for_im, problem), (2, None));
+
+        let bad = dir.path().join("bad.toml");
+        std::fs::write(&bad, "[desk]\nminStaffForIm = \"two\"\n").unwrap();
+        let (p, problem) = load_for_app(Some(&bad));
+        assert_eq!(p.min_staff_for_im, 1, "defaults");
+        assert!(problem.unwrap().contains("bad.toml:2:"), "says where");
+
+        let (_, problem) = load_for_app(Some(&dir.path().join("missing.toml")));
+        assert!(problem.unwrap().contains("cannot read"));
+        assert_eq!(load_for_app(None).1, None);
     }
 
     #[test]

@@ -4,7 +4,11 @@ import type { ErrorCode } from "./ErrorCode";
 /**
  * Whether the app came up with a usable store, and if not, what the person can do about it.
  */
-export type StartupStatus = { "kind": "ready", dataDir: string, } | { "kind": "storeProblem", code: ErrorCode, message: string, path: string, 
+export type StartupStatus = { "kind": "ready", dataDir: string, 
+/**
+ * Set when the library's policy file could not be used and the default rules apply.
+ */
+policyWarning: string | null, } | { "kind": "storeProblem", code: ErrorCode, message: string, path: string, 
 /**
  * True when starting fresh (old file kept aside) is a sensible offer.
  */
