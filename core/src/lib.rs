@@ -46,8 +46,7 @@ impl Desk {
     }
 
     fn with_store(store: Store) -> Desk {
-        let policy = desk::DeskPolicy::default().compile().expect("the default desk policy is valid");
-        Desk { store, policy, engine: None, outbox: Vec::new() }
+        Desk { store, policy: Policy::default(), engine: None, outbox: Vec::new() }
     }
 
     /// Uses `policy` from now on (the engine is rebuilt from the store on the next event).
@@ -208,7 +207,7 @@ impl Desk {
         let mut engine = Engine::new(self.policy.clone(), start);
         // A desk whose librarian chose Away or Offline is not on duty for IM.
         if self.presence()? == Presence::Available {
-            let on_duty = Event::StaffOnDuty { staff: STAFF_ID.into(), name: "This desk".into() };
+            let on_duty = on_duty();
             let actions = engine.handle(on_duty.clone(), start);
             self.store.atomically(|s| Ok(s.append_desk_log(start, &on_duty, &actions)?))?;
             self.outbox.extend(actions);
@@ -231,7 +230,7 @@ impl Desk {
         self.record(now, |s| {
             s.set_setting(PRESENCE_KEY, presence.as_str())?;
             let event = match presence {
-                Presence::Available => Event::StaffOnDuty { staff: STAFF_ID.into(), name: "This desk".into() },
+                Presence::Available => on_duty(),
                 Presence::Away | Presence::Offline => Event::StaffOffDuty { staff: STAFF_ID.into() },
             };
             Ok((event, ()))
@@ -243,6 +242,11 @@ impl Desk {
     pub fn walkups_between(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Vec<WalkUp>> {
         Ok(self.store.walkups_between(from, to)?)
     }
+}
+
+/// This desk's librarian joins the desk (or comes back from Away).
+fn on_duty() -> Event {
+    Event::StaffOnDuty { staff: STAFF_ID.into(), name: "This desk".into() }
 }
 
 /// The id a message is deduplicated by: our server's archive id, else the sender's origin-id,

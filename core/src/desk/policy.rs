@@ -123,6 +123,13 @@ pub struct Policy {
     pub templates: Templates,
 }
 
+impl Default for Policy {
+    /// The built-in rules, used when no policy file is given.
+    fn default() -> Self {
+        DeskPolicy::default().compile().expect("the default desk policy is valid (tested)")
+    }
+}
+
 /// Longest template we accept: an IM, not a letter.
 const MAX_TEMPLATE_CHARS: usize = 1000;
 
