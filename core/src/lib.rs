@@ -37,6 +37,8 @@ pub struct Desk {
     engine: Option<Engine>,
     /// Actions decided but not yet carried out (auto-replies to send, presence to set).
     outbox: Vec<desk::Action>,
+    /// The patron pseudonym key, read from the store once (it never changes once made).
+    pseudonym_key: Option<Vec<u8>>,
 }
 
 impl Desk {
@@ -46,7 +48,7 @@ impl Desk {
     }
 
     fn with_store(store: Store) -> Desk {
-        Desk { store, policy: Policy::default(), engine: None, outbox: Vec::new() }
+        Desk { store, policy: Policy::default(), engine: None, outbox: Vec::new(), pseudonym_key: None }
     }
 
     /// Uses `policy` from now on (the engine is rebuilt from the store on the next event).
@@ -108,17 +110,21 @@ impl Desk {
     /// engine handles it and the event and its actions are logged, in the same transaction.
     fn record<T>(&mut self, now: DateTime<Utc>, change: impl FnOnce(&Store) -> Result<(Event, T)>) -> Result<T> {
         self.ensure_engine(now)?;
-        let Desk { store, engine, .. } = self;
+        if self.pseudonym_key.is_none() {
+            self.pseudonym_key = Some(pseudonym_key(&self.store)?);
+        }
+        let Desk { store, engine, pseudonym_key: Some(key), .. } = self else {
+            return Err(Error::InvalidInput("pseudonym key not ready".into()));
+        };
         let Some(engine) = engine.as_mut() else { return Err(Error::InvalidInput("desk engine not ready".into())) };
         let mut decided = Vec::new();
         let result = store.atomically(|s| {
             let (event, value) = change(s)?;
             let actions = engine.handle(event.clone(), now);
-            let key = pseudonym_key(s)?;
             s.append_desk_log(
                 now,
-                &privacy::pseudonymize_event(&event, &key),
-                &privacy::pseudonymize_actions(&actions, &key),
+                &privacy::pseudonymize_event(&event, key),
+                &privacy::pseudonymize_actions(&actions, key),
             )?;
             decided = actions;
             Ok(value)
