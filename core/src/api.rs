@@ -160,3 +160,72 @@ pub struct AccountStatus {
     #[ts(type = "number")]
     pub seq: u64,
 }
+
+/// Event the shell emits with a [`MessageView`] when a message arrives, is queued, or is sent.
+pub const EVENT_MESSAGE: &str = "message";
+
+/// Where a message stands: received from the patron, waiting to go out, or handed to the server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub enum MessageStatus {
+    Received,
+    /// Stored, not yet written to the server (offline, or just queued): it goes out by itself.
+    Pending,
+    Sent,
+}
+
+impl MessageStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MessageStatus::Received => "received",
+            MessageStatus::Pending => "pending",
+            MessageStatus::Sent => "sent",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<MessageStatus> {
+        match s {
+            "received" => Some(MessageStatus::Received),
+            "pending" => Some(MessageStatus::Pending),
+            "sent" => Some(MessageStatus::Sent),
+            _ => None,
+        }
+    }
+}
+
+/// One message of a conversation, as the window shows it. `body` is untrusted text: render as text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct MessageView {
+    /// The store's row id: increases with arrival, unique across conversations.
+    #[ts(type = "number")]
+    pub id: i64,
+    pub account: String,
+    /// The patron's bare JID.
+    pub peer: String,
+    pub incoming: bool,
+    pub body: String,
+    pub at: DateTime<Utc>,
+    /// Sent by the desk rules, not typed by a librarian.
+    pub auto_reply: bool,
+    pub status: MessageStatus,
+}
+
+/// A conversation's tab: who, the newest message, what is unread, and the half-typed reply.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ConversationView {
+    pub account: String,
+    pub peer: String,
+    #[ts(type = "number")]
+    pub last_id: i64,
+    pub last_at: DateTime<Utc>,
+    /// The start of the newest message, one line.
+    pub preview: String,
+    /// Patron messages newer than what the librarian has seen.
+    pub unread: u32,
+    pub draft: String,
+}

@@ -17,7 +17,7 @@ use chrono::{DateTime, Local, NaiveTime, TimeZone, Utc};
 
 pub use error::{Error, Result, StoreError};
 
-use api::{DeskSnapshot, Presence, WalkUp};
+use api::{ConversationView, DeskSnapshot, MessageStatus, MessageView, Presence, WalkUp};
 use desk::{Engine, Event, Policy};
 use store::Store;
 
@@ -91,7 +91,7 @@ impl Desk {
         let topic = clean_topic(topic)?;
         let w = self.record(now, |store| {
             let w = store.start_walkup(topic.as_deref(), now)?;
-            Ok((Event::WalkupArrived { walkup: w.id }, w))
+            Ok((vec![Event::WalkupArrived { walkup: w.id }], w))
         })?;
         tracing::info!(walkup = w.id, "walk-up started");
         self.snapshot(now)
@@ -100,15 +100,16 @@ impl Desk {
     pub fn end_walkup(&mut self, now: DateTime<Utc>) -> Result<DeskSnapshot> {
         let w = self.record(now, |store| {
             let w = store.end_walkup(now)?;
-            Ok((Event::WalkupEnded { walkup: w.id }, w))
+            Ok((vec![Event::WalkupEnded { walkup: w.id }], w))
         })?;
         tracing::info!(walkup = w.id, "walk-up ended");
         self.snapshot(now)
     }
 
-    /// One desk change, all or nothing: `change` writes its rows and names the engine event; the
-    /// engine handles it and the event and its actions are logged, in the same transaction.
-    fn record<T>(&mut self, now: DateTime<Utc>, change: impl FnOnce(&Store) -> Result<(Event, T)>) -> Result<T> {
+    /// One desk change, all or nothing: `change` writes its rows and names the engine events; the
+    /// engine handles them, their auto-replies are stored for sending, and the events and actions are
+    /// logged, in the same transaction.
+    fn record<T>(&mut self, now: DateTime<Utc>, change: impl FnOnce(&Store) -> Result<(Vec<Event>, T)>) -> Result<T> {
         self.ensure_engine(now)?;
         if self.pseudonym_key.is_none() {
             self.pseudonym_key = Some(pseudonym_key(&self.store)?);
@@ -119,14 +120,17 @@ impl Desk {
         let Some(engine) = engine.as_mut() else { return Err(Error::InvalidInput("desk engine not ready".into())) };
         let mut decided = Vec::new();
         let result = store.atomically(|s| {
-            let (event, value) = change(s)?;
-            let actions = engine.handle(event.clone(), now);
-            s.append_desk_log(
-                now,
-                &privacy::pseudonymize_event(&event, key),
-                &privacy::pseudonymize_actions(&actions, key),
-            )?;
-            decided = actions;
+            let (events, value) = change(s)?;
+            for event in events {
+                let actions = engine.handle(event.clone(), now);
+                store_auto_replies(s, &actions, now)?;
+                s.append_desk_log(
+                    now,
+                    &privacy::pseudonymize_event(&event, key),
+                    &privacy::pseudonymize_actions(&actions, key),
+                )?;
+                decided.extend(actions);
+            }
             Ok(value)
         });
         match &result {
@@ -138,20 +142,25 @@ impl Desk {
     }
 
     /// A chat message arrived on `account`. It is stored first (once, whatever copy this is), then
-    /// the desk engine sees it. Returns false for a duplicate or a message that is not a patron's chat.
-    pub fn receive_message(&mut self, account: &str, m: &xmpp::ChatMessage, now: DateTime<Utc>) -> Result<bool> {
-        let Some(body) = m.body.as_deref().filter(|b| !b.trim().is_empty()) else { return Ok(false) };
+    /// the desk engine sees it. Returns the stored message, or `None` for a duplicate or a message
+    /// that is not a patron's chat.
+    pub fn receive_message(
+        &mut self,
+        account: &str,
+        m: &xmpp::ChatMessage,
+        now: DateTime<Utc>,
+    ) -> Result<Option<MessageView>> {
+        let Some(body) = m.body.as_deref().filter(|b| !b.trim().is_empty()) else { return Ok(None) };
         if !matches!(m.kind.as_str(), "chat" | "normal") {
-            return Ok(false);
+            return Ok(None);
         }
         let peer = xmpp::session::bare(&m.from).to_owned();
         if peer == account {
-            return Ok(false);
+            return Ok(None);
         }
         let stable_id = stable_id(account, m);
-        let mut fresh = false;
-        self.record(now, |s| {
-            fresh = s.insert_message(store::NewMessage {
+        let id = self.record(now, |s| {
+            let id = s.insert_message(store::NewMessage {
                 account,
                 peer: &peer,
                 incoming: true,
@@ -159,39 +168,83 @@ impl Desk {
                 body,
                 at: now,
                 auto_reply: false,
+                status: MessageStatus::Received,
             })?;
             // A duplicate is not news for the engine either: it sees a Tick instead.
-            let event = if fresh { Event::PatronMessage { chat: peer.clone() } } else { Event::Tick };
-            Ok((event, ()))
+            let event = if id.is_some() { Event::PatronMessage { chat: peer.clone() } } else { Event::Tick };
+            Ok((vec![event], id))
         })?;
-        Ok(fresh)
+        self.message(id)
     }
 
-    /// Stores a message we sent (an auto-reply or a librarian's answer).
-    pub fn record_sent(
-        &mut self,
-        account: &str,
-        peer: &str,
-        id: &str,
-        body: &str,
-        auto_reply: bool,
-        now: DateTime<Utc>,
-    ) -> Result<()> {
-        self.store.insert_message(store::NewMessage {
-            account,
-            peer,
-            incoming: false,
-            stable_id: id,
-            body,
-            at: now,
-            auto_reply,
+    /// The librarian's reply to `peer` on `account`: stored as pending (so it survives a crash or a
+    /// lost link) and sent by the IM service. Answering a waiting patron takes their chat.
+    pub fn reply(&mut self, account: &str, peer: &str, body: &str, now: DateTime<Utc>) -> Result<MessageView> {
+        let body = clean_reply(body)?;
+        let stable_id = xmpp::session::new_message_id();
+        let chat = peer.to_owned();
+        let id = self.record(now, |s| {
+            let id = s.insert_message(store::NewMessage {
+                account,
+                peer,
+                incoming: false,
+                stable_id: &stable_id,
+                body: &body,
+                at: now,
+                auto_reply: false,
+                status: MessageStatus::Pending,
+            })?;
+            let accept = Event::AcceptChat { chat: chat.clone(), staff: STAFF_ID.into() };
+            Ok((vec![accept, Event::StaffMessage { chat }], id))
         })?;
-        Ok(())
+        self.message(id)?.ok_or_else(|| Error::InvalidInput("the reply was not stored".into()))
+    }
+
+    fn message(&self, id: Option<i64>) -> Result<Option<MessageView>> {
+        let Some(id) = id else { return Ok(None) };
+        Ok(self.store.message(id)?.map(MessageView::from))
+    }
+
+    /// Our messages on `account` not yet written to the server, oldest first.
+    pub fn pending_messages(&self, account: &str) -> Result<Vec<store::StoredMessage>> {
+        Ok(self.store.pending_messages(account)?)
+    }
+
+    /// Our message `stable_id` reached the server; the updated message if it was pending.
+    pub fn mark_sent(&mut self, account: &str, stable_id: &str) -> Result<Option<MessageView>> {
+        let id = self.store.mark_sent(account, stable_id)?;
+        self.message(id)
+    }
+
+    pub fn conversations(&self) -> Result<Vec<ConversationView>> {
+        Ok(self.store.conversations()?)
+    }
+
+    /// Up to `limit` messages of a conversation before message `before` (or the newest), oldest first.
+    pub fn messages(&self, account: &str, peer: &str, before: Option<i64>, limit: u32) -> Result<Vec<MessageView>> {
+        let limit = limit.clamp(1, MAX_PAGE);
+        Ok(self.store.messages_page(account, peer, before, limit)?.into_iter().map(MessageView::from).collect())
+    }
+
+    pub fn mark_read(&mut self, account: &str, peer: &str, upto: i64) -> Result<()> {
+        Ok(self.store.mark_read(account, peer, upto)?)
+    }
+
+    /// Keeps a half-typed reply; refuses (rather than cuts) one longer than a message may be.
+    pub fn save_draft(&mut self, account: &str, peer: &str, draft: &str) -> Result<()> {
+        let n = draft.chars().count();
+        if n > store::MAX_DRAFT_CHARS {
+            return Err(Error::InvalidInput(format!(
+                "the draft is {n} characters long; a message may have at most {}",
+                store::MAX_DRAFT_CHARS
+            )));
+        }
+        Ok(self.store.save_draft(account, peer, draft)?)
     }
 
     /// Fires the engine's due timers (wait alerts, idle closes, opening hours).
     pub fn tick(&mut self, now: DateTime<Utc>) -> Result<()> {
-        self.record(now, |_| Ok((Event::Tick, ())))
+        self.record(now, |_| Ok((vec![Event::Tick], ())))
     }
 
     /// When the engine next needs a `tick`.
@@ -239,7 +292,7 @@ impl Desk {
                 Presence::Available => on_duty(),
                 Presence::Away | Presence::Offline => Event::StaffOffDuty { staff: STAFF_ID.into() },
             };
-            Ok((event, ()))
+            Ok((vec![event], ()))
         })?;
         tracing::info!(presence = presence.as_str(), "presence changed");
         self.snapshot(now)
@@ -248,6 +301,48 @@ impl Desk {
     pub fn walkups_between(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Vec<WalkUp>> {
         Ok(self.store.walkups_between(from, to)?)
     }
+}
+
+/// The most messages one `messages` call returns (the window pages through longer histories).
+pub const MAX_PAGE: u32 = 500;
+
+/// Stores the engine's auto-replies as pending messages on the account each patron wrote to.
+fn store_auto_replies(s: &Store, actions: &[desk::Action], now: DateTime<Utc>) -> Result<()> {
+    for a in actions {
+        let desk::Action::AutoReply { chat, text, .. } = a else { continue };
+        let Some(account) = s.account_of(chat)? else {
+            tracing::warn!("an auto-reply for a chat with no incoming message was not sent");
+            continue;
+        };
+        s.insert_message(store::NewMessage {
+            account: &account,
+            peer: chat,
+            incoming: false,
+            stable_id: &xmpp::session::new_message_id(),
+            body: text,
+            at: now,
+            auto_reply: true,
+            status: MessageStatus::Pending,
+        })?;
+    }
+    Ok(())
+}
+
+/// A librarian's reply as it will be sent: not blank, and no longer than a stored message.
+fn clean_reply(body: &str) -> Result<String> {
+    // Trailing newlines from Enter-to-send are not part of the answer; inner ones are.
+    let body = body.trim_end();
+    if body.trim().is_empty() {
+        return Err(Error::InvalidInput("the reply is empty".into()));
+    }
+    let n = body.chars().count();
+    if n > store::MAX_BODY_CHARS {
+        return Err(Error::InvalidInput(format!(
+            "the reply is {n} characters long; a message may have at most {}",
+            store::MAX_BODY_CHARS
+        )));
+    }
+    Ok(body.to_owned())
 }
 
 /// This desk's librarian joins the desk (or comes back from Away).
@@ -436,8 +531,11 @@ mod tests {
         desk.start_walkup(None, t0).unwrap();
         desk.take_actions();
         let m = chat("maria@student.example/phone", "m1", "where are the atlases?");
-        assert!(desk.receive_message("ask@library.test", &m, t0 + Duration::seconds(5)).unwrap());
-        assert!(!desk.receive_message("ask@library.test", &m, t0 + Duration::seconds(6)).unwrap(), "duplicate");
+        assert!(desk.receive_message("ask@library.test", &m, t0 + Duration::seconds(5)).unwrap().is_some());
+        assert!(
+            desk.receive_message("ask@library.test", &m, t0 + Duration::seconds(6)).unwrap().is_none(),
+            "duplicate"
+        );
         let replies: Vec<_> = desk
             .take_actions()
             .into_iter()
@@ -449,7 +547,11 @@ mod tests {
         assert_eq!(replies.len(), 1, "{replies:?}");
         assert_eq!(replies[0].0, "maria@student.example");
         assert!(replies[0].1.contains("number 1 in line"), "{}", replies[0].1);
-        assert_eq!(desk.store().messages_with("ask@library.test", "maria@student.example").unwrap().len(), 1);
+        // The auto-reply is stored, waiting to be sent, beside the patron's one message.
+        let convo = desk.store().messages_with("ask@library.test", "maria@student.example").unwrap();
+        assert_eq!(convo.len(), 2, "{convo:?}");
+        assert!(convo[1].auto_reply && !convo[1].incoming && convo[1].status == MessageStatus::Pending);
+        assert_eq!(desk.pending_messages("ask@library.test").unwrap().len(), 1);
         let log =
             serde_json::to_string(&desk.desk_events_between(t0 - Duration::hours(1), t0 + Duration::hours(1)).unwrap())
                 .unwrap();
@@ -457,6 +559,42 @@ mod tests {
         // The walk-up ends: the chat is taken.
         desk.end_walkup(t0 + Duration::minutes(3)).unwrap();
         assert!(desk.take_actions().iter().any(|a| matches!(a, desk::Action::ChatAssigned { .. })));
+    }
+
+    #[test]
+    fn a_reply_is_stored_pending_takes_the_waiting_chat_and_is_marked_sent_once() {
+        let (_d, mut desk) = desk();
+        let t0 = Utc::now();
+        desk.start_walkup(None, t0).unwrap();
+        let m = desk.receive_message("ask@library.test", &chat("ben@x.org/laptop", "b1", "hello?"), t0).unwrap();
+        let m = m.unwrap();
+        assert_eq!((m.peer.as_str(), m.status), ("ben@x.org", MessageStatus::Received));
+        desk.take_actions();
+
+        let r = desk.reply("ask@library.test", "ben@x.org", "Hi Ben, one moment please.\n\n", t0).unwrap();
+        assert_eq!(
+            (r.body.as_str(), r.status, r.incoming),
+            ("Hi Ben, one moment please.", MessageStatus::Pending, false)
+        );
+        assert!(desk
+            .take_actions()
+            .iter()
+            .any(|a| matches!(a, desk::Action::ChatAssigned { chat, .. } if chat == "ben@x.org")));
+        let pending = desk.pending_messages("ask@library.test").unwrap();
+        let ours = pending.iter().find(|p| p.id == r.id).expect("the reply waits to be sent");
+        let sent = desk.mark_sent("ask@library.test", &ours.stable_id).unwrap().unwrap();
+        assert_eq!((sent.id, sent.status), (r.id, MessageStatus::Sent));
+        assert_eq!(desk.mark_sent("ask@library.test", &ours.stable_id).unwrap(), None);
+
+        assert!(matches!(desk.reply("ask@library.test", "ben@x.org", " \n ", t0), Err(Error::InvalidInput(_))));
+        let huge = "x".repeat(store::MAX_BODY_CHARS + 1);
+        let err = desk.reply("ask@library.test", "ben@x.org", &huge, t0).unwrap_err();
+        assert!(err.to_string().contains("at most"), "{err}");
+        let c = desk.conversations().unwrap();
+        assert_eq!(c.len(), 1);
+        assert_eq!((c[0].unread, c[0].preview.as_str()), (1, "Hi Ben, one moment please."));
+        let history = desk.messages("ask@library.test", "ben@x.org", None, 0).unwrap();
+        assert_eq!(history.len(), 1, "a limit below 1 is raised to 1: the newest message");
     }
 
     #[test]
@@ -483,11 +621,12 @@ mod tests {
         let now = Utc::now();
         let mut typing = chat("p@x/r", "t1", "");
         typing.body = None;
-        assert!(!desk.receive_message("ask@library.test", &typing, now).unwrap());
+        assert!(desk.receive_message("ask@library.test", &typing, now).unwrap().is_none());
         let mut err = chat("p@x/r", "e1", "bounce");
         err.kind = "error".into();
-        assert!(!desk.receive_message("ask@library.test", &err, now).unwrap());
-        assert!(!desk.receive_message("ask@library.test", &chat("ask@library.test/desk2", "o1", "hi"), now).unwrap());
+        assert!(desk.receive_message("ask@library.test", &err, now).unwrap().is_none());
+        let own = chat("ask@library.test/desk2", "o1", "hi");
+        assert!(desk.receive_message("ask@library.test", &own, now).unwrap().is_none());
     }
 
     #[test]

@@ -2,13 +2,15 @@
 //!
 //! The edge where the pure engine meets the network: it reads the clock and sleeps so the engine does not.
 
+use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Utc;
+use tokio::sync::mpsc::error::TrySendError;
 use tokio::sync::{mpsc, Notify};
 
-use crate::api::AccountStatus;
+use crate::api::{AccountStatus, MessageView};
 use crate::desk::{self, Action};
 use crate::xmpp::account::{AccountCommand, AccountEvent};
 use crate::xmpp::Show;
@@ -34,48 +36,92 @@ fn show(s: desk::Show) -> Show {
     }
 }
 
+/// What the service tells the window about.
+pub trait Publish: Send + 'static {
+    /// The account's connection state changed.
+    fn status(&self, status: AccountStatus);
+    /// A message arrived, is on its way out, or was sent (the same `id` may come several times).
+    fn message(&self, message: MessageView);
+}
+
+/// Runs `f` on the desk; logs a failure and gives `None` for it or for a desk that is not open.
+fn ask<D: DeskAccess, T>(desk: &D, account: &str, f: impl FnOnce(&mut Desk) -> Result<T>) -> Option<T> {
+    match desk.with(f)? {
+        Ok(v) => Some(v),
+        Err(e) => {
+            tracing::error!(%account, "the desk could not take an event: {e}");
+            None
+        }
+    }
+}
+
 /// Runs until the account runner's event channel closes. `kick` wakes the loop after a change made
-/// elsewhere (a walk-up from the window) so its actions go out at once.
+/// elsewhere (a reply or a walk-up from the window) so what it decided goes out at once.
+///
+/// Outgoing messages are sent from the store, never from memory: whatever is pending there (a
+/// librarian's reply, an auto-reply) is handed to the account runner once, and again only if the
+/// runner reports it failed, or after a restart of the app.
 pub async fn run<D: DeskAccess>(
     desk: Arc<D>,
     account: String,
     mut events: mpsc::Receiver<AccountEvent>,
     commands: mpsc::Sender<AccountCommand>,
     kick: Arc<Notify>,
-    on_status: impl Fn(AccountStatus) + Send + 'static,
+    publish: impl Publish,
 ) {
+    // Stable ids handed to the runner and not yet reported sent or failed.
+    let mut in_flight: HashSet<String> = HashSet::new();
     loop {
-        let deadline = desk.with(|d| Ok(d.next_deadline())).and_then(Result::ok).flatten();
+        let deadline = ask(&*desk, &account, |d| Ok(d.next_deadline())).flatten();
         let wait = deadline.map(|t| (t - Utc::now()).to_std().unwrap_or(Duration::ZERO));
-        let outcome = tokio::select! {
+        tokio::select! {
             ev = events.recv() => match ev {
                 None => return,
-                Some(AccountEvent::Status(s)) => {
-                    on_status(s);
-                    None
+                Some(AccountEvent::Status(s)) => publish.status(s),
+                Some(AccountEvent::Message(m)) => {
+                    if let Some(Some(view)) = ask(&*desk, &account, |d| d.receive_message(&account, &m, Utc::now())) {
+                        publish.message(view);
+                    }
                 }
-                Some(AccountEvent::Message(m)) => desk.with(|d| d.receive_message(&account, &m, Utc::now()).map(drop)),
-                Some(AccountEvent::Sent { to, id, body, auto_reply }) => {
-                    desk.with(|d| d.record_sent(&account, &to, &id, &body, auto_reply, Utc::now()))
+                Some(AccountEvent::Sent { id }) => {
+                    in_flight.remove(&id);
+                    if let Some(Some(view)) = ask(&*desk, &account, |d| d.mark_sent(&account, &id)) {
+                        publish.message(view);
+                    }
+                }
+                Some(AccountEvent::SendFailed { id }) => {
+                    in_flight.remove(&id);
                 }
             },
             _ = async { tokio::time::sleep(wait.unwrap_or_default()).await }, if wait.is_some() => {
-                desk.with(|d| d.tick(Utc::now()))
+                ask(&*desk, &account, |d| d.tick(Utc::now()));
             }
-            _ = kick.notified() => None,
-        };
-        if let Some(Err(e)) = outcome {
-            tracing::error!(%account, "desk could not take an event: {e}");
+            _ = kick.notified() => {}
         }
-        let actions = desk.with(|d| Ok(d.take_actions())).and_then(Result::ok).unwrap_or_default();
-        for a in actions {
-            let cmd = match a {
-                Action::AutoReply { chat, text, .. } => AccountCommand::Send { to: chat, body: text, auto_reply: true },
-                Action::SetPresence { show: s, status } => AccountCommand::Presence { show: show(s), status },
-                _ => continue,
-            };
-            if commands.send(cmd).await.is_err() {
-                return;
+        for a in ask(&*desk, &account, |d| Ok(d.take_actions())).unwrap_or_default() {
+            // Auto-replies are already in the store, sent below with everything else pending.
+            let Action::SetPresence { show: s, status } = a else { continue };
+            match commands.try_send(AccountCommand::Presence { show: show(s), status }) {
+                Ok(()) => {}
+                Err(TrySendError::Full(_)) => {
+                    tracing::warn!(%account, "presence change dropped: the account is backed up")
+                }
+                Err(TrySendError::Closed(_)) => return,
+            }
+        }
+        for m in ask(&*desk, &account, |d| d.pending_messages(&account)).unwrap_or_default() {
+            if in_flight.contains(&m.stable_id) {
+                continue;
+            }
+            let cmd = AccountCommand::Send { to: m.peer.clone(), id: m.stable_id.clone(), body: m.body.clone() };
+            match commands.try_send(cmd) {
+                Ok(()) => {
+                    in_flight.insert(m.stable_id.clone());
+                    publish.message(m.into());
+                }
+                // Still pending in the store: it goes with the next round.
+                Err(TrySendError::Full(_)) => break,
+                Err(TrySendError::Closed(_)) => return,
             }
         }
     }

@@ -2,7 +2,10 @@
 
 use chrono::{DateTime, Utc};
 
+use rusqlite::OptionalExtension;
+
 use super::{from_millis, to_millis, Store};
+use crate::api::{ConversationView, MessageStatus, MessageView};
 use crate::error::StoreError;
 
 /// The longest body we keep; longer ones are cut with a marker (the XML layer already bounds stanzas).
@@ -18,6 +21,22 @@ pub struct StoredMessage {
     pub body: String,
     pub at: DateTime<Utc>,
     pub auto_reply: bool,
+    pub status: MessageStatus,
+}
+
+impl From<StoredMessage> for MessageView {
+    fn from(m: StoredMessage) -> MessageView {
+        MessageView {
+            id: m.id,
+            account: m.account,
+            peer: m.peer,
+            incoming: m.incoming,
+            body: m.body,
+            at: m.at,
+            auto_reply: m.auto_reply,
+            status: m.status,
+        }
+    }
 }
 
 /// A message to store.
@@ -30,7 +49,13 @@ pub struct NewMessage<'a> {
     pub body: &'a str,
     pub at: DateTime<Utc>,
     pub auto_reply: bool,
+    pub status: MessageStatus,
 }
+
+/// The longest half-typed reply we keep per conversation.
+pub const MAX_DRAFT_CHARS: usize = MAX_BODY_CHARS;
+/// How much of the newest message a tab shows.
+const PREVIEW_CHARS: usize = 80;
 
 fn bounded(body: &str) -> std::borrow::Cow<'_, str> {
     match body.char_indices().nth(MAX_BODY_CHARS) {
@@ -39,14 +64,41 @@ fn bounded(body: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// One line, at most PREVIEW_CHARS characters, for a tab.
+fn preview(body: &str) -> String {
+    let line: String = body.split_whitespace().collect::<Vec<_>>().join(" ");
+    match line.char_indices().nth(PREVIEW_CHARS) {
+        None => line,
+        Some((cut, _)) => format!("{}…", &line[..cut]),
+    }
+}
+
+const COLUMNS: &str = "id, account, peer, direction, stable_id, body, at, auto_reply, status";
+
+fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredMessage> {
+    let status: String = r.get(8)?;
+    Ok(StoredMessage {
+        id: r.get(0)?,
+        account: r.get(1)?,
+        peer: r.get(2)?,
+        incoming: r.get::<_, String>(3)? == "in",
+        stable_id: r.get(4)?,
+        body: r.get(5)?,
+        at: from_millis(r.get(6)?),
+        auto_reply: r.get(7)?,
+        // The column's CHECK allows only the three known values.
+        status: MessageStatus::parse(&status).unwrap_or(MessageStatus::Sent),
+    })
+}
+
 impl Store {
-    /// Stores a message unless one with the same stable id is already there; true if it was new.
-    pub fn insert_message(&self, m: NewMessage<'_>) -> Result<bool, StoreError> {
+    /// Stores a message unless one with the same stable id is already there; its row id if it was new.
+    pub fn insert_message(&self, m: NewMessage<'_>) -> Result<Option<i64>, StoreError> {
         let n = self
             .conn
             .prepare_cached(
-                "INSERT OR IGNORE INTO messages (account, peer, direction, stable_id, body, at, auto_reply)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                "INSERT OR IGNORE INTO messages (account, peer, direction, stable_id, body, at, auto_reply, status)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             )
             .and_then(|mut s| {
                 s.execute(rusqlite::params![
@@ -56,38 +108,142 @@ impl Store {
                     m.stable_id,
                     bounded(m.body),
                     to_millis(m.at),
-                    m.auto_reply
+                    m.auto_reply,
+                    m.status.as_str(),
                 ])
             })
             .map_err(StoreError::sqlite("storing a message"))?;
-        Ok(n == 1)
+        Ok((n == 1).then(|| self.conn.last_insert_rowid()))
+    }
+
+    fn query_messages(
+        &self,
+        sql_tail: &str,
+        params: impl rusqlite::Params,
+        context: &'static str,
+    ) -> Result<Vec<StoredMessage>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!("SELECT {COLUMNS} FROM messages {sql_tail}"))
+            .map_err(StoreError::sqlite(context))?;
+        let rows = stmt.query_map(params, row).and_then(|rows| rows.collect()).map_err(StoreError::sqlite(context))?;
+        Ok(rows)
+    }
+
+    pub fn message(&self, id: i64) -> Result<Option<StoredMessage>, StoreError> {
+        Ok(self.query_messages("WHERE id = ?1", [id], "reading a message")?.pop())
     }
 
     /// A conversation's messages, oldest first.
     pub fn messages_with(&self, account: &str, peer: &str) -> Result<Vec<StoredMessage>, StoreError> {
+        self.query_messages("WHERE account = ?1 AND peer = ?2 ORDER BY id", (account, peer), "reading messages")
+    }
+
+    /// Up to `limit` messages of a conversation older than `before` (or the newest), oldest first.
+    pub fn messages_page(
+        &self,
+        account: &str,
+        peer: &str,
+        before: Option<i64>,
+        limit: u32,
+    ) -> Result<Vec<StoredMessage>, StoreError> {
+        let mut page = self.query_messages(
+            "WHERE account = ?1 AND peer = ?2 AND id < ?3 ORDER BY id DESC LIMIT ?4",
+            (account, peer, before.unwrap_or(i64::MAX), limit),
+            "reading messages",
+        )?;
+        page.reverse();
+        Ok(page)
+    }
+
+    /// Our messages on `account` stored but not yet written to the server, oldest first.
+    pub fn pending_messages(&self, account: &str) -> Result<Vec<StoredMessage>, StoreError> {
+        self.query_messages(
+            "WHERE account = ?1 AND status = 'pending' ORDER BY id",
+            [account],
+            "reading unsent messages",
+        )
+    }
+
+    /// Marks our message `stable_id` as written to the server; its row id, if it was pending.
+    pub fn mark_sent(&self, account: &str, stable_id: &str) -> Result<Option<i64>, StoreError> {
+        self.conn
+            .prepare_cached(
+                "UPDATE messages SET status = 'sent' WHERE account = ?1 AND stable_id = ?2 AND status = 'pending'
+                 RETURNING id",
+            )
+            .and_then(|mut s| s.query_row((account, stable_id), |r| r.get(0)).optional())
+            .map_err(StoreError::sqlite("marking a message sent"))
+    }
+
+    /// The account a patron last wrote to (where a reply to them goes).
+    pub fn account_of(&self, peer: &str) -> Result<Option<String>, StoreError> {
+        self.conn
+            .prepare_cached(
+                "SELECT account FROM messages WHERE peer = ?1 AND direction = 'in' ORDER BY id DESC LIMIT 1",
+            )
+            .and_then(|mut s| s.query_row([peer], |r| r.get(0)).optional())
+            .map_err(StoreError::sqlite("finding a patron's account"))
+    }
+
+    /// Every conversation, the most recently active first.
+    pub fn conversations(&self) -> Result<Vec<ConversationView>, StoreError> {
+        let context = "listing conversations";
         let mut stmt = self
             .conn
             .prepare_cached(
-                "SELECT id, account, peer, direction, stable_id, body, at, auto_reply FROM messages
-                 WHERE account = ?1 AND peer = ?2 ORDER BY at, id",
+                "WITH latest AS (
+                     SELECT account, peer, max(id) AS last_id FROM messages GROUP BY account, peer
+                 )
+                 SELECT l.account, l.peer, l.last_id, m.at, m.body,
+                        (SELECT count(*) FROM messages u
+                          WHERE u.account = l.account AND u.peer = l.peer AND u.direction = 'in'
+                            AND u.id > coalesce(c.read_upto, 0)),
+                        coalesce(c.draft, '')
+                 FROM latest l JOIN messages m ON m.id = l.last_id
+                 LEFT JOIN conversations c ON c.account = l.account AND c.peer = l.peer
+                 ORDER BY l.last_id DESC",
             )
-            .map_err(StoreError::sqlite("reading messages"))?;
+            .map_err(StoreError::sqlite(context))?;
         let rows = stmt
-            .query_map([account, peer], |r| {
-                Ok(StoredMessage {
-                    id: r.get(0)?,
-                    account: r.get(1)?,
-                    peer: r.get(2)?,
-                    incoming: r.get::<_, String>(3)? == "in",
-                    stable_id: r.get(4)?,
-                    body: r.get(5)?,
-                    at: from_millis(r.get(6)?),
-                    auto_reply: r.get(7)?,
+            .query_map([], |r| {
+                Ok(ConversationView {
+                    account: r.get(0)?,
+                    peer: r.get(1)?,
+                    last_id: r.get(2)?,
+                    last_at: from_millis(r.get(3)?),
+                    preview: preview(&r.get::<_, String>(4)?),
+                    unread: r.get(5)?,
+                    draft: r.get(6)?,
                 })
             })
             .and_then(|rows| rows.collect())
-            .map_err(StoreError::sqlite("reading messages"))?;
+            .map_err(StoreError::sqlite(context))?;
         Ok(rows)
+    }
+
+    /// The librarian has seen the conversation up to message `upto` (never moves back).
+    pub fn mark_read(&self, account: &str, peer: &str, upto: i64) -> Result<(), StoreError> {
+        self.conn
+            .prepare_cached(
+                "INSERT INTO conversations (account, peer, read_upto) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (account, peer) DO UPDATE SET read_upto = max(read_upto, excluded.read_upto)",
+            )
+            .and_then(|mut s| s.execute((account, peer, upto)))
+            .map_err(StoreError::sqlite("marking a conversation read"))?;
+        Ok(())
+    }
+
+    /// Keeps the half-typed reply of a conversation (empty clears it).
+    pub fn save_draft(&self, account: &str, peer: &str, draft: &str) -> Result<(), StoreError> {
+        self.conn
+            .prepare_cached(
+                "INSERT INTO conversations (account, peer, draft) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (account, peer) DO UPDATE SET draft = excluded.draft",
+            )
+            .and_then(|mut s| s.execute((account, peer, draft)))
+            .map_err(StoreError::sqlite("keeping a draft"))?;
+        Ok(())
     }
 }
 
@@ -107,10 +263,11 @@ mod tests {
             body: "hello <b>",
             at: Utc::now(),
             auto_reply: false,
+            status: MessageStatus::Received,
         };
-        assert!(s.insert_message(m).unwrap());
-        assert!(!s.insert_message(m).unwrap(), "live, carbon, offline and archive copies are one message");
-        assert!(s.insert_message(NewMessage { account: "other@lib", ..m }).unwrap(), "ids are per account");
+        assert!(s.insert_message(m).unwrap().is_some());
+        assert!(s.insert_message(m).unwrap().is_none(), "live, carbon, offline and archive copies are one message");
+        assert!(s.insert_message(NewMessage { account: "other@lib", ..m }).unwrap().is_some(), "ids are per account");
         let got = s.messages_with("ask@lib", "p@x").unwrap();
         assert_eq!(got.len(), 1);
         assert_eq!(got[0].body, "hello <b>");
@@ -129,10 +286,72 @@ mod tests {
             body: &body,
             at: Utc::now(),
             auto_reply: false,
+            status: MessageStatus::Received,
         };
         s.insert_message(m).unwrap();
         let got = &s.messages_with("a", "p").unwrap()[0].body;
         assert!(got.ends_with("[message shortened]"));
         assert_eq!(got.chars().filter(|c| *c == 'é').count(), MAX_BODY_CHARS);
+    }
+
+    fn msg<'a>(peer: &'a str, incoming: bool, id: &'a str, body: &'a str) -> NewMessage<'a> {
+        NewMessage {
+            account: "ask@lib",
+            peer,
+            incoming,
+            stable_id: id,
+            body,
+            at: Utc::now(),
+            auto_reply: false,
+            status: if incoming { MessageStatus::Received } else { MessageStatus::Pending },
+        }
+    }
+
+    #[test]
+    fn conversations_list_the_newest_first_with_unread_counts_and_drafts() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Store::open(&dir.path().join("refdesk.db")).unwrap();
+        let a1 = s.insert_message(msg("anna@x", true, "a1", "hello")).unwrap().unwrap();
+        s.insert_message(msg("ben@x", true, "b1", "is the\n   library   open?")).unwrap();
+        let a2 = s.insert_message(msg("anna@x", true, "a2", &"long ".repeat(40))).unwrap().unwrap();
+        let c = s.conversations().unwrap();
+        assert_eq!(c.iter().map(|c| c.peer.as_str()).collect::<Vec<_>>(), ["anna@x", "ben@x"]);
+        assert_eq!((c[0].last_id, c[0].unread, c[1].unread), (a2, 2, 1));
+        assert_eq!(c[1].preview, "is the library open?");
+        assert!(c[0].preview.ends_with('…') && c[0].preview.chars().count() == PREVIEW_CHARS + 1);
+
+        s.mark_read("ask@lib", "anna@x", a1).unwrap();
+        s.save_draft("ask@lib", "anna@x", "Let me look that up").unwrap();
+        assert_eq!(s.conversations().unwrap()[0].unread, 1);
+        s.mark_read("ask@lib", "anna@x", a2).unwrap();
+        s.mark_read("ask@lib", "anna@x", a1).unwrap();
+        let anna = &s.conversations().unwrap()[0];
+        assert_eq!((anna.unread, anna.draft.as_str()), (0, "Let me look that up"), "read never moves back");
+        // Our own reply is never unread.
+        s.insert_message(msg("anna@x", false, "r1", "one moment")).unwrap();
+        assert_eq!(s.conversations().unwrap()[0].unread, 0);
+    }
+
+    #[test]
+    fn a_reply_stays_pending_until_sent_and_pages_come_oldest_first() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Store::open(&dir.path().join("refdesk.db")).unwrap();
+        s.insert_message(msg("anna@x", true, "a1", "hello")).unwrap();
+        let r1 = s.insert_message(msg("anna@x", false, "rd-1", "hi Anna")).unwrap().unwrap();
+        s.insert_message(msg("anna@x", false, "rd-2", "one moment")).unwrap();
+        let pending: Vec<_> = s.pending_messages("ask@lib").unwrap().into_iter().map(|m| m.stable_id).collect();
+        assert_eq!(pending, ["rd-1", "rd-2"]);
+        assert_eq!(s.mark_sent("ask@lib", "rd-1").unwrap(), Some(r1));
+        assert_eq!(s.mark_sent("ask@lib", "rd-1").unwrap(), None, "already sent");
+        assert_eq!(s.message(r1).unwrap().unwrap().status, MessageStatus::Sent);
+        assert_eq!(s.pending_messages("ask@lib").unwrap().len(), 1);
+        assert!(s.pending_messages("other@lib").unwrap().is_empty());
+
+        let newest = s.messages_page("ask@lib", "anna@x", None, 2).unwrap();
+        assert_eq!(newest.iter().map(|m| m.body.as_str()).collect::<Vec<_>>(), ["hi Anna", "one moment"]);
+        let older = s.messages_page("ask@lib", "anna@x", Some(newest[0].id), 2).unwrap();
+        assert_eq!(older.iter().map(|m| m.body.as_str()).collect::<Vec<_>>(), ["hello"]);
+        assert_eq!(s.account_of("anna@x").unwrap().as_deref(), Some("ask@lib"));
+        assert_eq!(s.account_of("nobody@x").unwrap(), None);
     }
 }

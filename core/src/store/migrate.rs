@@ -11,6 +11,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "0001_init.sql", include_str!("../../../migrations/0001_init.sql")),
     (2, "0002_desk_log.sql", include_str!("../../../migrations/0002_desk_log.sql")),
     (3, "0003_messages.sql", include_str!("../../../migrations/0003_messages.sql")),
+    (4, "0004_conversations.sql", include_str!("../../../migrations/0004_conversations.sql")),
 ];
 
 /// The newest schema this build knows.

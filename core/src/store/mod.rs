@@ -14,7 +14,7 @@ use rusqlite::{Connection, OpenFlags};
 
 use crate::error::StoreError;
 
-pub use messages::{NewMessage, StoredMessage, MAX_BODY_CHARS};
+pub use messages::{NewMessage, StoredMessage, MAX_BODY_CHARS, MAX_DRAFT_CHARS};
 pub use migrate::SCHEMA_VERSION;
 
 /// How long a writer waits for a lock held by another connection (refdeskctl, a backup).

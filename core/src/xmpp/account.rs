@@ -14,21 +14,30 @@ use crate::api::{AccountState, AccountStatus};
 pub enum AccountEvent {
     Status(AccountStatus),
     Message(ChatMessage),
-    /// A message we sent; `id` is its stanza and origin id.
+    /// Our message `id` was written to the server.
     Sent {
-        to: String,
         id: String,
-        body: String,
-        auto_reply: bool,
+    },
+    /// Our message `id` could not be written (the link dropped); it is still the desk's to resend.
+    SendFailed {
+        id: String,
     },
 }
 
 /// What the desk asks an account to do. Commands wait in the channel while the account is offline
-/// and are carried out once it is back.
+/// and are carried out once it is back. Each `Send` ends in `Sent` or `SendFailed` unless the runner stops.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AccountCommand {
-    Send { to: String, body: String, auto_reply: bool },
-    Presence { show: Show, status: String },
+    /// Sends a stored message under its stored id.
+    Send {
+        to: String,
+        id: String,
+        body: String,
+    },
+    Presence {
+        show: Show,
+        status: String,
+    },
 }
 
 const MAX_BACKOFF: Duration = Duration::from_secs(120);
@@ -95,15 +104,18 @@ pub async fn run(
                             }
                         },
                         cmd = commands.recv() => match cmd {
-                            Some(AccountCommand::Send { to, body, auto_reply }) => match session.send_message(&to, &body).await {
-                                Ok(id) => {
-                                    if tx.send(AccountEvent::Sent { to, id, body, auto_reply }).await.is_err() {
+                            Some(AccountCommand::Send { to, id, body }) => match session.send_message_with_id(&to, &body, &id).await {
+                                Ok(()) => {
+                                    if tx.send(AccountEvent::Sent { id }).await.is_err() {
                                         return;
                                     }
                                 }
                                 Err(e) => {
-                                    // Not lost: the desk's outbox resends unsent replies after a reconnect (next slice).
+                                    // Not lost: the message stays pending in the desk's store, which resends it.
                                     tracing::warn!(account = %cfg.jid, "could not send, connection lost: {e}");
+                                    if tx.send(AccountEvent::SendFailed { id }).await.is_err() {
+                                        return;
+                                    }
                                     break;
                                 }
                             },

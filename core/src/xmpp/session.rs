@@ -98,7 +98,15 @@ impl Session {
 
     /// Sends a chat message; returns its id (also sent as XEP-0359 origin-id, for deduplication).
     pub async fn send_message(&mut self, to: &str, body: &str) -> Result<String, SessionError> {
-        let id = self.new_id();
+        let id = new_message_id();
+        self.send_message_with_id(to, body, &id).await?;
+        Ok(id)
+    }
+
+    /// Sends a chat message under an id chosen before (a stored reply keeps its id when resent, so
+    /// the patron's client can tell a resend from a new message).
+    pub async fn send_message_with_id(&mut self, to: &str, body: &str, id: &str) -> Result<(), SessionError> {
+        let id = escape(id);
         let xml = format!(
             "<message type='chat' to='{to}' id='{id}'><body>{body}</body><origin-id xmlns='{NS_SID}' id='{id}'/>\
              <active xmlns='{NS_CHATSTATES}'/></message>",
@@ -106,7 +114,7 @@ impl Session {
             body = escape(body),
         );
         send(&mut self.writer, &xml).await?;
-        Ok(id)
+        Ok(())
     }
 
     pub async fn send_presence(&mut self, show: Show, status: Option<&str>) -> Result<(), SessionError> {
@@ -207,6 +215,11 @@ impl Session {
         send(&mut self.writer, &reply).await?;
         Ok(())
     }
+}
+
+/// A fresh message id: random, so ids from several desks on one account never collide.
+pub fn new_message_id() -> String {
+    format!("rd-{}", super::scram::new_nonce().replace(['+', '/', '='], ""))
 }
 
 pub fn bare(jid: &str) -> &str {

@@ -1,0 +1,183 @@
+//! The desk's IM service against a real Prosody: patrons' messages are stored and shown, replies are
+//! stored before they are sent and reach the patron exactly once, even across a server outage.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use chrono::Utc;
+use refdesk_core::api::{AccountState, AccountStatus, MessageStatus, MessageView};
+use refdesk_core::service::{self, Publish};
+use refdesk_core::xmpp::{account, connect, AccountConfig, Incoming, Session, Show, TlsMode};
+use refdesk_core::Desk;
+use refdesk_testkit::{Prosody, ProsodyConfig};
+use tokio::sync::{mpsc, watch, Notify};
+
+const WAIT: Duration = Duration::from_secs(30);
+
+fn config(p: &Prosody, user: &str) -> AccountConfig {
+    AccountConfig {
+        host: Some("127.0.0.1".into()),
+        port: Some(p.c2s_port),
+        tls: TlsMode::StartTls,
+        extra_ca: Some(p.ca.ca_cert.clone()),
+        ..AccountConfig::new(&format!("{user}@{}", p.domain))
+    }
+}
+
+#[derive(Debug)]
+enum Published {
+    Status(AccountStatus),
+    Message(MessageView),
+}
+
+struct Channel(mpsc::UnboundedSender<Published>);
+
+impl Publish for Channel {
+    fn status(&self, status: AccountStatus) {
+        let _ = self.0.send(Published::Status(status));
+    }
+    fn message(&self, message: MessageView) {
+        let _ = self.0.send(Published::Message(message));
+    }
+}
+
+/// A desk signed in to ask@ through the real account runner and service.
+struct Running {
+    desk: Arc<Mutex<Desk>>,
+    kick: Arc<Notify>,
+    published: mpsc::UnboundedReceiver<Published>,
+    _stop: watch::Sender<bool>,
+}
+
+fn start_desk(p: &Prosody, desk: Desk) -> Running {
+    let desk = Arc::new(Mutex::new(desk));
+    let (events_tx, events) = mpsc::channel(64);
+    let (commands, commands_rx) = mpsc::channel(64);
+    let (stop_tx, stop) = watch::channel(false);
+    let (pub_tx, published) = mpsc::unbounded_channel();
+    let kick = Arc::new(Notify::new());
+    tokio::spawn(account::run(
+        config(p, "ask"),
+        "ask-secret".into(),
+        "Ask a librarian".into(),
+        events_tx,
+        commands_rx,
+        stop,
+    ));
+    let jid = format!("ask@{}", p.domain);
+    tokio::spawn(service::run(desk.clone(), jid, events, commands, kick.clone(), Channel(pub_tx)));
+    Running { desk, kick, published, _stop: stop_tx }
+}
+
+impl Running {
+    async fn until(&mut self, what: &str, mut pred: impl FnMut(&Published) -> bool) -> Published {
+        tokio::time::timeout(WAIT, async {
+            loop {
+                let p = self.published.recv().await.expect("the service is running");
+                if pred(&p) {
+                    return p;
+                }
+            }
+        })
+        .await
+        .unwrap_or_else(|_| panic!("never saw {what}"))
+    }
+
+    async fn until_state(&mut self, want: AccountState) {
+        self.until(&format!("{want:?}"), |p| matches!(p, Published::Status(s) if s.state == want)).await;
+    }
+
+    async fn until_message(&mut self, what: &str, pred: impl Fn(&MessageView) -> bool) -> MessageView {
+        match self.until(what, |p| matches!(p, Published::Message(m) if pred(m))).await {
+            Published::Message(m) => m,
+            Published::Status(_) => unreachable!(),
+        }
+    }
+}
+
+async fn patron(p: &Prosody) -> Session {
+    let mut s = connect(&config(p, "patron1"), "patron-secret").await.unwrap();
+    s.send_presence(Show::Available, None).await.unwrap();
+    s
+}
+
+/// Every body the patron receives within `quiet` of the last one.
+async fn bodies(s: &mut Session, quiet: Duration) -> Vec<String> {
+    let mut got = Vec::new();
+    while let Ok(ev) = tokio::time::timeout(quiet, s.next()).await {
+        if let Incoming::Message(m) = ev.unwrap() {
+            got.extend(m.body);
+        }
+    }
+    got
+}
+
+fn server(dir: &std::path::Path) -> Prosody {
+    let p = Prosody::start(&ProsodyConfig::new(dir)).unwrap();
+    p.register("ask", "ask-secret").unwrap();
+    p.register("patron1", "patron-secret").unwrap();
+    p
+}
+
+#[tokio::test]
+async fn a_reply_written_during_an_outage_reaches_the_patron_once_the_server_is_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let mut p = server(dir.path());
+    let mut desk = start_desk(&p, Desk::open(&data.path().join("refdesk.db")).unwrap());
+    desk.until_state(AccountState::Online).await;
+
+    let mut patron1 = patron(&p).await;
+    patron1.send_message("ask@library.test", "do you have the 1910 census for Ohio?").await.unwrap();
+    let question = desk.until_message("the question", |m| m.incoming).await;
+    assert_eq!(
+        (question.peer.as_str(), question.body.as_str()),
+        ("patron1@library.test", "do you have the 1910 census for Ohio?")
+    );
+    assert_eq!(question.status, MessageStatus::Received);
+    // Stored before it was shown.
+    let stored = desk.desk.lock().unwrap().messages("ask@library.test", "patron1@library.test", None, 10).unwrap();
+    assert!(stored.iter().any(|m| m.id == question.id));
+
+    p.stop();
+    desk.until_state(AccountState::Reconnecting).await;
+    let reply = desk
+        .desk
+        .lock()
+        .unwrap()
+        .reply("ask@library.test", "patron1@library.test", "Yes: microfilm reel 12, second floor.", Utc::now())
+        .unwrap();
+    desk.kick.notify_one();
+    assert_eq!(reply.status, MessageStatus::Pending);
+
+    p.restart().unwrap();
+    desk.until_state(AccountState::Online).await;
+    let sent = desk.until_message("the reply sent", |m| m.id == reply.id && m.status == MessageStatus::Sent).await;
+    assert_eq!(sent.body, "Yes: microfilm reel 12, second floor.");
+
+    // The patron's old session died with the server; the reply waits for them offline, once.
+    let mut patron1 = patron(&p).await;
+    let got = bodies(&mut patron1, Duration::from_secs(3)).await;
+    let copies = got.iter().filter(|b| b.as_str() == "Yes: microfilm reel 12, second floor.").count();
+    assert_eq!(copies, 1, "the patron received: {got:?}");
+    assert!(desk.desk.lock().unwrap().pending_messages("ask@library.test").unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn replies_stored_before_the_desk_signed_in_go_out_when_it_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let p = server(dir.path());
+    let db = data.path().join("refdesk.db");
+    // A reply the app stored just before it was closed (or crashed), never sent.
+    {
+        let mut d = Desk::open(&db).unwrap();
+        d.reply("ask@library.test", "patron1@library.test", "Sorry, we got cut off: the atlases are on 3.", Utc::now())
+            .unwrap();
+    }
+    let mut patron1 = patron(&p).await;
+    let mut desk = start_desk(&p, Desk::open(&db).unwrap());
+    desk.until_message("the old reply sent", |m| m.status == MessageStatus::Sent).await;
+    let got = bodies(&mut patron1, Duration::from_secs(3)).await;
+    assert_eq!(got, ["Sorry, we got cut off: the atlases are on 3."]);
+}
