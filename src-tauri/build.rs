@@ -8,6 +8,11 @@ fn main() {
         "end_walkup",
         "set_presence",
         "account_statuses",
+        "conversations",
+        "conversation_messages",
+        "send_reply",
+        "mark_read",
+        "save_draft",
     ]);
     if let Err(e) = tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest)) {
         eprintln!("tauri build step failed: {e:#}");

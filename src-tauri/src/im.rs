@@ -2,7 +2,7 @@
 
 use std::sync::{Arc, Mutex};
 
-use refdesk_core::api::{AccountState, AccountStatus, EVENT_ACCOUNT_CHANGED};
+use refdesk_core::api::{AccountState, AccountStatus, MessageView, EVENT_ACCOUNT_CHANGED, EVENT_MESSAGE};
 use refdesk_core::service::{self, DeskAccess};
 use refdesk_core::xmpp::account;
 use refdesk_core::xmpp::demo::DemoInfo;
@@ -77,7 +77,22 @@ pub fn start<R: Runtime>(app: &AppHandle<R>) {
     tauri::async_runtime::spawn(account::run(cfg, password, "Ask a librarian".into(), events_tx, commands_rx, stop));
     let desk = Arc::new(ShellDesk(app.clone()));
     let app = app.clone();
-    tauri::async_runtime::spawn(service::run(desk, jid, events, commands, kick, move |s| publish(&app, s)));
+    tauri::async_runtime::spawn(service::run(desk, jid, events, commands, kick, Window(app)));
+}
+
+/// Where the IM service's news goes: the window (and the header's account pills).
+struct Window<R: Runtime>(AppHandle<R>);
+
+impl<R: Runtime> service::Publish for Window<R> {
+    fn status(&self, status: AccountStatus) {
+        publish(&self.0, status);
+    }
+
+    fn message(&self, message: MessageView) {
+        if let Err(e) = self.0.emit(EVENT_MESSAGE, &message) {
+            tracing::warn!("could not tell the window about a message: {e}");
+        }
+    }
 }
 
 fn publish<R: Runtime>(app: &AppHandle<R>, status: AccountStatus) {

@@ -97,6 +97,11 @@ pub fn run_app<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Result<(
             commands::desk::end_walkup,
             commands::desk::set_presence,
             commands::im::account_statuses,
+            commands::conversations::conversations,
+            commands::conversations::conversation_messages,
+            commands::conversations::send_reply,
+            commands::conversations::mark_read,
+            commands::conversations::save_draft,
         ])
         .run(tauri::generate_context!())
 }

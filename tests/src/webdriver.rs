@@ -147,6 +147,25 @@ impl Session {
         Ok(v.as_str().unwrap_or_default().to_owned())
     }
 
+    /// A DOM property, such as a text box's `value`.
+    pub fn property(&self, el: &Element, name: &str) -> Result<Value> {
+        call(&self.agent, "GET", &self.url(&format!("/element/{}/property/{name}", el.0)), None)
+    }
+
+    /// Runs a script in the page and returns its value (for checks a user cannot see, like layout).
+    pub fn execute(&self, script: &str) -> Result<Value> {
+        call(&self.agent, "POST", &self.url("/execute/sync"), Some(json!({"script": script, "args": []})))
+    }
+
+    /// Every element matching `css`, in document order (none is not an error).
+    pub fn find_all(&self, css: &str) -> Result<Vec<Element>> {
+        let v =
+            call(&self.agent, "POST", &self.url("/elements"), Some(json!({"using": "css selector", "value": css})))?;
+        Ok(v.as_array()
+            .map(|a| a.iter().filter_map(|e| e[ELEMENT_KEY].as_str()).map(|s| Element(s.to_owned())).collect())
+            .unwrap_or_default())
+    }
+
     pub fn title(&self) -> Result<String> {
         Ok(call(&self.agent, "GET", &self.url("/title"), None)?.as_str().unwrap_or_default().to_owned())
     }

@@ -165,6 +165,7 @@ struct SignedIn {
     app: Running,
     prosody: refdesk_testkit::Prosody,
     data: tempfile::TempDir,
+    demo: PathBuf,
     // Kept for its lifetime: the server's files live here until the test ends.
     _server_dir: tempfile::TempDir,
 }
@@ -177,7 +178,47 @@ fn signed_in_desk(password_in_demo_file: &str) -> SignedIn {
     let data = tempfile::tempdir().unwrap();
     let demo = demo_file(server_dir.path(), &prosody, password_in_demo_file);
     let app = launch_with(&[("REFDESK_DATA_DIR", data.path()), ("REFDESK_DEMO", &demo)]);
-    SignedIn { app, prosody, data, _server_dir: server_dir }
+    SignedIn { app, prosody, data, demo, _server_dir: server_dir }
+}
+
+/// patron1@ signed in to the desk's server, as a patron's own chat client would be.
+fn patron(rt: &tokio::runtime::Runtime, prosody: &refdesk_testkit::Prosody) -> refdesk_core::xmpp::Session {
+    use refdesk_core::xmpp::{connect, AccountConfig, Show, TlsMode};
+    let cfg = AccountConfig {
+        host: Some("127.0.0.1".into()),
+        port: Some(prosody.c2s_port),
+        tls: TlsMode::StartTls,
+        extra_ca: Some(prosody.ca.ca_cert.clone()),
+        ..AccountConfig::new("patron1@library.test")
+    };
+    rt.block_on(async {
+        let mut s = connect(&cfg, "patron-secret").await.unwrap();
+        s.send_presence(Show::Available, None).await.unwrap();
+        s
+    })
+}
+
+/// The next message body the patron receives, skipping `skip` (auto-replies, say).
+fn next_body(
+    rt: &tokio::runtime::Runtime,
+    patron: &mut refdesk_core::xmpp::Session,
+    skip: impl Fn(&str) -> bool,
+) -> String {
+    use refdesk_core::xmpp::Incoming;
+    rt.block_on(async {
+        tokio::time::timeout(WAIT, async {
+            loop {
+                if let Incoming::Message(m) = patron.next().await.unwrap() {
+                    match m.body {
+                        Some(b) if !skip(&b) => return b,
+                        _ => {}
+                    }
+                }
+            }
+        })
+        .await
+        .expect("the patron hears back")
+    })
 }
 
 #[test]
@@ -213,7 +254,6 @@ fn without_a_display_the_app_says_so_plainly_instead_of_panicking() {
 
 #[test]
 fn a_patron_who_writes_during_a_walkup_hears_their_place_in_line_and_is_taken_after_it() {
-    use refdesk_core::xmpp::{connect, AccountConfig, Incoming, Show, TlsMode};
     let _turn = ONE_APP_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
     let desk = signed_in_desk("ask-secret");
     let (app, prosody, data) = (&desk.app, &desk.prosody, &desk.data);
@@ -225,29 +265,9 @@ fn a_patron_who_writes_during_a_walkup_hears_their_place_in_line_and_is_taken_af
     s.wait_for("[data-testid=walkup-timer]", WAIT).unwrap();
 
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-    let patron_cfg = AccountConfig {
-        host: Some("127.0.0.1".into()),
-        port: Some(prosody.c2s_port),
-        tls: TlsMode::StartTls,
-        extra_ca: Some(prosody.ca.ca_cert.clone()),
-        ..AccountConfig::new("patron1@library.test")
-    };
-    let mut patron = rt.block_on(connect(&patron_cfg, "patron-secret")).unwrap();
-    let reply = rt.block_on(async {
-        patron.send_presence(Show::Available, None).await.unwrap();
-        patron.send_message("ask@library.test", "hi, do you have census records from 1910?").await.unwrap();
-        tokio::time::timeout(WAIT, async {
-            loop {
-                if let Incoming::Message(m) = patron.next().await.unwrap() {
-                    if let Some(b) = m.body {
-                        return b;
-                    }
-                }
-            }
-        })
-        .await
-        .expect("the patron hears back while the librarian is busy")
-    });
+    let mut patron1 = patron(&rt, prosody);
+    rt.block_on(patron1.send_message("ask@library.test", "hi, do you have census records from 1910?")).unwrap();
+    let reply = next_body(&rt, &mut patron1, |_| false);
     assert!(reply.contains("number 1 in line"), "auto-reply: {reply}");
 
     // The walk-up ends: the chat is taken by the desk.
@@ -262,6 +282,61 @@ fn a_patron_who_writes_during_a_walkup_hears_their_place_in_line_and_is_taken_af
     let convo = desk.store().messages_with("ask@library.test", "patron1@library.test").unwrap();
     assert!(convo.iter().any(|m| m.incoming && m.body.contains("census records")), "{convo:?}");
     assert!(convo.iter().any(|m| !m.incoming && m.auto_reply && m.body.contains("number 1 in line")), "{convo:?}");
+}
+
+#[test]
+fn a_question_opens_a_tab_the_reply_reaches_the_patron_and_a_draft_survives_a_restart() {
+    let _turn = ONE_APP_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let SignedIn { app, prosody, data, demo, _server_dir } = signed_in_desk("ask-secret");
+    let s = &app.session;
+    s.wait_for_text("[data-testid=account-status]", WAIT, |t| t.ends_with(": online")).unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let mut patron1 = patron(&rt, &prosody);
+
+    // The question opens a tab with one unread message; it does not open by itself.
+    rt.block_on(patron1.send_message("ask@library.test", "Do you have <b>Beloved</b> by Toni Morrison?")).unwrap();
+    s.wait_for_text("[data-testid=tab]", WAIT, |t| t.contains("patron1")).unwrap();
+    s.wait_for_text("[data-testid=unread]", WAIT, |t| t == "1").unwrap();
+    assert!(s.find_all("[data-testid=message]").unwrap().is_empty(), "a new chat does not take over the window");
+
+    s.click(&s.find("[data-testid=tab]").unwrap()).unwrap();
+    // Patron text is shown as typed, markup and all: never as HTML.
+    let shown = s.wait_for_text("[data-testid=message]", WAIT, |t| t.contains("Beloved")).unwrap();
+    assert!(shown.contains("Do you have <b>Beloved</b> by Toni Morrison?"), "{shown}");
+    assert!(s.find_all("[data-testid=message] b").unwrap().is_empty(), "no element made from patron text");
+    assert!(s.find_all("[data-testid=unread]").unwrap().is_empty(), "opening the tab reads it");
+
+    // Shift+Enter starts a new line, Enter sends.
+    let composer = s.find("[data-testid=composer]").unwrap();
+    // (Each call releases its modifiers at the end: Shift is held for the one Enter only.)
+    s.send_keys(&composer, "Yes, two copies.").unwrap();
+    s.send_keys(&composer, "\u{E008}\u{E007}").unwrap();
+    s.send_keys(&composer, "Call number 813.54 MOR.").unwrap();
+    s.send_keys(&composer, "\u{E007}").unwrap();
+    let got = next_body(&rt, &mut patron1, |_| false);
+    assert_eq!(got, "Yes, two copies.\nCall number 813.54 MOR.");
+    s.wait_for_text("[data-testid=message]:last-child [data-testid=message-status]", WAIT, |t| t == "sent").unwrap();
+    assert_eq!(s.property(&composer, "value").unwrap(), "", "the composer is empty after sending");
+
+    // A half-typed reply is kept in the store and comes back after a restart, with the history.
+    s.send_keys(&composer, "They are on the second fl").unwrap();
+    let db = data.path().join("refdesk.db");
+    let deadline = Instant::now() + WAIT;
+    while Desk::open(&db).unwrap().conversations().unwrap().first().map(|c| c.draft.clone()).unwrap_or_default()
+        != "They are on the second fl"
+    {
+        assert!(Instant::now() < deadline, "the draft was never kept");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    drop(app);
+    let app = launch_with(&[("REFDESK_DATA_DIR", data.path()), ("REFDESK_DEMO", &demo)]);
+    let s = &app.session;
+    s.click(&s.wait_for("[data-testid=tab]", WAIT).unwrap()).unwrap();
+    s.wait_for_text("[data-testid=message]:last-child", WAIT, |t| t.contains("813.54 MOR")).unwrap();
+    assert_eq!(s.find_all("[data-testid=message]").unwrap().len(), 2);
+    let composer = s.find("[data-testid=composer]").unwrap();
+    assert_eq!(s.property(&composer, "value").unwrap(), "They are on the second fl");
+    s.save_screenshot(&artifacts().join("e2e-conversation.png"));
 }
 
 fn window_state() -> String {

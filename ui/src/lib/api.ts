@@ -3,7 +3,9 @@ import { invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import type { AccountStatus } from "./bindings/AccountStatus";
 import type { CommandError } from "./bindings/CommandError";
+import type { ConversationView } from "./bindings/ConversationView";
 import type { DeskSnapshot } from "./bindings/DeskSnapshot";
+import type { MessageView } from "./bindings/MessageView";
 import type { Presence } from "./bindings/Presence";
 import type { StartupStatus } from "./bindings/StartupStatus";
 
@@ -11,6 +13,8 @@ import type { StartupStatus } from "./bindings/StartupStatus";
 export const DESK_CHANGED = "desk-changed";
 /** The event name the shell emits when an IM account's state changes (api::EVENT_ACCOUNT_CHANGED). */
 export const ACCOUNT_CHANGED = "account-changed";
+/** The event name the shell emits when a message arrives, is queued or is sent (api::EVENT_MESSAGE). */
+export const MESSAGE = "message";
 
 export function isCommandError(e: unknown): e is CommandError {
   return typeof e === "object" && e !== null && "code" in e && "message" in e;
@@ -33,6 +37,15 @@ export const api = {
   accountStatuses: () => invoke<AccountStatus[]>("account_statuses"),
   onAccountChanged: (f: (s: AccountStatus) => void): Promise<UnlistenFn> =>
     listen<AccountStatus>(ACCOUNT_CHANGED, (e) => f(e.payload)),
+  conversations: () => invoke<ConversationView[]>("conversations"),
+  conversationMessages: (account: string, peer: string, before: number | null, limit: number) =>
+    invoke<MessageView[]>("conversation_messages", { account, peer, before, limit }),
+  sendReply: (account: string, peer: string, body: string) =>
+    invoke<MessageView>("send_reply", { account, peer, body }),
+  markRead: (account: string, peer: string, upto: number) => invoke<null>("mark_read", { account, peer, upto }),
+  saveDraft: (account: string, peer: string, draft: string) =>
+    invoke<null>("save_draft", { account, peer, draft }),
+  onMessage: (f: (m: MessageView) => void): Promise<UnlistenFn> => listen<MessageView>(MESSAGE, (e) => f(e.payload)),
   onDeskChanged: (f: (s: DeskSnapshot) => void): Promise<UnlistenFn> =>
     listen<DeskSnapshot>(DESK_CHANGED, (e) => f(e.payload)),
 };

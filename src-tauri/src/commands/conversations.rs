@@ -1,0 +1,52 @@
+//! Conversation commands: the tabs, a conversation's history, replies, read marks and drafts.
+
+use chrono::Utc;
+use refdesk_core::api::{CommandError, ConversationView, MessageView};
+use tauri::{AppHandle, Runtime, State};
+
+use crate::state::AppState;
+
+#[tauri::command(async)]
+pub fn conversations(state: State<'_, AppState>) -> Result<Vec<ConversationView>, CommandError> {
+    state.with_desk(|d| d.conversations())
+}
+
+#[tauri::command(async)]
+pub fn conversation_messages(
+    state: State<'_, AppState>,
+    account: String,
+    peer: String,
+    before: Option<i64>,
+    limit: u32,
+) -> Result<Vec<MessageView>, CommandError> {
+    state.with_desk(|d| d.messages(&account, &peer, before, limit))
+}
+
+#[tauri::command(async)]
+pub fn send_reply<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    account: String,
+    peer: String,
+    body: String,
+) -> Result<MessageView, CommandError> {
+    let sent = state.with_desk(|d| d.reply(&account, &peer, &body, Utc::now()))?;
+    // Stored as pending: the IM service sends it (now, or once the account is back).
+    crate::im::kick(&app);
+    Ok(sent)
+}
+
+#[tauri::command(async)]
+pub fn mark_read(state: State<'_, AppState>, account: String, peer: String, upto: i64) -> Result<(), CommandError> {
+    state.with_desk(|d| d.mark_read(&account, &peer, upto))
+}
+
+#[tauri::command(async)]
+pub fn save_draft(
+    state: State<'_, AppState>,
+    account: String,
+    peer: String,
+    draft: String,
+) -> Result<(), CommandError> {
+    state.with_desk(|d| d.save_draft(&account, &peer, &draft))
+}

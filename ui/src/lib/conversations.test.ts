@@ -1,0 +1,85 @@
+import { describe, expect, it } from "vitest";
+import type { ConversationView } from "./bindings/ConversationView";
+import type { MessageView } from "./bindings/MessageView";
+import { applyToConversations, clock, preview, shortName, upsertMessage } from "./conversations";
+
+function msg(id: number, over: Partial<MessageView> = {}): MessageView {
+  return {
+    id,
+    account: "ask@lib",
+    peer: "anna@x",
+    incoming: true,
+    body: `message ${id}`,
+    at: "2026-11-23T14:05:00Z",
+    autoReply: false,
+    status: "received",
+    ...over,
+  };
+}
+
+describe("upsertMessage", () => {
+  it("keeps arrival order whatever order events come in", () => {
+    let list: MessageView[] = [];
+    for (const id of [3, 1, 2]) list = upsertMessage(list, msg(id));
+    expect(list.map((m) => m.id)).toEqual([1, 2, 3]);
+  });
+
+  it("updates a message in place and never moves it back from sent to pending", () => {
+    let list = [msg(1), msg(2, { incoming: false, status: "pending" })];
+    list = upsertMessage(list, msg(2, { incoming: false, status: "sent" }));
+    expect(list[1]!.status).toBe("sent");
+    const late = upsertMessage(list, msg(2, { incoming: false, status: "pending" }));
+    expect(late).toBe(list);
+    expect(list).toHaveLength(2);
+  });
+});
+
+describe("applyToConversations", () => {
+  const anna: ConversationView = {
+    account: "ask@lib",
+    peer: "anna@x",
+    lastId: 5,
+    lastAt: "2026-11-23T14:00:00Z",
+    preview: "hi",
+    unread: 1,
+    draft: "half a reply",
+  };
+  const ben: ConversationView = { ...anna, peer: "ben@x", lastId: 7, unread: 0, draft: "" };
+
+  it("moves the conversation to the front and counts a patron message as unread once", () => {
+    const once = applyToConversations([ben, anna], msg(8, { body: "are you\nthere?" }), null);
+    expect(once.map((c) => c.peer)).toEqual(["anna@x", "ben@x"]);
+    expect(once[0]).toMatchObject({ unread: 2, lastId: 8, preview: "are you there?", draft: "half a reply" });
+    const twice = applyToConversations(once, msg(8), null);
+    expect(twice).toBe(once);
+  });
+
+  it("does not count what the librarian is looking at or wrote", () => {
+    const open = applyToConversations([anna], msg(9), { account: "ask@lib", peer: "anna@x" });
+    expect(open[0]!.unread).toBe(1);
+    const ours = applyToConversations([anna], msg(10, { incoming: false, status: "pending" }), null);
+    expect(ours[0]!.unread).toBe(1);
+  });
+
+  it("opens a tab for a new patron", () => {
+    const list = applyToConversations([anna], msg(11, { peer: "carl@y" }), null);
+    expect(list.map((c) => [c.peer, c.unread])).toEqual([
+      ["carl@y", 1],
+      ["anna@x", 1],
+    ]);
+  });
+});
+
+describe("display helpers", () => {
+  it("shortens addresses and previews", () => {
+    expect(shortName("maria.g@student.example")).toBe("maria.g");
+    expect(shortName("@odd")).toBe("@odd");
+    expect(preview("  a\n\tb  ")).toBe("a b");
+    expect(preview("x".repeat(500))).toHaveLength(200);
+  });
+
+  it("shows a clock time, and nothing for a bad one", () => {
+    expect(clock("not a time")).toBe("");
+    expect(clock("2026-11-23T14:05:00Z")).toMatch(/^\d\d:\d\d$/);
+  });
+});

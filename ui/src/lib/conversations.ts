@@ -1,0 +1,78 @@
+// Conversation state kept in the window: pure functions over the store's views, so the window
+// can apply each "message" event in any order and any number of times and end up the same.
+import type { ConversationView } from "./bindings/ConversationView";
+import type { MessageStatus } from "./bindings/MessageStatus";
+import type { MessageView } from "./bindings/MessageView";
+
+/** Which conversation: an account and the patron on it. */
+export interface ConversationKey {
+  account: string;
+  peer: string;
+}
+
+export function sameConversation(a: ConversationKey | null, b: ConversationKey): boolean {
+  return a !== null && a.account === b.account && a.peer === b.peer;
+}
+
+// A message only moves forward: a late "pending" never undoes "sent".
+const progress: Record<MessageStatus, number> = { pending: 0, sent: 1, received: 1 };
+
+/** Adds or updates `m` in a conversation's messages, kept in id (arrival) order. */
+export function upsertMessage(list: MessageView[], m: MessageView): MessageView[] {
+  const i = list.findIndex((x) => x.id === m.id);
+  if (i >= 0) {
+    if (progress[list[i]!.status] > progress[m.status]) return list;
+    const copy = list.slice();
+    copy[i] = m;
+    return copy;
+  }
+  const copy = list.slice();
+  let at = copy.length;
+  while (at > 0 && copy[at - 1]!.id > m.id) at--;
+  copy.splice(at, 0, m);
+  return copy;
+}
+
+/** The one-line start of a message, for a tab (the stylesheet cuts it to the tab's width). */
+export function preview(body: string): string {
+  return body.slice(0, 200).replace(/\s+/g, " ").trim();
+}
+
+/**
+ * Applies a message to the tab list: a new message moves its conversation to the front and, when it
+ * is the patron's and the conversation is not open, counts as unread. Seeing the same message again
+ * changes nothing.
+ */
+export function applyToConversations(
+  list: ConversationView[],
+  m: MessageView,
+  open: ConversationKey | null,
+): ConversationView[] {
+  const i = list.findIndex((c) => sameConversation(c, m));
+  const old = i >= 0 ? list[i]! : null;
+  if (old && m.id <= old.lastId) return list;
+  const unreadNow = m.incoming && !sameConversation(open, m) ? 1 : 0;
+  const updated: ConversationView = {
+    account: m.account,
+    peer: m.peer,
+    lastId: m.id,
+    lastAt: m.at,
+    preview: preview(m.body),
+    unread: (old?.unread ?? 0) + unreadNow,
+    draft: old?.draft ?? "",
+  };
+  return [updated, ...list.filter((_, j) => j !== i)];
+}
+
+/** The patron's name as a tab shows it: the part before the @, or the whole address if that is empty. */
+export function shortName(jid: string): string {
+  const at = jid.indexOf("@");
+  return at > 0 ? jid.slice(0, at) : jid;
+}
+
+/** "14:05" for a message time, in the desk's local time. */
+export function clock(iso: string): string {
+  const t = new Date(iso);
+  if (Number.isNaN(t.getTime())) return "";
+  return `${String(t.getHours()).padStart(2, "0")}:${String(t.getMinutes()).padStart(2, "0")}`;
+}
