@@ -80,6 +80,48 @@ pub struct DeskSnapshot {
     pub active_walkup: Option<WalkUp>,
     /// Walk-ups started since local midnight.
     pub walkups_today: u32,
+    /// Who is waiting, walk-ups and IMs in one line, in the order the desk rules will serve them.
+    pub queue: Vec<QueuedView>,
+    /// The open chats the desk rules know of, and where each stands.
+    pub chats: Vec<ChatStatusView>,
+}
+
+/// Where an open chat stands with the desk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub enum ChatPhase {
+    /// In line for a librarian.
+    Waiting,
+    /// A librarian is on it.
+    Active,
+    /// Put on hold (the librarian was called to the desk).
+    OnHold,
+}
+
+/// One place in the desk's line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase", rename_all_fields = "camelCase", tag = "kind")]
+#[ts(export)]
+pub enum QueuedView {
+    Chat {
+        peer: String,
+        arrived: DateTime<Utc>,
+    },
+    Walkup {
+        #[ts(type = "number")]
+        id: i64,
+        arrived: DateTime<Utc>,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ChatStatusView {
+    /// The patron's bare JID (the conversation's `peer`).
+    pub peer: String,
+    pub phase: ChatPhase,
 }
 
 /// Whether the app came up with a usable store, and if not, what the person can do about it.

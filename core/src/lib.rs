@@ -78,11 +78,14 @@ impl Desk {
         let presence = self.presence()?;
         let active_walkup = self.store.active_walkup()?;
         let walkups_today = self.store.count_walkups_since(local_midnight(now))?;
+        let (queue, chats) = self.engine.as_ref().map(desk_view).unwrap_or_default();
         Ok(DeskSnapshot {
             state: desk::desk_state(presence, active_walkup.is_some()),
             presence,
             active_walkup,
             walkups_today,
+            queue,
+            chats,
         })
     }
 
@@ -343,6 +346,30 @@ fn clean_reply(body: &str) -> Result<String> {
         )));
     }
     Ok(body.to_owned())
+}
+
+/// The engine's line and open chats, as the window shows them.
+fn desk_view(engine: &Engine) -> (Vec<api::QueuedView>, Vec<api::ChatStatusView>) {
+    let queue = engine
+        .queue()
+        .iter()
+        .map(|q| match &q.item {
+            desk::Item::Chat(peer) => api::QueuedView::Chat { peer: peer.clone(), arrived: q.arrived },
+            desk::Item::Walkup(id) => api::QueuedView::Walkup { id: *id, arrived: q.arrived },
+        })
+        .collect();
+    let chats = engine
+        .open_chats()
+        .map(|(peer, state)| api::ChatStatusView {
+            peer: peer.to_owned(),
+            phase: match state {
+                desk::ChatState::Waiting => api::ChatPhase::Waiting,
+                desk::ChatState::Active => api::ChatPhase::Active,
+                desk::ChatState::OnHold => api::ChatPhase::OnHold,
+            },
+        })
+        .collect();
+    (queue, chats)
 }
 
 /// This desk's librarian joins the desk (or comes back from Away).

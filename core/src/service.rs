@@ -10,7 +10,7 @@ use chrono::Utc;
 use tokio::sync::mpsc::error::TrySendError;
 use tokio::sync::{mpsc, Notify};
 
-use crate::api::{AccountStatus, MessageView};
+use crate::api::{AccountStatus, DeskSnapshot, MessageView};
 use crate::desk::{self, Action};
 use crate::xmpp::account::{AccountCommand, AccountEvent};
 use crate::xmpp::Show;
@@ -42,6 +42,8 @@ pub trait Publish: Send + 'static {
     fn status(&self, status: AccountStatus);
     /// A message arrived, is on its way out, or was sent (the same `id` may come several times).
     fn message(&self, message: MessageView);
+    /// The desk changed on its own (a chat joined the line, was taken, waited too long).
+    fn desk(&self, snapshot: DeskSnapshot);
 }
 
 /// Runs `f` on the desk; logs a failure and gives `None` for it or for a desk that is not open.
@@ -98,7 +100,13 @@ pub async fn run<D: DeskAccess>(
             }
             _ = kick.notified() => {}
         }
-        for a in ask(&*desk, &account, |d| Ok(d.take_actions())).unwrap_or_default() {
+        let actions = ask(&*desk, &account, |d| Ok(d.take_actions())).unwrap_or_default();
+        if !actions.is_empty() {
+            if let Some(snapshot) = ask(&*desk, &account, |d| d.snapshot(Utc::now())) {
+                publish.desk(snapshot);
+            }
+        }
+        for a in actions {
             // Auto-replies are already in the store, sent below with everything else pending.
             let Action::SetPresence { show: s, status } = a else { continue };
             match commands.try_send(AccountCommand::Presence { show: show(s), status }) {

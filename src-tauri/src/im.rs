@@ -2,7 +2,7 @@
 
 use std::sync::{Arc, Mutex};
 
-use refdesk_core::api::{AccountState, AccountStatus, MessageView, EVENT_ACCOUNT_CHANGED, EVENT_MESSAGE};
+use refdesk_core::api::{AccountState, AccountStatus, DeskSnapshot, MessageView, EVENT_ACCOUNT_CHANGED, EVENT_MESSAGE};
 use refdesk_core::service::{self, DeskAccess};
 use refdesk_core::xmpp::account;
 use refdesk_core::xmpp::demo::DemoInfo;
@@ -92,6 +92,10 @@ impl<R: Runtime> service::Publish for Window<R> {
         if let Err(e) = self.0.emit(EVENT_MESSAGE, &message) {
             tracing::warn!("could not tell the window about a message: {e}");
         }
+    }
+
+    fn desk(&self, snapshot: DeskSnapshot) {
+        crate::state::announce(&self.0, &snapshot);
     }
 }
 

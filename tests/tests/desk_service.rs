@@ -5,7 +5,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::Utc;
-use refdesk_core::api::{AccountState, AccountStatus, MessageStatus, MessageView};
+use refdesk_core::api::{AccountState, AccountStatus, ChatPhase, DeskSnapshot, MessageStatus, MessageView};
 use refdesk_core::service::{self, Publish};
 use refdesk_core::xmpp::{account, connect, AccountConfig, Incoming, Session, Show, TlsMode};
 use refdesk_core::Desk;
@@ -28,6 +28,7 @@ fn config(p: &Prosody, user: &str) -> AccountConfig {
 enum Published {
     Status(AccountStatus),
     Message(MessageView),
+    Desk(DeskSnapshot),
 }
 
 struct Channel(mpsc::UnboundedSender<Published>);
@@ -38,6 +39,9 @@ impl Publish for Channel {
     }
     fn message(&self, message: MessageView) {
         let _ = self.0.send(Published::Message(message));
+    }
+    fn desk(&self, snapshot: DeskSnapshot) {
+        let _ = self.0.send(Published::Desk(snapshot));
     }
 }
 
@@ -90,7 +94,7 @@ impl Running {
     async fn until_message(&mut self, what: &str, pred: impl Fn(&MessageView) -> bool) -> MessageView {
         match self.until(what, |p| matches!(p, Published::Message(m) if pred(m))).await {
             Published::Message(m) => m,
-            Published::Status(_) => unreachable!(),
+            _ => unreachable!(),
         }
     }
 }
@@ -135,6 +139,12 @@ async fn a_reply_written_during_an_outage_reaches_the_patron_once_the_server_is_
         ("patron1@library.test", "do you have the 1910 census for Ohio?")
     );
     assert_eq!(question.status, MessageStatus::Received);
+    // The desk tells the window the chat is open (the default rules take it at once: no walk-up).
+    let snap =
+        desk.until("the chat in the desk state", |p| matches!(p, Published::Desk(s) if !s.chats.is_empty())).await;
+    let Published::Desk(snap) = snap else { unreachable!() };
+    assert_eq!(snap.chats[0].peer, "patron1@library.test");
+    assert_eq!(snap.chats[0].phase, ChatPhase::Active);
     // Stored before it was shown.
     let stored = desk.desk.lock().unwrap().messages("ask@library.test", "patron1@library.test", None, 10).unwrap();
     assert!(stored.iter().any(|m| m.id == question.id));

@@ -269,10 +269,19 @@ fn a_patron_who_writes_during_a_walkup_hears_their_place_in_line_and_is_taken_af
     rt.block_on(patron1.send_message("ask@library.test", "hi, do you have census records from 1910?")).unwrap();
     let reply = next_body(&rt, &mut patron1, |_| false);
     assert!(reply.contains("number 1 in line"), "auto-reply: {reply}");
+    // The window shows the patron in line behind the one at the desk, and their tab as waiting.
+    s.wait_for_text("[data-testid=queue]", WAIT, |t| t.contains("patron1")).unwrap();
+    let line: Vec<String> =
+        s.find_all("[data-testid=queue-item]").unwrap().iter().map(|e| s.text(e).unwrap()).collect();
+    assert_eq!(line.len(), 1, "the walk-up is being served, not waiting: {line:?}");
+    assert!(line[0].starts_with("1. IM patron1"), "{line:?}");
+    s.wait_for_text("[data-testid=tab-phase]", WAIT, |t| t.starts_with("waiting")).unwrap();
 
     // The walk-up ends: the chat is taken by the desk.
     s.click(&s.find("[data-testid=walkup-button]").unwrap()).unwrap();
     s.wait_for_text("[data-testid=walkup-button]", WAIT, |t| t.starts_with("Walk-up patron")).unwrap();
+    s.wait_for_text("[data-testid=tab-phase]", WAIT, |t| t == "with you").unwrap();
+    assert!(s.find_all("[data-testid=queue]").unwrap().is_empty(), "no one is waiting any more");
     let desk = Desk::open(&data.path().join("refdesk.db")).unwrap();
     let deadline = Instant::now() + WAIT;
     while desk.store().desk_action_count("chatAssigned").unwrap() == 0 {

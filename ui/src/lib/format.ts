@@ -1,6 +1,7 @@
 // Small display helpers, kept pure so they are unit-tested without a window.
 import type { AccountState } from "./bindings/AccountState";
 import type { AccountStatus } from "./bindings/AccountStatus";
+import type { ChatPhase } from "./bindings/ChatPhase";
 import type { DeskState } from "./bindings/DeskState";
 
 /** "m:ss" under an hour, "h:mm:ss" after; negative spans (clock skew) show as 0:00. */
@@ -20,6 +21,12 @@ export const stateLabel: Record<DeskState, string> = {
   withPatron: "With a patron at the desk",
   away: "Away",
   offline: "Offline",
+};
+
+export const phaseLabel: Record<ChatPhase, string> = {
+  waiting: "waiting",
+  active: "with you",
+  onHold: "on hold",
 };
 
 export const accountStateLabel: Record<AccountState, string> = {
