@@ -11,7 +11,7 @@ use tokio::sync::mpsc::error::TrySendError;
 use tokio::sync::{mpsc, Notify};
 
 use crate::api::{AccountStatus, DeskSnapshot, MessageView};
-use crate::desk::{self, Action};
+use crate::desk::{self, Action, AlertLevel};
 use crate::xmpp::account::{AccountCommand, AccountEvent};
 use crate::xmpp::Show;
 use crate::{Desk, Result};
@@ -44,6 +44,8 @@ pub trait Publish: Send + 'static {
     fn message(&self, message: MessageView);
     /// The desk changed on its own (a chat joined the line, was taken, waited too long).
     fn desk(&self, snapshot: DeskSnapshot);
+    /// An IM has waited past a threshold of the desk policy.
+    fn wait_alert(&self, peer: &str, level: AlertLevel, waited_secs: i64);
 }
 
 /// Runs `f` on the desk; logs a failure and gives `None` for it or for a desk that is not open.
@@ -108,7 +110,14 @@ pub async fn run<D: DeskAccess>(
         }
         for a in actions {
             // Auto-replies are already in the store, sent below with everything else pending.
-            let Action::SetPresence { show: s, status } = a else { continue };
+            let (s, status) = match a {
+                Action::SetPresence { show, status } => (show, status),
+                Action::WaitAlert { chat, level, waited_secs } => {
+                    publish.wait_alert(&chat, level, waited_secs);
+                    continue;
+                }
+                _ => continue,
+            };
             match commands.try_send(AccountCommand::Presence { show: show(s), status }) {
                 Ok(()) => {}
                 Err(TrySendError::Full(_)) => {

@@ -3,6 +3,7 @@
 use std::sync::{Arc, Mutex};
 
 use refdesk_core::api::{AccountState, AccountStatus, DeskSnapshot, MessageView, EVENT_ACCOUNT_CHANGED, EVENT_MESSAGE};
+use refdesk_core::desk::AlertLevel;
 use refdesk_core::service::{self, DeskAccess};
 use refdesk_core::xmpp::account;
 use refdesk_core::xmpp::demo::DemoInfo;
@@ -92,6 +93,11 @@ impl<R: Runtime> service::Publish for Window<R> {
         if let Err(e) = self.0.emit(EVENT_MESSAGE, &message) {
             tracing::warn!("could not tell the window about a message: {e}");
         }
+        crate::notify::message(&self.0, &message);
+    }
+
+    fn wait_alert(&self, peer: &str, level: AlertLevel, waited_secs: i64) {
+        crate::notify::wait_alert(&self.0, peer, level, waited_secs);
     }
 
     fn desk(&self, snapshot: DeskSnapshot) {

@@ -2,6 +2,7 @@
 
 mod commands;
 mod im;
+mod notify;
 mod state;
 mod tray;
 
@@ -75,6 +76,7 @@ pub fn run_app<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Result<(
             app.manage(state);
             tray::build(app.handle())?;
             state::publish(app.handle());
+            notify::init(app.handle());
             im::start(app.handle());
             Ok(())
         })

@@ -13,6 +13,8 @@ pub struct AppState {
     db_path: PathBuf,
     policy: refdesk_core::desk::Policy,
     policy_warning: Option<String>,
+    /// What notifications may say, from the library's policy file.
+    pub notifications: refdesk_core::policy::NotificationPolicy,
 }
 
 enum Slot {
@@ -25,7 +27,8 @@ enum Slot {
 impl AppState {
     pub fn open(db_path: PathBuf) -> AppState {
         let policy_path = refdesk_core::policy::policy_path();
-        let (policy, policy_warning) = refdesk_core::policy::load_for_app(policy_path.as_deref());
+        let (loaded, policy_warning) = refdesk_core::policy::load_for_app(policy_path.as_deref());
+        let (policy, notifications) = (loaded.desk, loaded.file.notifications);
         match (&policy_path, &policy_warning) {
             (_, Some(w)) => tracing::warn!("policy file not used, default desk rules apply: {w}"),
             (Some(p), None) => tracing::info!(policy = %p.display(), "desk policy loaded"),
@@ -42,7 +45,7 @@ impl AppState {
                 Slot::Problem(problem(&db_path, &e))
             }
         };
-        AppState { slot: Mutex::new(slot), db_path, policy, policy_warning }
+        AppState { slot: Mutex::new(slot), db_path, policy, policy_warning, notifications }
     }
 
     pub fn startup_status(&self) -> Result<StartupStatus, CommandError> {

@@ -2,6 +2,7 @@
 
 pub mod certs;
 pub mod net;
+pub mod notifications;
 pub mod prosody;
 pub mod webdriver;
 

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use chrono::Utc;
 use refdesk_core::api::{AccountState, AccountStatus, ChatPhase, DeskSnapshot, MessageStatus, MessageView};
+use refdesk_core::desk::{AlertLevel, DeskPolicy};
 use refdesk_core::service::{self, Publish};
 use refdesk_core::xmpp::{account, connect, AccountConfig, Incoming, Session, Show, TlsMode};
 use refdesk_core::Desk;
@@ -29,6 +30,7 @@ enum Published {
     Status(AccountStatus),
     Message(MessageView),
     Desk(DeskSnapshot),
+    WaitAlert(String, AlertLevel, i64),
 }
 
 struct Channel(mpsc::UnboundedSender<Published>);
@@ -42,6 +44,9 @@ impl Publish for Channel {
     }
     fn desk(&self, snapshot: DeskSnapshot) {
         let _ = self.0.send(Published::Desk(snapshot));
+    }
+    fn wait_alert(&self, peer: &str, level: AlertLevel, waited_secs: i64) {
+        let _ = self.0.send(Published::WaitAlert(peer.to_owned(), level, waited_secs));
     }
 }
 
@@ -190,4 +195,25 @@ async fn replies_stored_before_the_desk_signed_in_go_out_when_it_does() {
     desk.until_message("the old reply sent", |m| m.status == MessageStatus::Sent).await;
     let got = bodies(&mut patron1, Duration::from_secs(3)).await;
     assert_eq!(got, ["Sorry, we got cut off: the atlases are on 3."]);
+}
+
+#[tokio::test]
+async fn a_patron_left_waiting_past_the_threshold_raises_an_alert_then_an_escalation() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let p = server(dir.path());
+    let mut d = Desk::open(&data.path().join("refdesk.db")).unwrap();
+    d.set_policy(DeskPolicy { wait_alert_secs: 1, wait_escalate_secs: 2, ..DeskPolicy::default() }.compile().unwrap());
+    // The librarian is with someone at the desk: the IM has to wait.
+    d.start_walkup(None, Utc::now()).unwrap();
+    let mut desk = start_desk(&p, d);
+    desk.until_state(AccountState::Online).await;
+    let mut patron1 = patron(&p).await;
+    patron1.send_message("ask@library.test", "hello? anyone there?").await.unwrap();
+    let first = desk.until("a wait alert", |p| matches!(p, Published::WaitAlert(..))).await;
+    let Published::WaitAlert(peer, level, waited) = first else { unreachable!() };
+    assert_eq!((peer.as_str(), level), ("patron1@library.test", AlertLevel::Waiting));
+    assert!(waited >= 1, "{waited}");
+    let second = desk.until("an escalation", |p| matches!(p, Published::WaitAlert(..))).await;
+    assert!(matches!(second, Published::WaitAlert(_, AlertLevel::Escalated, w) if w >= 2), "{second:?}");
 }

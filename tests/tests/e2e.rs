@@ -4,10 +4,11 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::Mutex;
+use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use refdesk_core::Desk;
+use refdesk_testkit::notifications::NotificationDaemon;
 use refdesk_testkit::webdriver::{Session, TauriDriver};
 
 /// The app is single-instance per desktop session: tests take turns.
@@ -38,7 +39,17 @@ fn launch(data_dir: &Path) -> Running {
     launch_with(&[("REFDESK_DATA_DIR", data_dir)])
 }
 
+/// The session's notification daemon, for every app this test run starts: owning the name before
+/// the first app does keeps D-Bus from starting a real daemon in its place.
+fn notifications() -> &'static NotificationDaemon {
+    static DAEMON: OnceLock<NotificationDaemon> = OnceLock::new();
+    DAEMON.get_or_init(|| {
+        NotificationDaemon::start().expect("the test notification daemon owns the name on the session bus")
+    })
+}
+
 fn launch_with(env: &[(&str, &Path)]) -> Running {
+    notifications();
     let driver = TauriDriver::start(env).expect("tauri-driver starts");
     let session = driver.launch(&app_path()).expect("the app starts in a WebDriver session");
     Running { session, _driver: driver }
@@ -171,13 +182,19 @@ struct SignedIn {
 }
 
 fn signed_in_desk(password_in_demo_file: &str) -> SignedIn {
+    signed_in_desk_with(password_in_demo_file, &[])
+}
+
+fn signed_in_desk_with(password_in_demo_file: &str, env: &[(&str, &Path)]) -> SignedIn {
     let server_dir = tempfile::tempdir().unwrap();
     let prosody = refdesk_testkit::Prosody::start(&refdesk_testkit::ProsodyConfig::new(server_dir.path())).unwrap();
     prosody.register("ask", "ask-secret").unwrap();
     prosody.register("patron1", "patron-secret").unwrap();
     let data = tempfile::tempdir().unwrap();
     let demo = demo_file(server_dir.path(), &prosody, password_in_demo_file);
-    let app = launch_with(&[("REFDESK_DATA_DIR", data.path()), ("REFDESK_DEMO", &demo)]);
+    let mut all_env = vec![("REFDESK_DATA_DIR", data.path()), ("REFDESK_DEMO", demo.as_path())];
+    all_env.extend_from_slice(env);
+    let app = launch_with(&all_env);
     SignedIn { app, prosody, data, demo, _server_dir: server_dir }
 }
 
@@ -363,6 +380,44 @@ fn wait_window(want: &str) {
     }
 }
 
+fn close_window() {
+    // What the window manager does when the librarian clicks the close button.
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/x11-window.py");
+    let out = Command::new("/usr/bin/python3").arg(&script).args(["close", "Refdesk"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    wait_window("hidden");
+}
+
+#[test]
+fn a_question_while_the_window_is_hidden_is_announced_once_with_its_markup_escaped() {
+    let _turn = ONE_APP_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let daemon = notifications();
+    let policy_dir = tempfile::tempdir().unwrap();
+    let policy = policy_dir.path().join("policy.toml");
+    std::fs::write(&policy, "[notifications]\nmessageText = true\n").unwrap();
+    let desk = signed_in_desk_with("ask-secret", &[("REFDESK_POLICY", &policy)]);
+    let s = &desk.app.session;
+    s.wait_for_text("[data-testid=account-status]", WAIT, |t| t.ends_with(": online")).unwrap();
+    wait_window("visible");
+    close_window();
+    let before = daemon.shown().len();
+
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let mut patron1 = patron(&rt, &desk.prosody);
+    rt.block_on(patron1.send_message("ask@library.test", "<b>Is</b> the <a href='x'>library</a> open & free?"))
+        .unwrap();
+    let n = daemon.wait_for(before, WAIT, |n| n.summary == "IM from patron1").expect("a notification for the question");
+    assert_eq!(n.app_name, "Refdesk");
+    assert_eq!(n.body, "&lt;b&gt;Is&lt;/b&gt; the &lt;a href=&#39;x&#39;&gt;library&lt;/a&gt; open &amp; free?");
+    assert_eq!(n.urgency, Some(1));
+
+    // The same patron writing again straight away is in the window, not in another notification.
+    rt.block_on(patron1.send_message("ask@library.test", "hello??")).unwrap();
+    s.wait_for_text("[data-testid=unread]", WAIT, |t| t == "2").unwrap();
+    let announced = daemon.shown().iter().skip(before).filter(|n| n.summary == "IM from patron1").count();
+    assert_eq!(announced, 1, "{:?}", daemon.shown());
+}
+
 #[test]
 fn closing_the_window_hides_it_to_the_tray_and_launching_again_brings_it_back() {
     let _turn = ONE_APP_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
@@ -372,11 +427,7 @@ fn closing_the_window_hides_it_to_the_tray_and_launching_again_brings_it_back() 
     s.wait_for("[data-testid=walkup-button]", WAIT).unwrap();
     wait_window("visible");
 
-    // What the window manager does when the librarian clicks the close button.
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/x11-window.py");
-    let out = Command::new("/usr/bin/python3").arg(&script).args(["close", "Refdesk"]).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    wait_window("hidden");
+    close_window();
     // Still running, still signed in to its work: the page answers and a walk-up can be recorded.
     s.click(&s.find("[data-testid=walkup-button]").unwrap()).unwrap();
     s.wait_for("[data-testid=walkup-timer]", WAIT).unwrap();

@@ -10,7 +10,7 @@ mod props;
 #[cfg(test)]
 mod scenarios;
 
-pub use engine::{Action, ChatState, CloseReason, Engine, Event, Item, QueueEntry, ReplyKind, Show};
+pub use engine::{Action, AlertLevel, ChatState, CloseReason, Engine, Event, Item, QueueEntry, ReplyKind, Show};
 pub use policy::{DeskPolicy, Policy, PolicyError, QueueOrder};
 
 use crate::api::{DeskState, Presence};

@@ -11,6 +11,24 @@ use crate::desk::{DeskPolicy, Policy};
 #[serde(rename_all = "camelCase", deny_unknown_fields, default)]
 pub struct PolicyFile {
     pub desk: DeskPolicy,
+    pub notifications: NotificationPolicy,
+}
+
+/// What desktop notifications may say. Message text stays out by default: the desk screen faces
+/// the public, and a notification can outlive the chat.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+pub struct NotificationPolicy {
+    /// Notify at all (new questions while the window is hidden or in the background, long waits).
+    pub enabled: bool,
+    /// Show the start of the patron's message in the notification.
+    pub message_text: bool,
+}
+
+impl Default for NotificationPolicy {
+    fn default() -> Self {
+        NotificationPolicy { enabled: true, message_text: false }
+    }
 }
 
 /// Why a policy file was refused: where (line and column, or field path) and what to change.
@@ -45,16 +63,16 @@ pub fn policy_path() -> Option<PathBuf> {
 
 /// What the app runs with: the file's policy, or the defaults and why the file was not used.
 /// A bad file never stops the desk from opening.
-pub fn load_for_app(path: Option<&Path>) -> (Policy, Option<String>) {
+pub fn load_for_app(path: Option<&Path>) -> (LoadedPolicy, Option<String>) {
     match path.map(load) {
-        None => (Policy::default(), None),
-        Some(Ok(p)) => (p.desk, None),
-        Some(Err(e)) => (Policy::default(), Some(e.to_string())),
+        None => (LoadedPolicy::default(), None),
+        Some(Ok(p)) => (p, None),
+        Some(Err(e)) => (LoadedPolicy::default(), Some(e.to_string())),
     }
 }
 
 /// A checked policy file and the engine policy compiled from it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct LoadedPolicy {
     pub file: PolicyFile,
     pub desk: Policy,
@@ -129,6 +147,16 @@ queued = "Hi! You're number {position} in line, about {wait}."
     }
 
     #[test]
+    fn notifications_leave_message_text_out_unless_the_library_allows_it() {
+        let p = parse("", "p.toml").unwrap();
+        assert_eq!(p.file.notifications, NotificationPolicy { enabled: true, message_text: false });
+        let p = parse("[notifications]\nmessageText = true\n", "p.toml").unwrap();
+        assert!(p.file.notifications.message_text && p.file.notifications.enabled);
+        let e = parse("[notifications]\nmessagetext = true\n", "p.toml").unwrap_err();
+        assert!(e.to_string().starts_with("p.toml:2:"), "{e}");
+    }
+
+    #[test]
     fn an_empty_file_is_the_default_policy() {
         assert_eq!(parse("", "p.toml").unwrap().file, PolicyFile::default());
     }
@@ -171,12 +199,12 @@ queued = "Hi! You're number {position} in line, about {wait}."
         let good = dir.path().join("good.toml");
         std::fs::write(&good, "[desk]\nminStaffForIm = 2\n").unwrap();
         let (p, problem) = load_for_app(Some(&good));
-        assert_eq!((p.min_staff_for_im, problem), (2, None));
+        assert_eq!((p.desk.min_staff_for_im, problem), (2, None));
 
         let bad = dir.path().join("bad.toml");
         std::fs::write(&bad, "[desk]\nminStaffForIm = \"two\"\n").unwrap();
         let (p, problem) = load_for_app(Some(&bad));
-        assert_eq!(p.min_staff_for_im, 1, "defaults");
+        assert_eq!(p.desk.min_staff_for_im, 1, "defaults");
         assert!(problem.unwrap().contains("bad.toml:2:"), "says where");
 
         let (_, problem) = load_for_app(Some(&dir.path().join("missing.toml")));

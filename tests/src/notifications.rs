@@ -1,0 +1,88 @@
+//! A stand-in desktop notification daemon on the session bus that records what it is asked to show.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use zbus::zvariant::OwnedValue;
+
+/// One notification as the daemon received it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Shown {
+    pub app_name: String,
+    pub summary: String,
+    pub body: String,
+    /// 0 low, 1 normal, 2 critical (the `urgency` hint), if sent.
+    pub urgency: Option<u8>,
+}
+
+#[derive(Clone, Default)]
+struct Daemon(Arc<Mutex<Vec<Shown>>>);
+
+#[zbus::interface(name = "org.freedesktop.Notifications")]
+impl Daemon {
+    #[allow(clippy::too_many_arguments)]
+    fn notify(
+        &self,
+        app_name: String,
+        _replaces_id: u32,
+        _app_icon: String,
+        summary: String,
+        body: String,
+        _actions: Vec<String>,
+        hints: HashMap<String, OwnedValue>,
+        _expire_timeout: i32,
+    ) -> u32 {
+        let urgency = hints.get("urgency").and_then(|v| u8::try_from(v).ok());
+        let mut all = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        all.push(Shown { app_name, summary, body, urgency });
+        u32::try_from(all.len()).unwrap_or(u32::MAX)
+    }
+
+    fn get_capabilities(&self) -> Vec<String> {
+        // Like most daemons: it would render markup in bodies, which is why senders must escape.
+        vec!["body".into(), "body-markup".into(), "persistence".into()]
+    }
+
+    fn get_server_information(&self) -> (String, String, String, String) {
+        ("refdesk-test-daemon".into(), "refdesk".into(), "1.0".into(), "1.2".into())
+    }
+
+    fn close_notification(&self, _id: u32) {}
+}
+
+/// Owns `org.freedesktop.Notifications` on the session bus while it lives.
+pub struct NotificationDaemon {
+    shown: Daemon,
+    _conn: zbus::blocking::Connection,
+}
+
+impl NotificationDaemon {
+    /// Fails if the session has no bus or another daemon already owns the name.
+    pub fn start() -> zbus::Result<NotificationDaemon> {
+        let shown = Daemon::default();
+        let conn = zbus::blocking::connection::Builder::session()?
+            .serve_at("/org/freedesktop/Notifications", shown.clone())?
+            .name("org.freedesktop.Notifications")?
+            .build()?;
+        Ok(NotificationDaemon { shown, _conn: conn })
+    }
+
+    pub fn shown(&self) -> Vec<Shown> {
+        self.shown.0.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// Waits for a notification matching `pred` among those after the first `after`.
+    pub fn wait_for(&self, after: usize, timeout: Duration, pred: impl Fn(&Shown) -> bool) -> Option<Shown> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if let Some(s) = self.shown().into_iter().skip(after).find(|s| pred(s)) {
+                return Some(s);
+            }
+            if Instant::now() >= deadline {
+                return None;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
