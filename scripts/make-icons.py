@@ -3,6 +3,7 @@
 
 Tray states differ by shape as well as colour, so they read without colour vision:
 available = filled disc, with-patron = disc with a bar, away = crescent, offline = hollow ring.
+Each has a "-waiting" twin with a badge in the top-right corner: an IM is waiting for a librarian.
 """
 import math
 import os
@@ -76,6 +77,20 @@ def tray_offline(x, y):
     return (128, 128, 128, 1) if 0.28 <= d <= 0.42 else CLEAR
 
 
+def with_badge(shade):
+    """The same icon with a blue badge ringed in white at the top right."""
+
+    def badged(x, y):
+        d = math.hypot(x - 0.78, y - 0.22)
+        if d <= 0.17:
+            return (30, 90, 170, 1)
+        if d <= 0.23:
+            return (255, 255, 255, 1)
+        return shade(x, y)
+
+    return badged
+
+
 def app(x, y):
     # Rounded square in library blue with a white speech bubble.
     m, rad = 0.06, 0.18
@@ -99,6 +114,7 @@ def main():
         ("tray-offline", tray_offline),
     ]:
         png(os.path.join(OUT, name + ".png"), 64, shade)
+        png(os.path.join(OUT, name + "-waiting.png"), 64, with_badge(shade))
     for name, size in [("32x32", 32), ("128x128", 128), ("128x128@2x", 256), ("icon", 512)]:
         png(os.path.join(OUT, name + ".png"), size, app)
 

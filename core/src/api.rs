@@ -86,6 +86,34 @@ pub struct DeskSnapshot {
     pub chats: Vec<ChatStatusView>,
 }
 
+impl DeskSnapshot {
+    /// IMs in line for a librarian.
+    pub fn ims_waiting(&self) -> usize {
+        self.queue.iter().filter(|q| matches!(q, QueuedView::Chat { .. })).count()
+    }
+
+    /// The desk in one line, for the tray menu (Linux trays show no tooltip): state, then who waits.
+    pub fn summary(&self) -> String {
+        let walkups = self.queue.len() - self.ims_waiting();
+        let mut waiting = Vec::new();
+        match self.ims_waiting() {
+            0 => {}
+            1 => waiting.push("1 IM".to_owned()),
+            n => waiting.push(format!("{n} IMs")),
+        }
+        match walkups {
+            0 => {}
+            1 => waiting.push("1 walk-up".to_owned()),
+            n => waiting.push(format!("{n} walk-ups")),
+        }
+        if waiting.is_empty() {
+            format!("Refdesk: {}", self.state.label())
+        } else {
+            format!("Refdesk: {} · {} waiting", self.state.label(), waiting.join(", "))
+        }
+    }
+}
+
 /// Where an open chat stands with the desk.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -270,4 +298,28 @@ pub struct ConversationView {
     /// Patron messages newer than what the librarian has seen.
     pub unread: u32,
     pub draft: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_tray_line_says_the_state_and_who_is_waiting() {
+        let t = Utc::now();
+        let mut s = DeskSnapshot {
+            state: DeskState::WithPatron,
+            presence: Presence::Available,
+            active_walkup: None,
+            walkups_today: 0,
+            queue: vec![],
+            chats: vec![],
+        };
+        assert_eq!(s.summary(), "Refdesk: With a patron at the desk");
+        s.queue.push(QueuedView::Chat { peer: "a@x".into(), arrived: t });
+        assert_eq!((s.ims_waiting(), s.summary().as_str()), (1, "Refdesk: With a patron at the desk · 1 IM waiting"));
+        s.queue.push(QueuedView::Walkup { id: 4, arrived: t });
+        s.queue.push(QueuedView::Chat { peer: "b@x".into(), arrived: t });
+        assert_eq!(s.summary(), "Refdesk: With a patron at the desk · 2 IMs, 1 walk-up waiting");
+    }
 }

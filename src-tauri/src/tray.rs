@@ -17,7 +17,8 @@ struct TrayParts<R: Runtime> {
     /// First menu item: the state in words, since Linux trays do not show tooltips.
     status: MenuItem<R>,
     walkup: MenuItem<R>,
-    icons: [Image<'static>; 4],
+    /// Per state, without and with the "IM waiting" badge.
+    icons: [[Image<'static>; 2]; 4],
 }
 
 fn icon_index(state: DeskState) -> usize {
@@ -29,13 +30,17 @@ fn icon_index(state: DeskState) -> usize {
     }
 }
 
+macro_rules! tray_icons {
+    ($name:literal) => {
+        [
+            Image::from_bytes(include_bytes!(concat!("../../icons/tray-", $name, ".png")))?,
+            Image::from_bytes(include_bytes!(concat!("../../icons/tray-", $name, "-waiting.png")))?,
+        ]
+    };
+}
+
 pub fn build<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
-    let icons = [
-        Image::from_bytes(include_bytes!("../../icons/tray-available.png"))?,
-        Image::from_bytes(include_bytes!("../../icons/tray-with-patron.png"))?,
-        Image::from_bytes(include_bytes!("../../icons/tray-away.png"))?,
-        Image::from_bytes(include_bytes!("../../icons/tray-offline.png"))?,
-    ];
+    let icons = [tray_icons!("available"), tray_icons!("with-patron"), tray_icons!("away"), tray_icons!("offline")];
     let status = MenuItem::with_id(app, "status", "Refdesk: starting…", false, None::<&str>)?;
     let walkup = MenuItem::with_id(app, "walkup", "Start walk-up patron", true, None::<&str>)?;
     let menu = Menu::with_items(
@@ -54,7 +59,7 @@ pub fn build<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
         ],
     )?;
     let tray = TrayIconBuilder::with_id(TRAY_ID)
-        .icon(icons[icon_index(DeskState::Offline)].clone())
+        .icon(icons[icon_index(DeskState::Offline)][0].clone())
         .tooltip("Refdesk")
         .menu(&menu)
         .show_menu_on_left_click(false)
@@ -104,13 +109,13 @@ fn on_menu<R: Runtime>(app: &AppHandle<R>, event: MenuEvent) {
 /// Redraws icon and menu for a new desk state.
 pub fn show_state<R: Runtime>(app: &AppHandle<R>, snapshot: &DeskSnapshot) {
     let Some(parts) = app.try_state::<TrayParts<R>>() else { return };
-    let icon = parts.icons[icon_index(snapshot.state)].clone();
+    let icon = parts.icons[icon_index(snapshot.state)][usize::from(snapshot.ims_waiting() > 0)].clone();
     let walkup_label = if snapshot.active_walkup.is_some() { "End walk-up patron" } else { "Start walk-up patron" };
     let outcome = parts
         .tray
         .set_icon(Some(icon))
-        .and_then(|_| parts.tray.set_tooltip(Some(format!("Refdesk: {}", snapshot.state.label()))))
-        .and_then(|_| parts.status.set_text(format!("Refdesk: {}", snapshot.state.label())))
+        .and_then(|_| parts.tray.set_tooltip(Some(snapshot.summary())))
+        .and_then(|_| parts.status.set_text(snapshot.summary()))
         .and_then(|_| parts.walkup.set_text(walkup_label))
         .and_then(|_| parts.walkup.set_enabled(true));
     if let Err(e) = outcome {
@@ -123,7 +128,7 @@ pub fn show_unavailable<R: Runtime>(app: &AppHandle<R>) {
     let Some(parts) = app.try_state::<TrayParts<R>>() else { return };
     let outcome = parts
         .tray
-        .set_icon(Some(parts.icons[icon_index(DeskState::Offline)].clone()))
+        .set_icon(Some(parts.icons[icon_index(DeskState::Offline)][0].clone()))
         .and_then(|_| parts.status.set_text("Refdesk: needs attention (open the window)"))
         .and_then(|_| parts.walkup.set_enabled(false));
     if let Err(e) = outcome {
