@@ -4,6 +4,7 @@ pub mod certs;
 pub mod net;
 pub mod notifications;
 pub mod prosody;
+pub mod tray;
 pub mod webdriver;
 
 pub use prosody::{Account, Prosody, ProsodyConfig};

@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use refdesk_core::Desk;
 use refdesk_testkit::notifications::NotificationDaemon;
+use refdesk_testkit::tray::{decode_png, TrayHost, TrayItem};
 use refdesk_testkit::webdriver::{Session, TauriDriver};
 
 /// The app is single-instance per desktop session: tests take turns.
@@ -48,8 +49,15 @@ fn notifications() -> &'static NotificationDaemon {
     })
 }
 
+/// The session's tray (a StatusNotifierWatcher), so the app's tray icon and menu can be read.
+fn tray_host() -> &'static TrayHost {
+    static HOST: OnceLock<TrayHost> = OnceLock::new();
+    HOST.get_or_init(|| TrayHost::start().expect("the test tray owns the watcher name on the session bus"))
+}
+
 fn launch_with(env: &[(&str, &Path)]) -> Running {
     notifications();
+    tray_host();
     let driver = TauriDriver::start(env).expect("tauri-driver starts");
     let session = driver.launch(&app_path()).expect("the app starts in a WebDriver session");
     Running { session, _driver: driver }
@@ -451,4 +459,65 @@ fn a_bad_policy_file_does_not_stop_the_desk_and_the_window_says_why() {
     // The desk works regardless.
     s.click(&s.find("[data-testid=walkup-button]").unwrap()).unwrap();
     s.wait_for("[data-testid=walkup-timer]", WAIT).unwrap();
+}
+
+/// Polls `f` until it holds; `what` names it in the failure.
+fn wait_until(what: &str, f: impl Fn() -> bool) {
+    let deadline = Instant::now() + WAIT;
+    while !f() {
+        assert!(Instant::now() < deadline, "timed out waiting until {what}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+fn icon_file(name: &str) -> (u32, u32, Vec<u8>) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../icons").join(name);
+    decode_png(&std::fs::read(&path).unwrap()).unwrap()
+}
+
+/// The tray shows `label` as its first line and the icon drawn in `icon`.
+fn wait_tray(item: &TrayItem, label: &str, icon: &str) {
+    let want = icon_file(icon);
+    wait_until(&format!("the tray says {label:?}"), || {
+        item.menu_entries().ok().and_then(|m| m.first().map(|e| e.label.clone())).as_deref() == Some(label)
+    });
+    wait_until(&format!("the tray icon is {icon}"), || item.icon_rgba().ok().as_ref() == Some(&want));
+}
+
+#[test]
+fn the_tray_shows_the_desk_state_and_its_menu_changes_it() {
+    let _turn = ONE_APP_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let host = tray_host();
+    let before = host.registered();
+    let data = tempfile::tempdir().unwrap();
+    let app = launch(data.path());
+    let s = &app.session;
+    s.wait_for_text("[data-testid=desk-state]", WAIT, |t| t == "Available").unwrap();
+    let item = host.wait_item(before, WAIT).expect("the app puts an icon in the tray");
+    wait_tray(&item, "Refdesk: Available", "tray-available.png");
+
+    item.click("Start walk-up patron").unwrap();
+    s.wait_for("[data-testid=walkup-timer]", WAIT).unwrap();
+    wait_tray(&item, "Refdesk: With a patron at the desk", "tray-with-patron.png");
+    assert!(item.menu_entries().unwrap().iter().any(|e| e.label == "End walk-up patron" && e.enabled));
+    item.click("End walk-up patron").unwrap();
+    s.wait_for_text("[data-testid=walkup-button]", WAIT, |t| t.starts_with("Walk-up patron")).unwrap();
+
+    item.click("Away").unwrap();
+    s.wait_for_text("[data-testid=desk-state]", WAIT, |t| t == "Away").unwrap();
+    wait_tray(&item, "Refdesk: Away", "tray-away.png");
+    item.click("Offline").unwrap();
+    wait_tray(&item, "Refdesk: Offline", "tray-offline.png");
+    item.click("Available for IM").unwrap();
+    wait_tray(&item, "Refdesk: Available", "tray-available.png");
+    let desk = Desk::open(&data.path().join("refdesk.db")).unwrap();
+    assert_eq!(desk.snapshot(chrono::Utc::now()).unwrap().walkups_today, 1, "the tray's walk-up is in the database");
+
+    item.click("Show or hide window").unwrap();
+    wait_window("hidden");
+    item.click("Show or hide window").unwrap();
+    wait_window("visible");
+
+    item.click("Quit Refdesk").unwrap();
+    wait_until("the app has quit", || !item.alive());
 }
