@@ -13,6 +13,7 @@ fn main() {
         "send_reply",
         "mark_read",
         "save_draft",
+        "close_chat",
     ]);
     if let Err(e) = tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest)) {
         eprintln!("tauri build step failed: {e:#}");

@@ -204,6 +204,13 @@ impl Desk {
         self.message(id)?.ok_or_else(|| Error::InvalidInput("the reply was not stored".into()))
     }
 
+    /// The librarian closes the chat with `peer`: it leaves the desk's count, and whoever waits next is taken.
+    pub fn close_chat(&mut self, peer: &str, now: DateTime<Utc>) -> Result<DeskSnapshot> {
+        self.record(now, |_| Ok((vec![Event::CloseChat { chat: peer.to_owned() }], ())))?;
+        tracing::info!("chat closed by the librarian");
+        self.snapshot(now)
+    }
+
     fn message(&self, id: Option<i64>) -> Result<Option<MessageView>> {
         let Some(id) = id else { return Ok(None) };
         Ok(self.store.message(id)?.map(MessageView::from))
@@ -623,6 +630,21 @@ mod tests {
         assert_eq!((c[0].unread, c[0].preview.as_str()), (1, "Hi Ben, one moment please."));
         let history = desk.messages("ask@library.test", "ben@x.org", None, 0).unwrap();
         assert_eq!(history.len(), 1, "a limit below 1 is raised to 1: the newest message");
+    }
+
+    #[test]
+    fn closing_a_chat_frees_the_librarian_for_the_next_one_in_line() {
+        let (_d, mut desk) = desk();
+        let p = desk::DeskPolicy { max_chats_per_librarian: 1, ..desk::DeskPolicy::default() };
+        desk.set_policy(p.compile().unwrap());
+        let t0 = Utc::now();
+        desk.receive_message("ask@library.test", &chat("ann@x/r", "a1", "first"), t0).unwrap();
+        desk.receive_message("ask@library.test", &chat("bob@x/r", "b1", "second"), t0).unwrap();
+        let s = desk.snapshot(t0).unwrap();
+        assert!(matches!(&s.queue[..], [api::QueuedView::Chat { peer, .. }] if peer == "bob@x"), "{:?}", s.queue);
+        let s = desk.close_chat("ann@x", t0 + Duration::minutes(4)).unwrap();
+        assert!(s.queue.is_empty(), "bob is taken: {:?}", s.queue);
+        assert_eq!(s.chats, vec![api::ChatStatusView { peer: "bob@x".into(), phase: api::ChatPhase::Active }]);
     }
 
     #[test]

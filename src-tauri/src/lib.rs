@@ -104,6 +104,7 @@ pub fn run_app<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Result<(
             commands::conversations::send_reply,
             commands::conversations::mark_read,
             commands::conversations::save_draft,
+            commands::desk::close_chat,
         ])
         .run(tauri::generate_context!())
 }

@@ -352,6 +352,14 @@ fn a_question_opens_a_tab_the_reply_reaches_the_patron_and_a_draft_survives_a_re
     s.wait_for_text("[data-testid=message]:last-child [data-testid=message-status]", WAIT, |t| t == "sent").unwrap();
     assert_eq!(s.property(&composer, "value").unwrap(), "", "the composer is empty after sending");
 
+    // Closing the chat takes it off the desk's count; the conversation stays to read.
+    s.wait_for_text("[data-testid=tab-phase]", WAIT, |t| t == "with you").unwrap();
+    s.click(&s.find("[data-testid=close-chat]").unwrap()).unwrap();
+    // (A lookup can meet an element being replaced mid-render: that counts as "not yet".)
+    wait_until("the chat is closed", || s.find_all("[data-testid=tab-phase]").is_ok_and(|v| v.is_empty()));
+    assert!(s.find_all("[data-testid=close-chat]").unwrap().is_empty());
+    assert_eq!(s.find_all("[data-testid=message]").unwrap().len(), 2);
+
     // A half-typed reply is kept in the store and comes back after a restart, with the history.
     s.send_keys(&composer, "They are on the second fl").unwrap();
     let db = data.path().join("refdesk.db");

@@ -1,4 +1,4 @@
-//! Desk commands: the state snapshot, walk-ups, and the librarian's presence.
+//! Desk commands: the state snapshot, walk-ups, the librarian's presence, and closing chats.
 
 use chrono::Utc;
 use refdesk_core::api::{CommandError, DeskSnapshot, Presence};
@@ -24,4 +24,9 @@ pub fn end_walkup<R: Runtime>(app: AppHandle<R>) -> Result<DeskSnapshot, Command
 #[tauri::command(async)]
 pub fn set_presence<R: Runtime>(app: AppHandle<R>, presence: Presence) -> Result<DeskSnapshot, CommandError> {
     change(&app, |d| d.set_presence(presence, Utc::now()))
+}
+
+#[tauri::command(async)]
+pub fn close_chat<R: Runtime>(app: AppHandle<R>, peer: String) -> Result<DeskSnapshot, CommandError> {
+    change(&app, |d| d.close_chat(&peer, Utc::now()))
 }

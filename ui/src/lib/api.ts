@@ -37,6 +37,7 @@ export const api = {
   accountStatuses: () => invoke<AccountStatus[]>("account_statuses"),
   onAccountChanged: (f: (s: AccountStatus) => void): Promise<UnlistenFn> =>
     listen<AccountStatus>(ACCOUNT_CHANGED, (e) => f(e.payload)),
+  closeChat: (peer: string) => invoke<DeskSnapshot>("close_chat", { peer }),
   conversations: () => invoke<ConversationView[]>("conversations"),
   conversationMessages: (account: string, peer: string, before: number | null, limit: number) =>
     invoke<MessageView[]>("conversation_messages", { account, peer, before, limit }),
