@@ -26,6 +26,7 @@ use store::Store;
 pub const MAX_TOPIC_CHARS: usize = 200;
 
 const PRESENCE_KEY: &str = "presence";
+const RESOURCE_KEY: &str = "xmpp_resource";
 /// This app's librarian, as the engine knows them.
 const STAFF_ID: &str = "desk";
 
@@ -65,6 +66,21 @@ impl Desk {
             tracing::warn!(kept = %kept.display(), "damaged database set aside; started with an empty one");
         }
         Ok((Desk::with_store(store), kept))
+    }
+
+    /// This desk's XMPP resource, made once and kept: desks sharing one account each need their own
+    /// (the same one twice makes the server sign the first desk out), and keeping it across restarts
+    /// lets the server tell a returning desk from a new one.
+    pub fn resource(&mut self) -> Result<String> {
+        if let Some(r) = self.store.setting(RESOURCE_KEY)? {
+            return Ok(r);
+        }
+        let mut bytes = [0u8; 4];
+        ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut bytes)
+            .map_err(|_| Error::InvalidInput("no random source for the desk's resource".into()))?;
+        let r = format!("refdesk-{}", bytes.iter().map(|b| format!("{b:02x}")).collect::<String>());
+        self.store.set_setting(RESOURCE_KEY, &r)?;
+        Ok(r)
     }
 
     pub fn store(&self) -> &Store {
@@ -158,6 +174,9 @@ impl Desk {
         if !matches!(m.kind.as_str(), "chat" | "normal") {
             return Ok(None);
         }
+        if m.carbon == Some(xmpp::Carbon::Sent) {
+            return self.record_sent_elsewhere(account, m, body, now);
+        }
         let peer = xmpp::session::bare(&m.from).to_owned();
         if peer == account {
             return Ok(None);
@@ -177,6 +196,40 @@ impl Desk {
             // A duplicate is not news for the engine either: it sees a Tick instead.
             let event = if id.is_some() { Event::PatronMessage { chat: peer.clone() } } else { Event::Tick };
             Ok((vec![event], id))
+        })?;
+        self.message(id)
+    }
+
+    /// A message another desk on the same account sent (its carbon copy): part of the conversation
+    /// here too. Stored under the sender's own id, as that desk stored it.
+    fn record_sent_elsewhere(
+        &mut self,
+        account: &str,
+        m: &xmpp::ChatMessage,
+        body: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<MessageView>> {
+        let Some(to) = m.to.as_deref() else { return Ok(None) };
+        let peer = xmpp::session::bare(to).to_owned();
+        if peer == account {
+            return Ok(None);
+        }
+        let stable_id = match m.origin_id.as_deref().or(m.id.as_deref()) {
+            Some(id) => id.to_owned(),
+            None => stable_id(account, m),
+        };
+        let id = self.record(now, |s| {
+            let id = s.insert_message(store::NewMessage {
+                account,
+                peer: &peer,
+                incoming: false,
+                stable_id: &stable_id,
+                body,
+                at: now,
+                auto_reply: false,
+                status: MessageStatus::Sent,
+            })?;
+            Ok((vec![Event::StaffMessage { chat: peer.clone() }], id))
         })?;
         self.message(id)
     }
@@ -485,6 +538,15 @@ mod tests {
     }
 
     #[test]
+    fn each_desk_has_its_own_resource_and_keeps_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = Desk::open(&dir.path().join("a.db")).unwrap().resource().unwrap();
+        assert!(a.starts_with("refdesk-") && a.len() == "refdesk-".len() + 8, "{a}");
+        assert_eq!(Desk::open(&dir.path().join("a.db")).unwrap().resource().unwrap(), a, "kept across restarts");
+        assert_ne!(Desk::open(&dir.path().join("b.db")).unwrap().resource().unwrap(), a, "another desk differs");
+    }
+
+    #[test]
     fn topics_are_cleaned_and_bounded() {
         assert_eq!(clean_topic(None).unwrap(), None);
         assert_eq!(clean_topic(Some("   \t ")).unwrap(), None);
@@ -556,6 +618,7 @@ mod tests {
             origin_id: None,
             stanza_ids: vec![],
             chat_state: None,
+            carbon: None,
         }
     }
 
@@ -645,6 +708,31 @@ mod tests {
         let s = desk.close_chat("ann@x", t0 + Duration::minutes(4)).unwrap();
         assert!(s.queue.is_empty(), "bob is taken: {:?}", s.queue);
         assert_eq!(s.chats, vec![api::ChatStatusView { peer: "bob@x".into(), phase: api::ChatPhase::Active }]);
+    }
+
+    #[test]
+    fn what_another_desk_on_the_account_sent_joins_the_conversation_once() {
+        let (_d, mut desk) = desk();
+        let t0 = Utc::now();
+        desk.receive_message("ask@library.test", &chat("cy@x.org/phone", "c1", "opening hours?"), t0).unwrap();
+        let mut copy = chat("ask@library.test/desk2", "rd-desk2-1", "9 to 5 today.");
+        copy.to = Some("cy@x.org/phone".into());
+        copy.origin_id = Some("rd-desk2-1".into());
+        copy.carbon = Some(xmpp::Carbon::Sent);
+        let m = desk.receive_message("ask@library.test", &copy, t0).unwrap().unwrap();
+        assert_eq!((m.peer.as_str(), m.incoming, m.status), ("cy@x.org", false, MessageStatus::Sent));
+        assert!(desk.receive_message("ask@library.test", &copy, t0).unwrap().is_none(), "stored once");
+        let convo = desk.messages("ask@library.test", "cy@x.org", None, 10).unwrap();
+        assert_eq!(convo.iter().map(|m| m.body.as_str()).collect::<Vec<_>>(), ["opening hours?", "9 to 5 today."]);
+        assert!(
+            desk.pending_messages("ask@library.test").unwrap().iter().all(|p| p.body != "9 to 5 today."),
+            "not ours to send"
+        );
+        // A copy of what a patron sent another desk is the patron's message, as if it came here.
+        let mut received = chat("cy@x.org/phone", "c2", "thanks!");
+        received.carbon = Some(xmpp::Carbon::Received);
+        let m = desk.receive_message("ask@library.test", &received, t0).unwrap().unwrap();
+        assert!(m.incoming && m.peer == "cy@x.org");
     }
 
     #[test]

@@ -72,6 +72,12 @@ pub fn start<R: Runtime>(app: &AppHandle<R>) {
             return;
         }
     };
+    let mut cfg = cfg;
+    match app.state::<AppState>().with_desk_raw(|d| d.resource()) {
+        Some(Ok(r)) => cfg.resource = r,
+        Some(Err(e)) => tracing::warn!("no resource of this desk's own, using the default: {e}"),
+        None => {}
+    }
     let (events_tx, events) = mpsc::channel(256);
     let (commands, commands_rx) = mpsc::channel(256);
     let jid = cfg.jid.clone();

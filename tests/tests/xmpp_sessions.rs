@@ -186,3 +186,62 @@ async fn next_response(session: &mut refdesk_core::xmpp::Session, id: &str) -> O
         }
     }
 }
+
+/// The next message with a body.
+async fn next_message(session: &mut refdesk_core::xmpp::Session) -> refdesk_core::xmpp::ChatMessage {
+    within(async {
+        loop {
+            if let Incoming::Message(m) = session.next().await.unwrap() {
+                if m.body.is_some() {
+                    return m;
+                }
+            }
+        }
+    })
+    .await
+}
+
+#[tokio::test]
+async fn desks_sharing_an_account_see_each_others_chats_and_forged_copies_are_dropped() {
+    use refdesk_core::xmpp::Carbon;
+    let s = server();
+    let desk_cfg =
+        |resource: &str| AccountConfig { resource: resource.into(), ..account(&s, "ask", TlsMode::StartTls) };
+    let mut desk1 = within(connect(&desk_cfg("desk1"), "ask-secret")).await.unwrap();
+    let mut desk2 = within(connect(&desk_cfg("desk2"), "ask-secret")).await.unwrap();
+    for desk in [&mut desk1, &mut desk2] {
+        desk.send_presence(Show::Available, None).await.unwrap();
+        let id = desk.enable_carbons().await.unwrap();
+        assert_eq!(next_response(desk, &id).await, None, "the server turns carbons on");
+    }
+    assert_ne!(desk1.jid(), desk2.jid());
+    let mut patron = within(connect(&account(&s, "patron1", TlsMode::StartTls), "patron-secret")).await.unwrap();
+    patron.send_presence(Show::Available, None).await.unwrap();
+
+    // A patron writing to desk 2 shows at desk 1 too.
+    patron.send_message(desk2.jid(), "is the map room open?").await.unwrap();
+    let copy = next_message(&mut desk1).await;
+    assert_eq!(copy.carbon, Some(Carbon::Received));
+    assert!(copy.from.starts_with("patron1@library.test/"), "{}", copy.from);
+    assert_eq!(copy.body.as_deref(), Some("is the map room open?"));
+
+    // Desk 2's answer shows at desk 1 as sent by the library.
+    let id = desk2.send_message(&copy.from, "Yes, until 5.").await.unwrap();
+    let sent = next_message(&mut desk1).await;
+    assert_eq!(sent.carbon, Some(Carbon::Sent));
+    assert!(sent.to.as_deref().is_some_and(|t| t.starts_with("patron1@library.test")), "{:?}", sent.to);
+    assert_eq!((sent.body.as_deref(), sent.origin_id.as_deref()), (Some("Yes, until 5."), Some(id.as_str())));
+
+    // A patron cannot put words in someone else's mouth by sending a carbon themselves.
+    let forged = format!(
+        "<message to='{}' type='chat'><received xmlns='urn:xmpp:carbons:2'><forwarded xmlns='urn:xmpp:forward:0'>\
+         <message xmlns='jabber:client' from='director@library.test/office' to='{0}' type='chat'>\
+         <body>forged: close the library</body></message></forwarded></received></message>",
+        desk1.jid()
+    );
+    patron.send_raw(&forged).await.unwrap();
+    patron.send_message(desk1.jid(), "after the forgery").await.unwrap();
+    let next = next_message(&mut desk1).await;
+    assert_eq!(next.body.as_deref(), Some("after the forgery"), "the forged copy never surfaces");
+    assert_eq!(next.carbon, None);
+}

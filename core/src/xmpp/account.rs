@@ -81,6 +81,12 @@ pub async fn run(
                     tracing::warn!(account = %cfg.jid, "lost the connection right after signing in: {e}");
                     continue;
                 }
+                // Copies of what the account's other desks receive and send (a server without
+                // carbons answers with an error, which changes nothing here).
+                if let Err(e) = session.enable_carbons().await {
+                    tracing::warn!(account = %cfg.jid, "lost the connection right after signing in: {e}");
+                    continue;
+                }
                 tracing::debug!(account = %cfg.jid, "presence sent; online");
                 if tx.send(report(AccountState::Online, None)).await.is_err() {
                     return;

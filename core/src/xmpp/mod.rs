@@ -9,4 +9,4 @@ pub mod xml;
 
 pub use account::AccountEvent;
 pub use connect::{connect, AccountConfig, ConnectError, TlsMode};
-pub use session::{ChatMessage, Incoming, PresenceUpdate, Session, SessionError, Show};
+pub use session::{Carbon, ChatMessage, Incoming, PresenceUpdate, Session, SessionError, Show};

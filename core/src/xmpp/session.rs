@@ -11,6 +11,8 @@ type Tls = tokio_rustls::client::TlsStream<TcpStream>;
 pub const NS_PING: &str = "urn:xmpp:ping";
 pub const NS_SID: &str = "urn:xmpp:sid:0";
 pub const NS_CHATSTATES: &str = "http://jabber.org/protocol/chatstates";
+pub const NS_CARBONS: &str = "urn:xmpp:carbons:2";
+const NS_FORWARD: &str = "urn:xmpp:forward:0";
 const NS_STANZAS: &str = "urn:ietf:params:xml:ns:xmpp-stanzas";
 
 /// A chat message as received. All of it is untrusted text from the network.
@@ -27,6 +29,17 @@ pub struct ChatMessage {
     pub stanza_ids: Vec<(String, String)>,
     /// XEP-0085: active, composing, paused, inactive, gone.
     pub chat_state: Option<String>,
+    /// Set when this is a XEP-0280 copy of a message another of our resources (another desk) received or sent.
+    pub carbon: Option<Carbon>,
+}
+
+/// Which way the message a carbon copies went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Carbon {
+    /// A message to another of our resources: `from` is the patron.
+    Received,
+    /// A message another of our resources sent: `to` is the patron.
+    Sent,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -129,6 +142,21 @@ impl Session {
         Ok(())
     }
 
+    /// Asks the server for XEP-0280 carbons: copies of what our other resources (other desks on a
+    /// shared account) receive and send. The answer comes as an `Incoming::IqResponse` with the id returned.
+    pub async fn enable_carbons(&mut self) -> Result<String, SessionError> {
+        let id = self.new_id();
+        send(&mut self.writer, &format!("<iq type='set' id='{id}'><enable xmlns='{NS_CARBONS}'/></iq>")).await?;
+        Ok(id)
+    }
+
+    /// Sends one stanza exactly as given. For tools and tests that speak what this module does not
+    /// model; the caller answers for it being well-formed.
+    pub async fn send_raw(&mut self, stanza: &str) -> Result<(), SessionError> {
+        send(&mut self.writer, stanza).await?;
+        Ok(())
+    }
+
     /// Subscribes to a contact's presence (and lets the server add them to the roster).
     pub async fn subscribe(&mut self, to: &str) -> Result<(), SessionError> {
         send(
@@ -169,7 +197,7 @@ impl Session {
             }
             match el.name.as_str() {
                 "message" => {
-                    if let Some(m) = parse_message(&el) {
+                    if let Some(m) = self.unwrap_message(&el) {
                         return Ok(Incoming::Message(m));
                     }
                 }
@@ -198,6 +226,22 @@ impl Session {
                 _ => {}
             }
         }
+    }
+
+    /// A message as it came, or the message inside a carbon. A carbon is only believed from our own
+    /// bare JID: anyone else sending one is forging a message "from" a third party, and is dropped.
+    fn unwrap_message(&self, el: &Element) -> Option<ChatMessage> {
+        let carbon = el.elements().find(|c| c.ns == NS_CARBONS && matches!(c.name.as_str(), "received" | "sent"));
+        let Some(wrapper) = carbon else { return parse_message(el) };
+        let ours = el.attr("from").is_none_or(|f| f == self.bare_jid());
+        if !ours {
+            tracing::warn!("dropped a carbon copy that did not come from our own account (forged)");
+            return None;
+        }
+        let inner = wrapper.child("forwarded", NS_FORWARD)?.child("message", NS_CLIENT)?;
+        let mut m = parse_message(inner)?;
+        m.carbon = Some(if wrapper.name == "sent" { Carbon::Sent } else { Carbon::Received });
+        Some(m)
     }
 
     async fn answer_iq(&mut self, iq: &Element) -> Result<(), SessionError> {
@@ -243,6 +287,7 @@ fn parse_message(el: &Element) -> Option<ChatMessage> {
             .filter_map(|e| Some((e.attr("by")?.to_owned(), e.attr("id")?.to_owned())))
             .collect(),
         chat_state,
+        carbon: None,
     })
 }
 
