@@ -27,6 +27,7 @@ pub const MAX_TOPIC_CHARS: usize = 200;
 
 const PRESENCE_KEY: &str = "presence";
 const RESOURCE_KEY: &str = "xmpp_resource";
+const ARCHIVE_KEY: &str = "archive_position";
 /// This app's librarian, as the engine knows them.
 const STAFF_ID: &str = "desk";
 
@@ -81,6 +82,15 @@ impl Desk {
         let r = format!("refdesk-{}", bytes.iter().map(|b| format!("{b:02x}")).collect::<String>());
         self.store.set_setting(RESOURCE_KEY, &r)?;
         Ok(r)
+    }
+
+    /// The archive id of the newest message this desk has from `account`'s archive, if any.
+    pub fn archive_position(&self, account: &str) -> Result<Option<String>> {
+        Ok(self.store.setting(&format!("{ARCHIVE_KEY}:{account}"))?)
+    }
+
+    pub fn set_archive_position(&mut self, account: &str, archive_id: &str) -> Result<()> {
+        Ok(self.store.set_setting(&format!("{ARCHIVE_KEY}:{account}"), archive_id)?)
     }
 
     pub fn store(&self) -> &Store {
@@ -182,6 +192,10 @@ impl Desk {
             return Ok(None);
         }
         let stable_id = stable_id(account, m);
+        let at = sent_at(m, now);
+        // Something said long ago (fetched from the archive after a restart) is history to keep,
+        // not a patron at the desk now: the desk rules do not act on it.
+        let current = now - at < chrono::Duration::minutes(HISTORY_AFTER_MINUTES);
         let id = self.record(now, |s| {
             let id = s.insert_message(store::NewMessage {
                 account,
@@ -189,12 +203,12 @@ impl Desk {
                 incoming: true,
                 stable_id: &stable_id,
                 body,
-                at: now,
+                at,
                 auto_reply: false,
                 status: MessageStatus::Received,
             })?;
             // A duplicate is not news for the engine either: it sees a Tick instead.
-            let event = if id.is_some() { Event::PatronMessage { chat: peer.clone() } } else { Event::Tick };
+            let event = if id.is_some() && current { Event::PatronMessage { chat: peer.clone() } } else { Event::Tick };
             Ok((vec![event], id))
         })?;
         self.message(id)
@@ -225,7 +239,7 @@ impl Desk {
                 incoming: false,
                 stable_id: &stable_id,
                 body,
-                at: now,
+                at: sent_at(m, now),
                 auto_reply: false,
                 status: MessageStatus::Sent,
             })?;
@@ -365,6 +379,14 @@ impl Desk {
     pub fn walkups_between(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Vec<WalkUp>> {
         Ok(self.store.walkups_between(from, to)?)
     }
+}
+
+/// A patron message older than this when it reaches the desk is history, not a waiting patron.
+pub const HISTORY_AFTER_MINUTES: i64 = 15;
+
+/// When a message was sent: its delay stamp if it came late (never in the future), else now.
+fn sent_at(m: &xmpp::ChatMessage, now: DateTime<Utc>) -> DateTime<Utc> {
+    m.sent_at.map_or(now, |t| t.min(now))
 }
 
 /// The most messages one `messages` call returns (the window pages through longer histories).
@@ -619,6 +641,7 @@ mod tests {
             stanza_ids: vec![],
             chat_state: None,
             carbon: None,
+            sent_at: None,
         }
     }
 
@@ -733,6 +756,31 @@ mod tests {
         received.carbon = Some(xmpp::Carbon::Received);
         let m = desk.receive_message("ask@library.test", &received, t0).unwrap().unwrap();
         assert!(m.incoming && m.peer == "cy@x.org");
+    }
+
+    #[test]
+    fn an_old_message_from_the_archive_is_history_not_a_waiting_patron() {
+        let (_d, mut desk) = desk();
+        let now = Utc::now();
+        desk.start_walkup(None, now).unwrap();
+        desk.take_actions();
+        let mut old = chat("dee@x.org/r", "d1", "are you open sunday?");
+        old.sent_at = Some(now - Duration::hours(3));
+        let m = desk.receive_message("ask@library.test", &old, now).unwrap().unwrap();
+        // (The store keeps milliseconds.)
+        assert_eq!(m.at.timestamp_millis(), (now - Duration::hours(3)).timestamp_millis(), "shown as sent");
+        assert!(desk.take_actions().iter().all(|a| !matches!(a, desk::Action::AutoReply { .. })), "no auto-reply");
+        assert!(desk.snapshot(now).unwrap().queue.is_empty(), "not in line");
+        // A message only a little late (the desk was restarting) is a patron waiting now.
+        let mut recent = chat("eve@x.org/r", "e1", "hello?");
+        recent.sent_at = Some(now - Duration::minutes(2));
+        desk.receive_message("ask@library.test", &recent, now).unwrap();
+        assert_eq!(desk.snapshot(now).unwrap().queue.len(), 1);
+        // A stamp from the future (a wrong clock somewhere) is taken as now.
+        let mut future = chat("fay@x.org/r", "f1", "hi");
+        future.sent_at = Some(now + Duration::days(2));
+        let at = desk.receive_message("ask@library.test", &future, now).unwrap().unwrap().at;
+        assert_eq!(at.timestamp_millis(), now.timestamp_millis());
     }
 
     #[test]

@@ -10,7 +10,7 @@ use chrono::Utc;
 use tokio::sync::mpsc::error::TrySendError;
 use tokio::sync::{mpsc, Notify};
 
-use crate::api::{AccountStatus, DeskSnapshot, MessageView};
+use crate::api::{AccountState, AccountStatus, DeskSnapshot, MessageView};
 use crate::desk::{self, Action, AlertLevel};
 use crate::xmpp::account::{AccountCommand, AccountEvent};
 use crate::xmpp::Show;
@@ -35,6 +35,9 @@ fn show(s: desk::Show) -> Show {
         desk::Show::Away => Show::Away,
     }
 }
+
+/// How far back a desk's first catch-up reaches (a new desk, or a new account on it).
+pub const FIRST_CATCH_UP_HOURS: i64 = 24;
 
 /// What the service tells the window about.
 pub trait Publish: Send + 'static {
@@ -75,18 +78,36 @@ pub async fn run<D: DeskAccess>(
 ) {
     // Stable ids handed to the runner and not yet reported sent or failed.
     let mut in_flight: HashSet<String> = HashSet::new();
+    // While the archive catch-up runs, only its pages move the archive position.
+    let mut catching_up = false;
     loop {
         let deadline = ask(&*desk, &account, |d| Ok(d.next_deadline())).flatten();
         let wait = deadline.map(|t| (t - Utc::now()).to_std().unwrap_or(Duration::ZERO));
         tokio::select! {
             ev = events.recv() => match ev {
                 None => return,
-                Some(AccountEvent::Status(s)) => publish.status(s),
+                Some(AccountEvent::Status(s)) => {
+                    if s.state == AccountState::Online {
+                        // Whatever arrived while this desk was away is in the archive: fetch it.
+                        let after = ask(&*desk, &account, |d| d.archive_position(&account)).flatten();
+                        let since = after.is_none().then(|| Utc::now() - chrono::Duration::hours(FIRST_CATCH_UP_HOURS));
+                        catching_up = commands.try_send(AccountCommand::CatchUp { after, since }).is_ok();
+                    }
+                    publish.status(s);
+                }
                 Some(AccountEvent::Message(m)) => {
                     if let Some(Some(view)) = ask(&*desk, &account, |d| d.receive_message(&account, &m, Utc::now())) {
                         publish.message(view);
                     }
+                    let archived = m.stanza_ids.iter().find(|(by, _)| *by == account).map(|(_, id)| id.clone());
+                    if let Some(id) = archived.filter(|_| !catching_up && m.sent_at.is_none()) {
+                        ask(&*desk, &account, |d| d.set_archive_position(&account, &id));
+                    }
                 }
+                Some(AccountEvent::ArchivedUpTo { last }) => {
+                    ask(&*desk, &account, |d| d.set_archive_position(&account, &last));
+                }
+                Some(AccountEvent::CaughtUp) => catching_up = false,
                 Some(AccountEvent::Sent { id }) => {
                     in_flight.remove(&id);
                     if let Some(Some(view)) = ask(&*desk, &account, |d| d.mark_sent(&account, &id)) {

@@ -217,3 +217,48 @@ async fn a_patron_left_waiting_past_the_threshold_raises_an_alert_then_an_escala
     let second = desk.until("an escalation", |p| matches!(p, Published::WaitAlert(..))).await;
     assert!(matches!(second, Published::WaitAlert(_, AlertLevel::Escalated, w) if w >= 2), "{second:?}");
 }
+
+#[tokio::test]
+async fn questions_sent_while_the_desk_was_closed_are_all_there_once_after_it_starts() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let p = server(dir.path());
+    let db = data.path().join("refdesk.db");
+    let mut patron1 = patron(&p).await;
+    for i in 0..60 {
+        patron1.send_message("ask@library.test", &format!("while you were closed {i}")).await.unwrap();
+    }
+    let ping = patron1.send_ping(None).await.unwrap();
+    tokio::time::timeout(WAIT, async {
+        while !matches!(patron1.next().await.unwrap(), Incoming::IqResponse { ref id, .. } if *id == ping) {}
+    })
+    .await
+    .unwrap();
+
+    // The desk starts: offline delivery and the archive both bring the messages; each is stored once.
+    let count = |db: &std::path::Path| {
+        let d = Desk::open(db).unwrap();
+        d.messages("ask@library.test", "patron1@library.test", None, 500).unwrap().iter().filter(|m| m.incoming).count()
+    };
+    {
+        let mut desk = start_desk(&p, Desk::open(&db).unwrap());
+        desk.until_state(AccountState::Online).await;
+        let deadline = tokio::time::Instant::now() + WAIT;
+        while count(&db) < 60 {
+            assert!(tokio::time::Instant::now() < deadline, "only {} of 60 arrived", count(&db));
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        // Give any second copy time to arrive, then count again.
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        assert_eq!(count(&db), 60);
+        assert!(desk.desk.lock().unwrap().archive_position("ask@library.test").unwrap().is_some());
+    }
+    // Started again: the archive is read from where it stopped; nothing doubles.
+    let mut desk = start_desk(&p, Desk::open(&db).unwrap());
+    desk.until_state(AccountState::Online).await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(count(&db), 60);
+    let stored = Desk::open(&db).unwrap().messages("ask@library.test", "patron1@library.test", None, 500).unwrap();
+    let bodies: Vec<_> = stored.iter().filter(|m| m.incoming).map(|m| m.body.clone()).collect();
+    assert_eq!(bodies, (0..60).map(|i| format!("while you were closed {i}")).collect::<Vec<_>>(), "in order");
+}

@@ -245,3 +245,54 @@ async fn desks_sharing_an_account_see_each_others_chats_and_forged_copies_are_dr
     assert_eq!(next.body.as_deref(), Some("after the forgery"), "the forged copy never surfaces");
     assert_eq!(next.carbon, None);
 }
+
+#[tokio::test]
+async fn the_archive_gives_back_what_came_while_the_desk_was_away_page_by_page() {
+    let s = server();
+    let mut patron = within(connect(&account(&s, "patron1", TlsMode::StartTls), "patron-secret")).await.unwrap();
+    patron.send_presence(Show::Available, None).await.unwrap();
+    let since = chrono::Utc::now() - chrono::Duration::minutes(5);
+    let total = refdesk_core::xmpp::session::ARCHIVE_PAGE as usize * 2 + 7;
+    for i in 0..total {
+        patron.send_message("ask@library.test", &format!("question {i}")).await.unwrap();
+    }
+    // A patron's fake archive result, addressed to the desk: never believed.
+    let fake = "<message to='ask@library.test' type='chat'><result xmlns='urn:xmpp:mam:2' queryid='q' id='x'>\
+                <forwarded xmlns='urn:xmpp:forward:0'><message xmlns='jabber:client' from='director@library.test/o' \
+                to='ask@library.test' type='chat'><body>fake history</body></message></forwarded></result></message>";
+    patron.send_raw(fake).await.unwrap();
+    // Let the server take them all in before the desk looks.
+    let ping = patron.send_ping(None).await.unwrap();
+    assert_eq!(within(next_response(&mut patron, &ping)).await, None);
+
+    let mut desk = within(connect(&account(&s, "ask", TlsMode::StartTls), "ask-secret")).await.unwrap();
+    let mut got = Vec::new();
+    let mut pages = 0;
+    let mut after: Option<String> = None;
+    loop {
+        let q = desk.query_archive(after.as_deref(), after.is_none().then_some(since)).await.unwrap();
+        pages += 1;
+        let (complete, last) = within(async {
+            loop {
+                match desk.next().await.unwrap() {
+                    Incoming::Message(m) => got.push(m),
+                    Incoming::ArchivePage { query, complete, last } if query == q => return (complete, last),
+                    _ => {}
+                }
+            }
+        })
+        .await;
+        if complete {
+            break;
+        }
+        after = Some(last.expect("an incomplete page says where to go on"));
+    }
+    assert_eq!(pages, 3, "{total} messages in pages of {}", refdesk_core::xmpp::session::ARCHIVE_PAGE);
+    let bodies: Vec<_> = got.iter().filter_map(|m| m.body.clone()).collect();
+    let want: Vec<_> = (0..total).map(|i| format!("question {i}")).collect();
+    assert_eq!(bodies, want, "every message once, in order, and no fake history");
+    for m in &got {
+        assert!(m.sent_at.is_some_and(|t| t >= since), "archived messages say when they were sent");
+        assert!(m.stanza_ids.iter().any(|(by, _)| by == "ask@library.test"), "keyed by the archive id");
+    }
+}

@@ -2,6 +2,8 @@
 
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
+
 use ring::rand::SecureRandom;
 use tokio::sync::{mpsc, watch};
 
@@ -22,12 +24,24 @@ pub enum AccountEvent {
     SendFailed {
         id: String,
     },
+    /// The archive catch-up has delivered everything up to archive id `last`.
+    ArchivedUpTo {
+        last: String,
+    },
+    /// The archive catch-up asked for by `CatchUp` is over (done, refused, or cut at its page limit).
+    CaughtUp,
 }
 
 /// What the desk asks an account to do. Commands wait in the channel while the account is offline
 /// and are carried out once it is back. Each `Send` ends in `Sent` or `SendFailed` unless the runner stops.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AccountCommand {
+    /// Fetches what the archive holds after archive id `after` (or, with none, since `since`), page
+    /// by page, as `Message` events, then `ArchivedUpTo` per page and `CaughtUp`.
+    CatchUp {
+        after: Option<String>,
+        since: Option<DateTime<Utc>>,
+    },
     /// Sends a stored message under its stored id.
     Send {
         to: String,
@@ -41,6 +55,8 @@ pub enum AccountCommand {
 }
 
 const MAX_BACKOFF: Duration = Duration::from_secs(120);
+/// Pages of one catch-up at most (of `session::ARCHIVE_PAGE` messages): a day at a busy desk, not an unbounded download.
+pub const MAX_CATCH_UP_PAGES: u32 = 40;
 
 /// Exponential backoff with full jitter, so desks that lost the server together do not return together.
 pub fn backoff(attempt: u32) -> Duration {
@@ -91,12 +107,40 @@ pub async fn run(
                 if tx.send(report(AccountState::Online, None)).await.is_err() {
                     return;
                 }
+                // The archive query under way and how many pages it has fetched.
+                let mut catch_up: Option<(String, u32)> = None;
                 loop {
                     tokio::select! {
                         ev = session.next() => match ev {
                             Ok(Incoming::Message(m)) => {
                                 if tx.send(AccountEvent::Message(m)).await.is_err() {
                                     return;
+                                }
+                            }
+                            Ok(Incoming::ArchivePage { query, complete, last }) => {
+                                let Some((_, pages)) = catch_up.take().filter(|(q, _)| *q == query) else { continue };
+                                if let Some(last) = &last {
+                                    if tx.send(AccountEvent::ArchivedUpTo { last: last.clone() }).await.is_err() {
+                                        return;
+                                    }
+                                }
+                                let next = last.filter(|_| !complete && pages < MAX_CATCH_UP_PAGES);
+                                match next {
+                                    Some(after) => match session.query_archive(Some(&after), None).await {
+                                        Ok(q) => catch_up = Some((q, pages + 1)),
+                                        Err(e) => {
+                                            tracing::warn!(account = %cfg.jid, "connection lost: {e}");
+                                            break;
+                                        }
+                                    },
+                                    None => {
+                                        if !complete {
+                                            tracing::warn!(account = %cfg.jid, "archive catch-up stopped at its page limit");
+                                        }
+                                        if tx.send(AccountEvent::CaughtUp).await.is_err() {
+                                            return;
+                                        }
+                                    }
                                 }
                             }
                             Ok(Incoming::Closed { reason }) => {
@@ -125,6 +169,15 @@ pub async fn run(
                                     break;
                                 }
                             },
+                            Some(AccountCommand::CatchUp { after, since }) => {
+                                match session.query_archive(after.as_deref(), since).await {
+                                    Ok(q) => catch_up = Some((q, 1)),
+                                    Err(e) => {
+                                        tracing::warn!(account = %cfg.jid, "connection lost: {e}");
+                                        break;
+                                    }
+                                }
+                            }
                             Some(AccountCommand::Presence { show, status }) => {
                                 presence = (show, status);
                                 if let Err(e) = session.send_presence(presence.0, Some(&presence.1)).await {

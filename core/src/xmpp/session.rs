@@ -13,6 +13,13 @@ pub const NS_SID: &str = "urn:xmpp:sid:0";
 pub const NS_CHATSTATES: &str = "http://jabber.org/protocol/chatstates";
 pub const NS_CARBONS: &str = "urn:xmpp:carbons:2";
 const NS_FORWARD: &str = "urn:xmpp:forward:0";
+pub const NS_MAM: &str = "urn:xmpp:mam:2";
+const NS_RSM: &str = "http://jabber.org/protocol/rsm";
+const NS_DATA: &str = "jabber:x:data";
+const NS_DELAY: &str = "urn:xmpp:delay";
+
+/// The most archived messages asked for in one page.
+pub const ARCHIVE_PAGE: u32 = 50;
 const NS_STANZAS: &str = "urn:ietf:params:xml:ns:xmpp-stanzas";
 
 /// A chat message as received. All of it is untrusted text from the network.
@@ -31,6 +38,8 @@ pub struct ChatMessage {
     pub chat_state: Option<String>,
     /// Set when this is a XEP-0280 copy of a message another of our resources (another desk) received or sent.
     pub carbon: Option<Carbon>,
+    /// When it was sent, for a message delivered late (from the archive or offline storage, XEP-0203).
+    pub sent_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// Which way the message a carbon copies went.
@@ -60,6 +69,13 @@ pub enum Incoming {
         from: Option<String>,
         error: Option<String>,
     },
+    /// The end of one page of an archive query: `last` is where the next page starts; `complete`
+    /// says there is none.
+    ArchivePage {
+        query: String,
+        complete: bool,
+        last: Option<String>,
+    },
     /// The server closed the stream (shutdown, conflict, another login took our resource).
     Closed {
         reason: Option<String>,
@@ -88,11 +104,13 @@ pub struct Session {
     writer: WriteHalf<Tls>,
     jid: String,
     next_id: u64,
+    /// Archive queries under way: results are believed only for these.
+    archive_queries: Vec<String>,
 }
 
 impl Session {
     pub(super) fn new(reader: StreamReader<ReadHalf<Tls>>, writer: WriteHalf<Tls>, jid: String) -> Session {
-        Session { reader, writer, jid, next_id: 0 }
+        Session { reader, writer, jid, next_id: 0, archive_queries: Vec::new() }
     }
 
     /// Our full JID as the server bound it.
@@ -147,6 +165,33 @@ impl Session {
     pub async fn enable_carbons(&mut self) -> Result<String, SessionError> {
         let id = self.new_id();
         send(&mut self.writer, &format!("<iq type='set' id='{id}'><enable xmlns='{NS_CARBONS}'/></iq>")).await?;
+        Ok(id)
+    }
+
+    /// Asks our archive (XEP-0313) for one page of messages after archive id `after`, or, with none,
+    /// since `since`. Results come as `Incoming::Message` (with our server's stanza-id and `sent_at`),
+    /// then `Incoming::ArchivePage` with the returned query id.
+    pub async fn query_archive(
+        &mut self,
+        after: Option<&str>,
+        since: Option<chrono::DateTime<chrono::Utc>>,
+    ) -> Result<String, SessionError> {
+        let id = self.new_id();
+        let start = match (after, since) {
+            (None, Some(t)) => format!(
+                "<field var='start'><value>{}</value></field>",
+                t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+            ),
+            _ => String::new(),
+        };
+        let after = after.map(|a| format!("<after>{}</after>", escape(a))).unwrap_or_default();
+        let xml = format!(
+            "<iq type='set' id='{id}'><query xmlns='{NS_MAM}' queryid='{id}'><x xmlns='{NS_DATA}' type='submit'>\
+             <field var='FORM_TYPE' type='hidden'><value>{NS_MAM}</value></field>{start}</x>\
+             <set xmlns='{NS_RSM}'><max>{ARCHIVE_PAGE}</max>{after}</set></query></iq>"
+        );
+        send(&mut self.writer, &xml).await?;
+        self.archive_queries.push(id.clone());
         Ok(id)
     }
 
@@ -209,6 +254,9 @@ impl Session {
                 "iq" => match el.attr("type") {
                     Some(kind @ ("result" | "error")) => {
                         let Some(id) = el.attr("id") else { continue };
+                        if let Some(page) = self.archive_page(&el, kind, id) {
+                            return Ok(page);
+                        }
                         let error = (kind == "error").then(|| {
                             el.child("error", NS_CLIENT)
                                 .and_then(|e| e.elements().next())
@@ -228,19 +276,64 @@ impl Session {
         }
     }
 
+    /// The end of one of our archive queries (a result with `<fin/>`, or an error), else `None`.
+    fn archive_page(&mut self, iq: &Element, kind: &str, id: &str) -> Option<Incoming> {
+        let at = self.archive_queries.iter().position(|q| q == id)?;
+        self.archive_queries.remove(at);
+        if !self.is_from_own_account(iq) {
+            return None;
+        }
+        let fin = iq.child("fin", NS_MAM);
+        // An error ends the catch-up as if complete: retrying a refused query would only loop.
+        let complete = kind == "error" || fin.is_none_or(|f| matches!(f.attr("complete"), Some("true" | "1")));
+        let last = fin.and_then(|f| f.child("set", NS_RSM)).and_then(|s| s.child("last", NS_RSM)).map(Element::text);
+        Some(Incoming::ArchivePage { query: id.to_owned(), complete, last })
+    }
+
+    /// Stanzas about our own account (carbons, archive results) must come from it, or from the
+    /// server on its behalf (no `from`).
+    fn is_from_own_account(&self, el: &Element) -> bool {
+        el.attr("from").is_none_or(|f| f == self.bare_jid())
+    }
+
     /// A message as it came, or the message inside a carbon. A carbon is only believed from our own
     /// bare JID: anyone else sending one is forging a message "from" a third party, and is dropped.
     fn unwrap_message(&self, el: &Element) -> Option<ChatMessage> {
+        if let Some(result) = el.child("result", NS_MAM) {
+            return self.archived_message(el, result);
+        }
         let carbon = el.elements().find(|c| c.ns == NS_CARBONS && matches!(c.name.as_str(), "received" | "sent"));
         let Some(wrapper) = carbon else { return parse_message(el) };
-        let ours = el.attr("from").is_none_or(|f| f == self.bare_jid());
-        if !ours {
+        if !self.is_from_own_account(el) {
             tracing::warn!("dropped a carbon copy that did not come from our own account (forged)");
             return None;
         }
         let inner = wrapper.child("forwarded", NS_FORWARD)?.child("message", NS_CLIENT)?;
         let mut m = parse_message(inner)?;
         m.carbon = Some(if wrapper.name == "sent" { Carbon::Sent } else { Carbon::Received });
+        Some(m)
+    }
+
+    /// One message of an archive page: only from our own account and for a query we made.
+    fn archived_message(&self, el: &Element, result: &Element) -> Option<ChatMessage> {
+        let ours = self.is_from_own_account(el)
+            && result.attr("queryid").is_some_and(|q| self.archive_queries.iter().any(|a| a == q));
+        if !ours {
+            tracing::warn!("dropped an archive result we did not ask for (forged or stale)");
+            return None;
+        }
+        let archive_id = result.attr("id")?;
+        let forwarded = result.child("forwarded", NS_FORWARD)?;
+        let mut m = parse_message(forwarded.child("message", NS_CLIENT)?)?;
+        m.sent_at = delay_stamp(forwarded);
+        // The archive id is our server's stanza-id for this message: the same key a live copy has.
+        let own = self.bare_jid().to_owned();
+        m.stanza_ids.retain(|(by, _)| by != &own);
+        m.stanza_ids.push((own.clone(), archive_id.to_owned()));
+        // What this account sent (from this desk or another) is our side of the conversation.
+        if bare(&m.from) == own {
+            m.carbon = Some(Carbon::Sent);
+        }
         Some(m)
     }
 
@@ -288,7 +381,14 @@ fn parse_message(el: &Element) -> Option<ChatMessage> {
             .collect(),
         chat_state,
         carbon: None,
+        sent_at: delay_stamp(el),
     })
+}
+
+/// The XEP-0203 `<delay stamp=…/>` inside `el`, if any and well-formed.
+fn delay_stamp(el: &Element) -> Option<chrono::DateTime<chrono::Utc>> {
+    let stamp = el.child("delay", NS_DELAY)?.attr("stamp")?;
+    chrono::DateTime::parse_from_rfc3339(stamp).ok().map(|t| t.with_timezone(&chrono::Utc))
 }
 
 fn parse_presence(el: &Element) -> Option<PresenceUpdate> {
