@@ -13,4 +13,4 @@ export PATH="$HOME/.cargo/bin:$PATH"
 export WEBKIT_DISABLE_DMABUF_RENDERER=1 WEBKIT_DISABLE_COMPOSITING_MODE=1 NO_AT_BRIDGE=1
 cargo build --quiet -p refdesk-tests --features e2e --tests
 exec xvfb-run --auto-servernum --server-args="-screen 0 1280x800x24" \
-  dbus-run-session -- cargo test --quiet -p refdesk-tests --features e2e --test e2e -- --test-threads=1 "$@"
+  dbus-run-session -- scripts/with-keyring.sh cargo test --quiet -p refdesk-tests --features e2e --test e2e -- --test-threads=1 "$@"

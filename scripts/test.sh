@@ -47,7 +47,7 @@ step "app build" cargo build -p refdesk --features custom-protocol
 step "clippy" cargo clippy --workspace --all-targets --all-features -- -D warnings
 # One run for all Rust tests; the end-to-end ones need a display and a session bus.
 step "rust tests" xvfb-run --auto-servernum --server-args="-screen 0 1280x800x24" \
-  dbus-run-session -- cargo test --workspace --all-features -- --test-threads=2
+  dbus-run-session -- scripts/with-keyring.sh cargo test --workspace --all-features -- --test-threads=2
 step "bindings drift" bindings_clean
 
 # Totals of individual tests, from the runners' own closing lines.

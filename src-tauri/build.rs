@@ -14,6 +14,7 @@ fn main() {
         "mark_read",
         "save_draft",
         "close_chat",
+        "sign_in",
     ]);
     if let Err(e) = tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest)) {
         eprintln!("tauri build step failed: {e:#}");

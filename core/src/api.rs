@@ -183,6 +183,8 @@ pub enum ErrorCode {
     WalkupAlreadyActive,
     NoActiveWalkup,
     InvalidInput,
+    /// The OS keyring could not be used (none running, locked, refused).
+    KeyringUnavailable,
     Internal,
 }
 
@@ -215,6 +217,8 @@ pub enum AccountState {
     Reconnecting,
     /// Will not retry until someone changes something (password, certificate, address).
     Failed,
+    /// No password for it in the keyring yet: the librarian signs in once, the keyring keeps it.
+    NeedsPassword,
     SignedOut,
 }
 

@@ -1,22 +1,34 @@
-//! IM accounts in the shell: starts core's account runners and forwards their state to the window.
+//! IM accounts in the shell: starts core's account runners (demo and policy accounts, passwords
+//! from the keyring), signs in on the librarian's request, and forwards their news to the window.
 
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use refdesk_core::api::{AccountState, AccountStatus, DeskSnapshot, MessageView, EVENT_ACCOUNT_CHANGED, EVENT_MESSAGE};
+use refdesk_core::api::{
+    AccountState, AccountStatus, CommandError, DeskSnapshot, ErrorCode, MessageView, EVENT_ACCOUNT_CHANGED,
+    EVENT_MESSAGE,
+};
 use refdesk_core::desk::AlertLevel;
 use refdesk_core::service::{self, DeskAccess};
-use refdesk_core::xmpp::account;
 use refdesk_core::xmpp::demo::DemoInfo;
+use refdesk_core::xmpp::{account, AccountConfig};
 use refdesk_core::{Desk, Error};
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 use tokio::sync::{mpsc, watch, Notify};
 
 use crate::state::AppState;
 
-/// The accounts' latest states, the switch that signs them out, and the service's wake-up.
+/// The accounts' latest states, and for each running account the switch that signs it out and the
+/// wake-up of its IM service.
 pub struct Accounts {
     statuses: Mutex<Vec<AccountStatus>>,
-    _stop: watch::Sender<bool>,
+    running: Mutex<HashMap<String, Running>>,
+    /// How to reach each account the desk knows (policy accounts wait here for their password).
+    configs: Mutex<HashMap<String, AccountConfig>>,
+}
+
+struct Running {
+    stop: watch::Sender<bool>,
     kick: Arc<Notify>,
 }
 
@@ -29,10 +41,12 @@ impl<R: Runtime> DeskAccess for ShellDesk<R> {
     }
 }
 
-/// Wakes the IM service after a desk change made from the window or the tray.
+/// Wakes the IM services after a desk change made from the window or the tray.
 pub fn kick<R: Runtime>(app: &AppHandle<R>) {
     if let Some(a) = app.try_state::<Accounts>() {
-        a.kick.notify_one();
+        for r in a.running.lock().unwrap_or_else(|p| p.into_inner()).values() {
+            r.kick.notify_one();
+        }
     }
 }
 
@@ -53,38 +67,99 @@ impl Accounts {
     }
 }
 
-/// Signs in the demo desk's shared account when `REFDESK_DEMO` names a demo.json. Real accounts
-/// (settings + keyring) come with the account settings work.
+/// Signs in every account the desk has: the demo's shared account when `REFDESK_DEMO` names a
+/// demo.json, and the accounts of the library's policy file with their passwords from the keyring.
 pub fn start<R: Runtime>(app: &AppHandle<R>) {
-    let (stop_tx, stop) = watch::channel(false);
-    let kick = Arc::new(Notify::new());
-    app.manage(Accounts { statuses: Mutex::new(Vec::new()), _stop: stop_tx, kick: kick.clone() });
-    let Some(path) = std::env::var_os("REFDESK_DEMO").filter(|p| !p.is_empty()) else { return };
-    let path = std::path::PathBuf::from(path);
-    let (cfg, password) = match DemoInfo::load(&path)
+    app.manage(Accounts {
+        statuses: Mutex::new(Vec::new()),
+        running: Mutex::new(HashMap::new()),
+        configs: Mutex::new(HashMap::new()),
+    });
+    if let Some(path) = std::env::var_os("REFDESK_DEMO").filter(|p| !p.is_empty()) {
+        start_demo(app, std::path::Path::new(&path));
+    }
+    let policy_accounts = app.state::<AppState>().accounts.clone();
+    for a in &policy_accounts {
+        let cfg = a.connect_config();
+        app.state::<Accounts>().configs.lock().unwrap_or_else(|p| p.into_inner()).insert(cfg.jid.clone(), cfg);
+        publish(app, status(a.jid.trim(), AccountState::Connecting, None));
+    }
+    // A locked keyring may ask the person to unlock it: never make the window wait for that.
+    let app = app.clone();
+    tauri::async_runtime::spawn_blocking(move || {
+        for a in policy_accounts {
+            let cfg = a.connect_config();
+            let jid = cfg.jid.clone();
+            match crate::keyring::password(&jid) {
+                Ok(Some(password)) => start_account(&app, cfg, password),
+                Ok(None) => publish(&app, status(&jid, AccountState::NeedsPassword, None)),
+                Err(e) => publish(&app, status(&jid, AccountState::Failed, Some(e.message))),
+            }
+        }
+    });
+}
+
+fn status(jid: &str, state: AccountState, message: Option<String>) -> AccountStatus {
+    AccountStatus { jid: jid.to_owned(), state, message, seq: 0 }
+}
+
+fn start_demo<R: Runtime>(app: &AppHandle<R>, path: &std::path::Path) {
+    // The demo server's throwaway accounts have their passwords in its demo.json; real accounts never do.
+    match DemoInfo::load(path)
         .and_then(|d| d.account("ask").ok_or_else(|| format!("{}: no ask@ account in the demo", path.display())))
     {
-        Ok(a) => a,
+        Ok((cfg, password)) => start_account(app, cfg, password),
         Err(e) => {
             tracing::error!("demo desk not started: {e}");
-            let failed = AccountStatus { jid: "demo".into(), state: AccountState::Failed, message: Some(e), seq: 0 };
-            publish(app, failed);
-            return;
+            publish(app, status("demo", AccountState::Failed, Some(e)));
         }
+    }
+}
+
+/// Keeps `password` in the keyring for `jid` (an account of the policy) and signs it in.
+pub fn sign_in<R: Runtime>(app: &AppHandle<R>, jid: &str, password: &str) -> Result<(), CommandError> {
+    let accounts = app.state::<Accounts>();
+    let cfg = accounts.configs.lock().unwrap_or_else(|p| p.into_inner()).get(jid).cloned();
+    let Some(cfg) = cfg else {
+        return Err(CommandError {
+            code: ErrorCode::InvalidInput,
+            message: format!("{jid} is not one of this desk's accounts (they come from the library's policy file)"),
+        });
     };
-    let mut cfg = cfg;
+    if password.is_empty() {
+        return Err(CommandError { code: ErrorCode::InvalidInput, message: "the password is empty".into() });
+    }
+    crate::keyring::set_password(jid, password)?;
+    tracing::info!(account = %jid, "password kept in the keyring; signing in");
+    start_account(app, cfg, password.to_owned());
+    Ok(())
+}
+
+/// Starts (or restarts) the runner and IM service of one account.
+fn start_account<R: Runtime>(app: &AppHandle<R>, mut cfg: AccountConfig, password: String) {
     match app.state::<AppState>().with_desk_raw(|d| d.resource()) {
         Some(Ok(r)) => cfg.resource = r,
         Some(Err(e)) => tracing::warn!("no resource of this desk's own, using the default: {e}"),
         None => {}
+    }
+    let (stop_tx, stop) = watch::channel(false);
+    let kick = Arc::new(Notify::new());
+    let previous = app
+        .state::<Accounts>()
+        .running
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .insert(cfg.jid.clone(), Running { stop: stop_tx, kick: kick.clone() });
+    if let Some(old) = previous {
+        // A new password replaces a runner that may still be retrying with the old one.
+        let _ = old.stop.send(true);
     }
     let (events_tx, events) = mpsc::channel(256);
     let (commands, commands_rx) = mpsc::channel(256);
     let jid = cfg.jid.clone();
     tauri::async_runtime::spawn(account::run(cfg, password, "Ask a librarian".into(), events_tx, commands_rx, stop));
     let desk = Arc::new(ShellDesk(app.clone()));
-    let app = app.clone();
-    tauri::async_runtime::spawn(service::run(desk, jid, events, commands, kick, Window(app)));
+    tauri::async_runtime::spawn(service::run(desk, jid, events, commands, kick, Window(app.clone())));
 }
 
 /// Where the IM service's news goes: the window (and the header's account pills).
@@ -102,12 +177,12 @@ impl<R: Runtime> service::Publish for Window<R> {
         crate::notify::message(&self.0, &message);
     }
 
-    fn wait_alert(&self, peer: &str, level: AlertLevel, waited_secs: i64) {
-        crate::notify::wait_alert(&self.0, peer, level, waited_secs);
-    }
-
     fn desk(&self, snapshot: DeskSnapshot) {
         crate::state::announce(&self.0, &snapshot);
+    }
+
+    fn wait_alert(&self, peer: &str, level: AlertLevel, waited_secs: i64) {
+        crate::notify::wait_alert(&self.0, peer, level, waited_secs);
     }
 }
 

@@ -2,6 +2,7 @@
 
 mod commands;
 mod im;
+mod keyring;
 mod notify;
 mod state;
 mod tray;
@@ -105,6 +106,7 @@ pub fn run_app<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Result<(
             commands::conversations::mark_read,
             commands::conversations::save_draft,
             commands::desk::close_chat,
+            commands::im::sign_in,
         ])
         .run(tauri::generate_context!())
 }

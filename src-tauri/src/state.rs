@@ -15,6 +15,8 @@ pub struct AppState {
     policy_warning: Option<String>,
     /// What notifications may say, from the library's policy file.
     pub notifications: refdesk_core::policy::NotificationPolicy,
+    /// The IM accounts the library's policy file lists.
+    pub accounts: Vec<refdesk_core::policy::AccountPolicy>,
 }
 
 enum Slot {
@@ -28,7 +30,7 @@ impl AppState {
     pub fn open(db_path: PathBuf) -> AppState {
         let policy_path = refdesk_core::policy::policy_path();
         let (loaded, policy_warning) = refdesk_core::policy::load_for_app(policy_path.as_deref());
-        let (policy, notifications) = (loaded.desk, loaded.file.notifications);
+        let (policy, notifications, accounts) = (loaded.desk, loaded.file.notifications, loaded.file.accounts);
         match (&policy_path, &policy_warning) {
             (_, Some(w)) => tracing::warn!("policy file not used, default desk rules apply: {w}"),
             (Some(p), None) => tracing::info!(policy = %p.display(), "desk policy loaded"),
@@ -45,7 +47,7 @@ impl AppState {
                 Slot::Problem(problem(&db_path, &e))
             }
         };
-        AppState { slot: Mutex::new(slot), db_path, policy, policy_warning, notifications }
+        AppState { slot: Mutex::new(slot), db_path, policy, policy_warning, notifications, accounts }
     }
 
     pub fn startup_status(&self) -> Result<StartupStatus, CommandError> {

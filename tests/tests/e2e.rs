@@ -529,3 +529,64 @@ fn the_tray_shows_the_desk_state_and_its_menu_changes_it() {
     item.click("Quit Refdesk").unwrap();
     wait_until("the app has quit", || !item.alive());
 }
+
+/// Every file under `dir`, recursively.
+fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            out.extend(files_under(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
+}
+
+#[test]
+fn an_account_from_the_policy_signs_in_with_a_password_kept_only_in_the_keyring() {
+    let _turn = ONE_APP_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let server_dir = tempfile::tempdir().unwrap();
+    let prosody = refdesk_testkit::Prosody::start(&refdesk_testkit::ProsodyConfig::new(server_dir.path())).unwrap();
+    prosody.register("ask", "correct horse battery").unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let policy = server_dir.path().join("policy.toml");
+    std::fs::write(
+        &policy,
+        format!(
+            "[[accounts]]\njid = \"ask@library.test\"\nhost = \"127.0.0.1\"\nport = {}\ncaFile = \"{}\"\n",
+            prosody.c2s_port,
+            prosody.ca.ca_cert.display()
+        ),
+    )
+    .unwrap();
+    let env = [("REFDESK_DATA_DIR", data.path()), ("REFDESK_POLICY", policy.as_path())];
+    let app = launch_with(&env);
+    let s = &app.session;
+    s.wait_for_text("[data-testid=account-status]", WAIT, |t| t == "ask@library.test: needs its password").unwrap();
+
+    // A mistyped password says so, and the librarian can try again.
+    s.send_keys(&s.find("[data-testid=account-password]").unwrap(), "correct horse batery").unwrap();
+    s.click(&s.find("[data-testid=sign-in]").unwrap()).unwrap();
+    let text = s.wait_for_text("[data-testid=account-status]", WAIT, |t| t.contains("not signed in")).unwrap();
+    assert!(text.contains("wrong user name or password"), "{text}");
+    s.send_keys(&s.wait_for("[data-testid=account-password]", WAIT).unwrap(), "correct horse battery").unwrap();
+    s.click(&s.find("[data-testid=sign-in]").unwrap()).unwrap();
+    s.wait_for_text("[data-testid=account-status]", WAIT, |t| t == "ask@library.test: online").unwrap();
+    assert!(s.find_all("[data-testid=sign-in-form]").unwrap().is_empty());
+    drop(app);
+
+    // The next start signs in by itself: the keyring has the password.
+    let app = launch_with(&env);
+    app.session.wait_for_text("[data-testid=account-status]", WAIT, |t| t == "ask@library.test: online").unwrap();
+    drop(app);
+    // And only the keyring: not the database, its journal, the settings or the logs.
+    let files = files_under(data.path());
+    assert!(files.iter().any(|f| f.ends_with("refdesk.db")), "{files:?}");
+    for f in files {
+        let bytes = std::fs::read(&f).unwrap();
+        let found = bytes.windows(b"correct horse".len()).any(|w| w == b"correct horse");
+        assert!(!found, "a password is written in {}", f.display());
+    }
+}

@@ -12,6 +12,72 @@ use crate::desk::{DeskPolicy, Policy};
 pub struct PolicyFile {
     pub desk: DeskPolicy,
     pub notifications: NotificationPolicy,
+    /// The IM accounts this desk signs in to. Never passwords: those live in the OS keyring.
+    pub accounts: Vec<AccountPolicy>,
+}
+
+/// One IM account as IT describes it (`[[accounts]]`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AccountPolicy {
+    /// The account's address, e.g. `ask@library.example`.
+    pub jid: String,
+    /// Server host; the JID's domain (and DNS) when absent.
+    #[serde(default)]
+    pub host: Option<String>,
+    #[serde(default)]
+    pub port: Option<u16>,
+    /// `starttls` (port 5222, the default) or `direct` (TLS from the first byte, port 5223).
+    #[serde(default)]
+    pub tls: Option<TlsChoice>,
+    /// A CA to trust besides the system's, for a library's own certificates.
+    #[serde(default)]
+    pub ca_file: Option<PathBuf>,
+    /// Allow SASL PLAIN inside TLS for servers without SCRAM (off unless IT turns it on).
+    #[serde(default)]
+    pub allow_plain: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum TlsChoice {
+    Starttls,
+    Direct,
+}
+
+impl AccountPolicy {
+    /// Checks the entry; `Err((field, message))` names what to change.
+    fn check(&self) -> Result<(), (&'static str, String)> {
+        let jid = self.jid.trim();
+        let valid = jid.split_once('@').is_some_and(|(user, domain)| {
+            !user.is_empty() && !domain.is_empty() && !domain.contains('@') && !jid.contains(['/', ' '])
+        });
+        if !valid {
+            return Err(("jid", format!("{:?} is not an account address like ask@library.example", self.jid)));
+        }
+        if self.port == Some(0) {
+            return Err(("port", "0 is not a port; leave it out for the usual one".into()));
+        }
+        if self.host.as_deref().is_some_and(|h| h.trim().is_empty() || h.contains(['/', ' '])) {
+            return Err(("host", format!("{:?} is not a host name", self.host.as_deref().unwrap_or(""))));
+        }
+        Ok(())
+    }
+
+    /// How to connect, for the XMPP layer.
+    pub fn connect_config(&self) -> crate::xmpp::AccountConfig {
+        crate::xmpp::AccountConfig {
+            host: self.host.clone(),
+            port: self.port,
+            tls: match self.tls {
+                Some(TlsChoice::Direct) => crate::xmpp::TlsMode::Direct,
+                _ => crate::xmpp::TlsMode::StartTls,
+            },
+            extra_ca: self.ca_file.clone(),
+            allow_plain: self.allow_plain,
+            ..crate::xmpp::AccountConfig::new(self.jid.trim())
+        }
+    }
 }
 
 /// What desktop notifications may say. Message text stays out by default: the desk screen faces
@@ -38,7 +104,7 @@ pub enum PolicyFileError {
     Read { path: String, message: String },
     #[error("{path}:{line}:{column}: {message}")]
     Syntax { path: String, line: usize, column: usize, message: String },
-    #[error("{path}: desk.{field}: {message}")]
+    #[error("{path}: {field}: {message}")]
     Invalid { path: String, field: String, message: String },
 }
 
@@ -98,9 +164,23 @@ pub fn parse(text: &str, origin: &str) -> Result<LoadedPolicy, PolicyFileError> 
     })?;
     let desk = file.desk.compile().map_err(|e| PolicyFileError::Invalid {
         path: origin.to_owned(),
-        field: e.field,
+        field: format!("desk.{}", e.field),
         message: e.message,
     })?;
+    for (i, a) in file.accounts.iter().enumerate() {
+        a.check().map_err(|(field, message)| PolicyFileError::Invalid {
+            path: origin.to_owned(),
+            field: format!("accounts[{i}].{field}"),
+            message,
+        })?;
+        if file.accounts[..i].iter().any(|b| b.jid.trim() == a.jid.trim()) {
+            return Err(PolicyFileError::Invalid {
+                path: origin.to_owned(),
+                field: format!("accounts[{i}].jid"),
+                message: format!("{} is listed twice", a.jid.trim()),
+            });
+        }
+    }
     Ok(LoadedPolicy { file, desk })
 }
 
@@ -154,6 +234,31 @@ queued = "Hi! You're number {position} in line, about {wait}."
         assert!(p.file.notifications.message_text && p.file.notifications.enabled);
         let e = parse("[notifications]\nmessagetext = true\n", "p.toml").unwrap_err();
         assert!(e.to_string().starts_with("p.toml:2:"), "{e}");
+    }
+
+    #[test]
+    fn accounts_are_read_and_checked_and_never_carry_a_password() {
+        let text = "[[accounts]]\njid = \"ask@library.example\"\nhost = \"xmpp.library.example\"\nport = 5223\n\
+                    tls = \"direct\"\ncaFile = \"/etc/refdesk/ca.pem\"\n\n[[accounts]]\njid = \"maria@library.example\"\n";
+        let p = parse(text, "p.toml").unwrap();
+        assert_eq!(p.file.accounts.len(), 2);
+        let c = p.file.accounts[0].connect_config();
+        assert_eq!(
+            (c.jid.as_str(), c.host.as_deref(), c.port),
+            ("ask@library.example", Some("xmpp.library.example"), Some(5223))
+        );
+        assert_eq!(c.tls, crate::xmpp::TlsMode::Direct);
+        assert!(!c.allow_plain);
+        assert_eq!(p.file.accounts[1].connect_config().tls, crate::xmpp::TlsMode::StartTls);
+
+        let e = parse("[[accounts]]\njid = \"ask\"\n", "p.toml").unwrap_err();
+        assert!(e.to_string().starts_with("p.toml: accounts[0].jid: \"ask\" is not an account address"), "{e}");
+        let e = parse("[[accounts]]\njid = \"a@b\"\n[[accounts]]\njid = \"a@b\"\n", "p.toml").unwrap_err();
+        assert_eq!(e.to_string(), "p.toml: accounts[1].jid: a@b is listed twice");
+        let e = parse("[[accounts]]\njid = \"a@b\"\npassword = \"hunter2\"\n", "p.toml").unwrap_err();
+        assert!(e.to_string().starts_with("p.toml:3:") && e.to_string().contains("password"), "{e}");
+        let e = parse("[[accounts]]\njid = \"a@b\"\nport = 0\n", "p.toml").unwrap_err();
+        assert!(e.to_string().contains("accounts[0].port"), "{e}");
     }
 
     #[test]

@@ -1,11 +1,16 @@
-//! IM commands: the accounts' current states.
+//! IM commands: the accounts' current states, and signing in with a password for the keyring.
 
 use refdesk_core::api::{AccountStatus, CommandError};
-use tauri::State;
+use tauri::{AppHandle, Runtime, State};
 
 use crate::im::Accounts;
 
 #[tauri::command(async)]
 pub fn account_statuses(accounts: State<'_, Accounts>) -> Result<Vec<AccountStatus>, CommandError> {
     Ok(accounts.statuses())
+}
+
+#[tauri::command(async)]
+pub fn sign_in<R: Runtime>(app: AppHandle<R>, jid: String, password: String) -> Result<(), CommandError> {
+    crate::im::sign_in(&app, &jid, &password)
 }

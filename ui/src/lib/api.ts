@@ -34,6 +34,7 @@ export const api = {
   startWalkup: (topic: string | null) => invoke<DeskSnapshot>("start_walkup", { topic }),
   endWalkup: () => invoke<DeskSnapshot>("end_walkup"),
   setPresence: (presence: Presence) => invoke<DeskSnapshot>("set_presence", { presence }),
+  signIn: (jid: string, password: string) => invoke<null>("sign_in", { jid, password }),
   accountStatuses: () => invoke<AccountStatus[]>("account_statuses"),
   onAccountChanged: (f: (s: AccountStatus) => void): Promise<UnlistenFn> =>
     listen<AccountStatus>(ACCOUNT_CHANGED, (e) => f(e.payload)),

@@ -34,6 +34,7 @@ export const accountStateLabel: Record<AccountState, string> = {
   online: "online",
   reconnecting: "reconnecting…",
   failed: "not signed in",
+  needsPassword: "needs its password",
   signedOut: "signed out",
 };
 
