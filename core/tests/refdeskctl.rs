@@ -135,3 +135,35 @@ fn the_desk_log_exports_a_day_that_simulate_replays() {
     let walkups = out.lines().find(|l| l.starts_with("walk-up ")).unwrap();
     assert_eq!(walkups.split_whitespace().take(3).collect::<Vec<_>>(), ["walk-up", "1", "1"], "{out}");
 }
+
+fn ctl_stdin(args: &[&str], input: &[u8]) -> Output {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_refdeskctl"))
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(input).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn redact_writes_one_line_per_line_whatever_comes_in() {
+    let input = b"Hi, my name is Maria Lopez\r\n\ncall 555-123-4567 about ISBN 978-0-306-40615-7\nbad \xff byte a@b.org\nlast line without newline";
+    let o = ctl_stdin(&["redact"], input);
+    assert!(o.status.success(), "{:?}", text(&o));
+    let out = String::from_utf8(o.stdout).unwrap();
+    let lines: Vec<&str> = out.split('\n').collect();
+    assert_eq!(lines.len(), 6, "five lines and the final newline: {out:?}");
+    assert_eq!(lines[0], "Hi, my name is [NAME]\r");
+    assert_eq!(lines[1], "");
+    assert_eq!(lines[2], "call [PHONE] about ISBN 978-0-306-40615-7");
+    assert_eq!(lines[3], "bad \u{FFFD} byte [EMAIL]");
+    assert_eq!(lines[4], "last line without newline");
+
+    let o = ctl_stdin(&["redact", "--explain"], b"mail a@b.org\nnothing here\nI'm Jan, 555-123-4567\n");
+    let out = String::from_utf8(o.stdout).unwrap();
+    assert_eq!(out, "1\tEMAIL\t5\t12\ta@b.org\n3\tNAME\t4\t7\tJan\n3\tPHONE\t9\t21\t555-123-4567\n");
+}

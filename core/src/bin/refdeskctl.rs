@@ -15,6 +15,9 @@ commands:
   walkups [--db PATH] [--days N]     walk-ups started in the last N days (default 1), tab-separated
   log [--db PATH] [--days N]         the desk's logged events of the last N days (default 1), as JSON
                                      lines that `policy simulate --events` replays
+  redact [--explain]                 personal information in stdin replaced by [EMAIL], [PHONE], [NAME]…:
+                                     one line out per line in. --explain prints each finding instead,
+                                     as line<TAB>TYPE<TAB>start<TAB>end<TAB>text (byte offsets)
   policy check FILE                  validate a policy file; errors give line:column or the field
   policy simulate [--policy FILE] [--events LOG | --seed N --days N --staff N --scale K] [--compare]
                                      run traffic through the desk rules and print waiting times per
@@ -24,6 +27,39 @@ commands:
                                      --compare runs both queue orders on the same traffic.
 
 The database defaults to the app's ($REFDESK_DATA_DIR/refdesk.db when that is set).";
+
+/// Redacts stdin line by line. Invalid UTF-8 becomes U+FFFD rather than stopping the run, so every
+/// input line still gives exactly one output line.
+fn redact(explain: bool) -> Result<(), String> {
+    use std::io::{BufRead, Write};
+    let redactor = refdesk_core::privacy::redact::Redactor::new();
+    let stdin = std::io::stdin().lock();
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let write_err = |e: std::io::Error| {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            BROKEN_PIPE.to_string()
+        } else {
+            format!("cannot write output: {e}")
+        }
+    };
+    for (n, raw) in stdin.split(b'\n').enumerate() {
+        let raw = raw.map_err(|e| format!("cannot read input: {e}"))?;
+        let line = String::from_utf8_lossy(&raw);
+        let (text, cr) = match line.strip_suffix('\r') {
+            Some(t) => (t, "\r"),
+            None => (line.as_ref(), ""),
+        };
+        if explain {
+            for f in redactor.find(text) {
+                let found = text[f.start..f.end].replace(['\t', '\n'], " ");
+                writeln!(out, "{}\t{}\t{}\t{}\t{found}", n + 1, f.kind.label(), f.start, f.end).map_err(write_err)?;
+            }
+        } else {
+            writeln!(out, "{}{cr}", redactor.redact(text)).map_err(write_err)?;
+        }
+    }
+    out.flush().map_err(write_err)
+}
 
 fn main() -> ExitCode {
     match run(std::env::args().skip(1).collect()) {
@@ -81,6 +117,8 @@ fn run(mut args: Vec<String>) -> Result<(), String> {
     let cmd: Vec<&str> = args.iter().map(String::as_str).collect();
     match cmd.as_slice() {
         ["status"] => status(&db),
+        ["redact"] => redact(false),
+        ["redact", "--explain"] => redact(true),
         ["walkups", rest @ ..] => {
             let mut rest: Vec<String> = rest.iter().map(|s| s.to_string()).collect();
             let days = parse_num(take_opt(&mut rest, "--days")?, "--days", 1u32)?;

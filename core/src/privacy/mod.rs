@@ -1,4 +1,6 @@
-//! Patron privacy: stable pseudonyms for patron addresses in logs (redaction of text comes with #6).
+//! Patron privacy: stable pseudonyms for patron addresses, and redaction of personal information in text.
+
+pub mod redact;
 
 use ring::hmac;
 

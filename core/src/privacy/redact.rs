@@ -1,0 +1,1079 @@
+//! Redaction of personal information in message text: typed placeholders for what identifies a
+//! patron, while what reference work needs (call numbers, ISBNs, DOIs, dates, rooms) stays.
+//!
+//! Detectors run in priority order and a span once taken is not taken again, so an email inside a
+//! URL is one finding, not two. Public references (catalogue URLs, ISBN, ISSN, DOI) are marked as
+//! kept first, so no number-shaped detector cuts into them.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+/// What a finding is; each becomes its placeholder in the text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Kind {
+    Email,
+    Phone,
+    Name,
+    Address,
+    Card,
+    Id,
+    Dob,
+    CreditCard,
+    Ip,
+    UrlPrivate,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 10] = [
+        Kind::Email,
+        Kind::Phone,
+        Kind::Name,
+        Kind::Address,
+        Kind::Card,
+        Kind::Id,
+        Kind::Dob,
+        Kind::CreditCard,
+        Kind::Ip,
+        Kind::UrlPrivate,
+    ];
+
+    pub fn placeholder(self) -> &'static str {
+        match self {
+            Kind::Email => "[EMAIL]",
+            Kind::Phone => "[PHONE]",
+            Kind::Name => "[NAME]",
+            Kind::Address => "[ADDRESS]",
+            Kind::Card => "[CARD]",
+            Kind::Id => "[ID]",
+            Kind::Dob => "[DOB]",
+            Kind::CreditCard => "[CREDITCARD]",
+            Kind::Ip => "[IP]",
+            Kind::UrlPrivate => "[URL-PRIVATE]",
+        }
+    }
+
+    /// The placeholder's name without brackets (`EMAIL`), as `--explain` prints it.
+    pub fn label(self) -> &'static str {
+        let p = self.placeholder();
+        &p[1..p.len() - 1]
+    }
+}
+
+/// One finding: `text[start..end]` is of `kind`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Finding {
+    pub kind: Kind,
+    pub start: usize,
+    pub end: usize,
+}
+
+fn re(pattern: &str) -> Regex {
+    // Word boundaries are ASCII ones: Unicode-aware `\b` keeps the regex engine off its fast path
+    // on any non-ASCII text, for no gain here (the words around the boundaries are ASCII).
+    let pattern = pattern.replace(r"\b", r"(?-u:\b)");
+    // The patterns are constants of this file, checked by the tests: a bad one is a programming error.
+    Regex::new(&pattern).unwrap_or_else(|e| panic!("redaction pattern {pattern:?}: {e}"))
+}
+
+// Words of a person's name: capitalised (any script's capitals), with inner apostrophes and hyphens.
+const NAME_WORD: &str = r"\p{Lu}[\p{Ll}\p{Lu}'’-]*\p{Ll}[\p{Ll}'’-]*";
+// Dutch, German, Spanish and other lower-case particles inside names ("Jan van der Berg", "María de la Cruz").
+const PARTICLE: &str = r"(?:van|der|den|de|het|ter|ten|von|la|las|los|del|y|da|di|le|du|bin|al)";
+
+static URL: LazyLock<Regex> = LazyLock::new(|| re(r#"(?i)\b(?:https?://|www\.)[^\s<>"'`]+"#));
+static EMAIL: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?i)\b[a-z0-9][a-z0-9._%+-]*@[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9-]+)*\.[a-z]{2,}\b"));
+static ISBN: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?i)\b(?:97[89][- ]?)?\d{1,5}[- ]?\d{1,7}[- ]?\d{1,7}[- ]?[\dX]\b"));
+static ISSN: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)\b\d{4}-\d{3}[\dX]\b"));
+static DOI: LazyLock<Regex> = LazyLock::new(|| re(r#"(?i)\b(?:doi:\s*)?10\.\d{4,9}/[^\s<>"']+"#));
+static IPV4: LazyLock<Regex> =
+    LazyLock::new(|| re(r"\b(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}\b"));
+static IPV6: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?i)\b(?:[0-9a-f]{1,4}:){7}[0-9a-f]{1,4}\b|\b(?:[0-9a-f]{1,4}:){1,6}:(?:[0-9a-f]{1,4}:){0,5}[0-9a-f]{1,4}\b")
+});
+// Runs of digits with the separators people type in card and phone numbers.
+static DIGIT_RUN: LazyLock<Regex> = LazyLock::new(|| re(r"(?:\+|\b00)?\(?\d[\d \-.()/]{5,}\d\b"));
+static SSN: LazyLock<Regex> = LazyLock::new(|| re(r"\b\d{3}-\d{2}-\d{4}\b"));
+// Spanish DNI and NIE.
+static DNI: LazyLock<Regex> = LazyLock::new(|| re(r"\b(?:\d{8}|[XYZ]\d{7})-?[A-HJ-NP-TV-Z]\b"));
+static PASSPORT_CONTEXT: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)\b(?:passport|paspoort|pasaporte|student\s*(?:id|number|no\.?|nr\.?|#)|studentnummer|student-?id|staff\s*(?:id|number)|employee\s*(?:id|number)|personeelsnummer|id\s*(?:number|no\.?|#)|identity\s*card|id-?kaart|bsn|ssn|social\s+security(?:\s+number)?|dni|nie|n[uú]mero\s+de\s+(?:estudiante|identidad))\b(?:\s+(?:number|no\.?|nr\.?|nummer|n[uú]mero))?[\s:#.=-]*(?:is\s+|es\s+|nummer\s+)?([A-Z0-9][A-Z0-9-]{3,19})",
+    )
+});
+static CARD_CONTEXT: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)\b(?:library\s+card|card|barcode|patron\s+(?:id|number)|pasnummer|bibliotheekpas|lenerspas|pas|tarjeta(?:\s+de\s+(?:la\s+)?biblioteca)?|carn[eé]t?)(?:\s+(?:number|no\.?|nr\.?|#|nummer|n[uú]mero))?\s*(?:is|es|:|#|=|-)?\s*([A-Z]?\d[\d -]{3,18}\d)",
+    )
+});
+static DOB_CONTEXT: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)\b(?:born\s+(?:on\s+)?|date\s+of\s+birth\s*(?:is\s*|:\s*)?|d\.?o\.?b\.?\s*:?\s*|birthday\s+(?:is\s+)?|birth\s+date\s*:?\s*|geboren\s+(?:op\s+)?|geboortedatum\s*:?\s*|fecha\s+de\s+nacimiento\s*:?\s*|nac[ií]\s+el\s+|nacido\s+el\s+|nacida\s+el\s+)((?:\d{1,2}[./-]\d{1,2}[./-]\d{2,4})|(?:\d{4}-\d{2}-\d{2})|(?:\d{1,2}(?:st|nd|rd|th)?\s+(?:de\s+)?\p{L}+\.?(?:\s+(?:de\s+)?\d{4})?)|(?:\p{L}+\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}))",
+    )
+});
+static STREET_EN: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"\b\d{1,5}[A-Za-z]?\s+(?:[NSEW]\.?\s+)?(?:\p{Lu}[\p{L}'-]*\s+){1,3}(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl|Terrace|Circle|Cir|Parkway|Pkwy|Highway|Hwy)\b\.?(?:,?\s+(?:Apt|Apartment|Unit|Suite|#)\.?\s*\w+)?",
+    )
+});
+static STREET_NL: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"\b\p{Lu}[\p{Ll}-]*(?:straat|laan|weg|plein|gracht|kade|singel|dijk|dreef|hof|steeg|pad)\s+\d{1,4}(?:\s?[a-zA-Z]\b|-\d+)?",
+    )
+});
+static STREET_ES: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)\b(?:calle|c/|avenida|avda\.?|av\.|plaza|pza\.?|paseo|camino|carrera|ronda)\s+(?:de\s+(?:la\s+|los\s+|las\s+)?)?\p{Lu}[\p{L}. ]{1,40}?,?\s*(?:n[ºo°]\.?\s*)?\d{1,4}(?:\s*,?\s*\d+[ºª°]?\s*[A-Z]?)?",
+    )
+});
+static POSTCODE_NL: LazyLock<Regex> = LazyLock::new(|| re(r"\b[1-9]\d{3}\s?[A-Z]{2}\b"));
+static ZIP_US: LazyLock<Regex> = LazyLock::new(|| re(r"\b[A-Z]{2}\s+\d{5}(?:-\d{4})?\b"));
+static NAME_INTRO: LazyLock<Regex> = LazyLock::new(|| {
+    re(&format!(
+        r"(?i:\bmy\s+name\s+is|\bmy\s+name's|\bname:|\bi\s+am|\bi'm|\bi’m|\bthis\s+is|\bit's|\bik\s+ben|\bmijn\s+naam\s+is|\bik\s+heet|\bhier\s+is|\bme\s+llamo|\bmi\s+nombre\s+es|\bsoy)\s+({NAME_WORD}(?:\s+(?:{PARTICLE}\s+)*{NAME_WORD}){{0,2}})"
+    ))
+});
+static SIGN_OFF: LazyLock<Regex> = LazyLock::new(|| {
+    re(&format!(
+        r"(?i:\b(?:thanks|thank\s+you|thx|cheers|regards|best|sincerely|bedankt|dank\s+je(?:wel)?|groetjes|groeten|gracias|saludos|un\s+saludo)),?\s+({NAME_WORD}(?:\s+(?:{PARTICLE}\s+)*{NAME_WORD}){{0,2}})\s*[.!]*\s*$"
+    ))
+});
+// A name signed at the end of a message: "- Maria" / "— Jan de Vries".
+static DASH_SIGNATURE: LazyLock<Regex> =
+    LazyLock::new(|| re(&format!(r"(?:^|\s)[-–—~]\s*({NAME_WORD}(?:\s+(?:{PARTICLE}\s+)*{NAME_WORD}){{0,2}})\s*$")));
+
+/// Capitalised words that follow "I'm", "this is" and the like without being names.
+const NOT_NAMES: &[&str] = &[
+    "a",
+    "an",
+    "the",
+    "not",
+    "just",
+    "so",
+    "sorry",
+    "looking",
+    "trying",
+    "here",
+    "there",
+    "in",
+    "at",
+    "on",
+    "from",
+    "with",
+    "new",
+    "back",
+    "still",
+    "also",
+    "really",
+    "very",
+    "interested",
+    "wondering",
+    "working",
+    "writing",
+    "doing",
+    "done",
+    "fine",
+    "good",
+    "great",
+    "ok",
+    "okay",
+    "sure",
+    "confused",
+    "lost",
+    "stuck",
+    "calling",
+    "asking",
+    "hoping",
+    "searching",
+    "researching",
+    "student",
+    "teacher",
+    "professor",
+    "librarian",
+    "freshman",
+    "junior",
+    "senior",
+    "sophomore",
+    "graduate",
+    "alumni",
+    "alumnus",
+    "member",
+    "patron",
+    "visiting",
+    "what",
+    "why",
+    "how",
+    "where",
+    "when",
+    "who",
+    "which",
+    "urgent",
+    "important",
+    "it",
+    "that",
+    "this",
+    "my",
+    "your",
+    "our",
+    "their",
+    "his",
+    "her",
+    "about",
+    "for",
+    "to",
+    "of",
+    "and",
+    "or",
+    "but",
+    "if",
+    "no",
+    "yes",
+    "all",
+    "any",
+    "some",
+    "one",
+    "two",
+    "first",
+    "last",
+    "next",
+    "available",
+    "english",
+    "dutch",
+    "spanish",
+    "american",
+    "harry",
+    "mr",
+    "mrs",
+    "ms",
+    "dr",
+    "prof",
+    "een",
+    "de",
+    "het",
+    "op",
+    "zoek",
+    "niet",
+    "nog",
+    "al",
+    "bezig",
+    "student",
+    "docent",
+    "un",
+    "una",
+    "el",
+    "la",
+    "los",
+    "las",
+    "estudiante",
+    "profesor",
+    "profesora",
+    "nuevo",
+    "nueva",
+];
+
+/// Finds and replaces personal information. `known_names` (a patron's roster nickname, say) are
+/// redacted wherever they reappear.
+#[derive(Debug, Clone, Default)]
+pub struct Redactor {
+    known_names: Vec<Regex>,
+}
+
+impl Redactor {
+    pub fn new() -> Redactor {
+        Redactor::default()
+    }
+
+    /// Also redacts these names (whole words, any case) wherever they appear.
+    pub fn with_names<S: AsRef<str>>(names: &[S]) -> Redactor {
+        let known_names = names
+            .iter()
+            .map(|n| n.as_ref().trim())
+            .filter(|n| n.chars().filter(|c| c.is_alphabetic()).count() >= 2)
+            .filter_map(|n| Regex::new(&format!(r"(?i)\b{}\b", regex::escape(n))).ok())
+            .collect();
+        Redactor { known_names }
+    }
+
+    /// The findings in `text`, in order, never overlapping.
+    pub fn find(&self, text: &str) -> Vec<Finding> {
+        let mut spans = Spans { taken: Vec::new(), text };
+        // Most chat lines have no digit, no @ and no link: the detectors that need one are skipped
+        // (a byte scan is far cheaper than a dozen regex passes).
+        let has_digit = text.bytes().any(|b| b.is_ascii_digit());
+        let has_at = text.contains('@');
+        let has_link = text.contains("://") || text.contains("www.") || text.contains("WWW.");
+        if has_link {
+            // Public references first, as kept: nothing is found inside them.
+            for m in URL.find_iter(text) {
+                let end = trim_url_end(text, m.start(), m.end());
+                let kind = if url_is_private(&text[m.start()..end]) { Some(Kind::UrlPrivate) } else { None };
+                spans.take(m.start(), end, kind);
+            }
+        }
+        if has_at {
+            for m in EMAIL.find_iter(text) {
+                spans.take(m.start(), m.end(), Some(Kind::Email));
+            }
+        }
+        if has_digit {
+            self.find_numbers(text, &mut spans);
+        }
+        self.find_names(text, &mut spans);
+        let mut found: Vec<Finding> = spans
+            .taken
+            .into_iter()
+            .filter_map(|(start, end, kind)| kind.map(|kind| Finding { kind, start, end }))
+            .collect();
+        found.sort_by_key(|f| f.start);
+        found
+    }
+
+    /// Everything that needs a digit: kept references, then numbers said or shaped to be personal.
+    fn find_numbers(&self, text: &str, spans: &mut Spans<'_>) {
+        for m in DOI.find_iter(text) {
+            spans.take(m.start(), trim_url_end(text, m.start(), m.end()), None);
+        }
+        for m in ISBN.find_iter(text) {
+            if is_isbn(m.as_str()) && (isbn_shaped(m.as_str()) || preceded_by(text, m.start(), &["isbn"])) {
+                spans.take(m.start(), m.end(), None);
+            }
+        }
+        for m in ISSN.find_iter(text) {
+            if is_issn(m.as_str()) || preceded_by(text, m.start(), &["issn"]) {
+                spans.take(m.start(), m.end(), None);
+            }
+        }
+        for c in DOB_CONTEXT.captures_iter(text) {
+            if let Some(g) = c.get(1) {
+                spans.take(g.start(), g.end(), Some(Kind::Dob));
+            }
+        }
+        for c in PASSPORT_CONTEXT.captures_iter(text) {
+            if let Some(g) = c.get(1).filter(|g| g.as_str().chars().any(|ch| ch.is_ascii_digit())) {
+                spans.take(g.start(), g.end(), Some(Kind::Id));
+            }
+        }
+        for m in SSN.find_iter(text).chain(DNI.find_iter(text)) {
+            spans.take(m.start(), m.end(), Some(Kind::Id));
+        }
+        for c in CARD_CONTEXT.captures_iter(text) {
+            if let Some(g) = c.get(1) {
+                let digits = g.as_str().chars().filter(char::is_ascii_digit).count();
+                let kind = if luhn_card(g.as_str()) { Kind::CreditCard } else { Kind::Card };
+                if digits >= 5 {
+                    spans.take(g.start(), g.end(), Some(kind));
+                }
+            }
+        }
+        for m in IPV4.find_iter(text) {
+            if !is_version_like(text, m.start()) {
+                spans.take(m.start(), m.end(), Some(Kind::Ip));
+            }
+        }
+        if text.contains(':') {
+            for m in IPV6.find_iter(text) {
+                spans.take(m.start(), m.end(), Some(Kind::Ip));
+            }
+        }
+        for m in DIGIT_RUN.find_iter(text) {
+            take_numbers(spans, text, m.start(), m.end());
+        }
+        for m in STREET_EN.find_iter(text).chain(STREET_NL.find_iter(text)).chain(STREET_ES.find_iter(text)) {
+            spans.take_up_to_taken(m.start(), m.end(), Kind::Address);
+        }
+        for m in POSTCODE_NL.find_iter(text).chain(ZIP_US.find_iter(text)) {
+            if near_address(spans, m.start(), m.end()) {
+                spans.take(m.start(), m.end(), Some(Kind::Address));
+            }
+        }
+    }
+
+    /// Names as people introduce or sign themselves, and the names known to belong to the patron.
+    fn find_names(&self, text: &str, spans: &mut Spans<'_>) {
+        let lower = text.to_lowercase();
+        const INTRO: &[&str] = &[
+            "name", "naam", "nombre", "i am", "i'm", "i’m", "this is", "it's", "ik ben", "ik heet", "hier is",
+            "me llamo", "soy ",
+        ];
+        const SIGN: &[&str] = &[
+            "thank",
+            "thx",
+            "cheers",
+            "regards",
+            "best",
+            "sincerely",
+            "bedankt",
+            "dank",
+            "groet",
+            "gracias",
+            "saludo",
+        ];
+        let mut candidates = Vec::new();
+        if INTRO.iter().any(|w| lower.contains(w)) {
+            candidates.extend(NAME_INTRO.captures_iter(text).filter_map(|c| c.get(1)));
+        }
+        if SIGN.iter().any(|w| lower.contains(w)) {
+            candidates.extend(SIGN_OFF.captures_iter(text).filter_map(|c| c.get(1)));
+        }
+        if text.contains(['-', '–', '—', '~']) {
+            candidates.extend(DASH_SIGNATURE.captures_iter(text).filter_map(|c| c.get(1)));
+        }
+        for g in candidates {
+            let (start, mut end) = name_words(text, g.start(), g.end());
+            // A name runs up to whatever was found after it ("Maria" before "Kerkstraat 5").
+            while start < end && !spans.is_free(start, end) {
+                end = text[start..end].rfind(' ').map_or(start, |cut| start + cut);
+            }
+            if start < end {
+                spans.take(start, end, Some(Kind::Name));
+            }
+        }
+        for r in &self.known_names {
+            for m in r.find_iter(text) {
+                spans.take(m.start(), m.end(), Some(Kind::Name));
+            }
+        }
+    }
+
+    /// `text` with each finding replaced by its placeholder. Idempotent; never longer than
+    /// `text` plus the placeholders' length.
+    pub fn redact(&self, text: &str) -> String {
+        let mut out = String::with_capacity(text.len());
+        let mut at = 0;
+        for f in self.find(text) {
+            out.push_str(&text[at..f.start]);
+            out.push_str(f.kind.placeholder());
+            at = f.end;
+        }
+        out.push_str(&text[at..]);
+        out
+    }
+}
+
+/// Spans taken so far: findings (`Some`) and kept references (`None`).
+struct Spans<'a> {
+    taken: Vec<(usize, usize, Option<Kind>)>,
+    text: &'a str,
+}
+
+impl Spans<'_> {
+    /// Takes `[start, end)`, or the part of it before the first thing already taken inside it
+    /// ("Kerkstraat 5" of "Kerkstraat 5 a@b.org", whose "a" looked like a house letter).
+    fn take_up_to_taken(&mut self, start: usize, end: usize, kind: Kind) {
+        let first = self.taken.iter().filter(|&&(s, e, _)| start < e && s < end).map(|&(s, _, _)| s).min();
+        let end = match first {
+            None => end,
+            Some(s) if s > start => start + self.text[start..s].trim_end().len(),
+            Some(_) => return,
+        };
+        self.take(start, end, Some(kind));
+    }
+
+    fn is_free(&self, start: usize, end: usize) -> bool {
+        !self.taken.iter().any(|&(s, e, _)| start < e && s < end)
+    }
+
+    /// Takes `[start, end)` unless it overlaps something taken before (earlier detectors win).
+    fn take(&mut self, start: usize, end: usize, kind: Option<Kind>) {
+        if start >= end || !self.text.is_char_boundary(start) || !self.text.is_char_boundary(end) {
+            return;
+        }
+        if self.taken.iter().any(|&(s, e, _)| start < e && s < end) {
+            return;
+        }
+        self.taken.push((start, end, kind));
+    }
+}
+
+/// A URL ends before trailing punctuation that belongs to the sentence.
+fn trim_url_end(text: &str, start: usize, mut end: usize) -> usize {
+    while end > start && text[..end].ends_with(['.', ',', ';', ':', '!', '?', ')', ']']) {
+        end -= 1;
+    }
+    end
+}
+
+/// A URL that carries a login, a token, or personal query values.
+fn url_is_private(url: &str) -> bool {
+    let lower = url.to_lowercase();
+    let after_scheme = lower.split_once("://").map_or(lower.as_str(), |(_, r)| r);
+    let host_part = after_scheme.split(['/', '?', '#']).next().unwrap_or("");
+    if host_part.contains('@') {
+        return true;
+    }
+    const PRIVATE_KEYS: &[&str] = &[
+        "token",
+        "access_token",
+        "auth",
+        "key",
+        "apikey",
+        "api_key",
+        "session",
+        "sessionid",
+        "sid",
+        "jsessionid",
+        "password",
+        "pass",
+        "pwd",
+        "pw",
+        "email",
+        "mail",
+        "user",
+        "username",
+        "login",
+        "patron",
+        "barcode",
+        "card",
+        "pin",
+        "ticket",
+        "sig",
+        "signature",
+        "code",
+        "secret",
+        "phone",
+        "name",
+        "dob",
+        "uid",
+        "userid",
+    ];
+    if let Some((_, query)) = lower.split_once(['?', '#']) {
+        for pair in query.split(['&', ';', '#']) {
+            let key = pair.split('=').next().unwrap_or("");
+            if PRIVATE_KEYS.contains(&key) || key.ends_with("token") || key.ends_with("_id") && key.starts_with("user")
+            {
+                return true;
+            }
+        }
+    }
+    // A long opaque path segment mixing letters and digits is usually a token.
+    after_scheme.split(['/', '?', '#', '&', '=']).skip(1).any(|seg| {
+        seg.len() >= 24
+            && seg.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+            && seg.chars().any(|c| c.is_ascii_digit())
+            && seg.chars().any(|c| c.is_ascii_alphabetic())
+    })
+}
+
+/// Written the way ISBNs are: 13 digits from 978/979, or ten in four groups ending in the check digit.
+/// (Ten bare digits pass an ISBN-10 check one time in eleven: without "ISBN" before them they are
+/// more likely a phone number.)
+fn isbn_shaped(s: &str) -> bool {
+    static GROUPED: LazyLock<Regex> = LazyLock::new(|| re(r"^\d{1,5}[- ]\d{1,7}[- ]\d{1,7}[- ][\dXx]$"));
+    let digits = s.chars().filter(|c| c.is_ascii_alphanumeric()).count();
+    (digits == 13 && (s.starts_with("978") || s.starts_with("979"))) || GROUPED.is_match(s)
+}
+
+/// ISBN-10 or ISBN-13 with a valid check digit.
+fn is_isbn(s: &str) -> bool {
+    let chars: Vec<char> = s.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
+    match chars.len() {
+        10 => {
+            let mut sum = 0;
+            for (i, c) in chars.iter().enumerate() {
+                let v = match c {
+                    'X' | 'x' if i == 9 => 10,
+                    c => match c.to_digit(10) {
+                        Some(d) => d,
+                        None => return false,
+                    },
+                };
+                sum += v * (10 - i as u32);
+            }
+            sum.is_multiple_of(11)
+        }
+        13 => {
+            if !(s.starts_with("978") || s.starts_with("979")) {
+                return false;
+            }
+            let mut sum = 0;
+            for (i, c) in chars.iter().enumerate() {
+                let Some(d) = c.to_digit(10) else { return false };
+                sum += if i % 2 == 0 { d } else { 3 * d };
+            }
+            sum.is_multiple_of(10)
+        }
+        _ => false,
+    }
+}
+
+fn is_issn(s: &str) -> bool {
+    let chars: Vec<char> = s.chars().filter(|c| *c != '-').collect();
+    if chars.len() != 8 {
+        return false;
+    }
+    let mut sum = 0;
+    for (i, c) in chars.iter().enumerate() {
+        let v = match c {
+            'X' | 'x' if i == 7 => 10,
+            c => match c.to_digit(10) {
+                Some(d) => d,
+                None => return false,
+            },
+        };
+        sum += v * (8 - i as u32);
+    }
+    sum.is_multiple_of(11)
+}
+
+/// 13 to 19 digits passing the Luhn check, with a payment-card prefix.
+fn luhn_card(s: &str) -> bool {
+    let digits: Vec<u32> = s.chars().filter_map(|c| c.to_digit(10)).collect();
+    if !(13..=19).contains(&digits.len()) {
+        return false;
+    }
+    let network = match digits[0] {
+        4 => true,
+        5 => (1..=5).contains(&digits[1]),
+        2 => (2..=7).contains(&digits[1]),
+        3 => digits[1] == 4 || digits[1] == 7,
+        6 => true,
+        _ => false,
+    };
+    if !network {
+        return false;
+    }
+    let sum: u32 = digits
+        .iter()
+        .rev()
+        .enumerate()
+        .map(|(i, &d)| {
+            if i % 2 == 1 {
+                let dd = d * 2;
+                if dd > 9 {
+                    dd - 9
+                } else {
+                    dd
+                }
+            } else {
+                d
+            }
+        })
+        .sum();
+    sum.is_multiple_of(10)
+}
+
+/// Whether one of `words` (lower case) ends within a few characters before `start`.
+fn preceded_by(text: &str, start: usize, words: &[&str]) -> bool {
+    let mut from = start.saturating_sub(24);
+    while !text.is_char_boundary(from) {
+        from -= 1;
+    }
+    let before = text[from..start].to_lowercase();
+    words.iter().any(|w| before.contains(w))
+}
+
+/// "version 1.2.3.4", "v10.0.0.1" and "build 1.2.3.4" are not addresses.
+fn is_version_like(text: &str, start: usize) -> bool {
+    preceded_by(text, start, &["version", "v.", "build", "release"]) || text[..start].ends_with(['v', 'V'])
+}
+
+/// Takes the personal numbers in a run of digits: the whole run if it is one ("+1 555 123 4567"),
+/// else the longest pieces of it, left to right ("born 1/2/1990 555-123-4567" holds a date and a phone).
+fn take_numbers(spans: &mut Spans<'_>, text: &str, mut start: usize, end: usize) {
+    // Digits glued to a word ("R87", "B12", "9:30") belong to it, not to a number after it.
+    if text[..start].chars().next_back().is_some_and(|c| !c.is_whitespace() && c != '(') {
+        match text[start..end].find(' ') {
+            Some(gap) => start += gap + 1,
+            None => return,
+        }
+    }
+    let (s, e) = trim_run(text, start, end);
+    if let Some(kind) = classify_number(text, s, e).filter(|_| spans.is_free(s, e)) {
+        spans.take(s, e, Some(kind));
+        return;
+    }
+    // Word starts and ends inside the run.
+    let mut words = Vec::new();
+    let mut at = s;
+    for w in text[s..e].split(' ') {
+        if !w.is_empty() {
+            words.push((at, at + w.len()));
+        }
+        at += w.len() + 1;
+    }
+    // Strongest evidence first, so a phone-shaped piece never takes digits of a payment card.
+    for want in [Kind::CreditCard, Kind::Card, Kind::Phone] {
+        let mut i = 0;
+        while i < words.len() {
+            let found = (i + 1..=words.len()).rev().find_map(|j| {
+                let (ws, we) = trim_run(text, words[i].0, words[j - 1].1);
+                let kind = classify_number(text, ws, we).filter(|k| *k == want && spans.is_free(ws, we))?;
+                Some((j, ws, we, kind))
+            });
+            match found {
+                Some((j, ws, we, kind)) => {
+                    spans.take(ws, we, Some(kind));
+                    i = j;
+                }
+                None => i += 1,
+            }
+        }
+    }
+}
+
+/// A digit run without its unbalanced brackets and trailing separators.
+fn trim_run(text: &str, mut start: usize, mut end: usize) -> (usize, usize) {
+    while end > start && text[..end].ends_with([' ', '-', '.', '/', ')']) {
+        let opened = text[start..end].matches('(').count();
+        let closed = text[start..end].matches(')').count();
+        if text[..end].ends_with(')') && opened >= closed {
+            break;
+        }
+        end -= 1;
+    }
+    if text[start..end].starts_with('(') && !text[start..end].contains(')') {
+        start += 1;
+    }
+    (start, end)
+}
+
+/// What a run of digits is, if it is personal: a payment card, a library card, or a phone number.
+/// Dates, years and year ranges, times, prices, call numbers and ISBNs are left alone.
+fn classify_number(text: &str, start: usize, end: usize) -> Option<Kind> {
+    let s = &text[start..end];
+    let digits: String = s.chars().filter(char::is_ascii_digit).collect();
+    let n = digits.len();
+    if looks_like_date_or_range(s) || is_isbn(s) && isbn_shaped(s) {
+        return None;
+    }
+    if luhn_card(s) {
+        return Some(Kind::CreditCard);
+    }
+    // Library patron barcodes: 14 digits starting with 2 (Codabar patron cards).
+    if n == 14 && digits.starts_with('2') && !s.contains(['(', '+']) {
+        return Some(Kind::Card);
+    }
+    let phone_context = preceded_by(
+        text,
+        start,
+        &[
+            "phone",
+            "call",
+            "cell",
+            "mobile",
+            "tel",
+            "text me",
+            "number",
+            "nummer",
+            "bel ",
+            "mobiel",
+            "teléfono",
+            "telefono",
+            "móvil",
+            "llámame",
+            "whatsapp",
+        ],
+    );
+    let separated = s.chars().filter(|c| matches!(c, ' ' | '-' | '.' | '(' | ')' | '/')).count() >= 1;
+    let international = s.starts_with('+') || s.starts_with("00");
+    let dotted_decimal = s.contains('.') && !s.contains([' ', '-', '(']);
+    if dotted_decimal && !phone_context {
+        // 025.04, 813.54: class numbers and prices, not phones (555.123.4567 has two dots).
+        if s.matches('.').count() < 2 {
+            return None;
+        }
+    }
+    match n {
+        7..=15 if international => Some(Kind::Phone),
+        9..=12 if separated || phone_context => Some(Kind::Phone),
+        10 if digits.starts_with('0') || digits.starts_with('1') || !s.contains(' ') => Some(Kind::Phone),
+        7..=8 if phone_context && separated => Some(Kind::Phone),
+        _ => None,
+    }
+}
+
+/// 2024-03-05, 05/03/2024, 1990-2000, 9:30, 10.30 and the like.
+fn looks_like_date_or_range(s: &str) -> bool {
+    static DATE: LazyLock<Regex> = LazyLock::new(|| {
+        re(
+            r"^(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}|\d{4}\s*[-–]\s*\d{2,4}|\d{1,2}[:.]\d{2}(?:\s*[-–]\s*\d{1,2}[:.]\d{2})?)$",
+        )
+    });
+    DATE.is_match(s.trim())
+}
+
+/// A postcode counts as an address next to a street or after a comma with a place name.
+fn near_address(spans: &Spans<'_>, start: usize, end: usize) -> bool {
+    spans
+        .taken
+        .iter()
+        .any(|&(s, e, k)| k == Some(Kind::Address) && (e <= start && start - e <= 40 || s >= end && s - end <= 40))
+}
+
+/// The name inside a captured phrase, without the words that only look like names.
+fn name_words(text: &str, start: usize, end: usize) -> (usize, usize) {
+    let phrase = &text[start..end];
+    let first = phrase.split_whitespace().next().unwrap_or("");
+    if NOT_NAMES.contains(&first.to_lowercase().trim_matches(|c: char| !c.is_alphabetic())) {
+        return (start, start);
+    }
+    // Stop at the first word that is not part of a name ("Maria From biology" → "Maria").
+    let mut cut = end;
+    let mut offset = start;
+    for (i, word) in phrase.split(' ').enumerate() {
+        let w = word.trim_matches(|c: char| !c.is_alphabetic()).to_lowercase();
+        if i > 0 && NOT_NAMES.contains(&w.as_str()) && !is_particle(&w) {
+            cut = offset - 1;
+            break;
+        }
+        offset += word.len() + 1;
+    }
+    (start, cut.max(start))
+}
+
+fn is_particle(w: &str) -> bool {
+    matches!(
+        w,
+        "van"
+            | "der"
+            | "den"
+            | "de"
+            | "het"
+            | "ter"
+            | "ten"
+            | "von"
+            | "la"
+            | "las"
+            | "los"
+            | "del"
+            | "y"
+            | "da"
+            | "di"
+            | "le"
+            | "du"
+            | "bin"
+            | "al"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn r(text: &str) -> String {
+        Redactor::new().redact(text)
+    }
+
+    fn kept(text: &str) {
+        assert_eq!(r(text), text, "must be left as it is");
+    }
+
+    #[test]
+    fn emails_are_caught_and_at_signs_elsewhere_left() {
+        assert_eq!(r("mail me at maria.g+lib@student.uni-x.edu please"), "mail me at [EMAIL] please");
+        assert_eq!(r("J.DOE@EXAMPLE.ORG"), "[EMAIL]");
+        kept("meet @ the desk at 3");
+        kept("the book costs 5 @ each");
+    }
+
+    #[test]
+    fn phones_in_the_forms_people_type_them() {
+        for (text, want) in [
+            ("call me at (555) 123-4567", "call me at [PHONE]"),
+            ("my cell is 555-123-4567.", "my cell is [PHONE]."),
+            ("555.123.4567", "[PHONE]"),
+            ("+1 555 123 4567", "[PHONE]"),
+            ("bel me op 06-12345678", "bel me op [PHONE]"),
+            ("mijn nummer is 020 123 4567", "mijn nummer is [PHONE]"),
+            ("+31 6 12345678", "[PHONE]"),
+            ("mi teléfono es 612 345 678", "mi teléfono es [PHONE]"),
+            ("0034 612 34 56 78", "[PHONE]"),
+            ("5551234567", "[PHONE]"),
+        ] {
+            assert_eq!(r(text), want, "{text}");
+        }
+        for text in [
+            "the 1990-2000 census",
+            "open 9:30-17:00",
+            "call number 025.04 B34",
+            "QA76.73 .R87 2019",
+            "Dewey 813.54",
+            "it costs $12.50",
+            "page 123-145",
+            "between 1850 and 1900",
+            "the 2024-03-05 lecture",
+            "room 204",
+        ] {
+            kept(text);
+        }
+    }
+
+    #[test]
+    fn isbn_issn_and_doi_are_kept() {
+        kept("ISBN 978-0-316-76948-0");
+        kept("do you have 9780316769480?");
+        kept("isbn 0316769487");
+        kept("ISSN 0028-0836");
+        kept("doi:10.1038/nature12373");
+        kept("https://doi.org/10.1000/182");
+    }
+
+    #[test]
+    fn payment_cards_need_a_valid_check_digit_and_library_cards_are_cards() {
+        assert_eq!(r("my visa 4111 1111 1111 1111"), "my visa [CREDITCARD]");
+        assert_eq!(r("5500-0000-0000-0004"), "[CREDITCARD]");
+        assert_eq!(r("library card 21234000123456"), "library card [CARD]");
+        assert_eq!(r("21234000123456"), "[CARD]");
+        assert_eq!(r("my card number is 1234567"), "my card number is [CARD]");
+        assert_eq!(r("mijn pasnummer: 2900012345"), "mijn pasnummer: [CARD]");
+        assert!(!r("4111 1111 1111 1112 is a made-up number").contains("CREDITCARD"));
+    }
+
+    #[test]
+    fn ids_by_their_context_or_their_shape() {
+        assert_eq!(r("student id 20231234"), "student id [ID]");
+        assert_eq!(r("my student number is S1234567"), "my student number is [ID]");
+        assert_eq!(r("passport: NX1234567"), "passport: [ID]");
+        assert_eq!(r("SSN 123-45-6789"), "SSN [ID]");
+        assert_eq!(r("mi DNI es 12345678Z"), "mi DNI es [ID]");
+        assert_eq!(r("NIE X1234567L"), "NIE [ID]");
+        kept("the student center is open");
+        kept("HIST 2301 and BIO-101 readings");
+    }
+
+    #[test]
+    fn birth_dates_only_with_their_context() {
+        assert_eq!(r("I was born on 12/03/1998"), "I was born on [DOB]");
+        assert_eq!(r("DOB: 1998-03-12"), "DOB: [DOB]");
+        assert_eq!(r("date of birth March 12, 1998"), "date of birth [DOB]");
+        assert_eq!(r("geboren op 12-03-1998"), "geboren op [DOB]");
+        assert_eq!(r("fecha de nacimiento: 12/03/1998"), "fecha de nacimiento: [DOB]");
+        kept("the exhibit opens 12/03/2026");
+        kept("due March 12, 2026");
+    }
+
+    #[test]
+    fn addresses_in_three_languages() {
+        assert_eq!(r("I live at 42 Elm Street, Apt 3"), "I live at [ADDRESS]");
+        assert_eq!(r("send it to 1600 W Main St."), "send it to [ADDRESS]");
+        assert_eq!(r("Kerkstraat 12a, 1017 GB Amsterdam"), "[ADDRESS], [ADDRESS] Amsterdam");
+        assert_eq!(r("vivo en Calle Mayor 5"), "vivo en [ADDRESS]");
+        kept("room 204 on the second floor");
+        kept("The Main Street Journal");
+        kept("Baker Street Irregulars by Doyle");
+    }
+
+    #[test]
+    fn names_where_people_introduce_or_sign_themselves() {
+        assert_eq!(r("Hi, my name is Maria Gonzalez"), "Hi, my name is [NAME]");
+        assert_eq!(r("this is Jan van der Berg from biology"), "this is [NAME] from biology");
+        assert_eq!(r("I'm Siobhan, a grad student"), "I'm [NAME], a grad student");
+        assert_eq!(r("thanks, Priya"), "thanks, [NAME]");
+        assert_eq!(r("Thank you so much! - Tom"), "Thank you so much! - [NAME]");
+        assert_eq!(r("ik ben Sanne de Vries"), "ik ben [NAME]");
+        assert_eq!(r("mijn naam is Pieter"), "mijn naam is [NAME]");
+        assert_eq!(r("me llamo José Luis"), "me llamo [NAME]");
+        assert_eq!(r("gracias, Lucía"), "gracias, [NAME]");
+        kept("I'm looking for Beloved by Toni Morrison");
+        kept("I'm not sure which edition");
+        kept("this is the right book?");
+        kept("thanks!");
+        kept("do you have anything by Gabriel García Márquez?");
+        kept("I am a student at the college");
+    }
+
+    #[test]
+    fn known_names_are_found_wherever_they_reappear() {
+        let red = Redactor::with_names(&["Kayla"]);
+        assert_eq!(red.redact("kayla here again, KAYLA needs help"), "[NAME] here again, [NAME] needs help");
+        assert_eq!(red.redact("Kaylan"), "Kaylan", "whole words only");
+        assert_eq!(Redactor::with_names(&["", " ", "x"]).redact("x marks"), "x marks", "no one-letter names");
+    }
+
+    #[test]
+    fn ips_and_private_urls_but_not_catalogue_links() {
+        assert_eq!(r("my ip is 192.168.1.23"), "my ip is [IP]");
+        assert_eq!(r("from 2001:db8:85a3::8a2e:370:7334"), "from [IP]");
+        kept("version 10.0.0.1 of the app");
+        assert_eq!(r("https://lib.example/reset?token=abc123"), "[URL-PRIVATE]");
+        assert_eq!(r("see https://user:pw@host.example/x"), "see [URL-PRIVATE]");
+        assert_eq!(
+            r("https://mail.example/view/AbCdEf0123456789GhIjKlMnOp."),
+            "[URL-PRIVATE].",
+            "a long opaque token in the path"
+        );
+        kept("https://catalog.library.example/record/5551234567");
+        kept("https://www.example.org/search?q=census+1910&page=2");
+        kept("www.library.example/hours.");
+    }
+
+    #[test]
+    fn redaction_is_idempotent_and_bounded() {
+        let text = "I'm Maria, 555-123-4567, maria@x.org, card 21234000123456, born on 1/2/1990";
+        let once = r(text);
+        assert_eq!(r(&once), once);
+        assert!(once.len() <= text.len() + 60, "{once}");
+        assert_eq!(once, "I'm [NAME], [PHONE], [EMAIL], card [CARD], born on [DOB]");
+    }
+
+    const FRAGMENTS: &[&str] = &[
+        "my name is Maria",
+        "I'm Jan",
+        "thanks, Ana",
+        "555-123-4567",
+        "+31 6 12345678",
+        "a@b.org",
+        "4111 1111 1111 1111",
+        "21234000123456",
+        "born on 1/2/1990",
+        "student id 123456",
+        "42 Elm Street",
+        "Kerkstraat 5",
+        "10.0.0.1",
+        "https://x.example/?token=abc",
+        "https://catalog.example/rec/1",
+        "ISBN 978-0-306-40615-7",
+        "QA76.73 .R87",
+        "1990-2000",
+        "9:30",
+        "room 204",
+        "é",
+        "🗺",
+        "\u{202E}",
+        "[NAME]",
+        "[PHONE]",
+        "card",
+        "is",
+        ",",
+        " ",
+        "-",
+        "(",
+        ")",
+    ];
+
+    proptest::proptest! {
+        #[test]
+        fn any_text_is_redacted_idempotently_within_bounds(s in "\\PC{0,120}") {
+            let red = Redactor::new();
+            let once = red.redact(&s);
+            proptest::prop_assert_eq!(red.redact(&once), once.clone());
+            proptest::prop_assert!(once.len() <= s.len() + "[URL-PRIVATE]".len() * red.find(&s).len());
+        }
+
+        #[test]
+        fn mixtures_of_personal_and_reference_text_are_redacted_idempotently(
+            parts in proptest::collection::vec(proptest::sample::select(FRAGMENTS), 0..12),
+        ) {
+            let s = parts.join(" ");
+            let red = Redactor::new();
+            let once = red.redact(&s);
+            proptest::prop_assert_eq!(red.redact(&once), once.clone(), "input {:?}", s);
+            for f in red.find(&s) {
+                proptest::prop_assert!(f.start < f.end && f.end <= s.len());
+            }
+        }
+    }
+
+    #[test]
+    fn findings_have_types_and_positions() {
+        let text = "email a@b.org or 555-123-4567";
+        let f = Redactor::new().find(text);
+        assert_eq!(
+            f.iter().map(|f| (f.kind, &text[f.start..f.end])).collect::<Vec<_>>(),
+            [(Kind::Email, "a@b.org"), (Kind::Phone, "555-123-4567")]
+        );
+        assert_eq!(Kind::UrlPrivate.label(), "URL-PRIVATE");
+    }
+}
