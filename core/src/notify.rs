@@ -73,6 +73,7 @@ impl Notifier {
 }
 
 /// Escapes what notification daemons read as markup in a body (`<b>`, `<a href>`, `<img>`, entities).
+/// Not `xml::escape`: daemons read HTML-like markup, where `&apos;` is not known.
 pub fn escape_markup(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {

@@ -91,6 +91,17 @@ impl Prosody {
     }
 
     /// Creates (or resets the password of) `user@domain`.
+    /// How a client reaches `user@` this server: loopback, STARTTLS, trusting the test CA.
+    pub fn client_config(&self, user: &str) -> refdesk_core::xmpp::AccountConfig {
+        refdesk_core::xmpp::AccountConfig {
+            host: Some("127.0.0.1".into()),
+            port: Some(self.c2s_port),
+            tls: refdesk_core::xmpp::TlsMode::StartTls,
+            extra_ca: Some(self.ca.ca_cert.clone()),
+            ..refdesk_core::xmpp::AccountConfig::new(&format!("{user}@{}", self.domain))
+        }
+    }
+
     pub fn register(&self, user: &str, password: &str) -> Result<Account, Error> {
         let out = Command::new("prosodyctl")
             .arg("--config")

@@ -8,7 +8,7 @@ use chrono::Utc;
 use refdesk_core::api::{AccountState, AccountStatus, ChatPhase, DeskSnapshot, MessageStatus, MessageView};
 use refdesk_core::desk::{AlertLevel, DeskPolicy};
 use refdesk_core::service::{self, Publish};
-use refdesk_core::xmpp::{account, connect, AccountConfig, Incoming, Session, Show, TlsMode};
+use refdesk_core::xmpp::{account, connect, AccountConfig, Incoming, Session, Show};
 use refdesk_core::Desk;
 use refdesk_testkit::{Prosody, ProsodyConfig};
 use tokio::sync::{mpsc, watch, Notify};
@@ -16,13 +16,7 @@ use tokio::sync::{mpsc, watch, Notify};
 const WAIT: Duration = Duration::from_secs(30);
 
 fn config(p: &Prosody, user: &str) -> AccountConfig {
-    AccountConfig {
-        host: Some("127.0.0.1".into()),
-        port: Some(p.c2s_port),
-        tls: TlsMode::StartTls,
-        extra_ca: Some(p.ca.ca_cert.clone()),
-        ..AccountConfig::new(&format!("{user}@{}", p.domain))
-    }
+    p.client_config(user)
 }
 
 #[derive(Debug)]

@@ -208,14 +208,8 @@ fn signed_in_desk_with(password_in_demo_file: &str, env: &[(&str, &Path)]) -> Si
 
 /// patron1@ signed in to the desk's server, as a patron's own chat client would be.
 fn patron(rt: &tokio::runtime::Runtime, prosody: &refdesk_testkit::Prosody) -> refdesk_core::xmpp::Session {
-    use refdesk_core::xmpp::{connect, AccountConfig, Show, TlsMode};
-    let cfg = AccountConfig {
-        host: Some("127.0.0.1".into()),
-        port: Some(prosody.c2s_port),
-        tls: TlsMode::StartTls,
-        extra_ca: Some(prosody.ca.ca_cert.clone()),
-        ..AccountConfig::new("patron1@library.test")
-    };
+    use refdesk_core::xmpp::{connect, Show};
+    let cfg = prosody.client_config("patron1");
     rt.block_on(async {
         let mut s = connect(&cfg, "patron-secret").await.unwrap();
         s.send_presence(Show::Available, None).await.unwrap();

@@ -5,18 +5,12 @@ use std::time::Duration;
 
 use refdesk_core::api::AccountState;
 use refdesk_core::xmpp::account::{run, AccountCommand, AccountEvent};
-use refdesk_core::xmpp::{connect, AccountConfig, TlsMode};
+use refdesk_core::xmpp::{connect, AccountConfig};
 use refdesk_testkit::{Prosody, ProsodyConfig};
 use tokio::sync::{mpsc, watch};
 
 fn config(p: &Prosody, user: &str) -> AccountConfig {
-    AccountConfig {
-        host: Some("127.0.0.1".into()),
-        port: Some(p.c2s_port),
-        tls: TlsMode::StartTls,
-        extra_ca: Some(p.ca.ca_cert.clone()),
-        ..AccountConfig::new(&format!("{user}@{}", p.domain))
-    }
+    p.client_config(user)
 }
 
 /// Waits for the next status event in `want` (skipping messages and other states).
