@@ -103,3 +103,48 @@ async fn messages_arrive_and_a_server_restart_is_survived() {
     until_state(&mut rx, AccountState::SignedOut).await;
     tokio::time::timeout(Duration::from_secs(5), task).await.unwrap().unwrap();
 }
+
+/// Resumes a stopped process when dropped, so a failing test never leaves the server frozen.
+struct Frozen(u32);
+
+impl Frozen {
+    fn new(pid: u32) -> Frozen {
+        // SAFETY: kill(2) with a pid we own and a standard signal; no memory is involved.
+        assert_eq!(unsafe { libc::kill(pid as libc::pid_t, libc::SIGSTOP) }, 0);
+        Frozen(pid)
+    }
+}
+
+impl Drop for Frozen {
+    fn drop(&mut self) {
+        // SAFETY: as above.
+        unsafe { libc::kill(self.0 as libc::pid_t, libc::SIGCONT) };
+    }
+}
+
+#[tokio::test]
+async fn a_server_that_stops_answering_is_noticed_by_pings_and_the_desk_reconnects() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = Prosody::start(&ProsodyConfig::new(dir.path())).unwrap();
+    p.register("ask", "ask-secret").unwrap();
+    let cfg = AccountConfig {
+        keepalive: Duration::from_secs(1),
+        ping_timeout: Duration::from_secs(1),
+        ..config(&p, "ask")
+    };
+    let (tx, mut rx) = mpsc::channel(64);
+    let (_stop_tx, stop) = watch::channel(false);
+    let (_cmd_tx, cmds) = mpsc::channel(8);
+    tokio::spawn(run(cfg, "ask-secret".into(), "Ask a librarian".into(), tx, cmds, stop));
+    until_state(&mut rx, AccountState::Online).await;
+    // Quiet but alive: pings are answered and the desk stays online.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    while let Ok(ev) = rx.try_recv() {
+        assert!(!matches!(ev, AccountEvent::Status(ref s) if s.state != AccountState::Online), "{ev:?}");
+    }
+    // The server freezes: the TCP connection stays open, nothing answers. Only pings can tell.
+    let frozen = Frozen::new(p.pid());
+    until_state(&mut rx, AccountState::Reconnecting).await;
+    drop(frozen);
+    until_state(&mut rx, AccountState::Online).await;
+}

@@ -109,9 +109,31 @@ pub async fn run(
                 }
                 // The archive query under way and how many pages it has fetched.
                 let mut catch_up: Option<(String, u32)> = None;
+                // When the server was last heard from, and when we pinged it since, if we did.
+                let mut heard = tokio::time::Instant::now();
+                let mut pinged: Option<tokio::time::Instant> = None;
                 loop {
+                    let check = match pinged {
+                        Some(at) => at + cfg.ping_timeout,
+                        None => heard + cfg.keepalive,
+                    };
                     tokio::select! {
-                        ev = session.next() => match ev {
+                        _ = tokio::time::sleep_until(check) => {
+                            if pinged.is_some() {
+                                // A link that died without a FIN (Wi-Fi gone, laptop asleep) only shows this way.
+                                tracing::warn!(account = %cfg.jid, "the server stopped answering; reconnecting");
+                                break;
+                            }
+                            if let Err(e) = session.send_ping(None).await {
+                                tracing::warn!(account = %cfg.jid, "connection lost: {e}");
+                                break;
+                            }
+                            pinged = Some(tokio::time::Instant::now());
+                        }
+                        ev = session.next() => {
+                            heard = tokio::time::Instant::now();
+                            pinged = None;
+                            match ev {
                             Ok(Incoming::Message(m)) => {
                                 if tx.send(AccountEvent::Message(m)).await.is_err() {
                                     return;
@@ -152,7 +174,7 @@ pub async fn run(
                                 tracing::warn!(account = %cfg.jid, "connection lost: {e}");
                                 break;
                             }
-                        },
+                        }},
                         cmd = commands.recv() => match cmd {
                             Some(AccountCommand::Send { to, id, body }) => match session.send_message_with_id(&to, &body, &id).await {
                                 Ok(()) => {

@@ -46,6 +46,20 @@ pub struct AccountConfig {
     /// SASL PLAIN (password sent inside TLS) only if the library's policy allows it.
     pub allow_plain: bool,
     pub resource: String,
+    /// After this long without a word from the server, ask it (XEP-0199 ping)…
+    #[serde(default = "default_keepalive")]
+    pub keepalive: Duration,
+    /// …and if it says nothing for this long, the link is dead: reconnect.
+    #[serde(default = "default_ping_timeout")]
+    pub ping_timeout: Duration,
+}
+
+fn default_keepalive() -> Duration {
+    Duration::from_secs(60)
+}
+
+fn default_ping_timeout() -> Duration {
+    Duration::from_secs(20)
 }
 
 impl AccountConfig {
@@ -58,6 +72,8 @@ impl AccountConfig {
             extra_ca: None,
             allow_plain: false,
             resource: "refdesk".into(),
+            keepalive: default_keepalive(),
+            ping_timeout: default_ping_timeout(),
         }
     }
 
