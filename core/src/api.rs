@@ -235,6 +235,19 @@ pub struct AccountStatus {
     pub seq: u64,
 }
 
+/// Event the shell emits with a [`TypingView`] when a patron starts or stops typing (XEP-0085).
+pub const EVENT_TYPING: &str = "typing";
+
+/// Whether a patron is typing in a conversation. Not stored: it only matters while it is true.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct TypingView {
+    pub account: String,
+    pub peer: String,
+    pub typing: bool,
+}
+
 /// Event the shell emits with a [`MessageView`] when a message arrives, is queued, or is sent.
 pub const EVENT_MESSAGE: &str = "message";
 

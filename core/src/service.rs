@@ -10,7 +10,7 @@ use chrono::Utc;
 use tokio::sync::mpsc::error::TrySendError;
 use tokio::sync::{mpsc, Notify};
 
-use crate::api::{AccountState, AccountStatus, DeskSnapshot, MessageView};
+use crate::api::{AccountState, AccountStatus, DeskSnapshot, MessageView, TypingView};
 use crate::desk::{self, Action, AlertLevel};
 use crate::xmpp::account::{AccountCommand, AccountEvent};
 use crate::xmpp::Show;
@@ -36,6 +36,21 @@ fn show(s: desk::Show) -> Show {
     }
 }
 
+/// A live chat state from the patron themselves (not a copy from another desk, not history).
+/// A message with a body ends their typing whatever state it carries.
+fn patron_typing(account: &str, m: &crate::xmpp::ChatMessage) -> Option<TypingView> {
+    if m.carbon.is_some() || m.sent_at.is_some() || m.kind == "error" {
+        return None;
+    }
+    let has_body = m.body.as_deref().is_some_and(|b| !b.trim().is_empty());
+    let typing = !has_body && m.chat_state.as_deref() == Some("composing");
+    if !has_body && m.chat_state.is_none() {
+        return None;
+    }
+    let peer = crate::xmpp::session::bare(&m.from);
+    (peer != account).then(|| TypingView { account: account.to_owned(), peer: peer.to_owned(), typing })
+}
+
 /// How far back a desk's first catch-up reaches (a new desk, or a new account on it).
 pub const FIRST_CATCH_UP_HOURS: i64 = 24;
 
@@ -49,6 +64,8 @@ pub trait Publish: Send + 'static {
     fn desk(&self, snapshot: DeskSnapshot);
     /// An IM has waited past a threshold of the desk policy.
     fn wait_alert(&self, peer: &str, level: AlertLevel, waited_secs: i64);
+    /// A patron started or stopped typing.
+    fn typing(&self, typing: TypingView);
 }
 
 /// Runs `f` on the desk; logs a failure and gives `None` for it or for a desk that is not open.
@@ -96,6 +113,9 @@ pub async fn run<D: DeskAccess>(
                     publish.status(s);
                 }
                 Some(AccountEvent::Message(m)) => {
+                    if let Some(typing) = patron_typing(&account, &m) {
+                        publish.typing(typing);
+                    }
                     if let Some(Some(view)) = ask(&*desk, &account, |d| d.receive_message(&account, &m, Utc::now())) {
                         publish.message(view);
                     }
@@ -162,5 +182,43 @@ pub async fn run<D: DeskAccess>(
                 Err(TrySendError::Closed(_)) => return,
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::xmpp::{Carbon, ChatMessage};
+
+    fn msg(from: &str, body: Option<&str>, state: Option<&str>) -> ChatMessage {
+        ChatMessage {
+            from: from.into(),
+            to: Some("ask@lib".into()),
+            id: None,
+            kind: "chat".into(),
+            body: body.map(str::to_owned),
+            origin_id: None,
+            stanza_ids: vec![],
+            chat_state: state.map(str::to_owned),
+            carbon: None,
+            sent_at: None,
+        }
+    }
+
+    #[test]
+    fn typing_comes_from_the_patron_live_and_ends_with_their_message() {
+        let t = patron_typing("ask@lib", &msg("p@x/phone", None, Some("composing"))).unwrap();
+        assert_eq!((t.peer.as_str(), t.typing), ("p@x", true));
+        assert!(!patron_typing("ask@lib", &msg("p@x/phone", None, Some("paused"))).unwrap().typing);
+        assert!(!patron_typing("ask@lib", &msg("p@x/phone", Some("hi"), Some("active"))).unwrap().typing);
+        assert!(!patron_typing("ask@lib", &msg("p@x/phone", Some("hi"), None)).unwrap().typing);
+        assert_eq!(patron_typing("ask@lib", &msg("p@x/phone", None, None)), None, "nothing to say");
+        let mut copy = msg("p@x/phone", None, Some("composing"));
+        copy.carbon = Some(Carbon::Received);
+        assert_eq!(patron_typing("ask@lib", &copy), None, "another desk's copy");
+        let mut old = msg("p@x/phone", None, Some("composing"));
+        old.sent_at = Some(Utc::now());
+        assert_eq!(patron_typing("ask@lib", &old), None, "history");
+        assert_eq!(patron_typing("ask@lib", &msg("ask@lib/desk2", None, Some("composing"))), None, "ourselves");
     }
 }

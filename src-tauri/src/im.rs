@@ -5,8 +5,8 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use refdesk_core::api::{
-    AccountState, AccountStatus, CommandError, DeskSnapshot, ErrorCode, MessageView, EVENT_ACCOUNT_CHANGED,
-    EVENT_MESSAGE,
+    AccountState, AccountStatus, CommandError, DeskSnapshot, ErrorCode, MessageView, TypingView, EVENT_ACCOUNT_CHANGED,
+    EVENT_MESSAGE, EVENT_TYPING,
 };
 use refdesk_core::desk::AlertLevel;
 use refdesk_core::service::{self, DeskAccess};
@@ -183,6 +183,12 @@ impl<R: Runtime> service::Publish for Window<R> {
 
     fn wait_alert(&self, peer: &str, level: AlertLevel, waited_secs: i64) {
         crate::notify::wait_alert(&self.0, peer, level, waited_secs);
+    }
+
+    fn typing(&self, typing: TypingView) {
+        if let Err(e) = self.0.emit(EVENT_TYPING, &typing) {
+            tracing::warn!("could not tell the window about typing: {e}");
+        }
     }
 }
 

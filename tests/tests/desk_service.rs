@@ -5,7 +5,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::Utc;
-use refdesk_core::api::{AccountState, AccountStatus, ChatPhase, DeskSnapshot, MessageStatus, MessageView};
+use refdesk_core::api::{AccountState, AccountStatus, ChatPhase, DeskSnapshot, MessageStatus, MessageView, TypingView};
 use refdesk_core::desk::{AlertLevel, DeskPolicy};
 use refdesk_core::service::{self, Publish};
 use refdesk_core::xmpp::{account, connect, AccountConfig, Incoming, Session, Show};
@@ -25,6 +25,7 @@ enum Published {
     Message(MessageView),
     Desk(DeskSnapshot),
     WaitAlert(String, AlertLevel, i64),
+    Typing(TypingView),
 }
 
 struct Channel(mpsc::UnboundedSender<Published>);
@@ -41,6 +42,9 @@ impl Publish for Channel {
     }
     fn wait_alert(&self, peer: &str, level: AlertLevel, waited_secs: i64) {
         let _ = self.0.send(Published::WaitAlert(peer.to_owned(), level, waited_secs));
+    }
+    fn typing(&self, typing: TypingView) {
+        let _ = self.0.send(Published::Typing(typing));
     }
 }
 

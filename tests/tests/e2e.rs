@@ -343,6 +343,17 @@ fn a_question_opens_a_tab_the_reply_reaches_the_patron_and_a_draft_survives_a_re
     s.send_keys(&composer, "\u{E007}").unwrap();
     let got = next_body(&rt, &mut patron1, |_| false);
     assert_eq!(got, "Yes, two copies.\nCall number 813.54 MOR.");
+
+    // The patron typing shows on their tab, and stops showing when they pause.
+    let state = |s: &str| {
+        format!(
+            "<message to='ask@library.test' type='chat'><{s} xmlns='http://jabber.org/protocol/chatstates'/></message>"
+        )
+    };
+    rt.block_on(patron1.send_raw(&state("composing"))).unwrap();
+    s.wait_for_text("[data-testid=tab-typing]", WAIT, |t| t == "typing…").unwrap();
+    rt.block_on(patron1.send_raw(&state("paused"))).unwrap();
+    wait_until("typing… is gone", || s.find_all("[data-testid=tab-typing]").is_ok_and(|v| v.is_empty()));
     s.wait_for_text("[data-testid=message]:last-child [data-testid=message-status]", WAIT, |t| t == "sent").unwrap();
     assert_eq!(s.property(&composer, "value").unwrap(), "", "the composer is empty after sending");
 

@@ -127,11 +127,8 @@ async fn a_server_that_stops_answering_is_noticed_by_pings_and_the_desk_reconnec
     let dir = tempfile::tempdir().unwrap();
     let p = Prosody::start(&ProsodyConfig::new(dir.path())).unwrap();
     p.register("ask", "ask-secret").unwrap();
-    let cfg = AccountConfig {
-        keepalive: Duration::from_secs(1),
-        ping_timeout: Duration::from_secs(1),
-        ..config(&p, "ask")
-    };
+    let cfg =
+        AccountConfig { keepalive: Duration::from_secs(1), ping_timeout: Duration::from_secs(1), ..config(&p, "ask") };
     let (tx, mut rx) = mpsc::channel(64);
     let (_stop_tx, stop) = watch::channel(false);
     let (_cmd_tx, cmds) = mpsc::channel(8);

@@ -8,6 +8,7 @@ import type { DeskSnapshot } from "./bindings/DeskSnapshot";
 import type { MessageView } from "./bindings/MessageView";
 import type { Presence } from "./bindings/Presence";
 import type { StartupStatus } from "./bindings/StartupStatus";
+import type { TypingView } from "./bindings/TypingView";
 
 /** The event name the shell emits on each desk change (api::EVENT_DESK_CHANGED). */
 export const DESK_CHANGED = "desk-changed";
@@ -15,6 +16,8 @@ export const DESK_CHANGED = "desk-changed";
 export const ACCOUNT_CHANGED = "account-changed";
 /** The event name the shell emits when a message arrives, is queued or is sent (api::EVENT_MESSAGE). */
 export const MESSAGE = "message";
+/** The event name the shell emits when a patron starts or stops typing (api::EVENT_TYPING). */
+export const TYPING = "typing";
 
 export function isCommandError(e: unknown): e is CommandError {
   return typeof e === "object" && e !== null && "code" in e && "message" in e;
@@ -48,6 +51,7 @@ export const api = {
   saveDraft: (account: string, peer: string, draft: string) =>
     invoke<null>("save_draft", { account, peer, draft }),
   onMessage: (f: (m: MessageView) => void): Promise<UnlistenFn> => listen<MessageView>(MESSAGE, (e) => f(e.payload)),
+  onTyping: (f: (t: TypingView) => void): Promise<UnlistenFn> => listen<TypingView>(TYPING, (e) => f(e.payload)),
   onDeskChanged: (f: (s: DeskSnapshot) => void): Promise<UnlistenFn> =>
     listen<DeskSnapshot>(DESK_CHANGED, (e) => f(e.payload)),
 };
