@@ -152,6 +152,12 @@ async fn a_reply_written_during_an_outage_reaches_the_patron_once_the_server_is_
     let stored = desk.desk.lock().unwrap().messages("ask@library.test", "patron1@library.test", None, 10).unwrap();
     assert!(stored.iter().any(|m| m.id == question.id));
 
+    // The patron starts typing: the window is told, nothing is stored.
+    let composing = "<message to='ask@library.test' type='chat'><composing xmlns='http://jabber.org/protocol/chatstates'/></message>";
+    patron1.send_raw(composing).await.unwrap();
+    let t = desk.until("typing", |p| matches!(p, Published::Typing(_))).await;
+    assert!(matches!(t, Published::Typing(t) if t.typing && t.peer == "patron1@library.test"));
+
     p.stop();
     desk.until_state(AccountState::Reconnecting).await;
     let reply = desk
