@@ -392,29 +392,17 @@ impl Redactor {
 
     /// Names as people introduce or sign themselves, and the names known to belong to the patron.
     fn find_names(&self, text: &str, spans: &mut Spans<'_>) {
-        let lower = text.to_lowercase();
-        const INTRO: &[&str] = &[
-            "name", "naam", "nombre", "i am", "i'm", "i’m", "this is", "it's", "ik ben", "ik heet", "hier is",
-            "me llamo", "soy ",
-        ];
-        const SIGN: &[&str] = &[
-            "thank",
-            "thx",
-            "cheers",
-            "regards",
-            "best",
-            "sincerely",
-            "bedankt",
-            "dank",
-            "groet",
-            "gracias",
-            "saludo",
-        ];
+        // One literal scan decides whether the costlier name patterns need to run at all.
+        static INTRO: LazyLock<Regex> = LazyLock::new(|| {
+            re(r"(?i)name|naam|nombre|i am|i'm|i’m|this is|it's|ik ben|ik heet|hier is|me llamo|soy ")
+        });
+        static SIGN: LazyLock<Regex> =
+            LazyLock::new(|| re(r"(?i)thank|thx|cheers|regards|best|sincerely|bedankt|dank|groet|gracias|saludo"));
         let mut candidates = Vec::new();
-        if INTRO.iter().any(|w| lower.contains(w)) {
+        if INTRO.is_match(text) {
             candidates.extend(NAME_INTRO.captures_iter(text).filter_map(|c| c.get(1)));
         }
-        if SIGN.iter().any(|w| lower.contains(w)) {
+        if SIGN.is_match(text) {
             candidates.extend(SIGN_OFF.captures_iter(text).filter_map(|c| c.get(1)));
         }
         if text.contains(['-', '–', '—', '~']) {
