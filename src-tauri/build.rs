@@ -15,6 +15,7 @@ fn main() {
         "save_draft",
         "close_chat",
         "sign_in",
+        "set_typing",
     ]);
     if let Err(e) = tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest)) {
         eprintln!("tauri build step failed: {e:#}");

@@ -30,6 +30,7 @@ pub struct Accounts {
 struct Running {
     stop: watch::Sender<bool>,
     kick: Arc<Notify>,
+    commands: mpsc::Sender<account::AccountCommand>,
 }
 
 /// The shell's desk, as the IM service sees it.
@@ -144,22 +145,30 @@ fn start_account<R: Runtime>(app: &AppHandle<R>, mut cfg: AccountConfig, passwor
     }
     let (stop_tx, stop) = watch::channel(false);
     let kick = Arc::new(Notify::new());
-    let previous = app
-        .state::<Accounts>()
-        .running
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .insert(cfg.jid.clone(), Running { stop: stop_tx, kick: kick.clone() });
+    let (commands, commands_rx) = mpsc::channel(256);
+    let running = Running { stop: stop_tx, kick: kick.clone(), commands: commands.clone() };
+    let previous =
+        app.state::<Accounts>().running.lock().unwrap_or_else(|p| p.into_inner()).insert(cfg.jid.clone(), running);
     if let Some(old) = previous {
         // A new password replaces a runner that may still be retrying with the old one.
         let _ = old.stop.send(true);
     }
     let (events_tx, events) = mpsc::channel(256);
-    let (commands, commands_rx) = mpsc::channel(256);
     let jid = cfg.jid.clone();
     tauri::async_runtime::spawn(account::run(cfg, password, "Ask a librarian".into(), events_tx, commands_rx, stop));
     let desk = Arc::new(ShellDesk(app.clone()));
     tauri::async_runtime::spawn(service::run(desk, jid, events, commands, kick, Window(app.clone())));
+}
+
+/// Tells the patron whether the librarian is typing. Only while the account is online: a typing
+/// state delivered after a reconnect would be stale, so it is dropped rather than queued.
+pub fn typing<R: Runtime>(app: &AppHandle<R>, jid: &str, peer: &str, typing: bool) {
+    let accounts = app.state::<Accounts>();
+    let online = accounts.statuses().iter().any(|s| s.jid == jid && s.state == AccountState::Online);
+    let running = accounts.running.lock().unwrap_or_else(|p| p.into_inner());
+    if let (true, Some(r)) = (online, running.get(jid)) {
+        let _ = r.commands.try_send(account::AccountCommand::Typing { to: peer.to_owned(), typing });
+    }
 }
 
 /// Where the IM service's news goes: the window (and the header's account pills).

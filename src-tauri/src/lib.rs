@@ -107,6 +107,7 @@ pub fn run_app<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Result<(
             commands::conversations::save_draft,
             commands::desk::close_chat,
             commands::im::sign_in,
+            commands::im::set_typing,
         ])
         .run(tauri::generate_context!())
 }

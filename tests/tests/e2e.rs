@@ -366,7 +366,24 @@ fn a_question_opens_a_tab_the_reply_reaches_the_patron_and_a_draft_survives_a_re
     assert_eq!(s.find_all("[data-testid=message]").unwrap().len(), 2);
 
     // A half-typed reply is kept in the store and comes back after a restart, with the history.
+    // Meanwhile the patron's client is told the librarian is typing.
     s.send_keys(&composer, "They are on the second fl").unwrap();
+    let state = rt.block_on(async {
+        tokio::time::timeout(WAIT, async {
+            loop {
+                if let refdesk_core::xmpp::Incoming::Message(m) = patron1.next().await.unwrap() {
+                    if m.body.is_none() {
+                        if let Some(state) = m.chat_state {
+                            return state;
+                        }
+                    }
+                }
+            }
+        })
+        .await
+        .expect("the patron hears the librarian typing")
+    });
+    assert_eq!(state, "composing");
     let db = data.path().join("refdesk.db");
     let deadline = Instant::now() + WAIT;
     while Desk::open(&db).unwrap().conversations().unwrap().first().map(|c| c.draft.clone()).unwrap_or_default()

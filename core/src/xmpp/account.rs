@@ -42,6 +42,11 @@ pub enum AccountCommand {
         after: Option<String>,
         since: Option<DateTime<Utc>>,
     },
+    /// Tells a patron the librarian is typing, or stopped. Dropped while offline: it would be stale.
+    Typing {
+        to: String,
+        typing: bool,
+    },
     /// Sends a stored message under its stored id.
     Send {
         to: String,
@@ -191,6 +196,12 @@ pub async fn run(
                                     break;
                                 }
                             },
+                            Some(AccountCommand::Typing { to, typing }) => {
+                                if let Err(e) = session.send_typing(&to, typing).await {
+                                    tracing::warn!(account = %cfg.jid, "connection lost: {e}");
+                                    break;
+                                }
+                            }
                             Some(AccountCommand::CatchUp { after, since }) => {
                                 match session.query_archive(after.as_deref(), since).await {
                                     Ok(q) => catch_up = Some((q, 1)),

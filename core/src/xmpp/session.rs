@@ -160,6 +160,18 @@ impl Session {
         Ok(())
     }
 
+    /// Tells `to` whether the librarian is typing (XEP-0085 `composing`, else `paused`); marked
+    /// not to be archived, since it means nothing later.
+    pub async fn send_typing(&mut self, to: &str, typing: bool) -> Result<(), SessionError> {
+        let state = if typing { "composing" } else { "paused" };
+        let xml = format!(
+            "<message type='chat' to='{}'><{state} xmlns='{NS_CHATSTATES}'/><no-store xmlns='urn:xmpp:hints'/></message>",
+            escape(to)
+        );
+        send(&mut self.writer, &xml).await?;
+        Ok(())
+    }
+
     /// Asks the server for XEP-0280 carbons: copies of what our other resources (other desks on a
     /// shared account) receive and send. The answer comes as an `Incoming::IqResponse` with the id returned.
     pub async fn enable_carbons(&mut self) -> Result<String, SessionError> {

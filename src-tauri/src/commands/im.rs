@@ -14,3 +14,14 @@ pub fn account_statuses(accounts: State<'_, Accounts>) -> Result<Vec<AccountStat
 pub fn sign_in<R: Runtime>(app: AppHandle<R>, jid: String, password: String) -> Result<(), CommandError> {
     crate::im::sign_in(&app, &jid, &password)
 }
+
+#[tauri::command(async)]
+pub fn set_typing<R: Runtime>(
+    app: AppHandle<R>,
+    account: String,
+    peer: String,
+    typing: bool,
+) -> Result<(), CommandError> {
+    crate::im::typing(&app, &account, &peer, typing);
+    Ok(())
+}
