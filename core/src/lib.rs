@@ -154,6 +154,7 @@ impl Desk {
             for event in events {
                 let actions = engine.handle(event.clone(), now);
                 store_auto_replies(s, &actions, now)?;
+                store_transcripts(s, &actions, key)?;
                 s.append_desk_log(
                     now,
                     &privacy::pseudonymize_event(&event, key),
@@ -294,6 +295,11 @@ impl Desk {
         self.message(id)
     }
 
+    /// Transcript lines matching every word of `query`, newest first.
+    pub fn search_transcripts(&self, query: &str, limit: u32) -> Result<Vec<store::SearchHit>> {
+        Ok(self.store.search_transcripts(query, limit.clamp(1, MAX_PAGE))?)
+    }
+
     pub fn conversations(&self) -> Result<Vec<ConversationView>> {
         Ok(self.store.conversations()?)
     }
@@ -409,6 +415,38 @@ fn store_auto_replies(s: &Store, actions: &[desk::Action], now: DateTime<Utc>) -
             at: now,
             auto_reply: true,
             status: MessageStatus::Pending,
+        })?;
+    }
+    Ok(())
+}
+
+/// Writes the transcript of each chat the engine closed: redacted, the patron as a pseudonym.
+fn store_transcripts(s: &Store, actions: &[desk::Action], key: &[u8]) -> Result<()> {
+    let redactor = privacy::redact::Redactor::new();
+    for a in actions {
+        let desk::Action::ChatClosed { chat, reason } = a else { continue };
+        let Some(account) = s.account_of(chat)? else { continue };
+        let messages = s.untranscribed(&account, chat)?;
+        let Some(upto) = messages.last().map(|m| m.id) else { continue };
+        let lines = messages
+            .iter()
+            .map(|m| {
+                let speaker = match (m.incoming, m.auto_reply) {
+                    (true, _) => store::Speaker::Patron,
+                    (false, true) => store::Speaker::Auto,
+                    (false, false) => store::Speaker::Librarian,
+                };
+                (m.at, speaker, redactor.redact(&m.body))
+            })
+            .collect();
+        let reason = serde_json::to_value(reason).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+        s.write_transcript(&store::NewTranscript {
+            account: &account,
+            peer: chat,
+            patron: &privacy::pseudonym(key, chat),
+            reason: &reason,
+            lines,
+            upto,
         })?;
     }
     Ok(())
@@ -781,6 +819,66 @@ mod tests {
         future.sent_at = Some(now + Duration::days(2));
         let at = desk.receive_message("ask@library.test", &future, now).unwrap().unwrap().at;
         assert_eq!(at.timestamp_millis(), now.timestamp_millis());
+    }
+
+    #[test]
+    fn a_closed_chat_leaves_a_redacted_transcript_under_a_pseudonym_and_nothing_personal() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("refdesk.db");
+        let mut desk = Desk::open(&path).unwrap();
+        let t0 = Utc::now();
+        let m =
+            chat("gina@student.example/phone", "g1", "I'm Gina, gina.r@student.example, 555-201-3344: 1910 census?");
+        desk.receive_message("ask@library.test", &m, t0).unwrap();
+        desk.reply("ask@library.test", "gina@student.example", "Reel 12, second floor.", t0).unwrap();
+        desk.close_chat("gina@student.example", t0 + Duration::minutes(5)).unwrap();
+        let hits = desk.search_transcripts("census", 10).unwrap();
+        assert_eq!(hits.len(), 1, "{hits:?}");
+        let lines = desk.store().transcript_lines(hits[0].transcript).unwrap();
+        let text: Vec<_> = lines.iter().map(|(_, who, body)| format!("{who}: {body}")).collect();
+        assert_eq!(text, ["patron: I'm [NAME], [EMAIL], [PHONE]: 1910 census?", "librarian: Reel 12, second floor."]);
+        assert!(desk.search_transcripts("gina", 10).unwrap().is_empty());
+        assert!(desk.search_transcripts("3344", 10).unwrap().is_empty());
+
+        // The same patron again, another day: the same pseudonym, so repeat use can be counted.
+        let again = chat("gina@student.example/laptop", "g2", "me again: 1920 census?");
+        desk.receive_message("ask@library.test", &again, t0 + Duration::hours(3)).unwrap();
+        desk.close_chat("gina@student.example", t0 + Duration::hours(3)).unwrap();
+        let hits = desk.search_transcripts("census", 10).unwrap();
+        assert_eq!(hits.len(), 2);
+        assert_eq!(hits[0].patron, hits[1].patron);
+        assert!(hits[0].patron.starts_with("patron-"));
+        assert_eq!(desk.store().transcript_lines(hits[0].transcript).unwrap().len(), 1, "only what came after");
+        drop(desk);
+
+        // Nothing personal in the transcript tables or their index, read straight from the file.
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        let mut all = String::new();
+        // Every term of the full-text index, as the index itself lists them.
+        conn.execute_batch("CREATE VIRTUAL TABLE temp.terms USING fts5vocab(main, transcript_search, 'row')").unwrap();
+        for table in ["transcripts", "transcript_lines", "temp.terms"] {
+            let sql = format!("SELECT * FROM {table}");
+            let mut stmt = conn.prepare(&sql).unwrap();
+            let n = stmt.column_count();
+            let rows = stmt
+                .query_map([], |r| {
+                    let cell = |i| match r.get_ref(i).unwrap() {
+                        rusqlite::types::ValueRef::Text(b) | rusqlite::types::ValueRef::Blob(b) => {
+                            String::from_utf8_lossy(b).into_owned()
+                        }
+                        other => format!("{other:?}"),
+                    };
+                    Ok((0..n).map(cell).collect::<Vec<_>>().join("|"))
+                })
+                .unwrap();
+            for row in rows {
+                all.push_str(&row.unwrap());
+            }
+        }
+        assert!(all.contains("census"), "the index was read: {all}");
+        for secret in ["gina", "Gina", "555", "3344", "student.example"] {
+            assert!(!all.contains(secret), "{secret} found in the transcript tables");
+        }
     }
 
     #[test]

@@ -167,3 +167,35 @@ fn redact_writes_one_line_per_line_whatever_comes_in() {
     let out = String::from_utf8(o.stdout).unwrap();
     assert_eq!(out, "1\tEMAIL\t5\t12\ta@b.org\n3\tNAME\t4\t7\tJan\n3\tPHONE\t9\t21\t555-123-4567\n");
 }
+
+#[test]
+fn search_finds_closed_chats_in_their_redacted_form() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("refdesk.db");
+    let mut desk = refdesk_core::Desk::open(&db).unwrap();
+    let now = chrono::Utc::now();
+    let m = refdesk_core::xmpp::ChatMessage {
+        from: "hal@x.org/r".into(),
+        to: Some("ask@lib".into()),
+        id: Some("h1".into()),
+        kind: "chat".into(),
+        body: Some("sanborn fire insurance maps, call me 555-201-3344".into()),
+        origin_id: None,
+        stanza_ids: vec![],
+        chat_state: None,
+        carbon: None,
+        sent_at: None,
+    };
+    desk.receive_message("ask@lib", &m, now).unwrap();
+    desk.close_chat("hal@x.org", now).unwrap();
+    drop(desk);
+    let o = ctl(&["search", "--db", db.to_str().unwrap(), "sanborn", "maps"]);
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    let fields: Vec<&str> = out.trim_end().split('\t').collect();
+    assert_eq!(fields.len(), 5, "{out}");
+    assert!(fields[2].starts_with("patron-") && fields[3] == "patron", "{out}");
+    assert!(fields[4].contains("[sanborn]") && fields[4].contains("[PHONE]") && !out.contains("3344"), "{out}");
+    let o = ctl(&["search", "--db", db.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+}

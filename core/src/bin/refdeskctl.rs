@@ -15,6 +15,9 @@ commands:
   walkups [--db PATH] [--days N]     walk-ups started in the last N days (default 1), tab-separated
   log [--db PATH] [--days N]         the desk's logged events of the last N days (default 1), as JSON
                                      lines that `policy simulate --events` replays
+  search [--db PATH] [--limit N] WORDS...
+                                     transcript lines with all the words (redacted text, patrons as
+                                     pseudonyms), newest first: time, transcript, patron, speaker, snippet
   redact [--explain]                 personal information in stdin replaced by [EMAIL], [PHONE], [NAME]…:
                                      one line out per line in. --explain prints each finding instead,
                                      as line<TAB>TYPE<TAB>start<TAB>end<TAB>text (byte offsets)
@@ -117,6 +120,19 @@ fn run(mut args: Vec<String>) -> Result<(), String> {
     let cmd: Vec<&str> = args.iter().map(String::as_str).collect();
     match cmd.as_slice() {
         ["status"] => status(&db),
+        ["search", rest @ ..] => {
+            let mut rest: Vec<String> = rest.iter().map(|s| s.to_string()).collect();
+            let limit = parse_num(take_opt(&mut rest, "--limit")?, "--limit", 20u32)?;
+            if rest.is_empty() {
+                return Err("search needs words to look for".into());
+            }
+            let desk = open(&db)?;
+            for h in desk.search_transcripts(&rest.join(" "), limit).map_err(|e| e.to_string())? {
+                let when = h.at.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M");
+                out!("{when}\t{}\t{}\t{}\t{}", h.transcript, h.patron, h.speaker, h.snippet.replace(['\t', '\n'], " "));
+            }
+            Ok(())
+        }
         ["redact"] => redact(false),
         ["redact", "--explain"] => redact(true),
         ["walkups", rest @ ..] => {

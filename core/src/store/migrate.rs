@@ -12,6 +12,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (2, "0002_desk_log.sql", include_str!("../../../migrations/0002_desk_log.sql")),
     (3, "0003_messages.sql", include_str!("../../../migrations/0003_messages.sql")),
     (4, "0004_conversations.sql", include_str!("../../../migrations/0004_conversations.sql")),
+    (5, "0005_transcripts.sql", include_str!("../../../migrations/0005_transcripts.sql")),
 ];
 
 /// The newest schema this build knows.

@@ -4,6 +4,7 @@ mod desk_log;
 mod messages;
 mod migrate;
 mod settings;
+mod transcripts;
 mod walkups;
 
 use std::path::{Path, PathBuf};
@@ -16,6 +17,7 @@ use crate::error::StoreError;
 
 pub use messages::{NewMessage, StoredMessage, MAX_BODY_CHARS, MAX_DRAFT_CHARS};
 pub use migrate::SCHEMA_VERSION;
+pub use transcripts::{NewTranscript, SearchHit, Speaker};
 
 /// How long a writer waits for a lock held by another connection (refdeskctl, a backup).
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);

@@ -1,0 +1,179 @@
+//! Transcripts: closed conversations as kept for statistics and search, redacted before they are written.
+
+use chrono::{DateTime, Utc};
+use rusqlite::OptionalExtension;
+
+use super::messages::StoredMessage;
+use super::{from_millis, to_millis, Store};
+use crate::error::StoreError;
+
+/// Who said a transcript line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Speaker {
+    Patron,
+    Librarian,
+    /// The desk rules' automatic replies.
+    Auto,
+}
+
+impl Speaker {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Speaker::Patron => "patron",
+            Speaker::Librarian => "librarian",
+            Speaker::Auto => "auto",
+        }
+    }
+}
+
+/// A transcript to write. Every `body` must already be redacted and `patron` a pseudonym.
+#[derive(Debug, Clone)]
+pub struct NewTranscript<'a> {
+    pub account: &'a str,
+    /// The conversation's peer, only to mark how far it has been transcribed; not written.
+    pub peer: &'a str,
+    pub patron: &'a str,
+    pub reason: &'a str,
+    pub lines: Vec<(DateTime<Utc>, Speaker, String)>,
+    /// The newest message id the lines cover.
+    pub upto: i64,
+}
+
+/// One search result: where, when, who, and the matching words marked with `[` `]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchHit {
+    pub transcript: i64,
+    pub patron: String,
+    pub at: DateTime<Utc>,
+    pub speaker: String,
+    pub snippet: String,
+}
+
+impl Store {
+    /// A conversation's messages not yet in a transcript, oldest first.
+    pub fn untranscribed(&self, account: &str, peer: &str) -> Result<Vec<StoredMessage>, StoreError> {
+        let upto: i64 = self
+            .conn
+            .prepare_cached("SELECT transcribed_upto FROM conversations WHERE account = ?1 AND peer = ?2")
+            .and_then(|mut s| s.query_row((account, peer), |r| r.get(0)).optional())
+            .map_err(StoreError::sqlite("reading a transcript mark"))?
+            .unwrap_or(0);
+        Ok(self.messages_with(account, peer)?.into_iter().filter(|m| m.id > upto).collect())
+    }
+
+    /// Writes a transcript and moves the conversation's mark past it; `None` when there were no lines.
+    pub fn write_transcript(&self, t: &NewTranscript<'_>) -> Result<Option<i64>, StoreError> {
+        let (Some(first), Some(last)) = (t.lines.first(), t.lines.last()) else { return Ok(None) };
+        let context = "writing a transcript";
+        self.conn
+            .prepare_cached(
+                "INSERT INTO transcripts (account, patron, started_at, ended_at, reason) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )
+            .and_then(|mut s| s.execute((t.account, t.patron, to_millis(first.0), to_millis(last.0), t.reason)))
+            .map_err(StoreError::sqlite(context))?;
+        let id = self.conn.last_insert_rowid();
+        let mut insert = self
+            .conn
+            .prepare_cached("INSERT INTO transcript_lines (transcript, at, speaker, body) VALUES (?1, ?2, ?3, ?4)")
+            .map_err(StoreError::sqlite(context))?;
+        for (at, speaker, body) in &t.lines {
+            insert.execute((id, to_millis(*at), speaker.as_str(), body)).map_err(StoreError::sqlite(context))?;
+        }
+        self.conn
+            .prepare_cached(
+                "INSERT INTO conversations (account, peer, transcribed_upto) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (account, peer) DO UPDATE SET transcribed_upto = max(transcribed_upto, excluded.transcribed_upto)",
+            )
+            .and_then(|mut s| s.execute((t.account, t.peer, t.upto)))
+            .map_err(StoreError::sqlite(context))?;
+        Ok(Some(id))
+    }
+
+    /// Transcript lines matching all the words of `query` (as words, not search syntax), newest first.
+    pub fn search_transcripts(&self, query: &str, limit: u32) -> Result<Vec<SearchHit>, StoreError> {
+        let Some(fts) = fts_query(query) else { return Ok(Vec::new()) };
+        let context = "searching transcripts";
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT t.id, t.patron, l.at, l.speaker, snippet(transcript_search, 0, '[', ']', '…', 12)
+                 FROM transcript_search JOIN transcript_lines l ON l.id = transcript_search.rowid
+                 JOIN transcripts t ON t.id = l.transcript
+                 WHERE transcript_search MATCH ?1 ORDER BY l.at DESC LIMIT ?2",
+            )
+            .map_err(StoreError::sqlite(context))?;
+        let hits = stmt
+            .query_map((fts, limit), |r| {
+                Ok(SearchHit {
+                    transcript: r.get(0)?,
+                    patron: r.get(1)?,
+                    at: from_millis(r.get(2)?),
+                    speaker: r.get(3)?,
+                    snippet: r.get(4)?,
+                })
+            })
+            .and_then(|rows| rows.collect())
+            .map_err(StoreError::sqlite(context))?;
+        Ok(hits)
+    }
+
+    /// A transcript's lines as (time, speaker, redacted text), in order.
+    pub fn transcript_lines(&self, transcript: i64) -> Result<Vec<(DateTime<Utc>, String, String)>, StoreError> {
+        let context = "reading a transcript";
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT at, speaker, body FROM transcript_lines WHERE transcript = ?1 ORDER BY id")
+            .map_err(StoreError::sqlite(context))?;
+        let lines = stmt
+            .query_map([transcript], |r| Ok((from_millis(r.get(0)?), r.get(1)?, r.get(2)?)))
+            .and_then(|rows| rows.collect())
+            .map_err(StoreError::sqlite(context))?;
+        Ok(lines)
+    }
+}
+
+/// The words of a search box as an FTS5 query: each quoted (so `-`, `*`, `:` and `"` are plain
+/// text, never syntax), all required.
+fn fts_query(query: &str) -> Option<String> {
+    let words: Vec<String> = query
+        .split_whitespace()
+        .filter(|w| w.chars().any(char::is_alphanumeric))
+        .map(|w| format!("\"{}\"", w.replace('"', "\"\"")))
+        .collect();
+    (!words.is_empty()).then(|| words.join(" "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn transcripts_are_searchable_by_word_and_search_syntax_is_plain_text() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Store::open(&dir.path().join("refdesk.db")).unwrap();
+        let t0 = Utc::now();
+        let t = NewTranscript {
+            account: "ask@lib",
+            peer: "p@x",
+            patron: "patron-0011223344556677",
+            reason: "byLibrarian",
+            lines: vec![
+                (t0, Speaker::Patron, "do you have the 1910 census for Ohio? I'm [NAME]".into()),
+                (t0, Speaker::Librarian, "Yes: microfilm, second floor.".into()),
+            ],
+            upto: 7,
+        };
+        let id = s.write_transcript(&t).unwrap().unwrap();
+        assert_eq!(s.transcript_lines(id).unwrap().len(), 2);
+        let hits = s.search_transcripts("Ohio census", 10).unwrap();
+        assert_eq!(hits.len(), 1);
+        assert_eq!((hits[0].speaker.as_str(), hits[0].patron.as_str()), ("patron", "patron-0011223344556677"));
+        assert!(hits[0].snippet.contains("[census]") && hits[0].snippet.contains("[Ohio]"), "{}", hits[0].snippet);
+        assert!(s.search_transcripts("census kansas", 10).unwrap().is_empty(), "all words are required");
+        for hostile in ["\"", "census\" OR \"x", "NEAR(", "-", "*", "col:census", "'); DROP TABLE transcripts; --"] {
+            assert!(s.search_transcripts(hostile, 10).is_ok(), "{hostile:?} is text, not syntax");
+        }
+        assert!(s.untranscribed("ask@lib", "p@x").unwrap().is_empty(), "nothing after the mark");
+        assert_eq!(s.write_transcript(&NewTranscript { lines: vec![], ..t }).unwrap(), None);
+    }
+}
