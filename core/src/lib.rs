@@ -295,6 +295,16 @@ impl Desk {
         self.message(id)
     }
 
+    /// Applies the retention policy: drops transcribed live messages past `live_hours` and
+    /// transcripts past `transcript_days`, in one transaction; logs the counts only.
+    pub fn purge(&mut self, retention: &policy::RetentionPolicy, now: DateTime<Utc>) -> Result<(usize, usize)> {
+        let live_before = now - chrono::Duration::hours(i64::from(retention.live_hours));
+        let transcripts_before = now - chrono::Duration::days(i64::from(retention.transcript_days));
+        let counts = self.store.atomically(|s| Ok(s.purge(live_before, transcripts_before)?))?;
+        tracing::info!(messages = counts.0, transcripts = counts.1, "retention purge");
+        Ok(counts)
+    }
+
     /// Transcript lines matching every word of `query`, newest first.
     pub fn search_transcripts(&self, query: &str, limit: u32) -> Result<Vec<store::SearchHit>> {
         Ok(self.store.search_transcripts(query, limit.clamp(1, MAX_PAGE))?)

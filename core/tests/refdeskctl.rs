@@ -198,4 +198,14 @@ fn search_finds_closed_chats_in_their_redacted_form() {
     assert!(fields[4].contains("[sanborn]") && fields[4].contains("[PHONE]") && !out.contains("3344"), "{out}");
     let o = ctl(&["search", "--db", db.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2));
+
+    // A policy that keeps no transcripts: the purge empties the search.
+    let policy = dir.path().join("policy.toml");
+    std::fs::write(&policy, "[retention]\nliveHours = 0\ntranscriptDays = 0\n").unwrap();
+    let o = ctl(&["purge", "--db", db.to_str().unwrap(), "--policy", policy.to_str().unwrap()]);
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    assert!(out.starts_with("purged 1 live messages") && out.contains("and 1 transcripts"), "{out}");
+    let o = ctl(&["search", "--db", db.to_str().unwrap(), "sanborn"]);
+    assert_eq!(text(&o).0, "");
 }

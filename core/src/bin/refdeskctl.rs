@@ -18,6 +18,7 @@ commands:
   search [--db PATH] [--limit N] WORDS...
                                      transcript lines with all the words (redacted text, patrons as
                                      pseudonyms), newest first: time, transcript, patron, speaker, snippet
+  purge [--db PATH] [--policy FILE]  apply the retention policy now (the app does at every start)
   redact [--explain]                 personal information in stdin replaced by [EMAIL], [PHONE], [NAME]…:
                                      one line out per line in. --explain prints each finding instead,
                                      as line<TAB>TYPE<TAB>start<TAB>end<TAB>text (byte offsets)
@@ -131,6 +132,19 @@ fn run(mut args: Vec<String>) -> Result<(), String> {
                 let when = h.at.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M");
                 out!("{when}\t{}\t{}\t{}\t{}", h.transcript, h.patron, h.speaker, h.snippet.replace(['\t', '\n'], " "));
             }
+            Ok(())
+        }
+        ["purge", rest @ ..] => {
+            let mut rest: Vec<String> = rest.iter().map(|s| s.to_string()).collect();
+            let file = take_opt(&mut rest, "--policy")?.map(PathBuf::from).or_else(policy::policy_path);
+            no_leftovers(&rest)?;
+            let retention = match &file {
+                Some(f) => policy::load(f).map_err(|e| e.to_string())?.file.retention,
+                None => policy::RetentionPolicy::default(),
+            };
+            let mut desk = open(&db)?;
+            let (messages, transcripts) = desk.purge(&retention, Utc::now()).map_err(|e| e.to_string())?;
+            out!("purged {messages} live messages (transcribed, older than {} h) and {transcripts} transcripts (older than {} days)", retention.live_hours, retention.transcript_days);
             Ok(())
         }
         ["redact"] => redact(false),

@@ -14,6 +14,23 @@ pub struct PolicyFile {
     pub notifications: NotificationPolicy,
     /// The IM accounts this desk signs in to. Never passwords: those live in the OS keyring.
     pub accounts: Vec<AccountPolicy>,
+    pub retention: RetentionPolicy,
+}
+
+/// How long what patrons said is kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+pub struct RetentionPolicy {
+    /// Hours the live conversation (unredacted) stays after its transcript is written.
+    pub live_hours: u32,
+    /// Days redacted transcripts are kept (0: not kept at all once purged).
+    pub transcript_days: u32,
+}
+
+impl Default for RetentionPolicy {
+    fn default() -> Self {
+        RetentionPolicy { live_hours: 24, transcript_days: 365 }
+    }
 }
 
 /// One IM account as IT describes it (`[[accounts]]`).

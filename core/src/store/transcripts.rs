@@ -132,6 +132,38 @@ impl Store {
     }
 }
 
+impl Store {
+    /// Deletes live messages already transcribed and older than `live_before`, and transcripts
+    /// that ended before `transcripts_before`; returns how many of each (counts are all that is logged).
+    pub fn purge(
+        &self,
+        live_before: DateTime<Utc>,
+        transcripts_before: DateTime<Utc>,
+    ) -> Result<(usize, usize), StoreError> {
+        let context = "purging old conversations";
+        let messages = self
+            .conn
+            .execute(
+                "DELETE FROM messages WHERE at < ?1 AND id <= coalesce((SELECT transcribed_upto FROM conversations c
+                   WHERE c.account = messages.account AND c.peer = messages.peer), 0)",
+                [to_millis(live_before)],
+            )
+            .map_err(StoreError::sqlite(context))?;
+        // Lines first, so the index's delete trigger sees each one.
+        self.conn
+            .execute(
+                "DELETE FROM transcript_lines WHERE transcript IN (SELECT id FROM transcripts WHERE ended_at < ?1)",
+                [to_millis(transcripts_before)],
+            )
+            .map_err(StoreError::sqlite(context))?;
+        let transcripts = self
+            .conn
+            .execute("DELETE FROM transcripts WHERE ended_at < ?1", [to_millis(transcripts_before)])
+            .map_err(StoreError::sqlite(context))?;
+        Ok((messages, transcripts))
+    }
+}
+
 /// The words of a search box as an FTS5 query: each quoted (so `-`, `*`, `:` and `"` are plain
 /// text, never syntax), all required.
 fn fts_query(query: &str) -> Option<String> {
@@ -175,5 +207,38 @@ mod tests {
         }
         assert!(s.untranscribed("ask@lib", "p@x").unwrap().is_empty(), "nothing after the mark");
         assert_eq!(s.write_transcript(&NewTranscript { lines: vec![], ..t }).unwrap(), None);
+    }
+
+    #[test]
+    fn a_purge_removes_old_transcripts_from_the_index_and_keeps_what_is_not_transcribed() {
+        use super::super::messages::NewMessage;
+        use crate::api::MessageStatus;
+        let dir = tempfile::tempdir().unwrap();
+        let s = Store::open(&dir.path().join("refdesk.db")).unwrap();
+        let old = Utc::now() - chrono::Duration::days(400);
+        let msg = |id: &'static str, peer: &'static str| NewMessage {
+            account: "ask@lib",
+            peer,
+            incoming: true,
+            stable_id: id,
+            body: "atlas question",
+            at: old,
+            auto_reply: false,
+            status: MessageStatus::Received,
+        };
+        let done = s.insert_message(msg("a", "done@x")).unwrap().unwrap();
+        s.insert_message(msg("b", "open@x")).unwrap();
+        let lines = vec![(old, Speaker::Patron, "atlas question".to_owned())];
+        let t =
+            NewTranscript { account: "ask@lib", peer: "done@x", patron: "patron-1", reason: "idle", lines, upto: done };
+        s.write_transcript(&t).unwrap();
+        assert_eq!(s.search_transcripts("atlas", 10).unwrap().len(), 1);
+
+        let now = Utc::now();
+        assert_eq!(s.purge(now - chrono::Duration::hours(24), now - chrono::Duration::days(365)).unwrap(), (1, 1));
+        assert!(s.search_transcripts("atlas", 10).unwrap().is_empty(), "gone from the index too");
+        assert!(s.messages_with("ask@lib", "done@x").unwrap().is_empty());
+        assert_eq!(s.messages_with("ask@lib", "open@x").unwrap().len(), 1, "never transcribed: kept");
+        assert_eq!(s.purge(now, now).unwrap(), (0, 0));
     }
 }
