@@ -305,6 +305,21 @@ impl Desk {
         Ok(counts)
     }
 
+    /// Erases everything of one patron on request, named by their pseudonym (as transcripts and
+    /// `refdeskctl search` show it) or by their address. Returns (messages, transcripts) deleted.
+    pub fn erase_patron(&mut self, who: &str) -> Result<(usize, usize)> {
+        let key = match &self.pseudonym_key {
+            Some(k) => k.clone(),
+            None => pseudonym_key(&self.store)?,
+        };
+        let pseudonym = if who.starts_with("patron-") { who.to_owned() } else { privacy::pseudonym(&key, who.trim()) };
+        let peers: Vec<String> =
+            self.store.peers()?.into_iter().filter(|p| privacy::pseudonym(&key, p) == pseudonym).collect();
+        let counts = self.store.atomically(|s| Ok(s.erase_patron(&pseudonym, &peers)?))?;
+        tracing::info!(messages = counts.0, transcripts = counts.1, "a patron's conversations erased on request");
+        Ok(counts)
+    }
+
     /// Transcript lines matching every word of `query`, newest first.
     pub fn search_transcripts(&self, query: &str, limit: u32) -> Result<Vec<store::SearchHit>> {
         Ok(self.store.search_transcripts(query, limit.clamp(1, MAX_PAGE))?)
@@ -893,6 +908,28 @@ mod tests {
         for secret in ["gina", "555", "201", "3344", "student", "example"] {
             assert!(!terms.iter().any(|t| t == secret), "{secret} is a term of the index: {terms:?}");
         }
+    }
+
+    #[test]
+    fn a_patron_can_be_erased_by_pseudonym_and_no_one_else_is_touched() {
+        let (_d, mut desk) = desk();
+        let t0 = Utc::now();
+        for (from, id) in [("ivy@x.org/r", "i1"), ("jon@x.org/r", "j1")] {
+            desk.receive_message("ask@library.test", &chat(from, id, "genealogy help please"), t0).unwrap();
+            desk.close_chat(xmpp::session::bare(from), t0).unwrap();
+        }
+        desk.receive_message("ask@library.test", &chat("ivy@x.org/r", "i2", "still there?"), t0).unwrap();
+        let hits = desk.search_transcripts("genealogy", 10).unwrap();
+        assert_eq!(hits.len(), 2);
+        let ivy = privacy::pseudonym(&pseudonym_key(desk.store()).unwrap(), "ivy@x.org");
+        assert_eq!(desk.erase_patron(&ivy).unwrap(), (2, 1));
+        let left = desk.search_transcripts("genealogy", 10).unwrap();
+        assert_eq!(left.len(), 1);
+        assert_ne!(left[0].patron, ivy);
+        assert!(desk.store().messages_with("ask@library.test", "ivy@x.org").unwrap().is_empty());
+        assert_eq!(desk.store().messages_with("ask@library.test", "jon@x.org").unwrap().len(), 1);
+        assert_eq!(desk.erase_patron("JON@x.org").unwrap(), (1, 1), "by address too, any case");
+        assert_eq!(desk.erase_patron("patron-0000000000000000").unwrap(), (0, 0));
     }
 
     #[test]

@@ -199,6 +199,18 @@ fn search_finds_closed_chats_in_their_redacted_form() {
     let o = ctl(&["search", "--db", db.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2));
 
+    // Erasure on the patron's request, by the pseudonym the search shows.
+    let pseudonym = fields[2].to_owned();
+    let o = ctl(&["erase", "--db", db.to_str().unwrap(), &pseudonym]);
+    assert_eq!(text(&o).0, format!("erased 1 live messages and 1 transcripts of {pseudonym}\n"));
+    assert_eq!(text(&ctl(&["search", "--db", db.to_str().unwrap(), "sanborn"])).0, "");
+    // The patron comes back later: a new chat, for the purge below.
+    let mut desk = refdesk_core::Desk::open(&db).unwrap();
+    let m = refdesk_core::xmpp::ChatMessage { id: Some("h2".into()), ..m };
+    desk.receive_message("ask@lib", &m, now).unwrap();
+    desk.close_chat("hal@x.org", now).unwrap();
+    drop(desk);
+
     // A policy that keeps no transcripts: the purge empties the search.
     let policy = dir.path().join("policy.toml");
     std::fs::write(&policy, "[retention]\nliveHours = 0\ntranscriptDays = 0\n").unwrap();

@@ -19,6 +19,8 @@ commands:
                                      transcript lines with all the words (redacted text, patrons as
                                      pseudonyms), newest first: time, transcript, patron, speaker, snippet
   purge [--db PATH] [--policy FILE]  apply the retention policy now (the app does at every start)
+  erase [--db PATH] PATRON            delete a patron's conversations and transcripts on request;
+                                     PATRON is a pseudonym (patron-…, as search shows) or an address
   redact [--explain]                 personal information in stdin replaced by [EMAIL], [PHONE], [NAME]…:
                                      one line out per line in. --explain prints each finding instead,
                                      as line<TAB>TYPE<TAB>start<TAB>end<TAB>text (byte offsets)
@@ -145,6 +147,12 @@ fn run(mut args: Vec<String>) -> Result<(), String> {
             let mut desk = open(&db)?;
             let (messages, transcripts) = desk.purge(&retention, Utc::now()).map_err(|e| e.to_string())?;
             out!("purged {messages} live messages (transcribed, older than {} h) and {transcripts} transcripts (older than {} days)", retention.live_hours, retention.transcript_days);
+            Ok(())
+        }
+        ["erase", who] => {
+            let mut desk = open(&db)?;
+            let (messages, transcripts) = desk.erase_patron(who).map_err(|e| e.to_string())?;
+            out!("erased {messages} live messages and {transcripts} transcripts of {who}");
             Ok(())
         }
         ["redact"] => redact(false),

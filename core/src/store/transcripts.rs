@@ -164,6 +164,48 @@ impl Store {
     }
 }
 
+impl Store {
+    /// Deletes a patron's transcripts (by pseudonym) and the live conversations of `peers` (the
+    /// addresses that hash to it); returns (messages, transcripts) deleted.
+    pub fn erase_patron(&self, pseudonym: &str, peers: &[String]) -> Result<(usize, usize), StoreError> {
+        let context = "erasing a patron";
+        self.conn
+            .execute(
+                "DELETE FROM transcript_lines WHERE transcript IN (SELECT id FROM transcripts WHERE patron = ?1)",
+                [pseudonym],
+            )
+            .map_err(StoreError::sqlite(context))?;
+        let transcripts = self
+            .conn
+            .execute("DELETE FROM transcripts WHERE patron = ?1", [pseudonym])
+            .map_err(StoreError::sqlite(context))?;
+        let mut messages = 0;
+        for peer in peers {
+            messages += self
+                .conn
+                .execute("DELETE FROM messages WHERE peer = ?1", [peer])
+                .map_err(StoreError::sqlite(context))?;
+            self.conn
+                .execute("DELETE FROM conversations WHERE peer = ?1", [peer])
+                .map_err(StoreError::sqlite(context))?;
+        }
+        Ok((messages, transcripts))
+    }
+
+    /// Every patron address in the live layer.
+    pub fn peers(&self) -> Result<Vec<String>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT DISTINCT peer FROM messages")
+            .map_err(StoreError::sqlite("listing patrons"))?;
+        let peers = stmt
+            .query_map([], |r| r.get(0))
+            .and_then(|rows| rows.collect())
+            .map_err(StoreError::sqlite("listing patrons"))?;
+        Ok(peers)
+    }
+}
+
 /// The words of a search box as an FTS5 query: each quoted (so `-`, `*`, `:` and `"` are plain
 /// text, never syntax), all required.
 fn fts_query(query: &str) -> Option<String> {
