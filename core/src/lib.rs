@@ -3,6 +3,7 @@
 pub mod api;
 pub mod desk;
 pub mod error;
+pub mod export;
 pub mod logging;
 pub mod notify;
 pub mod paths;

@@ -211,6 +211,21 @@ fn search_finds_closed_chats_in_their_redacted_form() {
     desk.close_chat("hal@x.org", now).unwrap();
     drop(desk);
 
+    // Exports: CSV by default, JSON and HTML, to stdout or to a private file.
+    let csv = text(&ctl(&["export", "--db", db.to_str().unwrap()])).0;
+    assert!(csv.starts_with("transcript,account,patron,") && csv.contains("[PHONE]") && !csv.contains("3344"), "{csv}");
+    let json = text(&ctl(&["export", "--db", db.to_str().unwrap(), "--format", "json"])).0;
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v.as_array().unwrap().len(), 1);
+    let report = dir.path().join("report.html");
+    let o = ctl(&["export", "--db", db.to_str().unwrap(), "--format", "html", "--out", report.to_str().unwrap()]);
+    assert!(o.status.success(), "{:?}", text(&o));
+    assert!(std::fs::read_to_string(&report).unwrap().contains("sanborn fire insurance maps"));
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(std::fs::metadata(&report).unwrap().permissions().mode() & 0o777, 0o600);
+    let o = ctl(&["export", "--db", db.to_str().unwrap(), "--format", "xls"]);
+    assert!(text(&o).1.contains("use csv, json or html"));
+
     // A policy that keeps no transcripts: the purge empties the search.
     let policy = dir.path().join("policy.toml");
     std::fs::write(&policy, "[retention]\nliveHours = 0\ntranscriptDays = 0\n").unwrap();

@@ -19,6 +19,9 @@ commands:
                                      transcript lines with all the words (redacted text, patrons as
                                      pseudonyms), newest first: time, transcript, patron, speaker, snippet
   purge [--db PATH] [--policy FILE]  apply the retention policy now (the app does at every start)
+  export [--db PATH] [--format csv|json|html] [--days N] [--out FILE]
+                                     transcripts that ended in the last N days (default 30), redacted:
+                                     CSV one row per line, JSON, or a self-contained HTML report
   erase [--db PATH] PATRON            delete a patron's conversations and transcripts on request;
                                      PATRON is a pseudonym (patron-…, as search shows) or an address
   redact [--explain]                 personal information in stdin replaced by [EMAIL], [PHONE], [NAME]…:
@@ -33,6 +36,17 @@ commands:
                                      --compare runs both queue orders on the same traffic.
 
 The database defaults to the app's ($REFDESK_DATA_DIR/refdesk.db when that is set).";
+
+/// Writes an export readable by this user only: transcripts are redacted, but still the library's records.
+fn write_private(path: &Path, text: &str) -> Result<(), String> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut f = options.open(path).map_err(|e| format!("{}: cannot write: {e}", path.display()))?;
+    f.write_all(text.as_bytes()).map_err(|e| format!("{}: cannot write: {e}", path.display()))
+}
 
 /// Redacts stdin line by line. Invalid UTF-8 becomes U+FFFD rather than stopping the run, so every
 /// input line still gives exactly one output line.
@@ -148,6 +162,32 @@ fn run(mut args: Vec<String>) -> Result<(), String> {
             let (messages, transcripts) = desk.purge(&retention, Utc::now()).map_err(|e| e.to_string())?;
             out!("purged {messages} live messages (transcribed, older than {} h) and {transcripts} transcripts (older than {} days)", retention.live_hours, retention.transcript_days);
             Ok(())
+        }
+        ["export", rest @ ..] => {
+            let mut rest: Vec<String> = rest.iter().map(|s| s.to_string()).collect();
+            let format = take_opt(&mut rest, "--format")?.unwrap_or_else(|| "csv".into());
+            let days = parse_num(take_opt(&mut rest, "--days")?, "--days", 30u32)?;
+            let out_file = take_opt(&mut rest, "--out")?;
+            no_leftovers(&rest)?;
+            let desk = open(&db)?;
+            let now = Utc::now();
+            let records = desk
+                .store()
+                .transcripts_between(now - Duration::days(i64::from(days)), now + Duration::seconds(1))
+                .map_err(|e| e.to_string())?;
+            let text = match format.as_str() {
+                "csv" => refdesk_core::export::csv(&records),
+                "json" => refdesk_core::export::json(&records),
+                "html" => refdesk_core::export::html(&records, &format!("Refdesk transcripts, last {days} days")),
+                other => return Err(format!("--format {other}: use csv, json or html")),
+            };
+            match out_file {
+                Some(path) => write_private(Path::new(&path), &text),
+                None => {
+                    out!("{}", text.trim_end());
+                    Ok(())
+                }
+            }
         }
         ["erase", who] => {
             let mut desk = open(&db)?;

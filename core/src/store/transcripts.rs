@@ -39,6 +39,27 @@ pub struct NewTranscript<'a> {
     pub upto: i64,
 }
 
+/// A whole transcript, for export. Its text is redacted and its patron a pseudonym.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TranscriptRecord {
+    pub id: i64,
+    pub account: String,
+    pub patron: String,
+    pub started_at: DateTime<Utc>,
+    pub ended_at: DateTime<Utc>,
+    pub reason: String,
+    pub lines: Vec<TranscriptLine>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TranscriptLine {
+    pub at: DateTime<Utc>,
+    pub speaker: String,
+    pub text: String,
+}
+
 /// One search result: where, when, who, and the matching words marked with `[` `]`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SearchHit {
@@ -115,6 +136,44 @@ impl Store {
             .and_then(|rows| rows.collect())
             .map_err(StoreError::sqlite(context))?;
         Ok(hits)
+    }
+
+    /// Transcripts that ended in `[from, to)`, oldest first, with their lines.
+    pub fn transcripts_between(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<TranscriptRecord>, StoreError> {
+        let context = "reading transcripts";
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT id, account, patron, started_at, ended_at, reason FROM transcripts
+                 WHERE ended_at >= ?1 AND ended_at < ?2 ORDER BY ended_at, id",
+            )
+            .map_err(StoreError::sqlite(context))?;
+        let mut records: Vec<TranscriptRecord> = stmt
+            .query_map((to_millis(from), to_millis(to)), |r| {
+                Ok(TranscriptRecord {
+                    id: r.get(0)?,
+                    account: r.get(1)?,
+                    patron: r.get(2)?,
+                    started_at: from_millis(r.get(3)?),
+                    ended_at: from_millis(r.get(4)?),
+                    reason: r.get(5)?,
+                    lines: Vec::new(),
+                })
+            })
+            .and_then(|rows| rows.collect())
+            .map_err(StoreError::sqlite(context))?;
+        for t in &mut records {
+            t.lines = self
+                .transcript_lines(t.id)?
+                .into_iter()
+                .map(|(at, speaker, text)| TranscriptLine { at, speaker, text })
+                .collect();
+        }
+        Ok(records)
     }
 
     /// A transcript's lines as (time, speaker, redacted text), in order.
