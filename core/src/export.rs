@@ -1,6 +1,7 @@
 //! Transcript exports for managers and training: CSV (one row per line), JSON, and a self-contained
 //! HTML report. Every text is escaped for its format, and CSV cells cannot start a spreadsheet formula.
 
+use crate::notify::escape_markup as escape;
 use crate::store::TranscriptRecord;
 
 /// RFC 4180 CSV, one row per transcript line, with a header row.
@@ -85,21 +86,6 @@ pub fn html(transcripts: &[TranscriptRecord], title: &str) -> String {
         out.push_str("</section>\n");
     }
     out.push_str("</body></html>\n");
-    out
-}
-
-fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
     out
 }
 

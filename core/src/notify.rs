@@ -72,8 +72,8 @@ impl Notifier {
     }
 }
 
-/// Escapes what notification daemons read as markup in a body (`<b>`, `<a href>`, `<img>`, entities).
-/// Not `xml::escape`: daemons read HTML-like markup, where `&apos;` is not known.
+/// Escapes text for HTML-like markup: notification bodies (`<b>`, `<a href>`, `<img>`, entities)
+/// and the HTML export. Not `xml::escape`: HTML readers do not all know `&apos;`.
 pub fn escape_markup(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
