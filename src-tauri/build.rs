@@ -16,6 +16,7 @@ fn main() {
         "close_chat",
         "sign_in",
         "set_typing",
+        "open_link",
     ]);
     if let Err(e) = tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest)) {
         eprintln!("tauri build step failed: {e:#}");

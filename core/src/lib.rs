@@ -4,6 +4,7 @@ pub mod api;
 pub mod desk;
 pub mod error;
 pub mod export;
+pub mod links;
 pub mod logging;
 pub mod notify;
 pub mod paths;

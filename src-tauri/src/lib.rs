@@ -108,6 +108,7 @@ pub fn run_app<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Result<(
             commands::desk::close_chat,
             commands::im::sign_in,
             commands::im::set_typing,
+            commands::conversations::open_link,
         ])
         .run(tauri::generate_context!())
 }

@@ -315,7 +315,14 @@ fn a_patron_who_writes_during_a_walkup_hears_their_place_in_line_and_is_taken_af
 #[test]
 fn a_question_opens_a_tab_the_reply_reaches_the_patron_and_a_draft_survives_a_restart() {
     let _turn = ONE_APP_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
-    let SignedIn { app, prosody, data, demo, _server_dir } = signed_in_desk("ask-secret");
+    // The system's browser, as xdg-open finds it through $BROWSER: it writes down what it was given.
+    let browser_dir = tempfile::tempdir().unwrap();
+    let browser = browser_dir.path().join("browser.sh");
+    let opened = browser_dir.path().join("opened.txt");
+    std::fs::write(&browser, format!("#!/bin/sh\nprintf '%s\\n' \"$1\" >> '{}'\n", opened.display())).unwrap();
+    std::fs::set_permissions(&browser, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let SignedIn { app, prosody, data, demo, _server_dir } =
+        signed_in_desk_with("ask-secret", &[("BROWSER", &browser)]);
     let s = &app.session;
     s.wait_for_text("[data-testid=account-status]", WAIT, |t| t.ends_with(": online")).unwrap();
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
@@ -393,7 +400,7 @@ fn a_question_opens_a_tab_the_reply_reaches_the_patron_and_a_draft_survives_a_re
         std::thread::sleep(Duration::from_millis(100));
     }
     drop(app);
-    let app = launch_with(&[("REFDESK_DATA_DIR", data.path()), ("REFDESK_DEMO", &demo)]);
+    let app = launch_with(&[("REFDESK_DATA_DIR", data.path()), ("REFDESK_DEMO", &demo), ("BROWSER", &browser)]);
     let s = &app.session;
     s.click(&s.wait_for("[data-testid=tab]", WAIT).unwrap()).unwrap();
     s.wait_for_text("[data-testid=message]:last-child", WAIT, |t| t.contains("813.54 MOR")).unwrap();
@@ -401,6 +408,20 @@ fn a_question_opens_a_tab_the_reply_reaches_the_patron_and_a_draft_survives_a_re
     let composer = s.find("[data-testid=composer]").unwrap();
     assert_eq!(s.property(&composer, "value").unwrap(), "They are on the second fl");
     s.save_screenshot(&artifacts().join("e2e-conversation.png"));
+
+    // A web link is a link that opens in the system's browser after a click; other schemes stay text.
+    let text = "record: https://catalog.example.org/record/7. not this: javascript:alert(1)";
+    rt.block_on(patron1.send_message("ask@library.test", text)).unwrap();
+    s.wait_for_text("[data-testid=message]:last-child", WAIT, |t| t.contains("javascript:alert(1)")).unwrap();
+    let links = s.find_all("[data-testid=message]:last-child [data-testid=message-link]").unwrap();
+    assert_eq!(links.len(), 1);
+    assert_eq!(s.property(&links[0], "href").unwrap(), "https://catalog.example.org/record/7");
+    assert!(!opened.exists(), "nothing opens before a click");
+    s.click(&links[0]).unwrap();
+    wait_until("the browser is given the link", || {
+        std::fs::read_to_string(&opened).is_ok_and(|t| t == "https://catalog.example.org/record/7\n")
+    });
+    assert_eq!(s.title().unwrap(), "Refdesk", "the window itself never navigates");
 }
 
 fn window_state() -> String {

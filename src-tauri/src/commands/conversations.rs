@@ -1,4 +1,4 @@
-//! Conversation commands: the tabs, a conversation's history, replies, read marks and drafts.
+//! Conversation commands: the tabs, a conversation's history, replies, read marks, drafts and links.
 
 use chrono::Utc;
 use refdesk_core::api::{CommandError, ConversationView, MessageView};
@@ -49,4 +49,17 @@ pub fn save_draft(
     draft: String,
 ) -> Result<(), CommandError> {
     state.with_desk(|d| d.save_draft(&account, &peer, &draft))
+}
+
+/// Opens a link from a chat in the system's browser or mail program, after the librarian clicked
+/// it; only http, https and mailto (checked by core) ever reach the system's opener.
+#[tauri::command(async)]
+pub fn open_link(url: String) -> Result<(), CommandError> {
+    let url = refdesk_core::links::safe_link(&url)?;
+    open::that_detached(&url).map_err(|e| CommandError {
+        code: refdesk_core::api::ErrorCode::Internal,
+        message: format!("the system could not open the link: {e}"),
+    })?;
+    tracing::info!("a link from a chat was opened");
+    Ok(())
 }

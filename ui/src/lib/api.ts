@@ -37,6 +37,7 @@ export const api = {
   startWalkup: (topic: string | null) => invoke<DeskSnapshot>("start_walkup", { topic }),
   endWalkup: () => invoke<DeskSnapshot>("end_walkup"),
   setPresence: (presence: Presence) => invoke<DeskSnapshot>("set_presence", { presence }),
+  openLink: (url: string) => invoke<null>("open_link", { url }),
   setTyping: (account: string, peer: string, typing: boolean) =>
     invoke<null>("set_typing", { account, peer, typing }),
   signIn: (jid: string, password: string) => invoke<null>("sign_in", { jid, password }),

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { ConversationView } from "./bindings/ConversationView";
 import type { MessageView } from "./bindings/MessageView";
-import { applyToConversations, clock, preview, shortName, upsertMessage } from "./conversations";
+import { applyToConversations, clock, linkify, preview, shortName, upsertMessage } from "./conversations";
 
 function msg(id: number, over: Partial<MessageView> = {}): MessageView {
   return {
@@ -81,5 +81,26 @@ describe("display helpers", () => {
   it("shows a clock time, and nothing for a bad one", () => {
     expect(clock("not a time")).toBe("");
     expect(clock("2026-11-23T14:05:00Z")).toMatch(/^\d\d:\d\d$/);
+  });
+});
+
+describe("linkify", () => {
+  it("makes web and mail links clickable and leaves the rest as text", () => {
+    expect(linkify("see https://catalog.example.org/r/1. or www.lib.example, mail mailto:ask@lib.example")).toEqual([
+      { text: "see " },
+      { text: "https://catalog.example.org/r/1", url: "https://catalog.example.org/r/1" },
+      { text: ". or " },
+      { text: "www.lib.example", url: "https://www.lib.example" },
+      { text: ", mail " },
+      { text: "mailto:ask@lib.example", url: "mailto:ask@lib.example" },
+    ]);
+  });
+
+  it("never makes other schemes or markup into links", () => {
+    for (const body of ["javascript:alert(1)", "data:text/html,<b>x</b>", "file:///etc/passwd", "<a href='x'>y</a>"]) {
+      expect(linkify(body).some((p) => "url" in p)).toBe(false);
+    }
+    expect(linkify("")).toEqual([]);
+    expect(linkify("plain").map((p) => p.text).join("")).toBe("plain");
   });
 });

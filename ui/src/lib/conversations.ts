@@ -76,3 +76,30 @@ export function clock(iso: string): string {
   if (Number.isNaN(t.getTime())) return "";
   return `${String(t.getHours()).padStart(2, "0")}:${String(t.getMinutes()).padStart(2, "0")}`;
 }
+
+/** A piece of a message: plain text, or a link the librarian may click. */
+export type Piece = { text: string } | { text: string; url: string };
+
+// http(s) and www. links, and mailto: addresses; nothing else becomes clickable.
+const LINK = /\b(?:https?:\/\/|www\.)[^\s<>"'`]+|\bmailto:[^\s<>"'`]+/gi;
+
+/**
+ * Splits message text into text and links. Trailing sentence punctuation stays text; a www. link
+ * opens as https. The shell checks every link again before opening it.
+ */
+export function linkify(body: string): Piece[] {
+  const pieces: Piece[] = [];
+  let at = 0;
+  for (const m of body.matchAll(LINK)) {
+    let text = m[0];
+    while (/[.,;:!?)\]]$/.test(text)) text = text.slice(0, -1);
+    const start = m.index ?? 0;
+    if (text.length === 0) continue;
+    if (start > at) pieces.push({ text: body.slice(at, start) });
+    const url = /^www\./i.test(text) ? `https://${text}` : text;
+    pieces.push({ text, url });
+    at = start + text.length;
+  }
+  if (at < body.length) pieces.push({ text: body.slice(at) });
+  return pieces;
+}
