@@ -143,9 +143,7 @@ impl Desk {
     /// logged, in the same transaction.
     fn record<T>(&mut self, now: DateTime<Utc>, change: impl FnOnce(&Store) -> Result<(Vec<Event>, T)>) -> Result<T> {
         self.ensure_engine(now)?;
-        if self.pseudonym_key.is_none() {
-            self.pseudonym_key = Some(pseudonym_key(&self.store)?);
-        }
+        self.ensure_pseudonym_key()?;
         let Desk { store, engine, pseudonym_key: Some(key), .. } = self else {
             return Err(Error::InvalidInput("pseudonym key not ready".into()));
         };
@@ -307,12 +305,20 @@ impl Desk {
         Ok(counts)
     }
 
+    /// Reads the patron pseudonym key from the store the first time it is needed, and keeps it.
+    fn ensure_pseudonym_key(&mut self) -> Result<()> {
+        if self.pseudonym_key.is_none() {
+            self.pseudonym_key = Some(pseudonym_key(&self.store)?);
+        }
+        Ok(())
+    }
+
     /// Erases everything of one patron on request, named by their pseudonym (as transcripts and
     /// `refdeskctl search` show it) or by their address. Returns (messages, transcripts) deleted.
     pub fn erase_patron(&mut self, who: &str) -> Result<(usize, usize)> {
-        let key = match &self.pseudonym_key {
-            Some(k) => k.clone(),
-            None => pseudonym_key(&self.store)?,
+        self.ensure_pseudonym_key()?;
+        let Some(key) = self.pseudonym_key.clone() else {
+            return Err(Error::InvalidInput("pseudonym key not ready".into()));
         };
         let pseudonym = if who.starts_with("patron-") { who.to_owned() } else { privacy::pseudonym(&key, who.trim()) };
         let peers: Vec<String> =
