@@ -409,14 +409,9 @@ impl Redactor {
             candidates.extend(DASH_SIGNATURE.captures_iter(text).filter_map(|c| c.get(1)));
         }
         for g in candidates {
-            let (start, mut end) = name_words(text, g.start(), g.end());
+            let (start, end) = name_words(text, g.start(), g.end());
             // A name runs up to whatever was found after it ("Maria" before "Kerkstraat 5").
-            while start < end && !spans.is_free(start, end) {
-                end = text[start..end].rfind(' ').map_or(start, |cut| start + cut);
-            }
-            if start < end {
-                spans.take(start, end, Some(Kind::Name));
-            }
+            spans.take_up_to_taken(start, end, Kind::Name);
         }
         for r in &self.known_names {
             for m in r.find_iter(text) {
