@@ -30,8 +30,8 @@ impl AppState {
     pub fn open(db_path: PathBuf) -> AppState {
         let policy_path = refdesk_core::policy::policy_path();
         let (loaded, policy_warning) = refdesk_core::policy::load_for_app(policy_path.as_deref());
-        let (policy, notifications, accounts) =
-            (loaded.desk.clone(), loaded.file.notifications, loaded.file.accounts.clone());
+        let refdesk_core::policy::LoadedPolicy { file, desk: policy } = loaded;
+        let (notifications, accounts, retention) = (file.notifications, file.accounts, file.retention);
         match (&policy_path, &policy_warning) {
             (_, Some(w)) => tracing::warn!("policy file not used, default desk rules apply: {w}"),
             (Some(p), None) => tracing::info!(policy = %p.display(), "desk policy loaded"),
@@ -42,7 +42,7 @@ impl AppState {
                 tracing::info!(db = %db_path.display(), "store opened");
                 desk.set_policy(policy.clone());
                 // What the library's retention policy no longer allows goes before anything is shown.
-                if let Err(e) = desk.purge(&loaded.file.retention, Utc::now()) {
+                if let Err(e) = desk.purge(&retention, Utc::now()) {
                     tracing::warn!("retention purge failed, will try at the next start: {e}");
                 }
                 Slot::Ready(Box::new(desk))
