@@ -14,6 +14,8 @@ fn main() {
         "mark_read",
         "save_draft",
         "close_chat",
+        "rate_walkup",
+        "statistics",
         "sign_in",
         "set_typing",
         "open_link",

@@ -161,6 +161,10 @@ pub enum StartupStatus {
         data_dir: String,
         /// Set when the library's policy file could not be used and the default rules apply.
         policy_warning: Option<String>,
+        /// The READ level a question closed without a choice gets (the library's policy).
+        default_read_level: Option<u8>,
+        /// Topic tags the library offers when rating a question.
+        suggested_tags: Vec<String>,
     },
     StoreProblem {
         code: ErrorCode,
@@ -339,4 +343,73 @@ mod tests {
         s.queue.push(QueuedView::Chat { peer: "b@x".into(), arrived: t });
         assert_eq!(s.summary(), "Refdesk: With a patron at the desk · 2 IMs, 1 walk-up waiting");
     }
+}
+
+/// How much a question took and what it was about, set by the librarian when it closes.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct Rating {
+    /// Effort on the READ scale, 1 (a direction, a quick fact) to 6 (in-depth research); none: unrated.
+    pub read_level: Option<u8>,
+    /// Topic tags, e.g. `catalogue`, `genealogy`; cleaned and lower-cased when stored.
+    pub tags: Vec<String>,
+}
+
+/// Questions of one kind of count, split by medium.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ByMedium {
+    pub chat: u32,
+    pub walkup: u32,
+}
+
+/// A spread of durations in whole seconds (nearest-rank percentiles).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct Spread {
+    pub count: u32,
+    pub p50: u32,
+    pub p90: u32,
+    pub max: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct TagCount {
+    pub tag: String,
+    pub count: ByMedium,
+}
+
+/// Reference statistics over a period: what a desk or its manager reports.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct Statistics {
+    /// The period, `[from, to)`; a question counts where it started.
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+    pub questions: ByMedium,
+    /// 24 entries, local hour of day 0–23.
+    pub by_hour: Vec<ByMedium>,
+    /// 7 entries, local weekday, Monday first.
+    pub by_weekday: Vec<ByMedium>,
+    /// Chats the patron left (or that were closed) before any librarian answered.
+    pub abandoned: u32,
+    /// From a chat's first patron message to the first librarian reply.
+    pub chat_wait: Option<Spread>,
+    /// From first message to close, for chats; start to end, for walk-ups.
+    pub chat_handling: Option<Spread>,
+    pub walkup_handling: Option<Spread>,
+    /// Different patrons who chatted (by pseudonym), and how many of them came back in the period.
+    pub patrons: u32,
+    pub repeat_patrons: u32,
+    /// 6 entries, READ levels 1–6.
+    pub read_levels: Vec<ByMedium>,
+    pub unrated: ByMedium,
+    /// Most used first.
+    pub tags: Vec<TagCount>,
 }

@@ -1,12 +1,14 @@
 //! Transcript exports for managers and training: CSV (one row per line), JSON, and a self-contained
 //! HTML report. Every text is escaped for its format, and CSV cells cannot start a spreadsheet formula.
 
+use crate::api::{ByMedium, Spread, Statistics};
 use crate::notify::escape_markup as escape;
 use crate::store::TranscriptRecord;
 
 /// RFC 4180 CSV, one row per transcript line, with a header row.
 pub fn csv(transcripts: &[TranscriptRecord]) -> String {
-    let mut out = String::from("transcript,account,patron,started_at,ended_at,reason,at,speaker,text\r\n");
+    let mut out =
+        String::from("transcript,account,patron,started_at,ended_at,reason,read_level,tags,at,speaker,text\r\n");
     for t in transcripts {
         for l in &t.lines {
             let cells = [
@@ -16,6 +18,8 @@ pub fn csv(transcripts: &[TranscriptRecord]) -> String {
                 t.started_at.to_rfc3339(),
                 t.ended_at.to_rfc3339(),
                 t.reason.clone(),
+                t.read_level.map(|l| l.to_string()).unwrap_or_default(),
+                t.tags.join(";"),
                 l.at.to_rfc3339(),
                 l.speaker.clone(),
                 l.text.clone(),
@@ -66,13 +70,15 @@ pub fn html(transcripts: &[TranscriptRecord], title: &str) -> String {
     ));
     for t in transcripts {
         out.push_str(&format!(
-            "<section><h2>#{} · {}</h2><p class=\"meta\">{} – {} · {} · {}</p>\n",
+            "<section><h2>#{} · {}</h2><p class=\"meta\">{} – {} · {} · {} · READ {} · {}</p>\n",
             t.id,
             escape(&t.patron),
             t.started_at.format("%Y-%m-%d %H:%M"),
             t.ended_at.format("%H:%M"),
             escape(&t.account),
-            escape(&t.reason)
+            escape(&t.reason),
+            t.read_level.map_or_else(|| "unrated".to_owned(), |l| l.to_string()),
+            escape(&t.tags.join(", "))
         ));
         for l in &t.lines {
             out.push_str(&format!(
@@ -87,6 +93,107 @@ pub fn html(transcripts: &[TranscriptRecord], title: &str) -> String {
     }
     out.push_str("</body></html>\n");
     out
+}
+
+/// Statistics as CSV rows `section,key,chat,walkup`: one table a spreadsheet can pivot.
+pub fn stats_csv(s: &Statistics) -> String {
+    let mut out = String::from("section,key,chat,walkup\r\n");
+    let mut row = |section: &str, key: &str, chat: String, walkup: String| {
+        let cells = [section, key, &chat, &walkup].map(csv_cell);
+        out.push_str(&cells.join(","));
+        out.push_str("\r\n");
+    };
+    let both = |c: &ByMedium| (c.chat.to_string(), c.walkup.to_string());
+    row("period", "from", s.from.to_rfc3339(), String::new());
+    row("period", "to", s.to.to_rfc3339(), String::new());
+    let (c, w) = both(&s.questions);
+    row("questions", "all", c, w);
+    row("questions", "abandoned", s.abandoned.to_string(), String::new());
+    row("patrons", "different", s.patrons.to_string(), String::new());
+    row("patrons", "returning", s.repeat_patrons.to_string(), String::new());
+    for (h, c) in s.by_hour.iter().enumerate() {
+        let (c, w) = both(c);
+        row("hour", &format!("{h:02}"), c, w);
+    }
+    for (d, c) in WEEKDAYS.iter().zip(&s.by_weekday) {
+        let (c, w) = both(c);
+        row("weekday", d, c, w);
+    }
+    for (l, c) in s.read_levels.iter().enumerate() {
+        let (c, w) = both(c);
+        row("read", &(l + 1).to_string(), c, w);
+    }
+    let (c, w) = both(&s.unrated);
+    row("read", "unrated", c, w);
+    for (name, spread, walkup) in spreads(s) {
+        for (key, v) in [("count", spread.count), ("p50", spread.p50), ("p90", spread.p90), ("max", spread.max)] {
+            let (c, w) = if walkup { (String::new(), v.to_string()) } else { (v.to_string(), String::new()) };
+            row(name, key, c, w);
+        }
+    }
+    for t in &s.tags {
+        let (c, w) = both(&t.count);
+        row("tag", &t.tag, c, w);
+    }
+    out
+}
+
+/// Statistics as a short plain-text report for the terminal.
+pub fn stats_text(s: &Statistics) -> String {
+    let mut out = format!(
+        "{} to {}\nquestions: {} chat, {} walk-up; {} chats abandoned\npatrons (chat): {} different, {} returning\n",
+        s.from.format("%Y-%m-%d %H:%M"),
+        s.to.format("%Y-%m-%d %H:%M"),
+        s.questions.chat,
+        s.questions.walkup,
+        s.abandoned,
+        s.patrons,
+        s.repeat_patrons
+    );
+    for (name, sp, _) in spreads(s) {
+        out.push_str(&format!(
+            "{name}: median {}, 90% within {}, longest {} ({} questions)\n",
+            duration(sp.p50),
+            duration(sp.p90),
+            duration(sp.max),
+            sp.count
+        ));
+    }
+    let levels: Vec<String> =
+        s.read_levels.iter().enumerate().map(|(i, c)| format!("{}: {}", i + 1, c.chat + c.walkup)).collect();
+    out.push_str(&format!("READ scale: {}; unrated: {}\n", levels.join(", "), s.unrated.chat + s.unrated.walkup));
+    let busiest = s.by_hour.iter().enumerate().max_by_key(|(h, c)| (c.chat + c.walkup, std::cmp::Reverse(*h)));
+    if let Some((h, c)) = busiest.filter(|(_, c)| c.chat + c.walkup > 0) {
+        out.push_str(&format!("busiest hour: {h:02}:00 ({} questions)\n", c.chat + c.walkup));
+    }
+    if !s.tags.is_empty() {
+        let tags: Vec<String> =
+            s.tags.iter().take(10).map(|t| format!("{} {}", t.tag, t.count.chat + t.count.walkup)).collect();
+        out.push_str(&format!("tags: {}\n", tags.join(", ")));
+    }
+    out
+}
+
+const WEEKDAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+
+fn spreads(s: &Statistics) -> Vec<(&'static str, Spread, bool)> {
+    [
+        ("chat wait", s.chat_wait, false),
+        ("chat length", s.chat_handling, false),
+        ("walk-up length", s.walkup_handling, true),
+    ]
+    .into_iter()
+    .filter_map(|(n, sp, w)| sp.map(|sp| (n, sp, w)))
+    .collect()
+}
+
+/// Seconds as "45 s", "3 min 20 s" or "1 h 05 min".
+fn duration(secs: u32) -> String {
+    match secs {
+        0..60 => format!("{secs} s"),
+        60..3600 => format!("{} min {:02} s", secs / 60, secs % 60),
+        _ => format!("{} h {:02} min", secs / 3600, secs % 3600 / 60),
+    }
 }
 
 #[cfg(test)]
@@ -105,6 +212,8 @@ mod tests {
             started_at: now,
             ended_at: now,
             reason: "byLibrarian".into(),
+            read_level: Some(3),
+            tags: vec!["census".into(), "=cmd".into()],
             lines: vec![
                 line("patron", "<script>alert(1)</script> <img src=x onerror=alert(2)>"),
                 line("patron", "=HYPERLINK(\"http://evil.example\",\"click\")"),
@@ -119,10 +228,48 @@ mod tests {
         let mut reader = ::csv::Reader::from_reader(out.as_bytes());
         let rows: Vec<::csv::StringRecord> = reader.records().map(Result::unwrap).collect();
         assert_eq!(rows.len(), 3);
-        assert_eq!(&rows[0][8], "<script>alert(1)</script> <img src=x onerror=alert(2)>");
-        assert_eq!(&rows[1][8], "'=HYPERLINK(\"http://evil.example\",\"click\")", "a formula is defused");
-        assert_eq!(&rows[2][8], "Line one,\nline \"two\"");
-        assert_eq!((&rows[0][0], &rows[0][2], &rows[0][7]), ("7", "patron-00aa", "patron"));
+        assert_eq!(&rows[0][10], "<script>alert(1)</script> <img src=x onerror=alert(2)>");
+        assert_eq!(&rows[1][10], "'=HYPERLINK(\"http://evil.example\",\"click\")", "a formula is defused");
+        assert_eq!(&rows[2][10], "Line one,\nline \"two\"");
+        assert_eq!((&rows[0][0], &rows[0][2], &rows[0][9]), ("7", "patron-00aa", "patron"));
+        assert_eq!((&rows[0][6], &rows[0][7]), ("3", "census;=cmd"), "READ level and tags");
+    }
+
+    #[test]
+    fn statistics_export_as_csv_that_parses_back_and_as_a_readable_report() {
+        use crate::stats::{compute, Medium, Question};
+        let t = chrono::TimeZone::with_ymd_and_hms(&Utc, 2026, 11, 23, 14, 0, 0).unwrap();
+        let q = |medium, minutes, tag: &str| Question {
+            medium,
+            started_at: t,
+            ended_at: Some(t + chrono::Duration::minutes(minutes)),
+            answered_at: Some(t + chrono::Duration::seconds(30)),
+            patron: Some("patron-1".into()),
+            read_level: Some(2),
+            tags: vec![tag.into()],
+        };
+        let s = compute(
+            &[q(Medium::Chat, 5, "=census"), q(Medium::Walkup, 70, "maps, atlases")],
+            t,
+            t + chrono::Duration::days(1),
+            &Utc,
+        );
+        let out = stats_csv(&s);
+        let rows: Vec<::csv::StringRecord> =
+            ::csv::Reader::from_reader(out.as_bytes()).records().map(Result::unwrap).collect();
+        let find = |section: &str, key: &str| rows.iter().find(|r| &r[0] == section && &r[1] == key).unwrap().clone();
+        assert_eq!((&find("questions", "all")[2], &find("questions", "all")[3]), ("1", "1"));
+        assert_eq!(&find("hour", "14")[2], "1");
+        assert_eq!(&find("weekday", "mon")[3], "1");
+        assert_eq!(&find("chat wait", "p50")[2], "30");
+        assert_eq!(&find("walk-up length", "max")[3], "4200");
+        assert_eq!(&find("tag", "'=census")[2], "1", "a tag cannot be a formula");
+        assert_eq!(&find("tag", "maps, atlases")[3], "1");
+        let text = stats_text(&s);
+        assert!(text.contains("questions: 1 chat, 1 walk-up; 0 chats abandoned"), "{text}");
+        assert!(text.contains("walk-up length: median 1 h 10 min"), "{text}");
+        assert!(text.contains("chat wait: median 30 s"), "{text}");
+        assert!(text.contains("busiest hour: 14:00 (2 questions)"), "{text}");
     }
 
     #[test]

@@ -11,6 +11,7 @@ pub mod paths;
 pub mod policy;
 pub mod privacy;
 pub mod service;
+pub mod stats;
 pub mod store;
 pub mod xmpp;
 
@@ -44,6 +45,8 @@ pub struct Desk {
     outbox: Vec<desk::Action>,
     /// The patron pseudonym key, read from the store once (it never changes once made).
     pseudonym_key: Option<Vec<u8>>,
+    /// The READ level of a question the librarian closes without choosing one.
+    default_read_level: Option<u8>,
 }
 
 impl Desk {
@@ -53,7 +56,19 @@ impl Desk {
     }
 
     fn with_store(store: Store) -> Desk {
-        Desk { store, policy: Policy::default(), engine: None, outbox: Vec::new(), pseudonym_key: None }
+        Desk {
+            store,
+            policy: Policy::default(),
+            engine: None,
+            outbox: Vec::new(),
+            pseudonym_key: None,
+            default_read_level: policy::StatisticsPolicy::default().default_level(),
+        }
+    }
+
+    /// The READ level for questions closed without a choice (the library's policy); None: unrated.
+    pub fn set_default_read_level(&mut self, level: Option<u8>) {
+        self.default_read_level = level.filter(|l| (1..=6).contains(l));
     }
 
     /// Uses `policy` from now on (the engine is rebuilt from the store on the next event).
@@ -129,9 +144,33 @@ impl Desk {
         self.snapshot(now)
     }
 
+    /// Rates a walk-up (usually the one just ended).
+    pub fn rate_walkup(&mut self, id: i64, rating: &api::Rating) -> Result<()> {
+        let (level, tags) = clean_rating(rating)?;
+        if !self.store.rate_walkup(id, level, &tags)? {
+            return Err(Error::InvalidInput(format!("there is no walk-up {id} to rate")));
+        }
+        Ok(())
+    }
+
+    /// Reference statistics for questions that started in `[from, to)`, hours and days in `tz`.
+    pub fn statistics<Tz: chrono::TimeZone>(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        tz: &Tz,
+    ) -> Result<api::Statistics> {
+        if to < from {
+            return Err(Error::InvalidInput("the period ends before it starts".into()));
+        }
+        Ok(stats::compute(&self.store.questions_between(from, to)?, from, to, tz))
+    }
+
     pub fn end_walkup(&mut self, now: DateTime<Utc>) -> Result<DeskSnapshot> {
+        let level = self.default_read_level;
         let w = self.record(now, |store| {
             let w = store.end_walkup(now)?;
+            store.rate_walkup(w.id, level, &[])?;
             Ok((vec![Event::WalkupEnded { walkup: w.id }], w))
         })?;
         tracing::info!(walkup = w.id, "walk-up ended");
@@ -154,7 +193,7 @@ impl Desk {
             for event in events {
                 let actions = engine.handle(event.clone(), now);
                 store_auto_replies(s, &actions, now)?;
-                store_transcripts(s, &actions, key)?;
+                store_transcripts(s, &actions, key, now)?;
                 s.append_desk_log(
                     now,
                     &privacy::pseudonymize_event(&event, key),
@@ -273,8 +312,17 @@ impl Desk {
     }
 
     /// The librarian closes the chat with `peer`: it leaves the desk's count, and whoever waits next is taken.
-    pub fn close_chat(&mut self, peer: &str, now: DateTime<Utc>) -> Result<DeskSnapshot> {
-        self.record(now, |_| Ok((vec![Event::CloseChat { chat: peer.to_owned() }], ())))?;
+    /// The librarian closes a chat, rating it (READ level, tags) in the same step; its transcript
+    /// is written with the rating. Without a level, the desk's default applies.
+    pub fn close_chat(&mut self, peer: &str, rating: &api::Rating, now: DateTime<Utc>) -> Result<DeskSnapshot> {
+        let (level, tags) = clean_rating(rating)?;
+        let level = level.or(self.default_read_level);
+        self.record(now, |s| {
+            if let Some(account) = s.account_of(peer)? {
+                s.rate_conversation(&account, peer, level, &tags)?;
+            }
+            Ok((vec![Event::CloseChat { chat: peer.to_owned() }], ()))
+        })?;
         tracing::info!("chat closed by the librarian");
         self.snapshot(now)
     }
@@ -454,7 +502,7 @@ fn store_auto_replies(s: &Store, actions: &[desk::Action], now: DateTime<Utc>) -
 }
 
 /// Writes the transcript of each chat the engine closed: redacted, the patron as a pseudonym.
-fn store_transcripts(s: &Store, actions: &[desk::Action], key: &[u8]) -> Result<()> {
+fn store_transcripts(s: &Store, actions: &[desk::Action], key: &[u8], now: DateTime<Utc>) -> Result<()> {
     let redactor = privacy::redact::Redactor::new();
     for a in actions {
         let desk::Action::ChatClosed { chat, reason } = a else { continue };
@@ -480,9 +528,17 @@ fn store_transcripts(s: &Store, actions: &[desk::Action], key: &[u8]) -> Result<
             reason: &reason,
             lines,
             upto,
+            closed_at: now,
         })?;
     }
     Ok(())
+}
+
+/// A rating fit to store; tags are redacted like transcripts, since a librarian may type a name.
+fn clean_rating(rating: &api::Rating) -> Result<(Option<u8>, Vec<String>)> {
+    let (level, tags) = stats::clean_rating(rating)?;
+    let redactor = privacy::redact::Redactor::new();
+    Ok((level, tags.iter().map(|t| redactor.redact(t)).collect()))
 }
 
 /// A librarian's reply as it will be sent: not blank, and no longer than a stored message.
@@ -799,7 +855,7 @@ mod tests {
         desk.receive_message("ask@library.test", &chat("bob@x/r", "b1", "second"), t0).unwrap();
         let s = desk.snapshot(t0).unwrap();
         assert!(matches!(&s.queue[..], [api::QueuedView::Chat { peer, .. }] if peer == "bob@x"), "{:?}", s.queue);
-        let s = desk.close_chat("ann@x", t0 + Duration::minutes(4)).unwrap();
+        let s = desk.close_chat("ann@x", &api::Rating::default(), t0 + Duration::minutes(4)).unwrap();
         assert!(s.queue.is_empty(), "bob is taken: {:?}", s.queue);
         assert_eq!(s.chats, vec![api::ChatStatusView { peer: "bob@x".into(), phase: api::ChatPhase::Active }]);
     }
@@ -864,7 +920,7 @@ mod tests {
             chat("gina@student.example/phone", "g1", "I'm Gina, gina.r@student.example, 555-201-3344: 1910 census?");
         desk.receive_message("ask@library.test", &m, t0).unwrap();
         desk.reply("ask@library.test", "gina@student.example", "Reel 12, second floor.", t0).unwrap();
-        desk.close_chat("gina@student.example", t0 + Duration::minutes(5)).unwrap();
+        desk.close_chat("gina@student.example", &api::Rating::default(), t0 + Duration::minutes(5)).unwrap();
         let hits = desk.search_transcripts("census", 10).unwrap();
         assert_eq!(hits.len(), 1, "{hits:?}");
         let lines = desk.store().transcript_lines(hits[0].transcript).unwrap();
@@ -876,7 +932,7 @@ mod tests {
         // The same patron again, another day: the same pseudonym, so repeat use can be counted.
         let again = chat("gina@student.example/laptop", "g2", "me again: 1920 census?");
         desk.receive_message("ask@library.test", &again, t0 + Duration::hours(3)).unwrap();
-        desk.close_chat("gina@student.example", t0 + Duration::hours(3)).unwrap();
+        desk.close_chat("gina@student.example", &api::Rating::default(), t0 + Duration::hours(3)).unwrap();
         let hits = desk.search_transcripts("census", 10).unwrap();
         assert_eq!(hits.len(), 2);
         assert_eq!(hits[0].patron, hits[1].patron);
@@ -919,12 +975,58 @@ mod tests {
     }
 
     #[test]
+    fn ratings_given_at_close_make_the_statistics() {
+        let (_d, mut desk) = desk();
+        let t0 = Utc::now() - Duration::hours(1);
+        let rate = |level, tags: &[&str]| api::Rating {
+            read_level: Some(level),
+            tags: tags.iter().map(|t| t.to_string()).collect(),
+        };
+        desk.receive_message("ask@library.test", &chat("kim@x.org/r", "k1", "census 1910?"), t0).unwrap();
+        desk.reply("ask@library.test", "kim@x.org", "Reel 12.", t0 + Duration::seconds(75)).unwrap();
+        let tags = ["Census", "sent to kim.lee@uni.example"];
+        desk.close_chat("kim@x.org", &rate(3, &tags), t0 + Duration::minutes(6)).unwrap();
+        // Kim again, closed by the librarian without an answer: abandoned, unrated (this desk has no
+        // default level), not last time's rating.
+        desk.set_default_read_level(None);
+        desk.receive_message("ask@library.test", &chat("kim@x.org/r", "k2", "hello?"), t0 + Duration::minutes(20))
+            .unwrap();
+        desk.close_chat("kim@x.org", &api::Rating::default(), t0 + Duration::minutes(30)).unwrap();
+        desk.set_default_read_level(Some(2));
+        desk.start_walkup(None, t0 + Duration::minutes(40)).unwrap();
+        let w = desk.end_walkup(t0 + Duration::minutes(44)).unwrap();
+        assert!(w.active_walkup.is_none());
+        let id = desk.walkups_between(t0, t0 + Duration::hours(1)).unwrap()[0].id;
+        let s = desk.statistics(t0, t0 + Duration::hours(1), &Utc).unwrap();
+        assert_eq!(s.read_levels[1].walkup, 1, "an ended walk-up has the default level until rated");
+        desk.rate_walkup(id, &rate(1, &["directions"])).unwrap();
+
+        let s = desk.statistics(t0 - Duration::minutes(1), t0 + Duration::hours(1), &Utc).unwrap();
+        assert_eq!(s.questions, api::ByMedium { chat: 2, walkup: 1 });
+        assert_eq!(s.abandoned, 1);
+        assert_eq!(s.chat_wait.map(|w| (w.count, w.p50)), Some((1, 75)), "from the question to the first answer");
+        assert_eq!(s.walkup_handling.map(|w| w.p50), Some(240));
+        assert_eq!((s.patrons, s.repeat_patrons), (1, 1));
+        assert_eq!(s.read_levels[2], api::ByMedium { chat: 1, walkup: 0 });
+        assert_eq!(s.read_levels[0], api::ByMedium { chat: 0, walkup: 1 });
+        assert_eq!(s.unrated, api::ByMedium { chat: 1, walkup: 0 });
+        let tags: Vec<_> = s.tags.iter().map(|t| t.tag.as_str()).collect();
+        assert!(tags.contains(&"census") && tags.contains(&"directions"), "{tags:?}");
+        assert!(tags.contains(&"sent to [EMAIL]"), "personal details in a tag are redacted: {tags:?}");
+
+        let e = desk.close_chat("kim@x.org", &rate(9, &[]), t0).unwrap_err();
+        assert!(e.to_string().contains("READ level 9"), "{e}");
+        assert!(desk.rate_walkup(999, &rate(2, &[])).unwrap_err().to_string().contains("no walk-up 999"));
+        assert!(desk.statistics(t0, t0 - Duration::days(1), &Utc).is_err());
+    }
+
+    #[test]
     fn a_patron_can_be_erased_by_pseudonym_and_no_one_else_is_touched() {
         let (_d, mut desk) = desk();
         let t0 = Utc::now();
         for (from, id) in [("ivy@x.org/r", "i1"), ("jon@x.org/r", "j1")] {
             desk.receive_message("ask@library.test", &chat(from, id, "genealogy help please"), t0).unwrap();
-            desk.close_chat(xmpp::session::bare(from), t0).unwrap();
+            desk.close_chat(xmpp::session::bare(from), &api::Rating::default(), t0).unwrap();
         }
         desk.receive_message("ask@library.test", &chat("ivy@x.org/r", "i2", "still there?"), t0).unwrap();
         let hits = desk.search_transcripts("genealogy", 10).unwrap();

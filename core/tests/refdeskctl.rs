@@ -187,7 +187,7 @@ fn search_finds_closed_chats_in_their_redacted_form() {
         sent_at: None,
     };
     desk.receive_message("ask@lib", &m, now).unwrap();
-    desk.close_chat("hal@x.org", now).unwrap();
+    desk.close_chat("hal@x.org", &Default::default(), now).unwrap();
     drop(desk);
     let o = ctl(&["search", "--db", db.to_str().unwrap(), "sanborn", "maps"]);
     let (out, err) = text(&o);
@@ -208,7 +208,7 @@ fn search_finds_closed_chats_in_their_redacted_form() {
     let mut desk = refdesk_core::Desk::open(&db).unwrap();
     let m = refdesk_core::xmpp::ChatMessage { id: Some("h2".into()), ..m };
     desk.receive_message("ask@lib", &m, now).unwrap();
-    desk.close_chat("hal@x.org", now).unwrap();
+    desk.close_chat("hal@x.org", &Default::default(), now).unwrap();
     drop(desk);
 
     // Exports: CSV by default, JSON and HTML, to stdout or to a private file.
@@ -235,4 +235,66 @@ fn search_finds_closed_chats_in_their_redacted_form() {
     assert!(out.starts_with("purged 1 live messages") && out.contains("and 1 transcripts"), "{out}");
     let o = ctl(&["search", "--db", db.to_str().unwrap(), "sanborn"]);
     assert_eq!(text(&o).0, "");
+}
+
+#[test]
+fn stats_reports_the_period_in_text_csv_and_json() {
+    use chrono::{Duration, Utc};
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("refdesk.db");
+    let mut desk = refdesk_core::Desk::open(&db).unwrap();
+    let t0 = Utc::now() - Duration::hours(2);
+    let m = refdesk_core::xmpp::ChatMessage {
+        from: "ida@x.org/r".into(),
+        to: Some("ask@lib".into()),
+        id: Some("i1".into()),
+        kind: "chat".into(),
+        body: Some("do you have the county atlas?".into()),
+        origin_id: None,
+        stanza_ids: vec![],
+        chat_state: None,
+        carbon: None,
+        sent_at: None,
+    };
+    desk.receive_message("ask@lib", &m, t0).unwrap();
+    desk.reply("ask@lib", "ida@x.org", "Yes, map room.", t0 + Duration::seconds(45)).unwrap();
+    let rating = refdesk_core::api::Rating { read_level: Some(2), tags: vec!["Maps".into()] };
+    desk.close_chat("ida@x.org", &rating, t0 + Duration::minutes(3)).unwrap();
+    desk.start_walkup(None, t0 + Duration::minutes(10)).unwrap();
+    desk.end_walkup(t0 + Duration::minutes(12)).unwrap();
+    drop(desk);
+    let db = db.to_str().unwrap();
+
+    let (out, err) = text(&ctl(&["stats", "--db", db]));
+    assert!(out.contains("questions: 1 chat, 1 walk-up; 0 chats abandoned"), "{out}{err}");
+    assert!(out.contains("chat wait: median 45 s") && out.contains("tags: maps 1"), "{out}");
+    assert!(
+        out.contains("READ scale: 1: 0, 2: 2,") && out.contains("unrated: 0"),
+        "the walk-up has the default: {out}"
+    );
+    assert!(out.contains("chat length: median 3 min 00 s"), "from the question to the close: {out}");
+
+    let (out, _) = text(&ctl(&["stats", "--db", db, "--format", "json", "--days", "1"]));
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!((v["questions"]["chat"].as_u64(), v["questions"]["walkup"].as_u64()), (Some(1), Some(1)));
+    assert_eq!(v["byHour"].as_array().unwrap().len(), 24);
+
+    let today = chrono::Local::now().date_naive();
+    let (out, _) =
+        text(&ctl(&["stats", "--db", db, "--format", "csv", "--from", &(today - chrono::Days::new(1)).to_string()]));
+    assert!(out.starts_with("section,key,chat,walkup\r\nperiod,from,"), "{out}");
+    assert!(out.contains("\r\nquestions,all,1,1\r\n") && out.contains("\r\ntag,maps,1,0"), "{out}");
+    // A period with nothing in it is a report of zeros, not an error.
+    let (out, _) = text(&ctl(&["stats", "--db", db, "--from", "2020-01-01", "--to", "2020-01-31"]));
+    assert!(out.contains("questions: 0 chat, 0 walk-up"), "{out}");
+
+    for (args, says) in [
+        (vec!["--days", "7", "--from", "2026-01-01"], "either --days or --from/--to"),
+        (vec!["--from", "01/09/2026"], "wants a date like 2026-09-01"),
+        (vec!["--from", "2026-02-01", "--to", "2026-01-01"], "is before --from"),
+        (vec!["--format", "xls"], "use text, csv or json"),
+    ] {
+        let o = ctl(&[&["stats", "--db", db], args.as_slice()].concat());
+        assert!(!o.status.success() && text(&o).1.contains(says), "{args:?}: {:?}", text(&o));
+    }
 }

@@ -106,6 +106,8 @@ pub fn run_app<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Result<(
             commands::conversations::mark_read,
             commands::conversations::save_draft,
             commands::desk::close_chat,
+            commands::desk::rate_walkup,
+            commands::desk::statistics,
             commands::im::sign_in,
             commands::im::set_typing,
             commands::conversations::open_link,

@@ -17,6 +17,7 @@ pub struct AppState {
     pub notifications: refdesk_core::policy::NotificationPolicy,
     /// The IM accounts the library's policy file lists.
     pub accounts: Vec<refdesk_core::policy::AccountPolicy>,
+    statistics: refdesk_core::policy::StatisticsPolicy,
 }
 
 enum Slot {
@@ -31,7 +32,8 @@ impl AppState {
         let policy_path = refdesk_core::policy::policy_path();
         let (loaded, policy_warning) = refdesk_core::policy::load_for_app(policy_path.as_deref());
         let refdesk_core::policy::LoadedPolicy { file, desk: policy } = loaded;
-        let (notifications, accounts, retention) = (file.notifications, file.accounts, file.retention);
+        let (notifications, accounts, retention, statistics) =
+            (file.notifications, file.accounts, file.retention, file.statistics);
         match (&policy_path, &policy_warning) {
             (_, Some(w)) => tracing::warn!("policy file not used, default desk rules apply: {w}"),
             (Some(p), None) => tracing::info!(policy = %p.display(), "desk policy loaded"),
@@ -41,6 +43,7 @@ impl AppState {
             Ok(mut desk) => {
                 tracing::info!(db = %db_path.display(), "store opened");
                 desk.set_policy(policy.clone());
+                desk.set_default_read_level(statistics.default_level());
                 // What the library's retention policy no longer allows goes before anything is shown.
                 if let Err(e) = desk.purge(&retention, Utc::now()) {
                     tracing::warn!("retention purge failed, will try at the next start: {e}");
@@ -52,7 +55,7 @@ impl AppState {
                 Slot::Problem(problem(&db_path, &e))
             }
         };
-        AppState { slot: Mutex::new(slot), db_path, policy, policy_warning, notifications, accounts }
+        AppState { slot: Mutex::new(slot), db_path, policy, policy_warning, notifications, accounts, statistics }
     }
 
     pub fn startup_status(&self) -> Result<StartupStatus, CommandError> {
@@ -72,6 +75,7 @@ impl AppState {
         match Desk::open_fresh(&self.db_path, Utc::now()) {
             Ok((mut desk, _kept)) => {
                 desk.set_policy(self.policy.clone());
+                desk.set_default_read_level(self.statistics.default_level());
                 *slot = Slot::Ready(Box::new(desk));
                 Ok(self.ready())
             }
@@ -105,7 +109,12 @@ impl AppState {
 
     fn ready(&self) -> StartupStatus {
         let dir = self.db_path.parent().unwrap_or(&self.db_path);
-        StartupStatus::Ready { data_dir: dir.display().to_string(), policy_warning: self.policy_warning.clone() }
+        StartupStatus::Ready {
+            data_dir: dir.display().to_string(),
+            policy_warning: self.policy_warning.clone(),
+            default_read_level: self.statistics.default_level(),
+            suggested_tags: self.statistics.tags.clone(),
+        }
     }
 
     fn lock(&self) -> Result<std::sync::MutexGuard<'_, Slot>, CommandError> {

@@ -173,6 +173,12 @@ impl Session {
     /// A PNG of the window, for a person to look at.
     pub fn screenshot(&self) -> Result<Vec<u8>> {
         // WebKitWebDriver waits for the next paint; a page that is not changing may never give one.
+        // So make a few: an invisible change of the root's opacity, for a couple of seconds.
+        self.execute(
+            "let n = 0; const root = document.documentElement; \
+             const t = setInterval(() => { root.style.opacity = n++ % 2 ? '0.999' : ''; \
+             if (n > 60) { clearInterval(t); root.style.opacity = ''; } }, 30);",
+        )?;
         let agent = ureq::AgentBuilder::new().timeout(Duration::from_secs(10)).build();
         let v = call(&agent, "GET", &self.url("/screenshot"), None)?;
         base64::engine::general_purpose::STANDARD

@@ -498,6 +498,72 @@ fn closing_the_window_hides_it_to_the_tray_and_launching_again_brings_it_back() 
 }
 
 #[test]
+fn a_chat_and_a_walkup_are_rated_in_one_click_and_the_statistics_show_them() {
+    let _turn = ONE_APP_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let policy_dir = tempfile::tempdir().unwrap();
+    let policy = policy_dir.path().join("policy.toml");
+    std::fs::write(&policy, "[statistics]\ndefaultReadLevel = 2\ntags = [\"genealogy\", \"maps\"]\n").unwrap();
+    let SignedIn { app, prosody, data, _server_dir, .. } =
+        signed_in_desk_with("ask-secret", &[("REFDESK_POLICY", &policy)]);
+    let s = &app.session;
+    s.wait_for_text("[data-testid=account-status]", WAIT, |t| t.ends_with(": online")).unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let mut patron1 = patron(&rt, &prosody);
+
+    rt.block_on(patron1.send_message("ask@library.test", "Where are the 1910 census reels? ruth@home.example"))
+        .unwrap();
+    s.click(&s.wait_for("[data-testid=tab]", WAIT).unwrap()).unwrap();
+    s.wait_for_text("[data-testid=message]", WAIT, |t| t.contains("census reels")).unwrap();
+    let composer = s.find("[data-testid=composer]").unwrap();
+    s.send_keys(&composer, "Microfilm room, second floor.\u{E007}").unwrap();
+    next_body(&rt, &mut patron1, |_| false);
+
+    // The library's default level is marked; one click on another closes the chat with it.
+    let default = s.find("[data-testid=close-read-2]").unwrap();
+    assert!(s.property(&default, "className").unwrap().as_str().unwrap_or("").contains("default"));
+    s.send_keys(&s.find("[data-testid=close-tags]").unwrap(), "Genealogy, census").unwrap();
+    s.click(&s.find("[data-testid=close-read-4]").unwrap()).unwrap();
+    wait_until("the chat is closed", || s.find_all("[data-testid=tab-phase]").is_ok_and(|v| v.is_empty()));
+
+    // A walk-up, rated as it ends.
+    let button = s.find("[data-testid=walkup-button]").unwrap();
+    s.click(&button).unwrap();
+    s.wait_for("[data-testid=walkup-timer]", WAIT).unwrap();
+    // (The timer shows on the desk's event, a moment before the button is enabled again.)
+    wait_until("the button is enabled", || s.property(&button, "disabled").is_ok_and(|d| d == false));
+    s.click(&button).unwrap();
+    // (WebKitWebDriver cannot read the text of an element holding a <datalist>: read its parts.)
+    s.wait_for_text("[data-testid=walkup-ended]", WAIT, |t| t.starts_with("Walk-up ended after")).unwrap();
+    s.send_keys(&s.find("[data-testid=walkup-tags]").unwrap(), "directions").unwrap();
+    s.click(&s.find("[data-testid=walkup-read-1]").unwrap()).unwrap();
+    wait_until("the rating strip goes", || s.find_all("[data-testid=rate-walkup]").is_ok_and(|v| v.is_empty()));
+
+    // The statistics view counts both, with their topics.
+    s.click(&s.find("[data-testid=stats-button]").unwrap()).unwrap();
+    s.wait_for_text("[data-testid=stats-chats]", WAIT, |t| t == "1").unwrap();
+    s.wait_for_text("[data-testid=stats-walkups]", WAIT, |t| t == "1").unwrap();
+    assert_eq!(s.text(&s.find("[data-testid=stats-abandoned]").unwrap()).unwrap(), "0");
+    let tags: Vec<String> = s.find_all("[data-testid=stats-tag]").unwrap().iter().map(|e| s.text(e).unwrap()).collect();
+    for want in ["genealogy 1", "census 1", "directions 1"] {
+        assert!(tags.iter().any(|t| t == want), "{want} in {tags:?}");
+    }
+    s.save_screenshot(&artifacts().join("e2e-statistics.png"));
+    s.click(&s.find("[data-testid=stats-period-today]").unwrap()).unwrap();
+    s.wait_for_text("[data-testid=stats-chats]", WAIT, |t| t == "1").unwrap();
+
+    // What was stored: the transcript and the walk-up carry their levels and tags; no address.
+    let desk = Desk::open(&data.path().join("refdesk.db")).unwrap();
+    let now = chrono::Utc::now();
+    let day = chrono::Duration::days(1);
+    let t = desk.store().transcripts_between(now - day, now + day).unwrap();
+    assert_eq!(t.len(), 1);
+    assert_eq!((t[0].read_level, t[0].tags.clone()), (Some(4), vec!["genealogy".to_owned(), "census".to_owned()]));
+    assert!(t[0].lines[0].text.contains("[EMAIL]") && !t[0].lines[0].text.contains("ruth"), "{:?}", t[0].lines);
+    let st = desk.statistics(now - day, now + day, &chrono::Utc).unwrap();
+    assert_eq!((st.read_levels[3].chat, st.read_levels[0].walkup), (1, 1));
+}
+
+#[test]
 fn a_bad_policy_file_does_not_stop_the_desk_and_the_window_says_why() {
     let _turn = ONE_APP_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
     let data = tempfile::tempdir().unwrap();

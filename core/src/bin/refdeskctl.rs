@@ -22,6 +22,11 @@ commands:
   export [--db PATH] [--format csv|json|html] [--days N] [--out FILE]
                                      transcripts that ended in the last N days (default 30), redacted:
                                      CSV one row per line, JSON, or a self-contained HTML report
+  stats [--db PATH] [--days N | --from DATE [--to DATE]] [--format text|csv|json] [--out FILE]
+                                     reference statistics for questions that started in the last N days
+                                     (default 30) or between two local dates (YYYY-MM-DD, both included):
+                                     by medium, hour and weekday, waits, abandoned chats, returning
+                                     patrons, READ levels and tags
   erase [--db PATH] PATRON            delete a patron's conversations and transcripts on request;
                                      PATRON is a pseudonym (patron-…, as search shows) or an address
   redact [--explain]                 personal information in stdin replaced by [EMAIL], [PHONE], [NAME]…:
@@ -189,6 +194,27 @@ fn run(mut args: Vec<String>) -> Result<(), String> {
                 }
             }
         }
+        ["stats", rest @ ..] => {
+            let mut rest: Vec<String> = rest.iter().map(|s| s.to_string()).collect();
+            let format = take_opt(&mut rest, "--format")?.unwrap_or_else(|| "text".into());
+            let (from, to) = period(&mut rest)?;
+            let out_file = take_opt(&mut rest, "--out")?;
+            no_leftovers(&rest)?;
+            let stats = open(&db)?.statistics(from, to, &chrono::Local).map_err(|e| e.to_string())?;
+            let text = match format.as_str() {
+                "text" => refdesk_core::export::stats_text(&stats),
+                "csv" => refdesk_core::export::stats_csv(&stats),
+                "json" => serde_json::to_string_pretty(&stats).map_err(|e| e.to_string())?,
+                other => return Err(format!("--format {other}: use text, csv or json")),
+            };
+            match out_file {
+                Some(path) => write_private(Path::new(&path), &text),
+                None => {
+                    out!("{}", text.trim_end());
+                    Ok(())
+                }
+            }
+        }
         ["erase", who] => {
             let mut desk = open(&db)?;
             let (messages, transcripts) = desk.erase_patron(who).map_err(|e| e.to_string())?;
@@ -307,6 +333,50 @@ fn read_log(path: &Path) -> Result<Vec<LoggedEvent>, String> {
         log.push(e);
     }
     Ok(log)
+}
+
+/// `--days N` back from now (default 30), or `--from DATE [--to DATE]` as local calendar days.
+fn period(args: &mut Vec<String>) -> Result<(DateTime<Utc>, DateTime<Utc>), String> {
+    let days = take_opt(args, "--days")?;
+    let from = take_opt(args, "--from")?;
+    let to = take_opt(args, "--to")?;
+    let now = Utc::now();
+    match (days, from, to) {
+        (Some(_), Some(_), _) | (Some(_), _, Some(_)) => Err("use either --days or --from/--to, not both".into()),
+        (None, None, Some(_)) => Err("--to needs --from".into()),
+        (days, None, None) => {
+            let days = parse_num(days, "--days", 30u32)?;
+            Ok((now - Duration::days(i64::from(days)), now + Duration::seconds(1)))
+        }
+        (None, Some(from), to) => {
+            let first = local_day(&from, "--from")?;
+            let last = match to {
+                Some(to) => local_day(&to, "--to")?,
+                None => chrono::Local::now().date_naive(),
+            };
+            if last < first {
+                return Err(format!("--to {last} is before --from {first}"));
+            }
+            Ok((local_midnight(first)?, local_midnight(last + chrono::Days::new(1))?))
+        }
+    }
+}
+
+fn local_day(s: &str, name: &str) -> Result<chrono::NaiveDate, String> {
+    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .map_err(|_| format!("{name} wants a date like 2026-09-01, not {s:?}"))
+}
+
+fn local_midnight(day: chrono::NaiveDate) -> Result<DateTime<Utc>, String> {
+    use chrono::TimeZone;
+    let midnight = day.and_hms_opt(0, 0, 0).ok_or("no midnight")?;
+    // A day whose midnight a clock change skipped starts at the first time that exists.
+    chrono::Local
+        .from_local_datetime(&midnight)
+        .earliest()
+        .or_else(|| chrono::Local.from_local_datetime(&(midnight + Duration::hours(1))).earliest())
+        .map(|t| t.with_timezone(&Utc))
+        .ok_or_else(|| format!("{day} has no local midnight"))
 }
 
 fn open(db: &Path) -> Result<Desk, String> {

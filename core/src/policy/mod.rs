@@ -15,6 +15,56 @@ pub struct PolicyFile {
     /// The IM accounts this desk signs in to. Never passwords: those live in the OS keyring.
     pub accounts: Vec<AccountPolicy>,
     pub retention: RetentionPolicy,
+    pub statistics: StatisticsPolicy,
+}
+
+/// More would not fit the tag picker.
+const MAX_SUGGESTED_TAGS: usize = 200;
+
+/// How questions are rated for reference statistics.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+pub struct StatisticsPolicy {
+    /// The READ level a chat or walk-up gets when the librarian closes it without choosing one
+    /// (1–6); 0 leaves such questions unrated.
+    pub default_read_level: u8,
+    /// Topic tags offered when rating a question; librarians may type others.
+    pub tags: Vec<String>,
+}
+
+impl Default for StatisticsPolicy {
+    fn default() -> Self {
+        // Most desk questions need a little searching in one or two resources: READ 2.
+        StatisticsPolicy { default_read_level: 2, tags: Vec::new() }
+    }
+}
+
+impl StatisticsPolicy {
+    pub fn default_level(&self) -> Option<u8> {
+        (self.default_read_level != 0).then_some(self.default_read_level)
+    }
+
+    fn check(&self) -> Result<(), (&'static str, String)> {
+        if self.default_read_level > 6 {
+            return Err((
+                "defaultReadLevel",
+                format!("{} is not on the READ scale; use 1 to 6, or 0 for none", self.default_read_level),
+            ));
+        }
+        if self.tags.len() > MAX_SUGGESTED_TAGS {
+            return Err(("tags", format!("{} tags; offer at most {MAX_SUGGESTED_TAGS}", self.tags.len())));
+        }
+        let mut seen: Vec<String> = Vec::new();
+        for tag in &self.tags {
+            let rating = crate::api::Rating { read_level: None, tags: vec![tag.clone()] };
+            let (_, cleaned) = crate::stats::clean_rating(&rating).map_err(|e| ("tags", e.to_string()))?;
+            match cleaned.as_slice() {
+                [one] if !seen.contains(one) => seen.push(one.clone()),
+                _ => return Err(("tags", format!("{tag:?} is blank, repeated, or holds a comma; list each tag once"))),
+            }
+        }
+        Ok(())
+    }
 }
 
 /// How long what patrons said is kept.
@@ -184,6 +234,11 @@ pub fn parse(text: &str, origin: &str) -> Result<LoadedPolicy, PolicyFileError> 
         field: format!("desk.{}", e.field),
         message: e.message,
     })?;
+    file.statistics.check().map_err(|(field, message)| PolicyFileError::Invalid {
+        path: origin.to_owned(),
+        field: format!("statistics.{field}"),
+        message,
+    })?;
     for (i, a) in file.accounts.iter().enumerate() {
         a.check().map_err(|(field, message)| PolicyFileError::Invalid {
             path: origin.to_owned(),
@@ -276,6 +331,25 @@ queued = "Hi! You're number {position} in line, about {wait}."
         assert!(e.to_string().starts_with("p.toml:3:") && e.to_string().contains("password"), "{e}");
         let e = parse("[[accounts]]\njid = \"a@b\"\nport = 0\n", "p.toml").unwrap_err();
         assert!(e.to_string().contains("accounts[0].port"), "{e}");
+    }
+
+    #[test]
+    fn statistics_take_a_default_read_level_and_suggested_tags() {
+        let p = parse("", "p.toml").unwrap();
+        assert_eq!(p.file.statistics.default_level(), Some(2));
+        let p = parse("[statistics]\ndefaultReadLevel = 0\ntags = [\"catalogue\", \"genealogy\"]\n", "p.toml").unwrap();
+        assert_eq!((p.file.statistics.default_level(), p.file.statistics.tags.len()), (None, 2));
+        let e = parse("[statistics]\ndefaultReadLevel = 7\n", "p.toml").unwrap_err();
+        assert!(e.to_string().starts_with("p.toml: statistics.defaultReadLevel: 7 is not on the READ scale"), "{e}");
+        let e = parse("[statistics]\ntags = [\"maps\", \"Maps\"]\n", "p.toml").unwrap_err();
+        assert!(e.to_string().contains("statistics.tags: \"Maps\" is blank, repeated"), "{e}");
+        let many: Vec<String> = (0..30).map(|i| format!("\"topic {i}\"")).collect();
+        assert!(
+            parse(&format!("[statistics]\ntags = [{}]\n", many.join(",")), "p.toml").is_ok(),
+            "more than one question's worth"
+        );
+        let e = parse(&format!("[statistics]\ntags = [\"{}\"]\n", "x".repeat(50)), "p.toml").unwrap_err();
+        assert!(e.to_string().contains("longer than 40"), "{e}");
     }
 
     #[test]

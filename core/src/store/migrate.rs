@@ -13,6 +13,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (3, "0003_messages.sql", include_str!("../../../migrations/0003_messages.sql")),
     (4, "0004_conversations.sql", include_str!("../../../migrations/0004_conversations.sql")),
     (5, "0005_transcripts.sql", include_str!("../../../migrations/0005_transcripts.sql")),
+    (6, "0006_statistics.sql", include_str!("../../../migrations/0006_statistics.sql")),
 ];
 
 /// The newest schema this build knows.

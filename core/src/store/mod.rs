@@ -4,6 +4,7 @@ mod desk_log;
 mod messages;
 mod migrate;
 mod settings;
+mod stats;
 mod transcripts;
 mod walkups;
 

@@ -37,6 +37,8 @@ pub struct NewTranscript<'a> {
     pub lines: Vec<(DateTime<Utc>, Speaker, String)>,
     /// The newest message id the lines cover.
     pub upto: i64,
+    /// When the chat closed (its end, for handling times); never before its last line.
+    pub closed_at: DateTime<Utc>,
 }
 
 /// A whole transcript, for export. Its text is redacted and its patron a pseudonym.
@@ -49,6 +51,8 @@ pub struct TranscriptRecord {
     pub started_at: DateTime<Utc>,
     pub ended_at: DateTime<Utc>,
     pub reason: String,
+    pub read_level: Option<u8>,
+    pub tags: Vec<String>,
     pub lines: Vec<TranscriptLine>,
 }
 
@@ -83,14 +87,29 @@ impl Store {
     }
 
     /// Writes a transcript and moves the conversation's mark past it; `None` when there were no lines.
+    /// The rating the librarian set on the conversation goes with it, and the conversation starts
+    /// unrated again.
     pub fn write_transcript(&self, t: &NewTranscript<'_>) -> Result<Option<i64>, StoreError> {
         let (Some(first), Some(last)) = (t.lines.first(), t.lines.last()) else { return Ok(None) };
         let context = "writing a transcript";
+        let answered = t.lines.iter().find(|l| l.1 == Speaker::Librarian).map(|l| to_millis(l.0));
         self.conn
             .prepare_cached(
-                "INSERT INTO transcripts (account, patron, started_at, ended_at, reason) VALUES (?1, ?2, ?3, ?4, ?5)",
+                "INSERT INTO transcripts (account, patron, started_at, ended_at, reason, answered_at, read_level, tags)
+                 SELECT ?1, ?2, ?3, ?4, ?5, ?6, c.read_level, coalesce(c.tags, '')
+                 FROM (SELECT 1) LEFT JOIN conversations c ON c.account = ?1 AND c.peer = ?7",
             )
-            .and_then(|mut s| s.execute((t.account, t.patron, to_millis(first.0), to_millis(last.0), t.reason)))
+            .and_then(|mut s| {
+                s.execute((
+                    t.account,
+                    t.patron,
+                    to_millis(first.0),
+                    to_millis(t.closed_at.max(last.0)),
+                    t.reason,
+                    answered,
+                    t.peer,
+                ))
+            })
             .map_err(StoreError::sqlite(context))?;
         let id = self.conn.last_insert_rowid();
         let mut insert = self
@@ -103,7 +122,8 @@ impl Store {
         self.conn
             .prepare_cached(
                 "INSERT INTO conversations (account, peer, transcribed_upto) VALUES (?1, ?2, ?3)
-                 ON CONFLICT (account, peer) DO UPDATE SET transcribed_upto = max(transcribed_upto, excluded.transcribed_upto)",
+                 ON CONFLICT (account, peer) DO UPDATE SET transcribed_upto = max(transcribed_upto, excluded.transcribed_upto),
+                   read_level = NULL, tags = ''",
             )
             .and_then(|mut s| s.execute((t.account, t.peer, t.upto)))
             .map_err(StoreError::sqlite(context))?;
@@ -148,7 +168,7 @@ impl Store {
         let mut stmt = self
             .conn
             .prepare_cached(
-                "SELECT id, account, patron, started_at, ended_at, reason FROM transcripts
+                "SELECT id, account, patron, started_at, ended_at, reason, read_level, tags FROM transcripts
                  WHERE ended_at >= ?1 AND ended_at < ?2 ORDER BY ended_at, id",
             )
             .map_err(StoreError::sqlite(context))?;
@@ -161,6 +181,8 @@ impl Store {
                     started_at: from_millis(r.get(3)?),
                     ended_at: from_millis(r.get(4)?),
                     reason: r.get(5)?,
+                    read_level: r.get(6)?,
+                    tags: crate::stats::split_tags(&r.get::<_, String>(7)?),
                     lines: Vec::new(),
                 })
             })
@@ -295,6 +317,7 @@ mod tests {
                 (t0, Speaker::Librarian, "Yes: microfilm, second floor.".into()),
             ],
             upto: 7,
+            closed_at: t0,
         };
         let id = s.write_transcript(&t).unwrap().unwrap();
         assert_eq!(s.transcript_lines(id).unwrap().len(), 2);
@@ -330,8 +353,15 @@ mod tests {
         let done = s.insert_message(msg("a", "done@x")).unwrap().unwrap();
         s.insert_message(msg("b", "open@x")).unwrap();
         let lines = vec![(old, Speaker::Patron, "atlas question".to_owned())];
-        let t =
-            NewTranscript { account: "ask@lib", peer: "done@x", patron: "patron-1", reason: "idle", lines, upto: done };
+        let t = NewTranscript {
+            account: "ask@lib",
+            peer: "done@x",
+            patron: "patron-1",
+            reason: "idle",
+            lines,
+            upto: done,
+            closed_at: old,
+        };
         s.write_transcript(&t).unwrap();
         assert_eq!(s.search_transcripts("atlas", 10).unwrap().len(), 1);
 

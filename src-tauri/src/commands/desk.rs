@@ -1,7 +1,9 @@
-//! Desk commands: the state snapshot, walk-ups, the librarian's presence, and closing chats.
+//! Desk commands: the state snapshot, walk-ups, the librarian's presence, closing and rating
+//! questions, and the desk's statistics.
 
+use chrono::DateTime;
 use chrono::Utc;
-use refdesk_core::api::{CommandError, DeskSnapshot, Presence};
+use refdesk_core::api::{CommandError, DeskSnapshot, Presence, Rating, Statistics};
 use tauri::{AppHandle, Runtime, State};
 
 use crate::state::{change, AppState};
@@ -27,6 +29,21 @@ pub fn set_presence<R: Runtime>(app: AppHandle<R>, presence: Presence) -> Result
 }
 
 #[tauri::command(async)]
-pub fn close_chat<R: Runtime>(app: AppHandle<R>, peer: String) -> Result<DeskSnapshot, CommandError> {
-    change(&app, |d| d.close_chat(&peer, Utc::now()))
+pub fn close_chat<R: Runtime>(app: AppHandle<R>, peer: String, rating: Rating) -> Result<DeskSnapshot, CommandError> {
+    change(&app, |d| d.close_chat(&peer, &rating, Utc::now()))
+}
+
+#[tauri::command(async)]
+pub fn rate_walkup(state: State<'_, AppState>, id: i64, rating: Rating) -> Result<(), CommandError> {
+    state.with_desk(|d| d.rate_walkup(id, &rating))
+}
+
+/// Statistics for questions that started in `[from, to)`, hours and weekdays in the desk's local time.
+#[tauri::command(async)]
+pub fn statistics(
+    state: State<'_, AppState>,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Statistics, CommandError> {
+    state.with_desk(|d| d.statistics(from, to, &chrono::Local))
 }

@@ -7,6 +7,8 @@ import type { ConversationView } from "./bindings/ConversationView";
 import type { DeskSnapshot } from "./bindings/DeskSnapshot";
 import type { MessageView } from "./bindings/MessageView";
 import type { Presence } from "./bindings/Presence";
+import type { Rating } from "./bindings/Rating";
+import type { Statistics } from "./bindings/Statistics";
 import type { StartupStatus } from "./bindings/StartupStatus";
 import type { TypingView } from "./bindings/TypingView";
 
@@ -44,7 +46,10 @@ export const api = {
   accountStatuses: () => invoke<AccountStatus[]>("account_statuses"),
   onAccountChanged: (f: (s: AccountStatus) => void): Promise<UnlistenFn> =>
     listen<AccountStatus>(ACCOUNT_CHANGED, (e) => f(e.payload)),
-  closeChat: (peer: string) => invoke<DeskSnapshot>("close_chat", { peer }),
+  closeChat: (peer: string, rating: Rating) => invoke<DeskSnapshot>("close_chat", { peer, rating }),
+  rateWalkup: (id: number, rating: Rating) => invoke<null>("rate_walkup", { id, rating }),
+  /** Statistics for questions that started in [from, to) (ISO times); hours are the desk's local time. */
+  statistics: (from: string, to: string) => invoke<Statistics>("statistics", { from, to }),
   conversations: () => invoke<ConversationView[]>("conversations"),
   conversationMessages: (account: string, peer: string, before: number | null, limit: number) =>
     invoke<MessageView[]>("conversation_messages", { account, peer, before, limit }),

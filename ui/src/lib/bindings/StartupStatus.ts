@@ -8,7 +8,15 @@ export type StartupStatus = { "kind": "ready", dataDir: string,
 /**
  * Set when the library's policy file could not be used and the default rules apply.
  */
-policyWarning: string | null, } | { "kind": "storeProblem", code: ErrorCode, message: string, path: string, 
+policyWarning: string | null, 
+/**
+ * The READ level a question closed without a choice gets (the library's policy).
+ */
+defaultReadLevel: number | null, 
+/**
+ * Topic tags the library offers when rating a question.
+ */
+suggestedTags: Array<string>, } | { "kind": "storeProblem", code: ErrorCode, message: string, path: string, 
 /**
  * True when starting fresh (old file kept aside) is a sensible offer.
  */

@@ -1,0 +1,36 @@
+import { describe, expect, it } from "vitest";
+import { duration, parseTags, periodRange, scaleMax } from "./stats";
+
+describe("parseTags", () => {
+  it("splits at commas, cleans, and drops blanks and repeats", () => {
+    expect(parseTags(" Census ,  genealogy  records,census,, ")).toEqual(["census", "genealogy records"]);
+    expect(parseTags("")).toEqual([]);
+  });
+});
+
+describe("periodRange", () => {
+  it("covers whole local days ending with today", () => {
+    const now = new Date(2026, 10, 23, 15, 30);
+    const today = periodRange("today", now);
+    expect(new Date(today.from)).toEqual(new Date(2026, 10, 23));
+    expect(new Date(today.to)).toEqual(new Date(2026, 10, 24));
+    expect(new Date(periodRange("week", now).from)).toEqual(new Date(2026, 10, 17));
+    expect(new Date(periodRange("month", now).from)).toEqual(new Date(2026, 9, 25));
+  });
+});
+
+describe("duration", () => {
+  it("reads at a glance", () => {
+    expect(duration(45)).toBe("45 s");
+    expect(duration(200)).toBe("3 min");
+    expect(duration(3900)).toBe("1 h 05 min");
+  });
+});
+
+describe("scaleMax", () => {
+  it("is never zero", () => {
+    expect(scaleMax([])).toBe(1);
+    expect(scaleMax([{ chat: 0, walkup: 0 }])).toBe(1);
+    expect(scaleMax([{ chat: 2, walkup: 3 }, { chat: 4, walkup: 0 }])).toBe(5);
+  });
+});

@@ -1,0 +1,56 @@
+// Helpers for rating questions and showing statistics, kept pure so they are unit-tested without a window.
+import type { ByMedium } from "./bindings/ByMedium";
+
+/** What each READ level means, for the buttons' tooltips (Gerlich's Reference Effort Assessment Data scale). */
+export const READ_LEVELS: readonly { level: number; meaning: string }[] = [
+  { level: 1, meaning: "A direction or a quick fact, no resource needed" },
+  { level: 2, meaning: "A little searching in one resource" },
+  { level: 3, meaning: "Some effort: several resources or search skill" },
+  { level: 4, meaning: "Much effort and knowledge of many resources" },
+  { level: 5, meaning: "In-depth research, consulting colleagues" },
+  { level: 6, meaning: "Extensive research, possibly over several sessions" },
+];
+
+/** The tags typed in one box: split at commas, trimmed, lower-cased, blanks and repeats dropped. */
+export function parseTags(text: string): string[] {
+  const out: string[] = [];
+  for (const raw of text.split(",")) {
+    const tag = raw.trim().replace(/\s+/g, " ").toLowerCase();
+    if (tag !== "" && !out.includes(tag)) out.push(tag);
+  }
+  return out;
+}
+
+export type Period = "today" | "week" | "month";
+
+export const periodLabel: Record<Period, string> = {
+  today: "Today",
+  week: "Last 7 days",
+  month: "Last 30 days",
+};
+
+/** The period as [from, to) in ISO time: whole local days ending with today. */
+export function periodRange(p: Period, now: Date): { from: string; to: string } {
+  const days = p === "today" ? 1 : p === "week" ? 7 : 30;
+  const end = new Date(now.getFullYear(), now.getMonth(), now.getDate() + 1);
+  const start = new Date(now.getFullYear(), now.getMonth(), now.getDate() - (days - 1));
+  return { from: start.toISOString(), to: end.toISOString() };
+}
+
+/** Seconds as "45 s", "3 min" or "1 h 05 min", rounded for a glance. */
+export function duration(secs: number): string {
+  if (secs < 60) return `${secs} s`;
+  if (secs < 3600) return `${Math.round(secs / 60)} min`;
+  const h = Math.floor(secs / 3600);
+  const m = Math.floor((secs % 3600) / 60);
+  return `${h} h ${String(m).padStart(2, "0")} min`;
+}
+
+export const total = (c: ByMedium) => c.chat + c.walkup;
+
+/** The tallest bar of a chart, never 0 (an empty chart draws flat bars, not NaN). */
+export function scaleMax(rows: ByMedium[]): number {
+  return Math.max(1, ...rows.map(total));
+}
+
+export const WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"] as const;
