@@ -31,6 +31,9 @@ pub const MAX_TOPIC_CHARS: usize = 200;
 const PRESENCE_KEY: &str = "presence";
 const RESOURCE_KEY: &str = "xmpp_resource";
 const ARCHIVE_KEY: &str = "archive_position";
+/// How long a chat may sit quiet across a restart and still be under way, when the desk does not
+/// close idle chats itself.
+const STALE_CHAT: chrono::TimeDelta = chrono::TimeDelta::hours(8);
 /// This app's librarian, as the engine knows them.
 const STAFF_ID: &str = "desk";
 
@@ -422,23 +425,74 @@ impl Desk {
         std::mem::take(&mut self.outbox)
     }
 
+    /// Builds the desk engine now (at start-up), so the first snapshot shows the chats under way.
+    pub fn resume(&mut self, now: DateTime<Utc>) -> Result<()> {
+        self.ensure_engine(now)
+    }
+
+    /// Builds the engine from what the store says is under way: the open walk-up and the chats not
+    /// yet in a transcript. Those quiet for longer than the idle limit (the desk was closed, the app
+    /// was off) are closed and transcribed now, without a goodbye nobody would read; the others are
+    /// replayed into the engine at their own times, so waits and places in line are as they were.
     fn ensure_engine(&mut self, now: DateTime<Utc>) -> Result<()> {
         if self.engine.is_some() {
             return Ok(());
         }
+        self.ensure_pseudonym_key()?;
         let open = self.store.active_walkup()?;
-        let start = open.as_ref().map_or(now, |w| w.started_at.min(now));
+        let untranscribed = self.store.untranscribed_messages()?;
+        let stale_before = now - self.policy.idle_close.unwrap_or(STALE_CHAT);
+        let mut last_activity: std::collections::HashMap<&str, DateTime<Utc>> = std::collections::HashMap::new();
+        for m in &untranscribed {
+            let at = last_activity.entry(m.peer.as_str()).or_insert(m.at);
+            *at = (*at).max(m.at);
+        }
+        let stale: Vec<desk::Action> = last_activity
+            .iter()
+            .filter(|(_, at)| **at < stale_before)
+            .map(|(peer, _)| desk::Action::ChatClosed { chat: (*peer).to_owned(), reason: desk::CloseReason::Idle })
+            .collect();
+        let live: Vec<&store::StoredMessage> = untranscribed
+            .iter()
+            .filter(|m| last_activity.get(m.peer.as_str()).is_some_and(|at| *at >= stale_before))
+            .collect();
+
+        let mut start = open.as_ref().map_or(now, |w| w.started_at.min(now));
+        if let Some(first) = live.first() {
+            start = start.min(first.at);
+        }
         let mut engine = Engine::new(self.policy.clone(), start);
+        let mut replayed = Vec::new();
         // A desk whose librarian chose Away or Offline is not on duty for IM.
         if self.presence()? == Presence::Available {
             let on_duty = on_duty();
             let actions = engine.handle(on_duty.clone(), start);
             self.store.atomically(|s| Ok(s.append_desk_log(start, &on_duty, &actions)?))?;
-            self.outbox.extend(actions);
+            replayed.extend(actions);
         }
-        // Already logged when it began; the engine only needs to know it is under way.
-        if let Some(w) = open {
-            engine.handle(Event::WalkupArrived { walkup: w.id }, start);
+        // Each of these was logged, and its auto-replies sent, when it happened: the engine only needs
+        // to know it, in order.
+        let mut events: Vec<(DateTime<Utc>, Event)> = Vec::new();
+        if let Some(w) = &open {
+            events.push((w.started_at.min(now), Event::WalkupArrived { walkup: w.id }));
+        }
+        for m in live.iter().filter(|m| !m.auto_reply) {
+            let chat = m.peer.clone();
+            events.push((
+                m.at.min(now),
+                if m.incoming { Event::PatronMessage { chat } } else { Event::StaffMessage { chat } },
+            ));
+        }
+        events.sort_by_key(|(at, _)| *at);
+        for (at, event) in events {
+            replayed.extend(engine.handle(event, at.max(start)));
+        }
+        // What the world should see now is the last presence the replay arrived at.
+        self.outbox.extend(replayed.into_iter().rev().find(|a| matches!(a, desk::Action::SetPresence { .. })));
+        if !stale.is_empty() {
+            let key = self.pseudonym_key.as_deref().unwrap_or_default();
+            self.store.atomically(|s| store_transcripts(s, &stale, key, now))?;
+            tracing::info!(chats = stale.len(), "chats left open while the desk was closed were transcribed");
         }
         self.engine = Some(engine);
         Ok(())
@@ -972,6 +1026,60 @@ mod tests {
         for secret in ["gina", "555", "201", "3344", "student", "example"] {
             assert!(!terms.iter().any(|t| t == secret), "{secret} is a term of the index: {terms:?}");
         }
+    }
+
+    #[test]
+    fn chats_under_way_survive_a_restart_and_stale_ones_are_transcribed() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("refdesk.db");
+        // (The store keeps milliseconds.)
+        let now = Utc.timestamp_millis_opt(Utc::now().timestamp_millis()).unwrap();
+        let mut desk = Desk::open(&path).unwrap();
+        let acct = "ask@library.test";
+        desk.receive_message(acct, &chat("ann@x.org/r", "a1", "census 1910?"), now - Duration::minutes(5)).unwrap();
+        desk.reply(acct, "ann@x.org", "Looking now.", now - Duration::minutes(4)).unwrap();
+        desk.start_walkup(None, now - Duration::minutes(3)).unwrap();
+        desk.receive_message(acct, &chat("bob@x.org/r", "b1", "printing help"), now - Duration::minutes(2)).unwrap();
+        let before = desk.snapshot(now).unwrap();
+        let pending = desk.pending_messages(acct).unwrap().len();
+        drop(desk);
+
+        let mut desk = Desk::open(&path).unwrap();
+        desk.resume(now).unwrap();
+        let after = desk.snapshot(now).unwrap();
+        assert_eq!(after.chats, before.chats, "the same chats, in the same phases");
+        assert_eq!(after.queue, before.queue, "the same line, with the same arrival times");
+        assert!(after.chats.iter().any(|c| c.peer == "ann@x.org"));
+        assert!(after.queue.iter().any(|q| matches!(q, api::QueuedView::Chat { peer, .. } if peer == "bob@x.org")));
+        assert!(
+            desk.take_actions().iter().all(|a| !matches!(a, desk::Action::AutoReply { .. })),
+            "nothing is said twice"
+        );
+        assert_eq!(desk.pending_messages(acct).unwrap().len(), pending);
+        // A chat restored is a chat like any other: closing it writes its transcript.
+        desk.close_chat("ann@x.org", &api::Rating::default(), now).unwrap();
+        assert_eq!(desk.search_transcripts("census", 10).unwrap().len(), 1);
+        assert!(!desk.snapshot(now).unwrap().chats.iter().any(|c| c.peer == "ann@x.org"));
+        drop(desk);
+
+        // The app comes back hours later: Bob's chat went quiet long ago (the desk closes idle chats
+        // after 15 minutes), so it is transcribed, without a goodbye nobody would read.
+        let later = now + Duration::hours(3);
+        let mut desk = Desk::open(&path).unwrap();
+        desk.resume(later).unwrap();
+        assert!(desk.snapshot(later).unwrap().queue.iter().all(|q| matches!(q, api::QueuedView::Walkup { .. })));
+        assert!(desk.take_actions().iter().all(|a| !matches!(a, desk::Action::AutoReply { .. })));
+        let day = Duration::days(1);
+        let bob: Vec<_> = desk
+            .store()
+            .transcripts_between(now - day, later + day)
+            .unwrap()
+            .into_iter()
+            .filter(|t| t.reason == "idle")
+            .collect();
+        assert_eq!(bob.len(), 1, "Bob's chat is transcribed");
+        assert_eq!(bob[0].lines[0].text, "printing help");
+        assert!(bob[0].lines.iter().all(|l| !l.text.contains("closing this chat")), "no goodbye");
     }
 
     #[test]

@@ -48,6 +48,10 @@ impl AppState {
                 if let Err(e) = desk.purge(&retention, Utc::now()) {
                     tracing::warn!("retention purge failed, will try at the next start: {e}");
                 }
+                // The chats under way when the app last stopped are back in line, as they were.
+                if let Err(e) = desk.resume(Utc::now()) {
+                    tracing::warn!("could not restore the chats under way, will on the next desk event: {e}");
+                }
                 Slot::Ready(Box::new(desk))
             }
             Err(e) => {

@@ -399,12 +399,17 @@ fn a_question_opens_a_tab_the_reply_reaches_the_patron_and_a_draft_survives_a_re
         assert!(Instant::now() < deadline, "the draft was never kept");
         std::thread::sleep(Duration::from_millis(100));
     }
+    // The patron asks again: a chat under way when the app stops is under way when it starts.
+    rt.block_on(patron1.send_message("ask@library.test", "And the audiobook?")).unwrap();
+    let under_way = |t: &str| t == "with you" || t.starts_with("waiting");
+    s.wait_for_text("[data-testid=tab-phase]", WAIT, under_way).unwrap();
     drop(app);
     let app = launch_with(&[("REFDESK_DATA_DIR", data.path()), ("REFDESK_DEMO", &demo), ("BROWSER", &browser)]);
     let s = &app.session;
+    s.wait_for_text("[data-testid=tab-phase]", WAIT, under_way).unwrap();
     s.click(&s.wait_for("[data-testid=tab]", WAIT).unwrap()).unwrap();
-    s.wait_for_text("[data-testid=message]:last-child", WAIT, |t| t.contains("813.54 MOR")).unwrap();
-    assert_eq!(s.find_all("[data-testid=message]").unwrap().len(), 2);
+    s.wait_for_text("[data-testid=messages]", WAIT, |t| t.contains("813.54 MOR") && t.contains("And the audiobook?"))
+        .unwrap();
     let composer = s.find("[data-testid=composer]").unwrap();
     assert_eq!(s.property(&composer, "value").unwrap(), "They are on the second fl");
     s.save_screenshot(&artifacts().join("e2e-conversation.png"));

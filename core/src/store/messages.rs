@@ -139,6 +139,17 @@ impl Store {
         self.query_messages("WHERE account = ?1 AND peer = ?2 ORDER BY id", (account, peer), "reading messages")
     }
 
+    /// Every message not yet in a transcript, in the order they happened: the chats still under way.
+    pub fn untranscribed_messages(&self) -> Result<Vec<StoredMessage>, StoreError> {
+        self.query_messages(
+            "WHERE id > coalesce((SELECT transcribed_upto FROM conversations c
+                                  WHERE c.account = messages.account AND c.peer = messages.peer), 0)
+             ORDER BY at, id",
+            [],
+            "reading the chats under way",
+        )
+    }
+
     /// Up to `limit` messages of a conversation older than `before` (or the newest), oldest first.
     pub fn messages_page(
         &self,
