@@ -264,6 +264,8 @@ pub enum MessageStatus {
     /// Stored, not yet written to the server (offline, or just queued): it goes out by itself.
     Pending,
     Sent,
+    /// The patron's device confirmed it arrived (XEP-0184).
+    Delivered,
 }
 
 impl MessageStatus {
@@ -272,6 +274,7 @@ impl MessageStatus {
             MessageStatus::Received => "received",
             MessageStatus::Pending => "pending",
             MessageStatus::Sent => "sent",
+            MessageStatus::Delivered => "delivered",
         }
     }
 
@@ -280,6 +283,7 @@ impl MessageStatus {
             "received" => Some(MessageStatus::Received),
             "pending" => Some(MessageStatus::Pending),
             "sent" => Some(MessageStatus::Sent),
+            "delivered" => Some(MessageStatus::Delivered),
             _ => None,
         }
     }

@@ -340,6 +340,24 @@ impl Desk {
         Ok(self.store.pending_messages(account)?)
     }
 
+    /// A delivery receipt (XEP-0184) from a patron, live or as another desk's copy: the message it
+    /// confirms, now delivered, the first time only. Receipts naming someone else's message, or sent
+    /// by this account itself, change nothing.
+    pub fn receive_receipt(
+        &mut self,
+        account: &str,
+        m: &xmpp::ChatMessage,
+        now: DateTime<Utc>,
+    ) -> Result<Option<MessageView>> {
+        let Some(id) = m.receipt_for.as_deref() else { return Ok(None) };
+        let patron = xmpp::session::bare(&m.from);
+        if m.carbon == Some(xmpp::Carbon::Sent) || patron == account || m.kind == "error" {
+            return Ok(None);
+        }
+        let row = self.store.mark_delivered(account, patron, id, now)?;
+        self.message(row)
+    }
+
     /// Our message `stable_id` reached the server; the updated message if it was pending.
     pub fn mark_sent(&mut self, account: &str, stable_id: &str) -> Result<Option<MessageView>> {
         let id = self.store.mark_sent(account, stable_id)?;
@@ -823,6 +841,7 @@ mod tests {
             chat_state: None,
             carbon: None,
             sent_at: None,
+            ..Default::default()
         }
     }
 
@@ -1080,6 +1099,34 @@ mod tests {
         assert_eq!(bob.len(), 1, "Bob's chat is transcribed");
         assert_eq!(bob[0].lines[0].text, "printing help");
         assert!(bob[0].lines.iter().all(|l| !l.text.contains("closing this chat")), "no goodbye");
+    }
+
+    #[test]
+    fn a_receipt_from_the_patron_marks_our_message_delivered_and_no_one_else_can() {
+        let (_d, mut desk) = desk();
+        let t0 = Utc::now();
+        let acct = "ask@library.test";
+        desk.receive_message(acct, &chat("lu@x.org/phone", "l1", "hi"), t0).unwrap();
+        let reply = desk.reply(acct, "lu@x.org", "Hello!", t0).unwrap();
+        let id = desk.pending_messages(acct).unwrap().into_iter().find(|m| m.id == reply.id).unwrap().stable_id;
+        let receipt = |from: &str| xmpp::ChatMessage {
+            from: from.into(),
+            receipt_for: Some(id.clone()),
+            kind: "chat".into(),
+            ..Default::default()
+        };
+        assert_eq!(desk.receive_receipt(acct, &receipt("mallory@x.org/r"), t0).unwrap(), None, "not the patron");
+        assert_eq!(desk.receive_receipt(acct, &receipt("ask@library.test/desk2"), t0).unwrap(), None, "ourselves");
+        let mut ours = receipt("lu@x.org/phone");
+        ours.carbon = Some(xmpp::Carbon::Sent);
+        assert_eq!(desk.receive_receipt(acct, &ours, t0).unwrap(), None, "a copy of a receipt we sent");
+        let m = desk.receive_receipt(acct, &receipt("lu@x.org/phone"), t0).unwrap().unwrap();
+        assert_eq!((m.id, m.status), (reply.id, MessageStatus::Delivered), "it overtook the runner's report");
+        assert!(desk.pending_messages(acct).unwrap().is_empty(), "delivered, so not to be sent again");
+        assert_eq!(desk.receive_receipt(acct, &receipt("lu@x.org/tablet"), t0).unwrap(), None, "once");
+        assert!(desk.receive_message(acct, &receipt("lu@x.org/phone"), t0).unwrap().is_none(), "not a message");
+        let shown = desk.messages(acct, "lu@x.org", None, 10).unwrap();
+        assert_eq!(shown.last().map(|m| m.status), Some(MessageStatus::Delivered));
     }
 
     #[test]

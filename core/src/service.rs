@@ -51,6 +51,15 @@ fn patron_typing(account: &str, m: &crate::xmpp::ChatMessage) -> Option<TypingVi
     (peer != account).then(|| TypingView { account: account.to_owned(), peer: peer.to_owned(), typing })
 }
 
+/// The id to confirm with a XEP-0184 receipt: a patron's own live message that asked for one. Not
+/// history from the archive, and not another desk's copy (that desk answers for itself).
+fn wants_receipt<'a>(account: &str, m: &'a crate::xmpp::ChatMessage) -> Option<&'a str> {
+    let live = m.carbon.is_none() && !m.from_archive && m.kind != "error";
+    let has_body = m.body.as_deref().is_some_and(|b| !b.trim().is_empty());
+    let from_patron = crate::xmpp::session::bare(&m.from) != account;
+    m.id.as_deref().filter(|_| m.receipt_request && live && has_body && from_patron)
+}
+
 /// How far back a desk's first catch-up reaches (a new desk, or a new account on it).
 pub const FIRST_CATCH_UP_HOURS: i64 = 24;
 
@@ -116,7 +125,18 @@ pub async fn run<D: DeskAccess>(
                     if let Some(typing) = patron_typing(&account, &m) {
                         publish.typing(typing);
                     }
-                    if let Some(Some(view)) = ask(&*desk, &account, |d| d.receive_message(&account, &m, Utc::now())) {
+                    let taken = ask(&*desk, &account, |d| d.receive_message(&account, &m, Utc::now()));
+                    // Acknowledged only once it is in the store (or was already).
+                    if let (Some(_), Some(id)) = (&taken, wants_receipt(&account, &m)) {
+                        let cmd = AccountCommand::Receipt { to: m.from.clone(), id: id.to_owned() };
+                        if let Err(TrySendError::Full(_)) = commands.try_send(cmd) {
+                            tracing::warn!(%account, "receipt dropped: the account is backed up");
+                        }
+                    }
+                    if let Some(view) = taken.flatten() {
+                        publish.message(view);
+                    }
+                    if let Some(Some(view)) = ask(&*desk, &account, |d| d.receive_receipt(&account, &m, Utc::now())) {
                         publish.message(view);
                     }
                     let archived = m.stanza_ids.iter().find(|(by, _)| *by == account).map(|(_, id)| id.clone());
@@ -202,7 +222,28 @@ mod tests {
             chat_state: state.map(str::to_owned),
             carbon: None,
             sent_at: None,
+            ..Default::default()
         }
+    }
+
+    #[test]
+    fn receipts_go_only_for_a_patrons_own_live_message_that_asks() {
+        let ask = |f: &dyn Fn(&mut ChatMessage)| {
+            let mut m = msg("p@x/phone", Some("hi"), None);
+            m.id = Some("m1".into());
+            m.receipt_request = true;
+            f(&mut m);
+            wants_receipt("ask@lib", &m).map(str::to_owned)
+        };
+        assert_eq!(ask(&|_| {}), Some("m1".into()));
+        assert_eq!(ask(&|m| m.receipt_request = false), None, "not asked");
+        assert_eq!(ask(&|m| m.carbon = Some(Carbon::Received)), None, "another desk's copy");
+        assert_eq!(ask(&|m| m.from_archive = true), None, "history");
+        assert_eq!(ask(&|m| m.body = None), None, "no message to confirm");
+        assert_eq!(ask(&|m| m.id = None), None, "nothing to name");
+        assert_eq!(ask(&|m| m.from = "ask@lib/desk2".into()), None, "ourselves");
+        assert_eq!(ask(&|m| m.kind = "error".into()), None);
+        assert_eq!(ask(&|m| m.sent_at = Some(Utc::now())), Some("m1".into()), "from offline storage: delivered now");
     }
 
     #[test]

@@ -185,6 +185,7 @@ fn search_finds_closed_chats_in_their_redacted_form() {
         chat_state: None,
         carbon: None,
         sent_at: None,
+        ..Default::default()
     };
     desk.receive_message("ask@lib", &m, now).unwrap();
     desk.close_chat("hal@x.org", &Default::default(), now).unwrap();
@@ -255,6 +256,7 @@ fn stats_reports_the_period_in_text_csv_and_json() {
         chat_state: None,
         carbon: None,
         sent_at: None,
+        ..Default::default()
     };
     desk.receive_message("ask@lib", &m, t0).unwrap();
     desk.reply("ask@lib", "ida@x.org", "Yes, map room.", t0 + Duration::seconds(45)).unwrap();

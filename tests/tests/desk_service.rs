@@ -266,3 +266,82 @@ async fn questions_sent_while_the_desk_was_closed_are_all_there_once_after_it_st
     let bodies: Vec<_> = stored.iter().filter(|m| m.incoming).map(|m| m.body.clone()).collect();
     assert_eq!(bodies, (0..60).map(|i| format!("while you were closed {i}")).collect::<Vec<_>>(), "in order");
 }
+
+#[tokio::test]
+async fn receipts_go_both_ways_and_only_the_patron_can_confirm_delivery() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let p = server(dir.path());
+    p.register("mallory", "mallory-secret").unwrap();
+    let mut desk = start_desk(&p, Desk::open(&data.path().join("refdesk.db")).unwrap());
+    desk.until_state(AccountState::Online).await;
+
+    // The patron's client asks for a receipt: it comes once the question is stored.
+    let mut patron1 = patron(&p).await;
+    let question = "<message to='ask@library.test' type='chat' id='q-1'><body>is the archive open?</body>\
+                    <request xmlns='urn:xmpp:receipts'/></message>";
+    patron1.send_raw(question).await.unwrap();
+    let receipt = tokio::time::timeout(WAIT, async {
+        loop {
+            if let Incoming::Message(m) = patron1.next().await.unwrap() {
+                if m.receipt_for.is_some() {
+                    return m;
+                }
+            }
+        }
+    })
+    .await
+    .expect("a receipt");
+    assert_eq!(receipt.receipt_for.as_deref(), Some("q-1"));
+    assert!(
+        desk.desk
+            .lock()
+            .unwrap()
+            .messages("ask@library.test", "patron1@library.test", None, 10)
+            .unwrap()
+            .iter()
+            .any(|m| m.body == "is the archive open?"),
+        "stored before it was confirmed"
+    );
+
+    // Our reply asks for one too; a receipt from someone else changes nothing, the patron's does.
+    let reply = desk
+        .desk
+        .lock()
+        .unwrap()
+        .reply("ask@library.test", "patron1@library.test", "Yes, until 5.", Utc::now())
+        .unwrap();
+    desk.kick.notify_one();
+    let got = tokio::time::timeout(WAIT, async {
+        loop {
+            if let Incoming::Message(m) = patron1.next().await.unwrap() {
+                if m.body.as_deref() == Some("Yes, until 5.") {
+                    return m;
+                }
+            }
+        }
+    })
+    .await
+    .expect("the reply");
+    assert!(got.receipt_request);
+    let id = got.id.clone().unwrap();
+    desk.until_message("the reply sent", |m| m.id == reply.id && m.status == MessageStatus::Sent).await;
+    let confirm = format!("<message to='ask@library.test'><received xmlns='urn:xmpp:receipts' id='{id}'/></message>");
+    let mut mallory = connect(&config(&p, "mallory"), "mallory-secret").await.unwrap();
+    mallory.send_raw(&confirm).await.unwrap();
+    // Stanzas of one stream are handled in order: once Mallory's next message is in, so was the receipt.
+    mallory.send_message("ask@library.test", "barrier").await.unwrap();
+    desk.until_message("mallory's message", |m| m.body == "barrier").await;
+    let shown = desk.desk.lock().unwrap().messages("ask@library.test", "patron1@library.test", None, 10).unwrap();
+    assert_eq!(
+        shown.iter().find(|m| m.id == reply.id).map(|m| m.status),
+        Some(MessageStatus::Sent),
+        "not Mallory's to confirm"
+    );
+    patron1.send_raw(&confirm).await.unwrap();
+    let delivered =
+        desk.until_message("the reply delivered", |m| m.id == reply.id && m.status == MessageStatus::Delivered).await;
+    assert_eq!(delivered.body, "Yes, until 5.");
+    let shown = desk.desk.lock().unwrap().messages("ask@library.test", "patron1@library.test", None, 10).unwrap();
+    assert_eq!(shown.iter().find(|m| m.id == reply.id).map(|m| m.status), Some(MessageStatus::Delivered));
+}

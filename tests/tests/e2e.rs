@@ -217,20 +217,19 @@ fn patron(rt: &tokio::runtime::Runtime, prosody: &refdesk_testkit::Prosody) -> r
     })
 }
 
-/// The next message body the patron receives, skipping `skip` (auto-replies, say).
-fn next_body(
+/// The next message with a body the patron receives, skipping `skip` (auto-replies, say).
+fn next_message(
     rt: &tokio::runtime::Runtime,
     patron: &mut refdesk_core::xmpp::Session,
     skip: impl Fn(&str) -> bool,
-) -> String {
+) -> refdesk_core::xmpp::ChatMessage {
     use refdesk_core::xmpp::Incoming;
     rt.block_on(async {
         tokio::time::timeout(WAIT, async {
             loop {
                 if let Incoming::Message(m) = patron.next().await.unwrap() {
-                    match m.body {
-                        Some(b) if !skip(&b) => return b,
-                        _ => {}
+                    if m.body.as_deref().is_some_and(|b| !skip(b)) {
+                        return m;
                     }
                 }
             }
@@ -238,6 +237,15 @@ fn next_body(
         .await
         .expect("the patron hears back")
     })
+}
+
+/// The next message body the patron receives, skipping `skip` (auto-replies, say).
+fn next_body(
+    rt: &tokio::runtime::Runtime,
+    patron: &mut refdesk_core::xmpp::Session,
+    skip: impl Fn(&str) -> bool,
+) -> String {
+    next_message(rt, patron, skip).body.unwrap_or_default()
 }
 
 #[test]
@@ -348,8 +356,8 @@ fn a_question_opens_a_tab_the_reply_reaches_the_patron_and_a_draft_survives_a_re
     s.send_keys(&composer, "\u{E008}\u{E007}").unwrap();
     s.send_keys(&composer, "Call number 813.54 MOR.").unwrap();
     s.send_keys(&composer, "\u{E007}").unwrap();
-    let got = next_body(&rt, &mut patron1, |_| false);
-    assert_eq!(got, "Yes, two copies.\nCall number 813.54 MOR.");
+    let got = next_message(&rt, &mut patron1, |_| false);
+    assert_eq!(got.body.as_deref(), Some("Yes, two copies.\nCall number 813.54 MOR."));
 
     // The patron typing shows on their tab, and stops showing when they pause.
     let state = |s: &str| {
@@ -362,6 +370,15 @@ fn a_question_opens_a_tab_the_reply_reaches_the_patron_and_a_draft_survives_a_re
     rt.block_on(patron1.send_raw(&state("paused"))).unwrap();
     wait_until("typing… is gone", || s.find_all("[data-testid=tab-typing]").is_ok_and(|v| v.is_empty()));
     s.wait_for_text("[data-testid=message]:last-child [data-testid=message-status]", WAIT, |t| t == "sent").unwrap();
+    // The patron's device confirms it arrived (XEP-0184): the reply shows as delivered.
+    assert!(got.receipt_request, "the reply asks for a receipt");
+    let receipt = format!(
+        "<message to='ask@library.test'><received xmlns='urn:xmpp:receipts' id='{}'/></message>",
+        got.id.as_deref().unwrap()
+    );
+    rt.block_on(patron1.send_raw(&receipt)).unwrap();
+    s.wait_for_text("[data-testid=message]:last-child [data-testid=message-status]", WAIT, |t| t == "delivered")
+        .unwrap();
     assert_eq!(s.property(&composer, "value").unwrap(), "", "the composer is empty after sending");
 
     // Closing the chat takes it off the desk's count; the conversation stays to read.

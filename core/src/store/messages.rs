@@ -73,7 +73,8 @@ fn preview(body: &str) -> String {
     }
 }
 
-const COLUMNS: &str = "id, account, peer, direction, stable_id, body, at, auto_reply, status";
+const COLUMNS: &str =
+    "id, account, peer, direction, stable_id, body, at, auto_reply, iif(delivered_at IS NULL, status, 'delivered')";
 
 fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredMessage> {
     let status: String = r.get(8)?;
@@ -86,7 +87,7 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredMessage> {
         body: r.get(5)?,
         at: from_millis(r.get(6)?),
         auto_reply: r.get(7)?,
-        // The column's CHECK allows only the three known values.
+        // The column's CHECK allows only the known values.
         status: MessageStatus::parse(&status).unwrap_or(MessageStatus::Sent),
     })
 }
@@ -185,6 +186,26 @@ impl Store {
             )
             .and_then(|mut s| s.query_row((account, stable_id), |r| r.get(0)).optional())
             .map_err(StoreError::sqlite("marking a message sent"))
+    }
+
+    /// Our message `stable_id` to `peer` reached their device; its row id, the first time only.
+    /// Only the patron it was sent to can confirm it: a receipt from anyone else changes nothing.
+    pub fn mark_delivered(
+        &self,
+        account: &str,
+        peer: &str,
+        stable_id: &str,
+        at: DateTime<Utc>,
+    ) -> Result<Option<i64>, StoreError> {
+        self.conn
+            .prepare_cached(
+                // A receipt can overtake the runner's own report that the message went out.
+                "UPDATE messages SET delivered_at = ?4, status = iif(status = 'pending', 'sent', status)
+                 WHERE account = ?1 AND peer = ?2 AND stable_id = ?3 AND direction = 'out' AND delivered_at IS NULL
+                 RETURNING id",
+            )
+            .and_then(|mut s| s.query_row((account, peer, stable_id, to_millis(at)), |r| r.get(0)).optional())
+            .map_err(StoreError::sqlite("marking a message delivered"))
     }
 
     /// The account a patron last wrote to (where a reply to them goes).

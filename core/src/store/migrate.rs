@@ -14,6 +14,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (4, "0004_conversations.sql", include_str!("../../../migrations/0004_conversations.sql")),
     (5, "0005_transcripts.sql", include_str!("../../../migrations/0005_transcripts.sql")),
     (6, "0006_statistics.sql", include_str!("../../../migrations/0006_statistics.sql")),
+    (7, "0007_receipts.sql", include_str!("../../../migrations/0007_receipts.sql")),
 ];
 
 /// The newest schema this build knows.

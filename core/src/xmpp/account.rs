@@ -57,6 +57,11 @@ pub enum AccountCommand {
         show: Show,
         status: String,
     },
+    /// Confirms to a patron's device (full JID) that their message `id` is stored (XEP-0184).
+    Receipt {
+        to: String,
+        id: String,
+    },
 }
 
 const MAX_BACKOFF: Duration = Duration::from_secs(120);
@@ -209,6 +214,12 @@ pub async fn run(
                                         tracing::warn!(account = %cfg.jid, "connection lost: {e}");
                                         break;
                                     }
+                                }
+                            }
+                            Some(AccountCommand::Receipt { to, id }) => {
+                                if let Err(e) = session.send_receipt(&to, &id).await {
+                                    tracing::warn!(account = %cfg.jid, "connection lost: {e}");
+                                    break;
                                 }
                             }
                             Some(AccountCommand::Presence { show, status }) => {

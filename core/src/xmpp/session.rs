@@ -11,6 +11,7 @@ type Tls = tokio_rustls::client::TlsStream<TcpStream>;
 pub const NS_PING: &str = "urn:xmpp:ping";
 pub const NS_SID: &str = "urn:xmpp:sid:0";
 pub const NS_CHATSTATES: &str = "http://jabber.org/protocol/chatstates";
+const NS_RECEIPTS: &str = "urn:xmpp:receipts";
 pub const NS_CARBONS: &str = "urn:xmpp:carbons:2";
 const NS_FORWARD: &str = "urn:xmpp:forward:0";
 pub const NS_MAM: &str = "urn:xmpp:mam:2";
@@ -23,7 +24,7 @@ pub const ARCHIVE_PAGE: u32 = 50;
 const NS_STANZAS: &str = "urn:ietf:params:xml:ns:xmpp-stanzas";
 
 /// A chat message as received. All of it is untrusted text from the network.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ChatMessage {
     pub from: String,
     pub to: Option<String>,
@@ -40,6 +41,12 @@ pub struct ChatMessage {
     pub carbon: Option<Carbon>,
     /// When it was sent, for a message delivered late (from the archive or offline storage, XEP-0203).
     pub sent_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// The sender asks for a XEP-0184 receipt.
+    pub receipt_request: bool,
+    /// A XEP-0184 receipt: the message with this id reached the sender of this one.
+    pub receipt_for: Option<String>,
+    /// A result of our own archive query (history), not something delivered just now.
+    pub from_archive: bool,
 }
 
 /// Which way the message a carbon copies went.
@@ -140,9 +147,22 @@ impl Session {
         let id = escape(id);
         let xml = format!(
             "<message type='chat' to='{to}' id='{id}'><body>{body}</body><origin-id xmlns='{NS_SID}' id='{id}'/>\
-             <active xmlns='{NS_CHATSTATES}'/></message>",
+             <active xmlns='{NS_CHATSTATES}'/><request xmlns='{NS_RECEIPTS}'/></message>",
             to = escape(to),
             body = escape(body),
+        );
+        send(&mut self.writer, &xml).await?;
+        Ok(())
+    }
+
+    /// Tells `to` (a full JID: the device that sent it) that their message `id` has been received
+    /// and stored (XEP-0184).
+    pub async fn send_receipt(&mut self, to: &str, id: &str) -> Result<(), SessionError> {
+        let xml = format!(
+            "<message to='{to}' id='{own}'><received xmlns='{NS_RECEIPTS}' id='{id}'/></message>",
+            to = escape(to),
+            own = new_message_id(),
+            id = escape(id),
         );
         send(&mut self.writer, &xml).await?;
         Ok(())
@@ -338,6 +358,7 @@ impl Session {
         let forwarded = result.child("forwarded", NS_FORWARD)?;
         let mut m = parse_message(forwarded.child("message", NS_CLIENT)?)?;
         m.sent_at = delay_stamp(forwarded);
+        m.from_archive = true;
         // The archive id is our server's stanza-id for this message: the same key a live copy has.
         let own = self.bare_jid().to_owned();
         m.stanza_ids.retain(|(by, _)| by != &own);
@@ -394,6 +415,9 @@ fn parse_message(el: &Element) -> Option<ChatMessage> {
         chat_state,
         carbon: None,
         sent_at: delay_stamp(el),
+        receipt_request: el.child("request", NS_RECEIPTS).is_some(),
+        receipt_for: el.child("received", NS_RECEIPTS).and_then(|r| r.attr("id")).map(str::to_owned),
+        from_archive: false,
     })
 }
 

@@ -31,6 +31,10 @@ describe("upsertMessage", () => {
     const late = upsertMessage(list, msg(2, { incoming: false, status: "pending" }));
     expect(late).toBe(list);
     expect(list).toHaveLength(2);
+    // A receipt can overtake the report that the message went out.
+    list = upsertMessage(list, msg(2, { incoming: false, status: "delivered" }));
+    expect(upsertMessage(list, msg(2, { incoming: false, status: "sent" }))).toBe(list);
+    expect(list[1]!.status).toBe("delivered");
   });
 });
 

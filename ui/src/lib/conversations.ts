@@ -15,7 +15,7 @@ export function sameConversation(a: ConversationKey | null, b: ConversationKey):
 }
 
 // A message only moves forward: a late "pending" never undoes "sent".
-const progress: Record<MessageStatus, number> = { pending: 0, sent: 1, received: 1 };
+const progress: Record<MessageStatus, number> = { pending: 0, sent: 1, received: 1, delivered: 2 };
 
 /** Adds or updates `m` in a conversation's messages, kept in id (arrival) order. */
 export function upsertMessage(list: MessageView[], m: MessageView): MessageView[] {

@@ -3,4 +3,4 @@
 /**
  * Where a message stands: received from the patron, waiting to go out, or handed to the server.
  */
-export type MessageStatus = "received" | "pending" | "sent";
+export type MessageStatus = "received" | "pending" | "sent" | "delivered";
