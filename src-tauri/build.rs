@@ -11,6 +11,7 @@ fn main() {
         "conversations",
         "conversation_messages",
         "send_reply",
+        "canned_replies",
         "mark_read",
         "save_draft",
         "close_chat",

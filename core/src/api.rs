@@ -417,3 +417,12 @@ pub struct Statistics {
     /// Most used first.
     pub tags: Vec<TagCount>,
 }
+
+/// A ready answer offered in the composer, its placeholders already filled in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct CannedReplyView {
+    pub title: String,
+    pub text: String,
+}

@@ -1,6 +1,7 @@
 //! refdesk-core: everything Refdesk does, behind the [`Desk`] facade that the app shell and refdeskctl call.
 
 pub mod api;
+pub mod canned;
 pub mod desk;
 pub mod error;
 pub mod export;
@@ -50,6 +51,7 @@ pub struct Desk {
     pseudonym_key: Option<Vec<u8>>,
     /// The READ level of a question the librarian closes without choosing one.
     default_read_level: Option<u8>,
+    canned: Vec<canned::CannedReply>,
 }
 
 impl Desk {
@@ -66,7 +68,25 @@ impl Desk {
             outbox: Vec::new(),
             pseudonym_key: None,
             default_read_level: policy::StatisticsPolicy::default().default_level(),
+            canned: canned::defaults(),
         }
+    }
+
+    /// The library's canned replies (checked by the policy loader); `None`: Refdesk's own.
+    pub fn set_canned_replies(&mut self, replies: Option<Vec<canned::CannedReply>>) {
+        self.canned = replies.unwrap_or_else(canned::defaults);
+    }
+
+    /// The canned replies as the composer offers them now, placeholders filled in.
+    pub fn canned_replies(&self, now: DateTime<Utc>) -> Vec<api::CannedReplyView> {
+        let opens = self.engine.as_ref().and_then(|e| e.opens_words(now));
+        self.canned
+            .iter()
+            .map(|r| api::CannedReplyView {
+                title: r.title.trim().to_owned(),
+                text: canned::fill(r, &self.policy.library_name, opens.clone()),
+            })
+            .collect()
     }
 
     /// The READ level for questions closed without a choice (the library's policy); None: unrated.
@@ -1127,6 +1147,22 @@ mod tests {
         assert!(desk.receive_message(acct, &receipt("lu@x.org/phone"), t0).unwrap().is_none(), "not a message");
         let shown = desk.messages(acct, "lu@x.org", None, 10).unwrap();
         assert_eq!(shown.last().map(|m| m.status), Some(MessageStatus::Delivered));
+    }
+
+    #[test]
+    fn canned_replies_are_offered_filled_in_with_the_librarys_own_or_ours() {
+        let (_d, mut desk) = desk();
+        let now = Utc::now();
+        assert_eq!(desk.canned_replies(now).len(), canned::defaults().len());
+        let p = desk::DeskPolicy { library_name: "Ford Library".into(), ..desk::DeskPolicy::default() };
+        desk.set_policy(p.compile().unwrap());
+        let r = |title: &str, text: &str| canned::CannedReply { title: title.into(), text: text.into() };
+        desk.set_canned_replies(Some(vec![r(" Bye ", "Thanks for using {library}."), r("Hours", "Back {opens}.")]));
+        let got = desk.canned_replies(now);
+        assert_eq!((got[0].title.as_str(), got[0].text.as_str()), ("Bye", "Thanks for using Ford Library."));
+        assert_eq!(got[1].text, "Back later.", "no schedule: no opening time to name");
+        desk.set_canned_replies(Some(vec![]));
+        assert!(desk.canned_replies(now).is_empty(), "a library may offer none");
     }
 
     #[test]

@@ -103,6 +103,7 @@ pub fn run_app<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Result<(
             commands::conversations::conversations,
             commands::conversations::conversation_messages,
             commands::conversations::send_reply,
+            commands::conversations::canned_replies,
             commands::conversations::mark_read,
             commands::conversations::save_draft,
             commands::desk::close_chat,

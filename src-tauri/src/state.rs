@@ -18,6 +18,7 @@ pub struct AppState {
     /// The IM accounts the library's policy file lists.
     pub accounts: Vec<refdesk_core::policy::AccountPolicy>,
     statistics: refdesk_core::policy::StatisticsPolicy,
+    canned: Option<Vec<refdesk_core::canned::CannedReply>>,
 }
 
 enum Slot {
@@ -32,8 +33,8 @@ impl AppState {
         let policy_path = refdesk_core::policy::policy_path();
         let (loaded, policy_warning) = refdesk_core::policy::load_for_app(policy_path.as_deref());
         let refdesk_core::policy::LoadedPolicy { file, desk: policy } = loaded;
-        let (notifications, accounts, retention, statistics) =
-            (file.notifications, file.accounts, file.retention, file.statistics);
+        let (notifications, accounts, retention, statistics, canned) =
+            (file.notifications, file.accounts, file.retention, file.statistics, file.canned_replies);
         match (&policy_path, &policy_warning) {
             (_, Some(w)) => tracing::warn!("policy file not used, default desk rules apply: {w}"),
             (Some(p), None) => tracing::info!(policy = %p.display(), "desk policy loaded"),
@@ -44,6 +45,7 @@ impl AppState {
                 tracing::info!(db = %db_path.display(), "store opened");
                 desk.set_policy(policy.clone());
                 desk.set_default_read_level(statistics.default_level());
+                desk.set_canned_replies(canned.clone());
                 // What the library's retention policy no longer allows goes before anything is shown.
                 if let Err(e) = desk.purge(&retention, Utc::now()) {
                     tracing::warn!("retention purge failed, will try at the next start: {e}");
@@ -59,7 +61,16 @@ impl AppState {
                 Slot::Problem(problem(&db_path, &e))
             }
         };
-        AppState { slot: Mutex::new(slot), db_path, policy, policy_warning, notifications, accounts, statistics }
+        AppState {
+            slot: Mutex::new(slot),
+            db_path,
+            policy,
+            policy_warning,
+            notifications,
+            accounts,
+            statistics,
+            canned,
+        }
     }
 
     pub fn startup_status(&self) -> Result<StartupStatus, CommandError> {
@@ -80,6 +91,7 @@ impl AppState {
             Ok((mut desk, _kept)) => {
                 desk.set_policy(self.policy.clone());
                 desk.set_default_read_level(self.statistics.default_level());
+                desk.set_canned_replies(self.canned.clone());
                 *slot = Slot::Ready(Box::new(desk));
                 Ok(self.ready())
             }

@@ -520,11 +520,17 @@ fn closing_the_window_hides_it_to_the_tray_and_launching_again_brings_it_back() 
 }
 
 #[test]
-fn a_chat_and_a_walkup_are_rated_in_one_click_and_the_statistics_show_them() {
+fn a_canned_reply_goes_out_and_the_chat_and_a_walkup_are_rated_for_the_statistics() {
     let _turn = ONE_APP_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
     let policy_dir = tempfile::tempdir().unwrap();
     let policy = policy_dir.path().join("policy.toml");
-    std::fs::write(&policy, "[statistics]\ndefaultReadLevel = 2\ntags = [\"genealogy\", \"maps\"]\n").unwrap();
+    std::fs::write(
+        &policy,
+        "[desk]\nlibraryName = \"Ford Library\"\n\n[statistics]\ndefaultReadLevel = 2\ntags = [\"genealogy\", \"maps\"]\n\n\
+         [[cannedReplies]]\ntitle = \"Goodbye\"\ntext = \"Bye!\"\n\n\
+         [[cannedReplies]]\ntitle = \"Microfilm\"\ntext = \"The microfilm room at {library} is on the second floor.\"\n",
+    )
+    .unwrap();
     let SignedIn { app, prosody, data, _server_dir, .. } =
         signed_in_desk_with("ask-secret", &[("REFDESK_POLICY", &policy)]);
     let s = &app.session;
@@ -536,9 +542,18 @@ fn a_chat_and_a_walkup_are_rated_in_one_click_and_the_statistics_show_them() {
         .unwrap();
     s.click(&s.wait_for("[data-testid=tab]", WAIT).unwrap()).unwrap();
     s.wait_for_text("[data-testid=message]", WAIT, |t| t.contains("census reels")).unwrap();
+    // The library's canned reply, found from the composer with Ctrl+K, filled in, then sent.
     let composer = s.find("[data-testid=composer]").unwrap();
-    s.send_keys(&composer, "Microfilm room, second floor.\u{E007}").unwrap();
-    next_body(&rt, &mut patron1, |_| false);
+    s.send_keys(&composer, "Yes! ").unwrap();
+    s.send_keys(&composer, "\u{E009}k").unwrap();
+    let search = s.wait_for("[data-testid=canned-search]", WAIT).unwrap();
+    s.wait_for_text("[data-testid=canned-item]", WAIT, |t| t.starts_with("Goodbye")).unwrap();
+    s.send_keys(&search, "micro\u{E007}").unwrap();
+    wait_until("the picker closes", || s.find_all("[data-testid=canned]").is_ok_and(|v| v.is_empty()));
+    let want = "Yes! The microfilm room at Ford Library is on the second floor.";
+    assert_eq!(s.property(&composer, "value").unwrap(), want);
+    s.send_keys(&composer, "\u{E007}").unwrap();
+    assert_eq!(next_body(&rt, &mut patron1, |_| false), want);
 
     // The library's default level is marked; one click on another closes the chat with it.
     let default = s.find("[data-testid=close-read-2]").unwrap();

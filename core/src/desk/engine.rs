@@ -642,7 +642,8 @@ impl Engine {
     }
 
     /// "today at 09:00", "tomorrow at 09:00", "on Monday at 09:00", in the library's time zone.
-    fn opens_words(&self, now: DateTime<Utc>) -> Option<String> {
+    /// When the desk next opens, in words ("tomorrow at 9:00"); none without a schedule.
+    pub fn opens_words(&self, now: DateTime<Utc>) -> Option<String> {
         let s = self.policy.schedule.as_ref()?;
         let at = s.next_opening(now)?.with_timezone(&s.timezone());
         let today = now.with_timezone(&s.timezone()).date_naive();

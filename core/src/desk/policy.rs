@@ -167,7 +167,7 @@ impl DeskPolicy {
             ("statusUnstaffed", &t.status_unstaffed),
             ("statusClosed", &t.status_closed),
         ] {
-            check_template(text).map_err(|m| PolicyError::new(format!("templates.{name}"), m))?;
+            check_template(text, PLACEHOLDERS).map_err(|m| PolicyError::new(format!("templates.{name}"), m))?;
         }
         let schedule = self.schedule.as_ref().map(|s| s.compile("schedule")).transpose()?;
         let secs = |s: u32| Duration::seconds(i64::from(s));
@@ -188,7 +188,8 @@ impl DeskPolicy {
     }
 }
 
-fn check_template(text: &str) -> Result<(), String> {
+/// Checks a template's length and that it uses only the `allowed` placeholders.
+pub(crate) fn check_template(text: &str, allowed: &[&str]) -> Result<(), String> {
     if text.trim().is_empty() {
         return Err("must not be empty".into());
     }
@@ -200,8 +201,8 @@ fn check_template(text: &str) -> Result<(), String> {
         let after = &rest[i + 1..];
         let end = after.find('}').ok_or("has a '{' without a closing '}'")?;
         let name = &after[..end];
-        if !PLACEHOLDERS.contains(&name) {
-            return Err(format!("unknown placeholder {{{name}}}; known: {}", PLACEHOLDERS.join(", ")));
+        if !allowed.contains(&name) {
+            return Err(format!("unknown placeholder {{{name}}}; known: {}", allowed.join(", ")));
         }
         rest = &after[end + 1..];
     }

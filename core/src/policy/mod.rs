@@ -16,6 +16,8 @@ pub struct PolicyFile {
     pub accounts: Vec<AccountPolicy>,
     pub retention: RetentionPolicy,
     pub statistics: StatisticsPolicy,
+    /// The library's ready answers; absent: Refdesk's own few, empty: none.
+    pub canned_replies: Option<Vec<crate::canned::CannedReply>>,
 }
 
 /// More would not fit the tag picker.
@@ -239,6 +241,13 @@ pub fn parse(text: &str, origin: &str) -> Result<LoadedPolicy, PolicyFileError> 
         field: format!("statistics.{field}"),
         message,
     })?;
+    if let Some(replies) = &file.canned_replies {
+        crate::canned::check(replies).map_err(|(i, field, message)| PolicyFileError::Invalid {
+            path: origin.to_owned(),
+            field: format!("cannedReplies[{i}].{field}"),
+            message,
+        })?;
+    }
     for (i, a) in file.accounts.iter().enumerate() {
         a.check().map_err(|(field, message)| PolicyFileError::Invalid {
             path: origin.to_owned(),
@@ -350,6 +359,16 @@ queued = "Hi! You're number {position} in line, about {wait}."
         );
         let e = parse(&format!("[statistics]\ntags = [\"{}\"]\n", "x".repeat(50)), "p.toml").unwrap_err();
         assert!(e.to_string().contains("longer than 40"), "{e}");
+    }
+
+    #[test]
+    fn canned_replies_are_read_and_checked() {
+        let text = "[[cannedReplies]]\ntitle = \"Hours\"\ntext = \"{library} opens {opens}.\"\n";
+        let p = parse(text, "p.toml").unwrap();
+        assert_eq!(p.file.canned_replies.unwrap()[0].title, "Hours");
+        assert_eq!(parse("cannedReplies = []\n", "p.toml").unwrap().file.canned_replies, Some(vec![]));
+        let e = parse("[[cannedReplies]]\ntitle = \"Line\"\ntext = \"You are {position}\"\n", "p.toml").unwrap_err();
+        assert!(e.to_string().starts_with("p.toml: cannedReplies[0].text: unknown placeholder {position}"), "{e}");
     }
 
     #[test]

@@ -1,7 +1,8 @@
-//! Conversation commands: the tabs, a conversation's history, replies, read marks, drafts and links.
+//! Conversation commands: the tabs, a conversation's history, replies, canned replies, read marks,
+//! drafts and links.
 
 use chrono::Utc;
-use refdesk_core::api::{CommandError, ConversationView, MessageView};
+use refdesk_core::api::{CannedReplyView, CommandError, ConversationView, MessageView};
 use tauri::{AppHandle, Runtime, State};
 
 use crate::state::AppState;
@@ -9,6 +10,12 @@ use crate::state::AppState;
 #[tauri::command(async)]
 pub fn conversations(state: State<'_, AppState>) -> Result<Vec<ConversationView>, CommandError> {
     state.with_desk(|d| d.conversations())
+}
+
+/// The ready answers the composer offers, filled in for now.
+#[tauri::command(async)]
+pub fn canned_replies(state: State<'_, AppState>) -> Result<Vec<CannedReplyView>, CommandError> {
+    state.with_desk(|d| Ok(d.canned_replies(Utc::now())))
 }
 
 #[tauri::command(async)]

@@ -2,6 +2,7 @@
 import { invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import type { AccountStatus } from "./bindings/AccountStatus";
+import type { CannedReplyView } from "./bindings/CannedReplyView";
 import type { CommandError } from "./bindings/CommandError";
 import type { ConversationView } from "./bindings/ConversationView";
 import type { DeskSnapshot } from "./bindings/DeskSnapshot";
@@ -51,6 +52,7 @@ export const api = {
   /** Statistics for questions that started in [from, to) (ISO times); hours are the desk's local time. */
   statistics: (from: string, to: string) => invoke<Statistics>("statistics", { from, to }),
   conversations: () => invoke<ConversationView[]>("conversations"),
+  cannedReplies: () => invoke<CannedReplyView[]>("canned_replies"),
   conversationMessages: (account: string, peer: string, before: number | null, limit: number) =>
     invoke<MessageView[]>("conversation_messages", { account, peer, before, limit }),
   sendReply: (account: string, peer: string, body: string) =>
