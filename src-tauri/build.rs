@@ -17,6 +17,8 @@ fn main() {
         "close_chat",
         "rate_walkup",
         "statistics",
+        "search_transcripts",
+        "transcript",
         "sign_in",
         "set_typing",
         "open_link",

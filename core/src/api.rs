@@ -426,3 +426,60 @@ pub struct CannedReplyView {
     pub title: String,
     pub text: String,
 }
+
+/// A piece of a search result's snippet: the words searched for are `hit`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct SnippetPart {
+    /// Redacted transcript text: render as text.
+    pub text: String,
+    pub hit: bool,
+}
+
+/// One transcript line that matched a search: where, when, who, and the words around the match.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct SearchHit {
+    #[ts(type = "number")]
+    pub transcript: i64,
+    /// The patron's pseudonym.
+    pub patron: String,
+    pub at: DateTime<Utc>,
+    pub speaker: String,
+    pub snippet: Vec<SnippetPart>,
+}
+
+impl SearchHit {
+    /// The snippet as one line with the matches between `open` and `close`, e.g. `[census]`.
+    pub fn marked(&self, open: &str, close: &str) -> String {
+        self.snippet.iter().map(|p| if p.hit { format!("{open}{}{close}", p.text) } else { p.text.clone() }).collect()
+    }
+}
+
+/// A whole transcript, as the history view shows it (redacted; the patron a pseudonym).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct TranscriptView {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub account: String,
+    pub patron: String,
+    pub started_at: DateTime<Utc>,
+    pub ended_at: DateTime<Utc>,
+    pub reason: String,
+    pub read_level: Option<u8>,
+    pub tags: Vec<String>,
+    pub lines: Vec<TranscriptLineView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct TranscriptLineView {
+    pub at: DateTime<Utc>,
+    pub speaker: String,
+    pub text: String,
+}

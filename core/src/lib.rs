@@ -418,6 +418,13 @@ impl Desk {
     }
 
     /// Transcript lines matching every word of `query`, newest first.
+    /// One kept transcript, redacted, for the history view.
+    pub fn transcript(&self, id: i64) -> Result<api::TranscriptView> {
+        self.store
+            .transcript(id)?
+            .ok_or_else(|| Error::InvalidInput(format!("there is no transcript {id} (it may have been purged)")))
+    }
+
     pub fn search_transcripts(&self, query: &str, limit: u32) -> Result<Vec<store::SearchHit>> {
         Ok(self.store.search_transcripts(query, limit.clamp(1, MAX_PAGE))?)
     }

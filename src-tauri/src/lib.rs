@@ -109,6 +109,8 @@ pub fn run_app<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Result<(
             commands::desk::close_chat,
             commands::desk::rate_walkup,
             commands::desk::statistics,
+            commands::history::search_transcripts,
+            commands::history::transcript,
             commands::im::sign_in,
             commands::im::set_typing,
             commands::conversations::open_link,

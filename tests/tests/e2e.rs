@@ -588,6 +588,24 @@ fn a_canned_reply_goes_out_and_the_chat_and_a_walkup_are_rated_for_the_statistic
     s.click(&s.find("[data-testid=stats-period-today]").unwrap()).unwrap();
     s.wait_for_text("[data-testid=stats-chats]", WAIT, |t| t == "1").unwrap();
 
+    // The history finds the chat by its words, redacted, and opens the whole transcript.
+    s.click(&s.find("[data-testid=history-button]").unwrap()).unwrap();
+    let search = s.wait_for("[data-testid=history-search]", WAIT).unwrap();
+    s.send_keys(&search, "census reels\u{E007}").unwrap();
+    let hit = s.wait_for_text("[data-testid=history-hit]", WAIT, |t| t.contains("census")).unwrap();
+    assert!(hit.contains("[EMAIL]") && !hit.contains("ruth"), "{hit}");
+    let marks: Vec<String> =
+        s.find_all("[data-testid=history-hit] mark").unwrap().iter().map(|e| s.text(e).unwrap()).collect();
+    assert_eq!(marks, ["census", "reels"]);
+    s.click(&s.find("[data-testid=history-hit]").unwrap()).unwrap();
+    let first = s.wait_for_text("[data-testid=history-line]", WAIT, |t| t.contains("census reels")).unwrap();
+    assert!(first.contains("[EMAIL]"), "{first}");
+    let head = s.text(&s.find("[data-testid=history-transcript] .meta").unwrap()).unwrap();
+    assert!(head.contains("READ 4") && head.contains("genealogy, census"), "{head}");
+    s.send_keys(&search, "\u{E009}a").unwrap();
+    s.send_keys(&search, "\u{E003}zebra unicorn\u{E007}").unwrap();
+    s.wait_for("[data-testid=history-none]", WAIT).unwrap();
+
     // What was stored: the transcript and the walk-up carry their levels and tags; no address.
     let desk = Desk::open(&data.path().join("refdesk.db")).unwrap();
     let now = chrono::Utc::now();

@@ -151,7 +151,13 @@ fn run(mut args: Vec<String>) -> Result<(), String> {
             let desk = open(&db)?;
             for h in desk.search_transcripts(&rest.join(" "), limit).map_err(|e| e.to_string())? {
                 let when = h.at.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M");
-                out!("{when}\t{}\t{}\t{}\t{}", h.transcript, h.patron, h.speaker, h.snippet.replace(['\t', '\n'], " "));
+                out!(
+                    "{when}\t{}\t{}\t{}\t{}",
+                    h.transcript,
+                    h.patron,
+                    h.speaker,
+                    h.marked("[", "]").replace(['\t', '\n'], " ")
+                );
             }
             Ok(())
         }

@@ -5,6 +5,7 @@ use rusqlite::OptionalExtension;
 
 use super::messages::StoredMessage;
 use super::{from_millis, to_millis, Store};
+use crate::api::{SearchHit, SnippetPart};
 use crate::error::StoreError;
 
 /// Who said a transcript line.
@@ -41,38 +42,9 @@ pub struct NewTranscript<'a> {
     pub closed_at: DateTime<Utc>,
 }
 
-/// A whole transcript, for export. Its text is redacted and its patron a pseudonym.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct TranscriptRecord {
-    pub id: i64,
-    pub account: String,
-    pub patron: String,
-    pub started_at: DateTime<Utc>,
-    pub ended_at: DateTime<Utc>,
-    pub reason: String,
-    pub read_level: Option<u8>,
-    pub tags: Vec<String>,
-    pub lines: Vec<TranscriptLine>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct TranscriptLine {
-    pub at: DateTime<Utc>,
-    pub speaker: String,
-    pub text: String,
-}
-
-/// One search result: where, when, who, and the matching words marked with `[` `]`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SearchHit {
-    pub transcript: i64,
-    pub patron: String,
-    pub at: DateTime<Utc>,
-    pub speaker: String,
-    pub snippet: String,
-}
+/// A whole transcript, for export and the history view. Its text is redacted and its patron a pseudonym.
+pub type TranscriptRecord = crate::api::TranscriptView;
+pub type TranscriptLine = crate::api::TranscriptLineView;
 
 impl Store {
     /// A conversation's messages not yet in a transcript, oldest first.
@@ -117,6 +89,8 @@ impl Store {
             .prepare_cached("INSERT INTO transcript_lines (transcript, at, speaker, body) VALUES (?1, ?2, ?3, ?4)")
             .map_err(StoreError::sqlite(context))?;
         for (at, speaker, body) in &t.lines {
+            // The search's match marks are never part of the text.
+            let body = body.replace([HIT_OPEN, HIT_CLOSE], "");
             insert.execute((id, to_millis(*at), speaker.as_str(), body)).map_err(StoreError::sqlite(context))?;
         }
         self.conn
@@ -137,20 +111,20 @@ impl Store {
         let mut stmt = self
             .conn
             .prepare_cached(
-                "SELECT t.id, t.patron, l.at, l.speaker, snippet(transcript_search, 0, '[', ']', '…', 12)
+                "SELECT t.id, t.patron, l.at, l.speaker, snippet(transcript_search, 0, ?3, ?4, '…', 12)
                  FROM transcript_search JOIN transcript_lines l ON l.id = transcript_search.rowid
                  JOIN transcripts t ON t.id = l.transcript
                  WHERE transcript_search MATCH ?1 ORDER BY l.at DESC LIMIT ?2",
             )
             .map_err(StoreError::sqlite(context))?;
         let hits = stmt
-            .query_map((fts, limit), |r| {
+            .query_map((fts, limit, HIT_OPEN.to_string(), HIT_CLOSE.to_string()), |r| {
                 Ok(SearchHit {
                     transcript: r.get(0)?,
                     patron: r.get(1)?,
                     at: from_millis(r.get(2)?),
                     speaker: r.get(3)?,
-                    snippet: r.get(4)?,
+                    snippet: snippet_parts(&r.get::<_, String>(4)?),
                 })
             })
             .and_then(|rows| rows.collect())
@@ -164,16 +138,25 @@ impl Store {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> Result<Vec<TranscriptRecord>, StoreError> {
+        self.transcripts_where("ended_at >= ?1 AND ended_at < ?2", (to_millis(from), to_millis(to)))
+    }
+
+    /// Transcripts matching `condition` (SQL over the transcripts table), oldest first, with their lines.
+    fn transcripts_where(
+        &self,
+        condition: &str,
+        params: impl rusqlite::Params,
+    ) -> Result<Vec<TranscriptRecord>, StoreError> {
         let context = "reading transcripts";
         let mut stmt = self
             .conn
-            .prepare_cached(
+            .prepare_cached(&format!(
                 "SELECT id, account, patron, started_at, ended_at, reason, read_level, tags FROM transcripts
-                 WHERE ended_at >= ?1 AND ended_at < ?2 ORDER BY ended_at, id",
-            )
+                 WHERE {condition} ORDER BY ended_at, id"
+            ))
             .map_err(StoreError::sqlite(context))?;
         let mut records: Vec<TranscriptRecord> = stmt
-            .query_map((to_millis(from), to_millis(to)), |r| {
+            .query_map(params, |r| {
                 Ok(TranscriptRecord {
                     id: r.get(0)?,
                     account: r.get(1)?,
@@ -196,6 +179,12 @@ impl Store {
                 .collect();
         }
         Ok(records)
+    }
+
+    /// One transcript with its lines, if it is (still) kept.
+    pub fn transcript(&self, id: i64) -> Result<Option<TranscriptRecord>, StoreError> {
+        let mut t = self.transcripts_where("id = ?1", [id])?;
+        Ok(t.pop())
     }
 
     /// A transcript's lines as (time, speaker, redacted text), in order.
@@ -287,6 +276,30 @@ impl Store {
     }
 }
 
+/// Marks around the matches in a snippet: private-use characters, taken out of transcript text
+/// when it is written, so nothing a patron typed is mistaken for them.
+const HIT_OPEN: char = '\u{E000}';
+const HIT_CLOSE: char = '\u{E001}';
+
+/// A snippet with marks, as text pieces.
+fn snippet_parts(marked: &str) -> Vec<SnippetPart> {
+    let mut parts = Vec::new();
+    let mut rest = marked;
+    while let Some(i) = rest.find(HIT_OPEN) {
+        if i > 0 {
+            parts.push(SnippetPart { text: rest[..i].to_owned(), hit: false });
+        }
+        let after = &rest[i + HIT_OPEN.len_utf8()..];
+        let end = after.find(HIT_CLOSE).unwrap_or(after.len());
+        parts.push(SnippetPart { text: after[..end].to_owned(), hit: true });
+        rest = after.get(end + HIT_CLOSE.len_utf8()..).unwrap_or("");
+    }
+    if !rest.is_empty() {
+        parts.push(SnippetPart { text: rest.to_owned(), hit: false });
+    }
+    parts
+}
+
 /// The words of a search box as an FTS5 query: each quoted (so `-`, `*`, `:` and `"` are plain
 /// text, never syntax), all required.
 fn fts_query(query: &str) -> Option<String> {
@@ -324,12 +337,23 @@ mod tests {
         let hits = s.search_transcripts("Ohio census", 10).unwrap();
         assert_eq!(hits.len(), 1);
         assert_eq!((hits[0].speaker.as_str(), hits[0].patron.as_str()), ("patron", "patron-0011223344556677"));
-        assert!(hits[0].snippet.contains("[census]") && hits[0].snippet.contains("[Ohio]"), "{}", hits[0].snippet);
+        let marked = hits[0].marked("[", "]");
+        assert!(marked.contains("[census]") && marked.contains("[Ohio]") && marked.contains("[NAME]"), "{marked}");
+        assert_eq!(hits[0].snippet.iter().filter(|p| p.hit).count(), 2, "{:?}", hits[0].snippet);
         assert!(s.search_transcripts("census kansas", 10).unwrap().is_empty(), "all words are required");
         for hostile in ["\"", "census\" OR \"x", "NEAR(", "-", "*", "col:census", "'); DROP TABLE transcripts; --"] {
             assert!(s.search_transcripts(hostile, 10).is_ok(), "{hostile:?} is text, not syntax");
         }
         assert!(s.untranscribed("ask@lib", "p@x").unwrap().is_empty(), "nothing after the mark");
+        assert_eq!(s.transcript(id).unwrap().map(|t| t.lines.len()), Some(2));
+        assert_eq!(s.transcript(id + 1).unwrap(), None);
+
+        // Text that looks like the search's own marks is plain text.
+        let lines = vec![(t0, Speaker::Patron, "odd \u{E001}\u{E000}maps\u{E001} here".to_owned())];
+        let odd = NewTranscript { lines, peer: "q@x", ..t.clone() };
+        s.write_transcript(&odd).unwrap();
+        let hits = s.search_transcripts("maps", 10).unwrap();
+        assert_eq!(hits[0].marked("[", "]"), "odd [maps] here");
         assert_eq!(s.write_transcript(&NewTranscript { lines: vec![], ..t }).unwrap(), None);
     }
 

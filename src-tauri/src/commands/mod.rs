@@ -2,5 +2,6 @@
 
 pub mod conversations;
 pub mod desk;
+pub mod history;
 pub mod im;
 pub mod store;

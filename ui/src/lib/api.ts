@@ -9,8 +9,10 @@ import type { DeskSnapshot } from "./bindings/DeskSnapshot";
 import type { MessageView } from "./bindings/MessageView";
 import type { Presence } from "./bindings/Presence";
 import type { Rating } from "./bindings/Rating";
+import type { SearchHit } from "./bindings/SearchHit";
 import type { Statistics } from "./bindings/Statistics";
 import type { StartupStatus } from "./bindings/StartupStatus";
+import type { TranscriptView } from "./bindings/TranscriptView";
 import type { TypingView } from "./bindings/TypingView";
 
 /** The event name the shell emits on each desk change (api::EVENT_DESK_CHANGED). */
@@ -51,6 +53,8 @@ export const api = {
   rateWalkup: (id: number, rating: Rating) => invoke<null>("rate_walkup", { id, rating }),
   /** Statistics for questions that started in [from, to) (ISO times); hours are the desk's local time. */
   statistics: (from: string, to: string) => invoke<Statistics>("statistics", { from, to }),
+  searchTranscripts: (query: string, limit: number) => invoke<SearchHit[]>("search_transcripts", { query, limit }),
+  transcript: (id: number) => invoke<TranscriptView>("transcript", { id }),
   conversations: () => invoke<ConversationView[]>("conversations"),
   cannedReplies: () => invoke<CannedReplyView[]>("canned_replies"),
   conversationMessages: (account: string, peer: string, before: number | null, limit: number) =>
