@@ -94,7 +94,8 @@ static IPV6: LazyLock<Regex> = LazyLock::new(|| {
     re(r"(?i)\b(?:[0-9a-f]{1,4}:){7}[0-9a-f]{1,4}\b|\b(?:[0-9a-f]{1,4}:){1,6}:(?:[0-9a-f]{1,4}:){0,5}[0-9a-f]{1,4}\b")
 });
 // Runs of digits with the separators people type in card and phone numbers.
-static DIGIT_RUN: LazyLock<Regex> = LazyLock::new(|| re(r"(?:\+|\b00)?\(?\d[\d \-.()/]{5,}\d\b"));
+// A run starts a word: the digits of a call number's cutter ("R87") never begin a phone number.
+static DIGIT_RUN: LazyLock<Regex> = LazyLock::new(|| re(r"(?:\+|\b00)?\(?\b\d[\d \-.()/]{5,}\d\b"));
 static SSN: LazyLock<Regex> = LazyLock::new(|| re(r"\b\d{3}-\d{2}-\d{4}\b"));
 // Spanish DNI and NIE.
 static DNI: LazyLock<Regex> = LazyLock::new(|| re(r"\b(?:\d{8}|[XYZ]\d{7})-?[A-HJ-NP-TV-Z]\b"));
@@ -643,7 +644,8 @@ fn preceded_by(text: &str, start: usize, words: &[&str]) -> bool {
     while !text.is_char_boundary(from) {
         from -= 1;
     }
-    let before = text[from..start].to_lowercase();
+    // Our own placeholders are not context: "[PHONE] 1990-2000" does not make the years a phone.
+    let before = text[from..start].to_lowercase().replace("[phone]", "");
     words.iter().any(|w| before.contains(w))
 }
 
@@ -707,6 +709,11 @@ fn trim_run(text: &str, mut start: usize, mut end: usize) -> (usize, usize) {
         end -= 1;
     }
     if text[start..end].starts_with('(') && !text[start..end].contains(')') {
+        start += 1;
+    }
+    // A dash or dot before the digits joins them to what came before ("1990 - 2000"); it is never
+    // the start of a number.
+    while start < end && text[start..end].starts_with([' ', '-', '.', '/']) {
         start += 1;
     }
     (start, end)
@@ -872,6 +879,8 @@ mod tests {
             "open 9:30-17:00",
             "call number 025.04 B34",
             "QA76.73 .R87 2019",
+            "QA76.73 .R87 - 1990-2000",
+            "[PHONE] 1990-2000 - 1990-2000",
             "Dewey 813.54",
             "it costs $12.50",
             "page 123-145",
