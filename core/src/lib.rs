@@ -47,8 +47,11 @@ pub struct Desk {
     engine: Option<Engine>,
     /// Actions decided but not yet carried out (auto-replies to send, presence to set).
     outbox: Vec<desk::Action>,
-    /// The patron pseudonym key, read from the store once (it never changes once made).
-    pseudonym_key: Option<Vec<u8>>,
+    /// The secret patron pseudonyms are derived from: given by the shell (from the OS keyring), or
+    /// else read from (or made in) the store the first time it is needed.
+    pseudonym_secret: Option<Vec<u8>>,
+    /// Pseudonyms change every this many days (the retention period of transcripts).
+    pseudonym_period_days: u32,
     /// The READ level of a question the librarian closes without choosing one.
     default_read_level: Option<u8>,
     canned: Vec<canned::CannedReply>,
@@ -66,7 +69,8 @@ impl Desk {
             policy: Policy::default(),
             engine: None,
             outbox: Vec::new(),
-            pseudonym_key: None,
+            pseudonym_secret: None,
+            pseudonym_period_days: policy::RetentionPolicy::default().transcript_days,
             default_read_level: policy::StatisticsPolicy::default().default_level(),
             canned: canned::defaults(),
         }
@@ -205,10 +209,8 @@ impl Desk {
     /// logged, in the same transaction.
     fn record<T>(&mut self, now: DateTime<Utc>, change: impl FnOnce(&Store) -> Result<(Vec<Event>, T)>) -> Result<T> {
         self.ensure_engine(now)?;
-        self.ensure_pseudonym_key()?;
-        let Desk { store, engine, pseudonym_key: Some(key), .. } = self else {
-            return Err(Error::InvalidInput("pseudonym key not ready".into()));
-        };
+        let key = &self.pseudonym_key(now)?;
+        let Desk { store, engine, .. } = self;
         let Some(engine) = engine.as_mut() else { return Err(Error::InvalidInput("desk engine not ready".into())) };
         let mut decided = Vec::new();
         let result = store.atomically(|s| {
@@ -394,25 +396,77 @@ impl Desk {
         Ok(counts)
     }
 
-    /// Reads the patron pseudonym key from the store the first time it is needed, and keeps it.
-    fn ensure_pseudonym_key(&mut self) -> Result<()> {
-        if self.pseudonym_key.is_none() {
-            self.pseudonym_key = Some(pseudonym_key(&self.store)?);
+    /// Uses `secret` for patron pseudonyms (the shell keeps it in the OS keyring).
+    pub fn set_pseudonym_secret(&mut self, secret: Vec<u8>) {
+        self.pseudonym_secret = Some(secret);
+    }
+
+    /// Pseudonyms change every `days` days: the retention period, so no pseudonym outlives it.
+    pub fn set_pseudonym_period(&mut self, days: u32) {
+        self.pseudonym_period_days = days;
+    }
+
+    /// The pseudonym secret an older Refdesk kept in the database, to move to the keyring.
+    pub fn stored_pseudonym_secret(&self) -> Result<Option<Vec<u8>>> {
+        use base64::Engine as _;
+        let b64 = base64::engine::general_purpose::STANDARD;
+        Ok(self.store.setting(PSEUDONYM_KEY)?.and_then(|k| b64.decode(k).ok()))
+    }
+
+    /// Removes the pseudonym secret from the database, once it is safe elsewhere: the database
+    /// alone then cannot tell which address a pseudonym stands for.
+    pub fn forget_stored_pseudonym_secret(&mut self) -> Result<()> {
+        self.store.atomically(|s| {
+            s.delete_setting(PSEUDONYM_KEY)?;
+            Ok(s.set_setting(SECRET_IN_KEYRING, "1")?)
+        })
+    }
+
+    /// Whether the pseudonym secret lives in the app's keyring rather than here, so a tool reading
+    /// only the database cannot turn an address into its pseudonym.
+    pub fn pseudonym_secret_in_keyring(&self) -> Result<bool> {
+        Ok(self.store.setting(SECRET_IN_KEYRING)?.is_some())
+    }
+
+    /// The pseudonym key for `now`'s period.
+    fn pseudonym_key(&mut self, now: DateTime<Utc>) -> Result<Vec<u8>> {
+        if self.pseudonym_secret.is_none() {
+            self.pseudonym_secret = Some(pseudonym_secret(&self.store)?);
         }
-        Ok(())
+        let secret = self.pseudonym_secret.as_deref().unwrap_or_default();
+        Ok(privacy::period_key(secret, self.pseudonym_period_days, days_since_epoch(now)))
     }
 
     /// Erases everything of one patron on request, named by their pseudonym (as transcripts and
     /// `refdeskctl search` show it) or by their address. Returns (messages, transcripts) deleted.
-    pub fn erase_patron(&mut self, who: &str) -> Result<(usize, usize)> {
-        self.ensure_pseudonym_key()?;
-        let Some(key) = self.pseudonym_key.clone() else {
-            return Err(Error::InvalidInput("pseudonym key not ready".into()));
+    pub fn erase_patron(&mut self, who: &str, now: DateTime<Utc>) -> Result<(usize, usize)> {
+        // Kept transcripts reach back one retention period: into this pseudonym period and the one before.
+        let period = chrono::Duration::days(i64::from(self.pseudonym_period_days));
+        let keys = match (self.pseudonym_key(now), self.pseudonym_key(now - period)) {
+            (Ok(a), Ok(b)) => vec![a, b],
+            // Without the secret (a tool that cannot reach the keyring) a pseudonym still names
+            // its transcripts; which live conversation it stands for cannot be told.
+            _ if who.starts_with("patron-") => Vec::new(),
+            (Err(e), _) | (_, Err(e)) => return Err(e),
         };
-        let pseudonym = if who.starts_with("patron-") { who.to_owned() } else { privacy::pseudonym(&key, who.trim()) };
-        let peers: Vec<String> =
-            self.store.peers()?.into_iter().filter(|p| privacy::pseudonym(&key, p) == pseudonym).collect();
-        let counts = self.store.atomically(|s| Ok(s.erase_patron(&pseudonym, &peers)?))?;
+        let pseudonyms: Vec<String> = if who.starts_with("patron-") {
+            vec![who.to_owned()]
+        } else {
+            keys.iter().map(|k| privacy::pseudonym(k, who.trim())).collect()
+        };
+        let peers: Vec<String> = self
+            .store
+            .peers()?
+            .into_iter()
+            .filter(|p| keys.iter().any(|k| pseudonyms.contains(&privacy::pseudonym(k, p))))
+            .collect();
+        let counts = self.store.atomically(|s| {
+            let mut total = s.erase_patron(&pseudonyms[0], &peers)?;
+            for p in &pseudonyms[1..] {
+                total.1 += s.erase_patron(p, &[])?.1;
+            }
+            Ok(total)
+        })?;
         tracing::info!(messages = counts.0, transcripts = counts.1, "a patron's conversations erased on request");
         Ok(counts)
     }
@@ -483,7 +537,7 @@ impl Desk {
         if self.engine.is_some() {
             return Ok(());
         }
-        self.ensure_pseudonym_key()?;
+        let key = self.pseudonym_key(now)?;
         let open = self.store.active_walkup()?;
         let untranscribed = self.store.untranscribed_messages()?;
         let stale_before = now - self.policy.idle_close.unwrap_or(STALE_CHAT);
@@ -535,8 +589,7 @@ impl Desk {
         // What the world should see now is the last presence the replay arrived at.
         self.outbox.extend(replayed.into_iter().rev().find(|a| matches!(a, desk::Action::SetPresence { .. })));
         if !stale.is_empty() {
-            let key = self.pseudonym_key.as_deref().unwrap_or_default();
-            self.store.atomically(|s| store_transcripts(s, &stale, key, now))?;
+            self.store.atomically(|s| store_transcripts(s, &stale, &key, now))?;
             tracing::info!(chats = stale.len(), "chats left open while the desk was closed were transcribed");
         }
         self.engine = Some(engine);
@@ -703,20 +756,29 @@ fn stable_id(account: &str, m: &xmpp::ChatMessage) -> String {
 }
 
 const PSEUDONYM_KEY: &str = "pseudonym_key";
+const SECRET_IN_KEYRING: &str = "pseudonym_secret_in_keyring";
 
-/// The key for patron pseudonyms in the desk log, made on first use.
+/// The pseudonym secret kept in the store, made on first use: where no keyring is given.
 // TODO(#6): move this secret to the OS keyring and rotate it per retention period.
-fn pseudonym_key(s: &Store) -> Result<Vec<u8>> {
+fn pseudonym_secret(s: &Store) -> Result<Vec<u8>> {
     use base64::Engine as _;
+    // Never a second secret beside the keyring's: pseudonyms would stop matching.
+    if s.setting(SECRET_IN_KEYRING)?.is_some() {
+        return Err(Error::InvalidInput(
+            "the pseudonym secret is in the desk's keyring; this database alone cannot make pseudonyms".into(),
+        ));
+    }
     let b64 = base64::engine::general_purpose::STANDARD;
     if let Some(k) = s.setting(PSEUDONYM_KEY)?.and_then(|k| b64.decode(k).ok()) {
         return Ok(k);
     }
-    let mut key = vec![0u8; 32];
-    ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut key)
-        .map_err(|_| Error::InvalidInput("no random source for the pseudonym key".into()))?;
+    let key = privacy::new_secret()?;
     s.set_setting(PSEUDONYM_KEY, &b64.encode(&key))?;
     Ok(key)
+}
+
+fn days_since_epoch(t: DateTime<Utc>) -> i64 {
+    t.timestamp().div_euclid(86_400)
 }
 
 /// Trims, drops control characters, and refuses (rather than silently cuts) an over-long topic.
@@ -1229,15 +1291,38 @@ mod tests {
         desk.receive_message("ask@library.test", &chat("ivy@x.org/r", "i2", "still there?"), t0).unwrap();
         let hits = desk.search_transcripts("genealogy", 10).unwrap();
         assert_eq!(hits.len(), 2);
-        let ivy = privacy::pseudonym(&pseudonym_key(desk.store()).unwrap(), "ivy@x.org");
-        assert_eq!(desk.erase_patron(&ivy).unwrap(), (2, 1));
+        let ivy = privacy::pseudonym(&desk.pseudonym_key(t0).unwrap(), "ivy@x.org");
+        assert_eq!(desk.erase_patron(&ivy, t0).unwrap(), (2, 1));
         let left = desk.search_transcripts("genealogy", 10).unwrap();
         assert_eq!(left.len(), 1);
         assert_ne!(left[0].patron, ivy);
         assert!(desk.store().messages_with("ask@library.test", "ivy@x.org").unwrap().is_empty());
         assert_eq!(desk.store().messages_with("ask@library.test", "jon@x.org").unwrap().len(), 1);
-        assert_eq!(desk.erase_patron("JON@x.org").unwrap(), (1, 1), "by address too, any case");
-        assert_eq!(desk.erase_patron("patron-0000000000000000").unwrap(), (0, 0));
+        assert_eq!(desk.erase_patron("JON@x.org", t0).unwrap(), (1, 1), "by address too, any case");
+        assert_eq!(desk.erase_patron("patron-0000000000000000", t0).unwrap(), (0, 0));
+    }
+
+    #[test]
+    fn pseudonyms_change_each_period_and_erasure_by_address_finds_the_patron_in_both() {
+        let (_d, mut desk) = desk();
+        desk.set_pseudonym_secret(b"a secret from the keyring".to_vec());
+        desk.set_pseudonym_period(30);
+        // Day 20780 is in the period of days 20760..20790; 25 days before is in the one before.
+        let now = Utc.with_ymd_and_hms(2026, 11, 23, 12, 0, 0).unwrap();
+        let before = now - Duration::days(25);
+        for (at, id) in [(before, "k1"), (now, "k2")] {
+            desk.receive_message("ask@library.test", &chat("kai@x.org/r", id, "maps please"), at).unwrap();
+            desk.close_chat("kai@x.org", &api::Rating::default(), at).unwrap();
+        }
+        let hits = desk.search_transcripts("maps", 10).unwrap();
+        assert_eq!(hits.len(), 2);
+        assert_ne!(hits[0].patron, hits[1].patron, "another period, another pseudonym");
+        assert_eq!(desk.erase_patron("kai@x.org", now).unwrap(), (2, 2), "both periods");
+        assert!(desk.search_transcripts("maps", 10).unwrap().is_empty());
+        assert_eq!(desk.stored_pseudonym_secret().unwrap(), None, "the keyring's secret never touches the database");
+        assert!(!desk.pseudonym_secret_in_keyring().unwrap());
+        desk.forget_stored_pseudonym_secret().unwrap();
+        assert!(desk.pseudonym_secret_in_keyring().unwrap());
     }
 
     #[test]

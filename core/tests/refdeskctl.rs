@@ -300,3 +300,24 @@ fn stats_reports_the_period_in_text_csv_and_json() {
         assert!(!o.status.success() && text(&o).1.contains(says), "{args:?}: {:?}", text(&o));
     }
 }
+
+#[test]
+fn erasing_by_address_needs_the_secret_and_says_where_it_is() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("refdesk.db");
+    let mut desk = refdesk_core::Desk::open(&db).unwrap();
+    // What the app does when it moves the secret to the keyring.
+    desk.set_pseudonym_secret(b"kept in the keyring".to_vec());
+    desk.forget_stored_pseudonym_secret().unwrap();
+    drop(desk);
+    let o = ctl(&["erase", "--db", db.to_str().unwrap(), "hal@x.org"]);
+    let (_, err) = text(&o);
+    assert!(
+        !o.status.success() && err.contains("in the desk's keyring") && err.contains("Erase by pseudonym"),
+        "{err}"
+    );
+    let o = ctl(&["erase", "--db", db.to_str().unwrap(), "patron-0011223344556677"]);
+    assert!(o.status.success(), "{:?}", text(&o));
+    let desk = refdesk_core::Desk::open(&db).unwrap();
+    assert_eq!(desk.stored_pseudonym_secret().unwrap(), None, "no new secret was made in the database");
+}

@@ -1,4 +1,5 @@
-//! Account passwords in the OS keyring (Secret Service, Credential Manager, Keychain); nowhere else.
+//! Secrets in the OS keyring (Secret Service, Credential Manager, Keychain); nowhere else: account
+//! passwords, and the secret patron pseudonyms are derived from.
 
 use refdesk_core::api::{CommandError, ErrorCode};
 
@@ -30,4 +31,63 @@ pub fn password(jid: &str) -> Result<Option<String>, CommandError> {
 
 pub fn set_password(jid: &str, password: &str) -> Result<(), CommandError> {
     entry(jid)?.set_password(password).map_err(unavailable)
+}
+
+/// The keyring entry of the pseudonym secret (beside the accounts' entries).
+const PSEUDONYM_SECRET: &str = "patron-pseudonym-secret";
+
+/// The secret for patron pseudonyms, from the keyring. On first use it is made there, or moved
+/// there from the database of an older Refdesk and then removed from it, so the database alone can
+/// never tell which address a pseudonym stands for.
+pub fn pseudonym_secret(desk: &mut refdesk_core::Desk) -> Result<Vec<u8>, CommandError> {
+    let entry = entry(PSEUDONYM_SECRET)?;
+    let secret = match entry.get_password() {
+        Ok(hex) => from_hex(&hex).ok_or_else(|| CommandError {
+            code: ErrorCode::KeyringUnavailable,
+            message: "the pseudonym secret in the keyring is damaged".into(),
+        })?,
+        Err(keyring::Error::NoEntry) => {
+            let secret = match desk.stored_pseudonym_secret()? {
+                Some(old) => old,
+                None => refdesk_core::privacy::new_secret()?,
+            };
+            entry.set_password(&to_hex(&secret)).map_err(unavailable)?;
+            // Written and readable back before anything else relies on it.
+            if entry.get_password().ok().and_then(|h| from_hex(&h)).as_deref() != Some(&secret[..]) {
+                return Err(CommandError {
+                    code: ErrorCode::KeyringUnavailable,
+                    message: "the keyring did not keep the pseudonym secret".into(),
+                });
+            }
+            secret
+        }
+        Err(e) => return Err(unavailable(e)),
+    };
+    desk.forget_stored_pseudonym_secret()?;
+    Ok(secret)
+}
+
+fn to_hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn from_hex(s: &str) -> Option<Vec<u8>> {
+    if !s.len().is_multiple_of(2) || s.is_empty() {
+        return None;
+    }
+    (0..s.len()).step_by(2).map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_secret_survives_its_text_form_and_damage_is_caught() {
+        let secret: Vec<u8> = (0..=255).collect();
+        assert_eq!(from_hex(&to_hex(&secret)), Some(secret));
+        for damaged in ["", "abc", "zz", "0g"] {
+            assert_eq!(from_hex(damaged), None, "{damaged:?}");
+        }
+    }
 }

@@ -19,6 +19,7 @@ pub struct AppState {
     pub accounts: Vec<refdesk_core::policy::AccountPolicy>,
     statistics: refdesk_core::policy::StatisticsPolicy,
     canned: Option<Vec<refdesk_core::canned::CannedReply>>,
+    pseudonym_period_days: u32,
 }
 
 enum Slot {
@@ -46,6 +47,7 @@ impl AppState {
                 desk.set_policy(policy.clone());
                 desk.set_default_read_level(statistics.default_level());
                 desk.set_canned_replies(canned.clone());
+                use_keyring_secret(&mut desk, retention.transcript_days);
                 // What the library's retention policy no longer allows goes before anything is shown.
                 if let Err(e) = desk.purge(&retention, Utc::now()) {
                     tracing::warn!("retention purge failed, will try at the next start: {e}");
@@ -70,6 +72,7 @@ impl AppState {
             accounts,
             statistics,
             canned,
+            pseudonym_period_days: retention.transcript_days,
         }
     }
 
@@ -92,6 +95,7 @@ impl AppState {
                 desk.set_policy(self.policy.clone());
                 desk.set_default_read_level(self.statistics.default_level());
                 desk.set_canned_replies(self.canned.clone());
+                use_keyring_secret(&mut desk, self.pseudonym_period_days);
                 *slot = Slot::Ready(Box::new(desk));
                 Ok(self.ready())
             }
@@ -136,6 +140,30 @@ impl AppState {
     fn lock(&self) -> Result<std::sync::MutexGuard<'_, Slot>, CommandError> {
         // A panic elsewhere while holding the lock must not take the desk down with it.
         Ok(self.slot.lock().unwrap_or_else(|poisoned| poisoned.into_inner()))
+    }
+}
+
+/// Patron pseudonyms from the keyring's secret, changing every retention period.
+fn use_keyring_secret(desk: &mut Desk, period_days: u32) {
+    desk.set_pseudonym_period(period_days);
+    match crate::keyring::pseudonym_secret(desk) {
+        Ok(secret) => desk.set_pseudonym_secret(secret),
+        Err(e) => match desk.pseudonym_secret_in_keyring() {
+            // The secret is there but out of reach: a secret for this session only keeps the desk
+            // working; returning patrons are not recognised until the keyring is back.
+            Ok(true) => match refdesk_core::privacy::new_secret() {
+                Ok(s) => {
+                    tracing::warn!(
+                        "keyring unavailable, patron pseudonyms use a secret for this session: {}",
+                        e.message
+                    );
+                    desk.set_pseudonym_secret(s);
+                }
+                Err(e) => tracing::error!("no secret for patron pseudonyms: {e}"),
+            },
+            // Pseudonyms still work, from a secret in the database: weaker, and said so.
+            _ => tracing::warn!("patron pseudonyms use a secret kept in the database: {}", e.message),
+        },
     }
 }
 

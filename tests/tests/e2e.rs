@@ -444,6 +444,19 @@ fn a_question_opens_a_tab_the_reply_reaches_the_patron_and_a_draft_survives_a_re
         std::fs::read_to_string(&opened).is_ok_and(|t| t == "https://catalog.example.org/record/7\n")
     });
     assert_eq!(s.title().unwrap(), "Refdesk", "the window itself never navigates");
+
+    // The chat restored after the restart closes like any other; the patron keeps their pseudonym
+    // across the restart, from a secret kept in the keyring and not in the database.
+    s.click(&s.find("[data-testid=close-chat]").unwrap()).unwrap();
+    wait_until("the chat is closed", || s.find_all("[data-testid=tab-phase]").is_ok_and(|v| v.is_empty()));
+    let desk = Desk::open(&data.path().join("refdesk.db")).unwrap();
+    let day = chrono::Duration::days(1);
+    let now = chrono::Utc::now();
+    let t = desk.store().transcripts_between(now - day, now + day).unwrap();
+    assert_eq!(t.len(), 2, "before and after the restart");
+    assert_eq!(t[0].patron, t[1].patron);
+    assert_eq!(desk.stored_pseudonym_secret().unwrap(), None);
+    assert!(desk.pseudonym_secret_in_keyring().unwrap());
 }
 
 fn window_state() -> String {

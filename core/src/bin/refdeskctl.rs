@@ -223,7 +223,13 @@ fn run(mut args: Vec<String>) -> Result<(), String> {
         }
         ["erase", who] => {
             let mut desk = open(&db)?;
-            let (messages, transcripts) = desk.erase_patron(who).map_err(|e| e.to_string())?;
+            if !who.starts_with("patron-") && desk.pseudonym_secret_in_keyring().map_err(|e| e.to_string())? {
+                return Err(format!(
+                    "{who} is an address; the secret that turns addresses into pseudonyms is in the desk's \
+                     keyring, not the database. Erase by pseudonym (patron-…, as `refdeskctl search` shows)"
+                ));
+            }
+            let (messages, transcripts) = desk.erase_patron(who, Utc::now()).map_err(|e| e.to_string())?;
             out!("erased {messages} live messages and {transcripts} transcripts of {who}");
             Ok(())
         }

@@ -6,6 +6,28 @@ use ring::hmac;
 
 use crate::desk::{Action, Event};
 
+/// A fresh random secret for pseudonyms (32 bytes).
+pub fn new_secret() -> Result<Vec<u8>, crate::Error> {
+    let mut key = vec![0u8; 32];
+    ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut key)
+        .map_err(|_| crate::Error::InvalidInput("no random source for the pseudonym secret".into()))?;
+    Ok(key)
+}
+
+/// The pseudonym key of the period holding `day` (days since 1970), derived from the desk's secret:
+/// a patron's pseudonym is stable within a period of `period_days` (the retention period) and
+/// unrelated from one period to the next, so pseudonyms cannot link a patron's visits over years.
+/// Without a period (`0`), the secret itself.
+pub fn period_key(secret: &[u8], period_days: u32, day: i64) -> Vec<u8> {
+    if period_days == 0 {
+        return secret.to_vec();
+    }
+    let period = day.div_euclid(i64::from(period_days));
+    let tag =
+        hmac::sign(&hmac::Key::new(hmac::HMAC_SHA256, secret), format!("refdesk pseudonym period {period}").as_bytes());
+    tag.as_ref().to_vec()
+}
+
 /// A stable, keyed pseudonym for a patron address: repeat visits can be counted without knowing who.
 pub fn pseudonym(key: &[u8], jid: &str) -> String {
     let tag = hmac::sign(&hmac::Key::new(hmac::HMAC_SHA256, key), jid.to_lowercase().as_bytes());
@@ -72,6 +94,16 @@ mod tests {
         assert_ne!(a, pseudonym(k2, "maria.lopez@student.example"), "another key, another pseudonym");
         assert_ne!(a, pseudonym(k1, "joe@student.example"));
         assert!(!a.contains("maria") && a.starts_with("patron-") && a.len() == "patron-".len() + 16);
+    }
+
+    #[test]
+    fn a_pseudonym_holds_for_its_period_and_changes_with_the_next() {
+        let secret = b"desk secret";
+        let at = |day| pseudonym(&period_key(secret, 365, day), "maria@student.example");
+        assert_eq!(at(20_440), at(20_440 + 4), "the same period (days 20440..20805)");
+        assert_ne!(at(20_440), at(20_805), "the next period");
+        assert_eq!(period_key(secret, 0, 20_440), secret.to_vec(), "no period: the secret itself");
+        assert_ne!(period_key(secret, 30, -1), period_key(secret, 30, 0), "before 1970 is its own period");
     }
 
     #[test]

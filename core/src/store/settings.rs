@@ -23,4 +23,11 @@ impl Store {
             .map(drop)
             .map_err(StoreError::sqlite("saving a setting"))
     }
+
+    pub fn delete_setting(&self, key: &str) -> Result<(), StoreError> {
+        self.conn
+            .execute("DELETE FROM settings WHERE key = ?1", [key])
+            .map(drop)
+            .map_err(StoreError::sqlite("removing a setting"))
+    }
 }
