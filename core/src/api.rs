@@ -252,6 +252,21 @@ pub struct TypingView {
     pub typing: bool,
 }
 
+/// Event the shell emits with a [`FloodView`] when a contact starts or stops flooding the desk.
+pub const EVENT_FLOODING: &str = "flooding";
+
+/// A contact sending far more than a person types: their messages are dropped until they go quiet.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct FloodView {
+    pub account: String,
+    pub peer: String,
+    pub flooding: bool,
+    /// Messages dropped in this flood so far.
+    pub dropped: u32,
+}
+
 /// Event the shell emits with a [`MessageView`] when a message arrives, is queued, or is sent.
 pub const EVENT_MESSAGE: &str = "message";
 

@@ -5,6 +5,7 @@ pub mod canned;
 pub mod desk;
 pub mod error;
 pub mod export;
+pub mod flood;
 pub mod links;
 pub mod logging;
 pub mod notify;

@@ -10,8 +10,9 @@ use chrono::Utc;
 use tokio::sync::mpsc::error::TrySendError;
 use tokio::sync::{mpsc, Notify};
 
-use crate::api::{AccountState, AccountStatus, DeskSnapshot, MessageView, TypingView};
+use crate::api::{AccountState, AccountStatus, DeskSnapshot, FloodView, MessageView, TypingView};
 use crate::desk::{self, Action, AlertLevel};
+use crate::flood::{FloodGuard, Verdict};
 use crate::xmpp::account::{AccountCommand, AccountEvent};
 use crate::xmpp::Show;
 use crate::{Desk, Result};
@@ -75,7 +76,12 @@ pub trait Publish: Send + 'static {
     fn wait_alert(&self, peer: &str, level: AlertLevel, waited_secs: i64);
     /// A patron started or stopped typing.
     fn typing(&self, typing: TypingView);
+    /// A contact started flooding (their messages are dropped), is still at it, or stopped.
+    fn flooding(&self, flood: FloodView);
 }
+
+/// How often a flood's dropped count is told again while it lasts.
+const FLOOD_REPORT_EVERY: u32 = 250;
 
 /// Runs `f` on the desk; logs a failure and gives `None` for it or for a desk that is not open.
 fn ask<D: DeskAccess, T>(desk: &D, account: &str, f: impl FnOnce(&mut Desk) -> Result<T>) -> Option<T> {
@@ -106,6 +112,8 @@ pub async fn run<D: DeskAccess>(
     let mut in_flight: HashSet<String> = HashSet::new();
     // While the archive catch-up runs, only its pages move the archive position.
     let mut catching_up = false;
+    let mut flood = FloodGuard::default();
+    let mut flooding: HashSet<String> = HashSet::new();
     loop {
         let deadline = ask(&*desk, &account, |d| Ok(d.next_deadline())).flatten();
         let wait = deadline.map(|t| (t - Utc::now()).to_std().unwrap_or(Duration::ZERO));
@@ -122,6 +130,38 @@ pub async fn run<D: DeskAccess>(
                     publish.status(s);
                 }
                 Some(AccountEvent::Message(m)) => {
+                    let peer = crate::xmpp::session::bare(&m.from);
+                    let live = m.carbon.is_none() && !m.from_archive && peer != account;
+                    if live && m.body.is_some() {
+                        let verdict = flood.check(peer, Utc::now());
+                        let view = |flooding| FloodView {
+                            account: account.clone(),
+                            peer: peer.to_owned(),
+                            flooding,
+                            dropped: flood.dropped(peer),
+                        };
+                        match verdict {
+                            Verdict::Drop { first } => {
+                                if first {
+                                    // No address in the log: it is a patron's.
+                                    tracing::warn!(%account, "a contact is flooding the desk; their messages are dropped");
+                                    flooding.insert(peer.to_owned());
+                                }
+                                if first || flood.dropped(peer) % FLOOD_REPORT_EVERY == 0 {
+                                    publish.flooding(view(true));
+                                }
+                                continue;
+                            }
+                            Verdict::Take => {
+                                if flooding.remove(peer) {
+                                    publish.flooding(view(false));
+                                }
+                            }
+                        }
+                    } else if live && flooding.contains(peer) {
+                        // Typing notifications from a flooder are noise too.
+                        continue;
+                    }
                     if let Some(typing) = patron_typing(&account, &m) {
                         publish.typing(typing);
                     }

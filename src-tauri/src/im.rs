@@ -5,8 +5,8 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use refdesk_core::api::{
-    AccountState, AccountStatus, CommandError, DeskSnapshot, ErrorCode, MessageView, TypingView, EVENT_ACCOUNT_CHANGED,
-    EVENT_MESSAGE, EVENT_TYPING,
+    AccountState, AccountStatus, CommandError, DeskSnapshot, ErrorCode, FloodView, MessageView, TypingView,
+    EVENT_ACCOUNT_CHANGED, EVENT_FLOODING, EVENT_MESSAGE, EVENT_TYPING,
 };
 use refdesk_core::desk::AlertLevel;
 use refdesk_core::service::{self, DeskAccess};
@@ -197,6 +197,12 @@ impl<R: Runtime> service::Publish for Window<R> {
     fn typing(&self, typing: TypingView) {
         if let Err(e) = self.0.emit(EVENT_TYPING, &typing) {
             tracing::warn!("could not tell the window about typing: {e}");
+        }
+    }
+
+    fn flooding(&self, flood: FloodView) {
+        if let Err(e) = self.0.emit(EVENT_FLOODING, &flood) {
+            tracing::warn!("could not tell the window about a flooding contact: {e}");
         }
     }
 }

@@ -5,7 +5,9 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::Utc;
-use refdesk_core::api::{AccountState, AccountStatus, ChatPhase, DeskSnapshot, MessageStatus, MessageView, TypingView};
+use refdesk_core::api::{
+    AccountState, AccountStatus, ChatPhase, DeskSnapshot, FloodView, MessageStatus, MessageView, TypingView,
+};
 use refdesk_core::desk::{AlertLevel, DeskPolicy};
 use refdesk_core::service::{self, Publish};
 use refdesk_core::xmpp::{account, connect, AccountConfig, Incoming, Session, Show};
@@ -26,6 +28,7 @@ enum Published {
     Desk(DeskSnapshot),
     WaitAlert(String, AlertLevel, i64),
     Typing(TypingView),
+    Flooding(FloodView),
 }
 
 struct Channel(mpsc::UnboundedSender<Published>);
@@ -45,6 +48,9 @@ impl Publish for Channel {
     }
     fn typing(&self, typing: TypingView) {
         let _ = self.0.send(Published::Typing(typing));
+    }
+    fn flooding(&self, flood: FloodView) {
+        let _ = self.0.send(Published::Flooding(flood));
     }
 }
 
@@ -344,4 +350,36 @@ async fn receipts_go_both_ways_and_only_the_patron_can_confirm_delivery() {
     assert_eq!(delivered.body, "Yes, until 5.");
     let shown = desk.desk.lock().unwrap().messages("ask@library.test", "patron1@library.test", None, 10).unwrap();
     assert_eq!(shown.iter().find(|m| m.id == reply.id).map(|m| m.status), Some(MessageStatus::Delivered));
+}
+
+#[tokio::test]
+async fn a_patron_flooding_the_desk_is_cut_off_and_everyone_else_still_gets_through() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let p = server(dir.path());
+    p.register("patron2", "patron2-secret").unwrap();
+    let mut desk = start_desk(&p, Desk::open(&data.path().join("refdesk.db")).unwrap());
+    desk.until_state(AccountState::Online).await;
+
+    // A thousand messages in one write: a script, not a person.
+    let mut bot = patron(&p).await;
+    let flood: String = (0..1000)
+        .map(|i| format!("<message to='ask@library.test' type='chat' id='f{i}'><body>spam {i}</body></message>"))
+        .collect();
+    bot.send_raw(&flood).await.unwrap();
+    let said = desk.until("the flood reported", |e| matches!(e, Published::Flooding(f) if f.flooding)).await;
+    let Published::Flooding(f) = said else { unreachable!() };
+    assert_eq!(f.peer, "patron1@library.test");
+
+    // Someone else asks meanwhile: their question is stored and shown as usual.
+    let mut other = connect(&config(&p, "patron2"), "patron2-secret").await.unwrap();
+    other.send_message("ask@library.test", "is the library open on sunday?").await.unwrap();
+    desk.until_message("the other patron's question", |m| m.body == "is the library open on sunday?").await;
+
+    // By then the whole flood has been read (one stream, in order); only the first burst was kept.
+    let stored = desk.desk.lock().unwrap().messages("ask@library.test", "patron1@library.test", None, 500).unwrap();
+    let kept = stored.iter().filter(|m| m.incoming).count();
+    println!("flood: sent 1000, stored {kept}, dropped {}", 1000 - kept);
+    assert!((30..100).contains(&kept), "stored {kept} of the flood");
+    assert_eq!(stored[0].body, "spam 0", "the first messages are the ones kept");
 }

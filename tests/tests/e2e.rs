@@ -632,6 +632,27 @@ fn a_canned_reply_goes_out_and_the_chat_and_a_walkup_are_rated_for_the_statistic
 }
 
 #[test]
+fn a_flooding_contact_is_marked_on_its_tab_and_the_desk_stays_usable() {
+    let _turn = ONE_APP_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let SignedIn { app, prosody, _server_dir, .. } = signed_in_desk("ask-secret");
+    let s = &app.session;
+    s.wait_for_text("[data-testid=account-status]", WAIT, |t| t.ends_with(": online")).unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let mut bot = patron(&rt, &prosody);
+    let flood: String = (0..500)
+        .map(|i| format!("<message to='ask@library.test' type='chat' id='f{i}'><body>spam {i}</body></message>"))
+        .collect();
+    rt.block_on(bot.send_raw(&flood)).unwrap();
+    s.wait_for_text("[data-testid=tab-flooding]", WAIT, |t| t.starts_with("flooding:")).unwrap();
+    // The desk still answers at once.
+    s.click(&s.find("[data-testid=walkup-button]").unwrap()).unwrap();
+    s.wait_for("[data-testid=walkup-timer]", WAIT).unwrap();
+    s.click(&s.find("[data-testid=tab]").unwrap()).unwrap();
+    s.wait_for_text("[data-testid=message]:last-child", WAIT, |t| t.contains("spam 29")).unwrap();
+    assert_eq!(s.find_all("[data-testid=message]").unwrap().len(), 30, "the first burst only");
+}
+
+#[test]
 fn a_bad_policy_file_does_not_stop_the_desk_and_the_window_says_why() {
     let _turn = ONE_APP_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
     let data = tempfile::tempdir().unwrap();

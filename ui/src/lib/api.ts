@@ -6,6 +6,7 @@ import type { CannedReplyView } from "./bindings/CannedReplyView";
 import type { CommandError } from "./bindings/CommandError";
 import type { ConversationView } from "./bindings/ConversationView";
 import type { DeskSnapshot } from "./bindings/DeskSnapshot";
+import type { FloodView } from "./bindings/FloodView";
 import type { MessageView } from "./bindings/MessageView";
 import type { Presence } from "./bindings/Presence";
 import type { Rating } from "./bindings/Rating";
@@ -21,6 +22,8 @@ export const DESK_CHANGED = "desk-changed";
 export const ACCOUNT_CHANGED = "account-changed";
 /** The event name the shell emits when a message arrives, is queued or is sent (api::EVENT_MESSAGE). */
 export const MESSAGE = "message";
+/** The event name the shell emits when a contact starts or stops flooding the desk (api::EVENT_FLOODING). */
+export const FLOODING = "flooding";
 /** The event name the shell emits when a patron starts or stops typing (api::EVENT_TYPING). */
 export const TYPING = "typing";
 
@@ -66,6 +69,7 @@ export const api = {
     invoke<null>("save_draft", { account, peer, draft }),
   onMessage: (f: (m: MessageView) => void): Promise<UnlistenFn> => listen<MessageView>(MESSAGE, (e) => f(e.payload)),
   onTyping: (f: (t: TypingView) => void): Promise<UnlistenFn> => listen<TypingView>(TYPING, (e) => f(e.payload)),
+  onFlooding: (f: (t: FloodView) => void): Promise<UnlistenFn> => listen<FloodView>(FLOODING, (e) => f(e.payload)),
   onDeskChanged: (f: (s: DeskSnapshot) => void): Promise<UnlistenFn> =>
     listen<DeskSnapshot>(DESK_CHANGED, (e) => f(e.payload)),
 };
