@@ -488,6 +488,28 @@ impl Desk {
         Ok(self.store.conversations()?)
     }
 
+    /// Closes a conversation's tab. A chat still under way keeps its tab: close the chat first.
+    pub fn close_tab(&mut self, account: &str, peer: &str) -> Result<()> {
+        let (queue, chats) = self.engine.as_ref().map(desk_view).unwrap_or_default();
+        let waiting = queue.iter().any(|q| matches!(q, api::QueuedView::Chat { peer: p, .. } if p == peer));
+        if waiting || chats.iter().any(|c| c.peer == peer) {
+            return Err(Error::InvalidInput(format!("the chat with {peer} is under way; close the chat first")));
+        }
+        if !self.store.close_tab(account, peer)? {
+            return Err(Error::InvalidInput(format!("there is no conversation with {peer} on {account}")));
+        }
+        Ok(())
+    }
+
+    /// Tabs closed recently enough to reopen, the most recently active first.
+    pub fn closed_tabs(&self, limit: u32) -> Result<Vec<ConversationView>> {
+        Ok(self.store.closed_tabs(limit.clamp(1, MAX_PAGE))?)
+    }
+
+    pub fn reopen_tab(&mut self, account: &str, peer: &str) -> Result<()> {
+        Ok(self.store.reopen_tab(account, peer)?)
+    }
+
     /// Up to `limit` messages of a conversation before message `before` (or the newest), oldest first.
     pub fn messages(&self, account: &str, peer: &str, before: Option<i64>, limit: u32) -> Result<Vec<MessageView>> {
         let limit = limit.clamp(1, MAX_PAGE);
@@ -1233,6 +1255,27 @@ mod tests {
         assert_eq!(got[1].text, "Back later.", "no schedule: no opening time to name");
         desk.set_canned_replies(Some(vec![]));
         assert!(desk.canned_replies(now).is_empty(), "a library may offer none");
+    }
+
+    #[test]
+    fn a_closed_tab_stays_closed_until_the_patron_writes_again_or_it_is_reopened() {
+        let (_d, mut desk) = desk();
+        let t0 = Utc::now();
+        let acct = "ask@library.test";
+        desk.receive_message(acct, &chat("mo@x.org/r", "m1", "hi"), t0).unwrap();
+        let e = desk.close_tab(acct, "mo@x.org").unwrap_err();
+        assert!(e.to_string().contains("close the chat first"), "{e}");
+        desk.close_chat("mo@x.org", &api::Rating::default(), t0).unwrap();
+        desk.close_tab(acct, "mo@x.org").unwrap();
+        assert!(desk.conversations().unwrap().is_empty());
+        assert_eq!(desk.closed_tabs(10).unwrap().iter().map(|c| c.peer.as_str()).collect::<Vec<_>>(), ["mo@x.org"]);
+        desk.reopen_tab(acct, "mo@x.org").unwrap();
+        assert_eq!(desk.conversations().unwrap().len(), 1);
+        desk.close_tab(acct, "mo@x.org").unwrap();
+        desk.receive_message(acct, &chat("mo@x.org/r", "m2", "one more thing"), t0).unwrap();
+        assert_eq!(desk.conversations().unwrap().len(), 1, "back when the patron writes");
+        assert!(desk.closed_tabs(10).unwrap().is_empty());
+        assert!(desk.close_tab(acct, "nobody@x.org").unwrap_err().to_string().contains("no conversation"));
     }
 
     #[test]

@@ -575,6 +575,13 @@ fn a_canned_reply_goes_out_and_the_chat_and_a_walkup_are_rated_for_the_statistic
     s.click(&s.find("[data-testid=close-read-4]").unwrap()).unwrap();
     wait_until("the chat is closed", || s.find_all("[data-testid=tab-phase]").is_ok_and(|v| v.is_empty()));
 
+    // Its tab can go too, and come back from the closed tabs.
+    s.click(&s.wait_for("[data-testid=tab-close]", WAIT).unwrap()).unwrap();
+    wait_until("the tab is gone", || s.find_all("[data-testid=tab]").is_ok_and(|v| v.is_empty()));
+    s.click(&s.find("[data-testid=reopen-button]").unwrap()).unwrap();
+    s.click(&s.wait_for("[data-testid=reopen-item]", WAIT).unwrap()).unwrap();
+    s.wait_for_text("[data-testid=tab]", WAIT, |t| t.contains("patron1")).unwrap();
+
     // A walk-up, rated as it ends.
     let button = s.find("[data-testid=walkup-button]").unwrap();
     s.click(&button).unwrap();

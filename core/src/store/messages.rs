@@ -220,10 +220,41 @@ impl Store {
 
     /// Every conversation, the most recently active first.
     pub fn conversations(&self) -> Result<Vec<ConversationView>, StoreError> {
+        self.conversations_where("l.last_id > coalesce(c.tab_closed_upto, 0)", u32::MAX)
+    }
+
+    /// Conversations whose tab the librarian closed (and the patron has not written since), the
+    /// most recently active first.
+    pub fn closed_tabs(&self, limit: u32) -> Result<Vec<ConversationView>, StoreError> {
+        self.conversations_where("l.last_id <= coalesce(c.tab_closed_upto, 0)", limit)
+    }
+
+    /// Closes a conversation's tab (up to its newest message); false when there is no such conversation.
+    pub fn close_tab(&self, account: &str, peer: &str) -> Result<bool, StoreError> {
+        let n = self
+            .conn
+            .prepare_cached(
+                "INSERT INTO conversations (account, peer, tab_closed_upto)
+                 SELECT ?1, ?2, max(id) FROM messages WHERE account = ?1 AND peer = ?2 HAVING count(*) > 0
+                 ON CONFLICT (account, peer) DO UPDATE SET tab_closed_upto = excluded.tab_closed_upto",
+            )
+            .and_then(|mut s| s.execute((account, peer)))
+            .map_err(StoreError::sqlite("closing a tab"))?;
+        Ok(n == 1)
+    }
+
+    pub fn reopen_tab(&self, account: &str, peer: &str) -> Result<(), StoreError> {
+        self.conn
+            .execute("UPDATE conversations SET tab_closed_upto = 0 WHERE account = ?1 AND peer = ?2", (account, peer))
+            .map(drop)
+            .map_err(StoreError::sqlite("reopening a tab"))
+    }
+
+    fn conversations_where(&self, condition: &str, limit: u32) -> Result<Vec<ConversationView>, StoreError> {
         let context = "listing conversations";
         let mut stmt = self
             .conn
-            .prepare_cached(
+            .prepare_cached(&format!(
                 "WITH latest AS (
                      SELECT account, peer, max(id) AS last_id FROM messages GROUP BY account, peer
                  )
@@ -234,11 +265,12 @@ impl Store {
                         coalesce(c.draft, '')
                  FROM latest l JOIN messages m ON m.id = l.last_id
                  LEFT JOIN conversations c ON c.account = l.account AND c.peer = l.peer
-                 ORDER BY l.last_id DESC",
-            )
+                 WHERE {condition}
+                 ORDER BY l.last_id DESC LIMIT ?1"
+            ))
             .map_err(StoreError::sqlite(context))?;
         let rows = stmt
-            .query_map([], |r| {
+            .query_map([limit], |r| {
                 Ok(ConversationView {
                     account: r.get(0)?,
                     peer: r.get(1)?,

@@ -15,6 +15,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (5, "0005_transcripts.sql", include_str!("../../../migrations/0005_transcripts.sql")),
     (6, "0006_statistics.sql", include_str!("../../../migrations/0006_statistics.sql")),
     (7, "0007_receipts.sql", include_str!("../../../migrations/0007_receipts.sql")),
+    (8, "0008_tabs.sql", include_str!("../../../migrations/0008_tabs.sql")),
 ];
 
 /// The newest schema this build knows.

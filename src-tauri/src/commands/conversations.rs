@@ -1,4 +1,4 @@
-//! Conversation commands: the tabs, a conversation's history, replies, canned replies, read marks,
+//! Conversation commands: the tabs (and closing and reopening them), a conversation's history, replies, canned replies, read marks,
 //! drafts and links.
 
 use chrono::Utc;
@@ -10,6 +10,21 @@ use crate::state::AppState;
 #[tauri::command(async)]
 pub fn conversations(state: State<'_, AppState>) -> Result<Vec<ConversationView>, CommandError> {
     state.with_desk(|d| d.conversations())
+}
+
+#[tauri::command(async)]
+pub fn close_tab(state: State<'_, AppState>, account: String, peer: String) -> Result<(), CommandError> {
+    state.with_desk(|d| d.close_tab(&account, &peer))
+}
+
+#[tauri::command(async)]
+pub fn reopen_tab(state: State<'_, AppState>, account: String, peer: String) -> Result<(), CommandError> {
+    state.with_desk(|d| d.reopen_tab(&account, &peer))
+}
+
+#[tauri::command(async)]
+pub fn closed_tabs(state: State<'_, AppState>, limit: u32) -> Result<Vec<ConversationView>, CommandError> {
+    state.with_desk(|d| d.closed_tabs(limit))
 }
 
 /// The ready answers the composer offers, filled in for now.

@@ -60,6 +60,9 @@ export const api = {
   transcript: (id: number) => invoke<TranscriptView>("transcript", { id }),
   conversations: () => invoke<ConversationView[]>("conversations"),
   cannedReplies: () => invoke<CannedReplyView[]>("canned_replies"),
+  closeTab: (account: string, peer: string) => invoke<null>("close_tab", { account, peer }),
+  reopenTab: (account: string, peer: string) => invoke<null>("reopen_tab", { account, peer }),
+  closedTabs: (limit: number) => invoke<ConversationView[]>("closed_tabs", { limit }),
   conversationMessages: (account: string, peer: string, before: number | null, limit: number) =>
     invoke<MessageView[]>("conversation_messages", { account, peer, before, limit }),
   sendReply: (account: string, peer: string, body: string) =>
