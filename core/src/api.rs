@@ -125,6 +125,8 @@ pub enum ChatPhase {
     Active,
     /// Put on hold (the librarian was called to the desk).
     OnHold,
+    /// Another desk on the same account is answering it.
+    Elsewhere,
 }
 
 /// One place in the desk's line.

@@ -220,6 +220,10 @@ impl Desk {
                 let actions = engine.handle(event.clone(), now);
                 store_auto_replies(s, &actions, now)?;
                 store_transcripts(s, &actions, key, now)?;
+                // Another desk's conversation: that desk keeps its transcript, this one keeps none.
+                if let Some(chat) = privacy::event_chat(&event).filter(|c| engine.elsewhere().any(|e| e == c)) {
+                    s.skip_transcript(&chat)?;
+                }
                 s.append_desk_log(
                     now,
                     &privacy::pseudonymize_event(&event, key),
@@ -309,7 +313,7 @@ impl Desk {
                 auto_reply: false,
                 status: MessageStatus::Sent,
             })?;
-            Ok((vec![Event::StaffMessage { chat: peer.clone() }], id))
+            Ok((vec![Event::TakenElsewhere { chat: peer.clone() }], id))
         })?;
         self.message(id)
     }
@@ -492,7 +496,7 @@ impl Desk {
     pub fn close_tab(&mut self, account: &str, peer: &str) -> Result<()> {
         let (queue, chats) = self.engine.as_ref().map(desk_view).unwrap_or_default();
         let waiting = queue.iter().any(|q| matches!(q, api::QueuedView::Chat { peer: p, .. } if p == peer));
-        if waiting || chats.iter().any(|c| c.peer == peer) {
+        if waiting || chats.iter().any(|c| c.peer == peer && c.phase != api::ChatPhase::Elsewhere) {
             return Err(Error::InvalidInput(format!("the chat with {peer} is under way; close the chat first")));
         }
         if !self.store.close_tab(account, peer)? {
@@ -753,6 +757,11 @@ fn desk_view(engine: &Engine) -> (Vec<api::QueuedView>, Vec<api::ChatStatusView>
                 desk::ChatState::OnHold => api::ChatPhase::OnHold,
             },
         })
+        .chain(
+            engine
+                .elsewhere()
+                .map(|peer| api::ChatStatusView { peer: peer.to_owned(), phase: api::ChatPhase::Elsewhere }),
+        )
         .collect();
     (queue, chats)
 }
@@ -1063,6 +1072,13 @@ mod tests {
             desk.pending_messages("ask@library.test").unwrap().iter().all(|p| p.body != "9 to 5 today."),
             "not ours to send"
         );
+        // The chat is desk 2's now: shown as such, not in this desk's line, and no transcript here.
+        let snap = desk.snapshot(t0).unwrap();
+        assert_eq!(snap.chats, vec![api::ChatStatusView { peer: "cy@x.org".into(), phase: api::ChatPhase::Elsewhere }]);
+        assert!(snap.queue.is_empty());
+        assert!(desk.store().untranscribed("ask@library.test", "cy@x.org").unwrap().is_empty());
+        desk.close_tab("ask@library.test", "cy@x.org").unwrap();
+        desk.reopen_tab("ask@library.test", "cy@x.org").unwrap();
         // A copy of what a patron sent another desk is the patron's message, as if it came here.
         let mut received = chat("cy@x.org/phone", "c2", "thanks!");
         received.carbon = Some(xmpp::Carbon::Received);

@@ -62,21 +62,16 @@ struct Running {
     _stop: watch::Sender<bool>,
 }
 
-fn start_desk(p: &Prosody, desk: Desk) -> Running {
+fn start_desk(p: &Prosody, mut desk: Desk) -> Running {
+    // Each desk signs in under its own resource, as the app does.
+    let cfg = AccountConfig { resource: desk.resource().unwrap(), ..config(p, "ask") };
     let desk = Arc::new(Mutex::new(desk));
     let (events_tx, events) = mpsc::channel(64);
     let (commands, commands_rx) = mpsc::channel(64);
     let (stop_tx, stop) = watch::channel(false);
     let (pub_tx, published) = mpsc::unbounded_channel();
     let kick = Arc::new(Notify::new());
-    tokio::spawn(account::run(
-        config(p, "ask"),
-        "ask-secret".into(),
-        "Ask a librarian".into(),
-        events_tx,
-        commands_rx,
-        stop,
-    ));
+    tokio::spawn(account::run(cfg, "ask-secret".into(), "Ask a librarian".into(), events_tx, commands_rx, stop));
     let jid = format!("ask@{}", p.domain);
     tokio::spawn(service::run(desk.clone(), jid, events, commands, kick.clone(), Channel(pub_tx)));
     Running { desk, kick, published, _stop: stop_tx }
@@ -382,4 +377,42 @@ async fn a_patron_flooding_the_desk_is_cut_off_and_everyone_else_still_gets_thro
     println!("flood: sent 1000, stored {kept}, dropped {}", 1000 - kept);
     assert!((30..100).contains(&kept), "stored {kept} of the flood");
     assert_eq!(stored[0].body, "spam 0", "the first messages are the ones kept");
+}
+
+#[tokio::test]
+async fn when_one_desk_answers_a_patron_the_other_desk_on_the_account_lets_the_chat_go() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a_data, b_data) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let p = server(dir.path());
+    let mut a = start_desk(&p, Desk::open(&a_data.path().join("refdesk.db")).unwrap());
+    let mut b = start_desk(&p, Desk::open(&b_data.path().join("refdesk.db")).unwrap());
+    a.until_state(AccountState::Online).await;
+    b.until_state(AccountState::Online).await;
+
+    let mut patron1 = patron(&p).await;
+    patron1.send_message("ask@library.test", "where are the maps?").await.unwrap();
+    a.until_message("the question at desk A", |m| m.incoming).await;
+    b.until_message("the question at desk B", |m| m.incoming).await;
+
+    // Desk A answers; desk B sees the answer and lets the chat go.
+    let reply =
+        a.desk.lock().unwrap().reply("ask@library.test", "patron1@library.test", "Third floor.", Utc::now()).unwrap();
+    a.kick.notify_one();
+    let copy = b.until_message("desk A's answer at desk B", |m| !m.incoming && m.body == "Third floor.").await;
+    assert_eq!(copy.status, MessageStatus::Sent);
+    let snap = b.desk.lock().unwrap().snapshot(Utc::now()).unwrap();
+    assert_eq!(
+        snap.chats.iter().map(|c| (c.peer.as_str(), c.phase)).collect::<Vec<_>>(),
+        [("patron1@library.test", ChatPhase::Elsewhere)]
+    );
+    assert!(snap.queue.is_empty());
+    let snap = a.desk.lock().unwrap().snapshot(Utc::now()).unwrap();
+    assert_eq!(snap.chats.iter().map(|c| c.phase).collect::<Vec<_>>(), [ChatPhase::Active], "still desk A's");
+    a.until_message("the answer sent", |m| m.id == reply.id && m.status == MessageStatus::Sent).await;
+
+    // The patron goes on: desk B stores it (the whole conversation is there) but queues nothing.
+    patron1.send_message("ask@library.test", "thanks, and the atlases?").await.unwrap();
+    b.until_message("the follow-up at desk B", |m| m.body == "thanks, and the atlases?").await;
+    let snap = b.desk.lock().unwrap().snapshot(Utc::now()).unwrap();
+    assert!(snap.queue.is_empty() && snap.chats.iter().all(|c| c.phase == ChatPhase::Elsewhere), "{snap:?}");
 }

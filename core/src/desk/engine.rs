@@ -38,6 +38,9 @@ pub enum Event {
     CloseChat { chat: ChatId },
     /// The patron went away (offline, closed their window).
     PatronLeft { chat: ChatId },
+    /// Another desk signed in to the same account answered this chat: it is theirs, and leaves this
+    /// desk's line and chats until it has been quiet for the idle time.
+    TakenElsewhere { chat: ChatId },
     /// A deadline from `next_deadline` was reached.
     Tick,
 }
@@ -161,6 +164,8 @@ pub struct Engine {
     timers_due: Option<DateTime<Utc>>,
     /// Next opening-hours change after `now`, recomputed when passed.
     schedule_change: Option<DateTime<Utc>>,
+    /// Chats another desk answered, with their last activity.
+    elsewhere: BTreeMap<ChatId, DateTime<Utc>>,
 }
 
 /// (medium rank, arrival, arrival sequence): the rank puts walk-ups first under in-person-first.
@@ -182,6 +187,7 @@ impl Engine {
             queue_dirty: false,
             timers_due: None,
             schedule_change: None,
+            elsewhere: BTreeMap::new(),
         }
     }
 
@@ -219,16 +225,26 @@ impl Engine {
             }
             Event::WalkupEnded { walkup } => self.end_walkup(walkup, now, &mut out),
             Event::PatronMessage { chat } => {
-                if self.chats.contains_key(&chat) {
+                let hold = self.elsewhere_hold();
+                if let Some(last) = self.elsewhere.get_mut(&chat).filter(|last| now - **last < hold) {
+                    // Still the other desk's conversation: nothing for this desk to do.
+                    *last = now;
+                } else if self.chats.contains_key(&chat) {
                     self.patron_wrote_again(&chat, now, &mut out);
                 } else {
                     new_chat = self.open_chat(chat, now, &mut out);
                 }
             }
             Event::StaffMessage { chat } => {
+                // This desk writes in a chat another desk had: the patron's next message is this desk's.
+                self.elsewhere.remove(&chat);
                 if let Some(c) = self.chats.get_mut(&chat) {
                     c.last_activity = now;
                 }
+            }
+            Event::TakenElsewhere { chat } => {
+                self.drop_chat(&chat);
+                self.elsewhere.insert(chat, now);
             }
             Event::AcceptChat { chat, staff } => {
                 let waiting = self.chats.get(&chat).is_some_and(|c| c.state == ChatState::Waiting);
@@ -237,9 +253,14 @@ impl Engine {
                 }
             }
             Event::CloseChat { chat } => self.close_chat(&chat, CloseReason::ByLibrarian, now, &mut out),
-            Event::PatronLeft { chat } => self.close_chat(&chat, CloseReason::PatronLeft, now, &mut out),
+            Event::PatronLeft { chat } => {
+                self.elsewhere.remove(&chat);
+                self.close_chat(&chat, CloseReason::PatronLeft, now, &mut out);
+            }
             Event::Tick => {}
         }
+        let hold = self.elsewhere_hold();
+        self.elsewhere.retain(|_, last| now - *last < hold);
         self.dispatch(now, &mut out);
         if let Some(chat) = new_chat {
             self.welcome(&chat, now, &mut out);
@@ -457,8 +478,9 @@ impl Engine {
         Some(staff)
     }
 
-    fn close_chat(&mut self, chat: &str, reason: CloseReason, now: DateTime<Utc>, out: &mut Vec<Action>) {
-        let Some(c) = self.chats.remove(chat) else { return };
+    /// Takes a chat out of the line and off its librarian; the chat, if there was one.
+    fn drop_chat(&mut self, chat: &str) -> Option<Chat> {
+        let c = self.chats.remove(chat)?;
         if c.state == ChatState::Waiting {
             self.dequeue(&self.key(false, c.arrived, c.seq));
         }
@@ -467,6 +489,21 @@ impl Engine {
                 s.chats.remove(chat);
             }
         }
+        Some(c)
+    }
+
+    /// How long a chat stays another desk's without news: the idle close, else a quarter hour.
+    fn elsewhere_hold(&self) -> Duration {
+        self.policy.idle_close.unwrap_or(Duration::minutes(15))
+    }
+
+    /// Chats another desk on the account is answering.
+    pub fn elsewhere(&self) -> impl Iterator<Item = &str> {
+        self.elsewhere.keys().map(String::as_str)
+    }
+
+    fn close_chat(&mut self, chat: &str, reason: CloseReason, now: DateTime<Utc>, out: &mut Vec<Action>) {
+        let Some(c) = self.drop_chat(chat) else { return };
         if let Some(since) = c.active_since {
             let end = if reason == CloseReason::Idle { c.last_activity } else { now };
             self.record_service(end - since);

@@ -334,3 +334,23 @@ fn a_librarian_leaving_mid_walkup_frees_the_desk_and_returns_chats_to_the_queue(
     let other = if helper == "maria" { "joost" } else { "maria" };
     assert_eq!(sim.e.chat_staff("p1"), Some(other), "the remaining librarian picks the chat up");
 }
+
+#[test]
+fn a_chat_another_desk_answered_leaves_this_desks_line_until_it_goes_quiet() {
+    let mut sim = Sim::staffed(fcfs(), &["ann"]);
+    sim.at(0, Event::WalkupArrived { walkup: 1 });
+    let queued = sim.at(10, chat("p@x"));
+    assert_eq!(replies(&queued).len(), 1, "told to wait, as usual");
+    // Desk 2 on the same account answers: gone from this desk's line, without a word or a close.
+    let taken = sim.at(20, Event::TakenElsewhere { chat: "p@x".into() });
+    assert!(sim.e.queue().iter().all(|q| q.item != Item::Chat("p@x".into())), "{:?}", sim.e.queue());
+    assert!(!taken.iter().any(|a| matches!(a, Action::AutoReply { .. } | Action::ChatClosed { .. })), "{taken:?}");
+    assert_eq!(sim.e.elsewhere().collect::<Vec<_>>(), ["p@x"]);
+    // The patron goes on with desk 2: no reminders, no new chat here.
+    let more = sim.at(60, chat("p@x"));
+    assert!(replies(&more).is_empty() && sim.e.chat_state("p@x").is_none(), "{more:?}");
+    // A quiet hour later they are back with a new question: this desk's again.
+    let later = sim.at(3700, chat("p@x"));
+    assert_eq!(sim.e.chat_state("p@x"), Some(ChatState::Waiting), "{later:?}");
+    assert!(sim.e.elsewhere().next().is_none());
+}

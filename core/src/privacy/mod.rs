@@ -41,9 +41,15 @@ fn chat_mut(e: &mut Event) -> Option<&mut String> {
         | Event::StaffMessage { chat }
         | Event::AcceptChat { chat, .. }
         | Event::CloseChat { chat }
-        | Event::PatronLeft { chat } => Some(chat),
+        | Event::PatronLeft { chat }
+        | Event::TakenElsewhere { chat } => Some(chat),
         _ => None,
     }
+}
+
+/// The chat (patron address) an event is about, if any.
+pub fn event_chat(e: &Event) -> Option<String> {
+    chat_mut(&mut e.clone()).map(|c| c.clone())
 }
 
 /// The event with any patron address replaced by its pseudonym, for the desk log.

@@ -104,6 +104,20 @@ impl Store {
         Ok(Some(id))
     }
 
+    /// Marks a conversation as needing no transcript here up to its newest message (another desk
+    /// answered it and keeps the record), so retention still purges it.
+    pub fn skip_transcript(&self, peer: &str) -> Result<(), StoreError> {
+        self.conn
+            .prepare_cached(
+                "INSERT INTO conversations (account, peer, transcribed_upto)
+                 SELECT account, peer, max(id) FROM messages WHERE peer = ?1 GROUP BY account
+                 ON CONFLICT (account, peer) DO UPDATE SET transcribed_upto = max(transcribed_upto, excluded.transcribed_upto)",
+            )
+            .and_then(|mut s| s.execute([peer]))
+            .map_err(StoreError::sqlite("marking a conversation as another desk's"))?;
+        Ok(())
+    }
+
     /// Transcript lines matching all the words of `query` (as words, not search syntax), newest first.
     pub fn search_transcripts(&self, query: &str, limit: u32) -> Result<Vec<SearchHit>, StoreError> {
         let Some(fts) = fts_query(query) else { return Ok(Vec::new()) };

@@ -27,6 +27,7 @@ export const phaseLabel: Record<ChatPhase, string> = {
   waiting: "waiting",
   active: "with you",
   onHold: "on hold",
+  elsewhere: "at another desk",
 };
 
 export const accountStateLabel: Record<AccountState, string> = {

@@ -3,4 +3,4 @@
 /**
  * Where an open chat stands with the desk.
  */
-export type ChatPhase = "waiting" | "active" | "onHold";
+export type ChatPhase = "waiting" | "active" | "onHold" | "elsewhere";
