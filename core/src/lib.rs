@@ -55,6 +55,8 @@ pub struct Desk {
     pseudonym_period_days: u32,
     /// The READ level of a question the librarian closes without choosing one.
     default_read_level: Option<u8>,
+    /// Whether this desk sends the rules' automatic replies (another desk on the account may).
+    sends_auto_replies: bool,
     canned: Vec<canned::CannedReply>,
 }
 
@@ -73,8 +75,15 @@ impl Desk {
             pseudonym_secret: None,
             pseudonym_period_days: policy::RetentionPolicy::default().transcript_days,
             default_read_level: policy::StatisticsPolicy::default().default_level(),
+            sends_auto_replies: true,
             canned: canned::defaults(),
         }
+    }
+
+    /// Whether this desk sends the rules' automatic replies, or leaves them to another desk signed in
+    /// to the same account (so the patron hears each once).
+    pub fn set_sends_auto_replies(&mut self, sends: bool) {
+        self.sends_auto_replies = sends;
     }
 
     /// The library's canned replies (checked by the policy loader); `None`: Refdesk's own.
@@ -211,14 +220,17 @@ impl Desk {
     fn record<T>(&mut self, now: DateTime<Utc>, change: impl FnOnce(&Store) -> Result<(Vec<Event>, T)>) -> Result<T> {
         self.ensure_engine(now)?;
         let key = &self.pseudonym_key(now)?;
-        let Desk { store, engine, .. } = self;
+        let Desk { store, engine, sends_auto_replies, .. } = self;
+        let sends_auto_replies = *sends_auto_replies;
         let Some(engine) = engine.as_mut() else { return Err(Error::InvalidInput("desk engine not ready".into())) };
         let mut decided = Vec::new();
         let result = store.atomically(|s| {
             let (events, value) = change(s)?;
             for event in events {
                 let actions = engine.handle(event.clone(), now);
-                store_auto_replies(s, &actions, now)?;
+                if sends_auto_replies {
+                    store_auto_replies(s, &actions, now)?;
+                }
                 store_transcripts(s, &actions, key, now)?;
                 // Another desk's conversation: that desk keeps its transcript, this one keeps none.
                 if let Some(chat) = privacy::event_chat(&event).filter(|c| engine.elsewhere().any(|e| e == c)) {
@@ -276,6 +288,7 @@ impl Desk {
                 at,
                 auto_reply: false,
                 status: MessageStatus::Received,
+                origin_id: m.origin_id.as_deref(),
             })?;
             // A duplicate is not news for the engine either: it sees a Tick instead.
             let event = if id.is_some() && current { Event::PatronMessage { chat: peer.clone() } } else { Event::Tick };
@@ -310,10 +323,13 @@ impl Desk {
                 stable_id: &stable_id,
                 body,
                 at: sent_at(m, now),
-                auto_reply: false,
+                auto_reply: m.auto_reply,
                 status: MessageStatus::Sent,
+                origin_id: m.origin_id.as_deref(),
             })?;
-            Ok((vec![Event::TakenElsewhere { chat: peer.clone() }], id))
+            // Another desk's rules speaking is not another librarian taking the chat.
+            let events = if m.auto_reply { vec![] } else { vec![Event::TakenElsewhere { chat: peer.clone() }] };
+            Ok((events, id))
         })?;
         self.message(id)
     }
@@ -334,6 +350,7 @@ impl Desk {
                 at: now,
                 auto_reply: false,
                 status: MessageStatus::Pending,
+                origin_id: Some(&stable_id),
             })?;
             let accept = Event::AcceptChat { chat: chat.clone(), staff: STAFF_ID.into() };
             Ok((vec![accept, Event::StaffMessage { chat }], id))
@@ -666,15 +683,17 @@ fn store_auto_replies(s: &Store, actions: &[desk::Action], now: DateTime<Utc>) -
             tracing::warn!("an auto-reply for a chat with no incoming message was not sent");
             continue;
         };
+        let id = xmpp::session::new_message_id();
         s.insert_message(store::NewMessage {
             account: &account,
             peer: chat,
             incoming: false,
-            stable_id: &xmpp::session::new_message_id(),
+            stable_id: &id,
             body: text,
             at: now,
             auto_reply: true,
             status: MessageStatus::Pending,
+            origin_id: Some(&id),
         })?;
     }
     Ok(())
@@ -1292,6 +1311,24 @@ mod tests {
         assert_eq!(desk.conversations().unwrap().len(), 1, "back when the patron writes");
         assert!(desk.closed_tabs(10).unwrap().is_empty());
         assert!(desk.close_tab(acct, "nobody@x.org").unwrap_err().to_string().contains("no conversation"));
+    }
+
+    #[test]
+    fn one_message_by_two_roads_is_stored_once_even_when_only_one_copy_has_the_archive_id() {
+        let (_d, mut desk) = desk();
+        let t0 = Utc::now();
+        let acct = "ask@library.test";
+        let mut live = chat("ned@x.org/r", "n1", "microfiche reader?");
+        live.origin_id = Some("ned-origin-1".into());
+        assert!(desk.receive_message(acct, &live, t0).unwrap().is_some());
+        let mut archived = live.clone();
+        archived.stanza_ids = vec![(acct.into(), "archive-77".into())];
+        archived.from_archive = true;
+        assert!(desk.receive_message(acct, &archived, t0).unwrap().is_none(), "the same message");
+        // Another patron choosing the same id is another message.
+        let mut other = chat("ola@x.org/r", "o1", "hello");
+        other.origin_id = Some("ned-origin-1".into());
+        assert!(desk.receive_message(acct, &other, t0).unwrap().is_some());
     }
 
     #[test]

@@ -61,6 +61,15 @@ fn wants_receipt<'a>(account: &str, m: &'a crate::xmpp::ChatMessage) -> Option<&
     m.id.as_deref().filter(|_| m.receipt_request && live && has_body && from_patron)
 }
 
+/// Whether this desk sends the automatic replies ("you're number 2 in line") for the account, so a
+/// patron hears them once however many desks are signed in: the open desk with the first resource
+/// name, or, when none is open, the first of all. Every desk decides the same from what it sees.
+fn speaks_for_the_rules(own: &str, open_here: bool, others: &std::collections::BTreeMap<String, bool>) -> bool {
+    let any_open = open_here || others.values().any(|open| *open);
+    let eligible = |open: bool| open || !any_open;
+    eligible(open_here) && others.iter().filter(|(_, open)| eligible(**open)).all(|(r, _)| own < r.as_str())
+}
+
 /// How far back a desk's first catch-up reaches (a new desk, or a new account on it).
 pub const FIRST_CATCH_UP_HOURS: i64 = 24;
 
@@ -114,6 +123,12 @@ pub async fn run<D: DeskAccess>(
     let mut catching_up = false;
     let mut flood = FloodGuard::default();
     let mut flooding: HashSet<String> = HashSet::new();
+    // The other desks signed in to this account (resource: open for questions), and whether this
+    // desk shows itself open: which desk speaks for the rules (see `speaks_for_the_rules`).
+    let own_resource = ask(&*desk, &account, |d| d.resource()).unwrap_or_default();
+    let mut desks: std::collections::BTreeMap<String, bool> = std::collections::BTreeMap::new();
+    let mut open_here = true;
+    let mut speaks = true;
     loop {
         let deadline = ask(&*desk, &account, |d| Ok(d.next_deadline())).flatten();
         let wait = deadline.map(|t| (t - Utc::now()).to_std().unwrap_or(Duration::ZERO));
@@ -121,6 +136,10 @@ pub async fn run<D: DeskAccess>(
             ev = events.recv() => match ev {
                 None => return,
                 Some(AccountEvent::Status(s)) => {
+                    if s.state != AccountState::Online {
+                        // Who else is signed in is told again after the next sign-in.
+                        desks.clear();
+                    }
                     if s.state == AccountState::Online {
                         // Whatever arrived while this desk was away is in the archive: fetch it.
                         let after = ask(&*desk, &account, |d| d.archive_position(&account)).flatten();
@@ -188,6 +207,13 @@ pub async fn run<D: DeskAccess>(
                     ask(&*desk, &account, |d| d.set_archive_position(&account, &last));
                 }
                 Some(AccountEvent::CaughtUp) => catching_up = false,
+                Some(AccountEvent::DeskPresence { resource, available, online }) => {
+                    if online {
+                        desks.insert(resource, available);
+                    } else {
+                        desks.remove(&resource);
+                    }
+                }
                 Some(AccountEvent::Sent { id }) => {
                     in_flight.remove(&id);
                     if let Some(Some(view)) = ask(&*desk, &account, |d| d.mark_sent(&account, &id)) {
@@ -203,6 +229,15 @@ pub async fn run<D: DeskAccess>(
             }
             _ = kick.notified() => {}
         }
+        let now_speaks = speaks_for_the_rules(&own_resource, open_here, &desks);
+        if now_speaks != speaks {
+            speaks = now_speaks;
+            tracing::info!(%account, speaks, "this desk's rules {} the automatic replies", if speaks { "send" } else { "leave to another desk" });
+            ask(&*desk, &account, |d| {
+                d.set_sends_auto_replies(speaks);
+                Ok(())
+            });
+        }
         let actions = ask(&*desk, &account, |d| Ok(d.take_actions())).unwrap_or_default();
         if !actions.is_empty() {
             if let Some(snapshot) = ask(&*desk, &account, |d| d.snapshot(Utc::now())) {
@@ -212,7 +247,10 @@ pub async fn run<D: DeskAccess>(
         for a in actions {
             // Auto-replies are already in the store, sent below with everything else pending.
             let (s, status) = match a {
-                Action::SetPresence { show, status } => (show, status),
+                Action::SetPresence { show, status } => {
+                    open_here = show == desk::Show::Available;
+                    (show, status)
+                }
                 Action::WaitAlert { chat, level, waited_secs } => {
                     publish.wait_alert(&chat, level, waited_secs);
                     continue;
@@ -231,7 +269,12 @@ pub async fn run<D: DeskAccess>(
             if in_flight.contains(&m.stable_id) {
                 continue;
             }
-            let cmd = AccountCommand::Send { to: m.peer.clone(), id: m.stable_id.clone(), body: m.body.clone() };
+            let cmd = AccountCommand::Send {
+                to: m.peer.clone(),
+                id: m.stable_id.clone(),
+                body: m.body.clone(),
+                auto: m.auto_reply,
+            };
             match commands.try_send(cmd) {
                 Ok(()) => {
                     in_flight.insert(m.stable_id.clone());
@@ -264,6 +307,18 @@ mod tests {
             sent_at: None,
             ..Default::default()
         }
+    }
+
+    #[test]
+    fn one_desk_speaks_for_the_rules_the_first_open_one() {
+        let others = |list: &[(&str, bool)]| list.iter().map(|(r, o)| (r.to_string(), *o)).collect();
+        assert!(speaks_for_the_rules("refdesk-b", true, &others(&[])), "alone");
+        assert!(!speaks_for_the_rules("refdesk-b", true, &others(&[("refdesk-a", true)])));
+        assert!(speaks_for_the_rules("refdesk-a", true, &others(&[("refdesk-b", true)])));
+        assert!(speaks_for_the_rules("refdesk-b", true, &others(&[("refdesk-a", false)])), "a is busy");
+        assert!(!speaks_for_the_rules("refdesk-a", false, &others(&[("refdesk-b", true)])));
+        assert!(speaks_for_the_rules("refdesk-a", false, &others(&[("refdesk-b", false)])), "all busy: the first");
+        assert!(!speaks_for_the_rules("refdesk-b", false, &others(&[("refdesk-a", false)])));
     }
 
     #[test]

@@ -416,3 +416,35 @@ async fn when_one_desk_answers_a_patron_the_other_desk_on_the_account_lets_the_c
     let snap = b.desk.lock().unwrap().snapshot(Utc::now()).unwrap();
     assert!(snap.queue.is_empty() && snap.chats.iter().all(|c| c.phase == ChatPhase::Elsewhere), "{snap:?}");
 }
+
+#[tokio::test]
+async fn with_two_desks_on_the_account_the_patron_hears_the_rules_once_and_neither_desk_drops_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a_data, b_data) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let p = server(dir.path());
+    let mut a = start_desk(&p, Desk::open(&a_data.path().join("refdesk.db")).unwrap());
+    let mut b = start_desk(&p, Desk::open(&b_data.path().join("refdesk.db")).unwrap());
+    a.until_state(AccountState::Online).await;
+    b.until_state(AccountState::Online).await;
+    // Both librarians are with someone at the desk: a question has to wait, and is told so.
+    for d in [&a, &b] {
+        d.desk.lock().unwrap().start_walkup(None, Utc::now()).unwrap();
+        d.kick.notify_one();
+    }
+    // (Each desk learns of the other from its presence, a moment after both are busy.)
+    tokio::time::sleep(Duration::from_secs(1)).await;
+
+    let mut patron1 = patron(&p).await;
+    patron1.send_message("ask@library.test", "can someone help with a citation?").await.unwrap();
+    let got = bodies(&mut patron1, Duration::from_secs(3)).await;
+    assert_eq!(got.len(), 1, "one auto-reply, not one per desk: {got:?}");
+    assert!(got[0].contains("number 1 in line (about "), "{got:?}");
+    assert!(!got[0].contains("about about"), "{got:?}");
+    // The other desk's automatic reply is not a librarian taking the chat: both still have it waiting.
+    for (name, d) in [("A", &mut a), ("B", &mut b)] {
+        d.until_message("the auto-reply in the conversation", |m| !m.incoming && m.auto_reply).await;
+        let snap = d.desk.lock().unwrap().snapshot(Utc::now()).unwrap();
+        let phases: Vec<_> = snap.chats.iter().map(|c| c.phase).collect();
+        assert_eq!(phases, [ChatPhase::Waiting], "desk {name}");
+    }
+}

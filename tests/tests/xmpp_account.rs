@@ -83,6 +83,7 @@ async fn messages_arrive_and_a_server_restart_is_survived() {
             to: "patron1@library.test".into(),
             id: "rd-offline-1".into(),
             body: "back online".into(),
+            auto: false,
         })
         .await
         .unwrap();

@@ -48,8 +48,8 @@ pub struct Templates {
 impl Default for Templates {
     fn default() -> Self {
         Templates {
-            queued: "Thanks for your question! A librarian is helping someone at the desk; you're number {position} in line (about {wait}).".into(),
-            reminder: "You're still in line, number {position} (about {wait}). We haven't forgotten you.".into(),
+            queued: "Thanks for your question! A librarian is helping someone at the desk; you're number {position} in line ({wait}).".into(),
+            reminder: "You're still in line, number {position} ({wait}). We haven't forgotten you.".into(),
             on_hold: "{librarian} is helping someone at the desk right now and will be back with you shortly.".into(),
             unstaffed: "Thanks for your question! We're short-staffed at the desk just now; a librarian will answer as soon as one is free.".into(),
             closed: "Thanks for your message! {library} chat is closed now and opens again {opens}.".into(),

@@ -293,7 +293,7 @@ hours = [
 closedDates = ["2026-12-25"]
 
 [desk.templates]
-queued = "Hi! You're number {position} in line, about {wait}."
+queued = "Hi! You're number {position} in line: {wait}."
 "#;
 
     #[test]

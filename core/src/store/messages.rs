@@ -50,6 +50,8 @@ pub struct NewMessage<'a> {
     pub at: DateTime<Utc>,
     pub auto_reply: bool,
     pub status: MessageStatus,
+    /// The sender's own id (XEP-0359 origin-id), a second key for deduplication.
+    pub origin_id: Option<&'a str>,
 }
 
 /// The longest half-typed reply we keep per conversation.
@@ -98,8 +100,8 @@ impl Store {
         let n = self
             .conn
             .prepare_cached(
-                "INSERT OR IGNORE INTO messages (account, peer, direction, stable_id, body, at, auto_reply, status)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                "INSERT OR IGNORE INTO messages (account, peer, direction, stable_id, body, at, auto_reply, status, origin_id)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
             )
             .and_then(|mut s| {
                 s.execute(rusqlite::params![
@@ -111,6 +113,7 @@ impl Store {
                     to_millis(m.at),
                     m.auto_reply,
                     m.status.as_str(),
+                    m.origin_id,
                 ])
             })
             .map_err(StoreError::sqlite("storing a message"))?;
@@ -328,6 +331,7 @@ mod tests {
             at: Utc::now(),
             auto_reply: false,
             status: MessageStatus::Received,
+            origin_id: None,
         };
         assert!(s.insert_message(m).unwrap().is_some());
         assert!(s.insert_message(m).unwrap().is_none(), "live, carbon, offline and archive copies are one message");
@@ -351,6 +355,7 @@ mod tests {
             at: Utc::now(),
             auto_reply: false,
             status: MessageStatus::Received,
+            origin_id: None,
         };
         s.insert_message(m).unwrap();
         let got = &s.messages_with("a", "p").unwrap()[0].body;
@@ -368,6 +373,7 @@ mod tests {
             at: Utc::now(),
             auto_reply: false,
             status: if incoming { MessageStatus::Received } else { MessageStatus::Pending },
+            origin_id: None,
         }
     }
 

@@ -16,6 +16,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (6, "0006_statistics.sql", include_str!("../../../migrations/0006_statistics.sql")),
     (7, "0007_receipts.sql", include_str!("../../../migrations/0007_receipts.sql")),
     (8, "0008_tabs.sql", include_str!("../../../migrations/0008_tabs.sql")),
+    (9, "0009_origin_ids.sql", include_str!("../../../migrations/0009_origin_ids.sql")),
 ];
 
 /// The newest schema this build knows.

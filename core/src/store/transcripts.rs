@@ -387,6 +387,7 @@ mod tests {
             at: old,
             auto_reply: false,
             status: MessageStatus::Received,
+            origin_id: None,
         };
         let done = s.insert_message(msg("a", "done@x")).unwrap().unwrap();
         s.insert_message(msg("b", "open@x")).unwrap();

@@ -30,6 +30,13 @@ pub enum AccountEvent {
     },
     /// The archive catch-up asked for by `CatchUp` is over (done, refused, or cut at its page limit).
     CaughtUp,
+    /// Another desk signed in to this account (another resource of it) came, changed or went.
+    DeskPresence {
+        resource: String,
+        /// Signed in and open for questions (no away, busy or extended-away show).
+        available: bool,
+        online: bool,
+    },
 }
 
 /// What the desk asks an account to do. Commands wait in the channel while the account is offline
@@ -47,11 +54,12 @@ pub enum AccountCommand {
         to: String,
         typing: bool,
     },
-    /// Sends a stored message under its stored id.
+    /// Sends a stored message under its stored id; `auto` for the desk rules' automatic replies.
     Send {
         to: String,
         id: String,
         body: String,
+        auto: bool,
     },
     Presence {
         show: Show,
@@ -175,6 +183,17 @@ pub async fn run(
                                     }
                                 }
                             }
+                            Ok(Incoming::Presence(p)) => {
+                                // Only our own account's other resources: the other desks.
+                                let other_desk = super::session::bare(&p.from) == session.bare_jid() && p.from != session.jid();
+                                if let (true, Some((_, resource))) = (other_desk, p.from.split_once('/')) {
+                                    let open = p.available && matches!(p.show.as_deref(), None | Some("chat"));
+                                    let ev = AccountEvent::DeskPresence { resource: resource.to_owned(), available: open, online: p.available };
+                                    if tx.send(ev).await.is_err() {
+                                        return;
+                                    }
+                                }
+                            }
                             Ok(Incoming::Closed { reason }) => {
                                 tracing::warn!(account = %cfg.jid, ?reason, "the server closed the stream");
                                 break;
@@ -186,7 +205,7 @@ pub async fn run(
                             }
                         }},
                         cmd = commands.recv() => match cmd {
-                            Some(AccountCommand::Send { to, id, body }) => match session.send_message_with_id(&to, &body, &id).await {
+                            Some(AccountCommand::Send { to, id, body, auto }) => match session.send_message_with_id(&to, &body, &id, auto).await {
                                 Ok(()) => {
                                     if tx.send(AccountEvent::Sent { id }).await.is_err() {
                                         return;

@@ -12,6 +12,9 @@ pub const NS_PING: &str = "urn:xmpp:ping";
 pub const NS_SID: &str = "urn:xmpp:sid:0";
 pub const NS_CHATSTATES: &str = "http://jabber.org/protocol/chatstates";
 const NS_RECEIPTS: &str = "urn:xmpp:receipts";
+/// Marks the desk rules' automatic replies, so the other desks on the account can tell them from a
+/// librarian's answer (a private namespace: other clients ignore the element).
+pub const NS_AUTO_REPLY: &str = "urn:x-refdesk:auto-reply:0";
 pub const NS_CARBONS: &str = "urn:xmpp:carbons:2";
 const NS_FORWARD: &str = "urn:xmpp:forward:0";
 pub const NS_MAM: &str = "urn:xmpp:mam:2";
@@ -47,6 +50,8 @@ pub struct ChatMessage {
     pub receipt_for: Option<String>,
     /// A result of our own archive query (history), not something delivered just now.
     pub from_archive: bool,
+    /// Marked as a Refdesk desk's automatic reply (meaningful only in what our own account sent).
+    pub auto_reply: bool,
 }
 
 /// Which way the message a carbon copies went.
@@ -137,17 +142,25 @@ impl Session {
     /// Sends a chat message; returns its id (also sent as XEP-0359 origin-id, for deduplication).
     pub async fn send_message(&mut self, to: &str, body: &str) -> Result<String, SessionError> {
         let id = new_message_id();
-        self.send_message_with_id(to, body, &id).await?;
+        self.send_message_with_id(to, body, &id, false).await?;
         Ok(id)
     }
 
     /// Sends a chat message under an id chosen before (a stored reply keeps its id when resent, so
     /// the patron's client can tell a resend from a new message).
-    pub async fn send_message_with_id(&mut self, to: &str, body: &str, id: &str) -> Result<(), SessionError> {
+    /// `auto` marks a desk rule's automatic reply.
+    pub async fn send_message_with_id(
+        &mut self,
+        to: &str,
+        body: &str,
+        id: &str,
+        auto: bool,
+    ) -> Result<(), SessionError> {
         let id = escape(id);
+        let marker = if auto { format!("<auto-reply xmlns='{NS_AUTO_REPLY}'/>") } else { String::new() };
         let xml = format!(
             "<message type='chat' to='{to}' id='{id}'><body>{body}</body><origin-id xmlns='{NS_SID}' id='{id}'/>\
-             <active xmlns='{NS_CHATSTATES}'/><request xmlns='{NS_RECEIPTS}'/></message>",
+             <active xmlns='{NS_CHATSTATES}'/><request xmlns='{NS_RECEIPTS}'/>{marker}</message>",
             to = escape(to),
             body = escape(body),
         );
@@ -418,6 +431,7 @@ fn parse_message(el: &Element) -> Option<ChatMessage> {
         receipt_request: el.child("request", NS_RECEIPTS).is_some(),
         receipt_for: el.child("received", NS_RECEIPTS).and_then(|r| r.attr("id")).map(str::to_owned),
         from_archive: false,
+        auto_reply: el.child("auto-reply", NS_AUTO_REPLY).is_some(),
     })
 }
 
