@@ -57,6 +57,9 @@ pub struct Desk {
     default_read_level: Option<u8>,
     /// Whether this desk sends the rules' automatic replies (another desk on the account may).
     sends_auto_replies: bool,
+    /// Patrons this desk's librarian is answering (typing to, or replied to) in the chat under way:
+    /// its claim, weighed against another desk's.
+    claimed: std::collections::HashSet<String>,
     canned: Vec<canned::CannedReply>,
 }
 
@@ -76,8 +79,38 @@ impl Desk {
             pseudonym_period_days: policy::RetentionPolicy::default().transcript_days,
             default_read_level: policy::StatisticsPolicy::default().default_level(),
             sends_auto_replies: true,
+            claimed: Default::default(),
             canned: canned::defaults(),
         }
+    }
+
+    /// This desk's librarian started answering `peer` (typing): the chat is this desk's claim. The
+    /// other desks on the account see it as the typing notification's copy (XEP-0280).
+    pub fn claim(&mut self, peer: &str) {
+        self.claimed.insert(peer.to_owned());
+    }
+
+    /// Another desk on the account started answering a patron (the copy of its typing notification).
+    /// This desk lets the chat go unless its own librarian claimed it too; of two claims, the desk
+    /// with the first resource name keeps the chat (both desks decide the same). True if the chat
+    /// left this desk.
+    pub fn receive_claim(&mut self, account: &str, m: &xmpp::ChatMessage, now: DateTime<Utc>) -> Result<bool> {
+        let typing = m.body.is_none() && m.chat_state.as_deref() == Some("composing");
+        let (Some(to), Some((_, other))) = (m.to.as_deref(), m.from.split_once('/')) else { return Ok(false) };
+        let peer = xmpp::session::bare(to).to_owned();
+        if m.carbon != Some(xmpp::Carbon::Sent) || !typing || peer == account || xmpp::session::bare(&m.from) != account
+        {
+            return Ok(false);
+        }
+        let ours = self.resource()?;
+        let under_way_here = self.engine.as_ref().is_some_and(|e| e.chat_state(&peer).is_some());
+        if other == ours || !under_way_here || (self.claimed.contains(&peer) && ours.as_str() < other) {
+            return Ok(false);
+        }
+        self.claimed.remove(&peer);
+        self.record(now, |_| Ok((vec![Event::TakenElsewhere { chat: peer.clone() }], ())))?;
+        tracing::info!("another desk on the account is answering a patron; this desk lets the chat go");
+        Ok(true)
     }
 
     /// Whether this desk sends the rules' automatic replies, or leaves them to another desk signed in
@@ -245,6 +278,11 @@ impl Desk {
             }
             Ok(value)
         });
+        for a in &decided {
+            if let desk::Action::ChatClosed { chat, .. } = a {
+                self.claimed.remove(chat);
+            }
+        }
         match &result {
             Ok(_) => self.outbox.extend(decided),
             // The engine may have moved on while the store rolled back: rebuild it from the store.
@@ -340,6 +378,7 @@ impl Desk {
         let body = clean_reply(body)?;
         let stable_id = xmpp::session::new_message_id();
         let chat = peer.to_owned();
+        self.claimed.insert(chat.clone());
         let id = self.record(now, |s| {
             let id = s.insert_message(store::NewMessage {
                 account,

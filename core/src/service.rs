@@ -198,6 +198,11 @@ pub async fn run<D: DeskAccess>(
                     if let Some(Some(view)) = ask(&*desk, &account, |d| d.receive_receipt(&account, &m, Utc::now())) {
                         publish.message(view);
                     }
+                    if ask(&*desk, &account, |d| d.receive_claim(&account, &m, Utc::now())) == Some(true) {
+                        if let Some(snapshot) = ask(&*desk, &account, |d| d.snapshot(Utc::now())) {
+                            publish.desk(snapshot);
+                        }
+                    }
                     let archived = m.stanza_ids.iter().find(|(by, _)| *by == account).map(|(_, id)| id.clone());
                     if let Some(id) = archived.filter(|_| !catching_up && m.sent_at.is_none()) {
                         ask(&*desk, &account, |d| d.set_archive_position(&account, &id));

@@ -58,6 +58,7 @@ impl Publish for Channel {
 struct Running {
     desk: Arc<Mutex<Desk>>,
     kick: Arc<Notify>,
+    commands: mpsc::Sender<account::AccountCommand>,
     published: mpsc::UnboundedReceiver<Published>,
     _stop: watch::Sender<bool>,
 }
@@ -73,8 +74,8 @@ fn start_desk(p: &Prosody, mut desk: Desk) -> Running {
     let kick = Arc::new(Notify::new());
     tokio::spawn(account::run(cfg, "ask-secret".into(), "Ask a librarian".into(), events_tx, commands_rx, stop));
     let jid = format!("ask@{}", p.domain);
-    tokio::spawn(service::run(desk.clone(), jid, events, commands, kick.clone(), Channel(pub_tx)));
-    Running { desk, kick, published, _stop: stop_tx }
+    tokio::spawn(service::run(desk.clone(), jid, events, commands.clone(), kick.clone(), Channel(pub_tx)));
+    Running { desk, kick, commands, published, _stop: stop_tx }
 }
 
 impl Running {
@@ -447,4 +448,67 @@ async fn with_two_desks_on_the_account_the_patron_hears_the_rules_once_and_neith
         let phases: Vec<_> = snap.chats.iter().map(|c| c.phase).collect();
         assert_eq!(phases, [ChatPhase::Waiting], "desk {name}");
     }
+}
+
+impl Running {
+    /// The librarian at this desk starts typing to `peer`, as the window's composer does.
+    async fn start_typing(&self, peer: &str) {
+        self.desk.lock().unwrap().claim(peer);
+        self.commands.send(account::AccountCommand::Typing { to: peer.into(), typing: true }).await.unwrap();
+    }
+
+    fn phase_of(&self, peer: &str) -> Option<ChatPhase> {
+        let snap = self.desk.lock().unwrap().snapshot(Utc::now()).unwrap();
+        snap.chats.iter().find(|c| c.peer == peer).map(|c| c.phase)
+    }
+}
+
+#[tokio::test]
+async fn the_first_desk_to_start_answering_claims_the_chat_and_a_tie_goes_to_one_desk_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a_data, b_data) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let p = server(dir.path());
+    p.register("patron2", "patron2-secret").unwrap();
+    let mut a = start_desk(&p, Desk::open(&a_data.path().join("refdesk.db")).unwrap());
+    let mut b = start_desk(&p, Desk::open(&b_data.path().join("refdesk.db")).unwrap());
+    a.until_state(AccountState::Online).await;
+    b.until_state(AccountState::Online).await;
+    let who = "patron1@library.test";
+
+    let mut patron1 = patron(&p).await;
+    patron1.send_message("ask@library.test", "do you have Beloved?").await.unwrap();
+    a.until_message("the question at A", |m| m.incoming).await;
+    b.until_message("the question at B", |m| m.incoming).await;
+    // Desk A's librarian starts typing: desk B lets the chat go before anyone has sent a word.
+    a.start_typing(who).await;
+    b.until(
+        "desk B lets it go",
+        |e| matches!(e, Published::Desk(s) if s.chats.iter().any(|c| c.phase == ChatPhase::Elsewhere)),
+    )
+    .await;
+    assert_eq!(b.phase_of(who), Some(ChatPhase::Elsewhere));
+    assert_eq!(a.phase_of(who), Some(ChatPhase::Active), "still desk A's");
+
+    // Both librarians start on the next patron at once: exactly one desk keeps the chat.
+    let other = "patron2@library.test";
+    let mut patron2 = connect(&config(&p, "patron2"), "patron2-secret").await.unwrap();
+    patron2.send_message("ask@library.test", "printing help?").await.unwrap();
+    a.until_message("patron2 at A", |m| m.body == "printing help?").await;
+    b.until_message("patron2 at B", |m| m.body == "printing help?").await;
+    tokio::join!(a.start_typing(other), b.start_typing(other));
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        let phases = (a.phase_of(other), b.phase_of(other));
+        let elsewhere = [phases.0, phases.1].iter().filter(|p| **p == Some(ChatPhase::Elsewhere)).count();
+        if elsewhere == 1 {
+            break;
+        }
+        assert!(elsewhere < 2, "both desks let the patron go: {phases:?}");
+        assert!(tokio::time::Instant::now() < deadline, "no desk let the other have it: {phases:?}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // (Give a late claim the time to arrive, then look again: still one desk each.)
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let phases = [a.phase_of(other), b.phase_of(other)];
+    assert_eq!(phases.iter().filter(|p| **p == Some(ChatPhase::Elsewhere)).count(), 1, "{phases:?}");
 }

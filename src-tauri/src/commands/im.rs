@@ -1,7 +1,8 @@
-//! IM commands: the accounts' current states, and signing in with a password for the keyring.
+//! IM commands: the accounts' current states, signing in with a password for the keyring, and typing
+//! (which claims the chat for this desk).
 
 use refdesk_core::api::{AccountStatus, CommandError};
-use tauri::{AppHandle, Runtime, State};
+use tauri::{AppHandle, Manager, Runtime, State};
 
 use crate::im::Accounts;
 
@@ -22,6 +23,13 @@ pub fn set_typing<R: Runtime>(
     peer: String,
     typing: bool,
 ) -> Result<(), CommandError> {
+    if typing {
+        // Typing to a patron claims the chat for this desk (the other desks see the typing).
+        app.state::<crate::state::AppState>().with_desk(|d| {
+            d.claim(&peer);
+            Ok(())
+        })?;
+    }
     crate::im::typing(&app, &account, &peer, typing);
     Ok(())
 }
