@@ -659,6 +659,160 @@ fn a_flooding_contact_is_marked_on_its_tab_and_the_desk_stays_usable() {
     assert_eq!(s.find_all("[data-testid=message]").unwrap().len(), 30, "the first burst only");
 }
 
+/// Text patrons (or their clients, or a server) might send to break the window: each must show as
+/// the text it is, run nothing, load nothing, and be kept.
+fn hostile_bodies() -> Vec<String> {
+    let mut v: Vec<String> = [
+        "<script>window.__pwned=1</script>",
+        "<img src=x onerror=\"window.__pwned=2\">",
+        "<svg onload=window.__pwned=3>",
+        "<iframe srcdoc=\"<script>parent.__pwned=4</script>\"></iframe>",
+        "<a href=\"javascript:window.__pwned=5\">click me</a>",
+        "javascript:window.__pwned=6",
+        "JaVaScRiPt:window.__pwned=7",
+        "data:text/html,<script>window.__pwned=8</script>",
+        "file:///etc/passwd",
+        "vbscript:msgbox(1)",
+        "tel:+15551234567 and sms:5551234567",
+        "ms-settings:privacy and refdesk://evil",
+        "https://example.org/\"><script>window.__pwned=9</script>",
+        "http://evil.example/?q=<img src=x onerror=window.__pwned=10>",
+        "<style>body{display:none}</style>",
+        "<link rel=stylesheet href=https://evil.example/x.css>",
+        "<meta http-equiv=refresh content=\"0;url=https://evil.example\">",
+        "<base href=\"https://evil.example/\">",
+        "<form action=https://evil.example><input name=q></form>",
+        "<object data=\"data:text/html,x\"></object>",
+        "<embed src=\"data:text/html,x\">",
+        "<details open ontoggle=window.__pwned=11>",
+        "<math><mi xlink:href=\"javascript:window.__pwned=12\">x</mi></math>",
+        "&lt;script&gt;window.__pwned=13&lt;/script&gt;",
+        "&#60;img src=x onerror=window.__pwned=14&#62;",
+        "{@html '<b>x</b>'}",
+        "{{constructor.constructor('window.__pwned=15')()}}",
+        "${window.__pwned=16}",
+        "`${window.__pwned=17}`",
+        "__proto__ constructor prototype",
+        "'); DROP TABLE messages; --",
+        "\" OR 1=1 -- census NEAR( \"x\" *",
+        "\u{202E}gnp.exe\u{202C} harmless.png",
+        "\u{2066}isolated\u{2069} \u{2067}rtl\u{2069} \u{2068}first\u{2069}",
+        "zero\u{200B}width\u{200C}joiners\u{200D}and\u{FEFF}bom",
+        "مرحبا، هل لديكم كتب عن التاريخ؟",
+        "שלום, יש לכם ספרים?",
+        "mixed עברית and English and العربية",
+        "emoji 📚🏳️‍🌈👩🏽‍🔬 and flags 🇳🇱🇪🇸",
+        "combining: Z͑ͫ̓ͪ̂ͫ̽͏̴̙̤̞͉͚̯̞̠͍A̴̵̜̰͔ͫ͗͢L̠ͨͧͩ͘G̴̻͈͍͔̹̑͗̎̅͛́Ǫ̵̹̻̝̳͂̌̌͘",
+        "line one\nline two\n\n\nline five",
+        "    leading and trailing spaces    ",
+        "tab\tseparated\tvalues",
+        "[EMAIL] [PHONE] [NAME] placeholders typed by a patron",
+        "\u{E000}census\u{E001} private-use marks",
+        "https://catalog.example.org/record/1 fine link",
+        "mailto:ask@library.example fine mail link",
+        "www.example.org bare domain",
+        "<b>bold</b> <i>italic</i> <u>u</u>",
+        "</li></ol></main><h1>broken out</h1>",
+        "<!-- comment --> <![CDATA[ cdata ]]>",
+        "%3Cscript%3Ewindow.__pwned=18%3C/script%3E",
+        "\\u003cscript\\u003e escaped unicode",
+        "onmouseover=window.__pwned=19 style=position:fixed;inset:0",
+        "<a href=https://example.org onclick=window.__pwned=20>x</a>",
+        "a".repeat(5000).as_str(),
+        "<scr<script>ipt>window.__pwned=21</scr</script>ipt>",
+        "<body onload=window.__pwned=22>",
+        "<input autofocus onfocus=window.__pwned=23>",
+        "<video><source onerror=window.__pwned=24></video>",
+        "<marquee onstart=window.__pwned=25>",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    v.push("x".repeat(100_000)); // an unbroken 100 KB string
+    v.push("word ".repeat(4000)); // long, wrapping
+    v.push((0..2000).map(|i| format!("line {i}\n")).collect()); // two thousand lines
+    v
+}
+
+#[test]
+fn hostile_messages_show_as_text_run_nothing_and_are_all_kept() {
+    let _turn = ONE_APP_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let SignedIn { app, prosody, data, _server_dir, .. } = signed_in_desk("ask-secret");
+    let s = &app.session;
+    s.wait_for_text("[data-testid=account-status]", WAIT, |t| t.ends_with(": online")).unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let bodies = hostile_bodies();
+    assert!(bodies.len() >= 60, "{} cases", bodies.len());
+    // Three patrons, each well inside the flood limit, so every case must be kept.
+    let names = ["patron1", "patron2", "patron3"];
+    for n in &names[1..] {
+        prosody.register(n, "patron-secret").unwrap();
+    }
+    let mut patrons: Vec<_> = names
+        .iter()
+        .map(|n| {
+            let cfg = prosody.client_config(n);
+            rt.block_on(refdesk_core::xmpp::connect(&cfg, "patron-secret")).unwrap()
+        })
+        .collect();
+    for (i, body) in bodies.iter().enumerate() {
+        rt.block_on(patrons[i % 3].send_message("ask@library.test", body)).unwrap();
+    }
+    // Every case is stored (each once) before anything else is checked.
+    let db = data.path().join("refdesk.db");
+    let stored = || {
+        let d = Desk::open(&db).unwrap();
+        names
+            .iter()
+            .map(|n| d.messages("ask@library.test", &format!("{n}@library.test"), None, 500).unwrap().len())
+            .sum::<usize>()
+    };
+    wait_until("every hostile message is stored", || stored() >= bodies.len());
+    assert_eq!(stored(), bodies.len(), "each once");
+
+    // Each conversation shows its messages as text; nothing ran, nothing was loaded.
+    for n in names {
+        let tab = s
+            .find_all("[data-testid=tab]")
+            .unwrap()
+            .into_iter()
+            .find(|t| s.text(t).is_ok_and(|x| x.contains(n)))
+            .unwrap_or_else(|| panic!("a tab for {n}"));
+        s.click(&tab).unwrap();
+        let want = bodies.iter().skip(names.iter().position(|x| *x == n).unwrap()).step_by(3).count();
+        wait_until(&format!("{n}'s messages"), || {
+            s.find_all("[data-testid=message].in").is_ok_and(|m| m.len() == want)
+        });
+        let made = s
+            .execute(
+                "const m = document.querySelector('[data-testid=messages]'); \
+                 return m.querySelectorAll('script,img,iframe,svg,style,link,meta,base,form,object,embed,details,math,b,i,u,h1,body,input,video,source,marquee').length",
+            )
+            .unwrap();
+        assert_eq!(made, 0, "an element was made from patron text in {n}'s conversation");
+        let hrefs =
+            s.execute("return [...document.querySelectorAll('[data-testid=messages] a')].map(a => a.href)").unwrap();
+        for h in hrefs.as_array().unwrap() {
+            let h = h.as_str().unwrap();
+            assert!(h.starts_with("https://") || h.starts_with("http://") || h.starts_with("mailto:"), "a link to {h}");
+        }
+    }
+    assert_eq!(s.execute("return window.__pwned === undefined").unwrap(), true, "a payload ran");
+    assert_eq!(s.title().unwrap(), "Refdesk", "the window never navigated");
+    // A sample read back exactly as sent.
+    s.click(&s.find_all("[data-testid=tab]").unwrap()[0]).unwrap();
+    let texts: Vec<String> =
+        s.find_all("[data-testid=message] .body").unwrap().iter().filter_map(|e| s.text(e).ok()).collect();
+    assert!(
+        texts.iter().any(|t| t.contains("<script>") || t.contains("onerror") || t.contains("javascript:")),
+        "{texts:?}"
+    );
+    // The desk still answers at once.
+    s.click(&s.find("[data-testid=walkup-button]").unwrap()).unwrap();
+    s.wait_for("[data-testid=walkup-timer]", WAIT).unwrap();
+    s.save_screenshot(&artifacts().join("e2e-hostile.png"));
+}
+
 #[test]
 fn a_bad_policy_file_does_not_stop_the_desk_and_the_window_says_why() {
     let _turn = ONE_APP_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
