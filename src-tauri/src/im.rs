@@ -171,6 +171,16 @@ pub fn typing<R: Runtime>(app: &AppHandle<R>, jid: &str, peer: &str, typing: boo
     }
 }
 
+/// Tells every account's server whether the window is shown (XEP-0352), so a desk hidden to the
+/// tray is sent what can wait (presence, typing) in batches rather than one by one.
+pub fn client_active<R: Runtime>(app: &AppHandle<R>, active: bool) {
+    let Some(accounts) = app.try_state::<Accounts>() else { return };
+    let running = accounts.running.lock().unwrap_or_else(|p| p.into_inner());
+    for r in running.values() {
+        let _ = r.commands.try_send(account::AccountCommand::ClientActive(active));
+    }
+}
+
 /// Where the IM service's news goes: the window (and the header's account pills).
 struct Window<R: Runtime>(AppHandle<R>);
 

@@ -89,6 +89,7 @@ pub fn run_app<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Result<(
                     if let Err(e) = window.hide() {
                         tracing::warn!("could not hide the window: {e}");
                     }
+                    im::client_active(window.app_handle(), false);
                 }
             }
         })

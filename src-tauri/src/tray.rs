@@ -141,6 +141,7 @@ pub fn show_main_window<R: Runtime>(app: &AppHandle<R>) {
         let _ = w.unminimize();
         let _ = w.show();
         let _ = w.set_focus();
+        crate::im::client_active(app, true);
     }
 }
 
@@ -148,6 +149,7 @@ fn toggle_main_window<R: Runtime>(app: &AppHandle<R>) {
     let Some(w) = app.get_webview_window("main") else { return };
     if w.is_visible().unwrap_or(false) {
         let _ = w.hide();
+        crate::im::client_active(app, false);
     } else {
         show_main_window(app);
     }

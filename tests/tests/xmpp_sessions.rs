@@ -296,3 +296,43 @@ async fn the_archive_gives_back_what_came_while_the_desk_was_away_page_by_page()
         assert!(m.stanza_ids.iter().any(|(by, _)| by == "ask@library.test"), "keyed by the archive id");
     }
 }
+
+#[tokio::test]
+async fn a_hidden_desk_gets_messages_at_once_and_typing_only_with_them() {
+    let s = server();
+    let mut desk = within(connect(&account(&s, "ask", TlsMode::StartTls), "ask-secret")).await.unwrap();
+    desk.send_presence(Show::Available, None).await.unwrap();
+    let mut patron = within(connect(&account(&s, "patron1", TlsMode::StartTls), "patron-secret")).await.unwrap();
+    patron.send_presence(Show::Available, None).await.unwrap();
+    assert!(desk.set_client_active(false).await.unwrap(), "Prosody offers client state indication");
+
+    // Typing alone can wait while nobody looks: it is held back.
+    let composing = format!(
+        "<message to='{}' type='chat'><composing xmlns='http://jabber.org/protocol/chatstates'/></message>",
+        desk.jid()
+    );
+    patron.send_raw(&composing).await.unwrap();
+    let early = tokio::time::timeout(Duration::from_secs(1), async {
+        loop {
+            if let Incoming::Message(m) = desk.next().await.unwrap() {
+                return m;
+            }
+        }
+    })
+    .await;
+    assert!(early.is_err(), "typing came through at once: {early:?}");
+    // A message cannot wait: it comes at once, with what was held back before it.
+    patron.send_message(desk.jid(), "are you there?").await.unwrap();
+    let mut got = Vec::new();
+    within(async {
+        while got.iter().all(|m: &refdesk_core::xmpp::ChatMessage| m.body.is_none()) {
+            if let Incoming::Message(m) = desk.next().await.unwrap() {
+                got.push(m);
+            }
+        }
+    })
+    .await;
+    assert_eq!(got.first().and_then(|m| m.chat_state.clone()).as_deref(), Some("composing"), "{got:?}");
+    assert_eq!(got.last().and_then(|m| m.body.clone()).as_deref(), Some("are you there?"));
+    assert!(desk.set_client_active(true).await.unwrap());
+}

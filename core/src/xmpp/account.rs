@@ -65,6 +65,9 @@ pub enum AccountCommand {
         show: Show,
         status: String,
     },
+    /// Someone is looking at the desk (window shown) or not (hidden to the tray): XEP-0352. Kept
+    /// across reconnects.
+    ClientActive(bool),
     /// Confirms to a patron's device (full JID) that their message `id` is stored (XEP-0184).
     Receipt {
         to: String,
@@ -95,6 +98,7 @@ pub async fn run(
 ) {
     // The presence to show; a reconnect restores the latest one, not the first.
     let mut presence = (Show::Available, status_text);
+    let mut client_active = true;
     let report = |state, message: Option<String>| {
         AccountEvent::Status(AccountStatus { jid: cfg.jid.clone(), state, message, seq: 0 })
     };
@@ -120,6 +124,12 @@ pub async fn run(
                 if let Err(e) = session.enable_carbons().await {
                     tracing::warn!(account = %cfg.jid, "lost the connection right after signing in: {e}");
                     continue;
+                }
+                if !client_active {
+                    if let Err(e) = session.set_client_active(false).await {
+                        tracing::warn!(account = %cfg.jid, "lost the connection right after signing in: {e}");
+                        continue;
+                    }
                 }
                 tracing::debug!(account = %cfg.jid, "presence sent; online");
                 if tx.send(report(AccountState::Online, None)).await.is_err() {
@@ -233,6 +243,13 @@ pub async fn run(
                                         tracing::warn!(account = %cfg.jid, "connection lost: {e}");
                                         break;
                                     }
+                                }
+                            }
+                            Some(AccountCommand::ClientActive(active)) => {
+                                client_active = active;
+                                if let Err(e) = session.set_client_active(active).await {
+                                    tracing::warn!(account = %cfg.jid, "connection lost: {e}");
+                                    break;
                                 }
                             }
                             Some(AccountCommand::Receipt { to, id }) => {

@@ -174,7 +174,9 @@ pub async fn connect(cfg: &AccountConfig, password: &str) -> Result<Session, Con
     }
     let jid = step("the server (bind)", bind(&mut reader, &mut write, &cfg.resource)).await?;
     tracing::info!(account = %cfg.jid, "signed in");
-    Ok(Session::new(reader, write, jid))
+    let mut session = Session::new(reader, write, jid);
+    session.csi = features.child("csi", super::session::NS_CSI).is_some();
+    Ok(session)
 }
 
 async fn open_tcp(host: &str, port: u16) -> Result<TcpStream, ConnectError> {

@@ -15,6 +15,7 @@ const NS_RECEIPTS: &str = "urn:xmpp:receipts";
 /// Marks the desk rules' automatic replies, so the other desks on the account can tell them from a
 /// librarian's answer (a private namespace: other clients ignore the element).
 pub const NS_AUTO_REPLY: &str = "urn:x-refdesk:auto-reply:0";
+pub const NS_CSI: &str = "urn:xmpp:csi:0";
 pub const NS_CARBONS: &str = "urn:xmpp:carbons:2";
 const NS_FORWARD: &str = "urn:xmpp:forward:0";
 pub const NS_MAM: &str = "urn:xmpp:mam:2";
@@ -118,11 +119,13 @@ pub struct Session {
     next_id: u64,
     /// Archive queries under way: results are believed only for these.
     archive_queries: Vec<String>,
+    /// The server offers client state indication (XEP-0352).
+    pub(super) csi: bool,
 }
 
 impl Session {
     pub(super) fn new(reader: StreamReader<ReadHalf<Tls>>, writer: WriteHalf<Tls>, jid: String) -> Session {
-        Session { reader, writer, jid, next_id: 0, archive_queries: Vec::new() }
+        Session { reader, writer, jid, next_id: 0, archive_queries: Vec::new(), csi: false }
     }
 
     /// Our full JID as the server bound it.
@@ -166,6 +169,18 @@ impl Session {
         );
         send(&mut self.writer, &xml).await?;
         Ok(())
+    }
+
+    /// Tells the server whether anyone is looking (XEP-0352): while inactive (the window hidden to
+    /// the tray) it may hold back what can wait, such as presence and typing, and deliver messages
+    /// at once. Nothing is sent to a server that does not offer it; true if it was sent.
+    pub async fn set_client_active(&mut self, active: bool) -> Result<bool, SessionError> {
+        if !self.csi {
+            return Ok(false);
+        }
+        let state = if active { "active" } else { "inactive" };
+        send(&mut self.writer, &format!("<{state} xmlns='{NS_CSI}'/>")).await?;
+        Ok(true)
     }
 
     /// Tells `to` (a full JID: the device that sent it) that their message `id` has been received
