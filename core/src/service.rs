@@ -40,7 +40,8 @@ fn show(s: desk::Show) -> Show {
 /// A live chat state from the patron themselves (not a copy from another desk, not history).
 /// A message with a body ends their typing whatever state it carries.
 fn patron_typing(account: &str, m: &crate::xmpp::ChatMessage) -> Option<TypingView> {
-    if m.carbon.is_some() || m.sent_at.is_some() || m.kind == "error" {
+    // A delayed typing state is stale.
+    if !from_patron_itself(account, m) || m.sent_at.is_some() {
         return None;
     }
     let has_body = m.body.as_deref().is_some_and(|b| !b.trim().is_empty());
@@ -49,16 +50,19 @@ fn patron_typing(account: &str, m: &crate::xmpp::ChatMessage) -> Option<TypingVi
         return None;
     }
     let peer = crate::xmpp::session::bare(&m.from);
-    (peer != account).then(|| TypingView { account: account.to_owned(), peer: peer.to_owned(), typing })
+    Some(TypingView { account: account.to_owned(), peer: peer.to_owned(), typing })
 }
 
-/// The id to confirm with a XEP-0184 receipt: a patron's own live message that asked for one. Not
-/// history from the archive, and not another desk's copy (that desk answers for itself).
+/// A stanza a patron sent this desk itself: not history from the archive, not another desk's copy
+/// (that desk answers for itself), not an error bounced back, not this account's own.
+fn from_patron_itself(account: &str, m: &crate::xmpp::ChatMessage) -> bool {
+    m.carbon.is_none() && !m.from_archive && m.kind != "error" && crate::xmpp::session::bare(&m.from) != account
+}
+
+/// The id to confirm with a XEP-0184 receipt: a patron's own message that asked for one.
 fn wants_receipt<'a>(account: &str, m: &'a crate::xmpp::ChatMessage) -> Option<&'a str> {
-    let live = m.carbon.is_none() && !m.from_archive && m.kind != "error";
     let has_body = m.body.as_deref().is_some_and(|b| !b.trim().is_empty());
-    let from_patron = crate::xmpp::session::bare(&m.from) != account;
-    m.id.as_deref().filter(|_| m.receipt_request && live && has_body && from_patron)
+    m.id.as_deref().filter(|_| m.receipt_request && has_body && from_patron_itself(account, m))
 }
 
 /// Whether this desk sends the automatic replies ("you're number 2 in line") for the account, so a
@@ -150,7 +154,7 @@ pub async fn run<D: DeskAccess>(
                 }
                 Some(AccountEvent::Message(m)) => {
                     let peer = crate::xmpp::session::bare(&m.from);
-                    let live = m.carbon.is_none() && !m.from_archive && peer != account;
+                    let live = from_patron_itself(&account, &m);
                     if live && m.body.is_some() {
                         let verdict = flood.check(peer, Utc::now());
                         let view = |flooding| FloodView {
