@@ -764,7 +764,11 @@ fn hostile_messages_show_as_text_run_nothing_and_are_all_kept() {
         let d = Desk::open(&db).unwrap();
         names
             .iter()
-            .map(|n| d.messages("ask@library.test", &format!("{n}@library.test"), None, 500).unwrap().len())
+            .map(|n| {
+                let all = d.messages("ask@library.test", &format!("{n}@library.test"), None, 500).unwrap();
+                // (The desk rules may have told a patron to wait: that is not one of theirs.)
+                all.iter().filter(|m| m.incoming).count()
+            })
             .sum::<usize>()
     };
     wait_until("every hostile message is stored", || stored() >= bodies.len());
@@ -799,14 +803,14 @@ fn hostile_messages_show_as_text_run_nothing_and_are_all_kept() {
     }
     assert_eq!(s.execute("return window.__pwned === undefined").unwrap(), true, "a payload ran");
     assert_eq!(s.title().unwrap(), "Refdesk", "the window never navigated");
-    // A sample read back exactly as sent.
-    s.click(&s.find_all("[data-testid=tab]").unwrap()[0]).unwrap();
-    let texts: Vec<String> =
-        s.find_all("[data-testid=message] .body").unwrap().iter().filter_map(|e| s.text(e).ok()).collect();
-    assert!(
-        texts.iter().any(|t| t.contains("<script>") || t.contains("onerror") || t.contains("javascript:")),
-        "{texts:?}"
-    );
+    // The payloads read back as the text they are (the last conversation opened is still shown).
+    wait_until("a payload shown as text", || {
+        s.find_all("[data-testid=message] .body").is_ok_and(|bodies| {
+            bodies.iter().filter_map(|e| s.text(e).ok()).any(|t| {
+                t.contains("<script>") || t.contains("onerror=") || t.contains("onload=") || t.contains("javascript:")
+            })
+        })
+    });
     // The desk still answers at once.
     s.click(&s.find("[data-testid=walkup-button]").unwrap()).unwrap();
     s.wait_for("[data-testid=walkup-timer]", WAIT).unwrap();
