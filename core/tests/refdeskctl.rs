@@ -6,6 +6,18 @@ fn ctl(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_refdeskctl")).args(args).env_remove("REFDESK_DATA_DIR").output().unwrap()
 }
 
+/// A patron's chat message to the desk's account, as the XMPP layer hands it over.
+fn chat(from: &str, id: &str, body: &str) -> refdesk_core::xmpp::ChatMessage {
+    refdesk_core::xmpp::ChatMessage {
+        from: from.into(),
+        to: Some("ask@lib".into()),
+        id: Some(id.into()),
+        kind: "chat".into(),
+        body: Some(body.into()),
+        ..Default::default()
+    }
+}
+
 fn text(o: &Output) -> (String, String) {
     (String::from_utf8_lossy(&o.stdout).into_owned(), String::from_utf8_lossy(&o.stderr).into_owned())
 }
@@ -174,19 +186,7 @@ fn search_finds_closed_chats_in_their_redacted_form() {
     let db = dir.path().join("refdesk.db");
     let mut desk = refdesk_core::Desk::open(&db).unwrap();
     let now = chrono::Utc::now();
-    let m = refdesk_core::xmpp::ChatMessage {
-        from: "hal@x.org/r".into(),
-        to: Some("ask@lib".into()),
-        id: Some("h1".into()),
-        kind: "chat".into(),
-        body: Some("sanborn fire insurance maps, call me 555-201-3344".into()),
-        origin_id: None,
-        stanza_ids: vec![],
-        chat_state: None,
-        carbon: None,
-        sent_at: None,
-        ..Default::default()
-    };
+    let m = chat("hal@x.org/r", "h1", "sanborn fire insurance maps, call me 555-201-3344");
     desk.receive_message("ask@lib", &m, now).unwrap();
     desk.close_chat("hal@x.org", &Default::default(), now).unwrap();
     drop(desk);
@@ -245,19 +245,7 @@ fn stats_reports_the_period_in_text_csv_and_json() {
     let db = dir.path().join("refdesk.db");
     let mut desk = refdesk_core::Desk::open(&db).unwrap();
     let t0 = Utc::now() - Duration::hours(2);
-    let m = refdesk_core::xmpp::ChatMessage {
-        from: "ida@x.org/r".into(),
-        to: Some("ask@lib".into()),
-        id: Some("i1".into()),
-        kind: "chat".into(),
-        body: Some("do you have the county atlas?".into()),
-        origin_id: None,
-        stanza_ids: vec![],
-        chat_state: None,
-        carbon: None,
-        sent_at: None,
-        ..Default::default()
-    };
+    let m = chat("ida@x.org/r", "i1", "do you have the county atlas?");
     desk.receive_message("ask@lib", &m, t0).unwrap();
     desk.reply("ask@lib", "ida@x.org", "Yes, map room.", t0 + Duration::seconds(45)).unwrap();
     let rating = refdesk_core::api::Rating { read_level: Some(2), tags: vec!["Maps".into()] };

@@ -380,15 +380,21 @@ async fn a_patron_flooding_the_desk_is_cut_off_and_everyone_else_still_gets_thro
     assert_eq!(stored[0].body, "spam 0", "the first messages are the ones kept");
 }
 
-#[tokio::test]
-async fn when_one_desk_answers_a_patron_the_other_desk_on_the_account_lets_the_chat_go() {
-    let dir = tempfile::tempdir().unwrap();
-    let (a_data, b_data) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    let p = server(dir.path());
-    let mut a = start_desk(&p, Desk::open(&a_data.path().join("refdesk.db")).unwrap());
-    let mut b = start_desk(&p, Desk::open(&b_data.path().join("refdesk.db")).unwrap());
+/// A server and two desks signed in to its ask@ account, each with its own database (kept in the
+/// returned directories for the test's lifetime).
+async fn two_desks() -> (Prosody, Running, Running, [tempfile::TempDir; 3]) {
+    let dirs = [tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap()];
+    let p = server(dirs[0].path());
+    let mut a = start_desk(&p, Desk::open(&dirs[1].path().join("refdesk.db")).unwrap());
+    let mut b = start_desk(&p, Desk::open(&dirs[2].path().join("refdesk.db")).unwrap());
     a.until_state(AccountState::Online).await;
     b.until_state(AccountState::Online).await;
+    (p, a, b, dirs)
+}
+
+#[tokio::test]
+async fn when_one_desk_answers_a_patron_the_other_desk_on_the_account_lets_the_chat_go() {
+    let (p, mut a, mut b, _dirs) = two_desks().await;
 
     let mut patron1 = patron(&p).await;
     patron1.send_message("ask@library.test", "where are the maps?").await.unwrap();
@@ -420,13 +426,7 @@ async fn when_one_desk_answers_a_patron_the_other_desk_on_the_account_lets_the_c
 
 #[tokio::test]
 async fn with_two_desks_on_the_account_the_patron_hears_the_rules_once_and_neither_desk_drops_them() {
-    let dir = tempfile::tempdir().unwrap();
-    let (a_data, b_data) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    let p = server(dir.path());
-    let mut a = start_desk(&p, Desk::open(&a_data.path().join("refdesk.db")).unwrap());
-    let mut b = start_desk(&p, Desk::open(&b_data.path().join("refdesk.db")).unwrap());
-    a.until_state(AccountState::Online).await;
-    b.until_state(AccountState::Online).await;
+    let (p, mut a, mut b, _dirs) = two_desks().await;
     // Both librarians are with someone at the desk: a question has to wait, and is told so.
     for d in [&a, &b] {
         d.desk.lock().unwrap().start_walkup(None, Utc::now()).unwrap();
@@ -465,14 +465,8 @@ impl Running {
 
 #[tokio::test]
 async fn the_first_desk_to_start_answering_claims_the_chat_and_a_tie_goes_to_one_desk_only() {
-    let dir = tempfile::tempdir().unwrap();
-    let (a_data, b_data) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    let p = server(dir.path());
+    let (p, mut a, mut b, _dirs) = two_desks().await;
     p.register("patron2", "patron2-secret").unwrap();
-    let mut a = start_desk(&p, Desk::open(&a_data.path().join("refdesk.db")).unwrap());
-    let mut b = start_desk(&p, Desk::open(&b_data.path().join("refdesk.db")).unwrap());
-    a.until_state(AccountState::Online).await;
-    b.until_state(AccountState::Online).await;
     let who = "patron1@library.test";
 
     let mut patron1 = patron(&p).await;

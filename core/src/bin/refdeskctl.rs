@@ -192,13 +192,7 @@ fn run(mut args: Vec<String>) -> Result<(), String> {
                 "html" => refdesk_core::export::html(&records, &format!("Refdesk transcripts, last {days} days")),
                 other => return Err(format!("--format {other}: use csv, json or html")),
             };
-            match out_file {
-                Some(path) => write_private(Path::new(&path), &text),
-                None => {
-                    out!("{}", text.trim_end());
-                    Ok(())
-                }
-            }
+            deliver(out_file.as_deref(), &text)
         }
         ["stats", rest @ ..] => {
             let mut rest: Vec<String> = rest.iter().map(|s| s.to_string()).collect();
@@ -213,13 +207,7 @@ fn run(mut args: Vec<String>) -> Result<(), String> {
                 "json" => serde_json::to_string_pretty(&stats).map_err(|e| e.to_string())?,
                 other => return Err(format!("--format {other}: use text, csv or json")),
             };
-            match out_file {
-                Some(path) => write_private(Path::new(&path), &text),
-                None => {
-                    out!("{}", text.trim_end());
-                    Ok(())
-                }
-            }
+            deliver(out_file.as_deref(), &text)
         }
         ["erase", who] => {
             let mut desk = open(&db)?;
@@ -345,6 +333,17 @@ fn read_log(path: &Path) -> Result<Vec<LoggedEvent>, String> {
         log.push(e);
     }
     Ok(log)
+}
+
+/// An export or report: to `--out FILE` (readable by this user only), else to stdout.
+fn deliver(out_file: Option<&str>, text: &str) -> Result<(), String> {
+    match out_file {
+        Some(path) => write_private(Path::new(path), text),
+        None => {
+            out!("{}", text.trim_end());
+            Ok(())
+        }
+    }
 }
 
 /// `--days N` back from now (default 30), or `--from DATE [--to DATE]` as local calendar days.
