@@ -133,8 +133,7 @@ async fn a_reply_written_during_an_outage_reaches_the_patron_once_the_server_is_
     let dir = tempfile::tempdir().unwrap();
     let data = tempfile::tempdir().unwrap();
     let mut p = server(dir.path());
-    let mut desk = start_desk(&p, Desk::open(&data.path().join("refdesk.db")).unwrap());
-    desk.until_state(AccountState::Online).await;
+    let mut desk = signed_in_desk(&p, data.path()).await;
 
     let mut patron1 = patron(&p).await;
     patron1.send_message("ask@library.test", "do you have the 1910 census for Ohio?").await.unwrap();
@@ -275,8 +274,7 @@ async fn receipts_go_both_ways_and_only_the_patron_can_confirm_delivery() {
     let data = tempfile::tempdir().unwrap();
     let p = server(dir.path());
     p.register("mallory", "mallory-secret").unwrap();
-    let mut desk = start_desk(&p, Desk::open(&data.path().join("refdesk.db")).unwrap());
-    desk.until_state(AccountState::Online).await;
+    let mut desk = signed_in_desk(&p, data.path()).await;
 
     // The patron's client asks for a receipt: it comes once the question is stored.
     let mut patron1 = patron(&p).await;
@@ -354,8 +352,7 @@ async fn a_patron_flooding_the_desk_is_cut_off_and_everyone_else_still_gets_thro
     let data = tempfile::tempdir().unwrap();
     let p = server(dir.path());
     p.register("patron2", "patron2-secret").unwrap();
-    let mut desk = start_desk(&p, Desk::open(&data.path().join("refdesk.db")).unwrap());
-    desk.until_state(AccountState::Online).await;
+    let mut desk = signed_in_desk(&p, data.path()).await;
 
     // A thousand messages in one write: a script, not a person.
     let mut bot = patron(&p).await;
@@ -385,11 +382,16 @@ async fn a_patron_flooding_the_desk_is_cut_off_and_everyone_else_still_gets_thro
 async fn two_desks() -> (Prosody, Running, Running, [tempfile::TempDir; 3]) {
     let dirs = [tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap()];
     let p = server(dirs[0].path());
-    let mut a = start_desk(&p, Desk::open(&dirs[1].path().join("refdesk.db")).unwrap());
-    let mut b = start_desk(&p, Desk::open(&dirs[2].path().join("refdesk.db")).unwrap());
-    a.until_state(AccountState::Online).await;
-    b.until_state(AccountState::Online).await;
+    let a = signed_in_desk(&p, dirs[1].path()).await;
+    let b = signed_in_desk(&p, dirs[2].path()).await;
     (p, a, b, dirs)
+}
+
+/// A desk with its own database in `data`, signed in to `p`'s ask@ account.
+async fn signed_in_desk(p: &Prosody, data: &std::path::Path) -> Running {
+    let mut desk = start_desk(p, Desk::open(&data.join("refdesk.db")).unwrap());
+    desk.until_state(AccountState::Online).await;
+    desk
 }
 
 #[tokio::test]
