@@ -294,6 +294,12 @@ impl Desk {
     /// A chat message arrived on `account`. It is stored first (once, whatever copy this is), then
     /// the desk engine sees it. Returns the stored message, or `None` for a duplicate or a message
     /// that is not a patron's chat.
+    /// Whether this patron's message is already stored (a second copy: from the archive, a carbon).
+    pub fn has_received(&self, account: &str, m: &xmpp::ChatMessage) -> Result<bool> {
+        let peer = xmpp::session::bare(&m.from);
+        Ok(self.store.has_incoming(account, peer, &stable_id(account, m), m.origin_id.as_deref())?)
+    }
+
     pub fn receive_message(
         &mut self,
         account: &str,

@@ -107,6 +107,15 @@ fn ask<D: DeskAccess, T>(desk: &D, account: &str, f: impl FnOnce(&mut Desk) -> R
     }
 }
 
+/// Tells the account runner the message at stream position `seq` is handled (stored, or dropped on
+/// purpose as flooding), so the server may forget it. A confirmation lost to a full channel is
+/// covered by the next one: each covers all before it.
+fn stored(commands: &mpsc::Sender<AccountCommand>, seq: Option<u32>) {
+    if let Some(seq) = seq {
+        let _ = commands.try_send(AccountCommand::Stored(seq));
+    }
+}
+
 /// Runs until the account runner's event channel closes. `kick` wakes the loop after a change made
 /// elsewhere (a reply or a walk-up from the window) so what it decided goes out at once.
 ///
@@ -133,19 +142,24 @@ pub async fn run<D: DeskAccess>(
     let mut desks: std::collections::BTreeMap<String, bool> = std::collections::BTreeMap::new();
     let mut open_here = true;
     let mut speaks = true;
+    // The next `Online` comes from a resumed stream: nothing was missed.
+    let mut resumed = false;
     loop {
         let deadline = ask(&*desk, &account, |d| Ok(d.next_deadline())).flatten();
         let wait = deadline.map(|t| (t - Utc::now()).to_std().unwrap_or(Duration::ZERO));
         tokio::select! {
             ev = events.recv() => match ev {
                 None => return,
+                Some(AccountEvent::Resumed) => resumed = true,
                 Some(AccountEvent::Status(s)) => {
-                    if s.state != AccountState::Online {
-                        // Who else is signed in is told again after the next sign-in.
+                    let fresh = s.state == AccountState::Online && !std::mem::take(&mut resumed);
+                    if fresh {
+                        // Who else is signed in is told again after a fresh sign-in.
                         desks.clear();
                     }
-                    if s.state == AccountState::Online {
-                        // Whatever arrived while this desk was away is in the archive: fetch it.
+                    // Whatever arrived while this desk was away is in the archive: fetch it. A
+                    // resumed stream missed nothing, but a catch-up it cut short starts again.
+                    if fresh || (s.state == AccountState::Online && catching_up) {
                         let after = ask(&*desk, &account, |d| d.archive_position(&account)).flatten();
                         let since = after.is_none().then(|| Utc::now() - chrono::Duration::hours(FIRST_CATCH_UP_HOURS));
                         catching_up = commands.try_send(AccountCommand::CatchUp { after, since }).is_ok();
@@ -154,9 +168,16 @@ pub async fn run<D: DeskAccess>(
                 }
                 Some(AccountEvent::Message(m)) => {
                     let peer = crate::xmpp::session::bare(&m.from);
-                    let live = from_patron_itself(&account, &m);
-                    if live && m.body.is_some() {
-                        let verdict = flood.check(peer, Utc::now());
+                    // However it came (live, a copy another desk received, the archive), a patron's
+                    // message counts against their flood allowance, at the time it was sent; a second
+                    // copy of one already stored does not count again.
+                    let from_patron = peer != account && m.kind != "error";
+                    let second_copy = || {
+                        !from_patron_itself(&account, &m)
+                            && ask(&*desk, &account, |d| d.has_received(&account, &m)).unwrap_or(false)
+                    };
+                    if from_patron && m.body.is_some() && !second_copy() {
+                        let verdict = flood.check(peer, m.sent_at.unwrap_or_else(Utc::now));
                         let view = |flooding| FloodView {
                             account: account.clone(),
                             peer: peer.to_owned(),
@@ -173,6 +194,7 @@ pub async fn run<D: DeskAccess>(
                                 if first || flood.dropped(peer) % FLOOD_REPORT_EVERY == 0 {
                                     publish.flooding(view(true));
                                 }
+                                stored(&commands, m.stream_seq);
                                 continue;
                             }
                             Verdict::Take => {
@@ -181,8 +203,9 @@ pub async fn run<D: DeskAccess>(
                                 }
                             }
                         }
-                    } else if live && flooding.contains(peer) {
+                    } else if from_patron && flooding.contains(peer) {
                         // Typing notifications from a flooder are noise too.
+                        stored(&commands, m.stream_seq);
                         continue;
                     }
                     if let Some(typing) = patron_typing(&account, &m) {
@@ -211,6 +234,7 @@ pub async fn run<D: DeskAccess>(
                     if let Some(id) = archived.filter(|_| !catching_up && m.sent_at.is_none()) {
                         ask(&*desk, &account, |d| d.set_archive_position(&account, &id));
                     }
+                    stored(&commands, m.stream_seq);
                 }
                 Some(AccountEvent::ArchivedUpTo { last }) => {
                     ask(&*desk, &account, |d| d.set_archive_position(&account, &last));

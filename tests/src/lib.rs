@@ -4,7 +4,9 @@ pub mod certs;
 pub mod net;
 pub mod notifications;
 pub mod prosody;
+pub mod proxy;
 pub mod tray;
 pub mod webdriver;
 
 pub use prosody::{Account, Prosody, ProsodyConfig};
+pub use proxy::Proxy;

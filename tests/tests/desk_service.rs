@@ -63,9 +63,14 @@ struct Running {
     _stop: watch::Sender<bool>,
 }
 
-fn start_desk(p: &Prosody, mut desk: Desk) -> Running {
+fn start_desk(p: &Prosody, desk: Desk) -> Running {
+    start_desk_with(p, desk, config(p, "ask"))
+}
+
+/// As `start_desk`, reaching the server as `cfg` says (through a proxy, with short pings).
+fn start_desk_with(p: &Prosody, mut desk: Desk, cfg: AccountConfig) -> Running {
     // Each desk signs in under its own resource, as the app does.
-    let cfg = AccountConfig { resource: desk.resource().unwrap(), ..config(p, "ask") };
+    let cfg = AccountConfig { resource: desk.resource().unwrap(), ..cfg };
     let desk = Arc::new(Mutex::new(desk));
     let (events_tx, events) = mpsc::channel(64);
     let (commands, commands_rx) = mpsc::channel(64);
@@ -228,23 +233,34 @@ async fn questions_sent_while_the_desk_was_closed_are_all_there_once_after_it_st
     let dir = tempfile::tempdir().unwrap();
     let data = tempfile::tempdir().unwrap();
     let p = server(dir.path());
+    p.register("patron2", "patron2-secret").unwrap();
     let db = data.path().join("refdesk.db");
-    let mut patron1 = patron(&p).await;
-    for i in 0..60 {
-        patron1.send_message("ask@library.test", &format!("while you were closed {i}")).await.unwrap();
+    // Two patrons, 30 questions each: more than one archive page (50), and within what one person
+    // may send in a burst (more from one patron in a second is a flood, dropped however it comes).
+    let mut patrons = [patron(&p).await, connect(&config(&p, "patron2"), "patron2-secret").await.unwrap()];
+    for (n, patron) in patrons.iter_mut().enumerate() {
+        for i in 0..30 {
+            patron.send_message("ask@library.test", &format!("while you were closed {n}.{i}")).await.unwrap();
+        }
+        let ping = patron.send_ping(None).await.unwrap();
+        tokio::time::timeout(WAIT, async {
+            while !matches!(patron.next().await.unwrap(), Incoming::IqResponse { ref id, .. } if *id == ping) {}
+        })
+        .await
+        .unwrap();
     }
-    let ping = patron1.send_ping(None).await.unwrap();
-    tokio::time::timeout(WAIT, async {
-        while !matches!(patron1.next().await.unwrap(), Incoming::IqResponse { ref id, .. } if *id == ping) {}
-    })
-    .await
-    .unwrap();
 
     // The desk starts: offline delivery and the archive both bring the messages; each is stored once.
-    let count = |db: &std::path::Path| {
+    let bodies = |db: &std::path::Path| {
         let d = Desk::open(db).unwrap();
-        d.messages("ask@library.test", "patron1@library.test", None, 500).unwrap().iter().filter(|m| m.incoming).count()
+        ["patron1@library.test", "patron2@library.test"]
+            .iter()
+            .flat_map(|peer| d.messages("ask@library.test", peer, None, 500).unwrap())
+            .filter(|m| m.incoming)
+            .map(|m| m.body)
+            .collect::<Vec<_>>()
     };
+    let count = |db: &std::path::Path| bodies(db).len();
     {
         let mut desk = start_desk(&p, Desk::open(&db).unwrap());
         desk.until_state(AccountState::Online).await;
@@ -262,10 +278,8 @@ async fn questions_sent_while_the_desk_was_closed_are_all_there_once_after_it_st
     let mut desk = start_desk(&p, Desk::open(&db).unwrap());
     desk.until_state(AccountState::Online).await;
     tokio::time::sleep(Duration::from_secs(2)).await;
-    assert_eq!(count(&db), 60);
-    let stored = Desk::open(&db).unwrap().messages("ask@library.test", "patron1@library.test", None, 500).unwrap();
-    let bodies: Vec<_> = stored.iter().filter(|m| m.incoming).map(|m| m.body.clone()).collect();
-    assert_eq!(bodies, (0..60).map(|i| format!("while you were closed {i}")).collect::<Vec<_>>(), "in order");
+    let want: Vec<_> = (0..2).flat_map(|n| (0..30).map(move |i| format!("while you were closed {n}.{i}"))).collect();
+    assert_eq!(bodies(&db), want, "each once, in order");
 }
 
 #[tokio::test]
@@ -507,4 +521,126 @@ async fn the_first_desk_to_start_answering_claims_the_chat_and_a_tie_goes_to_one
     tokio::time::sleep(Duration::from_secs(1)).await;
     let phases = [a.phase_of(other), b.phase_of(other)];
     assert_eq!(phases.iter().filter(|p| **p == Some(ChatPhase::Elsewhere)).count(), 1, "{phases:?}");
+}
+
+/// A thousand questions from twenty patrons and a reply to each patron every few seconds, while the
+/// desk's link breaks again and again (cut outright, or gone silent first): every question is stored
+/// once, in order, and every reply reaches its patron once.
+#[tokio::test]
+async fn a_thousand_messages_across_a_link_that_keeps_breaking_are_each_stored_and_delivered_once() {
+    const PATRONS: usize = 20;
+    const EACH: usize = 50;
+    const REPLIES: usize = 5;
+    let dir = tempfile::tempdir().unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let p = server(dir.path());
+    let names: Vec<String> = (0..PATRONS).map(|i| format!("reader{i}")).collect();
+    std::thread::scope(|s| {
+        for n in &names {
+            let p = &p;
+            s.spawn(move || p.register(n, "reader-secret").unwrap());
+        }
+    });
+    let proxy = refdesk_testkit::Proxy::start(p.c2s_port).unwrap();
+    let cfg = AccountConfig {
+        port: Some(proxy.port),
+        keepalive: Duration::from_secs(1),
+        ping_timeout: Duration::from_secs(1),
+        ..config(&p, "ask")
+    };
+    let mut desk = start_desk_with(&p, Desk::open(&data.path().join("refdesk.db")).unwrap(), cfg);
+    desk.until_state(AccountState::Online).await;
+
+    // Each patron asks at a person's pace (2.5 a second: under the flood limit) and keeps what it receives.
+    let mut patrons = Vec::new();
+    for n in &names {
+        let mut s = connect(&config(&p, n), "reader-secret").await.unwrap();
+        s.send_presence(Show::Available, None).await.unwrap();
+        patrons.push(tokio::spawn(async move {
+            let mut got = Vec::new();
+            let mut tick = tokio::time::interval(Duration::from_millis(400));
+            let mut sent = 0;
+            while sent < EACH {
+                tokio::select! {
+                    _ = tick.tick() => {
+                        s.send_message("ask@library.test", &format!("q{sent}")).await.unwrap();
+                        sent += 1;
+                    }
+                    ev = s.next() => if let Incoming::Message(m) = ev.unwrap() { got.extend(m.body) },
+                }
+            }
+            // Replies still on their way.
+            while let Ok(ev) = tokio::time::timeout(Duration::from_secs(15), s.next()).await {
+                if let Incoming::Message(m) = ev.unwrap() {
+                    got.extend(m.body);
+                }
+            }
+            got
+        }));
+    }
+
+    // The link breaks every 1.5-2.5 s; every third time it first goes quiet, so what is written
+    // into it is lost rather than refused.
+    let db = data.path().join("refdesk.db");
+    let incoming = |db: &std::path::Path| {
+        let d = Desk::open(db).unwrap();
+        names
+            .iter()
+            .map(|n| {
+                d.messages("ask@library.test", &format!("{n}@library.test"), None, 500)
+                    .unwrap()
+                    .into_iter()
+                    .filter(|m| m.incoming)
+                    .map(|m| m.body)
+                    .collect::<Vec<_>>()
+            })
+            .collect::<Vec<_>>()
+    };
+    let mut cuts = 0;
+    let mut replies = 0;
+    let start = tokio::time::Instant::now();
+    while start.elapsed() < Duration::from_secs(21) {
+        if cuts % 3 == 2 {
+            proxy.go_silent();
+            tokio::time::sleep(Duration::from_millis(300)).await;
+        }
+        if replies < REPLIES {
+            let mut d = desk.desk.lock().unwrap();
+            for n in &names {
+                d.reply("ask@library.test", &format!("{n}@library.test"), &format!("reply {replies}"), Utc::now())
+                    .unwrap();
+            }
+            replies += 1;
+        }
+        desk.kick.notify_one();
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        proxy.cut();
+        cuts += 1;
+        tokio::time::sleep(Duration::from_millis(1500 + (cuts * 337 % 1000) as u64)).await;
+    }
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    while incoming(&db).iter().map(Vec::len).sum::<usize>() < PATRONS * EACH && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    let mut received = Vec::new();
+    for t in patrons {
+        received.push(t.await.unwrap());
+    }
+    let want: Vec<String> = (0..EACH).map(|i| format!("q{i}")).collect();
+    for (n, got) in names.iter().zip(incoming(&db)) {
+        assert_eq!(got, want, "what the desk stored from {n}");
+    }
+    let want: Vec<String> = (0..REPLIES).map(|i| format!("reply {i}")).collect();
+    for (n, got) in names.iter().zip(&received) {
+        let replies: Vec<_> = got.iter().filter(|b| b.starts_with("reply ")).cloned().collect();
+        assert_eq!(replies, want, "what {n} received");
+    }
+    assert!(desk.desk.lock().unwrap().pending_messages("ask@library.test").unwrap().is_empty());
+    println!(
+        "fault run: {cuts} cuts, {} connections, {} messages stored, {} replies delivered",
+        proxy.connections(),
+        PATRONS * EACH,
+        PATRONS * REPLIES
+    );
+    assert!(proxy.connections() > cuts / 2, "the desk came back after the cuts");
 }

@@ -146,3 +146,112 @@ async fn a_server_that_stops_answering_is_noticed_by_pings_and_the_desk_reconnec
     drop(frozen);
     until_state(&mut rx, AccountState::Online).await;
 }
+
+/// The next event matching `pred`, with every event seen on the way.
+async fn until_event(
+    rx: &mut mpsc::Receiver<AccountEvent>,
+    what: &str,
+    seen: &mut Vec<AccountEvent>,
+    pred: impl Fn(&AccountEvent) -> bool,
+) -> AccountEvent {
+    tokio::time::timeout(Duration::from_secs(30), async {
+        loop {
+            let ev = rx.recv().await.expect("the runner is still running");
+            if pred(&ev) {
+                return ev;
+            }
+            seen.push(ev);
+        }
+    })
+    .await
+    .unwrap_or_else(|_| panic!("never saw {what}; saw {seen:#?}"))
+}
+
+fn body_of(ev: &AccountEvent) -> Option<&str> {
+    match ev {
+        AccountEvent::Message(m) => m.body.as_deref(),
+        _ => None,
+    }
+}
+
+#[tokio::test]
+async fn a_dropped_link_is_resumed_and_what_was_in_flight_either_way_arrives_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = Prosody::start(&ProsodyConfig::new(dir.path())).unwrap();
+    p.register("ask", "ask-secret").unwrap();
+    p.register("patron1", "patron-secret").unwrap();
+    let proxy = refdesk_testkit::Proxy::start(p.c2s_port).unwrap();
+    let cfg = AccountConfig {
+        port: Some(proxy.port),
+        keepalive: Duration::from_secs(1),
+        ping_timeout: Duration::from_secs(1),
+        ..config(&p, "ask")
+    };
+    let (tx, mut rx) = mpsc::channel(64);
+    let (_stop_tx, stop) = watch::channel(false);
+    let (cmd_tx, cmds) = mpsc::channel(8);
+    tokio::spawn(run(cfg, "ask-secret".into(), "Ask a librarian".into(), tx, cmds, stop));
+    until_state(&mut rx, AccountState::Online).await;
+    let mut patron = connect(&config(&p, "patron1"), "patron-secret").await.unwrap();
+    patron.send_presence(refdesk_core::xmpp::Show::Available, None).await.unwrap();
+
+    // The link goes quiet: a reply the desk writes and a question the server forwards both vanish
+    // into it, and then it breaks.
+    proxy.go_silent();
+    let reply = AccountCommand::Send {
+        to: "patron1@library.test".into(),
+        id: "rd-1".into(),
+        body: "one moment".into(),
+        auto: false,
+    };
+    cmd_tx.send(reply).await.unwrap();
+    patron.send_message("ask@library.test", "are you there?").await.unwrap();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let mut seen = Vec::new();
+    proxy.cut();
+    until_event(&mut rx, "the resumed stream", &mut seen, |e| matches!(e, AccountEvent::Resumed)).await;
+    assert!(
+        !seen.iter().any(|e| matches!(e, AccountEvent::Sent { .. }) || body_of(e).is_some()),
+        "nothing counts as sent or received over the dead link: {seen:#?}"
+    );
+    until_state(&mut rx, AccountState::Online).await;
+    // No archive query was made: the resumed stream itself hands over what the dead link swallowed.
+    let first = until_event(&mut rx, "the question", &mut seen, |e| body_of(e).is_some()).await;
+    assert_eq!(body_of(&first), Some("are you there?"));
+    until_event(
+        &mut rx,
+        "the reply acknowledged",
+        &mut seen,
+        |e| matches!(e, AccountEvent::Sent { id } if id == "rd-1"),
+    )
+    .await;
+    let mut got = Vec::new();
+    while let Ok(Ok(ev)) = tokio::time::timeout(Duration::from_secs(2), patron.next()).await {
+        if let refdesk_core::xmpp::Incoming::Message(m) = ev {
+            got.extend(m.body);
+        }
+    }
+    assert_eq!(got, vec!["one moment".to_owned()], "the patron gets the reply once");
+
+    // Not stored yet (no `Stored` told): the next resume hands the question over again…
+    let AccountEvent::Message(m) = first else { unreachable!() };
+    let seq = m.stream_seq.expect("a managed stream numbers what it delivers");
+    proxy.cut();
+    until_event(&mut rx, "the second resume", &mut seen, |e| matches!(e, AccountEvent::Resumed)).await;
+    let again = until_event(&mut rx, "the question again", &mut seen, |e| body_of(e).is_some()).await;
+    assert_eq!(body_of(&again), Some("are you there?"), "an unstored message is not acknowledged");
+    let AccountEvent::Message(again) = again else { unreachable!() };
+    // …and once stored, never again.
+    cmd_tx.send(AccountCommand::Stored(again.stream_seq.unwrap())).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    proxy.cut();
+    until_event(&mut rx, "the third resume", &mut seen, |e| matches!(e, AccountEvent::Resumed)).await;
+    until_state(&mut rx, AccountState::Online).await;
+    let mut after = Vec::new();
+    while let Ok(Some(ev)) = tokio::time::timeout(Duration::from_secs(2), rx.recv()).await {
+        after.push(ev);
+    }
+    assert!(!after.iter().any(|e| body_of(e).is_some()), "a stored message came back: {after:#?}");
+    assert!(seq >= 1);
+    assert_eq!(proxy.connections(), 4, "one sign-in and three resumes");
+}

@@ -120,6 +120,23 @@ impl Store {
         Ok((n == 1).then(|| self.conn.last_insert_rowid()))
     }
 
+    /// Whether an incoming message with this stable id, or this sender's origin-id, is stored.
+    pub fn has_incoming(
+        &self,
+        account: &str,
+        peer: &str,
+        stable_id: &str,
+        origin_id: Option<&str>,
+    ) -> Result<bool, StoreError> {
+        self.conn
+            .prepare_cached(
+                "SELECT EXISTS (SELECT 1 FROM messages WHERE account = ?1 AND stable_id = ?2)
+                     OR EXISTS (SELECT 1 FROM messages WHERE account = ?1 AND peer = ?3 AND direction = 'in' AND origin_id = ?4)",
+            )
+            .and_then(|mut s| s.query_row(rusqlite::params![account, stable_id, peer, origin_id], |r| r.get(0)))
+            .map_err(StoreError::sqlite("looking up a message"))
+    }
+
     fn query_messages(
         &self,
         sql_tail: &str,

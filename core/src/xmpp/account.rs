@@ -7,8 +7,8 @@ use chrono::{DateTime, Utc};
 use ring::rand::SecureRandom;
 use tokio::sync::{mpsc, watch};
 
-use super::connect::{connect, AccountConfig};
-use super::session::{ChatMessage, Incoming, Show};
+use super::connect::{reconnect, AccountConfig, Connected};
+use super::session::{ChatMessage, Incoming, SessionError, Show};
 use crate::api::{AccountState, AccountStatus};
 
 /// What an account runner reports.
@@ -30,6 +30,9 @@ pub enum AccountEvent {
     },
     /// The archive catch-up asked for by `CatchUp` is over (done, refused, or cut at its page limit).
     CaughtUp,
+    /// The link dropped and the stream was resumed (XEP-0198): nothing was missed, and the server
+    /// kept the presence of the other desks, so nothing is told again. Comes just before `Online`.
+    Resumed,
     /// Another desk signed in to this account (another resource of it) came, changed or went.
     DeskPresence {
         resource: String,
@@ -73,6 +76,9 @@ pub enum AccountCommand {
         to: String,
         id: String,
     },
+    /// The desk has stored the message at this stream position (`ChatMessage::stream_seq`) and all
+    /// before it: the server may now forget them (XEP-0198 acknowledgement).
+    Stored(u32),
 }
 
 const MAX_BACKOFF: Duration = Duration::from_secs(120);
@@ -103,176 +109,222 @@ pub async fn run(
         AccountEvent::Status(AccountStatus { jid: cfg.jid.clone(), state, message, seq: 0 })
     };
     let mut attempt = 0u32;
+    // The stream the link last dropped under, to be resumed if the server still holds it.
+    let mut carry = None;
     loop {
         let state = if attempt == 0 { AccountState::Connecting } else { AccountState::Reconnecting };
         if tx.send(report(state, None)).await.is_err() {
             return;
         }
         let connected = tokio::select! {
-            r = connect(&cfg, &password) => r,
+            r = reconnect(&cfg, &password, &mut carry) => r,
             _ = stop.changed() => return,
         };
         match connected {
-            Ok(mut session) => {
+            Ok(Connected { mut session, resumed, acked, unsent }) => {
                 attempt = 0;
-                if let Err(e) = session.send_presence(presence.0, Some(&presence.1)).await {
-                    tracing::warn!(account = %cfg.jid, "lost the connection right after signing in: {e}");
-                    continue;
-                }
-                // Copies of what the account's other desks receive and send (a server without
-                // carbons answers with an error, which changes nothing here).
-                if let Err(e) = session.enable_carbons().await {
-                    tracing::warn!(account = %cfg.jid, "lost the connection right after signing in: {e}");
-                    continue;
-                }
-                if !client_active {
-                    if let Err(e) = session.set_client_active(false).await {
-                        tracing::warn!(account = %cfg.jid, "lost the connection right after signing in: {e}");
-                        continue;
+                let settled = acked
+                    .into_iter()
+                    .map(|id| AccountEvent::Sent { id })
+                    .chain(unsent.into_iter().map(|id| AccountEvent::SendFailed { id }));
+                for ev in settled {
+                    if tx.send(ev).await.is_err() {
+                        return;
                     }
                 }
-                tracing::debug!(account = %cfg.jid, "presence sent; online");
-                if tx.send(report(AccountState::Online, None)).await.is_err() {
-                    return;
-                }
-                // The archive query under way and how many pages it has fetched.
-                let mut catch_up: Option<(String, u32)> = None;
-                // When the server was last heard from, and when we pinged it since, if we did.
-                let mut heard = tokio::time::Instant::now();
-                let mut pinged: Option<tokio::time::Instant> = None;
-                loop {
-                    let check = match pinged {
-                        Some(at) => at + cfg.ping_timeout,
-                        None => heard + cfg.keepalive,
-                    };
-                    tokio::select! {
-                        _ = tokio::time::sleep_until(check) => {
-                            if pinged.is_some() {
-                                // A link that died without a FIN (Wi-Fi gone, laptop asleep) only shows this way.
-                                tracing::warn!(account = %cfg.jid, "the server stopped answering; reconnecting");
-                                break;
-                            }
-                            if let Err(e) = session.send_ping(None).await {
-                                tracing::warn!(account = %cfg.jid, "connection lost: {e}");
-                                break;
-                            }
-                            pinged = Some(tokio::time::Instant::now());
+                // The server ended the stream itself: there is nothing to resume.
+                let mut ended = false;
+                'online: {
+                    if !resumed {
+                        if let Err(e) = session.send_presence(presence.0, Some(&presence.1)).await {
+                            tracing::warn!(account = %cfg.jid, "lost the connection right after signing in: {e}");
+                            break 'online;
                         }
-                        ev = session.next() => {
-                            heard = tokio::time::Instant::now();
-                            pinged = None;
-                            match ev {
-                            Ok(Incoming::Message(m)) => {
-                                if tx.send(AccountEvent::Message(m)).await.is_err() {
-                                    return;
-                                }
+                        // Copies of what the account's other desks receive and send (a server without
+                        // carbons answers with an error, which changes nothing here).
+                        if let Err(e) = session.enable_carbons().await {
+                            tracing::warn!(account = %cfg.jid, "lost the connection right after signing in: {e}");
+                            break 'online;
+                        }
+                        if !client_active {
+                            if let Err(e) = session.set_client_active(false).await {
+                                tracing::warn!(account = %cfg.jid, "lost the connection right after signing in: {e}");
+                                break 'online;
                             }
-                            Ok(Incoming::ArchivePage { query, complete, last }) => {
-                                let Some((_, pages)) = catch_up.take().filter(|(q, _)| *q == query) else { continue };
-                                if let Some(last) = &last {
-                                    if tx.send(AccountEvent::ArchivedUpTo { last: last.clone() }).await.is_err() {
+                        }
+                    } else if tx.send(AccountEvent::Resumed).await.is_err() {
+                        return;
+                    }
+                    tracing::debug!(account = %cfg.jid, resumed, "online");
+                    if tx.send(report(AccountState::Online, None)).await.is_err() {
+                        return;
+                    }
+                    // The archive query under way and how many pages it has fetched.
+                    let mut catch_up: Option<(String, u32)> = None;
+                    // When the server was last heard from, and when we pinged it since, if we did.
+                    let mut heard = tokio::time::Instant::now();
+                    let mut pinged: Option<tokio::time::Instant> = None;
+                    loop {
+                        let check = match pinged {
+                            Some(at) => at + cfg.ping_timeout,
+                            None => heard + cfg.keepalive,
+                        };
+                        tokio::select! {
+                            _ = tokio::time::sleep_until(check) => {
+                                if pinged.is_some() {
+                                    // A link that died without a FIN (Wi-Fi gone, laptop asleep) only shows this way.
+                                    tracing::warn!(account = %cfg.jid, "the server stopped answering; reconnecting");
+                                    break;
+                                }
+                                if let Err(e) = session.send_ping(None).await {
+                                    tracing::warn!(account = %cfg.jid, "connection lost: {e}");
+                                    break;
+                                }
+                                pinged = Some(tokio::time::Instant::now());
+                            }
+                            ev = session.next() => {
+                                heard = tokio::time::Instant::now();
+                                pinged = None;
+                                match ev {
+                                Ok(Incoming::Message(m)) => {
+                                    if tx.send(AccountEvent::Message(m)).await.is_err() {
                                         return;
                                     }
                                 }
-                                let next = last.filter(|_| !complete && pages < MAX_CATCH_UP_PAGES);
-                                match next {
-                                    Some(after) => match session.query_archive(Some(&after), None).await {
-                                        Ok(q) => catch_up = Some((q, pages + 1)),
-                                        Err(e) => {
-                                            tracing::warn!(account = %cfg.jid, "connection lost: {e}");
-                                            break;
+                                Ok(Incoming::ArchivePage { query, complete, last }) => {
+                                    let Some((_, pages)) = catch_up.take().filter(|(q, _)| *q == query) else { continue };
+                                    if let Some(last) = &last {
+                                        if tx.send(AccountEvent::ArchivedUpTo { last: last.clone() }).await.is_err() {
+                                            return;
                                         }
-                                    },
-                                    None => {
-                                        if !complete {
-                                            tracing::warn!(account = %cfg.jid, "archive catch-up stopped at its page limit");
+                                    }
+                                    let next = last.filter(|_| !complete && pages < MAX_CATCH_UP_PAGES);
+                                    match next {
+                                        Some(after) => match session.query_archive(Some(&after), None).await {
+                                            Ok(q) => catch_up = Some((q, pages + 1)),
+                                            Err(e) => {
+                                                tracing::warn!(account = %cfg.jid, "connection lost: {e}");
+                                                break;
+                                            }
+                                        },
+                                        None => {
+                                            if !complete {
+                                                tracing::warn!(account = %cfg.jid, "archive catch-up stopped at its page limit");
+                                            }
+                                            if tx.send(AccountEvent::CaughtUp).await.is_err() {
+                                                return;
+                                            }
                                         }
-                                        if tx.send(AccountEvent::CaughtUp).await.is_err() {
+                                    }
+                                }
+                                Ok(Incoming::Presence(p)) => {
+                                    // Only our own account's other resources: the other desks.
+                                    let other_desk = super::session::bare(&p.from) == session.bare_jid() && p.from != session.jid();
+                                    if let (true, Some((_, resource))) = (other_desk, p.from.split_once('/')) {
+                                        let open = p.available && matches!(p.show.as_deref(), None | Some("chat"));
+                                        let ev = AccountEvent::DeskPresence { resource: resource.to_owned(), available: open, online: p.available };
+                                        if tx.send(ev).await.is_err() {
                                             return;
                                         }
                                     }
                                 }
-                            }
-                            Ok(Incoming::Presence(p)) => {
-                                // Only our own account's other resources: the other desks.
-                                let other_desk = super::session::bare(&p.from) == session.bare_jid() && p.from != session.jid();
-                                if let (true, Some((_, resource))) = (other_desk, p.from.split_once('/')) {
-                                    let open = p.available && matches!(p.show.as_deref(), None | Some("chat"));
-                                    let ev = AccountEvent::DeskPresence { resource: resource.to_owned(), available: open, online: p.available };
-                                    if tx.send(ev).await.is_err() {
-                                        return;
+                                Ok(Incoming::Acked { ids }) => {
+                                    for id in ids {
+                                        if tx.send(AccountEvent::Sent { id }).await.is_err() {
+                                            return;
+                                        }
                                     }
                                 }
-                            }
-                            Ok(Incoming::Closed { reason }) => {
-                                tracing::warn!(account = %cfg.jid, ?reason, "the server closed the stream");
-                                break;
-                            }
-                            Ok(_) => {}
-                            Err(e) => {
-                                tracing::warn!(account = %cfg.jid, "connection lost: {e}");
-                                break;
-                            }
-                        }},
-                        cmd = commands.recv() => match cmd {
-                            Some(AccountCommand::Send { to, id, body, auto }) => match session.send_message_with_id(&to, &body, &id, auto).await {
-                                Ok(()) => {
-                                    if tx.send(AccountEvent::Sent { id }).await.is_err() {
-                                        return;
-                                    }
-                                }
-                                Err(e) => {
-                                    // Not lost: the message stays pending in the desk's store, which resends it.
-                                    tracing::warn!(account = %cfg.jid, "could not send, connection lost: {e}");
-                                    if tx.send(AccountEvent::SendFailed { id }).await.is_err() {
-                                        return;
-                                    }
+                                Ok(Incoming::Closed { reason }) => {
+                                    tracing::warn!(account = %cfg.jid, ?reason, "the server closed the stream");
+                                    ended = true;
                                     break;
                                 }
-                            },
-                            Some(AccountCommand::Typing { to, typing }) => {
-                                if let Err(e) = session.send_typing(&to, typing).await {
+                                Ok(_) => {}
+                                Err(e) => {
                                     tracing::warn!(account = %cfg.jid, "connection lost: {e}");
                                     break;
                                 }
-                            }
-                            Some(AccountCommand::CatchUp { after, since }) => {
-                                match session.query_archive(after.as_deref(), since).await {
-                                    Ok(q) => catch_up = Some((q, 1)),
+                            }},
+                            cmd = commands.recv() => match cmd {
+                                Some(AccountCommand::Send { to, id, body, auto }) => match session.send_message_with_id(&to, &body, &id, auto).await {
+                                    // With stream management it is sent once the server acknowledges it.
+                                    Ok(()) if session.acknowledges() => {}
+                                    Ok(()) => {
+                                        if tx.send(AccountEvent::Sent { id }).await.is_err() {
+                                            return;
+                                        }
+                                    }
                                     Err(e) => {
+                                        // Not lost: a managed stream resends it after resuming (or reports
+                                        // it unsent); otherwise it stays pending in the desk's store, which resends it.
+                                        tracing::warn!(account = %cfg.jid, "could not send, connection lost: {e}");
+                                        let kept = session.acknowledges() && !matches!(e, SessionError::Unacknowledged(_));
+                                    if !kept && tx.send(AccountEvent::SendFailed { id }).await.is_err() {
+                                            return;
+                                        }
+                                        break;
+                                    }
+                                },
+                                Some(AccountCommand::Typing { to, typing }) => {
+                                    if let Err(e) = session.send_typing(&to, typing).await {
                                         tracing::warn!(account = %cfg.jid, "connection lost: {e}");
                                         break;
                                     }
                                 }
-                            }
-                            Some(AccountCommand::ClientActive(active)) => {
-                                client_active = active;
-                                if let Err(e) = session.set_client_active(active).await {
-                                    tracing::warn!(account = %cfg.jid, "connection lost: {e}");
-                                    break;
+                                Some(AccountCommand::CatchUp { after, since }) => {
+                                    match session.query_archive(after.as_deref(), since).await {
+                                        Ok(q) => catch_up = Some((q, 1)),
+                                        Err(e) => {
+                                            tracing::warn!(account = %cfg.jid, "connection lost: {e}");
+                                            break;
+                                        }
+                                    }
                                 }
-                            }
-                            Some(AccountCommand::Receipt { to, id }) => {
-                                if let Err(e) = session.send_receipt(&to, &id).await {
-                                    tracing::warn!(account = %cfg.jid, "connection lost: {e}");
-                                    break;
+                                Some(AccountCommand::ClientActive(active)) => {
+                                    client_active = active;
+                                    if let Err(e) = session.set_client_active(active).await {
+                                        tracing::warn!(account = %cfg.jid, "connection lost: {e}");
+                                        break;
+                                    }
                                 }
-                            }
-                            Some(AccountCommand::Presence { show, status }) => {
-                                presence = (show, status);
-                                if let Err(e) = session.send_presence(presence.0, Some(&presence.1)).await {
-                                    tracing::warn!(account = %cfg.jid, "connection lost: {e}");
-                                    break;
+                                Some(AccountCommand::Stored(seq)) => {
+                                    if let Err(e) = session.stored(seq).await {
+                                        tracing::warn!(account = %cfg.jid, "connection lost: {e}");
+                                        break;
+                                    }
                                 }
+                                Some(AccountCommand::Receipt { to, id }) => {
+                                    if let Err(e) = session.send_receipt(&to, &id).await {
+                                        tracing::warn!(account = %cfg.jid, "connection lost: {e}");
+                                        break;
+                                    }
+                                }
+                                Some(AccountCommand::Presence { show, status }) => {
+                                    presence = (show, status);
+                                    if let Err(e) = session.send_presence(presence.0, Some(&presence.1)).await {
+                                        tracing::warn!(account = %cfg.jid, "connection lost: {e}");
+                                        break;
+                                    }
+                                }
+                                None => return,
+                            },
+                            _ = stop.changed() => {
+                                let _ = session.close().await;
+                                let _ = tx.send(report(AccountState::SignedOut, None)).await;
+                                return;
                             }
-                            None => return,
-                        },
-                        _ = stop.changed() => {
-                            let _ = session.close().await;
-                            let _ = tx.send(report(AccountState::SignedOut, None)).await;
+                        }
+                    }
+                }
+                if ended {
+                    for id in session.into_unsent() {
+                        if tx.send(AccountEvent::SendFailed { id }).await.is_err() {
                             return;
                         }
                     }
+                } else {
+                    carry = session.detach();
                 }
             }
             Err(e) if e.is_permanent() => {

@@ -12,7 +12,8 @@ use tokio::net::TcpStream;
 use tokio_rustls::TlsConnector;
 
 use super::scram::{new_nonce, Scram, ScramHash};
-use super::session::Session;
+use super::session::{Detached, Session};
+use super::sm::{StreamMgmt, NS_SM};
 use super::xml::{escape, Element, StreamItem, StreamReader, XmlError};
 
 pub const NS_TLS: &str = "urn:ietf:params:xml:ns:xmpp-tls";
@@ -146,8 +147,31 @@ async fn step<T>(what: &str, f: impl std::future::Future<Output = Result<T, Conn
         .map_err(|_| ConnectError::Timeout { what: what.to_owned(), secs: STEP_TIMEOUT.as_secs() })?
 }
 
-/// Opens an authenticated, bound session.
+/// Opens an authenticated, bound session (with stream management when the server offers it).
 pub async fn connect(cfg: &AccountConfig, password: &str) -> Result<Session, ConnectError> {
+    Ok(reconnect(cfg, password, &mut None).await?.session)
+}
+
+/// A session opened by `reconnect`, and what became of the stream it replaces.
+pub struct Connected {
+    pub session: Session,
+    /// The old stream was resumed (XEP-0198): nothing was missed either way, and the server kept
+    /// our presence; the unacknowledged stanzas have been sent again.
+    pub resumed: bool,
+    /// Messages of the old stream the server confirmed while resuming (or refusing to).
+    pub acked: Vec<String>,
+    /// Messages of the old stream the server never confirmed and that were not resent: the desk
+    /// must send them again.
+    pub unsent: Vec<String>,
+}
+
+/// Opens a session, resuming `previous` if the server still has it. `previous` is consumed only
+/// once the outcome is settled, so a failed attempt can be retried with it.
+pub async fn reconnect(
+    cfg: &AccountConfig,
+    password: &str,
+    previous: &mut Option<Detached>,
+) -> Result<Connected, ConnectError> {
     let (user, domain) = cfg.parts()?;
     let host = cfg.host.clone().unwrap_or_else(|| domain.to_owned());
     let port = cfg.port.unwrap_or(match cfg.tls {
@@ -169,14 +193,98 @@ pub async fn connect(cfg: &AccountConfig, password: &str) -> Result<Session, Con
     step("the server (login)", authenticate(&mut reader, &mut write, &features, cfg, user, password)).await?;
     let mut reader = StreamReader::new(reader.into_inner());
     let features = step("the server (features)", open_stream(&mut reader, &mut write, domain)).await?;
+    let offers_sm = features.child("sm", NS_SM).is_some();
+    let csi = features.child("csi", super::session::NS_CSI).is_some();
+    let mut acked = Vec::new();
+    if let Some(prev) = previous.as_ref().filter(|p| offers_sm && p.sm.resume_id.is_some()) {
+        match step("the server (resume)", ask_resume(&mut reader, &mut write, &prev.sm)).await? {
+            Ok(h) => {
+                let Some(Detached { jid, mut sm }) = previous.take() else {
+                    return Err(ConnectError::Protocol { detail: "resumed a stream we no longer have".into() });
+                };
+                sm.rewind_for_resume();
+                let acked = sm.ack(h).map_err(|e| ConnectError::Protocol { detail: e.to_string() })?;
+                // Whatever the server did not get is written again, in order, under the same counts.
+                let again: String = sm.unacked_stanzas().collect();
+                if !again.is_empty() {
+                    send(&mut write, &format!("{again}<r xmlns='{NS_SM}'/>")).await?;
+                }
+                tracing::info!(account = %cfg.jid, resent = again.len(), "stream resumed");
+                let mut session = Session::new(reader, write, jid);
+                session.csi = csi;
+                session.sm = Some(sm);
+                return Ok(Connected { session, resumed: true, acked, unsent: Vec::new() });
+            }
+            Err(Some(h)) => {
+                if let Some(prev) = previous.as_mut() {
+                    acked = prev.sm.ack(h).unwrap_or_default();
+                }
+            }
+            Err(None) => {}
+        }
+    }
     if features.child("bind", NS_BIND).is_none() {
         return Err(ConnectError::Protocol { detail: "no resource binding offered".into() });
     }
     let jid = step("the server (bind)", bind(&mut reader, &mut write, &cfg.resource)).await?;
-    tracing::info!(account = %cfg.jid, "signed in");
+    let sm = match offers_sm {
+        true => step("the server (stream management)", enable_sm(&mut reader, &mut write)).await?,
+        false => None,
+    };
+    tracing::info!(account = %cfg.jid, managed = sm.is_some(), "signed in");
+    let unsent = previous.take().map(|p| p.sm.into_unsent()).unwrap_or_default();
     let mut session = Session::new(reader, write, jid);
-    session.csi = features.child("csi", super::session::NS_CSI).is_some();
-    Ok(session)
+    session.csi = csi;
+    session.sm = sm;
+    Ok(Connected { session, resumed: false, acked, unsent })
+}
+
+/// Asks to resume a stream: `Ok(h)` when resumed (the server has `h` of our stanzas), `Err` when
+/// refused (with the server's `h` if it said).
+async fn ask_resume<R: AsyncRead + Unpin, W: AsyncWrite + Unpin>(
+    reader: &mut StreamReader<R>,
+    writer: &mut W,
+    sm: &StreamMgmt,
+) -> Result<Result<u32, Option<u32>>, ConnectError> {
+    let previd = sm.resume_id.as_deref().unwrap_or_default();
+    let h = sm.handled();
+    send(writer, &format!("<resume xmlns='{NS_SM}' h='{h}' previd='{}'/>", escape(previd))).await?;
+    loop {
+        let StreamItem::Stanza(el) = reader.next().await? else {
+            return Err(ConnectError::Protocol { detail: "stream closed while resuming".into() });
+        };
+        let h = el.attr("h").and_then(|h| h.parse::<u32>().ok());
+        match (el.ns.as_str(), el.name.as_str()) {
+            (NS_SM, "resumed") => {
+                return h.map(Ok).ok_or(ConnectError::Protocol { detail: "resumed without a count".into() })
+            }
+            (NS_SM, "failed") => return Ok(Err(h)),
+            _ => {}
+        }
+    }
+}
+
+/// Turns on stream management with resumption; `None` if the server refuses.
+async fn enable_sm<R: AsyncRead + Unpin, W: AsyncWrite + Unpin>(
+    reader: &mut StreamReader<R>,
+    writer: &mut W,
+) -> Result<Option<StreamMgmt>, ConnectError> {
+    send(writer, &format!("<enable xmlns='{NS_SM}' resume='true'/>")).await?;
+    loop {
+        let StreamItem::Stanza(el) = reader.next().await? else {
+            return Err(ConnectError::Protocol { detail: "stream closed while enabling stream management".into() });
+        };
+        match (el.ns.as_str(), el.name.as_str()) {
+            (NS_SM, "enabled") => {
+                let resumable = matches!(el.attr("resume"), Some("true" | "1"));
+                let id = el.attr("id").filter(|_| resumable).map(str::to_owned);
+                return Ok(Some(StreamMgmt::new(id)));
+            }
+            (NS_SM, "failed") => return Ok(None),
+            // Nothing is sent to us before our first presence; anything else here is not ours to lose.
+            _ => tracing::debug!(element = %el.name, "ignored while enabling stream management"),
+        }
+    }
 }
 
 async fn open_tcp(host: &str, port: u16) -> Result<TcpStream, ConnectError> {

@@ -5,8 +5,9 @@ pub mod connect;
 pub mod demo;
 pub mod scram;
 pub mod session;
+pub mod sm;
 pub mod xml;
 
 pub use account::AccountEvent;
-pub use connect::{connect, AccountConfig, ConnectError, TlsMode};
-pub use session::{Carbon, ChatMessage, Incoming, PresenceUpdate, Session, SessionError, Show};
+pub use connect::{connect, reconnect, AccountConfig, ConnectError, Connected, TlsMode};
+pub use session::{Carbon, ChatMessage, Detached, Incoming, PresenceUpdate, Session, SessionError, Show};

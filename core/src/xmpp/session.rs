@@ -4,6 +4,7 @@ use tokio::io::{ReadHalf, WriteHalf};
 use tokio::net::TcpStream;
 
 use super::connect::{send, NS_CLIENT};
+use super::sm::{StreamMgmt, NS_SM};
 use super::xml::{escape, Element, StreamItem, StreamReader, XmlError, NS_STREAM};
 
 type Tls = tokio_rustls::client::TlsStream<TcpStream>;
@@ -53,6 +54,9 @@ pub struct ChatMessage {
     pub from_archive: bool,
     /// Marked as a Refdesk desk's automatic reply (meaningful only in what our own account sent).
     pub auto_reply: bool,
+    /// Its place on a managed stream (XEP-0198): handed back to `Session::stored` once the desk has
+    /// it in the store, and only then acknowledged to the server.
+    pub stream_seq: Option<u32>,
 }
 
 /// Which way the message a carbon copies went.
@@ -89,6 +93,10 @@ pub enum Incoming {
         complete: bool,
         last: Option<String>,
     },
+    /// The server now holds these messages of ours (XEP-0198 acknowledgement), by id.
+    Acked {
+        ids: Vec<String>,
+    },
     /// The server closed the stream (shutdown, conflict, another login took our resource).
     Closed {
         reason: Option<String>,
@@ -110,6 +118,18 @@ pub enum SessionError {
     Xml(#[from] XmlError),
     #[error("the connection dropped: {0}")]
     Io(#[from] std::io::Error),
+    #[error(transparent)]
+    Ack(#[from] super::sm::AckTooHigh),
+    #[error(transparent)]
+    Unacknowledged(#[from] super::sm::Unacknowledged),
+}
+
+/// A session whose connection was given up without ending the stream: what `connect::reconnect`
+/// needs to resume it.
+#[derive(Debug)]
+pub struct Detached {
+    pub(super) jid: String,
+    pub(super) sm: StreamMgmt,
 }
 
 pub struct Session {
@@ -121,11 +141,13 @@ pub struct Session {
     archive_queries: Vec<String>,
     /// The server offers client state indication (XEP-0352).
     pub(super) csi: bool,
+    /// Stream management (XEP-0198), when the server enabled it.
+    pub(super) sm: Option<StreamMgmt>,
 }
 
 impl Session {
     pub(super) fn new(reader: StreamReader<ReadHalf<Tls>>, writer: WriteHalf<Tls>, jid: String) -> Session {
-        Session { reader, writer, jid, next_id: 0, archive_queries: Vec::new(), csi: false }
+        Session { reader, writer, jid, next_id: 0, archive_queries: Vec::new(), csi: false, sm: None }
     }
 
     /// Our full JID as the server bound it.
@@ -167,8 +189,55 @@ impl Session {
             to = escape(to),
             body = escape(body),
         );
-        send(&mut self.writer, &xml).await?;
+        self.write_stanza(&xml, Some(&id)).await?;
+        if self.sm.is_some() {
+            // Ask for an acknowledgement now: the message counts as sent only once the server has it.
+            send(&mut self.writer, &format!("<r xmlns='{NS_SM}'/>")).await?;
+        }
         Ok(())
+    }
+
+    /// Writes one stanza, keeping a copy for resending until the server acknowledges it (when the
+    /// stream is managed). `message_id` names the stored message it carries.
+    async fn write_stanza(&mut self, xml: &str, message_id: Option<&str>) -> Result<(), SessionError> {
+        if let Some(sm) = &mut self.sm {
+            sm.send(xml, message_id)?;
+        }
+        send(&mut self.writer, xml).await?;
+        Ok(())
+    }
+
+    /// Stream management is on: a message counts as sent when `Incoming::Acked` names it, not when written.
+    pub fn acknowledges(&self) -> bool {
+        self.sm.is_some()
+    }
+
+    /// The server allows this stream to be resumed after the link drops.
+    pub fn resumable(&self) -> bool {
+        self.sm.as_ref().is_some_and(|s| s.resume_id.is_some())
+    }
+
+    /// The desk has stored the received message at `seq` (`ChatMessage::stream_seq`) and all before
+    /// it: from now on they are acknowledged to the server.
+    pub async fn stored(&mut self, seq: u32) -> Result<(), SessionError> {
+        let Some(sm) = &mut self.sm else { return Ok(()) };
+        if sm.stored(seq) {
+            let h = sm.report();
+            send(&mut self.writer, &format!("<a xmlns='{NS_SM}' h='{h}'/>")).await?;
+        }
+        Ok(())
+    }
+
+    /// Gives up the connection without ending the stream, so a later connection can resume it
+    /// (`connect::resume`). `None` when there is nothing to resume.
+    pub fn detach(self) -> Option<Detached> {
+        let sm = self.sm?;
+        Some(Detached { jid: self.jid, sm })
+    }
+
+    /// Messages the server never confirmed, when a stream is dropped for good.
+    pub fn into_unsent(self) -> Vec<String> {
+        self.sm.map(StreamMgmt::into_unsent).unwrap_or_default()
     }
 
     /// Tells the server whether anyone is looking (XEP-0352): while inactive (the window hidden to
@@ -192,7 +261,7 @@ impl Session {
             own = new_message_id(),
             id = escape(id),
         );
-        send(&mut self.writer, &xml).await?;
+        self.write_stanza(&xml, None).await?;
         Ok(())
     }
 
@@ -204,7 +273,7 @@ impl Session {
             Show::DoNotDisturb => "<show>dnd</show>".into(),
         };
         let status = status.map(|s| format!("<status>{}</status>", escape(s))).unwrap_or_default();
-        send(&mut self.writer, &format!("<presence>{show}{status}</presence>")).await?;
+        self.write_stanza(&format!("<presence>{show}{status}</presence>"), None).await?;
         Ok(())
     }
 
@@ -216,7 +285,7 @@ impl Session {
             "<message type='chat' to='{}'><{state} xmlns='{NS_CHATSTATES}'/><no-store xmlns='urn:xmpp:hints'/></message>",
             escape(to)
         );
-        send(&mut self.writer, &xml).await?;
+        self.write_stanza(&xml, None).await?;
         Ok(())
     }
 
@@ -224,7 +293,7 @@ impl Session {
     /// shared account) receive and send. The answer comes as an `Incoming::IqResponse` with the id returned.
     pub async fn enable_carbons(&mut self) -> Result<String, SessionError> {
         let id = self.new_id();
-        send(&mut self.writer, &format!("<iq type='set' id='{id}'><enable xmlns='{NS_CARBONS}'/></iq>")).await?;
+        self.write_stanza(&format!("<iq type='set' id='{id}'><enable xmlns='{NS_CARBONS}'/></iq>"), None).await?;
         Ok(id)
     }
 
@@ -250,33 +319,29 @@ impl Session {
              <field var='FORM_TYPE' type='hidden'><value>{NS_MAM}</value></field>{start}</x>\
              <set xmlns='{NS_RSM}'><max>{ARCHIVE_PAGE}</max>{after}</set></query></iq>"
         );
-        send(&mut self.writer, &xml).await?;
+        self.write_stanza(&xml, None).await?;
         self.archive_queries.push(id.clone());
         Ok(id)
     }
 
     /// Sends one stanza exactly as given. For tools and tests that speak what this module does not
-    /// model; the caller answers for it being well-formed.
+    /// model; the caller answers for it being one well-formed stanza.
     pub async fn send_raw(&mut self, stanza: &str) -> Result<(), SessionError> {
-        send(&mut self.writer, stanza).await?;
-        Ok(())
+        self.write_stanza(stanza, None).await
     }
 
     /// Subscribes to a contact's presence (and lets the server add them to the roster).
     pub async fn subscribe(&mut self, to: &str) -> Result<(), SessionError> {
-        send(
-            &mut self.writer,
-            &format!("<presence type='subscribed' to='{0}'/><presence type='subscribe' to='{0}'/>", escape(to)),
-        )
-        .await?;
-        Ok(())
+        let to = escape(to);
+        self.write_stanza(&format!("<presence type='subscribed' to='{to}'/>"), None).await?;
+        self.write_stanza(&format!("<presence type='subscribe' to='{to}'/>"), None).await
     }
 
     /// XEP-0199 ping to the server (`to` = None) or an entity; the answer comes as `Incoming::IqResponse`.
     pub async fn send_ping(&mut self, to: Option<&str>) -> Result<String, SessionError> {
         let id = self.new_id();
         let to = to.map(|t| format!(" to='{}'", escape(t))).unwrap_or_default();
-        send(&mut self.writer, &format!("<iq type='get' id='{id}'{to}><ping xmlns='{NS_PING}'/></iq>")).await?;
+        self.write_stanza(&format!("<iq type='get' id='{id}'{to}><ping xmlns='{NS_PING}'/></iq>"), None).await?;
         Ok(id)
     }
 
@@ -297,12 +362,26 @@ impl Session {
             if el.is("error", NS_STREAM) {
                 return Ok(Incoming::Closed { reason: el.elements().next().map(|c| c.name.clone()) });
             }
+            if el.ns == NS_SM {
+                if let Some(acked) = self.stream_management(&el).await? {
+                    return Ok(acked);
+                }
+                continue;
+            }
             if el.ns != NS_CLIENT {
                 continue;
             }
+            let seq = match (&mut self.sm, el.name.as_str()) {
+                (Some(sm), "message" | "presence" | "iq") => Some(sm.receive()),
+                _ => None,
+            };
             match el.name.as_str() {
                 "message" => {
-                    if let Some(m) = self.unwrap_message(&el) {
+                    if let Some(mut m) = self.unwrap_message(&el) {
+                        if let (Some(sm), Some(seq)) = (&mut self.sm, seq) {
+                            sm.hold(seq);
+                            m.stream_seq = Some(seq);
+                        }
                         return Ok(Incoming::Message(m));
                     }
                 }
@@ -333,6 +412,25 @@ impl Session {
                 },
                 _ => {}
             }
+        }
+    }
+
+    /// An acknowledgement request (answered with what the desk has stored) or an acknowledgement
+    /// (returned as `Acked` when it confirms messages).
+    async fn stream_management(&mut self, el: &Element) -> Result<Option<Incoming>, SessionError> {
+        let Some(sm) = &mut self.sm else { return Ok(None) };
+        match el.name.as_str() {
+            "r" => {
+                let h = sm.report();
+                send(&mut self.writer, &format!("<a xmlns='{NS_SM}' h='{h}'/>")).await?;
+                Ok(None)
+            }
+            "a" => {
+                let Some(h) = el.attr("h").and_then(|h| h.parse::<u32>().ok()) else { return Ok(None) };
+                let ids = sm.ack(h)?;
+                Ok((!ids.is_empty()).then_some(Incoming::Acked { ids }))
+            }
+            _ => Ok(None),
         }
     }
 
@@ -410,8 +508,7 @@ impl Session {
             ),
             _ => return Ok(()),
         };
-        send(&mut self.writer, &reply).await?;
-        Ok(())
+        self.write_stanza(&reply, None).await
     }
 }
 
@@ -447,6 +544,7 @@ fn parse_message(el: &Element) -> Option<ChatMessage> {
         receipt_for: el.child("received", NS_RECEIPTS).and_then(|r| r.attr("id")).map(str::to_owned),
         from_archive: false,
         auto_reply: el.child("auto-reply", NS_AUTO_REPLY).is_some(),
+        stream_seq: None,
     })
 }
 
