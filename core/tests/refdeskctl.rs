@@ -309,3 +309,65 @@ fn erasing_by_address_needs_the_secret_and_says_where_it_is() {
     let desk = refdesk_core::Desk::open(&db).unwrap();
     assert_eq!(desk.stored_pseudonym_secret().unwrap(), None, "no new secret was made in the database");
 }
+
+#[test]
+fn a_backup_taken_while_the_desk_writes_restores_everything_and_keeps_what_it_replaced() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("refdesk.db");
+    let dbs = db.to_str().unwrap();
+    let now = chrono::Utc::now();
+    // The desk is open and has a write under way while the backup is taken.
+    let mut desk = refdesk_core::Desk::open(&db).unwrap();
+    desk.receive_message("ask@lib", &chat("ada@x.org/r", "a1", "do you have Babbage's notebooks?"), now).unwrap();
+    desk.close_chat("ada@x.org", &Default::default(), now).unwrap();
+    desk.store()
+        .atomically(|_| {
+            let backup = dir.path().join("backup.db");
+            let o = ctl(&["backup", "--db", dbs, backup.to_str().unwrap()]);
+            let (out, err) = text(&o);
+            assert!(o.status.success(), "{err}");
+            assert!(out.contains("written to") && out.contains("backup.db"), "{out}");
+            Ok(())
+        })
+        .unwrap();
+    let backup = dir.path().join("backup.db");
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(std::fs::metadata(&backup).unwrap().permissions().mode() & 0o777, 0o600);
+    // Never over an existing file.
+    let o = ctl(&["backup", "--db", dbs, backup.to_str().unwrap()]);
+    assert!(text(&o).1.contains("already exists"), "{:?}", text(&o));
+
+    // Later work, then a restore (with the app closed): the backup's state comes back.
+    desk.receive_message("ask@lib", &chat("bob@x.org/r", "b1", "printer jammed"), now).unwrap();
+    let o = ctl(&["restore", "--db", dbs, backup.to_str().unwrap()]);
+    assert!(text(&o).1.contains("quit it first"), "not while the desk has it open: {:?}", text(&o));
+    drop(desk);
+    let o = ctl(&["restore", "--db", dbs, backup.to_str().unwrap()]);
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    let kept = out.lines().find_map(|l| l.strip_prefix("the database it replaced is kept as ")).expect(&out).to_owned();
+    assert!(kept.contains("refdesk.db.before-restore-"), "{out}");
+    let search = |db: &str, w: &str| text(&ctl(&["search", "--db", db, w])).0;
+    assert!(search(dbs, "babbage").contains("notebooks"));
+    let restored = refdesk_core::Desk::open(&db).unwrap();
+    assert!(
+        restored.messages("ask@lib", "bob@x.org", None, 10).unwrap().is_empty(),
+        "the later message is not in the backup"
+    );
+    drop(restored);
+    let before = refdesk_core::Desk::open(std::path::Path::new(&kept)).unwrap();
+    assert_eq!(
+        before.messages("ask@lib", "bob@x.org", None, 10).unwrap().len(),
+        1,
+        "nor lost: it is in the file kept aside"
+    );
+    drop(before);
+
+    // A file that is not a backup is refused before anything moves.
+    let junk = dir.path().join("junk.db");
+    std::fs::write(&junk, "not a database at all, just some text that is long enough to be read").unwrap();
+    let o = ctl(&["restore", "--db", dbs, junk.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o).1.contains("damaged or is not a Refdesk database"), "{:?}", text(&o));
+    assert!(search(dbs, "babbage").contains("notebooks"), "the database is untouched");
+}

@@ -3,6 +3,7 @@
 pub mod certs;
 pub mod net;
 pub mod notifications;
+pub mod proc;
 pub mod prosody;
 pub mod proxy;
 pub mod tray;

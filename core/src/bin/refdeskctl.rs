@@ -27,6 +27,10 @@ commands:
                                      (default 30) or between two local dates (YYYY-MM-DD, both included):
                                      by medium, hour and weekday, waits, abandoned chats, returning
                                      patrons, READ levels and tags
+  backup [--db PATH] FILE            a consistent copy of the database in FILE, made while Refdesk runs
+                                     (FILE must not exist yet; readable by you only; checked after writing)
+  restore [--db PATH] FILE           put the backup FILE in place of the database (quit Refdesk first);
+                                     the current database is kept next to it as refdesk.db.before-restore-…
   erase [--db PATH] PATRON            delete a patron's conversations and transcripts on request;
                                      PATRON is a pseudonym (patron-…, as search shows) or an address
   redact [--explain]                 personal information in stdin replaced by [EMAIL], [PHONE], [NAME]…:
@@ -219,6 +223,25 @@ fn run(mut args: Vec<String>) -> Result<(), String> {
             }
             let (messages, transcripts) = desk.erase_patron(who, Utc::now()).map_err(|e| e.to_string())?;
             out!("erased {messages} live messages and {transcripts} transcripts of {who}");
+            Ok(())
+        }
+        ["backup", file] => {
+            let desk = open(&db)?;
+            let dest = Path::new(file);
+            let bytes = desk.store().backup_to(dest).map_err(|e| e.to_string())?;
+            out!("backup of {} written to {} ({} KiB)", db.display(), dest.display(), bytes.div_ceil(1024));
+            if desk.pseudonym_secret_in_keyring().map_err(|e| e.to_string())? {
+                out!("note: the patron pseudonym secret is in this user's keyring, not in the backup");
+            }
+            Ok(())
+        }
+        ["restore", file] => {
+            let kept =
+                refdesk_core::store::Store::restore(Path::new(file), &db, Utc::now()).map_err(|e| e.to_string())?;
+            out!("restored {} from {file}", db.display());
+            if let Some(k) = kept {
+                out!("the database it replaced is kept as {}", k.display());
+            }
             Ok(())
         }
         ["redact"] => redact(false),

@@ -36,6 +36,26 @@ impl std::fmt::Debug for Store {
     }
 }
 
+/// A backup must be a sound SQLite file with a schema this version knows.
+fn check_copy(path: &Path) -> Result<(), StoreError> {
+    let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY)
+        .map_err(|e| classify(path, "opening the backup", e))?;
+    let ok: String = conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .map_err(|e| classify(path, "checking the backup", e))?;
+    if ok != "ok" {
+        return Err(StoreError::Corrupt { path: path.to_owned(), detail: ok });
+    }
+    let version = migrate::user_version(&conn).map_err(|e| classify(path, "reading the backup's schema", e))?;
+    if version > SCHEMA_VERSION {
+        return Err(StoreError::NewerSchema { path: path.to_owned(), found: version, known: SCHEMA_VERSION });
+    }
+    if version == 0 {
+        return Err(StoreError::Corrupt { path: path.to_owned(), detail: "no Refdesk schema in it".into() });
+    }
+    Ok(())
+}
+
 impl Store {
     /// Opens (creating if needed) and migrates the database at `path`.
     ///
@@ -64,11 +84,37 @@ impl Store {
         Ok(store)
     }
 
+    /// Puts the backup `from` in place of the database at `path`, which is moved aside first (its
+    /// new name is returned), so a restore loses nothing either. The backup is checked before
+    /// anything moves: it must be a sound Refdesk database this version can open.
+    pub fn restore(from: &Path, path: &Path, now: DateTime<Utc>) -> Result<Option<PathBuf>, StoreError> {
+        check_copy(from)?;
+        let wal = PathBuf::from(format!("{}-wal", path.display()));
+        if wal.exists() {
+            return Err(StoreError::Io {
+                path: wal,
+                source: std::io::Error::other("Refdesk is running (or was not closed properly): quit it first"),
+            });
+        }
+        let staged = PathBuf::from(format!("{}.restoring", path.display()));
+        std::fs::copy(from, &staged).map_err(|source| StoreError::Io { path: staged.clone(), source })?;
+        restrict_file(&staged)?;
+        let kept = if path.exists() {
+            let aside = aside_name(path, now, "before-restore");
+            std::fs::rename(path, &aside).map_err(|source| StoreError::Io { path: path.to_owned(), source })?;
+            Some(aside)
+        } else {
+            None
+        };
+        std::fs::rename(&staged, path).map_err(|source| StoreError::Io { path: path.to_owned(), source })?;
+        Ok(kept)
+    }
+
     /// Moves a damaged file (and its -wal/-shm companions) aside, then opens a new empty store.
     /// Returns the store and where the old file now is.
     pub fn open_fresh(path: &Path, now: DateTime<Utc>) -> Result<(Store, Option<PathBuf>), StoreError> {
         let kept = if path.exists() {
-            let aside = aside_name(path, now);
+            let aside = aside_name(path, now, "damaged");
             for suffix in ["", "-wal", "-shm"] {
                 let from = PathBuf::from(format!("{}{suffix}", path.display()));
                 if from.exists() {
@@ -102,6 +148,25 @@ impl Store {
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// Writes a consistent copy of the database to `dest` while the app keeps using it (one read
+    /// snapshot, compacted), readable by this user only, and checks the copy. Refuses to overwrite.
+    pub fn backup_to(&self, dest: &Path) -> Result<u64, StoreError> {
+        if dest.exists() {
+            return Err(StoreError::Io {
+                path: dest.to_owned(),
+                source: std::io::Error::new(std::io::ErrorKind::AlreadyExists, "already exists; not overwritten"),
+            });
+        }
+        let text = dest.to_str().ok_or_else(|| StoreError::Io {
+            path: dest.to_owned(),
+            source: std::io::Error::new(std::io::ErrorKind::InvalidInput, "the path is not valid UTF-8"),
+        })?;
+        self.conn.execute("VACUUM INTO ?1", [text]).map_err(|e| classify(dest, "writing the backup", e))?;
+        restrict_file(dest)?;
+        check_copy(dest)?;
+        std::fs::metadata(dest).map(|m| m.len()).map_err(|source| StoreError::Io { path: dest.to_owned(), source })
     }
 
     /// The schema version recorded in the file.
@@ -153,12 +218,13 @@ fn classify(path: &Path, context: &'static str, e: rusqlite::Error) -> StoreErro
     }
 }
 
-fn aside_name(path: &Path, now: DateTime<Utc>) -> PathBuf {
+/// A free name next to `path` for a file moved aside: `refdesk.db.<why>-<time>`.
+fn aside_name(path: &Path, now: DateTime<Utc>, why: &str) -> PathBuf {
     let stamp = now.format("%Y%m%dT%H%M%SZ");
-    let mut candidate = PathBuf::from(format!("{}.damaged-{stamp}", path.display()));
+    let mut candidate = PathBuf::from(format!("{}.{why}-{stamp}", path.display()));
     let mut n = 1;
     while candidate.exists() {
-        candidate = PathBuf::from(format!("{}.damaged-{stamp}-{n}", path.display()));
+        candidate = PathBuf::from(format!("{}.{why}-{stamp}-{n}", path.display()));
         n += 1;
     }
     candidate

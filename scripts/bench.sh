@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+#! Whole-app benchmarks (issue #10): builds the release app, starts a private Prosody and simulated
+#! patrons, measures memory (PSS over the app and its WebKit processes), startup, message latency,
+#! idle CPU and sizes, prints a table and updates bench/RESULTS.md. Not part of the test command:
+#! it prints figures and fails only if it cannot measure. `--quick` for a short run (smaller loads).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PATH"
+
+bash scripts/setup.sh
+npm --prefix ui run --silent build
+cargo build --quiet --release -p refdesk --features custom-protocol
+cargo build --quiet --release -p refdesk-tests --bin refdesk-bench
+# As the end-to-end tests: Xvfb has no GPU, so WebKit renders in software.
+export WEBKIT_DISABLE_DMABUF_RENDERER=1 WEBKIT_DISABLE_COMPOSITING_MODE=1 NO_AT_BRIDGE=1
+exec xvfb-run --auto-servernum --server-args="-screen 0 1280x800x24" \
+  dbus-run-session -- scripts/with-keyring.sh ./target/release/refdesk-bench --app "$PWD/target/release/refdesk" "$@"

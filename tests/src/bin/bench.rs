@@ -1,0 +1,556 @@
+//! refdesk-bench: whole-app figures for issue #10 (memory, startup, message latency, idle CPU,
+//! sizes) measured on this machine against a private Prosody and simulated patrons. Prints a
+//! table and updates bench/RESULTS.md. Run by scripts/bench.sh (Xvfb, D-Bus, a release build);
+//! never part of the pass/fail test command.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use refdesk_core::xmpp::demo::{DemoAccount, DemoInfo};
+use refdesk_core::xmpp::{connect, Incoming, Session, Show};
+use refdesk_testkit::proc::{cpu_ticks, pss_kib, tree_of, Tree};
+use refdesk_testkit::webdriver::{Session as Window, TauriDriver};
+use refdesk_testkit::{Prosody, ProsodyConfig};
+
+type Error = Box<dyn std::error::Error>;
+
+const PATRONS: usize = 50;
+const PASSWORD: &str = "bench-secret";
+/// A person's pace, under the desk's flood limit (3 a second after a burst of 30).
+const PATRON_GAP: Duration = Duration::from_millis(400);
+
+struct Args {
+    app: PathBuf,
+    results: PathBuf,
+    /// Skips the slow parts (10,000 messages, the 60 s CPU sample) for a quick look.
+    quick: bool,
+}
+
+fn main() -> ExitCode {
+    let mut args = Args { app: PathBuf::new(), results: PathBuf::from("bench/RESULTS.md"), quick: false };
+    let mut it = std::env::args().skip(1);
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--app" => args.app = it.next().map(PathBuf::from).unwrap_or_default(),
+            "--results" => args.results = it.next().map(PathBuf::from).unwrap_or_default(),
+            "--quick" => args.quick = true,
+            _ => {
+                eprintln!("usage: refdesk-bench --app PATH [--results FILE] [--quick]");
+                return ExitCode::from(2);
+            }
+        }
+    }
+    if !args.app.is_file() {
+        eprintln!("refdesk-bench: --app {} is not a built app (scripts/bench.sh builds one)", args.app.display());
+        return ExitCode::from(2);
+    }
+    match run(&args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("refdesk-bench: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// One line of the results table: what, Refdesk's figure, the target, and a note.
+struct Row {
+    what: &'static str,
+    value: String,
+    target: &'static str,
+    note: String,
+}
+
+fn mib(kib: u64) -> String {
+    format!("{:.0} MB", kib as f64 / 1024.0)
+}
+
+fn run(args: &Args) -> Result<(), Error> {
+    let work = tempfile::tempdir()?;
+    let server = Prosody::start(&ProsodyConfig::new(work.path().join("server")))?;
+    let mut names = vec!["ask".to_owned(), "rtt-a".to_owned(), "rtt-b".to_owned()];
+    names.extend((0..PATRONS).map(|i| format!("patron{i}")));
+    std::thread::scope(|s| {
+        let handles: Vec<_> = names.iter().map(|n| s.spawn(|| server.register(n, PASSWORD))).collect();
+        handles
+            .into_iter()
+            .try_for_each(|h| h.join().map_err(|_| "register panicked")?.map(drop).map_err(|_| "register failed"))
+    })?;
+    let info = DemoInfo {
+        domain: server.domain.clone(),
+        host: "127.0.0.1".into(),
+        c2s_port: server.c2s_port,
+        tls_port: server.tls_port,
+        ca_cert: server.ca.ca_cert.clone(),
+        accounts: names
+            .iter()
+            .map(|n| DemoAccount {
+                jid: format!("{n}@{}", server.domain),
+                password: PASSWORD.into(),
+                role: "bench".into(),
+            })
+            .collect(),
+    };
+    let demo = work.path().join("demo.json");
+    std::fs::write(&demo, serde_json::to_string(&info)?)?;
+    let data = work.path().join("data");
+    let env = [("REFDESK_DATA_DIR", data.as_path()), ("REFDESK_DEMO", demo.as_path())];
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+    let mut rows = Vec::new();
+
+    // Startup: from asking for the window to the demo account shown online in it.
+    eprintln!("bench: startup, 5 warm and 5 cold launches");
+    let mut warm = Vec::new();
+    let mut cold = Vec::new();
+    for i in 0..10 {
+        let is_cold = i >= 5;
+        if is_cold && !drop_caches() {
+            break;
+        }
+        let driver = TauriDriver::start(&env)?;
+        let t0 = Instant::now();
+        let w = driver.launch(&args.app)?;
+        wait_online(&w)?;
+        let took = t0.elapsed();
+        if is_cold { &mut cold } else { &mut warm }.push(took);
+        w.quit()?;
+    }
+    rows.push(Row {
+        what: "Startup, warm (median of 5)",
+        value: ms(median(&mut warm)),
+        target: "≤ 800 ms",
+        note: "window asked for → account online in it".into(),
+    });
+    rows.push(Row {
+        what: "Startup, cold (median of 5)",
+        value: if cold.is_empty() { "n/a".into() } else { ms(median(&mut cold)) },
+        target: "",
+        note: if cold.is_empty() {
+            "page cache cannot be dropped here (needs root)".into()
+        } else {
+            "after dropping the page cache".into()
+        },
+    });
+
+    let driver = TauriDriver::start(&env)?;
+    let w = driver.launch(&args.app)?;
+    wait_online(&w)?;
+    let app = app_tree(&args.app).ok_or("the app's process was not found")?;
+    std::thread::sleep(Duration::from_secs(10));
+    let idle = pss_kib(&app.refresh());
+    eprintln!("bench: idle, 1 account: {}", mib(idle));
+    rows.push(Row { what: "Idle memory, 1 account", value: mib(idle), target: "", note: note_processes(&app) });
+
+    // 20 conversations of 200 messages each, every tab looked at once.
+    let db = data.join("refdesk.db");
+    let patrons: Vec<String> = (0..PATRONS).map(|i| format!("patron{i}@{}", server.domain)).collect();
+    let desk = format!("ask@{}", server.domain);
+    let per = if args.quick { 20 } else { 200 };
+    eprintln!("bench: 20 patrons send {per} messages each");
+    rt.block_on(send_from(&info, &patrons[..20], &desk, per, "q"))?;
+    wait_stored(&db, 20 * per)?;
+    visit_tabs(&w)?;
+    std::thread::sleep(Duration::from_secs(10));
+    let twenty = pss_kib(&app.refresh());
+    rows.push(Row {
+        what: "Memory, 20 conversations × 200 messages",
+        value: mib(twenty),
+        target: "≤ 200 MB",
+        note: format!("+{} over idle", mib(twenty.saturating_sub(idle))),
+    });
+
+    // Growth: 10,000 messages across 50 patrons, then every chat closed and its tab with it.
+    let more = (10_000 - 20 * per) / PATRONS;
+    let more = if args.quick { 10 } else { more };
+    eprintln!("bench: 50 patrons send {more} more each");
+    rt.block_on(send_from(&info, &patrons, &desk, more, "r"))?;
+    wait_stored(&db, 20 * per + PATRONS * more)?;
+    std::thread::sleep(Duration::from_secs(10));
+    let busy = pss_kib(&app.refresh());
+    rows.push(Row {
+        what: "Memory growth after 10,000 messages / 50 patrons",
+        value: format!("+{}", mib(busy.saturating_sub(idle))),
+        target: "≤ +30 MB",
+        note: format!("{} in all", mib(busy)),
+    });
+    let closed = close_all_tabs(&w)?;
+    std::thread::sleep(Duration::from_secs(10));
+    let after = pss_kib(&app.refresh());
+    rows.push(Row {
+        what: "… after closing all tabs",
+        value: format!("+{}", mib(after.saturating_sub(idle))),
+        target: "≤ +10 MB",
+        note: format!("{closed} tabs closed"),
+    });
+
+    // Latency: 50 patrons at 1 message a second; measured in the open tab's DOM, next to the
+    // server's own round trip between two plain clients in the same run.
+    eprintln!("bench: latency, 50 patrons at 1 message/s for 30 s");
+    let (desk_ms, server_ms) = rt.block_on(latency(&info, &patrons, &desk, &w, if args.quick { 10 } else { 30 }))?;
+    let (d50, d99) = percentiles(desk_ms);
+    let (s50, s99) = percentiles(server_ms);
+    rows.push(Row {
+        what: "Message latency, patron → open tab (p50 / p99)",
+        value: format!("{d50:.0} / {d99:.0} ms"),
+        target: "",
+        note: format!("server alone, client → client: {s50:.0} / {s99:.0} ms"),
+    });
+
+    // Idle CPU with the window hidden to the tray.
+    let secs = if args.quick { 10 } else { 60 };
+    eprintln!("bench: idle CPU over {secs} s, window hidden");
+    let hidden = Command::new("python3").args(["scripts/x11-window.py", "close", "Refdesk"]).status()?.success();
+    std::thread::sleep(Duration::from_secs(5));
+    let tree = app.refresh();
+    let before = cpu_ticks(&tree);
+    std::thread::sleep(Duration::from_secs(secs));
+    let used = cpu_ticks(&tree).saturating_sub(before);
+    // SAFETY: sysconf with a valid name only reads a constant.
+    let hz = unsafe { libc::sysconf(libc::_SC_CLK_TCK) }.max(1) as f64;
+    rows.push(Row {
+        what: "CPU when idle, hidden to tray",
+        value: format!("{:.2} %", used as f64 / hz / secs as f64 * 100.0),
+        target: "≈ 0",
+        note: if hidden { format!("over {secs} s") } else { "window could not be hidden".into() },
+    });
+    drop(w);
+    drop(driver);
+
+    rows.push(Row {
+        what: "Release binary",
+        value: mib(std::fs::metadata(&args.app)?.len() / 1024),
+        target: "",
+        note: args.app.display().to_string(),
+    });
+    for r in package_rows() {
+        rows.push(r);
+    }
+
+    let table = render(&rows);
+    println!("{table}");
+    record(&args.results, &table, &rows)?;
+    Ok(())
+}
+
+fn ms(d: Duration) -> String {
+    format!("{} ms", d.as_millis())
+}
+
+fn median(v: &mut [Duration]) -> Duration {
+    v.sort();
+    v.get(v.len() / 2).copied().unwrap_or_default()
+}
+
+fn percentiles(mut v: Vec<f64>) -> (f64, f64) {
+    if v.is_empty() {
+        return (f64::NAN, f64::NAN);
+    }
+    v.sort_by(f64::total_cmp);
+    let at = |q: f64| v[((v.len() as f64 - 1.0) * q).round() as usize];
+    (at(0.5), at(0.99))
+}
+
+/// Drops the page cache so the next start reads everything from disk; false without the right.
+fn drop_caches() -> bool {
+    // SAFETY: sync(2) takes no arguments and cannot fail.
+    unsafe { libc::sync() };
+    std::fs::write("/proc/sys/vm/drop_caches", "3").is_ok()
+}
+
+fn wait_online(w: &Window) -> Result<(), Error> {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let script =
+        "return [...document.querySelectorAll('[data-testid=account-status]')].map(e => e.textContent).join(' ')";
+    while Instant::now() < deadline {
+        if w.execute(script)?.as_str().is_some_and(|t| t.contains(": online")) {
+            return Ok(());
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    Err("the demo account did not come online within 60 s".into())
+}
+
+/// The app's own process (the one running `app`) and everything it started (WebKit's processes).
+fn app_tree(app: &Path) -> Option<Tree> {
+    let exe = app.canonicalize().ok()?;
+    tree_of(|pid| std::fs::read_link(format!("/proc/{pid}/exe")).is_ok_and(|e| e == exe))
+}
+
+fn note_processes(t: &Tree) -> String {
+    let names: Vec<String> = t.refresh().iter().map(|p| p.name.clone()).collect();
+    format!("PSS summed over {} processes: {}", names.len(), names.join(", "))
+}
+
+/// Every patron in `from` sends `n` messages at a person's pace, all at once; returns when sent.
+async fn send_from(info: &DemoInfo, from: &[String], to: &str, n: usize, tag: &str) -> Result<(), Error> {
+    let mut tasks = Vec::new();
+    for jid in from {
+        let mut s = sign_in(info, jid).await?;
+        let to = to.to_owned();
+        let tag = tag.to_owned();
+        tasks.push(tokio::spawn(async move {
+            for i in 0..n {
+                s.send_message(
+                    &to,
+                    &format!("{tag} {i}: could you help me find a book on the history of the railways?"),
+                )
+                .await?;
+                tokio::time::sleep(PATRON_GAP).await;
+            }
+            let _ = s.close().await;
+            Ok::<(), refdesk_core::xmpp::SessionError>(())
+        }));
+    }
+    for t in tasks {
+        t.await??;
+    }
+    Ok(())
+}
+
+async fn sign_in(info: &DemoInfo, jid: &str) -> Result<Session, Error> {
+    let user = jid.split('@').next().unwrap_or(jid);
+    let (cfg, password) = info.account(user).ok_or("no such bench account")?;
+    let mut s = connect(&cfg, &password).await?;
+    s.send_presence(Show::Available, None).await?;
+    Ok(s)
+}
+
+/// Waits until the desk's database holds `n` incoming messages (read-only: the app owns it).
+fn wait_stored(db: &Path, n: usize) -> Result<(), Error> {
+    let conn = rusqlite::Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+    let deadline = Instant::now() + Duration::from_secs(300);
+    loop {
+        let have: i64 = conn.query_row("SELECT count(*) FROM messages WHERE direction = 'in'", [], |r| r.get(0))?;
+        if have as usize >= n {
+            return Ok(());
+        }
+        if Instant::now() > deadline {
+            return Err(format!("only {have} of {n} messages stored after 5 minutes").into());
+        }
+        std::thread::sleep(Duration::from_millis(500));
+    }
+}
+
+fn visit_tabs(w: &Window) -> Result<(), Error> {
+    let n = w.find_all("[data-testid=tab]")?.len();
+    for i in 0..n {
+        let tabs = w.find_all("[data-testid=tab]")?;
+        if let Some(t) = tabs.get(i) {
+            w.click(t)?;
+            std::thread::sleep(Duration::from_millis(300));
+        }
+    }
+    Ok(())
+}
+
+/// Closes every chat (as a librarian would, from its header) and then its tab; returns how many tabs.
+fn close_all_tabs(w: &Window) -> Result<usize, Error> {
+    let mut closed = 0;
+    for _ in 0..500 {
+        let Some(tab) = w.find_all("[data-testid=tab]")?.into_iter().next() else { break };
+        w.click(&tab)?;
+        std::thread::sleep(Duration::from_millis(150));
+        if let Some(b) = w.find_all("[data-testid=close-chat]")?.into_iter().next() {
+            w.click(&b)?;
+            std::thread::sleep(Duration::from_millis(150));
+        }
+        if let Some(b) = w.find_all("[data-testid=tab-close]")?.into_iter().next() {
+            w.click(&b)?;
+            closed += 1;
+        }
+        std::thread::sleep(Duration::from_millis(150));
+    }
+    Ok(closed)
+}
+
+/// Patron 0's tab is open; everyone sends a message a second for `secs` seconds, stamped with
+/// the time it was sent. The page notes when each of patron 0's messages enters the DOM.
+async fn latency(
+    info: &DemoInfo,
+    patrons: &[String],
+    desk: &str,
+    w: &Window,
+    secs: u64,
+) -> Result<(Vec<f64>, Vec<f64>), Error> {
+    let mut first = sign_in(info, &patrons[0]).await?;
+    first.send_message(desk, "one more question, please").await?;
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let tabs = w.find_all("[data-testid=tab]")?;
+        let mut found = false;
+        for t in &tabs {
+            if w.text(t)?.contains("patron0") {
+                w.click(t)?;
+                found = true;
+                break;
+            }
+        }
+        if found {
+            break;
+        }
+        if Instant::now() > deadline {
+            return Err("patron0's tab never appeared".into());
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    w.execute(
+        "window.__lat = []; new MutationObserver(ms => { const now = Date.now(); for (const m of ms) for (const n of m.addedNodes) { \
+           const t = n.textContent || ''; const x = /lat (\\d+)/.exec(t); if (x && n.nodeType === 1) window.__lat.push(now - Number(x[1])); } \
+         }).observe(document.body, { childList: true, subtree: true }); return true;",
+    )?;
+    let mut sessions = vec![first];
+    for jid in &patrons[1..] {
+        sessions.push(sign_in(info, jid).await?);
+    }
+    let rtt_a = sign_in(info, &format!("rtt-a@{}", info.domain)).await?;
+    let mut rtt_b = sign_in(info, &format!("rtt-b@{}", info.domain)).await?;
+    let b_jid = rtt_b.jid().to_owned();
+    let server = Arc::new(tokio::sync::Mutex::new(Vec::new()));
+    let got = server.clone();
+    let receiver = tokio::spawn(async move {
+        while let Ok(ev) = rtt_b.next().await {
+            if let Incoming::Message(m) = ev {
+                if let Some(sent) =
+                    m.body.as_deref().and_then(|b| b.strip_prefix("lat ")).and_then(|t| t.parse::<i64>().ok())
+                {
+                    got.lock().await.push((now_ms() - sent) as f64);
+                }
+            }
+        }
+    });
+    let mut tasks = Vec::new();
+    for (i, mut s) in sessions.into_iter().chain(std::iter::once(rtt_a)).enumerate() {
+        let to = if i == patrons.len() { b_jid.clone() } else { desk.to_owned() };
+        tasks.push(tokio::spawn(async move {
+            // Spread over the second, as real patrons would be.
+            tokio::time::sleep(Duration::from_millis((i as u64 * 997) % 1000)).await;
+            for _ in 0..secs {
+                s.send_message(&to, &format!("lat {}", now_ms())).await?;
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+            tokio::time::sleep(Duration::from_secs(3)).await;
+            let _ = s.close().await;
+            Ok::<(), refdesk_core::xmpp::SessionError>(())
+        }));
+    }
+    for t in tasks {
+        t.await??;
+    }
+    receiver.abort();
+    let desk_ms: Vec<f64> = serde_json::from_value(w.execute("return window.__lat")?)?;
+    let server_ms = server.lock().await.clone();
+    Ok((desk_ms, server_ms))
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
+}
+
+/// The .deb (and its installed size) if scripts/bench.sh could build one.
+fn package_rows() -> Vec<Row> {
+    let dir = Path::new("target/release/bundle/deb");
+    let deb = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|e| e == "deb"));
+    let Some(deb) = deb else {
+        return vec![Row {
+            what: ".deb package",
+            value: "n/a".into(),
+            target: "",
+            note: "not built (see scripts/bench.sh)".into(),
+        }];
+    };
+    let size = std::fs::metadata(&deb).map(|m| m.len() / 1024).unwrap_or(0);
+    let installed = Command::new("dpkg-deb")
+        .args(["-f"])
+        .arg(&deb)
+        .arg("Installed-Size")
+        .output()
+        .ok()
+        .and_then(|o| String::from_utf8(o.stdout).ok())
+        .and_then(|s| s.trim().parse::<u64>().ok());
+    vec![
+        Row { what: ".deb package", value: mib(size), target: "", note: deb.display().to_string() },
+        Row {
+            what: "Installed size (.deb)",
+            value: installed.map(mib).unwrap_or_else(|| "n/a".into()),
+            target: "",
+            note: String::new(),
+        },
+    ]
+}
+
+fn render(rows: &[Row]) -> String {
+    let mut t = String::from("| measure | Refdesk | target | note |\n| --- | --- | --- | --- |\n");
+    for r in rows {
+        let _ = writeln!(t, "| {} | {} | {} | {} |", r.what, r.value, r.target, r.note);
+    }
+    t
+}
+
+/// Rewrites the "Latest run" section of the results file and adds a line to its history.
+fn record(path: &Path, table: &str, rows: &[Row]) -> Result<(), Error> {
+    let old = std::fs::read_to_string(path).unwrap_or_default();
+    let history: Vec<&str> = old
+        .split_once("## History")
+        .map(|(_, h)| h.lines().filter(|l| l.starts_with("| 20")).collect())
+        .unwrap_or_default();
+    let machine = machine();
+    let date = today();
+    let pick = |what: &str| rows.iter().find(|r| r.what.starts_with(what)).map(|r| r.value.clone()).unwrap_or_default();
+    let line = format!(
+        "| {date} | {} | {} | {} | {} | {} | {} |",
+        pick("Startup, warm"),
+        pick("Idle memory"),
+        pick("Memory, 20"),
+        pick("Memory growth"),
+        pick("Message latency"),
+        pick("CPU when idle"),
+    );
+    let mut out = format!(
+        "# Benchmark results\n\nWritten by `bash scripts/bench.sh` (see the script for what each figure means). \
+         Figures from one machine are comparable with each other, not with another machine's.\n\n\
+         ## Latest run\n\n{date} on {machine}\n\n{table}\n## History\n\n\
+         | date | startup warm | idle 1 account | 20 conversations | growth 10k | latency p50/p99 | idle CPU |\n\
+         | --- | --- | --- | --- | --- | --- | --- |\n{line}\n"
+    );
+    for h in history.iter().take(30) {
+        out.push_str(h);
+        out.push('\n');
+    }
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    std::fs::write(path, out)?;
+    Ok(())
+}
+
+fn machine() -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|c| {
+            c.lines().find(|l| l.starts_with("model name")).map(|l| l.split(':').nth(1).unwrap_or("").trim().to_owned())
+        })
+        .unwrap_or_else(|| "unknown CPU".into());
+    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+    let mem = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|m| m.lines().next().and_then(|l| l.split_whitespace().nth(1)).and_then(|k| k.parse::<u64>().ok()))
+        .map(|k| format!("{:.0} GiB", k as f64 / 1048576.0))
+        .unwrap_or_default();
+    let os = std::fs::read_to_string("/etc/os-release")
+        .ok()
+        .and_then(|o| o.lines().find_map(|l| l.strip_prefix("PRETTY_NAME=").map(|v| v.trim_matches('"').to_owned())))
+        .unwrap_or_default();
+    format!("{cpu}, {cores} cores, {mem}, {os}, Xvfb with software rendering")
+}
+
+fn today() -> String {
+    chrono::Utc::now().format("%Y-%m-%d %H:%M UTC").to_string()
+}
