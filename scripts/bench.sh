@@ -8,6 +8,14 @@ cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
 
 bash scripts/setup.sh
+# The desktop clients Refdesk is compared with (bench only; the tests never need them).
+missing=()
+for p in pidgin dino-im gajim; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+if [ ${#missing[@]} -gt 0 ] && [[ " $* " != *" --no-others "* ]]; then
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" ||
+    echo "bench: could not install ${missing[*]}; they are reported as not measured"
+fi
 npm --prefix ui run --silent build
 cargo build --quiet --release -p refdesk --features custom-protocol
 cargo build --quiet --release -p refdesk-tests --bin refdesk-bench

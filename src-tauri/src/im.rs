@@ -25,6 +25,9 @@ pub struct Accounts {
     running: Mutex<HashMap<String, Running>>,
     /// How to reach each account the desk knows (policy accounts wait here for their password).
     configs: Mutex<HashMap<String, AccountConfig>>,
+    /// Passwords typed in the window and not yet accepted by the server: kept in the keyring only
+    /// once the account signs in with them, so a mistyped one is never remembered.
+    unconfirmed: Mutex<HashMap<String, String>>,
 }
 
 struct Running {
@@ -75,6 +78,7 @@ pub fn start<R: Runtime>(app: &AppHandle<R>) {
         statuses: Mutex::new(Vec::new()),
         running: Mutex::new(HashMap::new()),
         configs: Mutex::new(HashMap::new()),
+        unconfirmed: Mutex::new(HashMap::new()),
     });
     if let Some(path) = std::env::var_os("REFDESK_DEMO").filter(|p| !p.is_empty()) {
         start_demo(app, std::path::Path::new(&path));
@@ -130,8 +134,10 @@ pub fn sign_in<R: Runtime>(app: &AppHandle<R>, jid: &str, password: &str) -> Res
     if password.is_empty() {
         return Err(CommandError { code: ErrorCode::InvalidInput, message: "the password is empty".into() });
     }
-    crate::keyring::set_password(jid, password)?;
-    tracing::info!(account = %jid, "password kept in the keyring; signing in");
+    // Fails early, before anything is sent, if there is no keyring to keep it in afterwards.
+    crate::keyring::available(jid)?;
+    accounts.unconfirmed.lock().unwrap_or_else(|p| p.into_inner()).insert(jid.to_owned(), password.to_owned());
+    tracing::info!(account = %jid, "signing in with a typed password");
     start_account(app, cfg, password.to_owned());
     Ok(())
 }
@@ -220,6 +226,18 @@ impl<R: Runtime> service::Publish for Window<R> {
 fn publish<R: Runtime>(app: &AppHandle<R>, status: AccountStatus) {
     tracing::debug!(account = %status.jid, state = ?status.state, "account state");
     let Some(accounts) = app.try_state::<Accounts>() else { return };
+    let settled = matches!(status.state, AccountState::Online | AccountState::Failed);
+    let typed = settled.then(|| accounts.unconfirmed.lock().unwrap_or_else(|p| p.into_inner()).remove(&status.jid));
+    let mut status = status;
+    if let (AccountState::Online, Some(Some(password))) = (status.state, typed) {
+        match crate::keyring::set_password(&status.jid, &password) {
+            Ok(()) => tracing::info!(account = %status.jid, "signed in; password kept in the keyring"),
+            Err(e) => {
+                tracing::error!(account = %status.jid, "signed in, but the password could not be kept: {}", e.message);
+                status.message = Some(format!("signed in, but the password was not kept: {}", e.message));
+            }
+        }
+    }
     let status = accounts.update(status);
     if let Err(e) = app.emit(EVENT_ACCOUNT_CHANGED, &status) {
         tracing::warn!("could not tell the window about an account: {e}");

@@ -29,6 +29,11 @@ pub fn password(jid: &str) -> Result<Option<String>, CommandError> {
     }
 }
 
+/// Whether the keyring answers (reading `jid`'s entry); its error says what to do if not.
+pub fn available(jid: &str) -> Result<(), CommandError> {
+    password(jid).map(drop)
+}
+
 pub fn set_password(jid: &str, password: &str) -> Result<(), CommandError> {
     entry(jid)?.set_password(password).map_err(unavailable)
 }

@@ -25,9 +25,15 @@ struct Shared {
 }
 
 impl Proxy {
-    /// Forwards connections made to `127.0.0.1:<port>` to `127.0.0.1:<target>`.
+    /// Forwards connections made to `127.0.0.1:<port>` (a free port) to `127.0.0.1:<target>`.
     pub fn start(target: u16) -> std::io::Result<Proxy> {
-        let listener = TcpListener::bind("127.0.0.1:0")?;
+        Proxy::start_on(0, target)
+    }
+
+    /// As `start`, listening on `listen` (e.g. the standard XMPP port, for clients that cannot be
+    /// told another one).
+    pub fn start_on(listen: u16, target: u16) -> std::io::Result<Proxy> {
+        let listener = TcpListener::bind(("127.0.0.1", listen))?;
         let port = listener.local_addr()?.port();
         let shared = Arc::new(Shared::default());
         let s = shared.clone();

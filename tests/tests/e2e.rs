@@ -936,6 +936,14 @@ fn an_account_from_the_policy_signs_in_with_a_password_kept_only_in_the_keyring(
     s.click(&s.find("[data-testid=sign-in]").unwrap()).unwrap();
     let text = s.wait_for_text("[data-testid=account-status]", WAIT, |t| t.contains("not signed in")).unwrap();
     assert!(text.contains("wrong user name or password"), "{text}");
+    // The server refused it, so it was not remembered: the next start asks again.
+    drop(app);
+    let app = launch_with(&env);
+    let s = &app.session;
+    s.wait_for_text("[data-testid=account-status]", WAIT, |t| t == "ask@library.test: needs its password").unwrap();
+    s.send_keys(&s.find("[data-testid=account-password]").unwrap(), "correct horse batery").unwrap();
+    s.click(&s.find("[data-testid=sign-in]").unwrap()).unwrap();
+    s.wait_for_text("[data-testid=account-status]", WAIT, |t| t.contains("wrong user name or password")).unwrap();
     s.send_keys(&s.wait_for("[data-testid=account-password]", WAIT).unwrap(), "correct horse battery").unwrap();
     s.click(&s.find("[data-testid=sign-in]").unwrap()).unwrap();
     s.wait_for_text("[data-testid=account-status]", WAIT, |t| t == "ask@library.test: online").unwrap();

@@ -27,18 +27,22 @@ struct Args {
     results: PathBuf,
     /// Skips the slow parts (10,000 messages, the 60 s CPU sample) for a quick look.
     quick: bool,
+    /// Leaves out the other clients.
+    no_others: bool,
 }
 
 fn main() -> ExitCode {
-    let mut args = Args { app: PathBuf::new(), results: PathBuf::from("bench/RESULTS.md"), quick: false };
+    let mut args =
+        Args { app: PathBuf::new(), results: PathBuf::from("bench/RESULTS.md"), quick: false, no_others: false };
     let mut it = std::env::args().skip(1);
     while let Some(a) = it.next() {
         match a.as_str() {
             "--app" => args.app = it.next().map(PathBuf::from).unwrap_or_default(),
             "--results" => args.results = it.next().map(PathBuf::from).unwrap_or_default(),
             "--quick" => args.quick = true,
+            "--no-others" => args.no_others = true,
             _ => {
-                eprintln!("usage: refdesk-bench --app PATH [--results FILE] [--quick]");
+                eprintln!("usage: refdesk-bench --app PATH [--results FILE] [--quick] [--no-others]");
                 return ExitCode::from(2);
             }
         }
@@ -71,7 +75,8 @@ fn mib(kib: u64) -> String {
 fn run(args: &Args) -> Result<(), Error> {
     let work = tempfile::tempdir()?;
     let server = Prosody::start(&ProsodyConfig::new(work.path().join("server")))?;
-    let mut names = vec!["ask".to_owned(), "rtt-a".to_owned(), "rtt-b".to_owned()];
+    let mut names: Vec<String> = ["ask", "rtt-a", "rtt-b"].into_iter().map(str::to_owned).collect();
+    names.extend(OTHERS.iter().map(|o| o.account.to_owned()));
     names.extend((0..PATRONS).map(|i| format!("patron{i}")));
     std::thread::scope(|s| {
         let handles: Vec<_> = names.iter().map(|n| s.spawn(|| server.register(n, PASSWORD))).collect();
@@ -219,6 +224,10 @@ fn run(args: &Args) -> Result<(), Error> {
     drop(w);
     drop(driver);
 
+    if !args.no_others {
+        rows.extend(compare(&server, &info, &rt, work.path(), &patrons[..20], per, twenty));
+    }
+
     rows.push(Row {
         what: "Release binary",
         value: mib(std::fs::metadata(&args.app)?.len() / 1024),
@@ -286,6 +295,17 @@ fn note_processes(t: &Tree) -> String {
 
 /// Every patron in `from` sends `n` messages at a person's pace, all at once; returns when sent.
 async fn send_from(info: &DemoInfo, from: &[String], to: &str, n: usize, tag: &str) -> Result<(), Error> {
+    send_paced(info, from, to, n, tag, PATRON_GAP).await
+}
+
+async fn send_paced(
+    info: &DemoInfo,
+    from: &[String],
+    to: &str,
+    n: usize,
+    tag: &str,
+    gap: Duration,
+) -> Result<(), Error> {
     let mut tasks = Vec::new();
     for jid in from {
         let mut s = sign_in(info, jid).await?;
@@ -298,7 +318,7 @@ async fn send_from(info: &DemoInfo, from: &[String], to: &str, n: usize, tag: &s
                     &format!("{tag} {i}: could you help me find a book on the history of the railways?"),
                 )
                 .await?;
-                tokio::time::sleep(PATRON_GAP).await;
+                tokio::time::sleep(gap).await;
             }
             let _ = s.close().await;
             Ok::<(), refdesk_core::xmpp::SessionError>(())
@@ -553,4 +573,197 @@ fn machine() -> String {
 
 fn today() -> String {
     chrono::Utc::now().format("%Y-%m-%d %H:%M UTC").to_string()
+}
+
+/// A desktop XMPP client from the system's packages, measured the same way as Refdesk.
+struct Other {
+    name: &'static str,
+    package: &'static str,
+    program: &'static str,
+    /// Its own account on the bench server.
+    account: &'static str,
+}
+
+const OTHERS: &[Other] = &[
+    Other { name: "Pidgin", package: "pidgin", program: "pidgin", account: "pidgin-desk" },
+    Other { name: "Dino", package: "dino-im", program: "dino-im", account: "dino-desk" },
+    Other { name: "Gajim", package: "gajim", program: "gajim", account: "gajim-desk" },
+];
+
+/// Each other client signed in to its own account on the same server under the same Xvfb: idle,
+/// then with the same 20 conversations of `per` messages Refdesk was given.
+fn compare(
+    server: &Prosody,
+    info: &DemoInfo,
+    rt: &tokio::runtime::Runtime,
+    work: &Path,
+    patrons: &[String],
+    per: usize,
+    refdesk_twenty: u64,
+) -> Vec<Row> {
+    let mut rows = Vec::new();
+    let mut lightest: Option<(u64, &str)> = None;
+    for o in OTHERS {
+        eprintln!("bench: {}", o.name);
+        let (value, note) = match measure_other(server, info, rt, work, o, patrons, per) {
+            Ok((idle, twenty)) => {
+                if lightest.is_none_or(|(l, _)| twenty < l) {
+                    lightest = Some((twenty, o.name));
+                }
+                (format!("{} / {}", mib(idle), mib(twenty)), format!("{} {}", o.package, version(o.package)))
+            }
+            Err(why) => ("not measured".into(), why),
+        };
+        rows.push(Row { what: o.name, value, target: "", note });
+    }
+    if let Some((l, name)) = lightest {
+        let limit = l + l * 6 / 10;
+        rows.push(Row {
+            what: "Refdesk vs the lightest client, 20 conversations",
+            value: format!("{} vs {} ({name})", mib(refdesk_twenty), mib(l)),
+            target: "≤ lightest + 60 %",
+            note: format!("limit {}: {}", mib(limit), if refdesk_twenty <= limit { "met" } else { "NOT met" }),
+        });
+    }
+    rows
+}
+
+fn version(package: &str) -> String {
+    Command::new("dpkg-query")
+        .args(["-W", "-f", "${Version}", package])
+        .output()
+        .ok()
+        .and_then(|o| String::from_utf8(o.stdout).ok())
+        .unwrap_or_default()
+}
+
+/// Ends a started client (its whole process group) when dropped.
+struct Started(std::process::Child);
+
+impl Drop for Started {
+    fn drop(&mut self) {
+        // SAFETY: kill(2) on the process group this bench started; no memory is involved.
+        unsafe { libc::kill(-(self.0.id() as libc::pid_t), libc::SIGTERM) };
+        std::thread::sleep(Duration::from_millis(500));
+        unsafe { libc::kill(-(self.0.id() as libc::pid_t), libc::SIGKILL) };
+        let _ = self.0.wait();
+    }
+}
+
+fn measure_other(
+    server: &Prosody,
+    info: &DemoInfo,
+    rt: &tokio::runtime::Runtime,
+    work: &Path,
+    o: &Other,
+    patrons: &[String],
+    per: usize,
+) -> Result<(u64, u64), String> {
+    use std::os::unix::process::CommandExt;
+    if version(o.package).is_empty() {
+        return Err(format!("{} is not installed (scripts/bench.sh installs it with apt)", o.package));
+    }
+    // SAFETY: geteuid(2) only reads the caller's id.
+    let root = unsafe { libc::geteuid() } == 0;
+    if o.program == "gajim" && root {
+        return Err("Gajim refuses to start as root, and this bench runs as root here".into());
+    }
+    let home = work.join(o.account);
+    std::fs::create_dir_all(&home).map_err(|e| e.to_string())?;
+    let jid = format!("{}@{}", o.account, server.domain);
+    let mut cmd = Command::new(o.program);
+    let _keep; // what must outlive the client (a proxy on the standard port)
+    match o.program {
+        "pidgin" => {
+            let purple = home.join(".purple");
+            let peers = purple.join("certificates/x509/tls_peers");
+            std::fs::create_dir_all(&peers).map_err(|e| e.to_string())?;
+            // The server's certificate, as Pidgin keeps one a person has accepted.
+            std::fs::copy(&server.ca.server_cert, peers.join(&server.domain)).map_err(|e| e.to_string())?;
+            std::fs::write(purple.join("accounts.xml"), pidgin_account(&jid, server.c2s_port))
+                .map_err(|e| e.to_string())?;
+            cmd.args(["-c"]).arg(&purple);
+            _keep = None;
+        }
+        "dino-im" => {
+            if !root {
+                return Err(
+                    "Dino cannot be given the test CA or the port without root (a private mount namespace)".into()
+                );
+            }
+            // Dino has no host/port or CA setting: a private mount namespace gives it a hosts file
+            // naming the server and a CA bundle with the test CA, and a proxy takes the standard port.
+            let proxy =
+                refdesk_testkit::Proxy::start_on(5222, server.c2s_port).map_err(|e| format!("port 5222: {e}"))?;
+            _keep = Some(proxy);
+            let bundle = home.join("ca.pem");
+            let system = std::fs::read_to_string("/etc/ssl/certs/ca-certificates.crt").unwrap_or_default();
+            let ca = std::fs::read_to_string(&server.ca.ca_cert).map_err(|e| e.to_string())?;
+            std::fs::write(&bundle, format!("{system}\n{ca}")).map_err(|e| e.to_string())?;
+            let hosts = home.join("hosts");
+            std::fs::write(&hosts, format!("127.0.0.1 localhost {}\n", server.domain)).map_err(|e| e.to_string())?;
+            let data = home.join("data/dino");
+            std::fs::create_dir_all(&data).map_err(|e| e.to_string())?;
+            let db = rusqlite::Connection::open(data.join("dino.db")).map_err(|e| e.to_string())?;
+            // Dino creates the rest of its schema on start and keeps this table as it is.
+            db.execute_batch(
+                "CREATE TABLE IF NOT EXISTS account (id INTEGER PRIMARY KEY AUTOINCREMENT, bare_jid TEXT NOT NULL UNIQUE, \
+                 resourcepart TEXT, password TEXT, alias TEXT, enabled INTEGER, roster_version TEXT, mam_earliest_synced INTEGER)",
+            )
+            .map_err(|e| e.to_string())?;
+            db.execute(
+                "INSERT OR REPLACE INTO account (bare_jid, resourcepart, password, alias, enabled) VALUES (?1, 'dino', ?2, 'desk', 1)",
+                [jid.as_str(), PASSWORD],
+            )
+            .map_err(|e| e.to_string())?;
+            drop(db);
+            cmd = Command::new("unshare");
+            cmd.args(["--mount", "sh", "-c"]).arg(format!(
+                "mount --bind '{}' /etc/ssl/certs/ca-certificates.crt && mount --bind '{}' /etc/hosts && exec dino-im",
+                bundle.display(),
+                hosts.display()
+            ));
+        }
+        _ => return Err("no way to configure it here".into()),
+    }
+    let before = server.log().matches(&format!("Authenticated as {jid}")).count();
+    let child = cmd
+        .env("HOME", &home)
+        .env("XDG_DATA_HOME", home.join("data"))
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env("XDG_CACHE_HOME", home.join("cache"))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::fs::File::create(home.join("stderr.log")).map_err(|e| e.to_string())?)
+        .process_group(0)
+        .spawn()
+        .map_err(|e| format!("cannot start {}: {e}", o.program))?;
+    let started = Started(child);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while server.log().matches(&format!("Authenticated as {jid}")).count() <= before {
+        if Instant::now() > deadline {
+            return Err(format!("did not sign in within 60 s (see {})", home.join("stderr.log").display()));
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    std::thread::sleep(Duration::from_secs(10));
+    let tree = Tree { root: started.0.id() };
+    let idle = pss_kib(&tree.refresh());
+    // The same conversations; no flood limit to respect here, so faster.
+    rt.block_on(send_paced(info, patrons, &jid, per, "q", Duration::from_millis(50))).map_err(|e| e.to_string())?;
+    std::thread::sleep(Duration::from_secs(15));
+    let twenty = pss_kib(&tree.refresh());
+    drop(started);
+    Ok((idle, twenty))
+}
+
+fn pidgin_account(jid: &str, port: u16) -> String {
+    format!(
+        "<?xml version='1.0' encoding='UTF-8' ?>\n<account version='1.0'><account>\
+         <protocol>prpl-jabber</protocol><name>{jid}/pidgin</name><password>{PASSWORD}</password>\
+         <settings><setting name='connect_server' type='string'>127.0.0.1</setting>\
+         <setting name='port' type='int'>{port}</setting>\
+         <setting name='connection_security' type='string'>require_tls</setting></settings>\
+         <settings ui='gtk-gaim'><setting name='auto-login' type='bool'>1</setting></settings>\
+         </account></account>\n"
+    )
 }
