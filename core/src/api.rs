@@ -167,6 +167,8 @@ pub enum StartupStatus {
         default_read_level: Option<u8>,
         /// Topic tags the library offers when rating a question.
         suggested_tags: Vec<String>,
+        /// IM shorthand and what it means, for explaining patrons' messages.
+        glossary: Vec<crate::glossary::SlangTerm>,
     },
     StoreProblem {
         code: ErrorCode,

@@ -6,6 +6,7 @@ pub mod desk;
 pub mod error;
 pub mod export;
 pub mod flood;
+pub mod glossary;
 pub mod links;
 pub mod logging;
 pub mod notify;

@@ -19,6 +19,7 @@ pub struct AppState {
     pub accounts: Vec<refdesk_core::policy::AccountPolicy>,
     statistics: refdesk_core::policy::StatisticsPolicy,
     canned: Option<Vec<refdesk_core::canned::CannedReply>>,
+    glossary: Vec<refdesk_core::glossary::SlangTerm>,
     pseudonym_period_days: u32,
 }
 
@@ -36,6 +37,7 @@ impl AppState {
         let refdesk_core::policy::LoadedPolicy { file, desk: policy } = loaded;
         let (notifications, accounts, retention, statistics, canned) =
             (file.notifications, file.accounts, file.retention, file.statistics, file.canned_replies);
+        let glossary = file.glossary.terms();
         match (&policy_path, &policy_warning) {
             (_, Some(w)) => tracing::warn!("policy file not used, default desk rules apply: {w}"),
             (Some(p), None) => tracing::info!(policy = %p.display(), "desk policy loaded"),
@@ -72,6 +74,7 @@ impl AppState {
             accounts,
             statistics,
             canned,
+            glossary,
             pseudonym_period_days: retention.transcript_days,
         }
     }
@@ -134,6 +137,7 @@ impl AppState {
             policy_warning: self.policy_warning.clone(),
             default_read_level: self.statistics.default_level(),
             suggested_tags: self.statistics.tags.clone(),
+            glossary: self.glossary.clone(),
         }
     }
 

@@ -540,6 +540,7 @@ fn a_canned_reply_goes_out_and_the_chat_and_a_walkup_are_rated_for_the_statistic
     std::fs::write(
         &policy,
         "[desk]\nlibraryName = \"Ford Library\"\n\n[statistics]\ndefaultReadLevel = 2\ntags = [\"genealogy\", \"maps\"]\n\n\
+         [glossary.terms]\nILL = \"interlibrary loan\"\n\n\
          [[cannedReplies]]\ntitle = \"Goodbye\"\ntext = \"Bye!\"\n\n\
          [[cannedReplies]]\ntitle = \"Microfilm\"\ntext = \"The microfilm room at {library} is on the second floor.\"\n",
     )
@@ -555,6 +556,24 @@ fn a_canned_reply_goes_out_and_the_chat_and_a_walkup_are_rated_for_the_statistic
         .unwrap();
     s.click(&s.wait_for("[data-testid=tab]", WAIT).unwrap()).unwrap();
     s.wait_for_text("[data-testid=message]", WAIT, |t| t.contains("census reels")).unwrap();
+
+    // IM shorthand is explained where it stands, from the built-in glossary and the library's.
+    rt.block_on(patron1.send_message("ask@library.test", "ty!! brb, also need an ILL form")).unwrap();
+    let marked = "return [...document.querySelectorAll('[data-testid=slang]')].map(e => e.textContent + '=' + e.title)";
+    wait_until("the shorthand is marked", || {
+        s.execute(marked).is_ok_and(|v| v.as_array().is_some_and(|a| a.len() == 3))
+    });
+    let terms = s.execute(marked).unwrap();
+    assert_eq!(terms, serde_json::json!(["ty=thank you", "brb=be right back", "ILL=interlibrary loan"]));
+    // Selecting a term says what it means, in words a screen reader announces.
+    s.execute(
+        "const e = [...document.querySelectorAll('[data-testid=slang]')].find(e => e.textContent === 'brb'); \
+         const r = document.createRange(); r.selectNodeContents(e); \
+         getSelection().removeAllRanges(); getSelection().addRange(r); return true;",
+    )
+    .unwrap();
+    s.wait_for_text("[data-testid=slang-meaning]", WAIT, |t| t == "brb: be right back").unwrap();
+
     // The library's canned reply, found from the composer with Ctrl+K, filled in, then sent.
     let composer = s.find("[data-testid=composer]").unwrap();
     s.send_keys(&composer, "Yes! ").unwrap();

@@ -18,6 +18,8 @@ pub struct PolicyFile {
     pub statistics: StatisticsPolicy,
     /// The library's ready answers; absent: Refdesk's own few, empty: none.
     pub canned_replies: Option<Vec<crate::canned::CannedReply>>,
+    /// IM shorthand the window explains: the built-in terms' language and the library's own.
+    pub glossary: crate::glossary::GlossaryPolicy,
 }
 
 /// More would not fit the tag picker.
@@ -241,6 +243,11 @@ pub fn parse(text: &str, origin: &str) -> Result<LoadedPolicy, PolicyFileError> 
         field: format!("statistics.{field}"),
         message,
     })?;
+    file.glossary.check().map_err(|(term, message)| PolicyFileError::Invalid {
+        path: origin.to_owned(),
+        field: format!("glossary.terms.{term:?}"),
+        message,
+    })?;
     if let Some(replies) = &file.canned_replies {
         crate::canned::check(replies).map_err(|(i, field, message)| PolicyFileError::Invalid {
             path: origin.to_owned(),
@@ -359,6 +366,20 @@ queued = "Hi! You're number {position} in line: {wait}."
         );
         let e = parse(&format!("[statistics]\ntags = [\"{}\"]\n", "x".repeat(50)), "p.toml").unwrap_err();
         assert!(e.to_string().contains("longer than 40"), "{e}");
+    }
+
+    #[test]
+    fn the_glossary_takes_a_language_and_the_librarys_terms_and_names_a_bad_one() {
+        let p =
+            parse("[glossary]\nlanguage = \"nl\"\nterms = { ILL = \"interbibliothecair leenverkeer\" }\n", "p.toml")
+                .unwrap();
+        let terms = p.file.glossary.terms();
+        assert!(terms.iter().any(|t| t.term == "ill" && t.meaning == "interbibliothecair leenverkeer"));
+        assert!(terms.iter().any(|t| t.term == "brb" && t.meaning == "ben zo terug"));
+        let e = parse("[glossary]\nterms = { \"two words\" = \"x\" }\n", "p.toml").unwrap_err().to_string();
+        assert!(e.starts_with("p.toml: glossary.terms.\"two words\": a term is one word"), "{e}");
+        let e = parse("[glossary]\nlanguage = \"fr\"\n", "p.toml").unwrap_err().to_string();
+        assert!(e.starts_with("p.toml:2:12:"), "{e}");
     }
 
     #[test]
