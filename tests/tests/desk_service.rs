@@ -644,3 +644,36 @@ async fn a_thousand_messages_across_a_link_that_keeps_breaking_are_each_stored_a
     );
     assert!(proxy.connections() > cuts / 2, "the desk came back after the cuts");
 }
+
+/// What a patron's client may throw at the server: a 10 MB message and bytes that are not UTF-8.
+/// The server cuts that patron off; the desk stays signed in and everyone else gets through.
+#[tokio::test]
+async fn a_ten_megabyte_message_and_broken_utf8_cost_the_sender_its_connection_not_the_desk() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let p = server(dir.path());
+    p.register("patron2", "patron2-secret").unwrap();
+    let mut desk = signed_in_desk(&p, data.path()).await;
+
+    let mut big = patron(&p).await;
+    let huge = format!("<message to='ask@library.test' type='chat'><body>{}</body></message>", "x".repeat(10 << 20));
+    // The server may hang up while the write is still going: either way the stanza never lands.
+    let _ = big.send_raw(&huge).await;
+    let mut bad = patron(&p).await;
+    let mut broken = b"<message to='ask@library.test' type='chat'><body>caf".to_vec();
+    broken.extend([0xC3, 0x28, 0xFF, 0xFE]);
+    broken.extend(b"</body></message>");
+    let _ = bad.send_raw_bytes(&broken).await;
+
+    let mut other = connect(&config(&p, "patron2"), "patron2-secret").await.unwrap();
+    other.send_message("ask@library.test", "still there?").await.unwrap();
+    desk.until_message("the other patron's question", |m| m.body == "still there?").await;
+    let d = desk.desk.lock().unwrap();
+    let from_first = d.messages("ask@library.test", "patron1@library.test", None, 10).unwrap();
+    assert!(from_first.is_empty(), "neither the 10 MB message nor the broken one was stored: {from_first:?}");
+    drop(d);
+    // Signed in throughout: no status change but online was published.
+    while let Ok(p) = desk.published.try_recv() {
+        assert!(!matches!(p, Published::Status(ref s) if s.state != AccountState::Online), "{p:?}");
+    }
+}

@@ -330,6 +330,15 @@ impl Session {
         self.write_stanza(stanza, None).await
     }
 
+    /// Writes bytes as they are, even if they are not UTF-8 or XML: for tests that play a broken
+    /// or hostile client. Not counted for stream management.
+    pub async fn send_raw_bytes(&mut self, bytes: &[u8]) -> Result<(), SessionError> {
+        use tokio::io::AsyncWriteExt;
+        self.writer.write_all(bytes).await?;
+        self.writer.flush().await?;
+        Ok(())
+    }
+
     /// Subscribes to a contact's presence (and lets the server add them to the roster).
     pub async fn subscribe(&mut self, to: &str) -> Result<(), SessionError> {
         let to = escape(to);
