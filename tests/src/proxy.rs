@@ -22,6 +22,9 @@ struct Shared {
     generation: AtomicUsize,
     accepted: AtomicUsize,
     stopped: AtomicBool,
+    /// Bytes go on in small pieces with pauses between (a slow, lossy link), so a reader often
+    /// has half a record, half a tag.
+    trickle: AtomicBool,
 }
 
 impl Proxy {
@@ -80,6 +83,11 @@ impl Proxy {
         self.shared.silent.store(true, Ordering::SeqCst);
     }
 
+    /// Forwards in small pieces with short pauses from now on (`false`: at full speed again).
+    pub fn trickle(&self, on: bool) {
+        self.shared.trickle.store(on, Ordering::SeqCst);
+    }
+
     /// Connections accepted so far.
     pub fn connections(&self) -> usize {
         self.shared.accepted.load(Ordering::SeqCst)
@@ -97,7 +105,21 @@ fn pump(mut from: TcpStream, mut to: TcpStream, s: &Shared) {
         while s.silent.load(Ordering::SeqCst) && s.generation.load(Ordering::SeqCst) == generation {
             std::thread::sleep(Duration::from_millis(5));
         }
-        if s.generation.load(Ordering::SeqCst) != generation || to.write_all(&buf[..n]).is_err() {
+        if s.generation.load(Ordering::SeqCst) != generation {
+            break;
+        }
+        let piece = if s.trickle.load(Ordering::SeqCst) { 700 } else { n };
+        let mut ok = true;
+        for chunk in buf[..n].chunks(piece) {
+            if to.write_all(chunk).is_err() {
+                ok = false;
+                break;
+            }
+            if piece < n {
+                std::thread::sleep(Duration::from_millis(1));
+            }
+        }
+        if !ok {
             break;
         }
     }

@@ -255,3 +255,73 @@ async fn a_dropped_link_is_resumed_and_what_was_in_flight_either_way_arrives_onc
     assert!(seq >= 1);
     assert_eq!(proxy.connections(), 4, "one sign-in and three resumes");
 }
+
+/// Reading the server races the desk's commands: a stanza half read when a command wins the race
+/// must not lose its bytes. (It did: under load a cut-off read dropped part of a tag or a body,
+/// which broke the stream and forced a reconnect every second.) Large messages over a link that
+/// delivers them in small pieces make "half read" the common case.
+#[tokio::test]
+async fn a_stream_read_in_pieces_between_commands_loses_nothing_and_stays_connected() {
+    const N: usize = 60;
+    let dir = tempfile::tempdir().unwrap();
+    let p = Prosody::start(&ProsodyConfig::new(dir.path())).unwrap();
+    p.register("ask", "ask-secret").unwrap();
+    p.register("patron1", "patron-secret").unwrap();
+    let proxy = refdesk_testkit::Proxy::start(p.c2s_port).unwrap();
+    let (tx, mut rx) = mpsc::channel(64);
+    let (_stop_tx, stop) = watch::channel(false);
+    let (cmd_tx, cmds) = mpsc::channel(512);
+    let cfg = AccountConfig { port: Some(proxy.port), ..config(&p, "ask") };
+    tokio::spawn(run(cfg, "ask-secret".into(), "Ask a librarian".into(), tx, cmds, stop));
+    until_state(&mut rx, AccountState::Online).await;
+    proxy.trickle(true);
+    let mut patron = connect(&config(&p, "patron1"), "patron-secret").await.unwrap();
+    let body = |i: usize| format!("question {i}: {}", "where are the county maps kept? ".repeat(300 + 37 * i));
+    let sender = tokio::spawn(async move {
+        for i in 0..N {
+            patron.send_message("ask@library.test", &body(i)).await.unwrap();
+        }
+        patron
+    });
+    let mut got = Vec::new();
+    let mut other = Vec::new();
+    // Commands all the while: each message confirmed, and a ping to the runner's command queue
+    // between them, so commands keep winning races against reads that are half done.
+    let nudger = {
+        let cmd_tx = cmd_tx.clone();
+        tokio::spawn(async move {
+            loop {
+                let show = refdesk_core::xmpp::Show::Available;
+                if cmd_tx.send(AccountCommand::Presence { show, status: "busy desk".into() }).await.is_err() {
+                    return;
+                }
+                tokio::time::sleep(Duration::from_millis(3)).await;
+            }
+        })
+    };
+    tokio::time::timeout(Duration::from_secs(90), async {
+        while got.len() < N {
+            match rx.recv().await.expect("the runner is still running") {
+                AccountEvent::Message(m) => {
+                    if let Some(seq) = m.stream_seq {
+                        cmd_tx.send(AccountCommand::Stored(seq)).await.unwrap();
+                    }
+                    got.extend(m.body);
+                }
+                ev => other.push(ev),
+            }
+        }
+    })
+    .await
+    .unwrap_or_else(|_| panic!("only {} of {N} arrived; other events: {other:#?}", got.len()));
+    nudger.abort();
+    drop(sender.await.unwrap());
+    assert!(
+        !other.iter().any(|e| matches!(e, AccountEvent::Status(s) if s.state != AccountState::Online)),
+        "the connection was lost on the way: {other:#?}"
+    );
+    for (i, b) in got.iter().enumerate() {
+        assert!(*b == body(i), "message {i} came changed: {} bytes instead of {}", b.len(), body(i).len());
+    }
+    assert_eq!(proxy.connections(), 1, "never reconnected");
+}

@@ -182,9 +182,15 @@ pub async fn run(
                                 }
                                 pinged = Some(tokio::time::Instant::now());
                             }
-                            ev = session.next() => {
+                            item = session.recv() => {
                                 heard = tokio::time::Instant::now();
                                 pinged = None;
+                                // Handled here, outside the race: answers are never cut off half-written.
+                                let ev = match session.handle(item).await {
+                                    Ok(None) => continue,
+                                    Ok(Some(ev)) => Ok(ev),
+                                    Err(e) => Err(e),
+                                };
                                 match ev {
                                 Ok(Incoming::Message(m)) => {
                                     if tx.send(AccountEvent::Message(m)).await.is_err() {

@@ -2,6 +2,7 @@
 
 use tokio::io::{ReadHalf, WriteHalf};
 use tokio::net::TcpStream;
+use tokio::sync::mpsc;
 
 use super::connect::{send, NS_CLIENT};
 use super::sm::{StreamMgmt, NS_SM};
@@ -124,6 +125,36 @@ pub enum SessionError {
     Unacknowledged(#[from] super::sm::Unacknowledged),
 }
 
+/// One thing the server sent, from `Session::recv`, for `Session::handle`.
+#[derive(Debug)]
+pub struct Received(Option<Result<StreamItem, XmlError>>);
+
+/// The task reading the server's stream; stopped with the session.
+struct ReadTask(tokio::task::AbortHandle);
+
+impl Drop for ReadTask {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// Reads and parses the stream in a task of its own, so that waiting for the server can be raced
+/// against other work without losing half-read bytes (the XML reader is not cancel-safe). The
+/// small channel keeps TCP's back-pressure: when the desk is slow, the reading waits.
+fn spawn_reader(mut reader: StreamReader<ReadHalf<Tls>>) -> (mpsc::Receiver<Result<StreamItem, XmlError>>, ReadTask) {
+    let (tx, rx) = mpsc::channel(64);
+    let task = tokio::spawn(async move {
+        loop {
+            let item = reader.next().await;
+            let last = !matches!(item, Ok(StreamItem::Stanza(_) | StreamItem::Header(_)));
+            if tx.send(item).await.is_err() || last {
+                return;
+            }
+        }
+    });
+    (rx, ReadTask(task.abort_handle()))
+}
+
 /// A session whose connection was given up without ending the stream: what `connect::reconnect`
 /// needs to resume it.
 #[derive(Debug)]
@@ -133,7 +164,9 @@ pub struct Detached {
 }
 
 pub struct Session {
-    reader: StreamReader<ReadHalf<Tls>>,
+    /// What the server sends, parsed by a task of its own (see `recv`).
+    items: mpsc::Receiver<Result<StreamItem, XmlError>>,
+    _reading: ReadTask,
     writer: WriteHalf<Tls>,
     jid: String,
     next_id: u64,
@@ -147,7 +180,8 @@ pub struct Session {
 
 impl Session {
     pub(super) fn new(reader: StreamReader<ReadHalf<Tls>>, writer: WriteHalf<Tls>, jid: String) -> Session {
-        Session { reader, writer, jid, next_id: 0, archive_queries: Vec::new(), csi: false, sm: None }
+        let (items, _reading) = spawn_reader(reader);
+        Session { items, _reading, writer, jid, next_id: 0, archive_queries: Vec::new(), csi: false, sm: None }
     }
 
     /// Our full JID as the server bound it.
@@ -192,7 +226,7 @@ impl Session {
         self.write_stanza(&xml, Some(&id)).await?;
         if self.sm.is_some() {
             // Ask for an acknowledgement now: the message counts as sent only once the server has it.
-            send(&mut self.writer, &format!("<r xmlns='{NS_SM}'/>")).await?;
+            self.ask_ack().await?;
         }
         Ok(())
     }
@@ -200,10 +234,22 @@ impl Session {
     /// Writes one stanza, keeping a copy for resending until the server acknowledges it (when the
     /// stream is managed). `message_id` names the stored message it carries.
     async fn write_stanza(&mut self, xml: &str, message_id: Option<&str>) -> Result<(), SessionError> {
-        if let Some(sm) = &mut self.sm {
-            sm.send(xml, message_id)?;
-        }
+        let ask = match &mut self.sm {
+            Some(sm) => {
+                sm.send(xml, message_id)?;
+                message_id.is_none() && sm.time_to_ask()
+            }
+            None => false,
+        };
         send(&mut self.writer, xml).await?;
+        if ask {
+            self.ask_ack().await?;
+        }
+        Ok(())
+    }
+
+    async fn ask_ack(&mut self) -> Result<(), SessionError> {
+        send(&mut self.writer, &format!("<r xmlns='{NS_SM}'/>")).await?;
         Ok(())
     }
 
@@ -361,67 +407,86 @@ impl Session {
     }
 
     /// The next message or presence; answers IQs on the way (ping, and "not supported" for the rest).
+    /// Not cancel-safe (an answer may be half written): where it races other futures, as in a
+    /// `select!`, use `recv` there and `handle` on what it gives.
     pub async fn next(&mut self) -> Result<Incoming, SessionError> {
         loop {
-            let el = match self.reader.next().await? {
-                StreamItem::Stanza(el) => el,
-                StreamItem::End => return Ok(Incoming::Closed { reason: None }),
-                StreamItem::Header(_) => continue,
-            };
-            if el.is("error", NS_STREAM) {
-                return Ok(Incoming::Closed { reason: el.elements().next().map(|c| c.name.clone()) });
-            }
-            if el.ns == NS_SM {
-                if let Some(acked) = self.stream_management(&el).await? {
-                    return Ok(acked);
-                }
-                continue;
-            }
-            if el.ns != NS_CLIENT {
-                continue;
-            }
-            let seq = match (&mut self.sm, el.name.as_str()) {
-                (Some(sm), "message" | "presence" | "iq") => Some(sm.receive()),
-                _ => None,
-            };
-            match el.name.as_str() {
-                "message" => {
-                    if let Some(mut m) = self.unwrap_message(&el) {
-                        if let (Some(sm), Some(seq)) = (&mut self.sm, seq) {
-                            sm.hold(seq);
-                            m.stream_seq = Some(seq);
-                        }
-                        return Ok(Incoming::Message(m));
-                    }
-                }
-                "presence" => {
-                    if let Some(p) = parse_presence(&el) {
-                        return Ok(Incoming::Presence(p));
-                    }
-                }
-                "iq" => match el.attr("type") {
-                    Some(kind @ ("result" | "error")) => {
-                        let Some(id) = el.attr("id") else { continue };
-                        if let Some(page) = self.archive_page(&el, kind, id) {
-                            return Ok(page);
-                        }
-                        let error = (kind == "error").then(|| {
-                            el.child("error", NS_CLIENT)
-                                .and_then(|e| e.elements().next())
-                                .map(|c| c.name.clone())
-                                .unwrap_or_else(|| "error".into())
-                        });
-                        return Ok(Incoming::IqResponse {
-                            id: id.to_owned(),
-                            from: el.attr("from").map(str::to_owned),
-                            error,
-                        });
-                    }
-                    _ => self.answer_iq(&el).await?,
-                },
-                _ => {}
+            let item = self.recv().await;
+            if let Some(incoming) = self.handle(item).await? {
+                return Ok(incoming);
             }
         }
+    }
+
+    /// Waits for the next thing the server sent. Cancel-safe: a separate task reads the stream, so
+    /// dropping this future loses nothing.
+    pub async fn recv(&mut self) -> Received {
+        Received(self.items.recv().await)
+    }
+
+    /// Makes sense of what `recv` gave: `None` when it is nothing for the caller (answered here,
+    /// or ignored), else the message, presence, answer or end of stream.
+    pub async fn handle(&mut self, item: Received) -> Result<Option<Incoming>, SessionError> {
+        let el = match item.0 {
+            Some(Ok(StreamItem::Stanza(el))) => el,
+            Some(Ok(StreamItem::Header(_))) => return Ok(None),
+            Some(Ok(StreamItem::End)) | None => return Ok(Some(Incoming::Closed { reason: None })),
+            Some(Err(e)) => return Err(e.into()),
+        };
+        if el.is("error", NS_STREAM) {
+            return Ok(Some(Incoming::Closed { reason: el.elements().next().map(|c| c.name.clone()) }));
+        }
+        if el.ns == NS_SM {
+            if let Some(acked) = self.stream_management(&el).await? {
+                return Ok(Some(acked));
+            }
+            return Ok(None);
+        }
+        if el.ns != NS_CLIENT {
+            return Ok(None);
+        }
+        let seq = match (&mut self.sm, el.name.as_str()) {
+            (Some(sm), "message" | "presence" | "iq") => Some(sm.receive()),
+            _ => None,
+        };
+        match el.name.as_str() {
+            "message" => {
+                if let Some(mut m) = self.unwrap_message(&el) {
+                    if let (Some(sm), Some(seq)) = (&mut self.sm, seq) {
+                        sm.hold(seq);
+                        m.stream_seq = Some(seq);
+                    }
+                    return Ok(Some(Incoming::Message(m)));
+                }
+            }
+            "presence" => {
+                if let Some(p) = parse_presence(&el) {
+                    return Ok(Some(Incoming::Presence(p)));
+                }
+            }
+            "iq" => match el.attr("type") {
+                Some(kind @ ("result" | "error")) => {
+                    let Some(id) = el.attr("id") else { return Ok(None) };
+                    if let Some(page) = self.archive_page(&el, kind, id) {
+                        return Ok(Some(page));
+                    }
+                    let error = (kind == "error").then(|| {
+                        el.child("error", NS_CLIENT)
+                            .and_then(|e| e.elements().next())
+                            .map(|c| c.name.clone())
+                            .unwrap_or_else(|| "error".into())
+                    });
+                    return Ok(Some(Incoming::IqResponse {
+                        id: id.to_owned(),
+                        from: el.attr("from").map(str::to_owned),
+                        error,
+                    }));
+                }
+                _ => self.answer_iq(&el).await?,
+            },
+            _ => {}
+        }
+        Ok(None)
     }
 
     /// An acknowledgement request (answered with what the desk has stored) or an acknowledgement

@@ -11,6 +11,10 @@ pub const NS_SM: &str = "urn:xmpp:sm:3";
 /// without bound.
 pub const MAX_UNACKED: usize = 1_000;
 
+/// An acknowledgement is asked for after every message, and after this many other stanzas, so the
+/// copy kept for resending stays small however chatty the desk is (presence, typing).
+pub const ASK_EVERY: usize = 32;
+
 /// One sent stanza the server has not acknowledged.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Outbound {
@@ -119,6 +123,11 @@ impl StreamMgmt {
         Ok(())
     }
 
+    /// Whether to ask the server for an acknowledgement now, after a stanza was sent.
+    pub fn time_to_ask(&self) -> bool {
+        self.unacked.len().is_multiple_of(ASK_EVERY)
+    }
+
     /// The server has `h` of our stanzas: returns the ids of the messages that are now safely with it.
     pub fn ack(&mut self, h: u32) -> Result<Vec<String>, AckTooHigh> {
         if !at_or_before(h, self.sent) {
@@ -224,6 +233,7 @@ mod tests {
             sm.send("<message/>", Some(&format!("m{i}"))).unwrap();
         }
         assert_eq!(sm.send("<message/>", Some("one too many")), Err(Unacknowledged(MAX_UNACKED)));
+        assert!(sm.time_to_ask(), "a full queue is a multiple of {ASK_EVERY}: asked long before");
         assert_eq!(sm.unacked_stanzas().count(), MAX_UNACKED);
         assert_eq!(sm.ack(1), Ok(vec!["m0".to_owned()]));
         assert!(sm.send("<message/>", Some("fits again")).is_ok());
