@@ -60,6 +60,20 @@ fn main() -> ExitCode {
     }
 }
 
+enum Work {
+    Temp(tempfile::TempDir),
+    Kept(PathBuf),
+}
+
+impl Work {
+    fn path(&self) -> &Path {
+        match self {
+            Work::Temp(t) => t.path(),
+            Work::Kept(p) => p,
+        }
+    }
+}
+
 /// One line of the results table: what, Refdesk's figure, the target, and a note.
 struct Row {
     what: &'static str,
@@ -74,6 +88,14 @@ fn mib(kib: u64) -> String {
 
 fn run(args: &Args) -> Result<(), Error> {
     let work = tempfile::tempdir()?;
+    // REFDESK_BENCH_KEEP=1 keeps the server, data and clients' logs for a look afterwards.
+    let work = if std::env::var_os("REFDESK_BENCH_KEEP").is_some() {
+        let kept = work.keep();
+        eprintln!("bench: keeping {}", kept.display());
+        Work::Kept(kept)
+    } else {
+        Work::Temp(work)
+    };
     let server = Prosody::start(&ProsodyConfig::new(work.path().join("server")))?;
     let mut names: Vec<String> = ["ask", "rtt-a", "rtt-b"].into_iter().map(str::to_owned).collect();
     names.extend(OTHERS.iter().map(|o| o.account.to_owned()));
@@ -207,7 +229,7 @@ fn run(args: &Args) -> Result<(), Error> {
     // Idle CPU with the window hidden to the tray.
     let secs = if args.quick { 10 } else { 60 };
     eprintln!("bench: idle CPU over {secs} s, window hidden");
-    let hidden = Command::new("python3").args(["scripts/x11-window.py", "close", "Refdesk"]).status()?.success();
+    let hidden = Command::new("/usr/bin/python3").args(["scripts/x11-window.py", "close", "Refdesk"]).status()?.success();
     std::thread::sleep(Duration::from_secs(5));
     let tree = app.refresh();
     let before = cpu_ticks(&tree);
@@ -671,37 +693,30 @@ fn measure_other(
     let home = work.join(o.account);
     std::fs::create_dir_all(&home).map_err(|e| e.to_string())?;
     let jid = format!("{}@{}", o.account, server.domain);
-    let mut cmd = Command::new(o.program);
+    if !root {
+        return Err("needs root here: the client is given the test CA through a private mount namespace".into());
+    }
+    // Neither client takes a CA file: a private mount namespace shows it a CA bundle with the test
+    // CA (and, for Dino, which has no host or port setting, a hosts file naming the server, with a
+    // proxy on the standard port). Nothing changes outside that namespace.
+    let bundle = home.join("ca.pem");
+    let system = std::fs::read_to_string("/etc/ssl/certs/ca-certificates.crt").unwrap_or_default();
+    let ca = std::fs::read_to_string(&server.ca.ca_cert).map_err(|e| e.to_string())?;
+    std::fs::write(&bundle, format!("{system}\n{ca}")).map_err(|e| e.to_string())?;
+    let hosts = home.join("hosts");
+    std::fs::write(&hosts, format!("127.0.0.1 localhost {}\n", server.domain)).map_err(|e| e.to_string())?;
     let _keep; // what must outlive the client (a proxy on the standard port)
-    match o.program {
+    let program = match o.program {
         "pidgin" => {
             let purple = home.join(".purple");
-            let peers = purple.join("certificates/x509/tls_peers");
-            std::fs::create_dir_all(&peers).map_err(|e| e.to_string())?;
-            // The server's certificate, as Pidgin keeps one a person has accepted.
-            std::fs::copy(&server.ca.server_cert, peers.join(&server.domain)).map_err(|e| e.to_string())?;
-            std::fs::write(purple.join("accounts.xml"), pidgin_account(&jid, server.c2s_port))
-                .map_err(|e| e.to_string())?;
-            cmd.args(["-c"]).arg(&purple);
+            std::fs::create_dir_all(&purple).map_err(|e| e.to_string())?;
+            std::fs::write(purple.join("accounts.xml"), pidgin_account(&jid, server.c2s_port)).map_err(|e| e.to_string())?;
             _keep = None;
+            format!("pidgin -c '{}'", purple.display())
         }
         "dino-im" => {
-            if !root {
-                return Err(
-                    "Dino cannot be given the test CA or the port without root (a private mount namespace)".into()
-                );
-            }
-            // Dino has no host/port or CA setting: a private mount namespace gives it a hosts file
-            // naming the server and a CA bundle with the test CA, and a proxy takes the standard port.
-            let proxy =
-                refdesk_testkit::Proxy::start_on(5222, server.c2s_port).map_err(|e| format!("port 5222: {e}"))?;
+            let proxy = refdesk_testkit::Proxy::start_on(5222, server.c2s_port).map_err(|e| format!("port 5222: {e}"))?;
             _keep = Some(proxy);
-            let bundle = home.join("ca.pem");
-            let system = std::fs::read_to_string("/etc/ssl/certs/ca-certificates.crt").unwrap_or_default();
-            let ca = std::fs::read_to_string(&server.ca.ca_cert).map_err(|e| e.to_string())?;
-            std::fs::write(&bundle, format!("{system}\n{ca}")).map_err(|e| e.to_string())?;
-            let hosts = home.join("hosts");
-            std::fs::write(&hosts, format!("127.0.0.1 localhost {}\n", server.domain)).map_err(|e| e.to_string())?;
             let data = home.join("data/dino");
             std::fs::create_dir_all(&data).map_err(|e| e.to_string())?;
             let db = rusqlite::Connection::open(data.join("dino.db")).map_err(|e| e.to_string())?;
@@ -716,16 +731,16 @@ fn measure_other(
                 [jid.as_str(), PASSWORD],
             )
             .map_err(|e| e.to_string())?;
-            drop(db);
-            cmd = Command::new("unshare");
-            cmd.args(["--mount", "sh", "-c"]).arg(format!(
-                "mount --bind '{}' /etc/ssl/certs/ca-certificates.crt && mount --bind '{}' /etc/hosts && exec dino-im",
-                bundle.display(),
-                hosts.display()
-            ));
+            "dino-im".to_owned()
         }
         _ => return Err("no way to configure it here".into()),
-    }
+    };
+    let mut cmd = Command::new("unshare");
+    cmd.args(["--mount", "sh", "-c"]).arg(format!(
+        "mount --bind '{}' /etc/ssl/certs/ca-certificates.crt && mount --bind '{}' /etc/hosts && exec {program}",
+        bundle.display(),
+        hosts.display()
+    ));
     let before = server.log().matches(&format!("Authenticated as {jid}")).count();
     let child = cmd
         .env("HOME", &home)
