@@ -107,12 +107,15 @@ fn ask<D: DeskAccess, T>(desk: &D, account: &str, f: impl FnOnce(&mut Desk) -> R
     }
 }
 
-/// Tells the account runner the message at stream position `seq` is handled (stored, or dropped on
-/// purpose as flooding), so the server may forget it. A confirmation lost to a full channel is
-/// covered by the next one: each covers all before it.
-fn stored(commands: &mpsc::Sender<AccountCommand>, seq: Option<u32>) {
-    if let Some(seq) = seq {
-        let _ = commands.try_send(AccountCommand::Stored(seq));
+/// Tells the account runner the messages up to stream position `seq` are handled (stored, or
+/// dropped on purpose as flooding), so the server may forget them. Only while the command queue
+/// is at most half full: a confirmation covers all before it, so one left for later loses
+/// nothing, and replies and presence never wait behind confirmations.
+fn confirm_stored(commands: &mpsc::Sender<AccountCommand>, seq: &mut Option<u32>) {
+    if let Some(s) = *seq {
+        if commands.capacity() * 2 >= commands.max_capacity() && commands.try_send(AccountCommand::Stored(s)).is_ok() {
+            *seq = None;
+        }
     }
 }
 
@@ -134,6 +137,12 @@ pub async fn run<D: DeskAccess>(
     let mut in_flight: HashSet<String> = HashSet::new();
     // While the archive catch-up runs, only its pages move the archive position.
     let mut catching_up = false;
+    // A catch-up is owed but could not be asked for yet (the command queue was full after an
+    // outage): asked for again on every turn until it goes, so nothing in the archive is skipped.
+    let mut catch_up_owed = false;
+    // The newest stored message not yet confirmed to the runner (confirmations are cumulative, so
+    // only the newest matters and it never crowds the queue; see `confirm_stored`).
+    let mut unconfirmed: Option<u32> = None;
     let mut flood = FloodGuard::default();
     let mut flooding: HashSet<String> = HashSet::new();
     // The other desks signed in to this account (resource: open for questions), and whether this
@@ -160,9 +169,8 @@ pub async fn run<D: DeskAccess>(
                     // Whatever arrived while this desk was away is in the archive: fetch it. A
                     // resumed stream missed nothing, but a catch-up it cut short starts again.
                     if fresh || (s.state == AccountState::Online && catching_up) {
-                        let after = ask(&*desk, &account, |d| d.archive_position(&account)).flatten();
-                        let since = after.is_none().then(|| Utc::now() - chrono::Duration::hours(FIRST_CATCH_UP_HOURS));
-                        catching_up = commands.try_send(AccountCommand::CatchUp { after, since }).is_ok();
+                        catch_up_owed = true;
+                        catching_up = true;
                     }
                     publish.status(s);
                 }
@@ -194,7 +202,7 @@ pub async fn run<D: DeskAccess>(
                                 if first || flood.dropped(peer) % FLOOD_REPORT_EVERY == 0 {
                                     publish.flooding(view(true));
                                 }
-                                stored(&commands, m.stream_seq);
+                                unconfirmed = m.stream_seq.or(unconfirmed);
                                 continue;
                             }
                             Verdict::Take => {
@@ -205,7 +213,7 @@ pub async fn run<D: DeskAccess>(
                         }
                     } else if from_patron && flooding.contains(peer) {
                         // Typing notifications from a flooder are noise too.
-                        stored(&commands, m.stream_seq);
+                        unconfirmed = m.stream_seq.or(unconfirmed);
                         continue;
                     }
                     if let Some(typing) = patron_typing(&account, &m) {
@@ -234,7 +242,7 @@ pub async fn run<D: DeskAccess>(
                     if let Some(id) = archived.filter(|_| !catching_up && m.sent_at.is_none()) {
                         ask(&*desk, &account, |d| d.set_archive_position(&account, &id));
                     }
-                    stored(&commands, m.stream_seq);
+                    unconfirmed = m.stream_seq.or(unconfirmed);
                 }
                 Some(AccountEvent::ArchivedUpTo { last }) => {
                     ask(&*desk, &account, |d| d.set_archive_position(&account, &last));
@@ -261,7 +269,19 @@ pub async fn run<D: DeskAccess>(
                 ask(&*desk, &account, |d| d.tick(Utc::now()));
             }
             _ = kick.notified() => {}
+            // Something is owed to the runner and its queue was full: try again shortly.
+            _ = tokio::time::sleep(Duration::from_millis(200)), if catch_up_owed || unconfirmed.is_some() => {}
         }
+        if catch_up_owed {
+            let after = ask(&*desk, &account, |d| d.archive_position(&account)).flatten();
+            let since = after.is_none().then(|| Utc::now() - chrono::Duration::hours(FIRST_CATCH_UP_HOURS));
+            match commands.try_send(AccountCommand::CatchUp { after, since }) {
+                Ok(()) => catch_up_owed = false,
+                Err(TrySendError::Full(_)) => {}
+                Err(TrySendError::Closed(_)) => return,
+            }
+        }
+        confirm_stored(&commands, &mut unconfirmed);
         let now_speaks = speaks_for_the_rules(&own_resource, open_here, &desks);
         if now_speaks != speaks {
             speaks = now_speaks;

@@ -6,6 +6,7 @@ mod keyring;
 mod notify;
 mod state;
 mod tray;
+mod webview;
 
 use std::process::ExitCode;
 
@@ -75,6 +76,7 @@ pub fn run_app<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Result<(
         .setup(|app| {
             let state = AppState::open(refdesk_core::paths::db_path());
             app.manage(state);
+            webview::tune(app.handle());
             tray::build(app.handle())?;
             state::publish(app.handle());
             notify::init(app.handle());

@@ -677,3 +677,34 @@ async fn a_ten_megabyte_message_and_broken_utf8_cost_the_sender_its_connection_n
         assert!(!matches!(p, Published::Status(ref s) if s.state != AccountState::Online), "{p:?}");
     }
 }
+
+/// After an outage the runner's command queue can be full (receipts for what was read before the
+/// link died): the archive catch-up is asked for as soon as there is room, never dropped.
+#[tokio::test]
+async fn the_catch_up_after_an_outage_is_asked_for_even_when_the_command_queue_is_full() {
+    let data = tempfile::tempdir().unwrap();
+    let desk = Arc::new(Mutex::new(Desk::open(&data.path().join("refdesk.db")).unwrap()));
+    let (events_tx, events) = mpsc::channel(8);
+    let (commands, mut commands_rx) = mpsc::channel(4);
+    let (pub_tx, _published) = mpsc::unbounded_channel();
+    let account = "ask@library.test".to_owned();
+    for i in 0..4 {
+        let typing = account::AccountCommand::Typing { to: format!("p{i}@library.test"), typing: true };
+        commands.try_send(typing).unwrap();
+    }
+    tokio::spawn(service::run(desk, account.clone(), events, commands, Arc::new(Notify::new()), Channel(pub_tx)));
+    let online = AccountStatus { jid: account, state: AccountState::Online, message: None, seq: 0 };
+    events_tx.send(account::AccountEvent::Status(online)).await.unwrap();
+    // The runner comes back to its queue a moment later and works through it.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let found = tokio::time::timeout(WAIT, async {
+        loop {
+            match commands_rx.recv().await.expect("the service is running") {
+                account::AccountCommand::CatchUp { .. } => return true,
+                _ => continue,
+            }
+        }
+    })
+    .await;
+    assert_eq!(found, Ok(true), "the catch-up was asked for");
+}

@@ -6,10 +6,11 @@ use std::collections::VecDeque;
 
 pub const NS_SM: &str = "urn:xmpp:sm:3";
 
-/// The most sent stanzas kept for resending. A server that acknowledges nothing for this long is
-/// treated as a dead link (the session reconnects and resumes) rather than letting the copy grow
-/// without bound.
-pub const MAX_UNACKED: usize = 1_000;
+/// The most sent stanzas kept for resending (a few MB at most). Acknowledgements queue behind the
+/// messages the desk has yet to read, so a busy desk legitimately has many in flight; beyond this
+/// the link is treated as dead (the session reconnects and resumes) rather than letting the copy
+/// grow without bound.
+pub const MAX_UNACKED: usize = 10_000;
 
 /// An acknowledgement is asked for after every message, and after this many other stanzas, so the
 /// copy kept for resending stays small however chatty the desk is (presence, typing).

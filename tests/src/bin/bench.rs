@@ -193,7 +193,8 @@ fn run(args: &Args) -> Result<(), Error> {
     let more = (10_000 - 20 * per) / PATRONS;
     let more = if args.quick { 10 } else { more };
     eprintln!("bench: 50 patrons send {more} more each");
-    rt.block_on(send_from(&info, &patrons, &desk, more, "r"))?;
+    // At the load the issue sets for a busy desk: 50 patrons, a message a second each.
+    rt.block_on(send_paced(&info, &patrons, &desk, more, "r", Duration::from_secs(1)))?;
     wait_stored(&db, 20 * per + PATRONS * more)?;
     std::thread::sleep(Duration::from_secs(10));
     let busy = pss_kib(&app.refresh());
@@ -229,7 +230,8 @@ fn run(args: &Args) -> Result<(), Error> {
     // Idle CPU with the window hidden to the tray.
     let secs = if args.quick { 10 } else { 60 };
     eprintln!("bench: idle CPU over {secs} s, window hidden");
-    let hidden = Command::new("/usr/bin/python3").args(["scripts/x11-window.py", "close", "Refdesk"]).status()?.success();
+    let hidden =
+        Command::new("/usr/bin/python3").args(["scripts/x11-window.py", "close", "Refdesk"]).status()?.success();
     std::thread::sleep(Duration::from_secs(5));
     let tree = app.refresh();
     let before = cpu_ticks(&tree);
@@ -710,12 +712,14 @@ fn measure_other(
         "pidgin" => {
             let purple = home.join(".purple");
             std::fs::create_dir_all(&purple).map_err(|e| e.to_string())?;
-            std::fs::write(purple.join("accounts.xml"), pidgin_account(&jid, server.c2s_port)).map_err(|e| e.to_string())?;
+            std::fs::write(purple.join("accounts.xml"), pidgin_account(&jid, server.c2s_port))
+                .map_err(|e| e.to_string())?;
             _keep = None;
             format!("pidgin -c '{}'", purple.display())
         }
         "dino-im" => {
-            let proxy = refdesk_testkit::Proxy::start_on(5222, server.c2s_port).map_err(|e| format!("port 5222: {e}"))?;
+            let proxy =
+                refdesk_testkit::Proxy::start_on(5222, server.c2s_port).map_err(|e| format!("port 5222: {e}"))?;
             _keep = Some(proxy);
             let data = home.join("data/dino");
             std::fs::create_dir_all(&data).map_err(|e| e.to_string())?;
