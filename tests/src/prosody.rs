@@ -102,6 +102,32 @@ impl Prosody {
         }
     }
 
+    /// As `client_config`, through `proxy` (a link the test breaks), with pings every second so
+    /// a silent link is noticed quickly.
+    pub fn client_config_via(&self, user: &str, proxy: &crate::Proxy) -> refdesk_core::xmpp::AccountConfig {
+        refdesk_core::xmpp::AccountConfig {
+            port: Some(proxy.port),
+            keepalive: std::time::Duration::from_secs(1),
+            ping_timeout: std::time::Duration::from_secs(1),
+            ..self.client_config(user)
+        }
+    }
+
+    /// What the app needs to sign in to this server as a demo (`REFDESK_DEMO`), with `accounts`.
+    pub fn demo_info(
+        &self,
+        accounts: Vec<refdesk_core::xmpp::demo::DemoAccount>,
+    ) -> refdesk_core::xmpp::demo::DemoInfo {
+        refdesk_core::xmpp::demo::DemoInfo {
+            domain: self.domain.clone(),
+            host: "127.0.0.1".into(),
+            c2s_port: self.c2s_port,
+            tls_port: self.tls_port,
+            ca_cert: self.ca.ca_cert.clone(),
+            accounts,
+        }
+    }
+
     pub fn register(&self, user: &str, password: &str) -> Result<Account, Error> {
         let out = Command::new("prosodyctl")
             .arg("--config")

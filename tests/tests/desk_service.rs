@@ -542,12 +542,7 @@ async fn a_thousand_messages_across_a_link_that_keeps_breaking_are_each_stored_a
         }
     });
     let proxy = refdesk_testkit::Proxy::start(p.c2s_port).unwrap();
-    let cfg = AccountConfig {
-        port: Some(proxy.port),
-        keepalive: Duration::from_secs(1),
-        ping_timeout: Duration::from_secs(1),
-        ..config(&p, "ask")
-    };
+    let cfg = p.client_config_via("ask", &proxy);
     let mut desk = start_desk_with(&p, Desk::open(&data.path().join("refdesk.db")).unwrap(), cfg);
     desk.until_state(AccountState::Online).await;
 

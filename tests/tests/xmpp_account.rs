@@ -181,12 +181,7 @@ async fn a_dropped_link_is_resumed_and_what_was_in_flight_either_way_arrives_onc
     p.register("ask", "ask-secret").unwrap();
     p.register("patron1", "patron-secret").unwrap();
     let proxy = refdesk_testkit::Proxy::start(p.c2s_port).unwrap();
-    let cfg = AccountConfig {
-        port: Some(proxy.port),
-        keepalive: Duration::from_secs(1),
-        ping_timeout: Duration::from_secs(1),
-        ..config(&p, "ask")
-    };
+    let cfg = p.client_config_via("ask", &proxy);
     let (tx, mut rx) = mpsc::channel(64);
     let (_stop_tx, stop) = watch::channel(false);
     let (cmd_tx, cmds) = mpsc::channel(8);

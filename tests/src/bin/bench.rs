@@ -106,13 +106,8 @@ fn run(args: &Args) -> Result<(), Error> {
             .into_iter()
             .try_for_each(|h| h.join().map_err(|_| "register panicked")?.map(drop).map_err(|_| "register failed"))
     })?;
-    let info = DemoInfo {
-        domain: server.domain.clone(),
-        host: "127.0.0.1".into(),
-        c2s_port: server.c2s_port,
-        tls_port: server.tls_port,
-        ca_cert: server.ca.ca_cert.clone(),
-        accounts: names
+    let info = server.demo_info(
+        names
             .iter()
             .map(|n| DemoAccount {
                 jid: format!("{n}@{}", server.domain),
@@ -120,7 +115,7 @@ fn run(args: &Args) -> Result<(), Error> {
                 role: "bench".into(),
             })
             .collect(),
-    };
+    );
     let demo = work.path().join("demo.json");
     std::fs::write(&demo, serde_json::to_string(&info)?)?;
     let data = work.path().join("data");

@@ -57,14 +57,7 @@ fn run(dir: PathBuf, patrons: bool) -> Result<(), Box<dyn std::error::Error>> {
         let a = server.register(user, password)?;
         accounts.push(DemoAccount { jid: a.jid, password: a.password, role: role.to_string() });
     }
-    let info = DemoInfo {
-        domain: server.domain.clone(),
-        host: "127.0.0.1".into(),
-        c2s_port: server.c2s_port,
-        tls_port: server.tls_port,
-        ca_cert: server.ca.ca_cert.clone(),
-        accounts,
-    };
+    let info = server.demo_info(accounts);
     let info_path = dir.join("demo.json");
     std::fs::write(&info_path, serde_json::to_string_pretty(&info)?)?;
     println!(
