@@ -25,6 +25,9 @@ const NS_RSM: &str = "http://jabber.org/protocol/rsm";
 const NS_DATA: &str = "jabber:x:data";
 const NS_DELAY: &str = "urn:xmpp:delay";
 
+/// How long `Session::close` waits for the server to end the stream.
+const CLOSE_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
+
 /// The most archived messages asked for in one page.
 pub const ARCHIVE_PAGE: u32 = 50;
 const NS_STANZAS: &str = "urn:ietf:params:xml:ns:xmpp-stanzas";
@@ -401,8 +404,19 @@ impl Session {
     }
 
     /// Ends the stream politely.
+    /// Waits for the server to end its side (RFC 6120 4.4), at most `CLOSE_WAIT`: closing the
+    /// socket while the server's last stanzas are still unread makes the kernel reset the
+    /// connection, and the server may then drop what we sent last.
     pub async fn close(mut self) -> Result<(), SessionError> {
         send(&mut self.writer, "<presence type='unavailable'/></stream:stream>").await?;
+        let _ = tokio::time::timeout(CLOSE_WAIT, async {
+            while let Some(Ok(item)) = self.items.recv().await {
+                if matches!(item, StreamItem::End) {
+                    break;
+                }
+            }
+        })
+        .await;
         Ok(())
     }
 
