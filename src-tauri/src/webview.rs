@@ -10,7 +10,10 @@ pub fn tune<R: Runtime>(app: &AppHandle<R>) {
         {
             use webkit2gtk::{CacheModel, WebContextExt, WebViewExt};
             match webview.inner().context() {
-                Some(context) => context.set_cache_model(CacheModel::DocumentViewer),
+                Some(context) => {
+                    context.set_cache_model(CacheModel::DocumentViewer);
+                    tracing::debug!("webview caches set for a document viewer");
+                }
                 None => tracing::warn!("the webview has no context; WebKit keeps its browser caches"),
             }
         }
