@@ -161,19 +161,12 @@ fn a_second_launch_leaves_the_first_window_running() {
 }
 
 fn demo_file(dir: &Path, p: &refdesk_testkit::Prosody, password: &str) -> PathBuf {
-    use refdesk_core::xmpp::demo::{DemoAccount, DemoInfo};
-    let info = DemoInfo {
-        domain: p.domain.clone(),
-        host: "127.0.0.1".into(),
-        c2s_port: p.c2s_port,
-        tls_port: p.tls_port,
-        ca_cert: p.ca.ca_cert.clone(),
-        accounts: vec![DemoAccount {
-            jid: format!("ask@{}", p.domain),
-            password: password.into(),
-            role: "shared".into(),
-        }],
-    };
+    use refdesk_core::xmpp::demo::DemoAccount;
+    let info = p.demo_info(vec![DemoAccount {
+        jid: format!("ask@{}", p.domain),
+        password: password.into(),
+        role: "shared".into(),
+    }]);
     let path = dir.join(format!("demo-{password}.json"));
     std::fs::write(&path, serde_json::to_string(&info).unwrap()).unwrap();
     path
