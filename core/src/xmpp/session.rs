@@ -261,19 +261,21 @@ impl Session {
         self.sm.is_some()
     }
 
-    /// The server allows this stream to be resumed after the link drops.
-    pub fn resumable(&self) -> bool {
-        self.sm.as_ref().is_some_and(|s| s.resume_id.is_some())
-    }
-
     /// The desk has stored the received message at `seq` (`ChatMessage::stream_seq`) and all before
     /// it: from now on they are acknowledged to the server.
     pub async fn stored(&mut self, seq: u32) -> Result<(), SessionError> {
-        let Some(sm) = &mut self.sm else { return Ok(()) };
-        if sm.stored(seq) {
-            let h = sm.report();
-            send(&mut self.writer, &format!("<a xmlns='{NS_SM}' h='{h}'/>")).await?;
+        let owed = self.sm.as_mut().is_some_and(|sm| sm.stored(seq));
+        if owed {
+            self.acknowledge().await?;
         }
+        Ok(())
+    }
+
+    /// Tells the server how many of its stanzas the desk has handled (`<a/>`).
+    async fn acknowledge(&mut self) -> Result<(), SessionError> {
+        let Some(sm) = &mut self.sm else { return Ok(()) };
+        let h = sm.report();
+        send(&mut self.writer, &format!("<a xmlns='{NS_SM}' h='{h}'/>")).await?;
         Ok(())
     }
 
@@ -509,8 +511,7 @@ impl Session {
         let Some(sm) = &mut self.sm else { return Ok(None) };
         match el.name.as_str() {
             "r" => {
-                let h = sm.report();
-                send(&mut self.writer, &format!("<a xmlns='{NS_SM}' h='{h}'/>")).await?;
+                self.acknowledge().await?;
                 Ok(None)
             }
             "a" => {
