@@ -84,6 +84,25 @@ pub struct DeskSnapshot {
     pub queue: Vec<QueuedView>,
     /// The open chats the desk rules know of, and where each stands.
     pub chats: Vec<ChatStatusView>,
+    /// The other desks signed in to this desk's accounts: colleagues a chat can be handed to.
+    pub colleagues: Vec<ColleagueView>,
+    /// Chats offered to or by this desk and not yet settled.
+    pub handoffs: Vec<crate::handoff::HandoffView>,
+}
+
+/// Another desk signed in to one of this desk's accounts, as its presence shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ColleagueView {
+    pub account: String,
+    /// The desk's own address on the account (its XMPP resource): where offers go.
+    pub resource: String,
+    /// Who staffs it, as that desk says; blank if it does not.
+    pub name: String,
+    pub subjects: String,
+    /// Open for questions (not away or busy).
+    pub open: bool,
 }
 
 impl DeskSnapshot {
@@ -358,6 +377,8 @@ mod tests {
             walkups_today: 0,
             queue: vec![],
             chats: vec![],
+            colleagues: vec![],
+            handoffs: vec![],
         };
         assert_eq!(s.summary(), "Refdesk: With a patron at the desk");
         s.queue.push(QueuedView::Chat { peer: "a@x".into(), arrived: t });

@@ -7,6 +7,7 @@ pub mod error;
 pub mod export;
 pub mod flood;
 pub mod glossary;
+pub mod handoff;
 pub mod links;
 pub mod logging;
 pub mod notify;
@@ -38,7 +39,7 @@ const ARCHIVE_KEY: &str = "archive_position";
 /// close idle chats itself.
 const STALE_CHAT: chrono::TimeDelta = chrono::TimeDelta::hours(8);
 /// This app's librarian, as the engine knows them.
-const STAFF_ID: &str = "desk";
+pub(crate) const STAFF_ID: &str = "desk";
 
 /// One librarian's desk: the store, the desk-priority engine, and what the desk is doing now.
 #[derive(Debug)]
@@ -62,6 +63,13 @@ pub struct Desk {
     /// its claim, weighed against another desk's.
     claimed: std::collections::HashSet<String>,
     canned: Vec<canned::CannedReply>,
+    /// Chats offered to or by this desk (see `handoff`), signals to send (account, desk, signal),
+    /// and whether the offers changed since the window was last told.
+    handoffs: handoff::Handoffs,
+    handoff_out: Vec<(String, String, handoff::Signal)>,
+    handoffs_changed: bool,
+    /// The other desks signed in to each account, as their presence says.
+    colleagues: std::collections::BTreeMap<String, Vec<api::ColleagueView>>,
 }
 
 impl Desk {
@@ -82,6 +90,10 @@ impl Desk {
             sends_auto_replies: true,
             claimed: Default::default(),
             canned: canned::defaults(),
+            handoffs: handoff::Handoffs::default(),
+            handoff_out: Vec::new(),
+            handoffs_changed: false,
+            colleagues: Default::default(),
         }
     }
 
@@ -144,6 +156,7 @@ impl Desk {
 
     /// Uses `policy` from now on (the engine is rebuilt from the store on the next event).
     pub fn set_policy(&mut self, policy: Policy) {
+        self.handoffs.set_answer_within(policy.handoff_answer);
         self.policy = policy;
         self.engine = None;
     }
@@ -201,6 +214,8 @@ impl Desk {
             walkups_today,
             queue,
             chats,
+            colleagues: self.colleagues.values().flatten().cloned().collect(),
+            handoffs: self.handoffs.views(),
         })
     }
 
@@ -601,12 +616,14 @@ impl Desk {
 
     /// Fires the engine's due timers (wait alerts, idle closes, opening hours).
     pub fn tick(&mut self, now: DateTime<Utc>) -> Result<()> {
+        self.expire_handoffs(now)?;
         self.record(now, |_| Ok((vec![Event::Tick], ())))
     }
 
-    /// When the engine next needs a `tick`.
+    /// When the desk next needs a `tick`: the engine's timers, or an offer's time limit.
     pub fn next_deadline(&self) -> Option<DateTime<Utc>> {
-        self.engine.as_ref().and_then(Engine::next_deadline)
+        let engine = self.engine.as_ref().and_then(Engine::next_deadline);
+        engine.into_iter().chain(self.handoffs.next_deadline()).min()
     }
 
     /// The actions decided since the last call, for the I/O side to carry out.

@@ -10,7 +10,7 @@ use chrono::Utc;
 use tokio::sync::mpsc::error::TrySendError;
 use tokio::sync::{mpsc, Notify};
 
-use crate::api::{AccountState, AccountStatus, DeskSnapshot, FloodView, MessageView, TypingView};
+use crate::api::{AccountState, AccountStatus, ColleagueView, DeskSnapshot, FloodView, MessageView, TypingView};
 use crate::desk::{self, Action, AlertLevel};
 use crate::flood::{FloodGuard, Verdict};
 use crate::xmpp::account::{AccountCommand, AccountEvent};
@@ -148,11 +148,17 @@ pub async fn run<D: DeskAccess>(
     // The other desks signed in to this account (resource: open for questions), and whether this
     // desk shows itself open: which desk speaks for the rules (see `speaks_for_the_rules`).
     let own_resource = ask(&*desk, &account, |d| d.resource()).unwrap_or_default();
-    let mut desks: std::collections::BTreeMap<String, bool> = std::collections::BTreeMap::new();
+    let mut desks: std::collections::BTreeMap<String, ColleagueView> = std::collections::BTreeMap::new();
     let mut open_here = true;
     let mut speaks = true;
     // The next `Online` comes from a resumed stream: nothing was missed.
     let mut resumed = false;
+    // The other desks see who staffs this one in its presence (queued until the account is online).
+    if let Some(card) = ask(&*desk, &account, |d| d.desk_card()) {
+        if let Err(TrySendError::Closed(_)) = commands.try_send(AccountCommand::Card(card)) {
+            return;
+        }
+    }
     loop {
         let deadline = ask(&*desk, &account, |d| Ok(d.next_deadline())).flatten();
         let wait = deadline.map(|t| (t - Utc::now()).to_std().unwrap_or(Duration::ZERO));
@@ -165,6 +171,7 @@ pub async fn run<D: DeskAccess>(
                     if fresh {
                         // Who else is signed in is told again after a fresh sign-in.
                         desks.clear();
+                        tell_colleagues(&*desk, &account, &desks, &publish);
                     }
                     // Whatever arrived while this desk was away is in the archive: fetch it. A
                     // resumed stream missed nothing, but a catch-up it cut short starts again.
@@ -173,6 +180,14 @@ pub async fn run<D: DeskAccess>(
                         catching_up = true;
                     }
                     publish.status(s);
+                }
+                Some(AccountEvent::Message(m)) if m.handoff.is_some() => {
+                    if ask(&*desk, &account, |d| d.receive_handoff(&account, &m, Utc::now())) == Some(true) {
+                        if let Some(snapshot) = ask(&*desk, &account, |d| d.snapshot(Utc::now())) {
+                            publish.desk(snapshot);
+                        }
+                    }
+                    unconfirmed = m.stream_seq.or(unconfirmed);
                 }
                 Some(AccountEvent::Message(m)) => {
                     let peer = crate::xmpp::session::bare(&m.from);
@@ -248,12 +263,21 @@ pub async fn run<D: DeskAccess>(
                     ask(&*desk, &account, |d| d.set_archive_position(&account, &last));
                 }
                 Some(AccountEvent::CaughtUp) => catching_up = false,
-                Some(AccountEvent::DeskPresence { resource, available, online }) => {
+                Some(AccountEvent::DeskPresence { resource, available, online, card }) => {
                     if online {
-                        desks.insert(resource, available);
+                        let card = card.unwrap_or_default();
+                        let view = ColleagueView {
+                            account: account.clone(),
+                            resource: resource.clone(),
+                            name: card.name,
+                            subjects: card.subjects,
+                            open: available,
+                        };
+                        desks.insert(resource, view);
                     } else {
                         desks.remove(&resource);
                     }
+                    tell_colleagues(&*desk, &account, &desks, &publish);
                 }
                 Some(AccountEvent::Sent { id }) => {
                     in_flight.remove(&id);
@@ -282,7 +306,8 @@ pub async fn run<D: DeskAccess>(
             }
         }
         confirm_stored(&commands, &mut unconfirmed);
-        let now_speaks = speaks_for_the_rules(&own_resource, open_here, &desks);
+        let open_desks = desks.iter().map(|(r, c)| (r.clone(), c.open)).collect();
+        let now_speaks = speaks_for_the_rules(&own_resource, open_here, &open_desks);
         if now_speaks != speaks {
             speaks = now_speaks;
             tracing::info!(%account, speaks, "this desk's rules {} the automatic replies", if speaks { "send" } else { "leave to another desk" });
@@ -292,7 +317,8 @@ pub async fn run<D: DeskAccess>(
             });
         }
         let actions = ask(&*desk, &account, |d| Ok(d.take_actions())).unwrap_or_default();
-        if !actions.is_empty() {
+        let offers_changed = ask(&*desk, &account, |d| Ok(d.take_handoffs_changed())).unwrap_or(false);
+        if !actions.is_empty() || offers_changed {
             if let Some(snapshot) = ask(&*desk, &account, |d| d.snapshot(Utc::now())) {
                 publish.desk(snapshot);
             }
@@ -337,6 +363,30 @@ pub async fn run<D: DeskAccess>(
                 Err(TrySendError::Full(_)) => break,
                 Err(TrySendError::Closed(_)) => return,
             }
+        }
+        // After the messages: the patron's "passing you on" goes out before the offer it announces.
+        for (to, signal) in ask(&*desk, &account, |d| Ok(d.take_handoff_signals(&account))).unwrap_or_default() {
+            match commands.try_send(AccountCommand::Handoff { to, signal }) {
+                Ok(()) => {}
+                // The offer's time limit settles it on both desks.
+                Err(TrySendError::Full(_)) => tracing::warn!(%account, "handoff signal dropped: the account is backed up"),
+                Err(TrySendError::Closed(_)) => return,
+            }
+        }
+    }
+}
+
+/// Gives the desk the current list of the other desks on `account` and shows it if it changed.
+fn tell_colleagues<D: DeskAccess>(
+    desk: &D,
+    account: &str,
+    desks: &std::collections::BTreeMap<String, ColleagueView>,
+    publish: &impl Publish,
+) {
+    let list: Vec<ColleagueView> = desks.values().cloned().collect();
+    if ask(desk, account, |d| d.set_colleagues(account, list, Utc::now())) == Some(true) {
+        if let Some(snapshot) = ask(desk, account, |d| d.snapshot(Utc::now())) {
+            publish.desk(snapshot);
         }
     }
 }

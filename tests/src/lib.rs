@@ -6,6 +6,7 @@ pub mod notifications;
 pub mod proc;
 pub mod prosody;
 pub mod proxy;
+pub mod service;
 pub mod tray;
 pub mod webdriver;
 

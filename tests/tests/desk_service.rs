@@ -5,133 +5,13 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::Utc;
-use refdesk_core::api::{
-    AccountState, AccountStatus, ChatPhase, DeskSnapshot, FloodView, MessageStatus, MessageView, TypingView,
-};
+use refdesk_core::api::{AccountState, AccountStatus, ChatPhase, MessageStatus};
 use refdesk_core::desk::{AlertLevel, DeskPolicy};
-use refdesk_core::service::{self, Publish};
-use refdesk_core::xmpp::{account, connect, AccountConfig, Incoming, Session, Show};
+use refdesk_core::xmpp::{account, connect, Incoming, Show};
 use refdesk_core::Desk;
-use refdesk_testkit::{Prosody, ProsodyConfig};
-use tokio::sync::{mpsc, watch, Notify};
-
-const WAIT: Duration = Duration::from_secs(30);
-
-fn config(p: &Prosody, user: &str) -> AccountConfig {
-    p.client_config(user)
-}
-
-#[derive(Debug)]
-enum Published {
-    Status(AccountStatus),
-    Message(MessageView),
-    Desk(DeskSnapshot),
-    WaitAlert(String, AlertLevel, i64),
-    Typing(TypingView),
-    Flooding(FloodView),
-}
-
-struct Channel(mpsc::UnboundedSender<Published>);
-
-impl Publish for Channel {
-    fn status(&self, status: AccountStatus) {
-        let _ = self.0.send(Published::Status(status));
-    }
-    fn message(&self, message: MessageView) {
-        let _ = self.0.send(Published::Message(message));
-    }
-    fn desk(&self, snapshot: DeskSnapshot) {
-        let _ = self.0.send(Published::Desk(snapshot));
-    }
-    fn wait_alert(&self, peer: &str, level: AlertLevel, waited_secs: i64) {
-        let _ = self.0.send(Published::WaitAlert(peer.to_owned(), level, waited_secs));
-    }
-    fn typing(&self, typing: TypingView) {
-        let _ = self.0.send(Published::Typing(typing));
-    }
-    fn flooding(&self, flood: FloodView) {
-        let _ = self.0.send(Published::Flooding(flood));
-    }
-}
-
-/// A desk signed in to ask@ through the real account runner and service.
-struct Running {
-    desk: Arc<Mutex<Desk>>,
-    kick: Arc<Notify>,
-    commands: mpsc::Sender<account::AccountCommand>,
-    published: mpsc::UnboundedReceiver<Published>,
-    _stop: watch::Sender<bool>,
-}
-
-fn start_desk(p: &Prosody, desk: Desk) -> Running {
-    start_desk_with(p, desk, config(p, "ask"))
-}
-
-/// As `start_desk`, reaching the server as `cfg` says (through a proxy, with short pings).
-fn start_desk_with(p: &Prosody, mut desk: Desk, cfg: AccountConfig) -> Running {
-    // Each desk signs in under its own resource, as the app does.
-    let cfg = AccountConfig { resource: desk.resource().unwrap(), ..cfg };
-    let desk = Arc::new(Mutex::new(desk));
-    let (events_tx, events) = mpsc::channel(64);
-    let (commands, commands_rx) = mpsc::channel(64);
-    let (stop_tx, stop) = watch::channel(false);
-    let (pub_tx, published) = mpsc::unbounded_channel();
-    let kick = Arc::new(Notify::new());
-    tokio::spawn(account::run(cfg, "ask-secret".into(), "Ask a librarian".into(), events_tx, commands_rx, stop));
-    let jid = format!("ask@{}", p.domain);
-    tokio::spawn(service::run(desk.clone(), jid, events, commands.clone(), kick.clone(), Channel(pub_tx)));
-    Running { desk, kick, commands, published, _stop: stop_tx }
-}
-
-impl Running {
-    async fn until(&mut self, what: &str, mut pred: impl FnMut(&Published) -> bool) -> Published {
-        tokio::time::timeout(WAIT, async {
-            loop {
-                let p = self.published.recv().await.expect("the service is running");
-                if pred(&p) {
-                    return p;
-                }
-            }
-        })
-        .await
-        .unwrap_or_else(|_| panic!("never saw {what}"))
-    }
-
-    async fn until_state(&mut self, want: AccountState) {
-        self.until(&format!("{want:?}"), |p| matches!(p, Published::Status(s) if s.state == want)).await;
-    }
-
-    async fn until_message(&mut self, what: &str, pred: impl Fn(&MessageView) -> bool) -> MessageView {
-        match self.until(what, |p| matches!(p, Published::Message(m) if pred(m))).await {
-            Published::Message(m) => m,
-            _ => unreachable!(),
-        }
-    }
-}
-
-async fn patron(p: &Prosody) -> Session {
-    let mut s = connect(&config(p, "patron1"), "patron-secret").await.unwrap();
-    s.send_presence(Show::Available, None).await.unwrap();
-    s
-}
-
-/// Every body the patron receives within `quiet` of the last one.
-async fn bodies(s: &mut Session, quiet: Duration) -> Vec<String> {
-    let mut got = Vec::new();
-    while let Ok(ev) = tokio::time::timeout(quiet, s.next()).await {
-        if let Incoming::Message(m) = ev.unwrap() {
-            got.extend(m.body);
-        }
-    }
-    got
-}
-
-fn server(dir: &std::path::Path) -> Prosody {
-    let p = Prosody::start(&ProsodyConfig::new(dir)).unwrap();
-    p.register("ask", "ask-secret").unwrap();
-    p.register("patron1", "patron-secret").unwrap();
-    p
-}
+use refdesk_testkit::service::*;
+use refdesk_core::service;
+use tokio::sync::{mpsc, Notify};
 
 #[tokio::test]
 async fn a_reply_written_during_an_outage_reaches_the_patron_once_the_server_is_back() {
@@ -393,21 +273,6 @@ async fn a_patron_flooding_the_desk_is_cut_off_and_everyone_else_still_gets_thro
 
 /// A server and two desks signed in to its ask@ account, each with its own database (kept in the
 /// returned directories for the test's lifetime).
-async fn two_desks() -> (Prosody, Running, Running, [tempfile::TempDir; 3]) {
-    let dirs = [tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap()];
-    let p = server(dirs[0].path());
-    let a = signed_in_desk(&p, dirs[1].path()).await;
-    let b = signed_in_desk(&p, dirs[2].path()).await;
-    (p, a, b, dirs)
-}
-
-/// A desk with its own database in `data`, signed in to `p`'s ask@ account.
-async fn signed_in_desk(p: &Prosody, data: &std::path::Path) -> Running {
-    let mut desk = start_desk(p, Desk::open(&data.join("refdesk.db")).unwrap());
-    desk.until_state(AccountState::Online).await;
-    desk
-}
-
 #[tokio::test]
 async fn when_one_desk_answers_a_patron_the_other_desk_on_the_account_lets_the_chat_go() {
     let (p, mut a, mut b, _dirs) = two_desks().await;
@@ -463,19 +328,6 @@ async fn with_two_desks_on_the_account_the_patron_hears_the_rules_once_and_neith
         let snap = d.desk.lock().unwrap().snapshot(Utc::now()).unwrap();
         let phases: Vec<_> = snap.chats.iter().map(|c| c.phase).collect();
         assert_eq!(phases, [ChatPhase::Waiting], "desk {name}");
-    }
-}
-
-impl Running {
-    /// The librarian at this desk starts typing to `peer`, as the window's composer does.
-    async fn start_typing(&self, peer: &str) {
-        self.desk.lock().unwrap().claim(peer);
-        self.commands.send(account::AccountCommand::Typing { to: peer.into(), typing: true }).await.unwrap();
-    }
-
-    fn phase_of(&self, peer: &str) -> Option<ChatPhase> {
-        let snap = self.desk.lock().unwrap().snapshot(Utc::now()).unwrap();
-        snap.chats.iter().find(|c| c.peer == peer).map(|c| c.phase)
     }
 }
 

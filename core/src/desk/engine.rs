@@ -41,6 +41,12 @@ pub enum Event {
     /// Another desk signed in to the same account answered this chat: it is theirs, and leaves this
     /// desk's line and chats until it has been quiet for the idle time.
     TakenElsewhere { chat: ChatId },
+    /// A colleague's desk took this chat over (a handoff): it closes here as transferred, and stays
+    /// the other desk's like `TakenElsewhere`.
+    HandedOver { chat: ChatId },
+    /// A colleague's desk handed this chat to `staff` here: it is theirs now, whatever the cap (they
+    /// accepted it).
+    HandedIn { chat: ChatId, staff: StaffId },
     /// A deadline from `next_deadline` was reached.
     Tick,
 }
@@ -69,6 +75,8 @@ pub enum CloseReason {
     PatronLeft,
     Idle,
     OutsideHours,
+    /// Handed to a colleague's desk.
+    Transferred,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -245,6 +253,31 @@ impl Engine {
             Event::TakenElsewhere { chat } => {
                 self.drop_chat(&chat);
                 self.elsewhere.insert(chat, now);
+            }
+            Event::HandedOver { chat } => {
+                self.close_chat(&chat, CloseReason::Transferred, now, &mut out);
+                self.elsewhere.insert(chat, now);
+            }
+            Event::HandedIn { chat, staff } => {
+                self.elsewhere.remove(&chat);
+                if !self.chats.contains_key(&chat) {
+                    let seq = self.next_seq();
+                    let c = Chat {
+                        arrived: now,
+                        seq,
+                        state: ChatState::Waiting,
+                        staff: None,
+                        last_reply: None,
+                        last_activity: now,
+                        alerts: 0,
+                        active_since: None,
+                    };
+                    self.chats.insert(chat.clone(), c);
+                    self.enqueue(self.key(false, now, seq), Item::Chat(chat.clone()));
+                }
+                if self.staff.contains_key(&staff) && self.chat_staff(&chat) != Some(staff.as_str()) {
+                    self.assign_chat(&chat, &staff, now, &mut out);
+                }
             }
             Event::AcceptChat { chat, staff } => {
                 let waiting = self.chats.get(&chat).is_some_and(|c| c.state == ChatState::Waiting);

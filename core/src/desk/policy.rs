@@ -43,6 +43,10 @@ pub struct Templates {
     pub status_busy: String,
     pub status_unstaffed: String,
     pub status_closed: String,
+    /// To the patron when the librarian offers their chat to a colleague. Placeholders: {colleague}, {library}.
+    pub handoff: String,
+    /// To the patron when the colleague declined or did not answer. Placeholders: {colleague}, {library}.
+    pub handoff_failed: String,
 }
 
 impl Default for Templates {
@@ -58,11 +62,15 @@ impl Default for Templates {
             status_busy: "Helping patrons; you'll be answered in turn".into(),
             status_unstaffed: "Back soon".into(),
             status_closed: "Closed; opens {opens}".into(),
+            handoff: "I'm passing you to {colleague}, one moment please.".into(),
+            handoff_failed: "Sorry, {colleague} can't take this just now. I'm still here to help you.".into(),
         }
     }
 }
 
 pub const PLACEHOLDERS: &[&str] = &["position", "wait", "opens", "librarian", "library"];
+/// Placeholders of the handoff templates.
+pub const HANDOFF_PLACEHOLDERS: &[&str] = &["colleague", "library"];
 
 /// The policy as written in a settings or IT policy file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -83,6 +91,8 @@ pub struct DeskPolicy {
     pub idle_close_secs: u32,
     /// Estimated service time before any has been measured.
     pub default_service_secs: u32,
+    /// How long a colleague has to accept a chat offered to their desk (10 to 600 seconds).
+    pub handoff_answer_secs: u32,
     pub schedule: Option<ScheduleConfig>,
     pub templates: Templates,
 }
@@ -100,6 +110,7 @@ impl Default for DeskPolicy {
             wait_escalate_secs: 300,
             idle_close_secs: 900,
             default_service_secs: 240,
+            handoff_answer_secs: 60,
             schedule: None,
             templates: Templates::default(),
         }
@@ -119,6 +130,7 @@ pub struct Policy {
     pub wait_escalate: Duration,
     pub idle_close: Option<Duration>,
     pub default_service: Duration,
+    pub handoff_answer: Duration,
     pub schedule: Option<Schedule>,
     pub templates: Templates,
 }
@@ -154,7 +166,13 @@ impl DeskPolicy {
         if self.default_service_secs == 0 {
             return Err(PolicyError::new("defaultServiceSecs", "must be at least 1 second"));
         }
+        if !(10..=600).contains(&self.handoff_answer_secs) {
+            return Err(PolicyError::new("handoffAnswerSecs", "must be between 10 and 600 seconds"));
+        }
         let t = &self.templates;
+        for (name, text) in [("handoff", &t.handoff), ("handoffFailed", &t.handoff_failed)] {
+            check_template(text, HANDOFF_PLACEHOLDERS).map_err(|m| PolicyError::new(format!("templates.{name}"), m))?;
+        }
         for (name, text) in [
             ("queued", &t.queued),
             ("reminder", &t.reminder),
@@ -182,6 +200,7 @@ impl DeskPolicy {
             wait_escalate: secs(self.wait_escalate_secs),
             idle_close: (self.idle_close_secs > 0).then(|| secs(self.idle_close_secs)),
             default_service: secs(self.default_service_secs),
+            handoff_answer: secs(self.handoff_answer_secs),
             schedule,
             templates: self.templates.clone(),
         })

@@ -354,3 +354,35 @@ fn a_chat_another_desk_answered_leaves_this_desks_line_until_it_goes_quiet() {
     assert_eq!(sim.e.chat_state("p@x"), Some(ChatState::Waiting), "{later:?}");
     assert!(sim.e.elsewhere().next().is_none());
 }
+
+#[test]
+fn a_chat_handed_to_a_colleague_closes_here_as_transferred_and_the_patron_stays_with_them() {
+    let mut sim = Sim::staffed(fcfs(), &["ann"]);
+    sim.at(0, chat("p@x"));
+    assert_eq!(sim.e.chat_state("p@x"), Some(ChatState::Active));
+    let out = sim.at(60, Event::HandedOver { chat: "p@x".into() });
+    assert!(
+        out.iter().any(|a| matches!(a, Action::ChatClosed { chat, reason: CloseReason::Transferred } if chat == "p@x")),
+        "{out:?}"
+    );
+    assert!(replies(&out).is_empty(), "no goodbye: the colleague goes on");
+    // The patron's next words are the colleague's business, not a new chat here.
+    let more = sim.at(90, chat("p@x"));
+    assert!(replies(&more).is_empty() && sim.e.chat_state("p@x").is_none(), "{more:?}");
+}
+
+#[test]
+fn a_chat_handed_in_is_the_librarians_at_once_even_over_the_cap_and_after_another_desk_had_it() {
+    let mut sim = Sim::staffed(fcfs(), &["ann"]);
+    // Ann is at her cap of two, and p@x was another desk's.
+    sim.at(0, chat("a@x"));
+    sim.at(1, chat("b@x"));
+    sim.at(2, chat("p@x"));
+    sim.at(3, Event::TakenElsewhere { chat: "p@x".into() });
+    let out = sim.at(10, Event::HandedIn { chat: "p@x".into(), staff: "ann".into() });
+    assert_eq!(sim.e.chat_state("p@x"), Some(ChatState::Active), "{out:?}");
+    assert_eq!(sim.e.chat_staff("p@x"), Some("ann"));
+    assert!(replies(&out).is_empty(), "the patron hears from the librarian, not the rules");
+    assert!(sim.e.elsewhere().next().is_none());
+    assert!(sim.e.queue().is_empty());
+}

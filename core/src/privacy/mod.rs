@@ -42,7 +42,9 @@ fn chat_mut(e: &mut Event) -> Option<&mut String> {
         | Event::AcceptChat { chat, .. }
         | Event::CloseChat { chat }
         | Event::PatronLeft { chat }
-        | Event::TakenElsewhere { chat } => Some(chat),
+        | Event::TakenElsewhere { chat }
+        | Event::HandedOver { chat }
+        | Event::HandedIn { chat, .. } => Some(chat),
         _ => None,
     }
 }

@@ -39,6 +39,8 @@ pub enum AccountEvent {
         /// Signed in and open for questions (no away, busy or extended-away show).
         available: bool,
         online: bool,
+        /// Who staffs it and their subjects, if that desk says.
+        card: Option<crate::handoff::DeskCard>,
     },
 }
 
@@ -76,6 +78,14 @@ pub enum AccountCommand {
         to: String,
         id: String,
     },
+    /// Sends a handoff signal to another desk on the account (`to`: its full JID). One sent late
+    /// (after an outage) is harmless: the offer's time limit decides, on both desks.
+    Handoff {
+        to: String,
+        signal: crate::handoff::Signal,
+    },
+    /// Who staffs this desk, shown to the other desks in its presence from now on.
+    Card(crate::handoff::DeskCard),
     /// The desk has stored the message at this stream position (`ChatMessage::stream_seq`) and all
     /// before it: the server may now forget them (XEP-0198 acknowledgement).
     Stored(u32),
@@ -105,6 +115,7 @@ pub async fn run(
     // The presence to show; a reconnect restores the latest one, not the first.
     let mut presence = (Show::Available, status_text);
     let mut client_active = true;
+    let mut card: Option<crate::handoff::DeskCard> = None;
     let report = |state, message: Option<String>| {
         AccountEvent::Status(AccountStatus { jid: cfg.jid.clone(), state, message, seq: 0 })
     };
@@ -136,7 +147,7 @@ pub async fn run(
                 let mut ended = false;
                 'online: {
                     if !resumed {
-                        if let Err(e) = session.send_presence(presence.0, Some(&presence.1)).await {
+                        if let Err(e) = session.send_desk_presence(presence.0, Some(&presence.1), card.as_ref()).await {
                             tracing::warn!(account = %cfg.jid, "lost the connection right after signing in: {e}");
                             break 'online;
                         }
@@ -228,7 +239,7 @@ pub async fn run(
                                     let other_desk = super::session::bare(&p.from) == session.bare_jid() && p.from != session.jid();
                                     if let (true, Some((_, resource))) = (other_desk, p.from.split_once('/')) {
                                         let open = p.available && matches!(p.show.as_deref(), None | Some("chat"));
-                                        let ev = AccountEvent::DeskPresence { resource: resource.to_owned(), available: open, online: p.available };
+                                        let ev = AccountEvent::DeskPresence { resource: resource.to_owned(), available: open, online: p.available, card: p.card };
                                         if tx.send(ev).await.is_err() {
                                             return;
                                         }
@@ -306,9 +317,22 @@ pub async fn run(
                                         break;
                                     }
                                 }
+                                Some(AccountCommand::Handoff { to, signal }) => {
+                                    if let Err(e) = session.send_handoff(&to, &signal).await {
+                                        tracing::warn!(account = %cfg.jid, "connection lost: {e}");
+                                        break;
+                                    }
+                                }
+                                Some(AccountCommand::Card(c)) => {
+                                    card = Some(c);
+                                    if let Err(e) = session.send_desk_presence(presence.0, Some(&presence.1), card.as_ref()).await {
+                                        tracing::warn!(account = %cfg.jid, "connection lost: {e}");
+                                        break;
+                                    }
+                                }
                                 Some(AccountCommand::Presence { show, status }) => {
                                     presence = (show, status);
-                                    if let Err(e) = session.send_presence(presence.0, Some(&presence.1)).await {
+                                    if let Err(e) = session.send_desk_presence(presence.0, Some(&presence.1), card.as_ref()).await {
                                         tracing::warn!(account = %cfg.jid, "connection lost: {e}");
                                         break;
                                     }

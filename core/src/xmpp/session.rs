@@ -61,6 +61,8 @@ pub struct ChatMessage {
     /// Its place on a managed stream (XEP-0198): handed back to `Session::stored` once the desk has
     /// it in the store, and only then acknowledged to the server.
     pub stream_seq: Option<u32>,
+    /// A desk-to-desk handoff signal (another desk on this account offering or answering).
+    pub handoff: Option<Box<crate::handoff::Signal>>,
 }
 
 /// Which way the message a carbon copies went.
@@ -78,6 +80,8 @@ pub struct PresenceUpdate {
     pub available: bool,
     pub show: Option<String>,
     pub status: Option<String>,
+    /// The Refdesk desk card another desk carries in its presence (who staffs it, their subjects).
+    pub card: Option<crate::handoff::DeskCard>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -317,6 +321,16 @@ impl Session {
     }
 
     pub async fn send_presence(&mut self, show: Show, status: Option<&str>) -> Result<(), SessionError> {
+        self.send_desk_presence(show, status, None).await
+    }
+
+    /// Presence with this desk's card, which the other desks on the account list as a colleague.
+    pub async fn send_desk_presence(
+        &mut self,
+        show: Show,
+        status: Option<&str>,
+        card: Option<&crate::handoff::DeskCard>,
+    ) -> Result<(), SessionError> {
         let show = match show {
             Show::Available => String::new(),
             Show::Away => "<show>away</show>".into(),
@@ -324,8 +338,40 @@ impl Session {
             Show::DoNotDisturb => "<show>dnd</show>".into(),
         };
         let status = status.map(|s| format!("<status>{}</status>", escape(s))).unwrap_or_default();
-        self.write_stanza(&format!("<presence>{show}{status}</presence>"), None).await?;
+        let card = card
+            .map(|c| {
+                format!(
+                    "<desk xmlns='{}' name='{}' subjects='{}'/>",
+                    crate::handoff::NS,
+                    escape(&c.name),
+                    escape(&c.subjects)
+                )
+            })
+            .unwrap_or_default();
+        self.write_stanza(&format!("<presence>{show}{status}{card}</presence>"), None).await?;
         Ok(())
+    }
+
+    /// Sends a handoff signal to another desk on this account (`to`: its full JID). Kept out of the
+    /// archive and of carbon copies: it is between two desks, not part of any conversation.
+    pub async fn send_handoff(&mut self, to: &str, signal: &crate::handoff::Signal) -> Result<(), SessionError> {
+        use crate::handoff::Signal;
+        let extra = match signal {
+            Signal::Offer { patron, from_name, note, .. } => {
+                format!(" patron='{}' name='{}' note='{}'", escape(patron), escape(from_name), escape(note))
+            }
+            _ => String::new(),
+        };
+        let xml = format!(
+            "<message type='normal' to='{to}' id='{id}'><handoff xmlns='{ns}' type='{kind}' id='{hid}'{extra}/>\
+             <no-store xmlns='urn:xmpp:hints'/><no-copy xmlns='urn:xmpp:hints'/><private xmlns='{NS_CARBONS}'/></message>",
+            to = escape(to),
+            id = escape(&new_message_id()),
+            ns = crate::handoff::NS,
+            kind = signal.kind(),
+            hid = escape(signal.id()),
+        );
+        self.write_stanza(&xml, None).await
     }
 
     /// Tells `to` whether the librarian is typing (XEP-0085 `composing`, else `paused`); marked
@@ -634,6 +680,7 @@ fn parse_message(el: &Element) -> Option<ChatMessage> {
         from_archive: false,
         auto_reply: el.child("auto-reply", NS_AUTO_REPLY).is_some(),
         stream_seq: None,
+        handoff: el.child("handoff", crate::handoff::NS).and_then(|h| crate::handoff::Signal::parse(|k| h.attr(k))).map(Box::new),
     })
 }
 
@@ -656,5 +703,8 @@ fn parse_presence(el: &Element) -> Option<PresenceUpdate> {
         available,
         show: el.child("show", NS_CLIENT).map(|s| s.text()),
         status: el.child("status", NS_CLIENT).map(|s| s.text()),
+        card: el
+            .child("desk", crate::handoff::NS)
+            .map(|d| crate::handoff::DeskCard::received(d.attr("name").unwrap_or_default(), d.attr("subjects").unwrap_or_default())),
     })
 }

@@ -1,0 +1,167 @@
+//! Handing a chat to a colleague's desk on the same shared account, against a real Prosody: two
+//! desks through the real account runner and service, and a patron who sees only the shared address.
+
+use std::time::Duration;
+
+use chrono::Utc;
+use refdesk_core::api::ChatPhase;
+use refdesk_core::desk::DeskPolicy;
+use refdesk_core::xmpp::Session;
+use refdesk_testkit::service::*;
+use refdesk_testkit::Prosody;
+
+const ASK: &str = "ask@library.test";
+const PATRON: &str = "patron1@library.test";
+
+/// Desk A has the patron's chat (its librarian answered), desk B is Maria's and A knows it.
+async fn chat_at_desk_a() -> (Prosody, Running, Running, Session, [tempfile::TempDir; 3]) {
+    let (p, mut a, mut b, dirs) = two_desks().await;
+    b.call_myself("Maria", "business, patents").await;
+    a.until_snapshot("Maria listed at desk A", |s| s.colleagues.iter().any(|c| c.name == "Maria")).await;
+    let mut patron1 = patron(&p).await;
+    patron1.send_message(ASK, "how do I search for a patent?").await.unwrap();
+    a.until_message("the question at A", |m| m.incoming).await;
+    b.until_message("the question at B", |m| m.incoming).await;
+    a.reply(ASK, PATRON, "Let me find the right person for that.");
+    b.until_message("A's answer at B", |m| !m.incoming).await;
+    assert_eq!(b.phase_of(PATRON), Some(ChatPhase::Elsewhere));
+    let got = bodies(&mut patron1, Duration::from_millis(500)).await;
+    assert_eq!(got, ["Let me find the right person for that."]);
+    (p, a, b, patron1, dirs)
+}
+
+#[tokio::test]
+async fn a_chat_handed_to_a_colleague_moves_to_their_desk_and_the_patron_hears_them_next() {
+    let (_p, mut a, mut b, mut patron1, _dirs) = chat_at_desk_a().await;
+    let colleagues = a.desk.lock().unwrap().snapshot(Utc::now()).unwrap().colleagues;
+    assert_eq!(colleagues.len(), 1, "{colleagues:?}");
+    assert_eq!((colleagues[0].subjects.as_str(), colleagues[0].open), ("business, patents", true));
+
+    let to = b.resource();
+    a.desk.lock().unwrap().offer_chat(PATRON, &to, "patent search for a start-up", Utc::now()).unwrap();
+    a.kick.notify_one();
+    let told = bodies(&mut patron1, Duration::from_millis(500)).await;
+    assert_eq!(told, ["I'm passing you to Maria, one moment please."]);
+
+    let offer = b.until_snapshot("the offer at desk B", |s| !s.handoffs.is_empty()).await.handoffs.remove(0);
+    assert!(offer.incoming && !offer.accepted, "{offer:?}");
+    assert_eq!((offer.patron.as_str(), offer.note.as_str()), (PATRON, "patent search for a start-up"));
+    // Meanwhile the chat is still desk A's.
+    assert_eq!(a.phase_of(PATRON), Some(ChatPhase::Active));
+
+    b.desk.lock().unwrap().answer_offer(&offer.id, true, Utc::now()).unwrap();
+    b.kick.notify_one();
+    b.until_snapshot("the chat is desk B's", |s| s.chats.iter().any(|c| c.peer == PATRON && c.phase == ChatPhase::Active))
+        .await;
+    a.until_snapshot("desk A let it go", |s| {
+        s.handoffs.is_empty() && s.chats.iter().all(|c| c.peer != PATRON || c.phase == ChatPhase::Elsewhere)
+    })
+    .await;
+    assert!(b.offers().is_empty());
+
+    // Maria answers from the same shared address; the patron's next words are hers, not desk A's.
+    b.reply(ASK, PATRON, "Hi, Maria here: the patent office's search is the place to start.");
+    let got = bodies(&mut patron1, Duration::from_millis(800)).await;
+    assert_eq!(got, ["Hi, Maria here: the patent office's search is the place to start."]);
+    patron1.send_message(ASK, "thanks! and for trademarks?").await.unwrap();
+    b.until_message("the follow-up at B", |m| m.body == "thanks! and for trademarks?").await;
+    a.until_message("the follow-up at A", |m| m.body == "thanks! and for trademarks?").await;
+    assert_eq!(b.phase_of(PATRON), Some(ChatPhase::Active));
+    assert_eq!(a.phase_of(PATRON), Some(ChatPhase::Elsewhere));
+    let a_snap = a.desk.lock().unwrap().snapshot(Utc::now()).unwrap();
+    assert!(a_snap.queue.is_empty(), "nothing for desk A to answer: {a_snap:?}");
+
+    // Desk A's part is on record as a transferred question, the patron under a pseudonym.
+    let records = a.desk.lock().unwrap().store().transcripts_between(Utc::now() - chrono::Duration::hours(1), Utc::now()).unwrap();
+    assert_eq!(records.len(), 1, "{records:?}");
+    assert_eq!(records[0].reason, "transferred");
+    assert!(records[0].patron.starts_with("patron-"));
+}
+
+#[tokio::test]
+async fn a_declined_offer_leaves_the_chat_with_the_first_librarian_and_the_patron_is_told() {
+    let (_p, a, mut b, mut patron1, _dirs) = chat_at_desk_a().await;
+    a.desk.lock().unwrap().offer_chat(PATRON, &b.resource(), "", Utc::now()).unwrap();
+    a.kick.notify_one();
+    let offer = b.until_snapshot("the offer at desk B", |s| !s.handoffs.is_empty()).await.handoffs.remove(0);
+    b.desk.lock().unwrap().answer_offer(&offer.id, false, Utc::now()).unwrap();
+    b.kick.notify_one();
+
+    let got = bodies(&mut patron1, Duration::from_secs(1)).await;
+    assert_eq!(
+        got,
+        ["I'm passing you to Maria, one moment please.", "Sorry, Maria can't take this just now. I'm still here to help you."]
+    );
+    assert!(a.offers().is_empty() && b.offers().is_empty());
+    assert_eq!(a.phase_of(PATRON), Some(ChatPhase::Active), "still desk A's");
+    assert_eq!(b.phase_of(PATRON), Some(ChatPhase::Elsewhere));
+    // A second offer is possible once the first is settled; the declined one cannot be taken back.
+    assert!(b.desk.lock().unwrap().answer_offer(&offer.id, true, Utc::now()).is_err());
+}
+
+#[tokio::test]
+async fn an_offer_nobody_answers_in_time_is_withdrawn_and_the_chat_stays() {
+    let (_p, a, mut b, mut patron1, _dirs) = chat_at_desk_a().await;
+    // The library gives colleagues ten seconds at desk A (desk B keeps the default minute).
+    let policy = DeskPolicy { handoff_answer_secs: 10, ..DeskPolicy::default() }.compile().unwrap();
+    a.desk.lock().unwrap().set_policy(policy);
+    a.desk.lock().unwrap().offer_chat(PATRON, &b.resource(), "", Utc::now()).unwrap();
+    a.kick.notify_one();
+    let offer = b.until_snapshot("the offer at desk B", |s| !s.handoffs.is_empty()).await.handoffs.remove(0);
+
+    let got = bodies(&mut patron1, Duration::from_secs(12)).await;
+    assert_eq!(got.last().map(String::as_str), Some("Sorry, Maria can't take this just now. I'm still here to help you."));
+    assert!(a.offers().is_empty());
+
+    // Desk A withdrew the offer when it gave up: it is gone from desk B, and Maria's late click
+    // takes nothing (an acceptance crossing the withdrawal is answered "withdrawn": unit-tested).
+    b.until_snapshot("desk B drops the withdrawn offer", |s| s.handoffs.is_empty()).await;
+    let late = b.desk.lock().unwrap().answer_offer(&offer.id, true, Utc::now()).unwrap_err();
+    assert!(late.to_string().contains("no longer open"), "{late}");
+    assert_eq!(b.phase_of(PATRON), Some(ChatPhase::Elsewhere));
+    assert_eq!(a.phase_of(PATRON), Some(ChatPhase::Active));
+    assert!(bodies(&mut patron1, Duration::from_millis(500)).await.is_empty(), "the patron hears nothing more");
+}
+
+#[tokio::test]
+async fn when_the_colleagues_desk_signs_out_mid_offer_the_chat_stays_at_once() {
+    let (_p, mut a, b, mut patron1, _dirs) = chat_at_desk_a().await;
+    a.desk.lock().unwrap().offer_chat(PATRON, &b.resource(), "", Utc::now()).unwrap();
+    a.kick.notify_one();
+    a.until_snapshot("the offer out", |s| s.handoffs.len() == 1).await;
+    b.stop.send(true).unwrap();
+    a.until_snapshot("desk B gone from the colleagues", |s| s.colleagues.is_empty() && s.handoffs.is_empty()).await;
+    let got = bodies(&mut patron1, Duration::from_secs(1)).await;
+    assert_eq!(
+        got,
+        ["I'm passing you to Maria, one moment please.", "Sorry, Maria can't take this just now. I'm still here to help you."]
+    );
+    assert_eq!(a.phase_of(PATRON), Some(ChatPhase::Active));
+    // And a desk that is not signed in cannot be offered anything.
+    let err = a.desk.lock().unwrap().offer_chat(PATRON, "refdesk-gone", "", Utc::now()).unwrap_err();
+    assert!(err.to_string().contains("no longer signed in"), "{err}");
+}
+
+#[tokio::test]
+async fn a_handoff_signal_from_anyone_but_another_desk_of_the_account_changes_nothing() {
+    let (p, a, mut b, _patron1, _dirs) = chat_at_desk_a().await;
+    // Mallory, a patron, forges a "done" and an offer at desk B's full address.
+    p.register("mallory", "mallory-secret").unwrap();
+    let mut mallory = refdesk_core::xmpp::connect(&config(&p, "mallory"), "mallory-secret").await.unwrap();
+    let to = format!("{ASK}/{}", b.resource());
+    let offer = refdesk_core::handoff::Signal::Offer {
+        id: "h-forged".into(),
+        patron: PATRON.into(),
+        from_name: "Boss".into(),
+        note: "give me this chat".into(),
+    };
+    mallory.send_handoff(&to, &offer).await.unwrap();
+    mallory.send_handoff(&to, &refdesk_core::handoff::Signal::Done { id: "h-forged".into() }).await.unwrap();
+    // A real signal after them, from desk A, shows they were all read.
+    a.desk.lock().unwrap().offer_chat(PATRON, &b.resource(), "real one", Utc::now()).unwrap();
+    a.kick.notify_one();
+    let snap = b.until_snapshot("desk A's offer at B", |s| !s.handoffs.is_empty()).await;
+    assert_eq!(snap.handoffs.len(), 1, "{:?}", snap.handoffs);
+    assert_eq!(snap.handoffs[0].note, "real one");
+    assert_eq!(b.phase_of(PATRON), Some(ChatPhase::Elsewhere));
+}
