@@ -25,6 +25,11 @@ fn main() {
         "sign_in",
         "set_typing",
         "open_link",
+        "desk_card",
+        "set_desk_card",
+        "offer_chat",
+        "answer_offer",
+        "withdraw_offer",
     ]);
     if let Err(e) = tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest)) {
         eprintln!("tauri build step failed: {e:#}");

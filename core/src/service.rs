@@ -244,6 +244,12 @@ pub async fn run<D: DeskAccess>(
                     }
                     if let Some(view) = taken.flatten() {
                         publish.message(view);
+                        // Another desk's answer moves the chat there: the window must show it.
+                        if m.carbon == Some(crate::xmpp::Carbon::Sent) && !m.auto_reply {
+                            if let Some(snapshot) = ask(&*desk, &account, |d| d.snapshot(Utc::now())) {
+                                publish.desk(snapshot);
+                            }
+                        }
                     }
                     if let Some(Some(view)) = ask(&*desk, &account, |d| d.receive_receipt(&account, &m, Utc::now())) {
                         publish.message(view);
@@ -369,7 +375,9 @@ pub async fn run<D: DeskAccess>(
             match commands.try_send(AccountCommand::Handoff { to, signal }) {
                 Ok(()) => {}
                 // The offer's time limit settles it on both desks.
-                Err(TrySendError::Full(_)) => tracing::warn!(%account, "handoff signal dropped: the account is backed up"),
+                Err(TrySendError::Full(_)) => {
+                    tracing::warn!(%account, "handoff signal dropped: the account is backed up")
+                }
                 Err(TrySendError::Closed(_)) => return,
             }
         }

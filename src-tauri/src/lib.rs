@@ -120,6 +120,11 @@ pub fn run_app<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Result<(
             commands::im::sign_in,
             commands::im::set_typing,
             commands::conversations::open_link,
+            commands::handoff::desk_card,
+            commands::handoff::set_desk_card,
+            commands::handoff::offer_chat,
+            commands::handoff::answer_offer,
+            commands::handoff::withdraw_offer,
         ])
         .run(tauri::generate_context!())
 }

@@ -160,7 +160,6 @@ impl Running {
     }
 }
 
-
 impl Running {
     /// The librarian at this desk says who they are, as the window does: kept, and shown to the
     /// other desks in this desk's presence.

@@ -7,10 +7,10 @@ use std::time::Duration;
 use chrono::Utc;
 use refdesk_core::api::{AccountState, AccountStatus, ChatPhase, MessageStatus};
 use refdesk_core::desk::{AlertLevel, DeskPolicy};
+use refdesk_core::service;
 use refdesk_core::xmpp::{account, connect, Incoming, Show};
 use refdesk_core::Desk;
 use refdesk_testkit::service::*;
-use refdesk_core::service;
 use tokio::sync::{mpsc, Notify};
 
 #[tokio::test]
@@ -288,6 +288,8 @@ async fn when_one_desk_answers_a_patron_the_other_desk_on_the_account_lets_the_c
     a.kick.notify_one();
     let copy = b.until_message("desk A's answer at desk B", |m| !m.incoming && m.body == "Third floor.").await;
     assert_eq!(copy.status, MessageStatus::Sent);
+    // The window is told (not only the store): its tab shows the chat at another desk.
+    b.until_snapshot("desk B's window told", |s| s.chats.iter().any(|c| c.phase == ChatPhase::Elsewhere)).await;
     let snap = b.desk.lock().unwrap().snapshot(Utc::now()).unwrap();
     assert_eq!(
         snap.chats.iter().map(|c| (c.peer.as_str(), c.phase)).collect::<Vec<_>>(),

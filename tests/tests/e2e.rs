@@ -975,3 +975,83 @@ fn an_account_from_the_policy_signs_in_with_a_password_kept_only_in_the_keyring(
         assert!(!found, "a password is written in {}", f.display());
     }
 }
+
+/// Two desks on the shared account: this window (Maria's) and Anna's, run headless by the test kit
+/// on its own database. Anna hands a chat to Maria, who accepts it in the window and answers; then
+/// Maria passes it back from the window, finding Anna by subject.
+#[test]
+fn a_chat_is_handed_between_this_desk_and_a_colleagues_desk_both_ways() {
+    const ASK: &str = "ask@library.test";
+    const PATRON: &str = "patron1@library.test";
+    let _turn = ONE_APP_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let desk = signed_in_desk("ask-secret");
+    let (app, prosody) = (&desk.app, &desk.prosody);
+    let s = &app.session;
+    s.wait_for_text("[data-testid=account-status]", WAIT, |t| t.ends_with(": online")).unwrap();
+
+    // The librarian at this desk says who she is.
+    s.click(&s.find("[data-testid=desk-card-button]").unwrap()).unwrap();
+    s.send_keys(&s.wait_for("[data-testid=desk-card-name]", WAIT).unwrap(), "Maria").unwrap();
+    s.send_keys(&s.find("[data-testid=desk-card-subjects]").unwrap(), "business, patents").unwrap();
+    s.click(&s.find("[data-testid=desk-card-save]").unwrap()).unwrap();
+    s.wait_for_text("[data-testid=desk-card-button]", WAIT, |t| t == "You: Maria").unwrap();
+
+    // Anna's desk (multi-threaded runtime: it keeps running between the test's calls).
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let anna_data = tempfile::tempdir().unwrap();
+    let mut anna = rt.block_on(refdesk_testkit::service::signed_in_desk(prosody, anna_data.path()));
+    rt.block_on(anna.call_myself("Anna", "maps, local history"));
+    let seen =
+        rt.block_on(anna.until_snapshot("Maria at Anna's desk", |s| s.colleagues.iter().any(|c| c.name == "Maria")));
+    let maria = seen.colleagues.iter().find(|c| c.name == "Maria").unwrap();
+    assert_eq!(maria.subjects, "business, patents");
+
+    // A patron asks; Anna answers first, then offers the chat to Maria.
+    let mut patron1 = patron(&rt, prosody);
+    rt.block_on(patron1.send_message(ASK, "who knows about patents?")).unwrap();
+    rt.block_on(anna.until_message("the question at Anna's desk", |m| m.incoming));
+    anna.reply(ASK, PATRON, "Good question, one moment.");
+    s.wait_for_text("[data-testid=tab-phase]", WAIT, |t| t == "at another desk").unwrap();
+    anna.desk.lock().unwrap().offer_chat(PATRON, &maria.resource, "patent question", chrono::Utc::now()).unwrap();
+    anna.kick.notify_one();
+
+    let offer = s.wait_for_text("[data-testid=offer-text]", WAIT, |t| t.contains("Anna")).unwrap();
+    assert_eq!(offer, "Anna offers you the chat with patron1@library.test: “patent question”");
+    s.click(&s.find("[data-testid=offer-accept]").unwrap()).unwrap();
+    s.wait_for_text("[data-testid=tab-phase]", WAIT, |t| t == "with you").unwrap();
+    assert!(s.find_all("[data-testid=offer]").unwrap().is_empty(), "the offer is settled");
+    assert_eq!(next_body(&rt, &mut patron1, |_| false), "Good question, one moment.");
+    assert_eq!(next_body(&rt, &mut patron1, |_| false), "I'm passing you to Maria, one moment please.");
+
+    // Maria answers from the window; the patron hears her on the same address.
+    s.click(&s.find("[data-testid=tab]").unwrap()).unwrap();
+    let composer = s.wait_for("[data-testid=composer]", WAIT).unwrap();
+    s.send_keys(&composer, "Maria here: start with the patent office's search.\u{E007}").unwrap();
+    let got = next_message(&rt, &mut patron1, |_| false);
+    assert_eq!(got.body.as_deref(), Some("Maria here: start with the patent office's search."));
+    assert_eq!(refdesk_core::xmpp::session::bare(&got.from), ASK);
+    assert_eq!(anna.phase_of(PATRON), Some(refdesk_core::api::ChatPhase::Elsewhere));
+
+    // Now the patron needs a map: Maria finds Anna by subject and passes the chat back.
+    s.click(&s.find("[data-testid=handoff-button]").unwrap()).unwrap();
+    s.send_keys(&s.wait_for("[data-testid=colleague-search]", WAIT).unwrap(), "MAPS").unwrap();
+    let listed = s.wait_for_text("[data-testid=colleague]", WAIT, |t| t.contains("Anna")).unwrap();
+    assert!(listed.contains("maps, local history") && listed.contains("open"), "{listed}");
+    assert_eq!(s.find_all("[data-testid=colleague]").unwrap().len(), 1);
+    s.click(&s.find("[data-testid=colleague]").unwrap()).unwrap();
+    s.send_keys(&s.find("[data-testid=handoff-note]").unwrap(), "needs a 1900 town map").unwrap();
+    s.click(&s.find("[data-testid=handoff-offer]").unwrap()).unwrap();
+    s.wait_for_text("[data-testid=handoff-pending]", WAIT, |t| t.contains("Offered to Anna")).unwrap();
+    assert_eq!(next_body(&rt, &mut patron1, |_| false), "I'm passing you to Anna, one moment please.");
+
+    let offered =
+        rt.block_on(anna.until_snapshot("the offer at Anna's desk", |s| s.handoffs.iter().any(|h| h.incoming)));
+    let offer = offered.handoffs.iter().find(|h| h.incoming).unwrap();
+    assert_eq!((offer.note.as_str(), offer.colleague.as_str()), ("needs a 1900 town map", "Maria"));
+    anna.desk.lock().unwrap().answer_offer(&offer.id, true, chrono::Utc::now()).unwrap();
+    anna.kick.notify_one();
+    s.wait_for_text("[data-testid=tab-phase]", WAIT, |t| t == "at another desk").unwrap();
+    s.wait_for("[data-testid=elsewhere]", WAIT).unwrap();
+    assert!(s.find_all("[data-testid=handoff-pending]").unwrap().is_empty());
+    s.save_screenshot(&artifacts().join("e2e-handoff.png"));
+}

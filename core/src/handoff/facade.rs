@@ -49,14 +49,14 @@ impl Desk {
         self.ensure_engine(now)?;
         let here = self.engine.as_ref().is_some_and(|e| e.chat_state(peer).is_some());
         if !here {
-            return Err(Error::InvalidInput("this chat is not at this desk, so it cannot be passed on from here".into()));
+            return Err(Error::InvalidInput(
+                "this chat is not at this desk, so it cannot be passed on from here".into(),
+            ));
         }
-        let colleague = self
-            .colleagues
-            .get(&account)
-            .and_then(|list| list.iter().find(|c| c.resource == to))
-            .cloned()
-            .ok_or_else(|| Error::InvalidInput("that desk is no longer signed in; choose another colleague".into()))?;
+        let colleague =
+            self.colleagues.get(&account).and_then(|list| list.iter().find(|c| c.resource == to)).cloned().ok_or_else(
+                || Error::InvalidInput("that desk is no longer signed in; choose another colleague".into()),
+            )?;
         let from_name = self.desk_card()?.name;
         let id = xmpp::session::new_message_id();
         let step = self

@@ -43,7 +43,8 @@ impl DeskCard {
     /// A card typed by the librarian: refused with the reason when too long.
     pub fn new(name: &str, subjects: &str) -> Result<DeskCard, String> {
         let card = DeskCard { name: one_line(name), subjects: one_line(subjects) };
-        for (what, text, max) in [("name", &card.name, MAX_NAME_CHARS), ("subjects", &card.subjects, MAX_SUBJECTS_CHARS)]
+        for (what, text, max) in
+            [("name", &card.name, MAX_NAME_CHARS), ("subjects", &card.subjects, MAX_SUBJECTS_CHARS)]
         {
             let n = text.chars().count();
             if n > max {
@@ -55,7 +56,10 @@ impl DeskCard {
 
     /// A card another desk sent: cut to size rather than refused (it is only shown, as text).
     pub fn received(name: &str, subjects: &str) -> DeskCard {
-        DeskCard { name: clip(&one_line(name), MAX_NAME_CHARS), subjects: clip(&one_line(subjects), MAX_SUBJECTS_CHARS) }
+        DeskCard {
+            name: clip(&one_line(name), MAX_NAME_CHARS),
+            subjects: clip(&one_line(subjects), MAX_SUBJECTS_CHARS),
+        }
     }
 }
 
@@ -310,7 +314,8 @@ impl Handoffs {
     /// offer to us that was not answered, or not confirmed after we accepted, is dropped.
     pub fn expire(&mut self, now: DateTime<Utc>) -> Vec<Step> {
         let mut steps = Vec::new();
-        let late: Vec<String> = self.outgoing.iter().filter(|(_, o)| o.deadline <= now).map(|(k, _)| k.clone()).collect();
+        let late: Vec<String> =
+            self.outgoing.iter().filter(|(_, o)| o.deadline <= now).map(|(k, _)| k.clone()).collect();
         for id in late {
             let o = self.outgoing.remove(&id).expect("listed");
             steps.push(Step::Send { account: o.account, to: o.to, signal: Signal::Withdrawn { id } });
@@ -400,7 +405,10 @@ mod tests {
         assert!(a.offered("p@x"));
         assert!(b.receive(ACC, "desk-a", signal, t(1)).is_empty());
         let v = b.views();
-        assert_eq!((v.len(), v[0].incoming, v[0].colleague.as_str(), v[0].note.as_str()), (1, true, "Anna", "needs patents"));
+        assert_eq!(
+            (v.len(), v[0].incoming, v[0].colleague.as_str(), v[0].note.as_str()),
+            (1, true, "Anna", "needs patents")
+        );
 
         let Step::Send { to, signal, .. } = b.accept("h1", t(5)).unwrap() else { panic!() };
         assert_eq!((to.as_str(), &signal), ("desk-a", &Signal::Accept { id: "h1".into() }));
@@ -439,7 +447,10 @@ mod tests {
         let Step::Send { signal, .. } = offered(&mut a, "h1", "p@x", "desk-b") else { panic!() };
         b.receive(ACC, "desk-a", signal, t(0));
         let Step::Send { signal, .. } = b.decline("h1").unwrap() else { panic!() };
-        assert_eq!(a.receive(ACC, "desk-b", signal, t(3)), [Step::StaysHere { patron: "p@x".into(), to_name: "Maria".into() }]);
+        assert_eq!(
+            a.receive(ACC, "desk-b", signal, t(3)),
+            [Step::StaysHere { patron: "p@x".into(), to_name: "Maria".into() }]
+        );
         assert!(a.next_deadline().is_none() && b.next_deadline().is_none());
     }
 
@@ -489,11 +500,15 @@ mod tests {
         let again = a.offer("h2", ACC, "p@x", "desk-c", "Joe", "Anna", "", t(1)).unwrap_err();
         assert!(again.contains("already offered to Maria"), "{again}");
         let long = "x".repeat(MAX_NOTE_CHARS + 1);
-        assert!(a.offer("h3", ACC, "q@x", "desk-c", "Joe", "Anna", &long, t(1)).unwrap_err().contains("keep it to 300"));
+        assert!(a
+            .offer("h3", ACC, "q@x", "desk-c", "Joe", "Anna", &long, t(1))
+            .unwrap_err()
+            .contains("keep it to 300"));
 
         let mut b = Handoffs::default();
         for i in 0..200 {
-            let offer = Signal::Offer { id: format!("o{i}"), patron: "p@x".into(), from_name: "A".into(), note: String::new() };
+            let offer =
+                Signal::Offer { id: format!("o{i}"), patron: "p@x".into(), from_name: "A".into(), note: String::new() };
             b.receive(ACC, "desk-a", offer, t(0));
         }
         assert_eq!(b.views().len(), MAX_OFFERS);
@@ -505,8 +520,19 @@ mod tests {
             move |k: &str| pairs.iter().find(|(n, _)| *n == k).map(|(_, v)| *v)
         };
         assert_eq!(
-            Signal::parse(attrs(&[("type", "offer"), ("id", "h1"), ("patron", "p@x"), ("name", "Anna\nB"), ("note", "hi")])),
-            Some(Signal::Offer { id: "h1".into(), patron: "p@x".into(), from_name: "Anna B".into(), note: "hi".into() })
+            Signal::parse(attrs(&[
+                ("type", "offer"),
+                ("id", "h1"),
+                ("patron", "p@x"),
+                ("name", "Anna\nB"),
+                ("note", "hi")
+            ])),
+            Some(Signal::Offer {
+                id: "h1".into(),
+                patron: "p@x".into(),
+                from_name: "Anna B".into(),
+                note: "hi".into()
+            })
         );
         assert_eq!(Signal::parse(attrs(&[("type", "done"), ("id", "h1")])), Some(Signal::Done { id: "h1".into() }));
         assert_eq!(Signal::parse(attrs(&[("type", "offer"), ("id", "h1")])), None, "no patron");
@@ -520,6 +546,9 @@ mod tests {
         let card = DeskCard::received(&"n".repeat(500), "law\u{0}");
         assert_eq!((card.name.chars().count(), card.subjects.as_str()), (MAX_NAME_CHARS, "law"));
         assert!(DeskCard::new(&"n".repeat(81), "").unwrap_err().contains("keep it to 80"));
-        assert_eq!(DeskCard::new("  Maria\n", " business ").unwrap(), DeskCard { name: "Maria".into(), subjects: "business".into() });
+        assert_eq!(
+            DeskCard::new("  Maria\n", " business ").unwrap(),
+            DeskCard { name: "Maria".into(), subjects: "business".into() }
+        );
     }
 }

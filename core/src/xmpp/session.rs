@@ -680,7 +680,10 @@ fn parse_message(el: &Element) -> Option<ChatMessage> {
         from_archive: false,
         auto_reply: el.child("auto-reply", NS_AUTO_REPLY).is_some(),
         stream_seq: None,
-        handoff: el.child("handoff", crate::handoff::NS).and_then(|h| crate::handoff::Signal::parse(|k| h.attr(k))).map(Box::new),
+        handoff: el
+            .child("handoff", crate::handoff::NS)
+            .and_then(|h| crate::handoff::Signal::parse(|k| h.attr(k)))
+            .map(Box::new),
     })
 }
 
@@ -703,8 +706,11 @@ fn parse_presence(el: &Element) -> Option<PresenceUpdate> {
         available,
         show: el.child("show", NS_CLIENT).map(|s| s.text()),
         status: el.child("status", NS_CLIENT).map(|s| s.text()),
-        card: el
-            .child("desk", crate::handoff::NS)
-            .map(|d| crate::handoff::DeskCard::received(d.attr("name").unwrap_or_default(), d.attr("subjects").unwrap_or_default())),
+        card: el.child("desk", crate::handoff::NS).map(|d| {
+            crate::handoff::DeskCard::received(
+                d.attr("name").unwrap_or_default(),
+                d.attr("subjects").unwrap_or_default(),
+            )
+        }),
     })
 }

@@ -2,6 +2,7 @@
 
 pub mod conversations;
 pub mod desk;
+pub mod handoff;
 pub mod history;
 pub mod im;
 pub mod store;

@@ -5,6 +5,7 @@ import type { AccountStatus } from "./bindings/AccountStatus";
 import type { CannedReplyView } from "./bindings/CannedReplyView";
 import type { CommandError } from "./bindings/CommandError";
 import type { ConversationView } from "./bindings/ConversationView";
+import type { DeskCard } from "./bindings/DeskCard";
 import type { DeskSnapshot } from "./bindings/DeskSnapshot";
 import type { FloodView } from "./bindings/FloodView";
 import type { MessageView } from "./bindings/MessageView";
@@ -73,6 +74,12 @@ export const api = {
   onMessage: (f: (m: MessageView) => void): Promise<UnlistenFn> => listen<MessageView>(MESSAGE, (e) => f(e.payload)),
   onTyping: (f: (t: TypingView) => void): Promise<UnlistenFn> => listen<TypingView>(TYPING, (e) => f(e.payload)),
   onFlooding: (f: (t: FloodView) => void): Promise<UnlistenFn> => listen<FloodView>(FLOODING, (e) => f(e.payload)),
+  deskCard: () => invoke<DeskCard>("desk_card"),
+  setDeskCard: (name: string, subjects: string) => invoke<DeskCard>("set_desk_card", { name, subjects }),
+  /** Offers the chat with `peer` to the colleague's desk signed in as `to` (its resource). */
+  offerChat: (peer: string, to: string, note: string) => invoke<DeskSnapshot>("offer_chat", { peer, to, note }),
+  answerOffer: (id: string, accept: boolean) => invoke<DeskSnapshot>("answer_offer", { id, accept }),
+  withdrawOffer: (id: string) => invoke<DeskSnapshot>("withdraw_offer", { id }),
   onDeskChanged: (f: (s: DeskSnapshot) => void): Promise<UnlistenFn> =>
     listen<DeskSnapshot>(DESK_CHANGED, (e) => f(e.payload)),
 };

@@ -1,0 +1,42 @@
+//! Handoff commands: who this desk is to its colleagues, offering a chat to a colleague's desk,
+//! and answering or taking back an offer.
+
+use chrono::Utc;
+use refdesk_core::api::{CommandError, DeskSnapshot};
+use refdesk_core::handoff::DeskCard;
+use tauri::{AppHandle, Runtime, State};
+
+use crate::state::{change, AppState};
+
+#[tauri::command(async)]
+pub fn desk_card(state: State<'_, AppState>) -> Result<DeskCard, CommandError> {
+    state.with_desk(|d| d.desk_card())
+}
+
+/// Keeps the card and shows it to the other desks at once (in every account's presence).
+#[tauri::command(async)]
+pub fn set_desk_card<R: Runtime>(app: AppHandle<R>, name: String, subjects: String) -> Result<DeskCard, CommandError> {
+    let card = tauri::Manager::state::<AppState>(&app).with_desk(|d| d.set_desk_card(&name, &subjects))?;
+    crate::im::set_card(&app, &card);
+    Ok(card)
+}
+
+#[tauri::command(async)]
+pub fn offer_chat<R: Runtime>(
+    app: AppHandle<R>,
+    peer: String,
+    to: String,
+    note: String,
+) -> Result<DeskSnapshot, CommandError> {
+    change(&app, |d| d.offer_chat(&peer, &to, &note, Utc::now()))
+}
+
+#[tauri::command(async)]
+pub fn answer_offer<R: Runtime>(app: AppHandle<R>, id: String, accept: bool) -> Result<DeskSnapshot, CommandError> {
+    change(&app, |d| d.answer_offer(&id, accept, Utc::now()))
+}
+
+#[tauri::command(async)]
+pub fn withdraw_offer<R: Runtime>(app: AppHandle<R>, id: String) -> Result<DeskSnapshot, CommandError> {
+    change(&app, |d| d.withdraw_offer(&id, Utc::now()))
+}

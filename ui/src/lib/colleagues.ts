@@ -1,0 +1,37 @@
+// Finding a colleague to hand a chat to, kept pure so it is unit-tested without a window.
+import type { ColleagueView } from "./bindings/ColleagueView";
+import type { HandoffView } from "./bindings/HandoffView";
+
+/** How a desk is named to the librarian: the name its librarian gave, else that it has none. */
+export function colleagueLabel(c: { name: string }): string {
+  return c.name.trim() === "" ? "A desk with no name" : c.name;
+}
+
+/**
+ * The colleagues signed in to `account` with every word of `query` in their name or subjects
+ * (case- and accent-insensitive), those open for questions first, then by name.
+ */
+export function findColleagues(all: ColleagueView[], account: string, query: string): ColleagueView[] {
+  const words = fold(query).split(/\s+/).filter((w) => w !== "");
+  return all
+    .filter((c) => c.account === account)
+    .filter((c) => {
+      const text = fold(`${c.name} ${c.subjects}`);
+      return words.every((w) => text.includes(w));
+    })
+    .sort((a, b) => Number(b.open) - Number(a.open) || fold(a.name).localeCompare(fold(b.name)));
+}
+
+/** The offer this desk made for the chat with `peer` on `account`, if one is out. */
+export function offerOut(handoffs: HandoffView[], account: string, peer: string): HandoffView | null {
+  return handoffs.find((h) => !h.incoming && h.account === account && h.patron === peer) ?? null;
+}
+
+/** Whole seconds left until `expires` (never below zero). */
+export function secondsLeft(expires: string, now: number): number {
+  return Math.max(0, Math.ceil((Date.parse(expires) - now) / 1000));
+}
+
+function fold(s: string): string {
+  return s.normalize("NFD").replace(/\p{Diacritic}/gu, "").toLowerCase();
+}
