@@ -155,9 +155,8 @@ pub async fn run<D: DeskAccess>(
     let mut resumed = false;
     // The other desks see who staffs this one in its presence (queued until the account is online).
     if let Some(card) = ask(&*desk, &account, |d| d.desk_card()) {
-        if let Err(TrySendError::Closed(_)) = commands.try_send(AccountCommand::Card(card)) {
-            return;
-        }
+        // (Refused only if the runner has stopped already: its last events still come below.)
+        let _ = commands.try_send(AccountCommand::Card(card));
     }
     loop {
         let deadline = ask(&*desk, &account, |d| Ok(d.next_deadline())).flatten();
@@ -308,7 +307,9 @@ pub async fn run<D: DeskAccess>(
             match commands.try_send(AccountCommand::CatchUp { after, since }) {
                 Ok(()) => catch_up_owed = false,
                 Err(TrySendError::Full(_)) => {}
-                Err(TrySendError::Closed(_)) => return,
+                // The runner has stopped. Its last events (a final status, say "wrong password")
+                // may still be queued: the loop ends when `events` runs dry, never before.
+                Err(TrySendError::Closed(_)) => catch_up_owed = false,
             }
         }
         confirm_stored(&commands, &mut unconfirmed);
@@ -347,7 +348,7 @@ pub async fn run<D: DeskAccess>(
                 Err(TrySendError::Full(_)) => {
                     tracing::warn!(%account, "presence change dropped: the account is backed up")
                 }
-                Err(TrySendError::Closed(_)) => return,
+                Err(TrySendError::Closed(_)) => {}
             }
         }
         for m in ask(&*desk, &account, |d| d.pending_messages(&account)).unwrap_or_default() {
@@ -366,8 +367,7 @@ pub async fn run<D: DeskAccess>(
                     publish.message(m.into());
                 }
                 // Still pending in the store: it goes with the next round.
-                Err(TrySendError::Full(_)) => break,
-                Err(TrySendError::Closed(_)) => return,
+                Err(TrySendError::Full(_) | TrySendError::Closed(_)) => break,
             }
         }
         // After the messages: the patron's "passing you on" goes out before the offer it announces.
@@ -378,7 +378,7 @@ pub async fn run<D: DeskAccess>(
                 Err(TrySendError::Full(_)) => {
                     tracing::warn!(%account, "handoff signal dropped: the account is backed up")
                 }
-                Err(TrySendError::Closed(_)) => return,
+                Err(TrySendError::Closed(_)) => {}
             }
         }
     }

@@ -557,3 +557,40 @@ async fn the_catch_up_after_an_outage_is_asked_for_even_when_the_command_queue_i
     .await;
     assert_eq!(found, Ok(true), "the catch-up was asked for");
 }
+
+/// The runner can stop (a wrong password is final) before the service has read its last events:
+/// the service must still read and show them, not quit when it finds the runner gone. (Seen as a
+/// window stuck at "signing in…" after a refused password, when the desk was slow to start.)
+#[tokio::test]
+async fn a_runner_that_stopped_still_has_its_last_status_shown() {
+    let data = tempfile::tempdir().unwrap();
+    let mut desk = Desk::open(&data.path().join("refdesk.db")).unwrap();
+    let account = "ask@library.test".to_owned();
+    // Something to send is waiting, so the service tries the (closed) command queue first.
+    desk.reply(&account, "patron1@library.test", "Still there?", Utc::now()).unwrap();
+    let desk = Arc::new(Mutex::new(desk));
+    let (events_tx, events) = mpsc::channel(8);
+    let (commands, commands_rx) = mpsc::channel(4);
+    let (pub_tx, mut published) = mpsc::unbounded_channel();
+    let status = |state, message: Option<&str>| {
+        account::AccountEvent::Status(AccountStatus {
+            jid: account.clone(),
+            state,
+            message: message.map(str::to_owned),
+            seq: 0,
+        })
+    };
+    // The runner's whole life: signing in, refused, gone.
+    events_tx.send(status(AccountState::Connecting, None)).await.unwrap();
+    events_tx.send(status(AccountState::Failed, Some("wrong user name or password"))).await.unwrap();
+    drop((events_tx, commands_rx));
+    let service = service::run(desk, account.clone(), events, commands, Arc::new(Notify::new()), Channel(pub_tx));
+    tokio::time::timeout(WAIT, service).await.expect("the service ends once the runner's events are read");
+    let mut states = Vec::new();
+    while let Ok(p) = published.try_recv() {
+        if let Published::Status(s) = p {
+            states.push(s.state);
+        }
+    }
+    assert_eq!(states, [AccountState::Connecting, AccountState::Failed]);
+}
