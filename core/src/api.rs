@@ -171,6 +171,8 @@ pub struct ChatStatusView {
     /// The patron's bare JID (the conversation's `peer`).
     pub peer: String,
     pub phase: ChatPhase,
+    /// For a chat another desk has: that desk's name, when it said one.
+    pub desk: Option<String>,
 }
 
 /// Whether the app came up with a usable store, and if not, what the person can do about it.

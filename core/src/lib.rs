@@ -70,6 +70,10 @@ pub struct Desk {
     handoffs_changed: bool,
     /// The other desks signed in to each account, as their presence says.
     colleagues: std::collections::BTreeMap<String, Vec<api::ColleagueView>>,
+    /// Chats another desk has (patron: that desk's resource), and since when that desk is gone
+    /// (see `handoff::claims`).
+    elsewhere_by: std::collections::HashMap<String, String>,
+    orphaned: std::collections::HashMap<String, DateTime<Utc>>,
 }
 
 impl Desk {
@@ -94,6 +98,8 @@ impl Desk {
             handoff_out: Vec::new(),
             handoffs_changed: false,
             colleagues: Default::default(),
+            elsewhere_by: Default::default(),
+            orphaned: Default::default(),
         }
     }
 
@@ -122,6 +128,7 @@ impl Desk {
         }
         self.claimed.remove(&peer);
         self.record(now, |_| Ok((vec![Event::TakenElsewhere { chat: peer.clone() }], ())))?;
+        self.note_elsewhere(&peer, other);
         tracing::info!("another desk on the account is answering a patron; this desk lets the chat go");
         Ok(true)
     }
@@ -206,7 +213,10 @@ impl Desk {
         let presence = self.presence()?;
         let active_walkup = self.store.active_walkup()?;
         let walkups_today = self.store.count_walkups_since(local_midnight(now))?;
-        let (queue, chats) = self.engine.as_ref().map(desk_view).unwrap_or_default();
+        let (queue, mut chats) = self.engine.as_ref().map(desk_view).unwrap_or_default();
+        for c in chats.iter_mut().filter(|c| c.phase == api::ChatPhase::Elsewhere) {
+            c.desk = self.elsewhere_desk(&c.peer);
+        }
         Ok(DeskSnapshot {
             state: desk::desk_state(presence, active_walkup.is_some()),
             presence,
@@ -391,6 +401,9 @@ impl Desk {
             let events = if m.auto_reply { vec![] } else { vec![Event::TakenElsewhere { chat: peer.clone() }] };
             Ok((events, id))
         })?;
+        if let (false, Some((_, desk))) = (m.auto_reply, m.from.split_once('/')) {
+            self.note_elsewhere(&peer, desk);
+        }
         self.message(id)
     }
 
@@ -617,13 +630,14 @@ impl Desk {
     /// Fires the engine's due timers (wait alerts, idle closes, opening hours).
     pub fn tick(&mut self, now: DateTime<Utc>) -> Result<()> {
         self.expire_handoffs(now)?;
+        self.release_orphans(now)?;
         self.record(now, |_| Ok((vec![Event::Tick], ())))
     }
 
     /// When the desk next needs a `tick`: the engine's timers, or an offer's time limit.
     pub fn next_deadline(&self) -> Option<DateTime<Utc>> {
         let engine = self.engine.as_ref().and_then(Engine::next_deadline);
-        engine.into_iter().chain(self.handoffs.next_deadline()).min()
+        engine.into_iter().chain(self.handoffs.next_deadline()).chain(self.orphans_deadline()).min()
     }
 
     /// The actions decided since the last call, for the I/O side to carry out.
@@ -838,12 +852,13 @@ fn desk_view(engine: &Engine) -> (Vec<api::QueuedView>, Vec<api::ChatStatusView>
                 desk::ChatState::Active => api::ChatPhase::Active,
                 desk::ChatState::OnHold => api::ChatPhase::OnHold,
             },
+            desk: None,
         })
-        .chain(
-            engine
-                .elsewhere()
-                .map(|peer| api::ChatStatusView { peer: peer.to_owned(), phase: api::ChatPhase::Elsewhere }),
-        )
+        .chain(engine.elsewhere().map(|peer| api::ChatStatusView {
+            peer: peer.to_owned(),
+            phase: api::ChatPhase::Elsewhere,
+            desk: None,
+        }))
         .collect();
     (queue, chats)
 }
@@ -1133,7 +1148,10 @@ mod tests {
         assert!(matches!(&s.queue[..], [api::QueuedView::Chat { peer, .. }] if peer == "bob@x"), "{:?}", s.queue);
         let s = desk.close_chat("ann@x", &api::Rating::default(), t0 + Duration::minutes(4)).unwrap();
         assert!(s.queue.is_empty(), "bob is taken: {:?}", s.queue);
-        assert_eq!(s.chats, vec![api::ChatStatusView { peer: "bob@x".into(), phase: api::ChatPhase::Active }]);
+        assert_eq!(
+            s.chats,
+            vec![api::ChatStatusView { peer: "bob@x".into(), phase: api::ChatPhase::Active, desk: None }]
+        );
     }
 
     #[test]
@@ -1156,7 +1174,10 @@ mod tests {
         );
         // The chat is desk 2's now: shown as such, not in this desk's line, and no transcript here.
         let snap = desk.snapshot(t0).unwrap();
-        assert_eq!(snap.chats, vec![api::ChatStatusView { peer: "cy@x.org".into(), phase: api::ChatPhase::Elsewhere }]);
+        assert_eq!(
+            snap.chats,
+            vec![api::ChatStatusView { peer: "cy@x.org".into(), phase: api::ChatPhase::Elsewhere, desk: None }]
+        );
         assert!(snap.queue.is_empty());
         assert!(desk.store().untranscribed("ask@library.test", "cy@x.org").unwrap().is_empty());
         desk.close_tab("ask@library.test", "cy@x.org").unwrap();

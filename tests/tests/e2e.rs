@@ -1051,7 +1051,9 @@ fn a_chat_is_handed_between_this_desk_and_a_colleagues_desk_both_ways() {
     anna.desk.lock().unwrap().answer_offer(&offer.id, true, chrono::Utc::now()).unwrap();
     anna.kick.notify_one();
     s.wait_for_text("[data-testid=tab-phase]", WAIT, |t| t == "at another desk").unwrap();
-    s.wait_for("[data-testid=elsewhere]", WAIT).unwrap();
+    s.wait_for_text("[data-testid=elsewhere]", WAIT, |t| t == "Anna's desk is answering this patron.").unwrap();
     assert!(s.find_all("[data-testid=handoff-pending]").unwrap().is_empty());
+    // Maria cannot answer over Anna by accident: the composer is closed for this chat.
+    assert_eq!(s.property(&s.find("[data-testid=composer]").unwrap(), "disabled").unwrap(), serde_json::json!(true));
     s.save_screenshot(&artifacts().join("e2e-handoff.png"));
 }

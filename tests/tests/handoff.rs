@@ -185,3 +185,41 @@ async fn a_handoff_signal_from_anyone_but_another_desk_of_the_account_changes_no
     assert_eq!(snap.handoffs[0].note, "real one");
     assert_eq!(b.phase_of(PATRON), Some(ChatPhase::Elsewhere));
 }
+
+#[tokio::test]
+async fn a_chat_whose_desk_signs_out_comes_back_to_the_other_desk_after_the_librarys_wait() {
+    let (p, mut a, mut b, _dirs) = two_desks().await;
+    // The library gives a vanished desk ten seconds at desk B.
+    let policy = DeskPolicy { claim_release_secs: 10, ..DeskPolicy::default() }.compile().unwrap();
+    b.desk.lock().unwrap().set_policy(policy);
+    a.call_myself("Anna", "maps").await;
+    b.until_snapshot("Anna listed at desk B", |s| s.colleagues.iter().any(|c| c.name == "Anna")).await;
+
+    let mut patron1 = patron(&p).await;
+    patron1.send_message(ASK, "is the map room open?").await.unwrap();
+    a.until_message("the question at A", |m| m.incoming).await;
+    a.reply(ASK, PATRON, "Yes, until five.");
+    // Desk B says whose the chat is.
+    let snap = b
+        .until_snapshot("desk B names Anna's desk", |s| {
+            s.chats
+                .iter()
+                .any(|c| c.peer == PATRON && c.phase == ChatPhase::Elsewhere && c.desk.as_deref() == Some("Anna"))
+        })
+        .await;
+    assert!(snap.queue.is_empty());
+
+    // Anna's desk goes away mid-conversation and does not come back.
+    a.stop.send(true).unwrap();
+    let left = std::time::Instant::now();
+    // (Desk B is free, so the desk rules give it to its librarian at once.)
+    b.until_snapshot("the chat back at desk B", |s| {
+        s.chats.iter().any(|c| c.peer == PATRON && c.phase == ChatPhase::Active)
+    })
+    .await;
+    assert!(left.elapsed() >= Duration::from_secs(9), "not before the library's wait: {:?}", left.elapsed());
+    // Nobody told the patron anything meanwhile; desk B now answers.
+    assert_eq!(bodies(&mut patron1, Duration::from_millis(300)).await, ["Yes, until five."]);
+    b.reply(ASK, PATRON, "Picking this up: the map room closes at five.");
+    assert_eq!(bodies(&mut patron1, Duration::from_secs(1)).await, ["Picking this up: the map room closes at five."]);
+}

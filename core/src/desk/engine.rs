@@ -47,6 +47,9 @@ pub enum Event {
     /// A colleague's desk handed this chat to `staff` here: it is theirs now, whatever the cap (they
     /// accepted it).
     HandedIn { chat: ChatId, staff: StaffId },
+    /// The desk that had this chat left the account (signed out, lost its link) and did not come
+    /// back in time: the chat waits in this desk's line again (without a word to the patron).
+    ReleasedElsewhere { chat: ChatId },
     /// A deadline from `next_deadline` was reached.
     Tick,
 }
@@ -260,23 +263,15 @@ impl Engine {
             }
             Event::HandedIn { chat, staff } => {
                 self.elsewhere.remove(&chat);
-                if !self.chats.contains_key(&chat) {
-                    let seq = self.next_seq();
-                    let c = Chat {
-                        arrived: now,
-                        seq,
-                        state: ChatState::Waiting,
-                        staff: None,
-                        last_reply: None,
-                        last_activity: now,
-                        alerts: 0,
-                        active_since: None,
-                    };
-                    self.chats.insert(chat.clone(), c);
-                    self.enqueue(self.key(false, now, seq), Item::Chat(chat.clone()));
-                }
+                self.back_in_line(&chat, now);
                 if self.staff.contains_key(&staff) && self.chat_staff(&chat) != Some(staff.as_str()) {
                     self.assign_chat(&chat, &staff, now, &mut out);
+                }
+            }
+            Event::ReleasedElsewhere { chat } => {
+                if self.elsewhere.remove(&chat).is_some() {
+                    self.back_in_line(&chat, now);
+                    out.push(Action::ChatStateChanged { chat, state: ChatState::Waiting });
                 }
             }
             Event::AcceptChat { chat, staff } => {
@@ -417,6 +412,26 @@ impl Engine {
         self.enqueue(self.key(false, now, seq), Item::Chat(chat.clone()));
         out.push(Action::ChatStateChanged { chat: chat.clone(), state: ChatState::Waiting });
         Some(chat)
+    }
+
+    /// Puts a chat that was another desk's into this desk's line (unless it is under way here).
+    fn back_in_line(&mut self, chat: &str, now: DateTime<Utc>) {
+        if self.chats.contains_key(chat) {
+            return;
+        }
+        let seq = self.next_seq();
+        let c = Chat {
+            arrived: now,
+            seq,
+            state: ChatState::Waiting,
+            staff: None,
+            last_reply: None,
+            last_activity: now,
+            alerts: 0,
+            active_since: None,
+        };
+        self.chats.insert(chat.to_owned(), c);
+        self.enqueue(self.key(false, now, seq), Item::Chat(chat.to_owned()));
     }
 
     /// A new chat that could not be placed at once is told why and where it stands: one reply.

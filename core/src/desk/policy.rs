@@ -93,6 +93,9 @@ pub struct DeskPolicy {
     pub default_service_secs: u32,
     /// How long a colleague has to accept a chat offered to their desk (10 to 600 seconds).
     pub handoff_answer_secs: u32,
+    /// A chat another desk on the account was answering comes back to this desk's line when that
+    /// desk has been gone this long (signed out, lost its link): 10 to 3,600 seconds.
+    pub claim_release_secs: u32,
     pub schedule: Option<ScheduleConfig>,
     pub templates: Templates,
 }
@@ -111,6 +114,7 @@ impl Default for DeskPolicy {
             idle_close_secs: 900,
             default_service_secs: 240,
             handoff_answer_secs: 60,
+            claim_release_secs: 60,
             schedule: None,
             templates: Templates::default(),
         }
@@ -131,6 +135,7 @@ pub struct Policy {
     pub idle_close: Option<Duration>,
     pub default_service: Duration,
     pub handoff_answer: Duration,
+    pub claim_release: Duration,
     pub schedule: Option<Schedule>,
     pub templates: Templates,
 }
@@ -169,6 +174,9 @@ impl DeskPolicy {
         if !(10..=600).contains(&self.handoff_answer_secs) {
             return Err(PolicyError::new("handoffAnswerSecs", "must be between 10 and 600 seconds"));
         }
+        if !(10..=3600).contains(&self.claim_release_secs) {
+            return Err(PolicyError::new("claimReleaseSecs", "must be between 10 and 3600 seconds"));
+        }
         let t = &self.templates;
         for (name, text) in [("handoff", &t.handoff), ("handoffFailed", &t.handoff_failed)] {
             check_template(text, HANDOFF_PLACEHOLDERS).map_err(|m| PolicyError::new(format!("templates.{name}"), m))?;
@@ -201,6 +209,7 @@ impl DeskPolicy {
             idle_close: (self.idle_close_secs > 0).then(|| secs(self.idle_close_secs)),
             default_service: secs(self.default_service_secs),
             handoff_answer: secs(self.handoff_answer_secs),
+            claim_release: secs(self.claim_release_secs),
             schedule,
             templates: self.templates.clone(),
         })

@@ -386,3 +386,19 @@ fn a_chat_handed_in_is_the_librarians_at_once_even_over_the_cap_and_after_anothe
     assert!(sim.e.elsewhere().next().is_none());
     assert!(sim.e.queue().is_empty());
 }
+
+#[test]
+fn a_chat_whose_desk_left_comes_back_into_line_here_without_a_word_to_the_patron() {
+    let mut sim = Sim::staffed(fcfs(), &["ann"]);
+    sim.at(0, Event::WalkupArrived { walkup: 1 });
+    sim.at(1, chat("p@x"));
+    sim.at(2, Event::TakenElsewhere { chat: "p@x".into() });
+    assert_eq!(sim.e.chat_state("p@x"), None);
+    let out = sim.at(70, Event::ReleasedElsewhere { chat: "p@x".into() });
+    assert_eq!(sim.e.chat_state("p@x"), Some(ChatState::Waiting), "{out:?}");
+    assert!(replies(&out).is_empty(), "{out:?}");
+    assert!(sim.e.queue().iter().any(|q| q.item == Item::Chat("p@x".into())));
+    // Only a chat that was elsewhere: releasing one under way here changes nothing.
+    let again = sim.at(80, Event::ReleasedElsewhere { chat: "p@x".into() });
+    assert!(again.iter().all(|a| !matches!(a, Action::ChatStateChanged { .. })), "{again:?}");
+}

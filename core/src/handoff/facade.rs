@@ -31,11 +31,15 @@ impl Desk {
         if before == desks {
             return Ok(false);
         }
+        let present: Vec<String> = desks.iter().map(|d| d.resource.clone()).collect();
+        let gone: Vec<String> =
+            before.iter().filter(|b| !present.contains(&b.resource)).map(|b| b.resource.clone()).collect();
         let mut steps = Vec::new();
-        for gone in before.iter().filter(|b| !desks.iter().any(|d| d.resource == b.resource)) {
-            steps.extend(self.handoffs.desk_left(account, &gone.resource));
+        for resource in &gone {
+            steps.extend(self.handoffs.desk_left(account, resource));
         }
         self.apply_handoff_steps(steps, now)?;
+        self.claims_follow_desks(&present, &gone, now);
         Ok(true)
     }
 
@@ -135,8 +139,9 @@ impl Desk {
             self.handoffs_changed = true;
             match step {
                 Step::Send { account, to, signal } => self.handoff_out.push((account, to, signal)),
-                Step::HandedOver { patron, .. } => {
+                Step::HandedOver { patron, to, .. } => {
                     self.record(now, |_| Ok((vec![Event::HandedOver { chat: patron.clone() }], ())))?;
+                    self.note_elsewhere(&patron, &to);
                     tracing::info!("a colleague's desk took over a chat");
                 }
                 Step::StaysHere { patron, to_name } => {
@@ -158,6 +163,8 @@ impl Desk {
                 }
                 Step::TakeOver { patron, .. } => {
                     self.claimed.insert(patron.clone());
+                    self.elsewhere_by.remove(&patron);
+                    self.orphaned.remove(&patron);
                     let staff = STAFF_ID.to_owned();
                     self.record(now, |_| Ok((vec![Event::HandedIn { chat: patron.clone(), staff }], ())))?;
                     tracing::info!("took over a chat a colleague's desk handed on");

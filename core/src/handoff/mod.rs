@@ -8,6 +8,7 @@
 //! acceptance that arrives after A gave up gets `withdrawn`, so exactly one desk ends up with the
 //! chat whatever the timing. The patron keeps talking to the same shared address throughout.
 
+pub mod claims;
 pub mod facade;
 
 use std::collections::BTreeMap;
@@ -123,8 +124,8 @@ impl Signal {
 pub enum Step {
     /// Send `signal` to the desk signed in as `to` (a resource of `account`).
     Send { account: String, to: String, signal: Signal },
-    /// The colleague took the chat: this desk lets it go.
-    HandedOver { patron: String, to_name: String },
+    /// The colleague (signed in as `to`) took the chat: this desk lets it go.
+    HandedOver { patron: String, to: String, to_name: String },
     /// The chat stays here: the colleague declined, did not answer in time, or left.
     StaysHere { patron: String, to_name: String },
     /// The chat is this desk's now.
@@ -256,7 +257,10 @@ impl Handoffs {
             Signal::Accept { id } => match self.outgoing.get(&id) {
                 Some(o) if o.to == from && o.account == account => {
                     let o = self.outgoing.remove(&id).expect("just found");
-                    vec![reply(Signal::Done { id }), Step::HandedOver { patron: o.patron, to_name: o.to_name }]
+                    vec![
+                        reply(Signal::Done { id }),
+                        Step::HandedOver { patron: o.patron, to: o.to, to_name: o.to_name },
+                    ]
                 }
                 // Too late (this desk gave up), or not asked of that desk: it must not take the chat.
                 _ => vec![reply(Signal::Withdrawn { id })],
@@ -414,7 +418,7 @@ mod tests {
         assert_eq!((to.as_str(), &signal), ("desk-a", &Signal::Accept { id: "h1".into() }));
         assert!(b.accept("h1", t(5)).is_err(), "accepted once");
         let steps = a.receive(ACC, "desk-b", signal, t(6));
-        assert_eq!(steps[1], Step::HandedOver { patron: "p@x".into(), to_name: "Maria".into() });
+        assert_eq!(steps[1], Step::HandedOver { patron: "p@x".into(), to: "desk-b".into(), to_name: "Maria".into() });
         let Step::Send { signal: done, .. } = steps[0].clone() else { panic!() };
         assert!(!a.offered("p@x") && a.views().is_empty());
         assert_eq!(

@@ -44,7 +44,8 @@ fn chat_mut(e: &mut Event) -> Option<&mut String> {
         | Event::PatronLeft { chat }
         | Event::TakenElsewhere { chat }
         | Event::HandedOver { chat }
-        | Event::HandedIn { chat, .. } => Some(chat),
+        | Event::HandedIn { chat, .. }
+        | Event::ReleasedElsewhere { chat } => Some(chat),
         _ => None,
     }
 }

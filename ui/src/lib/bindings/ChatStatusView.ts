@@ -5,4 +5,8 @@ export type ChatStatusView = {
 /**
  * The patron's bare JID (the conversation's `peer`).
  */
-peer: string, phase: ChatPhase, };
+peer: string, phase: ChatPhase, 
+/**
+ * For a chat another desk has: that desk's name, when it said one.
+ */
+desk: string | null, };
