@@ -223,3 +223,60 @@ async fn a_chat_whose_desk_signs_out_comes_back_to_the_other_desk_after_the_libr
     b.reply(ASK, PATRON, "Picking this up: the map room closes at five.");
     assert_eq!(bodies(&mut patron1, Duration::from_secs(1)).await, ["Picking this up: the map room closes at five."]);
 }
+
+/// Two hundred patrons, and for each both desks start answering at the same moment: every race
+/// ends with exactly one desk keeping the chat, and stays so.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_hundred_simultaneous_claims_each_end_with_exactly_one_desk() {
+    const RACES: usize = 200;
+    const BATCH: usize = 20;
+    let (p, a, b, _dirs) = two_desks().await;
+    let names: Vec<String> = (0..RACES).map(|i| format!("racer{i}")).collect();
+    std::thread::scope(|s| {
+        for chunk in names.chunks(RACES / 8) {
+            let p = &p;
+            s.spawn(move || {
+                for n in chunk {
+                    p.register(n, "racer-secret").unwrap();
+                }
+            });
+        }
+    });
+    let count_elsewhere = |peer: &str| {
+        [a.phase_of(peer), b.phase_of(peer)].iter().filter(|ph| **ph == Some(ChatPhase::Elsewhere)).count()
+    };
+    for batch in names.chunks(BATCH) {
+        let mut sessions = Vec::new();
+        for n in batch {
+            let mut s = refdesk_core::xmpp::connect(&config(&p, n), "racer-secret").await.unwrap();
+            s.send_message(ASK, "a question").await.unwrap();
+            sessions.push(s);
+        }
+        let peers: Vec<String> = batch.iter().map(|n| format!("{n}@library.test")).collect();
+        // Both desks have every question before anyone starts answering.
+        let deadline = tokio::time::Instant::now() + WAIT;
+        while !peers.iter().all(|p| a.phase_of(p).is_some() && b.phase_of(p).is_some()) {
+            assert!(tokio::time::Instant::now() < deadline, "questions did not reach both desks");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        // Both librarians start on each patron at once.
+        for peer in &peers {
+            tokio::join!(a.start_typing(peer), b.start_typing(peer));
+        }
+        let deadline = tokio::time::Instant::now() + WAIT;
+        loop {
+            let counts: Vec<usize> = peers.iter().map(|p| count_elsewhere(p)).collect();
+            assert!(counts.iter().all(|c| *c < 2), "both desks let a patron go: {counts:?}");
+            if counts.iter().all(|c| *c == 1) {
+                break;
+            }
+            assert!(tokio::time::Instant::now() < deadline, "no desk let the other have some chats: {counts:?}");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        drop(sessions);
+    }
+    // A late claim would show now: every chat still has exactly one desk.
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let owners: Vec<usize> = names.iter().map(|n| count_elsewhere(&format!("{n}@library.test"))).collect();
+    assert!(owners.iter().all(|c| *c == 1), "{owners:?}");
+}
