@@ -13,6 +13,7 @@ use tokio::sync::{mpsc, Notify};
 use crate::api::{AccountState, AccountStatus, ColleagueView, DeskSnapshot, FloodView, MessageView, TypingView};
 use crate::desk::{self, Action, AlertLevel};
 use crate::flood::{FloodGuard, Verdict};
+use crate::handoff::DeskCard;
 use crate::xmpp::account::{AccountCommand, AccountEvent};
 use crate::xmpp::Show;
 use crate::{Desk, Result};
@@ -270,7 +271,9 @@ pub async fn run<D: DeskAccess>(
                 Some(AccountEvent::CaughtUp) => catching_up = false,
                 Some(AccountEvent::DeskPresence { resource, available, online, card }) => {
                     if online {
-                        let card = card.unwrap_or_default();
+                        // Only a desk's directed presence carries its card; a broadcast one keeps what we know.
+                        let known = desks.get(&resource).map(|c| DeskCard { name: c.name.clone(), subjects: c.subjects.clone() });
+                        let card = card.or(known).unwrap_or_default();
                         let view = ColleagueView {
                             account: account.clone(),
                             resource: resource.clone(),

@@ -280,3 +280,35 @@ async fn two_hundred_simultaneous_claims_each_end_with_exactly_one_desk() {
     let owners: Vec<usize> = names.iter().map(|n| count_elsewhere(&format!("{n}@library.test"))).collect();
     assert!(owners.iter().all(|c| *c == 1), "{owners:?}");
 }
+
+/// Patrons may be subscribed to the shared account's presence (a library contact in their roster):
+/// they see it open, busy or away, never who staffs a desk. Only the other desks get the card.
+#[tokio::test]
+async fn who_staffs_a_desk_goes_to_the_other_desks_never_to_a_patron_watching_the_account() {
+    use refdesk_core::xmpp::{connect, AccountConfig, Incoming, Show};
+    let (p, a, mut b, _dirs) = two_desks().await;
+    // patron1 asks to see the library's presence; a helper of the account approves it.
+    let mut patron1 = connect(&config(&p, "patron1"), "patron-secret").await.unwrap();
+    patron1.send_presence(Show::Available, None).await.unwrap();
+    let helper_cfg = AccountConfig { resource: "approver".into(), ..config(&p, "ask") };
+    let mut helper = connect(&helper_cfg, "ask-secret").await.unwrap();
+    helper.send_raw("<presence><priority>-1</priority></presence>").await.unwrap();
+    patron1.send_raw(&format!("<presence type='subscribe' to='{ASK}'/>")).await.unwrap();
+    // (The server holds the request for the account; the helper approves it a moment later.)
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    helper.send_raw(&format!("<presence type='subscribed' to='{PATRON}'/>")).await.unwrap();
+    helper.close().await.unwrap();
+
+    a.call_myself("Anna", "maps").await;
+    b.until_snapshot("Anna's card at desk B", |s| s.colleagues.iter().any(|c| c.name == "Anna")).await;
+    // Everything the patron saw of the account in the meantime, and a little after.
+    let mut seen = Vec::new();
+    while let Ok(Ok(ev)) = tokio::time::timeout(Duration::from_secs(2), patron1.next()).await {
+        if let Incoming::Presence(pr) = ev {
+            seen.push(pr);
+        }
+    }
+    let from_desks: Vec<_> = seen.iter().filter(|pr| pr.from.starts_with("ask@")).collect();
+    assert!(!from_desks.is_empty(), "the patron sees the account's presence: {seen:?}");
+    assert!(from_desks.iter().all(|pr| pr.card.is_none()), "a desk card reached a patron: {from_desks:?}");
+}

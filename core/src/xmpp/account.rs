@@ -116,6 +116,8 @@ pub async fn run(
     let mut presence = (Show::Available, status_text);
     let mut client_active = true;
     let mut card: Option<crate::handoff::DeskCard> = None;
+    // The other desks signed in to the account (full JIDs): each is told this desk's card once.
+    let mut desks: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
     let report = |state, message: Option<String>| {
         AccountEvent::Status(AccountStatus { jid: cfg.jid.clone(), state, message, seq: 0 })
     };
@@ -147,7 +149,9 @@ pub async fn run(
                 let mut ended = false;
                 'online: {
                     if !resumed {
-                        if let Err(e) = session.send_desk_presence(presence.0, Some(&presence.1), card.as_ref()).await {
+                        // They tell their presence again after a fresh sign-in, and get the card then.
+                        desks.clear();
+                        if let Err(e) = session.send_presence(presence.0, Some(&presence.1)).await {
                             tracing::warn!(account = %cfg.jid, "lost the connection right after signing in: {e}");
                             break 'online;
                         }
@@ -239,6 +243,17 @@ pub async fn run(
                                     let other_desk = super::session::bare(&p.from) == session.bare_jid() && p.from != session.jid();
                                     if let (true, Some((_, resource))) = (other_desk, p.from.split_once('/')) {
                                         let open = p.available && matches!(p.show.as_deref(), None | Some("chat"));
+                                        // A desk that just came learns who staffs this one (directed, not broadcast).
+                                        if p.available && desks.insert(p.from.clone()) {
+                                            if let Some(c) = &card {
+                                                if let Err(e) = session.send_card(&p.from, presence.0, Some(&presence.1), c).await {
+                                                    tracing::warn!(account = %cfg.jid, "connection lost: {e}");
+                                                    break;
+                                                }
+                                            }
+                                        } else if !p.available {
+                                            desks.remove(&p.from);
+                                        }
                                         let ev = AccountEvent::DeskPresence { resource: resource.to_owned(), available: open, online: p.available, card: p.card };
                                         if tx.send(ev).await.is_err() {
                                             return;
@@ -324,15 +339,22 @@ pub async fn run(
                                     }
                                 }
                                 Some(AccountCommand::Card(c)) => {
+                                    let mut lost = None;
+                                    for to in &desks {
+                                        if let Err(e) = session.send_card(to, presence.0, Some(&presence.1), &c).await {
+                                            lost = Some(e);
+                                            break;
+                                        }
+                                    }
                                     card = Some(c);
-                                    if let Err(e) = session.send_desk_presence(presence.0, Some(&presence.1), card.as_ref()).await {
+                                    if let Some(e) = lost {
                                         tracing::warn!(account = %cfg.jid, "connection lost: {e}");
                                         break;
                                     }
                                 }
                                 Some(AccountCommand::Presence { show, status }) => {
                                     presence = (show, status);
-                                    if let Err(e) = session.send_desk_presence(presence.0, Some(&presence.1), card.as_ref()).await {
+                                    if let Err(e) = session.send_presence(presence.0, Some(&presence.1)).await {
                                         tracing::warn!(account = %cfg.jid, "connection lost: {e}");
                                         break;
                                     }

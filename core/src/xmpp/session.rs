@@ -320,36 +320,36 @@ impl Session {
         Ok(())
     }
 
+    /// This desk's presence for everyone subscribed to the account. An open desk has priority 1
+    /// and a busy or away one 0, so the server (and a web status page reading the top resource)
+    /// sees the account as open when any desk is. No desk card here: subscribers may be patrons,
+    /// and who staffs a desk is for the other desks only (`send_card`).
     pub async fn send_presence(&mut self, show: Show, status: Option<&str>) -> Result<(), SessionError> {
-        self.send_desk_presence(show, status, None).await
+        let priority = u8::from(show == Show::Available);
+        let status = status.map(|s| format!("<status>{}</status>", escape(s))).unwrap_or_default();
+        let xml = format!("<presence>{}{status}<priority>{priority}</priority></presence>", show_xml(show));
+        self.write_stanza(&xml, None).await
     }
 
-    /// Presence with this desk's card, which the other desks on the account list as a colleague.
-    pub async fn send_desk_presence(
+    /// Tells another desk of this account (`to`: its full JID) who staffs this one: a directed
+    /// presence with the desk card, which only that desk receives.
+    pub async fn send_card(
         &mut self,
+        to: &str,
         show: Show,
         status: Option<&str>,
-        card: Option<&crate::handoff::DeskCard>,
+        card: &crate::handoff::DeskCard,
     ) -> Result<(), SessionError> {
-        let show = match show {
-            Show::Available => String::new(),
-            Show::Away => "<show>away</show>".into(),
-            Show::ExtendedAway => "<show>xa</show>".into(),
-            Show::DoNotDisturb => "<show>dnd</show>".into(),
-        };
         let status = status.map(|s| format!("<status>{}</status>", escape(s))).unwrap_or_default();
-        let card = card
-            .map(|c| {
-                format!(
-                    "<desk xmlns='{}' name='{}' subjects='{}'/>",
-                    crate::handoff::NS,
-                    escape(&c.name),
-                    escape(&c.subjects)
-                )
-            })
-            .unwrap_or_default();
-        self.write_stanza(&format!("<presence>{show}{status}{card}</presence>"), None).await?;
-        Ok(())
+        let xml = format!(
+            "<presence to='{}'>{}{status}<desk xmlns='{}' name='{}' subjects='{}'/></presence>",
+            escape(to),
+            show_xml(show),
+            crate::handoff::NS,
+            escape(&card.name),
+            escape(&card.subjects)
+        );
+        self.write_stanza(&xml, None).await
     }
 
     /// Sends a handoff signal to another desk on this account (`to`: its full JID). Kept out of the
@@ -644,6 +644,16 @@ impl Session {
             _ => return Ok(()),
         };
         self.write_stanza(&reply, None).await
+    }
+}
+
+/// The `<show/>` of a presence (none for plain available).
+fn show_xml(show: Show) -> &'static str {
+    match show {
+        Show::Available => "",
+        Show::Away => "<show>away</show>",
+        Show::ExtendedAway => "<show>xa</show>",
+        Show::DoNotDisturb => "<show>dnd</show>",
     }
 }
 
