@@ -56,6 +56,8 @@ pub struct Prosody {
     pub c2s_port: u16,
     /// Direct TLS port (XEP-0368).
     pub tls_port: u16,
+    /// Plain HTTP on loopback: the web presence page (`/status/<jid>/text`, mod_webpresence).
+    pub http_port: u16,
     pub ca: TestCa,
     pub dir: PathBuf,
     config_path: PathBuf,
@@ -69,12 +71,22 @@ impl Prosody {
         let ca = ensure_test_ca(&dir.join("certs"), &cfg.domain)?;
         let c2s_port = free_port().map_err(|e| Error::io(dir, e))?;
         let tls_port = free_port().map_err(|e| Error::io(dir, e))?;
+        let http_port = free_port().map_err(|e| Error::io(dir, e))?;
         let config_path = dir.join("prosody.cfg.lua");
-        let config = render_config(dir, cfg, c2s_port, tls_port, &ca);
+        let config = render_config(dir, cfg, [c2s_port, tls_port, http_port], &ca);
         std::fs::write(&config_path, config).map_err(|e| Error::io(&config_path, e))?;
         retire_stale_instance(dir);
         let child = spawn(dir, &config_path, c2s_port, tls_port)?;
-        Ok(Prosody { child, domain: cfg.domain.clone(), c2s_port, tls_port, ca, dir: dir.clone(), config_path })
+        Ok(Prosody {
+            child,
+            domain: cfg.domain.clone(),
+            c2s_port,
+            tls_port,
+            http_port,
+            ca,
+            dir: dir.clone(),
+            config_path,
+        })
     }
 
     /// Stops the server and starts it again on the same ports with the same data (a server restart).
@@ -243,7 +255,7 @@ fn lua(s: impl AsRef<str>) -> String {
     format!("{:?}", s.as_ref())
 }
 
-fn render_config(dir: &Path, cfg: &ProsodyConfig, c2s_port: u16, tls_port: u16, ca: &TestCa) -> String {
+fn render_config(dir: &Path, cfg: &ProsodyConfig, [c2s_port, tls_port, http_port]: [u16; 3], ca: &TestCa) -> String {
     let p = |path: &Path| lua(path.to_string_lossy());
     format!(
         r#"-- Written by refdesk-testkit: a private server on loopback for tests and the demo.
@@ -255,11 +267,14 @@ c2s_ports = {{ {c2s_port} }}
 c2s_direct_tls_ports = {{ {tls_port} }}
 s2s_ports = {{ }}
 component_ports = {{ }}
-http_ports = {{ }}
+http_ports = {{ {http_port} }}
+http_interfaces = {{ "127.0.0.1" }}
 https_ports = {{ }}
 modules_enabled = {{
   "roster"; "saslauth"; "tls"; "disco"; "ping"; "time"; "version"; "private"; "vcard_legacy"; "blocklist";
   "carbons"; "mam"; "smacks"; "offline"; "csi_simple";
+  -- "Ask a librarian: online now" for the library's website (prosody-modules); see docs/website-presence.md.
+  "webpresence";
 }}
 modules_disabled = {{ "s2s" }}
 authentication = "internal_hashed"

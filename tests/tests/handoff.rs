@@ -312,3 +312,57 @@ async fn who_staffs_a_desk_goes_to_the_other_desks_never_to_a_patron_watching_th
     assert!(!from_desks.is_empty(), "the patron sees the account's presence: {seen:?}");
     assert!(from_desks.iter().all(|pr| pr.card.is_none()), "a desk card reached a patron: {from_desks:?}");
 }
+
+/// What the library's website would show: the server's web presence page for the shared account.
+fn web_status(p: &Prosody, format: &str) -> String {
+    use std::io::{Read, Write};
+    let mut c = std::net::TcpStream::connect(("127.0.0.1", p.http_port)).unwrap();
+    write!(c, "GET /status/{ASK}/{format} HTTP/1.0\r\nHost: {}\r\n\r\n", p.domain).unwrap();
+    let mut reply = String::new();
+    c.read_to_string(&mut reply).unwrap();
+    let (head, body) = reply.split_once("\r\n\r\n").unwrap_or((&reply, ""));
+    assert!(head.starts_with("HTTP/1.1 200") || head.starts_with("HTTP/1.0 200"), "{head}");
+    body.to_owned()
+}
+
+async fn until_web_status(p: &Prosody, want: &str) {
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        let now = web_status(p, "text");
+        if now == want {
+            return;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "the web status stayed {now:?}, not {want:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// "Ask a librarian: online now" on the library's website follows the desks: open while any desk
+/// is open, busy while every desk is with a patron, offline once no desk is signed in; and it
+/// never says who is at the desk.
+#[tokio::test]
+async fn the_website_status_follows_the_desks_and_names_nobody() {
+    let (p, a, b, _dirs) = two_desks().await;
+    a.call_myself("Anna", "maps").await;
+    until_web_status(&p, "online").await;
+
+    // Both librarians are called to the desk: busy.
+    for d in [&a, &b] {
+        d.desk.lock().unwrap().start_walkup(None, Utc::now()).unwrap();
+        d.kick.notify_one();
+    }
+    until_web_status(&p, "dnd").await;
+    let json = web_status(&p, "json");
+    assert!(json.contains("\"show\":\"dnd\""), "{json}");
+    assert!(!json.contains("Anna") && !json.contains("refdesk-"), "the page names a desk: {json}");
+
+    // One of them is free again: open, whichever desk the server lists first.
+    b.desk.lock().unwrap().end_walkup(Utc::now()).unwrap();
+    b.kick.notify_one();
+    until_web_status(&p, "online").await;
+
+    // Everyone signs out: offline.
+    a.stop.send(true).unwrap();
+    b.stop.send(true).unwrap();
+    until_web_status(&p, "offline").await;
+}

@@ -67,6 +67,10 @@ fn run(dir: PathBuf, patrons: bool) -> Result<(), Box<dyn std::error::Error>> {
         info.tls_port,
         info_path.display()
     );
+    println!(
+        "the website's \"Ask a librarian\" status (docs/website-presence.md): http://127.0.0.1:{}/status/ask@{}/text",
+        server.http_port, info.domain
+    );
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build()?;
     if patrons {
         for n in 1..=3 {
