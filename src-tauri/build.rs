@@ -30,6 +30,8 @@ fn main() {
         "offer_chat",
         "answer_offer",
         "withdraw_offer",
+        "conversation_notes",
+        "add_note",
     ]);
     if let Err(e) = tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest)) {
         eprintln!("tauri build step failed: {e:#}");

@@ -90,6 +90,20 @@ pub struct DeskSnapshot {
     pub handoffs: Vec<crate::handoff::HandoffView>,
 }
 
+/// An internal note on a conversation: for colleagues, never sent to the patron.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct NoteView {
+    pub id: i64,
+    pub account: String,
+    pub peer: String,
+    /// The name of the desk that wrote it (blank if that desk has none).
+    pub author: String,
+    pub body: String,
+    pub at: DateTime<Utc>,
+}
+
 /// Another desk signed in to one of this desk's accounts, as its presence shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -279,6 +293,8 @@ pub struct TypingView {
 
 /// Event the shell emits with a [`FloodView`] when a contact starts or stops flooding the desk.
 pub const EVENT_FLOODING: &str = "flooding";
+/// Event carrying a `NoteView`: another desk wrote an internal note on a conversation.
+pub const EVENT_NOTE: &str = "note";
 
 /// A contact sending far more than a person types: their messages are dropped until they go quiet.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]

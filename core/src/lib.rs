@@ -74,6 +74,8 @@ pub struct Desk {
     /// (see `handoff::claims`).
     elsewhere_by: std::collections::HashMap<String, String>,
     orphaned: std::collections::HashMap<String, DateTime<Utc>>,
+    /// Notes from other desks kept but not yet shown in the window.
+    notes_out: Vec<api::NoteView>,
 }
 
 impl Desk {
@@ -100,6 +102,7 @@ impl Desk {
             colleagues: Default::default(),
             elsewhere_by: Default::default(),
             orphaned: Default::default(),
+            notes_out: Vec::new(),
         }
     }
 

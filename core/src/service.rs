@@ -10,7 +10,9 @@ use chrono::Utc;
 use tokio::sync::mpsc::error::TrySendError;
 use tokio::sync::{mpsc, Notify};
 
-use crate::api::{AccountState, AccountStatus, ColleagueView, DeskSnapshot, FloodView, MessageView, TypingView};
+use crate::api::{
+    AccountState, AccountStatus, ColleagueView, DeskSnapshot, FloodView, MessageView, NoteView, TypingView,
+};
 use crate::desk::{self, Action, AlertLevel};
 use crate::flood::{FloodGuard, Verdict};
 use crate::handoff::DeskCard;
@@ -92,6 +94,8 @@ pub trait Publish: Send + 'static {
     fn typing(&self, typing: TypingView);
     /// A contact started flooding (their messages are dropped), is still at it, or stopped.
     fn flooding(&self, flood: FloodView);
+    /// Another desk wrote an internal note on a conversation.
+    fn note(&self, _note: NoteView) {}
 }
 
 /// How often a flood's dropped count is told again while it lasts.
@@ -186,6 +190,9 @@ pub async fn run<D: DeskAccess>(
                         if let Some(snapshot) = ask(&*desk, &account, |d| d.snapshot(Utc::now())) {
                             publish.desk(snapshot);
                         }
+                    }
+                    for note in ask(&*desk, &account, |d| Ok(d.take_new_notes())).unwrap_or_default() {
+                        publish.note(note);
                     }
                     unconfirmed = m.stream_seq.or(unconfirmed);
                 }

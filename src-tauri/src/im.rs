@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 
 use refdesk_core::api::{
     AccountState, AccountStatus, CommandError, DeskSnapshot, ErrorCode, FloodView, MessageView, TypingView,
-    EVENT_ACCOUNT_CHANGED, EVENT_FLOODING, EVENT_MESSAGE, EVENT_TYPING,
+    EVENT_ACCOUNT_CHANGED, EVENT_FLOODING, EVENT_MESSAGE, EVENT_NOTE, EVENT_TYPING,
 };
 use refdesk_core::desk::AlertLevel;
 use refdesk_core::service::{self, DeskAccess};
@@ -224,6 +224,12 @@ impl<R: Runtime> service::Publish for Window<R> {
     fn typing(&self, typing: TypingView) {
         if let Err(e) = self.0.emit(EVENT_TYPING, &typing) {
             tracing::warn!("could not tell the window about typing: {e}");
+        }
+    }
+
+    fn note(&self, note: refdesk_core::api::NoteView) {
+        if let Err(e) = self.0.emit(EVENT_NOTE, &note) {
+            tracing::warn!("could not tell the window about a note: {e}");
         }
     }
 

@@ -125,6 +125,8 @@ pub fn run_app<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Result<(
             commands::handoff::offer_chat,
             commands::handoff::answer_offer,
             commands::handoff::withdraw_offer,
+            commands::handoff::conversation_notes,
+            commands::handoff::add_note,
         ])
         .run(tauri::generate_context!())
 }

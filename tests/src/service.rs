@@ -28,6 +28,7 @@ pub enum Published {
     WaitAlert(String, AlertLevel, i64),
     Typing(TypingView),
     Flooding(FloodView),
+    Note(refdesk_core::api::NoteView),
 }
 
 pub struct Channel(pub mpsc::UnboundedSender<Published>);
@@ -50,6 +51,9 @@ impl Publish for Channel {
     }
     fn flooding(&self, flood: FloodView) {
         let _ = self.0.send(Published::Flooding(flood));
+    }
+    fn note(&self, note: refdesk_core::api::NoteView) {
+        let _ = self.0.send(Published::Note(note));
     }
 }
 

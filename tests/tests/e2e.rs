@@ -1012,6 +1012,7 @@ fn a_chat_is_handed_between_this_desk_and_a_colleagues_desk_both_ways() {
     rt.block_on(anna.until_message("the question at Anna's desk", |m| m.incoming));
     anna.reply(ASK, PATRON, "Good question, one moment.");
     s.wait_for_text("[data-testid=tab-phase]", WAIT, |t| t == "at another desk").unwrap();
+    anna.desk.lock().unwrap().add_note(ASK, PATRON, "Wants patents since 1990.", chrono::Utc::now()).unwrap();
     anna.desk.lock().unwrap().offer_chat(PATRON, &maria.resource, "patent question", chrono::Utc::now()).unwrap();
     anna.kick.notify_one();
 
@@ -1023,8 +1024,20 @@ fn a_chat_is_handed_between_this_desk_and_a_colleagues_desk_both_ways() {
     assert_eq!(next_body(&rt, &mut patron1, |_| false), "Good question, one moment.");
     assert_eq!(next_body(&rt, &mut patron1, |_| false), "I'm passing you to Maria, one moment please.");
 
-    // Maria answers from the window; the patron hears her on the same address.
+    // Maria opens the chat: Anna's note is there; her own note goes to Anna's desk.
     s.click(&s.find("[data-testid=tab]").unwrap()).unwrap();
+    let note = s.wait_for_text("[data-testid=note]", WAIT, |t| t.contains("1990")).unwrap();
+    assert!(note.starts_with("Anna, ") && note.ends_with("Wants patents since 1990."), "{note}");
+    s.send_keys(&s.find("[data-testid=note-input]").unwrap(), "Sent the patent office link.\u{E007}").unwrap();
+    let sent = rt.block_on(anna.until(
+        "Maria's note at Anna's desk",
+        |p| matches!(p, refdesk_testkit::service::Published::Note(n) if n.body == "Sent the patent office link."),
+    ));
+    let refdesk_testkit::service::Published::Note(sent) = sent else { unreachable!() };
+    assert_eq!(sent.author, "Maria");
+    assert_eq!(s.find_all("[data-testid=note]").unwrap().len(), 2, "both notes shown at Maria's desk");
+
+    // Maria answers from the window; the patron hears her on the same address.
     let composer = s.wait_for("[data-testid=composer]", WAIT).unwrap();
     s.send_keys(&composer, "Maria here: start with the patent office's search.\u{E007}").unwrap();
     let got = next_message(&rt, &mut patron1, |_| false);

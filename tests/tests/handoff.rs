@@ -366,3 +366,36 @@ async fn the_website_status_follows_the_desks_and_names_nobody() {
     b.stop.send(true).unwrap();
     until_web_status(&p, "offline").await;
 }
+
+/// A note on a conversation reaches the other desks of the account, line breaks and all, and
+/// never the patron.
+#[tokio::test]
+async fn an_internal_note_reaches_the_colleagues_desk_and_never_the_patron() {
+    let (_p, a, mut b, mut patron1, _dirs) = chat_at_desk_a().await;
+    a.call_myself("Anna", "maps").await;
+    let kept = a
+        .desk
+        .lock()
+        .unwrap()
+        .add_note(ASK, PATRON, "Wants patents since 1990.\nAlready tried Espacenet.", Utc::now())
+        .unwrap();
+    a.kick.notify_one();
+    let got = match b.until("the note at desk B", |p| matches!(p, Published::Note(_))).await {
+        Published::Note(n) => n,
+        _ => unreachable!(),
+    };
+    assert_eq!((got.peer.as_str(), got.author.as_str()), (PATRON, "Anna"));
+    assert_eq!(got.body, "Wants patents since 1990.\nAlready tried Espacenet.");
+    assert_eq!(b.desk.lock().unwrap().notes(ASK, PATRON).unwrap().len(), 1, "kept at desk B");
+    assert_eq!(a.desk.lock().unwrap().notes(ASK, PATRON).unwrap(), [kept], "and at desk A");
+    assert!(bodies(&mut patron1, Duration::from_millis(800)).await.is_empty(), "the patron hears nothing of it");
+    // An empty or oversized note is refused with the reason, and nothing is kept.
+    let mut desk = a.desk.lock().unwrap();
+    assert!(desk.add_note(ASK, PATRON, "  \n ", Utc::now()).unwrap_err().to_string().contains("empty"));
+    assert!(desk
+        .add_note(ASK, PATRON, &"x".repeat(1001), Utc::now())
+        .unwrap_err()
+        .to_string()
+        .contains("keep it to 1000"));
+    assert_eq!(desk.notes(ASK, PATRON).unwrap().len(), 1);
+}

@@ -136,7 +136,7 @@ impl Desk {
 
     fn apply_handoff_steps(&mut self, steps: Vec<Step>, now: DateTime<Utc>) -> Result<()> {
         for step in steps {
-            self.handoffs_changed = true;
+            self.handoffs_changed |= !matches!(step, Step::Note { .. });
             match step {
                 Step::Send { account, to, signal } => self.handoff_out.push((account, to, signal)),
                 Step::HandedOver { patron, to, .. } => {
@@ -160,6 +160,9 @@ impl Desk {
                         origin_id: Some(&id),
                     })?;
                     tracing::info!("a chat offered to a colleague stays at this desk");
+                }
+                Step::Note { account, patron, id, from_name, text } => {
+                    self.keep_colleagues_note(&account, &patron, &id, &from_name, &text, now)?;
                 }
                 Step::TakeOver { patron, .. } => {
                     self.claimed.insert(patron.clone());

@@ -10,6 +10,7 @@
 
 pub mod claims;
 pub mod facade;
+pub mod notes;
 
 use std::collections::BTreeMap;
 
@@ -21,6 +22,8 @@ pub const NS: &str = "urn:x-refdesk:handoff:0";
 pub const MAX_NAME_CHARS: usize = 80;
 pub const MAX_SUBJECTS_CHARS: usize = 200;
 pub const MAX_NOTE_CHARS: usize = 300;
+/// The longest internal note on a conversation.
+pub const MAX_NOTE_TEXT_CHARS: usize = 1000;
 const MAX_ID_CHARS: usize = 64;
 /// A patron's address is at most this long (RFC 7622: three parts of 1023 bytes, and separators).
 const MAX_JID_CHARS: usize = 3071;
@@ -67,11 +70,31 @@ impl DeskCard {
 /// One desk-to-desk message about a chat.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Signal {
-    Offer { id: String, patron: String, from_name: String, note: String },
-    Accept { id: String },
-    Decline { id: String },
-    Done { id: String },
-    Withdrawn { id: String },
+    Offer {
+        id: String,
+        patron: String,
+        from_name: String,
+        note: String,
+    },
+    Accept {
+        id: String,
+    },
+    Decline {
+        id: String,
+    },
+    Done {
+        id: String,
+    },
+    Withdrawn {
+        id: String,
+    },
+    /// An internal note on the conversation with `patron`, for the other desks (`id`: the note's).
+    Note {
+        id: String,
+        patron: String,
+        from_name: String,
+        text: String,
+    },
 }
 
 impl Signal {
@@ -81,7 +104,8 @@ impl Signal {
             | Signal::Accept { id }
             | Signal::Decline { id }
             | Signal::Done { id }
-            | Signal::Withdrawn { id } => id,
+            | Signal::Withdrawn { id }
+            | Signal::Note { id, .. } => id,
         }
     }
 
@@ -93,12 +117,14 @@ impl Signal {
             Signal::Decline { .. } => "decline",
             Signal::Done { .. } => "done",
             Signal::Withdrawn { .. } => "withdrawn",
+            Signal::Note { .. } => "note",
         }
     }
 
-    /// Reads a signal from the `<handoff/>` element's attributes (`attr` looks one up). Anything
-    /// malformed or oversized is `None`: it came from the network.
-    pub fn parse<'a>(attr: impl Fn(&str) -> Option<&'a str>) -> Option<Signal> {
+    /// Reads a signal from the `<handoff/>` element: `attr` looks up an attribute, `content` is its
+    /// text (a note's words: element text keeps line breaks, which attributes lose on the way).
+    /// Anything malformed or oversized is `None`: it came from the network.
+    pub fn parse<'a>(attr: impl Fn(&str) -> Option<&'a str>, content: &str) -> Option<Signal> {
         let id = attr("id").filter(|i| !i.is_empty() && i.chars().count() <= MAX_ID_CHARS)?.to_owned();
         Some(match attr("type")? {
             "offer" => {
@@ -114,6 +140,19 @@ impl Signal {
             "decline" => Signal::Decline { id },
             "done" => Signal::Done { id },
             "withdrawn" => Signal::Withdrawn { id },
+            "note" => {
+                let patron = attr("patron").filter(|p| p.contains('@') && p.chars().count() <= MAX_JID_CHARS)?;
+                let text = note_text(content);
+                if text.is_empty() {
+                    return None;
+                }
+                Signal::Note {
+                    id,
+                    patron: patron.to_owned(),
+                    from_name: clip(&one_line(attr("name").unwrap_or_default()), MAX_NAME_CHARS),
+                    text: clip(&text, MAX_NOTE_TEXT_CHARS),
+                }
+            }
             _ => return None,
         })
     }
@@ -130,6 +169,8 @@ pub enum Step {
     StaysHere { patron: String, to_name: String },
     /// The chat is this desk's now.
     TakeOver { account: String, patron: String, from_name: String },
+    /// Another desk wrote an internal note on the conversation with `patron`.
+    Note { account: String, patron: String, id: String, from_name: String, text: String },
 }
 
 /// An offer this desk made.
@@ -285,6 +326,9 @@ impl Handoffs {
                 }
                 vec![]
             }
+            Signal::Note { id, patron, from_name, text } => {
+                vec![Step::Note { account: account.to_owned(), patron, id, from_name, text }]
+            }
         }
     }
 
@@ -376,6 +420,11 @@ impl Handoffs {
         });
         out.chain(incoming).collect()
     }
+}
+
+/// A note's text: line breaks kept, other control characters dropped, ends trimmed.
+pub fn note_text(s: &str) -> String {
+    s.chars().filter(|c| *c == '\n' || !c.is_control()).collect::<String>().trim().to_owned()
 }
 
 /// Control characters (line breaks included) become spaces; ends trimmed.
@@ -524,13 +573,10 @@ mod tests {
             move |k: &str| pairs.iter().find(|(n, _)| *n == k).map(|(_, v)| *v)
         };
         assert_eq!(
-            Signal::parse(attrs(&[
-                ("type", "offer"),
-                ("id", "h1"),
-                ("patron", "p@x"),
-                ("name", "Anna\nB"),
-                ("note", "hi")
-            ])),
+            Signal::parse(
+                attrs(&[("type", "offer"), ("id", "h1"), ("patron", "p@x"), ("name", "Anna\nB"), ("note", "hi")]),
+                ""
+            ),
             Some(Signal::Offer {
                 id: "h1".into(),
                 patron: "p@x".into(),
@@ -538,14 +584,19 @@ mod tests {
                 note: "hi".into()
             })
         );
-        assert_eq!(Signal::parse(attrs(&[("type", "done"), ("id", "h1")])), Some(Signal::Done { id: "h1".into() }));
-        assert_eq!(Signal::parse(attrs(&[("type", "offer"), ("id", "h1")])), None, "no patron");
-        assert_eq!(Signal::parse(attrs(&[("type", "offer"), ("id", "h1"), ("patron", "nobody")])), None);
-        assert_eq!(Signal::parse(attrs(&[("type", "explode"), ("id", "h1")])), None);
-        assert_eq!(Signal::parse(attrs(&[("type", "done")])), None, "no id");
+        assert_eq!(Signal::parse(attrs(&[("type", "done"), ("id", "h1")]), ""), Some(Signal::Done { id: "h1".into() }));
+        assert_eq!(Signal::parse(attrs(&[("type", "offer"), ("id", "h1")]), ""), None, "no patron");
+        assert_eq!(Signal::parse(attrs(&[("type", "offer"), ("id", "h1"), ("patron", "nobody")]), ""), None);
+        assert_eq!(Signal::parse(attrs(&[("type", "explode"), ("id", "h1")]), ""), None);
+        assert_eq!(Signal::parse(attrs(&[("type", "done")]), ""), None, "no id");
+        assert_eq!(
+            Signal::parse(attrs(&[("type", "note"), ("id", "n1"), ("patron", "p@x"), ("name", "Anna")]), " a\nb\u{7} "),
+            Some(Signal::Note { id: "n1".into(), patron: "p@x".into(), from_name: "Anna".into(), text: "a\nb".into() })
+        );
+        assert_eq!(Signal::parse(attrs(&[("type", "note"), ("id", "n1"), ("patron", "p@x")]), "  "), None, "empty");
         let long_id: &'static str = Box::leak("i".repeat(65).into_boxed_str());
         let pairs: &'static [(&str, &str)] = Box::leak(vec![("type", "done"), ("id", long_id)].into_boxed_slice());
-        assert_eq!(Signal::parse(attrs(pairs)), None, "oversized id");
+        assert_eq!(Signal::parse(attrs(pairs), ""), None, "oversized id");
 
         let card = DeskCard::received(&"n".repeat(500), "law\u{0}");
         assert_eq!((card.name.chars().count(), card.subjects.as_str()), (MAX_NAME_CHARS, "law"));

@@ -17,6 +17,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (7, "0007_receipts.sql", include_str!("../../../migrations/0007_receipts.sql")),
     (8, "0008_tabs.sql", include_str!("../../../migrations/0008_tabs.sql")),
     (9, "0009_origin_ids.sql", include_str!("../../../migrations/0009_origin_ids.sql")),
+    (10, "0010_notes.sql", include_str!("../../../migrations/0010_notes.sql")),
 ];
 
 /// The newest schema this build knows.

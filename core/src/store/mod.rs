@@ -3,6 +3,7 @@
 mod desk_log;
 mod messages;
 mod migrate;
+mod notes;
 mod settings;
 mod stats;
 mod transcripts;
@@ -19,6 +20,7 @@ use crate::error::StoreError;
 pub use crate::api::SearchHit;
 pub use messages::{NewMessage, StoredMessage, MAX_BODY_CHARS, MAX_DRAFT_CHARS};
 pub use migrate::SCHEMA_VERSION;
+pub use notes::NewNote;
 pub use transcripts::{NewTranscript, Speaker, TranscriptLine, TranscriptRecord};
 
 /// How long a writer waits for a lock held by another connection (refdeskctl, a backup).

@@ -233,6 +233,10 @@ impl Store {
                 [to_millis(live_before)],
             )
             .map_err(StoreError::sqlite(context))?;
+        // Notes are live data too (librarians' words about a patron, unredacted).
+        self.conn
+            .execute("DELETE FROM notes WHERE at < ?1", [to_millis(live_before)])
+            .map_err(StoreError::sqlite(context))?;
         // Lines first, so the index's delete trigger sees each one.
         self.conn
             .execute(
@@ -272,6 +276,7 @@ impl Store {
             self.conn
                 .execute("DELETE FROM conversations WHERE peer = ?1", [peer])
                 .map_err(StoreError::sqlite(context))?;
+            self.conn.execute("DELETE FROM notes WHERE peer = ?1", [peer]).map_err(StoreError::sqlite(context))?;
         }
         Ok((messages, transcripts))
     }

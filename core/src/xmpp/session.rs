@@ -356,14 +356,19 @@ impl Session {
     /// archive and of carbon copies: it is between two desks, not part of any conversation.
     pub async fn send_handoff(&mut self, to: &str, signal: &crate::handoff::Signal) -> Result<(), SessionError> {
         use crate::handoff::Signal;
-        let extra = match signal {
-            Signal::Offer { patron, from_name, note, .. } => {
-                format!(" patron='{}' name='{}' note='{}'", escape(patron), escape(from_name), escape(note))
+        let (extra, content) = match signal {
+            Signal::Offer { patron, from_name, note, .. } => (
+                format!(" patron='{}' name='{}' note='{}'", escape(patron), escape(from_name), escape(note)),
+                String::new(),
+            ),
+            // The note's words as element text: attributes lose line breaks on the way.
+            Signal::Note { patron, from_name, text, .. } => {
+                (format!(" patron='{}' name='{}'", escape(patron), escape(from_name)), escape(text))
             }
-            _ => String::new(),
+            _ => (String::new(), String::new()),
         };
         let xml = format!(
-            "<message type='normal' to='{to}' id='{id}'><handoff xmlns='{ns}' type='{kind}' id='{hid}'{extra}/>\
+            "<message type='normal' to='{to}' id='{id}'><handoff xmlns='{ns}' type='{kind}' id='{hid}'{extra}>{content}</handoff>\
              <no-store xmlns='urn:xmpp:hints'/><no-copy xmlns='urn:xmpp:hints'/><private xmlns='{NS_CARBONS}'/></message>",
             to = escape(to),
             id = escape(&new_message_id()),
@@ -692,7 +697,7 @@ fn parse_message(el: &Element) -> Option<ChatMessage> {
         stream_seq: None,
         handoff: el
             .child("handoff", crate::handoff::NS)
-            .and_then(|h| crate::handoff::Signal::parse(|k| h.attr(k)))
+            .and_then(|h| crate::handoff::Signal::parse(|k| h.attr(k), &h.text()))
             .map(Box::new),
     })
 }

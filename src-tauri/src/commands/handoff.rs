@@ -1,8 +1,8 @@
-//! Handoff commands: who this desk is to its colleagues, offering a chat to a colleague's desk,
-//! and answering or taking back an offer.
+//! Commands between desks: who this desk is to its colleagues, offering a chat to a colleague's
+//! desk, answering or taking back an offer, and internal notes on a conversation.
 
 use chrono::Utc;
-use refdesk_core::api::{CommandError, DeskSnapshot};
+use refdesk_core::api::{CommandError, DeskSnapshot, NoteView};
 use refdesk_core::handoff::DeskCard;
 use tauri::{AppHandle, Runtime, State};
 
@@ -39,4 +39,26 @@ pub fn answer_offer<R: Runtime>(app: AppHandle<R>, id: String, accept: bool) -> 
 #[tauri::command(async)]
 pub fn withdraw_offer<R: Runtime>(app: AppHandle<R>, id: String) -> Result<DeskSnapshot, CommandError> {
     change(&app, |d| d.withdraw_offer(&id, Utc::now()))
+}
+
+#[tauri::command(async)]
+pub fn conversation_notes(
+    state: State<'_, AppState>,
+    account: String,
+    peer: String,
+) -> Result<Vec<NoteView>, CommandError> {
+    state.with_desk(|d| d.notes(&account, &peer))
+}
+
+/// Keeps the note and lets the IM service send it to the other desks of the account.
+#[tauri::command(async)]
+pub fn add_note<R: Runtime>(
+    app: AppHandle<R>,
+    account: String,
+    peer: String,
+    text: String,
+) -> Result<NoteView, CommandError> {
+    let note = tauri::Manager::state::<AppState>(&app).with_desk(|d| d.add_note(&account, &peer, &text, Utc::now()))?;
+    crate::im::kick(&app);
+    Ok(note)
 }

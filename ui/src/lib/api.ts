@@ -9,6 +9,7 @@ import type { DeskCard } from "./bindings/DeskCard";
 import type { DeskSnapshot } from "./bindings/DeskSnapshot";
 import type { FloodView } from "./bindings/FloodView";
 import type { MessageView } from "./bindings/MessageView";
+import type { NoteView } from "./bindings/NoteView";
 import type { Presence } from "./bindings/Presence";
 import type { Rating } from "./bindings/Rating";
 import type { SearchHit } from "./bindings/SearchHit";
@@ -25,6 +26,8 @@ export const ACCOUNT_CHANGED = "account-changed";
 export const MESSAGE = "message";
 /** The event name the shell emits when a contact starts or stops flooding the desk (api::EVENT_FLOODING). */
 export const FLOODING = "flooding";
+/** The event name the shell emits when another desk writes a note on a conversation (api::EVENT_NOTE). */
+export const NOTE = "note";
 /** The event name the shell emits when a patron starts or stops typing (api::EVENT_TYPING). */
 export const TYPING = "typing";
 
@@ -80,6 +83,9 @@ export const api = {
   offerChat: (peer: string, to: string, note: string) => invoke<DeskSnapshot>("offer_chat", { peer, to, note }),
   answerOffer: (id: string, accept: boolean) => invoke<DeskSnapshot>("answer_offer", { id, accept }),
   withdrawOffer: (id: string) => invoke<DeskSnapshot>("withdraw_offer", { id }),
+  conversationNotes: (account: string, peer: string) => invoke<NoteView[]>("conversation_notes", { account, peer }),
+  addNote: (account: string, peer: string, text: string) => invoke<NoteView>("add_note", { account, peer, text }),
+  onNote: (f: (n: NoteView) => void): Promise<UnlistenFn> => listen<NoteView>(NOTE, (e) => f(e.payload)),
   onDeskChanged: (f: (s: DeskSnapshot) => void): Promise<UnlistenFn> =>
     listen<DeskSnapshot>(DESK_CHANGED, (e) => f(e.payload)),
 };
