@@ -13,6 +13,7 @@ APT_PACKAGES=(
   build-essential pkg-config curl file openssl ca-certificates
   libwebkit2gtk-4.1-dev libayatana-appindicator3-dev librsvg2-dev libdbus-1-dev libssl-dev libxdo-dev
   xvfb xauth dbus-x11 webkit2gtk-driver gnome-keyring keyutils dunst python3-xlib
+  rpm
   prosody prosody-modules lua-unbound
   nodejs npm
 )

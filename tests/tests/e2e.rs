@@ -58,9 +58,19 @@ fn tray_host() -> &'static TrayHost {
 fn launch_with(env: &[(&str, &Path)]) -> Running {
     notifications();
     tray_host();
-    let driver = TauriDriver::start(env).expect("tauri-driver starts");
-    let session = driver.launch(&app_path()).expect("the app starts in a WebDriver session");
-    Running { session, _driver: driver }
+    // tauri-driver once refused the session right after listening (a loaded CI machine): that is
+    // the harness, not the app, so a fresh driver gets two more tries. An app that fails to start
+    // fails all three.
+    let mut last = None;
+    for _ in 0..3 {
+        let driver = TauriDriver::start(env).expect("tauri-driver starts");
+        match driver.launch(&app_path()) {
+            Ok(session) => return Running { session, _driver: driver },
+            Err(e) if e.0.contains("Connection refused") => last = Some(e),
+            Err(e) => panic!("the app starts in a WebDriver session: {e:?}"),
+        }
+    }
+    panic!("the app starts in a WebDriver session: {last:?}")
 }
 
 #[test]
