@@ -395,30 +395,13 @@ impl Engine {
             out.push(Action::ChatClosed { chat, reason: CloseReason::OutsideHours });
             return None;
         }
-        let seq = self.next_seq();
-        self.chats.insert(
-            chat.clone(),
-            Chat {
-                arrived: now,
-                seq,
-                state: ChatState::Waiting,
-                staff: None,
-                last_reply: None,
-                last_activity: now,
-                alerts: 0,
-                active_since: None,
-            },
-        );
-        self.enqueue(self.key(false, now, seq), Item::Chat(chat.clone()));
+        self.line_up(&chat, now);
         out.push(Action::ChatStateChanged { chat: chat.clone(), state: ChatState::Waiting });
         Some(chat)
     }
 
-    /// Puts a chat that was another desk's into this desk's line (unless it is under way here).
-    fn back_in_line(&mut self, chat: &str, now: DateTime<Utc>) {
-        if self.chats.contains_key(chat) {
-            return;
-        }
+    /// A chat arriving now: waiting, at the end of the line.
+    fn line_up(&mut self, chat: &str, now: DateTime<Utc>) {
         let seq = self.next_seq();
         let c = Chat {
             arrived: now,
@@ -432,6 +415,13 @@ impl Engine {
         };
         self.chats.insert(chat.to_owned(), c);
         self.enqueue(self.key(false, now, seq), Item::Chat(chat.to_owned()));
+    }
+
+    /// Puts a chat that was another desk's into this desk's line (unless it is under way here).
+    fn back_in_line(&mut self, chat: &str, now: DateTime<Utc>) {
+        if !self.chats.contains_key(chat) {
+            self.line_up(chat, now);
+        }
     }
 
     /// A new chat that could not be placed at once is told why and where it stands: one reply.
