@@ -32,6 +32,8 @@ fn main() {
         "withdraw_offer",
         "conversation_notes",
         "add_note",
+        "autostart_settings",
+        "set_autostart",
     ]);
     if let Err(e) = tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest)) {
         eprintln!("tauri build step failed: {e:#}");

@@ -1,6 +1,7 @@
 //! refdesk-core: everything Refdesk does, behind the [`Desk`] facade that the app shell and refdeskctl call.
 
 pub mod api;
+pub mod autostart;
 pub mod canned;
 pub mod desk;
 pub mod error;

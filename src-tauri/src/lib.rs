@@ -1,5 +1,6 @@
 //! The Tauri shell: builds the app (window, tray, commands) around refdesk-core's Desk.
 
+mod autostart;
 mod commands;
 mod im;
 mod keyring;
@@ -81,6 +82,13 @@ pub fn run_app<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Result<(
             state::publish(app.handle());
             notify::init(app.handle());
             im::start(app.handle());
+            if let Err(e) = autostart::apply(app.handle()) {
+                tracing::warn!("login entry not updated: {}", e.message);
+            }
+            // Started at login with the policy's `hidden`: signed in, in the tray, no window yet.
+            if !std::env::args().any(|a| a == "--hidden") {
+                tray::show_main_window(app.handle());
+            }
             Ok(())
         })
         .on_window_event(|window, event| {
@@ -127,6 +135,8 @@ pub fn run_app<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Result<(
             commands::handoff::withdraw_offer,
             commands::handoff::conversation_notes,
             commands::handoff::add_note,
+            commands::desk::autostart_settings,
+            commands::desk::set_autostart,
         ])
         .run(tauri::generate_context!())
 }

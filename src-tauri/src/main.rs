@@ -13,7 +13,7 @@ fn main() -> std::process::ExitCode {
         Some("--help" | "-h") => {
             println!(
                 "refdesk {}: the library reference desk (IM and walk-up patrons)\n\
-                 usage: refdesk [--version | --help]\n\
+                 usage: refdesk [--hidden | --version | --help]   (--hidden: start in the tray, no window)\n\
                  settings: the library's policy file (/etc/refdesk/policy.toml, or REFDESK_POLICY); admin tasks: refdeskctl",
                 env!("CARGO_PKG_VERSION")
             );

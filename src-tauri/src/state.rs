@@ -21,6 +21,8 @@ pub struct AppState {
     canned: Option<Vec<refdesk_core::canned::CannedReply>>,
     glossary: Vec<refdesk_core::glossary::SlangTerm>,
     pseudonym_period_days: u32,
+    /// Starting at login, from the library's policy file.
+    pub startup: refdesk_core::policy::StartupPolicy,
 }
 
 enum Slot {
@@ -38,6 +40,7 @@ impl AppState {
         let (notifications, accounts, retention, statistics, canned) =
             (file.notifications, file.accounts, file.retention, file.statistics, file.canned_replies);
         let glossary = file.glossary.terms();
+        let startup = file.startup;
         match (&policy_path, &policy_warning) {
             (_, Some(w)) => tracing::warn!("policy file not used, default desk rules apply: {w}"),
             (Some(p), None) => tracing::info!(policy = %p.display(), "desk policy loaded"),
@@ -76,6 +79,7 @@ impl AppState {
             canned,
             glossary,
             pseudonym_period_days: retention.transcript_days,
+            startup,
         }
     }
 

@@ -51,11 +51,16 @@ impl TauriDriver {
 
     /// Starts the app at `application` in a new session.
     pub fn launch(&self, application: &Path) -> Result<Session> {
+        self.launch_with_args(application, &[])
+    }
+
+    /// Starts the app at `application` with command-line `args` in a new session.
+    pub fn launch_with_args(&self, application: &Path, args: &[&str]) -> Result<Session> {
         Session::new(
             &format!("http://127.0.0.1:{}", self.port),
             json!({ "capabilities": { "alwaysMatch": {
                 "browserName": "wry",
-                "tauri:options": { "application": application }
+                "tauri:options": { "application": application, "args": args }
             }}}),
         )
     }

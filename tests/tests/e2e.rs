@@ -56,6 +56,10 @@ fn tray_host() -> &'static TrayHost {
 }
 
 fn launch_with(env: &[(&str, &Path)]) -> Running {
+    launch_with_args(env, &[])
+}
+
+fn launch_with_args(env: &[(&str, &Path)], args: &[&str]) -> Running {
     notifications();
     tray_host();
     // tauri-driver once refused the session right after listening (a loaded CI machine): that is
@@ -64,7 +68,7 @@ fn launch_with(env: &[(&str, &Path)]) -> Running {
     let mut last = None;
     for _ in 0..3 {
         let driver = TauriDriver::start(env).expect("tauri-driver starts");
-        match driver.launch(&app_path()) {
+        match driver.launch_with_args(&app_path(), args) {
             Ok(session) => return Running { session, _driver: driver },
             Err(e) if e.0.contains("Connection refused") => last = Some(e),
             Err(e) => panic!("the app starts in a WebDriver session: {e:?}"),
@@ -1079,4 +1083,48 @@ fn a_chat_is_handed_between_this_desk_and_a_colleagues_desk_both_ways() {
     // Maria cannot answer over Anna by accident: the composer is closed for this chat.
     assert_eq!(s.property(&s.find("[data-testid=composer]").unwrap(), "disabled").unwrap(), serde_json::json!(true));
     s.save_screenshot(&artifacts().join("e2e-handoff.png"));
+}
+
+/// Starting at login: the librarian's choice writes and removes the desktop's login entry; a
+/// library's policy decides it for them (shown locked), and can start the desk hidden in the tray.
+#[test]
+fn starting_at_login_is_the_librarians_choice_unless_the_library_decides() {
+    let _turn = ONE_APP_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let data = tempfile::tempdir().unwrap();
+    let config = tempfile::tempdir().unwrap();
+    let entry = config.path().join("autostart/org.refdesk.desk.desktop");
+    let app = launch_with(&[("REFDESK_DATA_DIR", data.path()), ("XDG_CONFIG_HOME", config.path())]);
+    let s = &app.session;
+    s.click(&s.wait_for("[data-testid=settings-button]", WAIT).unwrap()).unwrap();
+    let tick = s.wait_for("[data-testid=autostart]", WAIT).unwrap();
+    assert_eq!(s.property(&tick, "checked").unwrap(), serde_json::json!(false), "off until the librarian says");
+    assert!(!entry.exists());
+    s.click(&tick).unwrap();
+    wait_until("the login entry is written", || entry.exists());
+    let text = std::fs::read_to_string(&entry).unwrap();
+    assert!(text.contains(&format!("Exec=\"{}\"\n", app_path().display())), "{text}");
+    s.click(&s.find("[data-testid=autostart]").unwrap()).unwrap();
+    wait_until("the login entry is removed", || !entry.exists());
+    drop(app);
+
+    // The library turns it on for everyone, hidden in the tray.
+    let policy = data.path().join("policy.toml");
+    std::fs::write(&policy, "[startup]\nautostart = \"on\"\nhidden = true\n").unwrap();
+    let env = [("REFDESK_DATA_DIR", data.path()), ("XDG_CONFIG_HOME", config.path()), ("REFDESK_POLICY", &policy)];
+    let app = launch_with(&env);
+    let s = &app.session;
+    wait_until("the library's login entry is written at start", || entry.exists());
+    assert!(std::fs::read_to_string(&entry).unwrap().contains(" --hidden\n"));
+    s.click(&s.wait_for("[data-testid=settings-button]", WAIT).unwrap()).unwrap();
+    let tick = s.wait_for("[data-testid=autostart]", WAIT).unwrap();
+    assert_eq!(s.property(&tick, "checked").unwrap(), serde_json::json!(true));
+    assert_eq!(s.property(&tick, "disabled").unwrap(), serde_json::json!(true));
+    assert_eq!(s.text(&s.find("[data-testid=autostart-locked]").unwrap()).unwrap(), "set by your library");
+    drop(app);
+
+    // Started the way the login entry starts it: in the tray, no window, the desk working.
+    let app = launch_with_args(&env, &["--hidden"]);
+    std::thread::sleep(Duration::from_secs(1));
+    assert_ne!(window_state(), "visible", "no window at login");
+    app.session.wait_for("[data-testid=walkup-button]", WAIT).unwrap();
 }

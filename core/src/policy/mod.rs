@@ -20,6 +20,18 @@ pub struct PolicyFile {
     pub canned_replies: Option<Vec<crate::canned::CannedReply>>,
     /// IM shorthand the window explains: the built-in terms' language and the library's own.
     pub glossary: crate::glossary::GlossaryPolicy,
+    /// Starting at login.
+    pub startup: StartupPolicy,
+}
+
+/// Starting Refdesk at login, and how.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+pub struct StartupPolicy {
+    /// "user" (the librarian chooses; off until they do), "on" or "off" (the library decides).
+    pub autostart: crate::autostart::AutostartChoice,
+    /// Started at login, the desk opens hidden in the tray (signed in, its window one click away).
+    pub hidden: bool,
 }
 
 /// More would not fit the tag picker.
@@ -427,6 +439,17 @@ queued = "Hi! You're number {position} in line: {wait}."
         let text = GOOD.replace("{wait}", "{wiat}");
         let e = parse(&text, "policy.toml").unwrap_err();
         assert!(e.to_string().starts_with("policy.toml: desk.templates.queued: unknown placeholder {wiat}"), "{e}");
+    }
+
+    #[test]
+    fn starting_at_login_is_the_librarians_unless_the_library_says() {
+        let p = parse("", "t.toml").unwrap();
+        assert_eq!(p.file.startup, StartupPolicy::default());
+        assert_eq!(p.file.startup.autostart, crate::autostart::AutostartChoice::User);
+        let p = parse("[startup]\nautostart = \"on\"\nhidden = true\n", "t.toml").unwrap();
+        assert_eq!((p.file.startup.autostart, p.file.startup.hidden), (crate::autostart::AutostartChoice::On, true));
+        let err = parse("[startup]\nautostart = \"sometimes\"\n", "t.toml").unwrap_err().to_string();
+        assert!(err.starts_with("t.toml:2:") && err.contains("sometimes"), "{err}");
     }
 
     #[test]

@@ -47,3 +47,18 @@ pub fn statistics(
 ) -> Result<Statistics, CommandError> {
     state.with_desk(|d| d.statistics(from, to, &chrono::Local))
 }
+
+#[tauri::command(async)]
+pub fn autostart_settings<R: Runtime>(
+    app: AppHandle<R>,
+) -> Result<refdesk_core::autostart::AutostartView, CommandError> {
+    crate::autostart::current(&app)
+}
+
+#[tauri::command(async)]
+pub fn set_autostart<R: Runtime>(
+    app: AppHandle<R>,
+    enabled: bool,
+) -> Result<refdesk_core::autostart::AutostartView, CommandError> {
+    crate::autostart::set(&app, enabled)
+}

@@ -2,6 +2,7 @@
 import { invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import type { AccountStatus } from "./bindings/AccountStatus";
+import type { AutostartView } from "./bindings/AutostartView";
 import type { CannedReplyView } from "./bindings/CannedReplyView";
 import type { CommandError } from "./bindings/CommandError";
 import type { ConversationView } from "./bindings/ConversationView";
@@ -77,6 +78,8 @@ export const api = {
   onMessage: (f: (m: MessageView) => void): Promise<UnlistenFn> => listen<MessageView>(MESSAGE, (e) => f(e.payload)),
   onTyping: (f: (t: TypingView) => void): Promise<UnlistenFn> => listen<TypingView>(TYPING, (e) => f(e.payload)),
   onFlooding: (f: (t: FloodView) => void): Promise<UnlistenFn> => listen<FloodView>(FLOODING, (e) => f(e.payload)),
+  autostartSettings: () => invoke<AutostartView>("autostart_settings"),
+  setAutostart: (enabled: boolean) => invoke<AutostartView>("set_autostart", { enabled }),
   deskCard: () => invoke<DeskCard>("desk_card"),
   setDeskCard: (name: string, subjects: string) => invoke<DeskCard>("set_desk_card", { name, subjects }),
   /** Offers the chat with `peer` to the colleague's desk signed in as `to` (its resource). */
