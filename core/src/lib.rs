@@ -63,6 +63,9 @@ pub struct Desk {
     /// Patrons this desk's librarian is answering (typing to, or replied to) in the chat under way:
     /// its claim, weighed against another desk's.
     claimed: std::collections::HashSet<String>,
+    /// Of those, the patrons this desk's librarian has already written to: an answer outweighs
+    /// another desk's typing, and of two answers crossing, the first resource name keeps the chat.
+    answered: std::collections::HashSet<String>,
     canned: Vec<canned::CannedReply>,
     /// Chats offered to or by this desk (see `handoff`), signals to send (account, desk, signal),
     /// and whether the offers changed since the window was last told.
@@ -96,6 +99,7 @@ impl Desk {
             default_read_level: policy::StatisticsPolicy::default().default_level(),
             sends_auto_replies: true,
             claimed: Default::default(),
+            answered: Default::default(),
             canned: canned::defaults(),
             handoffs: handoff::Handoffs::default(),
             handoff_out: Vec::new(),
@@ -127,7 +131,9 @@ impl Desk {
         }
         let ours = self.resource()?;
         let under_way_here = self.engine.as_ref().is_some_and(|e| e.chat_state(&peer).is_some());
-        if other == ours || !under_way_here || (self.claimed.contains(&peer) && ours.as_str() < other) {
+        let answered_here = self.answered.contains(&peer);
+        if other == ours || !under_way_here || answered_here || (self.claimed.contains(&peer) && ours.as_str() < other)
+        {
             return Ok(false);
         }
         self.claimed.remove(&peer);
@@ -311,6 +317,7 @@ impl Desk {
         for a in &decided {
             if let desk::Action::ChatClosed { chat, .. } = a {
                 self.claimed.remove(chat);
+                self.answered.remove(chat);
             }
         }
         match &result {
@@ -389,6 +396,14 @@ impl Desk {
             Some(id) => id.to_owned(),
             None => stable_id(account, m),
         };
+        // Whether the chat stays here: this desk's own message (back from the archive), or answers
+        // from both desks crossing, of which the first resource name keeps the chat (both decide
+        // the same). Otherwise the other desk's librarian has it.
+        let ours = self.resource()?;
+        let sender = m.from.split_once('/').map(|(_, r)| r.to_owned());
+        let own = sender.as_deref() == Some(ours.as_str());
+        let first = sender.as_deref().is_some_and(|other| ours.as_str() < other);
+        let stays = m.auto_reply || own || (self.answered.contains(&peer) && first);
         let id = self.record(now, |s| {
             let id = s.insert_message(store::NewMessage {
                 account,
@@ -401,11 +416,13 @@ impl Desk {
                 status: MessageStatus::Sent,
                 origin_id: m.origin_id.as_deref(),
             })?;
-            // Another desk's rules speaking is not another librarian taking the chat.
-            let events = if m.auto_reply { vec![] } else { vec![Event::TakenElsewhere { chat: peer.clone() }] };
+            // (Another desk's rules speaking is not another librarian taking the chat either.)
+            let events = if stays { vec![] } else { vec![Event::TakenElsewhere { chat: peer.clone() }] };
             Ok((events, id))
         })?;
-        if let (false, Some((_, desk))) = (m.auto_reply, m.from.split_once('/')) {
+        if let (false, Some(desk)) = (stays, sender.as_deref()) {
+            self.claimed.remove(&peer);
+            self.answered.remove(&peer);
             self.note_elsewhere(&peer, desk);
         }
         self.message(id)
@@ -418,6 +435,7 @@ impl Desk {
         let stable_id = xmpp::session::new_message_id();
         let chat = peer.to_owned();
         self.claimed.insert(chat.clone());
+        self.answered.insert(chat.clone());
         let id = self.record(now, |s| {
             let id = s.insert_message(store::NewMessage {
                 account,
@@ -958,7 +976,8 @@ mod tests {
     #[test]
     fn a_walkup_shows_the_desk_busy_until_it_ends() {
         let (_d, mut desk) = desk();
-        let t0 = Utc::now();
+        // Local noon, so the walk-up and "today" are the same day whenever the test runs.
+        let t0 = Local.with_ymd_and_hms(2026, 11, 23, 12, 0, 0).earliest().unwrap().with_timezone(&Utc);
         assert_eq!(desk.snapshot(t0).unwrap().state, DeskState::Available);
         let s = desk.start_walkup(Some("  where are the atlases?  "), t0).unwrap();
         assert_eq!(s.state, DeskState::WithPatron);

@@ -399,3 +399,46 @@ async fn an_internal_note_reaches_the_colleagues_desk_and_never_the_patron() {
         .contains("keep it to 1000"));
     assert_eq!(desk.notes(ASK, PATRON).unwrap().len(), 1);
 }
+
+/// An answer outweighs typing: when one librarian starts typing just as the other desk's answer
+/// goes out, the desk that answered keeps the chat; when two answers cross, one desk keeps it.
+/// Either way exactly one desk has the chat (before, both could let it go and nobody answered).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn typing_against_an_answer_and_two_crossing_answers_each_leave_exactly_one_desk() {
+    let (p, a, b, _dirs) = two_desks().await;
+    let names: Vec<String> = (0..20).map(|i| format!("crosser{i}")).collect();
+    for n in &names {
+        p.register(n, "crosser-secret").unwrap();
+    }
+    let mut sessions = Vec::new();
+    for n in &names {
+        let mut s = refdesk_core::xmpp::connect(&config(&p, n), "crosser-secret").await.unwrap();
+        s.send_message(ASK, "a question").await.unwrap();
+        sessions.push(s);
+    }
+    let peers: Vec<String> = names.iter().map(|n| format!("{n}@library.test")).collect();
+    let deadline = tokio::time::Instant::now() + WAIT;
+    while !peers.iter().all(|p| a.phase_of(p).is_some() && b.phase_of(p).is_some()) {
+        assert!(tokio::time::Instant::now() < deadline, "questions did not reach both desks");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    for (i, peer) in peers.iter().enumerate() {
+        if i % 2 == 0 {
+            // Desk A starts typing as desk B's answer goes out.
+            tokio::join!(a.start_typing(peer), async { b.reply(ASK, peer, "Here is your answer.") });
+        } else {
+            tokio::join!(async { a.reply(ASK, peer, "Answer from A.") }, async {
+                b.reply(ASK, peer, "Answer from B.")
+            });
+        }
+    }
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    for (i, peer) in peers.iter().enumerate() {
+        let phases = [a.phase_of(peer), b.phase_of(peer)];
+        let elsewhere = phases.iter().filter(|ph| **ph == Some(ChatPhase::Elsewhere)).count();
+        assert_eq!(elsewhere, 1, "{peer}: {phases:?}");
+        if i % 2 == 0 {
+            assert_ne!(phases[1], Some(ChatPhase::Elsewhere), "{peer}: desk B answered, so it keeps the chat");
+        }
+    }
+}
