@@ -442,3 +442,56 @@ async fn typing_against_an_answer_and_two_crossing_answers_each_leave_exactly_on
         }
     }
 }
+
+/// Three desks on the account: Anna hands the chat to Carla; Bob's desk, which only watched,
+/// follows who has it and never takes it into its own line.
+#[tokio::test]
+async fn with_three_desks_the_third_follows_the_handoff_and_leaves_the_chat_alone() {
+    let (p, mut anna, mut bob, dirs) = two_desks().await;
+    let carla_dir = tempfile::tempdir().unwrap();
+    let mut carla = signed_in_desk(&p, carla_dir.path()).await;
+    for (d, name) in [(&anna, "Anna"), (&bob, "Bob"), (&carla, "Carla")] {
+        d.call_myself(name, "").await;
+    }
+    for d in [&mut anna, &mut bob, &mut carla] {
+        d.until_snapshot("all three desks listed", |s| s.colleagues.iter().filter(|c| !c.name.is_empty()).count() == 2)
+            .await;
+    }
+    let mut patron1 = patron(&p).await;
+    patron1.send_message(ASK, "who can help with local history?").await.unwrap();
+    for d in [&mut anna, &mut bob, &mut carla] {
+        d.until_message("the question", |m| m.incoming).await;
+    }
+    anna.reply(ASK, PATRON, "Let me find our local history librarian.");
+    bob.until_snapshot("Bob sees Anna has it", |s| s.chats.iter().any(|c| c.desk.as_deref() == Some("Anna"))).await;
+
+    let carla_resource = carla.resource();
+    anna.desk.lock().unwrap().offer_chat(PATRON, &carla_resource, "1900s town records", Utc::now()).unwrap();
+    anna.kick.notify_one();
+    let offer = carla.until_snapshot("the offer at Carla's", |s| s.handoffs.iter().any(|h| h.incoming)).await;
+    assert!(bob.offers().is_empty(), "the offer went to Carla's desk only");
+    carla.desk.lock().unwrap().answer_offer(&offer.handoffs[0].id, true, Utc::now()).unwrap();
+    carla.kick.notify_one();
+    carla
+        .until_snapshot("Carla has it", |s| s.chats.iter().any(|c| c.peer == PATRON && c.phase == ChatPhase::Active))
+        .await;
+    carla.reply(ASK, PATRON, "Carla here, I can help.");
+    bob.until_snapshot("Bob sees Carla has it", |s| s.chats.iter().any(|c| c.desk.as_deref() == Some("Carla"))).await;
+
+    // The patron hears Anna, the handoff, then Carla, and nobody else.
+    let got = bodies(&mut patron1, Duration::from_secs(1)).await;
+    assert_eq!(
+        got,
+        [
+            "Let me find our local history librarian.",
+            "I'm passing you to Carla, one moment please.",
+            "Carla here, I can help."
+        ]
+    );
+    patron1.send_message(ASK, "great, thanks").await.unwrap();
+    bob.until_message("the follow-up at Bob's", |m| m.body == "great, thanks").await;
+    let snap = bob.desk.lock().unwrap().snapshot(Utc::now()).unwrap();
+    assert!(snap.queue.is_empty() && snap.chats.iter().all(|c| c.phase == ChatPhase::Elsewhere), "{snap:?}");
+    assert_eq!(anna.phase_of(PATRON), Some(ChatPhase::Elsewhere));
+    drop(dirs);
+}
