@@ -224,6 +224,30 @@ async fn a_chat_whose_desk_signs_out_comes_back_to_the_other_desk_after_the_libr
     assert_eq!(bodies(&mut patron1, Duration::from_secs(1)).await, ["Picking this up: the map room closes at five."]);
 }
 
+/// Each of `names` (registered with `password`) asks a question; returns once both desks have all
+/// of them (their sessions, kept open by the caller, and their addresses).
+async fn questions_at_both(
+    p: &Prosody,
+    a: &Running,
+    b: &Running,
+    names: &[String],
+    password: &str,
+) -> (Vec<refdesk_core::xmpp::Session>, Vec<String>) {
+    let mut sessions = Vec::new();
+    for n in names {
+        let mut s = refdesk_core::xmpp::connect(&config(p, n), password).await.unwrap();
+        s.send_message(ASK, "a question").await.unwrap();
+        sessions.push(s);
+    }
+    let peers: Vec<String> = names.iter().map(|n| format!("{n}@library.test")).collect();
+    let deadline = tokio::time::Instant::now() + WAIT;
+    while !peers.iter().all(|p| a.phase_of(p).is_some() && b.phase_of(p).is_some()) {
+        assert!(tokio::time::Instant::now() < deadline, "questions did not reach both desks");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    (sessions, peers)
+}
+
 /// Two hundred patrons, and for each both desks start answering at the same moment: every race
 /// ends with exactly one desk keeping the chat, and stays so.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -246,19 +270,7 @@ async fn two_hundred_simultaneous_claims_each_end_with_exactly_one_desk() {
         [a.phase_of(peer), b.phase_of(peer)].iter().filter(|ph| **ph == Some(ChatPhase::Elsewhere)).count()
     };
     for batch in names.chunks(BATCH) {
-        let mut sessions = Vec::new();
-        for n in batch {
-            let mut s = refdesk_core::xmpp::connect(&config(&p, n), "racer-secret").await.unwrap();
-            s.send_message(ASK, "a question").await.unwrap();
-            sessions.push(s);
-        }
-        let peers: Vec<String> = batch.iter().map(|n| format!("{n}@library.test")).collect();
-        // Both desks have every question before anyone starts answering.
-        let deadline = tokio::time::Instant::now() + WAIT;
-        while !peers.iter().all(|p| a.phase_of(p).is_some() && b.phase_of(p).is_some()) {
-            assert!(tokio::time::Instant::now() < deadline, "questions did not reach both desks");
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
+        let (sessions, peers) = questions_at_both(&p, &a, &b, batch, "racer-secret").await;
         // Both librarians start on each patron at once.
         for peer in &peers {
             tokio::join!(a.start_typing(peer), b.start_typing(peer));
@@ -410,18 +422,7 @@ async fn typing_against_an_answer_and_two_crossing_answers_each_leave_exactly_on
     for n in &names {
         p.register(n, "crosser-secret").unwrap();
     }
-    let mut sessions = Vec::new();
-    for n in &names {
-        let mut s = refdesk_core::xmpp::connect(&config(&p, n), "crosser-secret").await.unwrap();
-        s.send_message(ASK, "a question").await.unwrap();
-        sessions.push(s);
-    }
-    let peers: Vec<String> = names.iter().map(|n| format!("{n}@library.test")).collect();
-    let deadline = tokio::time::Instant::now() + WAIT;
-    while !peers.iter().all(|p| a.phase_of(p).is_some() && b.phase_of(p).is_some()) {
-        assert!(tokio::time::Instant::now() < deadline, "questions did not reach both desks");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    let (_sessions, peers) = questions_at_both(&p, &a, &b, &names, "crosser-secret").await;
     for (i, peer) in peers.iter().enumerate() {
         if i % 2 == 0 {
             // Desk A starts typing as desk B's answer goes out.
