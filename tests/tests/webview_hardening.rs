@@ -74,6 +74,20 @@ fn the_window_is_granted_exactly_the_commands_its_ui_calls_and_no_plugin() {
     assert!(!called.is_empty());
     assert_eq!(called, declared, "commands the UI calls vs those the shell declares");
 
+    // …and api.ts is the only place that calls into the shell.
+    let mut stack = vec![repo().join("ui/src")];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.file_name().is_some_and(|n| n != "api.ts") {
+                let text = std::fs::read_to_string(&path).unwrap_or_default();
+                assert!(!text.contains("@tauri-apps/api/core"), "{} calls the shell directly", path.display());
+            }
+        }
+    }
+
     // No shell, fs, http or opener plugin: links open through the app's own checked command.
     let cargo = read("src-tauri/Cargo.toml");
     for plugin in ["tauri-plugin-shell", "tauri-plugin-fs", "tauri-plugin-http", "tauri-plugin-opener"] {
