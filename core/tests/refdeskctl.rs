@@ -226,6 +226,26 @@ fn search_finds_closed_chats_in_their_redacted_form() {
     assert_eq!(std::fs::metadata(&report).unwrap().permissions().mode() & 0o777, 0o600);
     let o = ctl(&["export", "--db", db.to_str().unwrap(), "--format", "xls"]);
     assert!(text(&o).1.contains("use csv, json or html"));
+    // A period by local dates: today's transcript is in today's export, not in last year's.
+    let today = chrono::Local::now().date_naive().to_string();
+    let json = text(&ctl(&["export", "--db", db.to_str().unwrap(), "--format", "json", "--from", &today])).0;
+    assert_eq!(serde_json::from_str::<serde_json::Value>(&json).unwrap().as_array().unwrap().len(), 1);
+    let o = ctl(&[
+        "export",
+        "--db",
+        db.to_str().unwrap(),
+        "--format",
+        "json",
+        "--from",
+        "2025-01-01",
+        "--to",
+        "2025-12-31",
+    ]);
+    assert_eq!(serde_json::from_str::<serde_json::Value>(&text(&o).0).unwrap().as_array().unwrap().len(), 0);
+    let o = ctl(&["export", "--db", db.to_str().unwrap(), "--from", "2025-02-30"]);
+    assert_eq!(o.status.code(), Some(2), "{:?}", text(&o));
+    let o = ctl(&["export", "--db", db.to_str().unwrap(), "--days", "3", "--from", &today]);
+    assert!(text(&o).1.contains("not both"), "{:?}", text(&o));
 
     // A policy that keeps no transcripts: the purge empties the search.
     let policy = dir.path().join("policy.toml");

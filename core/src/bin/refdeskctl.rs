@@ -19,9 +19,10 @@ commands:
                                      transcript lines with all the words (redacted text, patrons as
                                      pseudonyms), newest first: time, transcript, patron, speaker, snippet
   purge [--db PATH] [--policy FILE]  apply the retention policy now (the app does at every start)
-  export [--db PATH] [--format csv|json|html] [--days N] [--out FILE]
-                                     transcripts that ended in the last N days (default 30), redacted:
-                                     CSV one row per line, JSON, or a self-contained HTML report
+  export [--db PATH] [--format csv|json|html] [--days N | --from DATE [--to DATE]] [--out FILE]
+                                     transcripts that ended in the last N days (default 30) or between
+                                     two local dates (both included), redacted: CSV one row per line,
+                                     JSON, or a self-contained HTML report
   stats [--db PATH] [--days N | --from DATE [--to DATE]] [--format text|csv|json] [--out FILE]
                                      reference statistics for questions that started in the last N days
                                      (default 30) or between two local dates (YYYY-MM-DD, both included):
@@ -181,19 +182,17 @@ fn run(mut args: Vec<String>) -> Result<(), String> {
         ["export", rest @ ..] => {
             let mut rest: Vec<String> = rest.iter().map(|s| s.to_string()).collect();
             let format = take_opt(&mut rest, "--format")?.unwrap_or_else(|| "csv".into());
-            let days = parse_num(take_opt(&mut rest, "--days")?, "--days", 30u32)?;
+            let (from, to) = period(&mut rest)?;
             let out_file = take_opt(&mut rest, "--out")?;
             no_leftovers(&rest)?;
             let desk = open(&db)?;
-            let now = Utc::now();
-            let records = desk
-                .store()
-                .transcripts_between(now - Duration::days(i64::from(days)), now + Duration::seconds(1))
-                .map_err(|e| e.to_string())?;
+            let records = desk.store().transcripts_between(from, to).map_err(|e| e.to_string())?;
+            let day = |t: DateTime<Utc>| t.with_timezone(&chrono::Local).date_naive();
+            let title = format!("Refdesk transcripts, {} to {}", day(from), day(to - Duration::seconds(1)));
             let text = match format.as_str() {
                 "csv" => refdesk_core::export::csv(&records),
                 "json" => refdesk_core::export::json(&records),
-                "html" => refdesk_core::export::html(&records, &format!("Refdesk transcripts, last {days} days")),
+                "html" => refdesk_core::export::html(&records, &title),
                 other => return Err(format!("--format {other}: use csv, json or html")),
             };
             deliver(out_file.as_deref(), &text)
