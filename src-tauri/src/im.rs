@@ -98,10 +98,22 @@ pub fn start<R: Runtime>(app: &AppHandle<R>) {
             match crate::keyring::password(&jid) {
                 Ok(Some(password)) => start_account(&app, cfg, password),
                 Ok(None) => publish(&app, status(&jid, AccountState::NeedsPassword, None)),
+                Err(_) if session_passwords(&app) => {
+                    publish(&app, status(&jid, AccountState::NeedsPassword, Some(SESSION_ONLY.into())))
+                }
                 Err(e) => publish(&app, status(&jid, AccountState::Failed, Some(e.message))),
             }
         }
     });
+}
+
+/// What the window says when the library's policy lets a typed password stand in for a keyring.
+const SESSION_ONLY: &str = "no keyring on this computer: your library lets you type the password at each start; \
+     it is kept in memory only until Refdesk quits";
+
+/// The library's policy allows a password for this run only where no keyring is available.
+fn session_passwords<R: Runtime>(app: &AppHandle<R>) -> bool {
+    app.state::<AppState>().keyring.fallback == refdesk_core::policy::KeyringFallback::Session
 }
 
 fn status(jid: &str, state: AccountState, message: Option<String>) -> AccountStatus {
@@ -134,9 +146,17 @@ pub fn sign_in<R: Runtime>(app: &AppHandle<R>, jid: &str, password: &str) -> Res
     if password.is_empty() {
         return Err(CommandError { code: ErrorCode::InvalidInput, message: "the password is empty".into() });
     }
-    // Fails early, before anything is sent, if there is no keyring to keep it in afterwards.
-    crate::keyring::available(jid)?;
-    accounts.unconfirmed.lock().unwrap_or_else(|p| p.into_inner()).insert(jid.to_owned(), password.to_owned());
+    // Fails early, before anything is sent, if there is no keyring to keep it in afterwards (unless
+    // the library allows a password for this run only: then it is simply not kept).
+    match crate::keyring::available(jid) {
+        Ok(()) => {
+            accounts.unconfirmed.lock().unwrap_or_else(|p| p.into_inner()).insert(jid.to_owned(), password.to_owned());
+        }
+        Err(_) if session_passwords(app) => {
+            tracing::info!(account = %jid, "no keyring; the typed password is used for this run only");
+        }
+        Err(e) => return Err(e),
+    }
     tracing::info!(account = %jid, "signing in with a typed password");
     start_account(app, cfg, password.to_owned());
     Ok(())

@@ -23,6 +23,8 @@ pub struct AppState {
     pseudonym_period_days: u32,
     /// Starting at login, from the library's policy file.
     pub startup: refdesk_core::policy::StartupPolicy,
+    /// Where no keyring is available: refuse, or a password for this run only.
+    pub keyring: refdesk_core::policy::KeyringPolicy,
 }
 
 enum Slot {
@@ -40,7 +42,7 @@ impl AppState {
         let (notifications, accounts, retention, statistics, canned) =
             (file.notifications, file.accounts, file.retention, file.statistics, file.canned_replies);
         let glossary = file.glossary.terms();
-        let startup = file.startup;
+        let (startup, keyring) = (file.startup, file.keyring);
         match (&policy_path, &policy_warning) {
             (_, Some(w)) => tracing::warn!("policy file not used, default desk rules apply: {w}"),
             (Some(p), None) => tracing::info!(policy = %p.display(), "desk policy loaded"),
@@ -80,6 +82,7 @@ impl AppState {
             glossary,
             pseudonym_period_days: retention.transcript_days,
             startup,
+            keyring,
         }
     }
 

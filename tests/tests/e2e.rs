@@ -1128,3 +1128,102 @@ fn starting_at_login_is_the_librarians_choice_unless_the_library_decides() {
     assert_ne!(window_state(), "visible", "no window at login");
     app.session.wait_for("[data-testid=walkup-button]", WAIT).unwrap();
 }
+
+/// A D-Bus session with no keyring on it (and nothing to start one): what a kiosk or locked-down
+/// session offers. Stopped when dropped.
+struct BusWithoutKeyring {
+    child: std::process::Child,
+    address: String,
+    _dir: tempfile::TempDir,
+}
+
+impl BusWithoutKeyring {
+    fn start() -> BusWithoutKeyring {
+        use std::io::BufRead;
+        let dir = tempfile::tempdir().unwrap();
+        let config = dir.path().join("bus.conf");
+        std::fs::write(
+            &config,
+            format!(
+                "<!DOCTYPE busconfig PUBLIC \"-//freedesktop//DTD D-BUS Bus Configuration 1.0//EN\" \
+                 \"http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd\">\n<busconfig><type>session</type>\
+                 <listen>unix:dir={}</listen><auth>EXTERNAL</auth><servicedir>{}</servicedir>\
+                 <policy context=\"default\"><allow send_destination=\"*\" eavesdrop=\"true\"/><allow eavesdrop=\"true\"/>\
+                 <allow own=\"*\"/></policy></busconfig>\n",
+                dir.path().display(),
+                dir.path().display()
+            ),
+        )
+        .unwrap();
+        let mut child = Command::new("dbus-daemon")
+            .arg(format!("--config-file={}", config.display()))
+            .args(["--nofork", "--print-address=1"])
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+        BusWithoutKeyring { child, address: line.trim().to_owned(), _dir: dir }
+    }
+}
+
+impl Drop for BusWithoutKeyring {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Where no keyring is available the desk says so plainly and, by default, does not sign in; a
+/// library that allows it lets the librarian type the password for this run only, and nothing
+/// of it is written anywhere.
+#[test]
+fn without_a_keyring_the_desk_refuses_unless_the_library_allows_a_password_per_session() {
+    let _turn = ONE_APP_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let server_dir = tempfile::tempdir().unwrap();
+    let prosody = refdesk_testkit::Prosody::start(&refdesk_testkit::ProsodyConfig::new(server_dir.path())).unwrap();
+    prosody.register("ask", "correct horse battery").unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let account = format!(
+        "[[accounts]]\njid = \"ask@library.test\"\nhost = \"127.0.0.1\"\nport = {}\ncaFile = \"{}\"\n",
+        prosody.c2s_port,
+        prosody.ca.ca_cert.display()
+    );
+    let policy = server_dir.path().join("policy.toml");
+    let bus = BusWithoutKeyring::start();
+    let bus_address = Path::new(&bus.address);
+    let env = [
+        ("REFDESK_DATA_DIR", data.path()),
+        ("REFDESK_POLICY", policy.as_path()),
+        ("DBUS_SESSION_BUS_ADDRESS", bus_address),
+    ];
+
+    // The default: no keyring, no sign-in, and the window says what to do.
+    std::fs::write(&policy, &account).unwrap();
+    let app = launch_with(&env);
+    let s = &app.session;
+    let text = s.wait_for_text("[data-testid=account-status]", WAIT, |t| t.contains("not signed in")).unwrap();
+    assert!(text.contains("system keyring could not be used") && text.contains("GNOME Keyring"), "{text}");
+    drop(app);
+
+    // The library allows a password for this run only.
+    std::fs::write(&policy, format!("{account}\n[keyring]\nfallback = \"session\"\n")).unwrap();
+    let app = launch_with(&env);
+    let s = &app.session;
+    let status = s.wait_for_text("[data-testid=account-status]", WAIT, |t| t.ends_with("needs its password")).unwrap();
+    assert_eq!(status, "ask@library.test: needs its password");
+    let why = s.property(&s.find("[data-testid=account-status]").unwrap(), "title").unwrap();
+    assert!(why.as_str().unwrap().contains("no keyring on this computer"), "{why}");
+    s.send_keys(&s.find("[data-testid=account-password]").unwrap(), "correct horse battery").unwrap();
+    s.click(&s.find("[data-testid=sign-in]").unwrap()).unwrap();
+    s.wait_for_text("[data-testid=account-status]", WAIT, |t| t == "ask@library.test: online").unwrap();
+    drop(app);
+    // The next start asks again, and the password is nowhere on disk.
+    let app = launch_with(&env);
+    app.session.wait_for_text("[data-testid=account-status]", WAIT, |t| t.ends_with("needs its password")).unwrap();
+    drop(app);
+    for f in files_under(data.path()) {
+        let bytes = std::fs::read(&f).unwrap();
+        assert!(!bytes.windows(13).any(|w| w == b"correct horse"), "a password is written in {}", f.display());
+    }
+}

@@ -22,6 +22,27 @@ pub struct PolicyFile {
     pub glossary: crate::glossary::GlossaryPolicy,
     /// Starting at login.
     pub startup: StartupPolicy,
+    /// What happens to passwords where no OS keyring is available.
+    pub keyring: KeyringPolicy,
+}
+
+/// Passwords live only in the OS keyring. Where there is none (a kiosk session, a locked-down
+/// image), the library chooses: refuse to sign in (the default), or use a typed password for this
+/// run only, kept in memory and never written anywhere.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+pub struct KeyringPolicy {
+    pub fallback: KeyringFallback,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum KeyringFallback {
+    /// No keyring, no sign-in: the window says how to get one.
+    #[default]
+    None,
+    /// No keyring: the librarian types the password at every start.
+    Session,
 }
 
 /// Starting Refdesk at login, and how.
@@ -439,6 +460,15 @@ queued = "Hi! You're number {position} in line: {wait}."
         let text = GOOD.replace("{wait}", "{wiat}");
         let e = parse(&text, "policy.toml").unwrap_err();
         assert!(e.to_string().starts_with("policy.toml: desk.templates.queued: unknown placeholder {wiat}"), "{e}");
+    }
+
+    #[test]
+    fn without_a_keyring_the_library_chooses_refusal_or_a_password_per_session() {
+        assert_eq!(parse("", "t.toml").unwrap().file.keyring.fallback, KeyringFallback::None);
+        let p = parse("[keyring]\nfallback = \"session\"\n", "t.toml").unwrap();
+        assert_eq!(p.file.keyring.fallback, KeyringFallback::Session);
+        let err = parse("[keyring]\nfallback = \"file\"\n", "t.toml").unwrap_err().to_string();
+        assert!(err.starts_with("t.toml:2:") && err.contains("file"), "{err}");
     }
 
     #[test]
