@@ -34,6 +34,7 @@ fn main() {
         "add_note",
         "autostart_settings",
         "set_autostart",
+        "library_settings",
     ]);
     if let Err(e) = tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest)) {
         eprintln!("tauri build step failed: {e:#}");

@@ -137,6 +137,7 @@ pub fn run_app<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Result<(
             commands::handoff::add_note,
             commands::desk::autostart_settings,
             commands::desk::set_autostart,
+            commands::desk::library_settings,
         ])
         .run(tauri::generate_context!())
 }

@@ -25,6 +25,8 @@ pub struct AppState {
     pub startup: refdesk_core::policy::StartupPolicy,
     /// Where no keyring is available: refuse, or a password for this run only.
     pub keyring: refdesk_core::policy::KeyringPolicy,
+    /// The library's settings in words, each marked if the policy file set it (Settings view).
+    pub library_settings: Vec<refdesk_core::policy::summary::SettingView>,
 }
 
 enum Slot {
@@ -39,6 +41,14 @@ impl AppState {
         let policy_path = refdesk_core::policy::policy_path();
         let (loaded, policy_warning) = refdesk_core::policy::load_for_app(policy_path.as_deref());
         let refdesk_core::policy::LoadedPolicy { file, desk: policy } = loaded;
+        // Which keys the file sets (none when it was not used): only those show "set by your library".
+        let set_keys = match (&policy_path, &policy_warning) {
+            (Some(p), None) => {
+                std::fs::read_to_string(p).map(|t| refdesk_core::policy::summary::keys_set(&t)).unwrap_or_default()
+            }
+            _ => Vec::new(),
+        };
+        let library_settings = refdesk_core::policy::summary::summary(&file, &set_keys);
         let (notifications, accounts, retention, statistics, canned) =
             (file.notifications, file.accounts, file.retention, file.statistics, file.canned_replies);
         let glossary = file.glossary.terms();
@@ -83,6 +93,7 @@ impl AppState {
             pseudonym_period_days: retention.transcript_days,
             startup,
             keyring,
+            library_settings,
         }
     }
 

@@ -1120,6 +1120,18 @@ fn starting_at_login_is_the_librarians_choice_unless_the_library_decides() {
     assert_eq!(s.property(&tick, "checked").unwrap(), serde_json::json!(true));
     assert_eq!(s.property(&tick, "disabled").unwrap(), serde_json::json!(true));
     assert_eq!(s.text(&s.find("[data-testid=autostart-locked]").unwrap()).unwrap(), "set by your library");
+    // The library's rules in words, each saying where it comes from.
+    s.wait_for_text("[data-testid=library-settings]", WAIT, |t| t.contains("Start at login")).unwrap();
+    let rows = s
+        .execute(
+            "return [...document.querySelectorAll('[data-testid=library-setting]')]\
+             .map(r => [...r.cells].map(c => c.textContent.trim()).join(' | '))",
+        )
+        .unwrap();
+    let rows: Vec<String> = serde_json::from_value(rows).unwrap();
+    let row = |label: &str| rows.iter().find(|r| r.starts_with(label)).cloned().unwrap_or_default();
+    assert_eq!(row("Start at login"), "Start at login | always | set by your library", "{rows:?}");
+    assert_eq!(row("Transcripts kept"), "Transcripts kept | 365 days | Refdesk default", "{rows:?}");
     drop(app);
 
     // Started the way the login entry starts it: in the tray, no window, the desk working.

@@ -6,6 +6,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::desk::{DeskPolicy, Policy};
 
+pub mod summary;
+
 /// The whole policy file. Sections for accounts, retention and locking arrive with the deployment work.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields, default)]

@@ -62,3 +62,11 @@ pub fn set_autostart<R: Runtime>(
 ) -> Result<refdesk_core::autostart::AutostartView, CommandError> {
     crate::autostart::set(&app, enabled)
 }
+
+/// The library's settings in words, each marked if the library's policy file set it.
+#[tauri::command(async)]
+pub fn library_settings(
+    state: State<'_, AppState>,
+) -> Result<Vec<refdesk_core::policy::summary::SettingView>, CommandError> {
+    Ok(state.library_settings.clone())
+}

@@ -14,6 +14,7 @@ import type { NoteView } from "./bindings/NoteView";
 import type { Presence } from "./bindings/Presence";
 import type { Rating } from "./bindings/Rating";
 import type { SearchHit } from "./bindings/SearchHit";
+import type { SettingView } from "./bindings/SettingView";
 import type { Statistics } from "./bindings/Statistics";
 import type { StartupStatus } from "./bindings/StartupStatus";
 import type { TranscriptView } from "./bindings/TranscriptView";
@@ -79,6 +80,7 @@ export const api = {
   onTyping: (f: (t: TypingView) => void): Promise<UnlistenFn> => listen<TypingView>(TYPING, (e) => f(e.payload)),
   onFlooding: (f: (t: FloodView) => void): Promise<UnlistenFn> => listen<FloodView>(FLOODING, (e) => f(e.payload)),
   autostartSettings: () => invoke<AutostartView>("autostart_settings"),
+  librarySettings: () => invoke<SettingView[]>("library_settings"),
   setAutostart: (enabled: boolean) => invoke<AutostartView>("set_autostart", { enabled }),
   deskCard: () => invoke<DeskCard>("desk_card"),
   setDeskCard: (name: string, subjects: string) => invoke<DeskCard>("set_desk_card", { name, subjects }),
