@@ -186,11 +186,8 @@ pub async fn run<D: DeskAccess>(
                     publish.status(s);
                 }
                 Some(AccountEvent::Message(m)) if m.handoff.is_some() => {
-                    if ask(&*desk, &account, |d| d.receive_handoff(&account, &m, Utc::now())) == Some(true) {
-                        if let Some(snapshot) = ask(&*desk, &account, |d| d.snapshot(Utc::now())) {
-                            publish.desk(snapshot);
-                        }
-                    }
+                    // (The desk is shown again below when the offers changed.)
+                    ask(&*desk, &account, |d| d.receive_handoff(&account, &m, Utc::now()));
                     for note in ask(&*desk, &account, |d| Ok(d.take_new_notes())).unwrap_or_default() {
                         publish.note(note);
                     }
@@ -253,18 +250,14 @@ pub async fn run<D: DeskAccess>(
                         publish.message(view);
                         // Another desk's answer moves the chat there: the window must show it.
                         if m.carbon == Some(crate::xmpp::Carbon::Sent) && !m.auto_reply {
-                            if let Some(snapshot) = ask(&*desk, &account, |d| d.snapshot(Utc::now())) {
-                                publish.desk(snapshot);
-                            }
+                            show_desk(&*desk, &account, &publish);
                         }
                     }
                     if let Some(Some(view)) = ask(&*desk, &account, |d| d.receive_receipt(&account, &m, Utc::now())) {
                         publish.message(view);
                     }
                     if ask(&*desk, &account, |d| d.receive_claim(&account, &m, Utc::now())) == Some(true) {
-                        if let Some(snapshot) = ask(&*desk, &account, |d| d.snapshot(Utc::now())) {
-                            publish.desk(snapshot);
-                        }
+                        show_desk(&*desk, &account, &publish);
                     }
                     let archived = m.stanza_ids.iter().find(|(by, _)| *by == account).map(|(_, id)| id.clone());
                     if let Some(id) = archived.filter(|_| !catching_up && m.sent_at.is_none()) {
@@ -336,9 +329,7 @@ pub async fn run<D: DeskAccess>(
         let actions = ask(&*desk, &account, |d| Ok(d.take_actions())).unwrap_or_default();
         let offers_changed = ask(&*desk, &account, |d| Ok(d.take_handoffs_changed())).unwrap_or(false);
         if !actions.is_empty() || offers_changed {
-            if let Some(snapshot) = ask(&*desk, &account, |d| d.snapshot(Utc::now())) {
-                publish.desk(snapshot);
-            }
+            show_desk(&*desk, &account, &publish);
         }
         for a in actions {
             // Auto-replies are already in the store, sent below with everything else pending.
@@ -394,6 +385,13 @@ pub async fn run<D: DeskAccess>(
     }
 }
 
+/// Tells the window (and the tray) how the desk stands now.
+fn show_desk<D: DeskAccess>(desk: &D, account: &str, publish: &impl Publish) {
+    if let Some(snapshot) = ask(desk, account, |d| d.snapshot(Utc::now())) {
+        publish.desk(snapshot);
+    }
+}
+
 /// Gives the desk the current list of the other desks on `account` and shows it if it changed.
 fn tell_colleagues<D: DeskAccess>(
     desk: &D,
@@ -403,9 +401,7 @@ fn tell_colleagues<D: DeskAccess>(
 ) {
     let list: Vec<ColleagueView> = desks.values().cloned().collect();
     if ask(desk, account, |d| d.set_colleagues(account, list, Utc::now())) == Some(true) {
-        if let Some(snapshot) = ask(desk, account, |d| d.snapshot(Utc::now())) {
-            publish.desk(snapshot);
-        }
+        show_desk(desk, account, publish);
     }
 }
 

@@ -108,7 +108,10 @@ impl Desk {
         let before = self.handoffs.views();
         let steps = self.handoffs.receive(account, from, signal, now);
         self.apply_handoff_steps(steps, now)?;
-        Ok(self.handoffs.views() != before)
+        let changed = self.handoffs.views() != before;
+        // (An offer that arrives changes nothing else: the window still has to see it.)
+        self.handoffs_changed |= changed;
+        Ok(changed)
     }
 
     /// Handoff signals waiting to go out on `account`, as (full JID of the desk, signal).
