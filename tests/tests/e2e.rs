@@ -935,23 +935,27 @@ fn files_under(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
-#[test]
-fn an_account_from_the_policy_signs_in_with_a_password_kept_only_in_the_keyring() {
-    let _turn = ONE_APP_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+/// A private server whose ask@ has the password "correct horse battery" (typed by the tests), and
+/// the policy file's `[[accounts]]` entry that points a desk at it.
+fn server_for_a_policy_account() -> (tempfile::TempDir, refdesk_testkit::Prosody, String) {
     let server_dir = tempfile::tempdir().unwrap();
     let prosody = refdesk_testkit::Prosody::start(&refdesk_testkit::ProsodyConfig::new(server_dir.path())).unwrap();
     prosody.register("ask", "correct horse battery").unwrap();
+    let account = format!(
+        "[[accounts]]\njid = \"ask@library.test\"\nhost = \"127.0.0.1\"\nport = {}\ncaFile = \"{}\"\n",
+        prosody.c2s_port,
+        prosody.ca.ca_cert.display()
+    );
+    (server_dir, prosody, account)
+}
+
+#[test]
+fn an_account_from_the_policy_signs_in_with_a_password_kept_only_in_the_keyring() {
+    let _turn = ONE_APP_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let (server_dir, _prosody, account) = server_for_a_policy_account();
     let data = tempfile::tempdir().unwrap();
     let policy = server_dir.path().join("policy.toml");
-    std::fs::write(
-        &policy,
-        format!(
-            "[[accounts]]\njid = \"ask@library.test\"\nhost = \"127.0.0.1\"\nport = {}\ncaFile = \"{}\"\n",
-            prosody.c2s_port,
-            prosody.ca.ca_cert.display()
-        ),
-    )
-    .unwrap();
+    std::fs::write(&policy, account).unwrap();
     let env = [("REFDESK_DATA_DIR", data.path()), ("REFDESK_POLICY", policy.as_path())];
     let app = launch_with(&env);
     let s = &app.session;
@@ -1192,15 +1196,8 @@ impl Drop for BusWithoutKeyring {
 #[test]
 fn without_a_keyring_the_desk_refuses_unless_the_library_allows_a_password_per_session() {
     let _turn = ONE_APP_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
-    let server_dir = tempfile::tempdir().unwrap();
-    let prosody = refdesk_testkit::Prosody::start(&refdesk_testkit::ProsodyConfig::new(server_dir.path())).unwrap();
-    prosody.register("ask", "correct horse battery").unwrap();
+    let (server_dir, _prosody, account) = server_for_a_policy_account();
     let data = tempfile::tempdir().unwrap();
-    let account = format!(
-        "[[accounts]]\njid = \"ask@library.test\"\nhost = \"127.0.0.1\"\nport = {}\ncaFile = \"{}\"\n",
-        prosody.c2s_port,
-        prosody.ca.ca_cert.display()
-    );
     let policy = server_dir.path().join("policy.toml");
     let bus = BusWithoutKeyring::start();
     let bus_address = Path::new(&bus.address);
