@@ -18,6 +18,8 @@ fn main() {
         "mark_read",
         "save_draft",
         "close_chat",
+        "take_next_chat",
+        "hold_chat",
         "rate_walkup",
         "statistics",
         "search_transcripts",

@@ -470,6 +470,29 @@ impl Desk {
         self.snapshot(now)
     }
 
+    /// The librarian takes the first chat waiting in line, whatever the cap. Returns the patron
+    /// taken (none when no chat waits or the desk is not staffed here) with the new desk state.
+    pub fn take_next(&mut self, now: DateTime<Utc>) -> Result<(Option<String>, DeskSnapshot)> {
+        let before = self.outbox.len();
+        self.record(now, |_| Ok((vec![Event::TakeNext { staff: STAFF_ID.into() }], ())))?;
+        let taken = self.outbox[before..].iter().find_map(|a| match a {
+            desk::Action::ChatAssigned { chat, .. } => Some(chat.clone()),
+            _ => None,
+        });
+        if let Some(peer) = &taken {
+            self.claimed.insert(peer.clone());
+        }
+        Ok((taken, self.snapshot(now)?))
+    }
+
+    /// The librarian puts the chat with `peer` on hold (the patron is told once), or takes it off hold.
+    pub fn hold_chat(&mut self, peer: &str, hold: bool, now: DateTime<Utc>) -> Result<DeskSnapshot> {
+        let chat = peer.to_owned();
+        let event = if hold { Event::HoldChat { chat } } else { Event::ResumeChat { chat } };
+        self.record(now, |_| Ok((vec![event], ())))?;
+        self.snapshot(now)
+    }
+
     fn message(&self, id: Option<i64>) -> Result<Option<MessageView>> {
         let Some(id) = id else { return Ok(None) };
         Ok(self.store.message(id)?.map(MessageView::from))
@@ -707,7 +730,7 @@ impl Desk {
         let mut replayed = Vec::new();
         // A desk whose librarian chose Away or Offline is not on duty for IM.
         if self.presence()? == Presence::Available {
-            let on_duty = on_duty();
+            let on_duty = self.on_duty()?;
             let actions = engine.handle(on_duty.clone(), start);
             self.store.atomically(|s| Ok(s.append_desk_log(start, &on_duty, &actions)?))?;
             replayed.extend(actions);
@@ -739,6 +762,14 @@ impl Desk {
         Ok(())
     }
 
+    /// This desk's librarian joins the desk (or comes back from Away), under the name on the desk
+    /// card: the `{librarian}` patrons read in auto-replies ("Maria is helping someone at the desk").
+    fn on_duty(&self) -> Result<Event> {
+        let name = self.desk_card()?.name;
+        let name = if name.trim().is_empty() { "A librarian".to_owned() } else { name };
+        Ok(Event::StaffOnDuty { staff: STAFF_ID.into(), name })
+    }
+
     /// Logged desk events in `[from, to)`, ready for `desk::sim::replay`.
     pub fn desk_events_between(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Vec<desk::sim::LoggedEvent>> {
         Ok(self.store.desk_events_between(from, to)?)
@@ -746,10 +777,11 @@ impl Desk {
 
     /// The librarian's IM presence: Away or Offline takes this desk off duty for IM in the engine.
     pub fn set_presence(&mut self, presence: Presence, now: DateTime<Utc>) -> Result<DeskSnapshot> {
+        let on_duty = self.on_duty()?;
         self.record(now, |s| {
             s.set_setting(PRESENCE_KEY, presence.as_str())?;
             let event = match presence {
-                Presence::Available => on_duty(),
+                Presence::Available => on_duty,
                 Presence::Away | Presence::Offline => Event::StaffOffDuty { staff: STAFF_ID.into() },
             };
             Ok((vec![event], ()))
@@ -883,11 +915,6 @@ fn desk_view(engine: &Engine) -> (Vec<api::QueuedView>, Vec<api::ChatStatusView>
         }))
         .collect();
     (queue, chats)
-}
-
-/// This desk's librarian joins the desk (or comes back from Away).
-fn on_duty() -> Event {
-    Event::StaffOnDuty { staff: STAFF_ID.into(), name: "This desk".into() }
 }
 
 /// The id a message is deduplicated by: our server's archive id, else the sender's origin-id,
@@ -1175,6 +1202,59 @@ mod tests {
             s.chats,
             vec![api::ChatStatusView { peer: "bob@x".into(), phase: api::ChatPhase::Active, desk: None }]
         );
+    }
+
+    #[test]
+    fn the_librarian_takes_the_next_chat_holds_it_under_their_own_name_and_the_log_keeps_no_address() {
+        let (_d, mut desk) = desk();
+        let p = desk::DeskPolicy { max_chats_per_librarian: 1, ..desk::DeskPolicy::default() };
+        desk.set_policy(p.compile().unwrap());
+        let t0 = Utc::now();
+        desk.receive_message("ask@library.test", &chat("ann@x/r", "a1", "first"), t0).unwrap();
+        desk.receive_message("ask@library.test", &chat("bob@x/r", "b1", "second"), t0).unwrap();
+        desk.take_actions();
+        let (taken, s) = desk.take_next(t0 + Duration::seconds(5)).unwrap();
+        assert_eq!(taken.as_deref(), Some("bob@x"), "over the cap, because the librarian chose to");
+        assert!(s.queue.is_empty());
+        assert_eq!(desk.take_next(t0 + Duration::seconds(6)).unwrap().0, None, "no one else waits");
+
+        // Without a name on the desk card the patron reads "A librarian"; with one, that name.
+        let hold = |desk: &mut Desk, at: i64| {
+            let s = desk.hold_chat("bob@x", true, t0 + Duration::seconds(at)).unwrap();
+            let said: Vec<String> = desk
+                .take_actions()
+                .into_iter()
+                .filter_map(|a| match a {
+                    desk::Action::AutoReply { text, .. } => Some(text),
+                    _ => None,
+                })
+                .collect();
+            (s, said)
+        };
+        let (s, said) = hold(&mut desk, 10);
+        assert!(s.chats.iter().any(|c| c.peer == "bob@x" && c.phase == api::ChatPhase::OnHold));
+        assert_eq!(said, vec!["A librarian is looking into this and will be back with you in a moment.".to_owned()]);
+        let s = desk.hold_chat("bob@x", false, t0 + Duration::seconds(20)).unwrap();
+        assert!(s.chats.iter().any(|c| c.peer == "bob@x" && c.phase == api::ChatPhase::Active));
+        desk.set_desk_card("Maria", "maps", t0 + Duration::seconds(30)).unwrap();
+        desk.hold_chat("ann@x", true, t0 + Duration::seconds(40)).unwrap();
+        let said: Vec<String> = desk
+            .take_actions()
+            .into_iter()
+            .filter_map(|a| match a {
+                desk::Action::AutoReply { text, .. } => Some(text),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(said, vec!["Maria is looking into this and will be back with you in a moment.".to_owned()]);
+        // The hold reply is stored for sending like any other auto-reply.
+        let convo = desk.store().messages_with("ask@library.test", "ann@x").unwrap();
+        assert!(convo.iter().any(|m| m.auto_reply && m.body.starts_with("Maria is looking")), "{convo:?}");
+        let log =
+            serde_json::to_string(&desk.desk_events_between(t0 - Duration::hours(1), t0 + Duration::hours(1)).unwrap())
+                .unwrap();
+        assert!(log.contains("holdChat") && log.contains("takeNext"), "{log}");
+        assert!(!log.contains("bob@x") && !log.contains("ann@x"), "the desk log holds pseudonyms only: {log}");
     }
 
     #[test]

@@ -121,6 +121,8 @@ pub fn run_app<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Result<(
             commands::conversations::mark_read,
             commands::conversations::save_draft,
             commands::desk::close_chat,
+            commands::desk::take_next_chat,
+            commands::desk::hold_chat,
             commands::desk::rate_walkup,
             commands::desk::statistics,
             commands::history::search_transcripts,

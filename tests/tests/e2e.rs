@@ -328,6 +328,60 @@ fn a_patron_who_writes_during_a_walkup_hears_their_place_in_line_and_is_taken_af
 }
 
 #[test]
+fn the_librarian_takes_the_next_chat_during_a_walkup_and_puts_it_on_hold_and_back() {
+    let _turn = ONE_APP_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let desk = signed_in_desk("ask-secret");
+    let (app, prosody, data) = (&desk.app, &desk.prosody, &desk.data);
+    let s = &app.session;
+    s.wait_for_text("[data-testid=account-status]", WAIT, |t| t.ends_with(": online")).unwrap();
+    // The name patrons read in automatic replies.
+    s.click(&s.find("[data-testid=desk-card-button]").unwrap()).unwrap();
+    s.send_keys(&s.wait_for("[data-testid=desk-card-name]", WAIT).unwrap(), "Maria").unwrap();
+    s.click(&s.find("[data-testid=desk-card-save]").unwrap()).unwrap();
+    s.wait_for_text("[data-testid=desk-card-button]", WAIT, |t| t == "You: Maria").unwrap();
+
+    // A walk-up holds the librarian; a patron's IM waits in line.
+    s.click(&s.find("[data-testid=walkup-button]").unwrap()).unwrap();
+    s.wait_for("[data-testid=walkup-timer]", WAIT).unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let mut patron1 = patron(&rt, prosody);
+    rt.block_on(patron1.send_message("ask@library.test", "is the microfilm reader free?")).unwrap();
+    assert!(next_body(&rt, &mut patron1, |_| false).contains("number 1 in line"));
+    s.wait_for_text("[data-testid=tab-phase]", WAIT, |t| t.starts_with("waiting")).unwrap();
+
+    // F3 (the "Take next chat" key) takes it while the walk-up goes on, and opens its tab.
+    s.wait_for("[data-testid=take-next]", WAIT).unwrap();
+    let key = s.execute("return document.querySelector('[data-testid=take-next]').getAttribute('aria-keyshortcuts')");
+    assert_eq!(key.unwrap(), "F3", "the button names its key");
+    s.send_keys(&s.find("body").unwrap(), "\u{E033}").unwrap();
+    s.wait_for_text("[data-testid=tab-phase]", WAIT, |t| t == "with you").unwrap();
+    assert!(s.find_all("[data-testid=queue]").unwrap().is_empty(), "no one is waiting any more");
+    assert!(s.find_all("[data-testid=take-next]").unwrap().is_empty());
+    s.wait_for_text(".pane-head .peer", WAIT, |t| t == "patron1@library.test").unwrap();
+    s.find("[data-testid=walkup-timer]").expect("the walk-up goes on");
+
+    // Hold: the patron is told once, in the librarian's name; Resume takes it back.
+    s.click(&s.wait_for("[data-testid=hold-chat]", WAIT).unwrap()).unwrap();
+    s.wait_for_text("[data-testid=tab-phase]", WAIT, |t| t.starts_with("on hold")).unwrap();
+    assert_eq!(
+        next_body(&rt, &mut patron1, |_| false),
+        "Maria is looking into this and will be back with you in a moment."
+    );
+    s.click(&s.wait_for("[data-testid=resume-chat]", WAIT).unwrap()).unwrap();
+    s.wait_for_text("[data-testid=tab-phase]", WAIT, |t| t == "with you").unwrap();
+    // The walk-up ends: the chat stays with the librarian, and the reply reaches the patron next
+    // (nothing else was said to them in between).
+    s.click(&s.find("[data-testid=walkup-button]").unwrap()).unwrap();
+    s.wait_for_text("[data-testid=walkup-button]", WAIT, |t| t.starts_with("Walk-up patron")).unwrap();
+    let composer = s.find("[data-testid=composer]").unwrap();
+    s.send_keys(&composer, "Yes, it is free until three.\u{E007}").unwrap();
+    assert_eq!(next_body(&rt, &mut patron1, |_| false), "Yes, it is free until three.");
+    s.wait_for_text("[data-testid=tab-phase]", WAIT, |t| t == "with you").unwrap();
+    let desk = Desk::open(&data.path().join("refdesk.db")).unwrap();
+    assert!(desk.store().desk_action_count("chatAssigned").unwrap() >= 1);
+}
+
+#[test]
 fn a_question_opens_a_tab_the_reply_reaches_the_patron_and_a_draft_survives_a_restart() {
     let _turn = ONE_APP_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
     // The system's browser, as xdg-open finds it through $BROWSER: it writes down what it was given.
@@ -532,11 +586,22 @@ fn closing_the_window_hides_it_to_the_tray_and_launching_again_brings_it_back() 
     // Still running, still signed in to its work: the page answers and a walk-up can be recorded.
     s.click(&s.find("[data-testid=walkup-button]").unwrap()).unwrap();
     s.wait_for("[data-testid=walkup-timer]", WAIT).unwrap();
+    // Hidden in the tray, the page knows it and its clocks stop: no work for nobody to see.
+    assert_eq!(s.execute("return document.visibilityState").unwrap(), "hidden");
+    let timer_text = || s.execute("return document.querySelector('[data-testid=walkup-timer]').textContent").unwrap();
+    let shown = timer_text();
+    std::thread::sleep(Duration::from_millis(2500));
+    assert_eq!(timer_text(), shown, "the walk-up timer ticked while the window was hidden");
 
-    // Starting Refdesk again shows the hidden window instead of opening a second one.
+    // Starting Refdesk again shows the hidden window instead of opening a second one; its clock runs again.
     let status = Command::new(app_path()).env("REFDESK_DATA_DIR", data.path()).status().unwrap();
     assert!(status.success());
     wait_window("visible");
+    let deadline = Instant::now() + WAIT;
+    while timer_text() == shown {
+        assert!(Instant::now() < deadline, "the walk-up timer never ran again: {shown:?}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
 }
 
 #[test]

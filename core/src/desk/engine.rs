@@ -34,6 +34,14 @@ pub enum Event {
     StaffMessage { chat: ChatId },
     /// A librarian takes a waiting chat out of turn.
     AcceptChat { chat: ChatId, staff: StaffId },
+    /// A librarian takes the first chat waiting in line (whatever the cap: they chose to).
+    TakeNext { staff: StaffId },
+    /// A librarian puts an active chat on hold (a look in the stacks, a phone call); the patron is
+    /// told once. It stays on hold until they resume it or write in it; a walk-up ending does not
+    /// resume it.
+    HoldChat { chat: ChatId },
+    /// A librarian takes a chat off hold.
+    ResumeChat { chat: ChatId },
     /// A librarian closed a chat.
     CloseChat { chat: ChatId },
     /// The patron went away (offline, closed their window).
@@ -145,6 +153,11 @@ struct Chat {
     last_activity: DateTime<Utc>,
     alerts: u8,
     active_since: Option<DateTime<Utc>>,
+    /// On hold because the librarian said so (not because a walk-up took them).
+    held_by_librarian: bool,
+    /// When the patron was last told the librarian put them on hold: a librarian toggling hold
+    /// does not repeat it within the reminder interval.
+    told_paused: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone)]
@@ -252,6 +265,10 @@ impl Engine {
                 if let Some(c) = self.chats.get_mut(&chat) {
                     c.last_activity = now;
                 }
+                // Writing to a patron the librarian put on hold is being back with them.
+                if self.chats.get(&chat).is_some_and(|c| c.held_by_librarian) {
+                    self.resume(&chat, now, &mut out);
+                }
             }
             Event::TakenElsewhere { chat } => {
                 self.drop_chat(&chat);
@@ -278,6 +295,21 @@ impl Engine {
                 let waiting = self.chats.get(&chat).is_some_and(|c| c.state == ChatState::Waiting);
                 if waiting && self.staff.contains_key(&staff) {
                     self.assign_chat(&chat, &staff, now, &mut out);
+                }
+            }
+            Event::TakeNext { staff } => {
+                let next = self.order.values().find_map(|i| match i {
+                    Item::Chat(c) => Some(c.clone()),
+                    Item::Walkup(_) => None,
+                });
+                if let (Some(chat), true) = (next, self.staff.contains_key(&staff)) {
+                    self.assign_chat(&chat, &staff, now, &mut out);
+                }
+            }
+            Event::HoldChat { chat } => self.hold(&chat, now, &mut out),
+            Event::ResumeChat { chat } => {
+                if self.chats.get(&chat).is_some_and(|c| c.state == ChatState::OnHold) {
+                    self.resume(&chat, now, &mut out);
                 }
             }
             Event::CloseChat { chat } => self.close_chat(&chat, CloseReason::ByLibrarian, now, &mut out),
@@ -328,6 +360,11 @@ impl Engine {
 
     pub fn presence(&self) -> Option<&(Show, String)> {
         self.presence.as_ref()
+    }
+
+    /// Whether `staff` is at the desk (on duty, not on a break).
+    pub fn is_on_duty(&self, staff: &str) -> bool {
+        self.staff.contains_key(staff)
     }
 
     pub fn chat_state(&self, chat: &str) -> Option<ChatState> {
@@ -412,6 +449,8 @@ impl Engine {
             last_activity: now,
             alerts: 0,
             active_since: None,
+            held_by_librarian: false,
+            told_paused: None,
         };
         self.chats.insert(chat.to_owned(), c);
         self.enqueue(self.key(false, now, seq), Item::Chat(chat.to_owned()));
@@ -441,12 +480,13 @@ impl Engine {
     fn patron_wrote_again(&mut self, chat: &str, now: DateTime<Utc>, out: &mut Vec<Action>) {
         let Some(c) = self.chats.get_mut(chat) else { return };
         c.last_activity = now;
-        let state = c.state;
+        let (state, paused) = (c.state, c.held_by_librarian);
         let due = c.last_reply.is_none_or(|t| now - t >= self.policy.reminder_interval);
         if !due || state == ChatState::Active {
             return;
         }
         let (kind, template) = match state {
+            ChatState::OnHold if paused => (ReplyKind::OnHold, &self.policy.templates.paused),
             ChatState::OnHold => (ReplyKind::OnHold, &self.policy.templates.on_hold),
             _ if !self.im_staffed() => (ReplyKind::Unstaffed, &self.policy.templates.unstaffed),
             _ => (ReplyKind::Reminder, &self.policy.templates.reminder),
@@ -462,6 +502,27 @@ impl Engine {
         out.push(Action::AutoReply { chat: chat.to_owned(), kind, text });
     }
 
+    fn hold(&mut self, chat: &str, now: DateTime<Utc>, out: &mut Vec<Action>) {
+        let Some(c) = self.chats.get_mut(chat).filter(|c| c.state == ChatState::Active) else { return };
+        c.state = ChatState::OnHold;
+        c.held_by_librarian = true;
+        out.push(Action::ChatStateChanged { chat: chat.to_owned(), state: ChatState::OnHold });
+        if c.told_paused.is_some_and(|t| now - t < self.policy.reminder_interval) {
+            return;
+        }
+        c.told_paused = Some(now);
+        let text = self.render(&self.policy.templates.paused, Some(chat), now);
+        self.reply(chat, ReplyKind::OnHold, text, now, out);
+    }
+
+    fn resume(&mut self, chat: &str, now: DateTime<Utc>, out: &mut Vec<Action>) {
+        let Some(c) = self.chats.get_mut(chat) else { return };
+        c.state = ChatState::Active;
+        c.held_by_librarian = false;
+        c.last_activity = now;
+        out.push(Action::ChatStateChanged { chat: chat.to_owned(), state: ChatState::Active });
+    }
+
     fn staff_off(&mut self, staff: &str, now: DateTime<Utc>, out: &mut Vec<Action>) {
         let Some(s) = self.staff.remove(staff) else { return };
         if let Some(w) = s.walkup {
@@ -474,6 +535,7 @@ impl Engine {
                 c.staff = None;
                 c.active_since = None;
                 c.alerts = 0;
+                c.held_by_librarian = false;
                 let key = (c.arrived, c.seq);
                 self.enqueue(self.key(false, key.0, key.1), Item::Chat(chat.clone()));
                 out.push(Action::ChatStateChanged { chat, state: ChatState::Waiting });
@@ -486,7 +548,11 @@ impl Engine {
         let on_hold: Vec<ChatId> = self
             .staff
             .get(&staff)
-            .map(|s| s.chats.iter().filter(|c| self.chats.get(*c).map(|c| c.state) == Some(ChatState::OnHold)))
+            .map(|s| {
+                s.chats.iter().filter(|c| {
+                    self.chats.get(*c).is_some_and(|c| c.state == ChatState::OnHold && !c.held_by_librarian)
+                })
+            })
             .into_iter()
             .flatten()
             .cloned()

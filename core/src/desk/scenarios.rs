@@ -402,3 +402,75 @@ fn a_chat_whose_desk_left_comes_back_into_line_here_without_a_word_to_the_patron
     let again = sim.at(80, Event::ReleasedElsewhere { chat: "p@x".into() });
     assert!(again.iter().all(|a| !matches!(a, Action::ChatStateChanged { .. })), "{again:?}");
 }
+
+#[test]
+fn a_librarian_puts_a_chat_on_hold_the_patron_is_told_once_and_writing_resumes_it() {
+    let mut sim = Sim::staffed(DeskPolicy { idle_close_secs: 600, ..fcfs() }, &["maria"]);
+    sim.at(0, chat("p1"));
+    assert_eq!(sim.e.chat_state("p1"), Some(ChatState::Active));
+    let out = sim.at(30, Event::HoldChat { chat: "p1".into() });
+    assert!(out.contains(&Action::ChatStateChanged { chat: "p1".into(), state: ChatState::OnHold }));
+    let r = replies(&out);
+    assert_eq!(r.len(), 1);
+    assert_eq!(r[0].2, "maria is looking into this and will be back with you in a moment.");
+    // Holding again, the patron writing at once, or the librarian toggling hold says nothing more.
+    assert!(replies(&sim.at(40, Event::HoldChat { chat: "p1".into() })).is_empty());
+    assert!(replies(&sim.at(50, chat("p1"))).is_empty());
+    sim.at(60, Event::ResumeChat { chat: "p1".into() });
+    let out = sim.at(70, Event::HoldChat { chat: "p1".into() });
+    assert!(out.contains(&Action::ChatStateChanged { chat: "p1".into(), state: ChatState::OnHold }));
+    assert!(replies(&out).is_empty(), "told 40 s ago");
+    // A held chat is not closed for silence, however long the look in the stacks takes.
+    sim.at(3000, Event::Tick);
+    assert_eq!(sim.e.chat_state("p1"), Some(ChatState::OnHold));
+    // The librarian writes: they are back with the patron.
+    let out = sim.at(3010, Event::StaffMessage { chat: "p1".into() });
+    assert!(out.contains(&Action::ChatStateChanged { chat: "p1".into(), state: ChatState::Active }));
+    assert!(replies(&out).is_empty());
+}
+
+#[test]
+fn a_chat_the_librarian_held_stays_on_hold_when_a_walkup_ends_and_resumes_on_request() {
+    let mut sim = Sim::staffed(in_person_first(), &["maria"]);
+    sim.at(0, chat("p1"));
+    sim.at(0, chat("p2"));
+    sim.at(10, Event::HoldChat { chat: "p1".into() });
+    // A walk-up puts p2 on hold too; when it ends, only p2 comes back by itself.
+    sim.at(20, Event::WalkupArrived { walkup: 1 });
+    assert_eq!(sim.e.chat_state("p2"), Some(ChatState::OnHold));
+    let out = sim.at(200, Event::WalkupEnded { walkup: 1 });
+    assert!(out.contains(&Action::ChatStateChanged { chat: "p2".into(), state: ChatState::Active }));
+    assert_eq!(sim.e.chat_state("p1"), Some(ChatState::OnHold));
+    let out = sim.at(210, Event::ResumeChat { chat: "p1".into() });
+    assert!(out.contains(&Action::ChatStateChanged { chat: "p1".into(), state: ChatState::Active }));
+    assert!(replies(&out).is_empty(), "resuming says nothing: the librarian writes next");
+    // Only an active chat can be held; resuming an active chat changes nothing.
+    assert!(sim.at(220, Event::ResumeChat { chat: "p1".into() }).is_empty());
+    assert!(sim.at(230, Event::HoldChat { chat: "nobody".into() }).is_empty());
+}
+
+#[test]
+fn take_next_gives_the_librarian_the_first_chat_in_line_even_over_the_cap_passing_walkups() {
+    let policy = DeskPolicy { max_chats_per_librarian: 1, ..in_person_first() };
+    let mut sim = Sim::staffed(policy, &["maria"]);
+    sim.at(0, chat("p1"));
+    sim.at(10, chat("p2"));
+    sim.at(20, chat("p3"));
+    assert_eq!(sim.e.chat_state("p2"), Some(ChatState::Waiting));
+    let out = sim.at(30, Event::TakeNext { staff: "maria".into() });
+    assert!(out.contains(&Action::ChatAssigned { chat: "p2".into(), staff: "maria".into() }));
+    assert_eq!(sim.e.chat_state("p3"), Some(ChatState::Waiting));
+    // A walk-up at the head of the line (in person first) is not an IM to take: p3 is.
+    sim.at(40, Event::WalkupArrived { walkup: 7 });
+    sim.at(41, Event::WalkupArrived { walkup: 8 });
+    let out = sim.at(50, Event::TakeNext { staff: "maria".into() });
+    assert!(out.contains(&Action::ChatAssigned { chat: "p3".into(), staff: "maria".into() }));
+    // Nothing waiting: nothing happens; someone not at the desk takes nothing.
+    assert!(!sim
+        .at(60, Event::TakeNext { staff: "maria".into() })
+        .iter()
+        .any(|a| matches!(a, Action::ChatAssigned { .. })));
+    sim.at(70, chat("p4"));
+    let out = sim.at(80, Event::TakeNext { staff: "anna".into() });
+    assert!(!out.iter().any(|a| matches!(a, Action::ChatAssigned { .. })));
+}

@@ -16,11 +16,17 @@ impl Desk {
         Ok(self.store.setting(CARD_KEY)?.and_then(|j| serde_json::from_str(&j).ok()).unwrap_or_default())
     }
 
-    /// Keeps this desk's card; the IM service shows it to the other desks in its presence.
-    pub fn set_desk_card(&mut self, name: &str, subjects: &str) -> Result<DeskCard> {
+    /// Keeps this desk's card; the IM service shows it to the other desks in its presence, and
+    /// the name is the `{librarian}` of the auto-replies from now on.
+    pub fn set_desk_card(&mut self, name: &str, subjects: &str, now: DateTime<Utc>) -> Result<DeskCard> {
         let card = DeskCard::new(name, subjects).map_err(Error::InvalidInput)?;
         let json = serde_json::to_string(&card).map_err(|e| Error::InvalidInput(format!("desk card: {e}")))?;
         self.store.set_setting(CARD_KEY, &json)?;
+        let on_duty = self.engine.as_ref().is_some_and(|e| e.is_on_duty(STAFF_ID));
+        if on_duty {
+            let event = self.on_duty()?;
+            self.record(now, |_| Ok((vec![event], ())))?;
+        }
         Ok(card)
     }
 

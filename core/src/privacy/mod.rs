@@ -41,6 +41,8 @@ fn chat_mut(e: &mut Event) -> Option<&mut String> {
         | Event::StaffMessage { chat }
         | Event::AcceptChat { chat, .. }
         | Event::CloseChat { chat }
+        | Event::HoldChat { chat }
+        | Event::ResumeChat { chat }
         | Event::PatronLeft { chat }
         | Event::TakenElsewhere { chat }
         | Event::HandedOver { chat }

@@ -1,5 +1,5 @@
-//! Desk commands: the state snapshot, walk-ups, the librarian's presence, closing and rating
-//! questions, and the desk's statistics.
+//! Desk commands: the state snapshot, walk-ups, the librarian's presence, taking, holding, closing
+//! and rating questions, and the desk's statistics.
 
 use chrono::DateTime;
 use chrono::Utc;
@@ -31,6 +31,24 @@ pub fn set_presence<R: Runtime>(app: AppHandle<R>, presence: Presence) -> Result
 #[tauri::command(async)]
 pub fn close_chat<R: Runtime>(app: AppHandle<R>, peer: String, rating: Rating) -> Result<DeskSnapshot, CommandError> {
     change(&app, |d| d.close_chat(&peer, &rating, Utc::now()))
+}
+
+/// Takes the first chat waiting in line; answers the patron taken, if any.
+#[tauri::command(async)]
+pub fn take_next_chat<R: Runtime>(app: AppHandle<R>) -> Result<Option<String>, CommandError> {
+    let mut taken = None;
+    change(&app, |d| {
+        let (peer, snapshot) = d.take_next(Utc::now())?;
+        taken = peer;
+        Ok(snapshot)
+    })?;
+    Ok(taken)
+}
+
+/// Puts the chat with `peer` on hold (`hold`) or takes it off hold.
+#[tauri::command(async)]
+pub fn hold_chat<R: Runtime>(app: AppHandle<R>, peer: String, hold: bool) -> Result<DeskSnapshot, CommandError> {
+    change(&app, |d| d.hold_chat(&peer, hold, Utc::now()))
 }
 
 #[tauri::command(async)]

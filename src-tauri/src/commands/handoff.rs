@@ -16,7 +16,8 @@ pub fn desk_card(state: State<'_, AppState>) -> Result<DeskCard, CommandError> {
 /// Keeps the card and shows it to the other desks at once (in every account's presence).
 #[tauri::command(async)]
 pub fn set_desk_card<R: Runtime>(app: AppHandle<R>, name: String, subjects: String) -> Result<DeskCard, CommandError> {
-    let card = tauri::Manager::state::<AppState>(&app).with_desk(|d| d.set_desk_card(&name, &subjects))?;
+    let card =
+        tauri::Manager::state::<AppState>(&app).with_desk(|d| d.set_desk_card(&name, &subjects, chrono::Utc::now()))?;
     crate::im::set_card(&app, &card);
     Ok(card)
 }

@@ -59,6 +59,9 @@ export const api = {
   onAccountChanged: (f: (s: AccountStatus) => void): Promise<UnlistenFn> =>
     listen<AccountStatus>(ACCOUNT_CHANGED, (e) => f(e.payload)),
   closeChat: (peer: string, rating: Rating) => invoke<DeskSnapshot>("close_chat", { peer, rating }),
+  /** Takes the first chat waiting in line; the patron taken, or null when none waits. */
+  takeNextChat: () => invoke<string | null>("take_next_chat"),
+  holdChat: (peer: string, hold: boolean) => invoke<DeskSnapshot>("hold_chat", { peer, hold }),
   rateWalkup: (id: number, rating: Rating) => invoke<null>("rate_walkup", { id, rating }),
   /** Statistics for questions that started in [from, to) (ISO times); hours are the desk's local time. */
   statistics: (from: string, to: string) => invoke<Statistics>("statistics", { from, to }),
