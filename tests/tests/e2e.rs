@@ -1301,3 +1301,85 @@ fn without_a_keyring_the_desk_refuses_unless_the_library_allows_a_password_per_s
         assert!(!bytes.windows(13).any(|w| w == b"correct horse"), "a password is written in {}", f.display());
     }
 }
+
+/// axe-core's rules run over the page as it is now: the violations of serious or critical impact,
+/// each with its rule, help text and where it is.
+fn accessibility_violations(s: &Session) -> Vec<String> {
+    static AXE: OnceLock<String> = OnceLock::new();
+    let axe = AXE.get_or_init(|| {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../ui/node_modules/axe-core/axe.min.js");
+        std::fs::read_to_string(&path)
+            .unwrap_or_else(|e| panic!("{} (scripts/setup.sh installs it): {e}", path.display()))
+    });
+    // The script runs inside a function: axe may land in a local, so it is put on window by hand.
+    s.execute(&format!(
+        "{axe}\n;window.axe = window.axe || axe; window.__axe = null;\
+         window.axe.run(document, {{ resultTypes: ['violations'] }})\
+           .then(r => {{ window.__axe = r.violations; }}, e => {{ window.__axe = 'axe failed: ' + e; }});\
+         return true;"
+    ))
+    .unwrap();
+    let deadline = Instant::now() + WAIT;
+    let found = loop {
+        let v = s.execute("return window.__axe").unwrap();
+        if !v.is_null() {
+            break v;
+        }
+        assert!(Instant::now() < deadline, "axe-core did not finish");
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let Some(list) = found.as_array() else { panic!("{found}") };
+    list.iter()
+        .filter(|v| matches!(v["impact"].as_str(), Some("serious" | "critical")))
+        .map(|v| {
+            let targets: Vec<String> = v["nodes"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|n| format!("{} ({})", n["target"], n["failureSummary"].as_str().unwrap_or("").replace('\n', " ")))
+                .collect();
+            format!("{} [{}]: {} at {}", v["id"], v["impact"], v["help"], targets.join("; "))
+        })
+        .collect()
+}
+
+#[test]
+fn every_main_view_passes_an_accessibility_check_in_light_and_dark() {
+    let _turn = ONE_APP_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let mut found = Vec::new();
+    for (theme, dark) in [("Adwaita", false), ("Adwaita:dark", true)] {
+        let shade = if dark { "dark" } else { "light" };
+        let desk = signed_in_desk_with("ask-secret", &[("GTK_THEME", Path::new(theme))]);
+        let s = &desk.app.session;
+        s.wait_for_text("[data-testid=account-status]", WAIT, |t| t.ends_with(": online")).unwrap();
+        assert_eq!(
+            s.execute("return matchMedia('(prefers-color-scheme: dark)').matches").unwrap(),
+            dark,
+            "the page follows the desktop's {shade} theme"
+        );
+        // A busy desk: a walk-up under way, a patron waiting in line, their conversation open.
+        s.click(&s.find("[data-testid=walkup-button]").unwrap()).unwrap();
+        s.wait_for("[data-testid=walkup-timer]", WAIT).unwrap();
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        let mut patron1 = patron(&rt, &desk.prosody);
+        rt.block_on(patron1.send_message("ask@library.test", "do you have the 1920 city directory?")).unwrap();
+        next_body(&rt, &mut patron1, |_| false);
+        s.click(&s.wait_for("[data-testid=tab]", WAIT).unwrap()).unwrap();
+        s.wait_for_text("[data-testid=messages]", WAIT, |t| t.contains("city directory")).unwrap();
+        for view in ["desk", "history", "stats", "settings"] {
+            let toggle = format!("[data-testid={view}-button]");
+            if view != "desk" {
+                s.click(&s.find(&toggle).unwrap()).unwrap();
+                s.wait_for(&format!("{toggle}[aria-pressed=true]"), WAIT).unwrap();
+                // Each view loads its figures or list once shown.
+                std::thread::sleep(Duration::from_millis(500));
+            }
+            s.save_screenshot(&artifacts().join(format!("e2e-{view}-{shade}.png")));
+            found.extend(accessibility_violations(s).into_iter().map(|v| format!("{view} ({shade}): {v}")));
+            if view != "desk" {
+                s.click(&s.find(&toggle).unwrap()).unwrap();
+            }
+        }
+    }
+    assert!(found.is_empty(), "{} accessibility violations:\n{}", found.len(), found.join("\n"));
+}
