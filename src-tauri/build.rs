@@ -37,6 +37,8 @@ fn main() {
         "autostart_settings",
         "set_autostart",
         "library_settings",
+        "display_settings",
+        "set_display_settings",
     ]);
     if let Err(e) = tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest)) {
         eprintln!("tauri build step failed: {e:#}");

@@ -4,6 +4,7 @@ pub mod api;
 pub mod autostart;
 pub mod canned;
 pub mod desk;
+pub mod display;
 pub mod error;
 pub mod export;
 pub mod flood;

@@ -140,6 +140,8 @@ pub fn run_app<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Result<(
             commands::desk::autostart_settings,
             commands::desk::set_autostart,
             commands::desk::library_settings,
+            commands::desk::display_settings,
+            commands::desk::set_display_settings,
         ])
         .run(tauri::generate_context!())
 }

@@ -1383,3 +1383,55 @@ fn every_main_view_passes_an_accessibility_check_in_light_and_dark() {
     }
     assert!(found.is_empty(), "{} accessibility violations:\n{}", found.len(), found.join("\n"));
 }
+
+#[test]
+fn text_size_and_high_contrast_are_the_librarians_choice_and_survive_a_restart() {
+    let _turn = ONE_APP_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let data = tempfile::tempdir().unwrap();
+    let root_size = |s: &Session| s.execute("return getComputedStyle(document.documentElement).fontSize").unwrap();
+    let walkup_width =
+        |s: &Session| s.execute("return document.querySelector('[data-testid=walkup-button]').offsetWidth").unwrap();
+    {
+        let app = launch(data.path());
+        let s = &app.session;
+        s.wait_for("[data-testid=walkup-button]", WAIT).unwrap();
+        assert_eq!(root_size(s), "15px");
+        let normal = walkup_width(s).as_f64().unwrap();
+        s.click(&s.find("[data-testid=settings-button]").unwrap()).unwrap();
+        s.click(&s.wait_for("[data-testid=text-size] option[value='150']", WAIT).unwrap()).unwrap();
+        s.click(&s.find("[data-testid=high-contrast]").unwrap()).unwrap();
+        let deadline = Instant::now() + WAIT;
+        while root_size(s) != "22.5px" {
+            assert!(Instant::now() < deadline, "the text never grew: {}", root_size(s));
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        // Everything grows with the text, not only the letters.
+        assert!(walkup_width(s).as_f64().unwrap() > normal * 1.3, "the walk-up button kept its size");
+        assert_eq!(s.execute("return document.documentElement.classList.contains('high-contrast')").unwrap(), true);
+        assert_eq!(
+            s.execute("return getComputedStyle(document.body).color").unwrap(),
+            "rgb(0, 0, 0)",
+            "black text in high contrast"
+        );
+        s.save_screenshot(&artifacts().join("e2e-settings-high-contrast.png"));
+        let found = accessibility_violations(s);
+        assert!(found.is_empty(), "high contrast, large text: {found:#?}");
+        // Ctrl+Minus steps down one size, and the Settings view follows.
+        s.send_keys(&s.find("body").unwrap(), "\u{E009}-\u{E000}").unwrap();
+        let deadline = Instant::now() + WAIT;
+        while root_size(s) != "19.5px" {
+            assert!(Instant::now() < deadline, "Ctrl+Minus did nothing: {}", root_size(s));
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        assert_eq!(s.property(&s.find("[data-testid=text-size]").unwrap(), "value").unwrap(), "130");
+    }
+    let app = launch(data.path());
+    let s = &app.session;
+    s.wait_for("[data-testid=walkup-button]", WAIT).unwrap();
+    let deadline = Instant::now() + WAIT;
+    while root_size(s) != "19.5px" {
+        assert!(Instant::now() < deadline, "the text size was not kept: {}", root_size(s));
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(s.execute("return document.documentElement.classList.contains('high-contrast')").unwrap(), true);
+}

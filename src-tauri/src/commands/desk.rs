@@ -81,6 +81,19 @@ pub fn set_autostart<R: Runtime>(
     crate::autostart::set(&app, enabled)
 }
 
+#[tauri::command(async)]
+pub fn display_settings(state: State<'_, AppState>) -> Result<refdesk_core::display::DisplaySettings, CommandError> {
+    state.with_desk(|d| d.display_settings())
+}
+
+#[tauri::command(async)]
+pub fn set_display_settings(
+    state: State<'_, AppState>,
+    settings: refdesk_core::display::DisplaySettings,
+) -> Result<refdesk_core::display::DisplaySettings, CommandError> {
+    state.with_desk(|d| d.set_display_settings(settings))
+}
+
 /// The library's settings in words, each marked if the library's policy file set it.
 #[tauri::command(async)]
 pub fn library_settings(

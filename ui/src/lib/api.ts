@@ -8,6 +8,7 @@ import type { CommandError } from "./bindings/CommandError";
 import type { ConversationView } from "./bindings/ConversationView";
 import type { DeskCard } from "./bindings/DeskCard";
 import type { DeskSnapshot } from "./bindings/DeskSnapshot";
+import type { DisplaySettings } from "./bindings/DisplaySettings";
 import type { FloodView } from "./bindings/FloodView";
 import type { MessageView } from "./bindings/MessageView";
 import type { NoteView } from "./bindings/NoteView";
@@ -85,6 +86,8 @@ export const api = {
   autostartSettings: () => invoke<AutostartView>("autostart_settings"),
   librarySettings: () => invoke<SettingView[]>("library_settings"),
   setAutostart: (enabled: boolean) => invoke<AutostartView>("set_autostart", { enabled }),
+  displaySettings: () => invoke<DisplaySettings>("display_settings"),
+  setDisplaySettings: (settings: DisplaySettings) => invoke<DisplaySettings>("set_display_settings", { settings }),
   deskCard: () => invoke<DeskCard>("desk_card"),
   setDeskCard: (name: string, subjects: string) => invoke<DeskCard>("set_desk_card", { name, subjects }),
   /** Offers the chat with `peer` to the colleague's desk signed in as `to` (its resource). */
