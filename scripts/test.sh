@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 #! The test command: installs what is missing, then runs every check and test and prints a summary.
 #! Steps: format, UI build/type check/unit tests, clippy, all Rust tests (unit, store, real Prosody,
-#! end-to-end through WebDriver under Xvfb and a private D-Bus session), ts-rs binding drift, and
-#! the Linux installers (built, installed, upgraded and removed in scratch roots).
+#! end-to-end through WebDriver under Xvfb and a private D-Bus session), ts-rs binding drift, a
+#! short fuzzing run of each fuzz target, and the Linux installers (built, installed, upgraded and
+#! removed in scratch roots).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -50,6 +51,8 @@ step "clippy" cargo clippy --workspace --all-targets --all-features -- -D warnin
 step "rust tests" xvfb-run --auto-servernum --server-args="-screen 0 1280x800x24" \
   dbus-run-session -- scripts/with-keyring.sh cargo test --workspace --all-features -- --test-threads=2
 step "bindings drift" bindings_clean
+# The stanza reader and parsers, the redactor and the policy parser under libFuzzer, briefly.
+step "fuzz" bash scripts/fuzz.sh
 # The .deb and .rpm built in release and installed, upgraded and removed in scratch roots.
 step "installers" xvfb-run --auto-servernum --server-args="-screen 0 1280x800x24" \
   dbus-run-session -- bash scripts/test-packages.sh
@@ -59,6 +62,7 @@ passed=0; failed=0
 while read -r p f; do passed=$((passed + p)); failed=$((failed + f)); done < <(
   sed -n 's/^test result: [a-zA-Z]*\. \([0-9]*\) passed; \([0-9]*\) failed.*/\1 \2/p' \
     "$LOGS/rust-tests.log" "$LOGS/installers.log" 2>/dev/null
+  sed -n 's/^fuzz result: \([0-9]*\) targets passed; \([0-9]*\) failed.*/\1 \2/p' "$LOGS/fuzz.log" 2>/dev/null
   # vitest: "Tests  5 passed (5)" or "Tests  1 failed | 4 passed (5)"
   sed 's/\x1b\[[0-9;]*m//g' "$LOGS/ui-unit-tests.log" 2>/dev/null | awk '/^ *Tests /{
     p=0; f=0; for (i=1;i<=NF;i++) { if ($(i+1) ~ /^passed/) p=$i; if ($(i+1) ~ /^failed/) f=$i } print p, f }'
@@ -73,7 +77,7 @@ echo "  total wall time: ${SECONDS}s"
 for i in "${!NAMES[@]}"; do
   [ "${RESULTS[$i]}" = ok ] && continue
   case "${NAMES[$i]}" in
-    "rust tests"|"ui unit tests"|"installers") [ "$failed" -gt 0 ] || failed=$((failed + 1)) ;;
+    "rust tests"|"ui unit tests"|"installers"|"fuzz") [ "$failed" -gt 0 ] || failed=$((failed + 1)) ;;
     *) failed=$((failed + 1)) ;;
   esac
 done

@@ -8,6 +8,8 @@ pub mod display;
 pub mod error;
 pub mod export;
 pub mod flood;
+#[cfg(feature = "fuzzing")]
+pub mod fuzzing;
 pub mod glossary;
 pub mod handoff;
 pub mod links;

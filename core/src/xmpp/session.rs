@@ -671,6 +671,23 @@ pub fn bare(jid: &str) -> &str {
     jid.split('/').next().unwrap_or(jid)
 }
 
+/// Every parser a stanza from the server can reach, for the fuzz targets: the message as it came,
+/// the message inside a carbon or an archive result, the presence. Returns what was understood.
+#[cfg(feature = "fuzzing")]
+pub(crate) fn parse_for_fuzzing(el: &Element) -> (Option<ChatMessage>, Vec<ChatMessage>, Option<PresenceUpdate>) {
+    let inner = el
+        .elements()
+        .flat_map(|w| {
+            w.child("forwarded", NS_FORWARD)
+                .into_iter()
+                .chain(w.elements().filter_map(|r| r.child("forwarded", NS_FORWARD)))
+        })
+        .filter_map(|f| f.child("message", NS_CLIENT))
+        .filter_map(parse_message)
+        .collect();
+    (parse_message(el), inner, parse_presence(el))
+}
+
 fn parse_message(el: &Element) -> Option<ChatMessage> {
     let from = el.attr("from")?.to_owned();
     let body = el.child("body", NS_CLIENT).map(|b| b.text());

@@ -262,7 +262,12 @@ fn run(args: &Args) -> Result<(), Error> {
 
     let table = render(&rows);
     println!("{table}");
-    record(&args.results, &table, &rows)?;
+    // A quick run's loads are smaller than the table's rows say: it is not a result to keep.
+    if args.quick {
+        eprintln!("bench: quick run; {} left as it was", args.results.display());
+    } else {
+        record(&args.results, &table, &rows)?;
+    }
     Ok(())
 }
 
