@@ -115,9 +115,16 @@ impl Desk {
     }
 
     /// This desk's librarian started answering `peer` (typing): the chat is this desk's claim. The
-    /// other desks on the account see it as the typing notification's copy (XEP-0280).
-    pub fn claim(&mut self, peer: &str) {
+    /// other desks on the account see it as the typing notification's copy (XEP-0280). False, and
+    /// no claim, when another desk already has the chat: its typing must not go out then, or the
+    /// other desk, seeing a claim from a desk that has already let go, would let go too.
+    #[must_use]
+    pub fn claim(&mut self, peer: &str) -> bool {
+        if self.engine.as_ref().is_some_and(|e| e.elsewhere().any(|c| c == peer)) {
+            return false;
+        }
         self.claimed.insert(peer.to_owned());
+        true
     }
 
     /// Another desk on the account started answering a patron (the copy of its typing notification).

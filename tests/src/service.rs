@@ -153,9 +153,11 @@ pub async fn signed_in_desk(p: &Prosody, data: &std::path::Path) -> Running {
 
 impl Running {
     /// The librarian at this desk starts typing to `peer`, as the window's composer does.
+    /// As the window does: typing claims the chat, and is sent only if the claim was taken.
     pub async fn start_typing(&self, peer: &str) {
-        self.desk.lock().unwrap().claim(peer);
-        self.commands.send(account::AccountCommand::Typing { to: peer.into(), typing: true }).await.unwrap();
+        if self.desk.lock().unwrap().claim(peer) {
+            self.commands.send(account::AccountCommand::Typing { to: peer.into(), typing: true }).await.unwrap();
+        }
     }
 
     pub fn phase_of(&self, peer: &str) -> Option<ChatPhase> {

@@ -444,6 +444,32 @@ async fn typing_against_an_answer_and_two_crossing_answers_each_leave_exactly_on
     }
 }
 
+/// The desk that would win a tie sees the other desk's claim first, and only then its librarian
+/// types: the chat has gone already, so that typing is not sent (it would make the other desk let
+/// go too, leaving the patron with nobody: seen once in 200 races before this was fixed).
+#[tokio::test]
+async fn a_desk_that_let_a_chat_go_does_not_claim_it_back_by_typing() {
+    let (p, a, b, _dirs) = two_desks().await;
+    p.register("latecomer", "late-secret").unwrap();
+    let (_sessions, peers) = questions_at_both(&p, &a, &b, &["latecomer".to_owned()], "late-secret").await;
+    let peer = &peers[0];
+    let (first, second) = if a.resource() < b.resource() { (&a, &b) } else { (&b, &a) };
+    second.start_typing(peer).await;
+    let deadline = tokio::time::Instant::now() + WAIT;
+    while first.phase_of(peer) != Some(ChatPhase::Elsewhere) {
+        assert!(tokio::time::Instant::now() < deadline, "the first desk never saw the other's claim");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    first.start_typing(peer).await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert_eq!(first.phase_of(peer), Some(ChatPhase::Elsewhere));
+    assert!(
+        second.phase_of(peer).is_some_and(|ph| ph != ChatPhase::Elsewhere),
+        "the desk that claimed first keeps the chat: {:?}",
+        second.phase_of(peer)
+    );
+}
+
 /// Three desks on the account: Anna hands the chat to Carla; Bob's desk, which only watched,
 /// follows who has it and never takes it into its own line.
 #[tokio::test]

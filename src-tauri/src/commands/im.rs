@@ -23,12 +23,10 @@ pub fn set_typing<R: Runtime>(
     peer: String,
     typing: bool,
 ) -> Result<(), CommandError> {
-    if typing {
-        // Typing to a patron claims the chat for this desk (the other desks see the typing).
-        app.state::<crate::state::AppState>().with_desk(|d| {
-            d.claim(&peer);
-            Ok(())
-        })?;
+    // Typing to a patron claims the chat for this desk (the other desks see the typing); a chat
+    // another desk has just taken is not claimed, and the typing is not sent.
+    if typing && !app.state::<crate::state::AppState>().with_desk(|d| Ok(d.claim(&peer)))? {
+        return Ok(());
     }
     crate::im::typing(&app, &account, &peer, typing);
     Ok(())
