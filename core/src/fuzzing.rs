@@ -83,7 +83,8 @@ mod tests {
     #[test]
     fn the_committed_fuzz_seeds_pass_their_checks() {
         let seeds = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fuzz/seeds");
-        let targets: [(&str, fn(&[u8])); 3] =
+        type Target = fn(&[u8]);
+        let targets: [(&str, Target); 3] =
             [("stanzas", super::stanzas), ("redact", super::redact), ("policy", super::policy)];
         for (name, target) in targets {
             let mut count = 0;
