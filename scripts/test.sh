@@ -49,7 +49,7 @@ step "app build" cargo build -p refdesk --features custom-protocol
 step "clippy" cargo clippy --workspace --all-targets --all-features -- -D warnings
 # One run for all Rust tests; the end-to-end ones need a display and a session bus.
 step "rust tests" xvfb-run --auto-servernum --server-args="-screen 0 1280x800x24" \
-  dbus-run-session -- scripts/with-keyring.sh cargo test --workspace --all-features -- --test-threads=2
+  dbus-run-session -- scripts/with-keyring.sh cargo test --workspace --all-features --no-fail-fast -- --test-threads=2
 step "bindings drift" bindings_clean
 # The stanza reader and parsers, the redactor and the policy parser under libFuzzer, briefly.
 step "fuzz" bash scripts/fuzz.sh

@@ -1,6 +1,7 @@
 //! refdesk-testkit: real parts for tests and the demo: a private Prosody, a test CA, a WebDriver client.
 
 pub mod certs;
+pub mod fixtures;
 pub mod net;
 pub mod notifications;
 pub mod proc;

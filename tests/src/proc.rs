@@ -71,13 +71,19 @@ impl Tree {
 /// Proportional set size summed over `procs`, in KiB: shared pages are split among their users,
 /// so the sum is what the tree really costs.
 pub fn pss_kib(procs: &[Proc]) -> u64 {
+    pss_each(procs).iter().map(|(_, kib)| kib).sum()
+}
+
+/// Proportional set size of each of `procs` still running, in KiB, with its name.
+pub fn pss_each(procs: &[Proc]) -> Vec<(String, u64)> {
     procs
         .iter()
-        .filter_map(|p| std::fs::read_to_string(format!("/proc/{}/smaps_rollup", p.pid)).ok())
-        .filter_map(|s| {
-            s.lines().find(|l| l.starts_with("Pss:")).and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
+        .filter_map(|p| {
+            let s = std::fs::read_to_string(format!("/proc/{}/smaps_rollup", p.pid)).ok()?;
+            let line = s.lines().find(|l| l.starts_with("Pss:"))?;
+            Some((p.name.clone(), line.split_whitespace().nth(1)?.parse::<u64>().ok()?))
         })
-        .sum()
+        .collect()
 }
 
 /// User plus system CPU time of `procs`, in clock ticks.

@@ -1435,3 +1435,117 @@ fn text_size_and_high_contrast_are_the_librarians_choice_and_survive_a_restart()
     }
     assert_eq!(s.execute("return document.documentElement.classList.contains('high-contrast')").unwrap(), true);
 }
+
+/// A conversation of 50,000 messages (a patron who chats with the library for years): the page
+/// holds only the rows near what is on screen, the librarian scrolls from the newest to the very
+/// first message, loading earlier pages keeps the place being read, and the middle shows the
+/// right rows with nothing skipped.
+#[test]
+fn a_fifty_thousand_message_conversation_scrolls_end_to_end_with_few_rows_in_the_page() {
+    const TOTAL: u32 = 50_000;
+    let _turn = ONE_APP_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let data = tempfile::tempdir().unwrap();
+    refdesk_testkit::fixtures::long_conversation(&data.path().join("refdesk.db"), "longtalker@library.test", TOTAL)
+        .unwrap();
+
+    let app = launch(data.path());
+    let s = &app.session;
+    let tab = s.wait_for_text("[data-testid=tab]", WAIT, |t| t.contains("longtalker")).unwrap();
+    assert!(tab.contains("longtalker"));
+    s.click(&s.find("[data-testid=tab]").unwrap()).unwrap();
+    s.wait_for_text("[data-testid=message]:last-child", WAIT, |t| t.starts_with(&format!("message {TOTAL}"))).unwrap();
+
+    // Numbers of the rows in the page, top to bottom, and the number of the row at the top edge
+    // of the visible area.
+    let rows = || -> Vec<i64> {
+        let v = s
+            .execute(
+                "return [...document.querySelectorAll('[data-testid=message] .body')]
+                   .map(b => Number(b.textContent.split(' ')[1]))",
+            )
+            .unwrap();
+        v.as_array().unwrap().iter().map(|x| x.as_i64().unwrap()).collect()
+    };
+    // The row at the top edge of what is on screen: its number, and its place among the messages
+    // loaded (aria-posinset, once the list is windowed; 0 before).
+    let at_top = || -> (i64, i64) {
+        let v = s
+            .execute(
+                "const top = document.querySelector('.scroller').getBoundingClientRect().top + 30;
+                 const li = [...document.querySelectorAll('[data-testid=message]')]
+                   .find(li => li.getBoundingClientRect().bottom > top);
+                 return li && li.getBoundingClientRect().top < top + 100
+                   ? [Number(li.querySelector('.body').textContent.split(' ')[1]),
+                      Number(li.getAttribute('aria-posinset') ?? 0)] : [-1, -1]",
+            )
+            .unwrap();
+        (v[0].as_i64().unwrap(), v[1].as_i64().unwrap())
+    };
+    // For a failure's message: the list's geometry.
+    let geometry = || {
+        s.execute(
+            "const sc = document.querySelector('.scroller'); const sp = sc.querySelectorAll('.spacer');
+             const li = sc.querySelectorAll('[data-testid=message]');
+             return {scrollTop: sc.scrollTop, scrollHeight: sc.scrollHeight, clientHeight: sc.clientHeight,
+                     padTop: sp[0]?.offsetHeight, padBottom: sp[1]?.offsetHeight, rows: li.length,
+                     first: li[0]?.getAttribute('aria-posinset'), firstTop: li[0]?.offsetTop,
+                     tops: [...li].map(l => [l.getAttribute('aria-posinset'),
+                       Math.round(l.getBoundingClientRect().top - sc.getBoundingClientRect().top)])}",
+        )
+        .unwrap()
+    };
+    // Waits until what is on screen stops changing (a page on its way, rows being measured).
+    let settled = || -> (i64, i64) {
+        let mut last = (-2, -2);
+        let mut same = 0;
+        let deadline = Instant::now() + WAIT;
+        while same < 3 {
+            assert!(Instant::now() < deadline, "the list never settled (at {last:?}): {}", geometry());
+            std::thread::sleep(Duration::from_millis(80));
+            let now = at_top();
+            if now == last && now.0 > 0 {
+                same += 1;
+            } else {
+                same = 0;
+                last = now;
+            }
+        }
+        last
+    };
+
+    // Up to the very first message: at the top, the next page of earlier messages comes, and the
+    // message that was at the top stays there with the new page above it (not thrown down).
+    let mut most = rows().len();
+    let mut loads = 0;
+    loop {
+        s.execute("document.querySelector('.scroller').scrollTop = 0").unwrap();
+        let (top, place) = settled();
+        let shown = rows();
+        most = most.max(shown.len());
+        assert!(shown.windows(2).all(|w| w[1] == w[0] + 1), "rows in the page skip or repeat: {shown:?}");
+        if top == 1 {
+            break;
+        }
+        loads += 1;
+        assert!(loads <= 200, "never reached the first message; at {top}");
+        // A page is 500 messages; the last one holds what is left, so message N is then row N.
+        let want = if s.find_all("[data-testid=load-earlier]").unwrap().is_empty() { top } else { 501 };
+        assert_eq!(place, want, "message {top} is not where the reader left it: {place} rows down; {}", geometry());
+    }
+    assert!(loads >= 10, "only {loads} pages were loaded on the way up");
+    assert!(most <= 250, "{most} rows were in the page at once");
+    assert!(s.find_all("[data-testid=load-earlier]").unwrap().is_empty(), "nothing earlier is offered");
+
+    // The middle: the row on screen is the one the scroll position says, neighbours contiguous.
+    s.execute("const sc = document.querySelector('.scroller'); sc.scrollTop = sc.scrollHeight / 2;").unwrap();
+    let half = i64::from(TOTAL / 2);
+    wait_until("the middle rows in the page", || (half - 4000..half + 4000).contains(&at_top().0));
+    let middle = rows();
+    assert!(middle.len() < 120, "{} rows in the page in the middle", middle.len());
+    assert!(middle.windows(2).all(|w| w[1] == w[0] + 1), "rows skip or repeat: {middle:?}");
+
+    // And back to the newest, which is where new messages show.
+    s.execute("const sc = document.querySelector('.scroller'); sc.scrollTop = sc.scrollHeight;").unwrap();
+    wait_until("the newest message in the page", || rows().last() == Some(&i64::from(TOTAL)));
+    s.save_screenshot(&artifacts().join("e2e-long-conversation.png"));
+}

@@ -18,6 +18,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (8, "0008_tabs.sql", include_str!("../../../migrations/0008_tabs.sql")),
     (9, "0009_origin_ids.sql", include_str!("../../../migrations/0009_origin_ids.sql")),
     (10, "0010_notes.sql", include_str!("../../../migrations/0010_notes.sql")),
+    (11, "0011_message_pages.sql", include_str!("../../../migrations/0011_message_pages.sql")),
 ];
 
 /// The newest schema this build knows.

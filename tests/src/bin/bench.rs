@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use refdesk_core::xmpp::demo::{DemoAccount, DemoInfo};
 use refdesk_core::xmpp::{connect, Incoming, Session, Show};
-use refdesk_testkit::proc::{cpu_ticks, pss_kib, tree_of, Tree};
+use refdesk_testkit::proc::{cpu_ticks, pss_each, pss_kib, tree_of, Tree};
 use refdesk_testkit::webdriver::{Session as Window, TauriDriver};
 use refdesk_testkit::{Prosody, ProsodyConfig};
 
@@ -181,7 +181,7 @@ fn run(args: &Args) -> Result<(), Error> {
         what: "Memory, 20 conversations × 200 messages",
         value: mib(twenty),
         target: "≤ 200 MB",
-        note: format!("+{} over idle", mib(twenty.saturating_sub(idle))),
+        note: format!("+{} over idle; {}", mib(twenty.saturating_sub(idle)), note_processes(&app)),
     });
 
     // Growth: 10,000 messages across 50 patrons, then every chat closed and its tab with it.
@@ -197,7 +197,7 @@ fn run(args: &Args) -> Result<(), Error> {
         what: "Memory growth after 10,000 messages / 50 patrons",
         value: format!("+{}", mib(busy.saturating_sub(idle))),
         target: "≤ +30 MB",
-        note: format!("{} in all", mib(busy)),
+        note: format!("{} in all; {}", mib(busy), note_processes(&app)),
     });
     // What the server still holds for the desk arrives before anything else is timed: a backlog
     // would be measured as latency and as idle CPU.
@@ -209,7 +209,7 @@ fn run(args: &Args) -> Result<(), Error> {
         what: "… after closing all tabs",
         value: format!("+{}", mib(after.saturating_sub(idle))),
         target: "≤ +10 MB",
-        note: format!("{closed} tabs closed"),
+        note: format!("{closed} tabs closed; {}", note_processes(&app)),
     });
 
     // Latency: 50 patrons at 1 message a second; measured in the open tab's DOM, next to the
@@ -246,6 +246,9 @@ fn run(args: &Args) -> Result<(), Error> {
     drop(w);
     drop(driver);
 
+    // After the desk's own app has gone: one instance per desktop session.
+    rows.extend(scrollback(args, work.path())?);
+
     if !args.no_others {
         rows.extend(compare(&server, &info, &rt, work.path(), &patrons[..20], per, twenty));
     }
@@ -269,6 +272,84 @@ fn run(args: &Args) -> Result<(), Error> {
         record(&args.results, &table, &rows)?;
     }
     Ok(())
+}
+
+/// Scrolls a 50,000-message conversation from its newest message to its first, a screenful per
+/// frame as fast as frames come, in the page itself (so the figures are the webview's, not
+/// WebDriver's round trips).
+const SCROLL_BACK_JS: &str = "
+  window.__scrollback = null;
+  (async () => {
+    const sc = document.querySelector('.scroller');
+    const frame = () => new Promise(r => requestAnimationFrame(() => r(performance.now())));
+    const times = [];
+    let maxRows = 0;
+    const t0 = performance.now();
+    let last = await frame();
+    while (performance.now() - t0 < 600000) {
+      const first = sc.querySelector('[data-testid=message] .body')?.textContent ?? '';
+      if (sc.scrollTop < 2 && first.split(' ')[1] === '1') break;
+      sc.scrollTop = Math.max(0, sc.scrollTop - sc.clientHeight);
+      const now = await frame();
+      times.push(now - last);
+      last = now;
+      maxRows = Math.max(maxRows, sc.querySelectorAll('[data-testid=message]').length);
+    }
+    window.__scrollback = { ms: performance.now() - t0, times, maxRows };
+  })();
+";
+
+fn scrollback(args: &Args, work: &Path) -> Result<Vec<Row>, Error> {
+    let total: u32 = if args.quick { 10_000 } else { 50_000 };
+    eprintln!("bench: scrolling back through {total} messages");
+    let data = work.join("scrollback");
+    std::fs::create_dir_all(&data)?;
+    refdesk_testkit::fixtures::long_conversation(&data.join("refdesk.db"), "longtalker@library.test", total)?;
+    let driver = TauriDriver::start(&[("REFDESK_DATA_DIR", data.as_path())])?;
+    let w = driver.launch(&args.app)?;
+    let tab = w.wait_for("[data-testid=tab]", Duration::from_secs(120))?;
+    let opened = Instant::now();
+    w.click(&tab)?;
+    let newest = format!("message {total}");
+    w.wait_for_text("[data-testid=message]:last-child", Duration::from_secs(60), |t| t.starts_with(&newest))?;
+    let open = opened.elapsed();
+    w.execute(SCROLL_BACK_JS)?;
+    let deadline = Instant::now() + Duration::from_secs(660);
+    let result = loop {
+        let r = w.execute("return window.__scrollback")?;
+        if !r.is_null() {
+            break r;
+        }
+        if Instant::now() > deadline {
+            return Err("scrolling back never reached the first message".into());
+        }
+        std::thread::sleep(Duration::from_millis(500));
+    };
+    let times: Vec<f64> = result["times"].as_array().into_iter().flatten().filter_map(|t| t.as_f64()).collect();
+    let frames = times.len();
+    let (p50, p99) = percentiles(times);
+    let took = result["ms"].as_f64().unwrap_or(f64::NAN);
+    let max_rows = result["maxRows"].as_u64().unwrap_or(0);
+    Ok(vec![
+        Row {
+            what: "Scrollback: open a 50,000-message conversation",
+            value: ms(open),
+            target: "",
+            note: format!("{total} messages in the store; click on the tab → newest message shown"),
+        },
+        Row {
+            what: "… scrolled back to its first message",
+            value: format!("{:.1} s", took / 1000.0),
+            target: "",
+            note: format!("a screenful per frame, {frames} frames, pages of 500 loaded on the way; at most {max_rows} rows in the page"),
+        },
+        Row {
+            what: "… frame time while scrolling (p50 / p99)",
+            value: format!("{p50:.0} / {p99:.0} ms"),
+            target: "",
+            note: "requestAnimationFrame to requestAnimationFrame, software rendering".into(),
+        },
+    ])
 }
 
 fn ms(d: Duration) -> String {
@@ -316,8 +397,9 @@ fn app_tree(app: &Path) -> Option<Tree> {
 }
 
 fn note_processes(t: &Tree) -> String {
-    let names: Vec<String> = t.refresh().iter().map(|p| p.name.clone()).collect();
-    format!("PSS summed over {} processes: {}", names.len(), names.join(", "))
+    let each = pss_each(&t.refresh());
+    let parts: Vec<String> = each.iter().map(|(name, kib)| format!("{name} {}", mib(*kib))).collect();
+    format!("PSS summed over {} processes: {}", each.len(), parts.join(", "))
 }
 
 /// Every patron in `from` sends `n` messages at a person's pace, all at once; returns when sent.

@@ -19,7 +19,9 @@ const progress: Record<MessageStatus, number> = { pending: 0, sent: 1, received:
 
 /** Adds or updates `m` in a conversation's messages, kept in id (arrival) order. */
 export function upsertMessage(list: MessageView[], m: MessageView): MessageView[] {
-  const i = list.findIndex((x) => x.id === m.id);
+  // New and updated messages are nearly always the latest: look from the end.
+  let i = list.length - 1;
+  while (i >= 0 && list[i]!.id !== m.id) i--;
   if (i >= 0) {
     if (progress[list[i]!.status] > progress[m.status]) return list;
     const copy = list.slice();
