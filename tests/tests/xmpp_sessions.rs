@@ -336,3 +336,45 @@ async fn a_hidden_desk_gets_messages_at_once_and_typing_only_with_them() {
     assert_eq!(got.last().and_then(|m| m.body.clone()).as_deref(), Some("are you there?"));
     assert!(desk.set_client_active(true).await.unwrap());
 }
+
+/// The fingerprint line `openssl x509 -noout -fingerprint -sha256` prints for `pem`.
+fn openssl_fingerprint(pem: &std::path::Path) -> String {
+    let out = std::process::Command::new("openssl")
+        .args(["x509", "-noout", "-fingerprint", "-sha256", "-in"])
+        .arg(pem)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    String::from_utf8(out.stdout).unwrap().trim().to_owned()
+}
+
+#[tokio::test]
+async fn a_pinned_certificate_is_required_on_top_of_the_usual_checks() {
+    let s = server();
+    // The line IT gets from openssl is the pin, as printed.
+    let pinned = openssl_fingerprint(&s.prosody.ca.server_cert);
+    for tls in [TlsMode::StartTls, TlsMode::Direct] {
+        let cfg = AccountConfig { pins: vec![pinned.clone()], ..account(&s, "ask", tls) };
+        let session = within(connect(&cfg, "ask-secret")).await.unwrap();
+        session.close().await.unwrap();
+    }
+
+    // A trusted certificate that is not the pinned one (here: the server's own, against a pin of
+    // the CA, which the server does not present) is refused, for good, saying what was presented.
+    let other = openssl_fingerprint(&s.prosody.ca.ca_cert);
+    let cfg = AccountConfig { pins: vec![other], ..account(&s, "ask", TlsMode::StartTls) };
+    let err = within(connect(&cfg, "ask-secret")).await.err().unwrap();
+    let ConnectError::PinMismatch { presented } = &err else { panic!("{err:?}") };
+    assert!(pinned.ends_with(presented.as_str()), "{presented} vs {pinned}");
+    assert!(err.is_permanent(), "no retry loop against a certificate that will not change by itself");
+    assert!(err.to_string().contains("not one your library pinned"), "{err}");
+
+    // The pin is on top of trust, not instead of it: the right pin on an untrusted chain fails.
+    let cfg = AccountConfig { pins: vec![pinned], extra_ca: None, ..account(&s, "ask", TlsMode::StartTls) };
+    assert!(matches!(within(connect(&cfg, "ask-secret")).await.err().unwrap(), ConnectError::Certificate { .. }));
+
+    // A mistyped pin is said as such, before any connection.
+    let cfg = AccountConfig { pins: vec!["AB:CD".into()], ..account(&s, "ask", TlsMode::StartTls) };
+    let err = within(connect(&cfg, "ask-secret")).await.err().unwrap();
+    assert!(matches!(err, ConnectError::BadPin { .. }) && err.is_permanent(), "{err:?}");
+}

@@ -142,6 +142,9 @@ pub struct AccountPolicy {
     /// Allow SASL PLAIN inside TLS for servers without SCRAM (off unless IT turns it on).
     #[serde(default)]
     pub allow_plain: bool,
+    /// SHA-256 fingerprints of certificates the server must present one of (certificate pinning).
+    #[serde(default)]
+    pub pins: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -167,6 +170,9 @@ impl AccountPolicy {
         if self.host.as_deref().is_some_and(|h| h.trim().is_empty() || h.contains(['/', ' '])) {
             return Err(("host", format!("{:?} is not a host name", self.host.as_deref().unwrap_or(""))));
         }
+        for pin in &self.pins {
+            crate::xmpp::pin::parse_pin(pin).map_err(|e| ("pins", e))?;
+        }
         Ok(())
     }
 
@@ -180,6 +186,7 @@ impl AccountPolicy {
                 _ => crate::xmpp::TlsMode::StartTls,
             },
             extra_ca: self.ca_file.clone(),
+            pins: self.pins.clone(),
             allow_plain: self.allow_plain,
             ..crate::xmpp::AccountConfig::new(self.jid.trim())
         }
@@ -382,6 +389,16 @@ queued = "Hi! You're number {position} in line: {wait}."
         assert!(e.to_string().starts_with("p.toml:3:") && e.to_string().contains("password"), "{e}");
         let e = parse("[[accounts]]\njid = \"a@b\"\nport = 0\n", "p.toml").unwrap_err();
         assert!(e.to_string().contains("accounts[0].port"), "{e}");
+    }
+
+    #[test]
+    fn pinned_fingerprints_are_checked_and_reach_the_connection() {
+        let pin = vec!["AB"; 32].join(":");
+        let text = format!("[[accounts]]\njid = \"ask@library.example\"\npins = [\"sha256 Fingerprint={pin}\"]\n");
+        let p = parse(&text, "p.toml").unwrap();
+        assert_eq!(p.file.accounts[0].connect_config().pins, [format!("sha256 Fingerprint={pin}")]);
+        let e = parse("[[accounts]]\njid = \"a@b\"\npins = [\"AB:CD\"]\n", "p.toml").unwrap_err();
+        assert!(e.to_string().starts_with("p.toml: accounts[0].pins: \"AB:CD\" is not a SHA-256 fingerprint"), "{e}");
     }
 
     #[test]

@@ -44,6 +44,9 @@ pub struct AccountConfig {
     pub tls: TlsMode,
     /// A CA to trust besides the system's (the library's own CA, the demo's test CA).
     pub extra_ca: Option<PathBuf>,
+    /// SHA-256 fingerprints of certificates the server must present one of (see `pin`); none: no pinning.
+    #[serde(default)]
+    pub pins: Vec<String>,
     /// SASL PLAIN (password sent inside TLS) only if the library's policy allows it.
     pub allow_plain: bool,
     pub resource: String,
@@ -71,6 +74,7 @@ impl AccountConfig {
             port: None,
             tls: TlsMode::StartTls,
             extra_ca: None,
+            pins: Vec::new(),
             allow_plain: false,
             resource: "refdesk".into(),
             keepalive: default_keepalive(),
@@ -105,6 +109,13 @@ pub enum ConnectError {
     Tls { detail: String },
     #[error("cannot use the extra CA file {path}: {detail}")]
     CaFile { path: PathBuf, detail: String },
+    #[error("a pinned certificate fingerprint is wrong: {detail}")]
+    BadPin { detail: String },
+    #[error(
+        "the server's certificate is not one your library pinned (it presented {presented}); \
+         if the library changed its server's certificate, IT must update the pin"
+    )]
+    PinMismatch { presented: String },
     #[error("the server does not offer encryption (STARTTLS); refusing to send anything in the clear")]
     NoEncryption,
     #[error("wrong user name or password ({condition})")]
@@ -126,6 +137,8 @@ impl ConnectError {
                 | ConnectError::AuthFailed { .. }
                 | ConnectError::Certificate { .. }
                 | ConnectError::CaFile { .. }
+                | ConnectError::BadPin { .. }
+                | ConnectError::PinMismatch { .. }
                 | ConnectError::NoEncryption
                 | ConnectError::NoMechanism { .. }
         )
@@ -329,12 +342,27 @@ fn tls_connector(cfg: &AccountConfig) -> Result<TlsConnector, ConnectError> {
             roots.add(c).map_err(|e| ConnectError::CaFile { path: path.clone(), detail: e.to_string() })?;
         }
     }
+    let pins = cfg
+        .pins
+        .iter()
+        .map(|p| super::pin::parse_pin(p))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|detail| ConnectError::BadPin { detail })?;
     let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let config = rustls::ClientConfig::builder_with_provider(provider)
+    let builder = rustls::ClientConfig::builder_with_provider(provider.clone())
         .with_safe_default_protocol_versions()
-        .map_err(|e| ConnectError::Tls { detail: e.to_string() })?
-        .with_root_certificates(roots)
-        .with_no_client_auth();
+        .map_err(|e| ConnectError::Tls { detail: e.to_string() })?;
+    let config = if pins.is_empty() {
+        builder.with_root_certificates(roots).with_no_client_auth()
+    } else {
+        let usual = rustls::client::WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider)
+            .build()
+            .map_err(|e| ConnectError::Tls { detail: e.to_string() })?;
+        builder
+            .dangerous()
+            .with_custom_certificate_verifier(Arc::new(super::pin::PinnedVerifier::new(usual, pins)))
+            .with_no_client_auth()
+    };
     Ok(TlsConnector::from(Arc::new(config)))
 }
 
@@ -348,6 +376,12 @@ async fn handshake<S: AsyncRead + AsyncWrite + Unpin>(
     tls.connect(name, stream).await.map_err(|e| {
         let inner = e.get_ref().and_then(|i| i.downcast_ref::<rustls::Error>());
         match inner {
+            Some(rustls::Error::InvalidCertificate(rustls::CertificateError::Other(o)))
+                if o.0.downcast_ref::<super::pin::PinMismatch>().is_some() =>
+            {
+                let presented = o.0.downcast_ref::<super::pin::PinMismatch>().map(|m| m.presented.clone());
+                ConnectError::PinMismatch { presented: presented.unwrap_or_default() }
+            }
             Some(rustls::Error::InvalidCertificate(c)) => ConnectError::Certificate { detail: format!("{c:?}") },
             Some(other) => ConnectError::Tls { detail: other.to_string() },
             None => ConnectError::Io(e),

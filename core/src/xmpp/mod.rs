@@ -3,6 +3,7 @@
 pub mod account;
 pub mod connect;
 pub mod demo;
+pub mod pin;
 pub mod scram;
 pub mod session;
 pub mod sm;
