@@ -509,6 +509,22 @@ pub struct SearchHit {
     pub snippet: Vec<SnippetPart>,
 }
 
+/// What a history search looks in, as the window and `refdeskctl search` ask for it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase", default)]
+#[ts(export)]
+pub struct SearchFilter {
+    /// The first and last local day (`2026-09-01`) the chat ended on; either may be left out.
+    pub from: Option<String>,
+    pub to: Option<String>,
+    /// A topic tag given when the chat was closed.
+    pub tag: Option<String>,
+    /// Part of the librarian's name.
+    pub librarian: Option<String>,
+    /// The IM account the chat came in on.
+    pub account: Option<String>,
+}
+
 impl SearchHit {
     /// The snippet as one line with the matches between `open` and `close`, e.g. `[census]`.
     pub fn marked(&self, open: &str, close: &str) -> String {
@@ -530,6 +546,8 @@ pub struct TranscriptView {
     pub reason: String,
     pub read_level: Option<u8>,
     pub tags: Vec<String>,
+    /// The librarian's name at the desk when the chat closed; empty if none was given.
+    pub librarian: String,
     pub lines: Vec<TranscriptLineView>,
 }
 

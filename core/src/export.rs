@@ -212,6 +212,7 @@ mod tests {
             started_at: now,
             ended_at: now,
             reason: "byLibrarian".into(),
+            librarian: "Maria".into(),
             read_level: Some(3),
             tags: vec!["census".into(), "=cmd".into()],
             lines: vec![

@@ -3,6 +3,7 @@
 pub mod api;
 pub mod autostart;
 pub mod canned;
+pub mod days;
 pub mod desk;
 pub mod display;
 pub mod error;
@@ -631,7 +632,31 @@ impl Desk {
     }
 
     pub fn search_transcripts(&self, query: &str, limit: u32) -> Result<Vec<store::SearchHit>> {
-        Ok(self.store.search_transcripts(query, limit.clamp(1, MAX_PAGE))?)
+        self.search_transcripts_in(query, &api::SearchFilter::default(), &chrono::Local, limit)
+    }
+
+    /// As `search_transcripts`, in the transcripts `filter` names, its days taken in `tz`.
+    pub fn search_transcripts_in<Tz: chrono::TimeZone>(
+        &self,
+        query: &str,
+        filter: &api::SearchFilter,
+        tz: &Tz,
+        limit: u32,
+    ) -> Result<Vec<store::SearchHit>> {
+        let text = |v: &Option<String>| v.as_deref().map(str::trim).filter(|t| !t.is_empty()).map(str::to_owned);
+        let day = |v: &Option<String>, name: &str| {
+            text(v).map(|d| days::parse_day(&d, name)).transpose().map_err(Error::InvalidInput)
+        };
+        let (ended_from, ended_before) =
+            days::span(day(&filter.from, "from")?, day(&filter.to, "to")?, tz).map_err(Error::InvalidInput)?;
+        let resolved = store::TranscriptFilter {
+            ended_from,
+            ended_before,
+            tag: text(&filter.tag),
+            librarian: text(&filter.librarian),
+            account: text(&filter.account),
+        };
+        Ok(self.store.search_transcripts(query, &resolved, limit.clamp(1, MAX_PAGE))?)
     }
 
     pub fn conversations(&self) -> Result<Vec<ConversationView>> {
@@ -842,7 +867,11 @@ fn store_auto_replies(s: &Store, actions: &[desk::Action], now: DateTime<Utc>) -
 
 /// Writes the transcript of each chat the engine closed: redacted, the patron as a pseudonym.
 fn store_transcripts(s: &Store, actions: &[desk::Action], key: &[u8], now: DateTime<Utc>) -> Result<()> {
+    if !actions.iter().any(|a| matches!(a, desk::Action::ChatClosed { .. })) {
+        return Ok(());
+    }
     let redactor = privacy::redact::Redactor::new();
+    let librarian = handoff::facade::stored_card(s)?.name;
     for a in actions {
         let desk::Action::ChatClosed { chat, reason } = a else { continue };
         let Some(account) = s.account_of(chat)? else { continue };
@@ -865,6 +894,7 @@ fn store_transcripts(s: &Store, actions: &[desk::Action], key: &[u8], now: DateT
             peer: chat,
             patron: &privacy::pseudonym(key, chat),
             reason: &reason,
+            librarian: &librarian,
             lines,
             upto,
             closed_at: now,
@@ -1325,6 +1355,35 @@ mod tests {
         future.sent_at = Some(now + Duration::days(2));
         let at = desk.receive_message("ask@library.test", &future, now).unwrap().unwrap().at;
         assert_eq!(at.timestamp_millis(), now.timestamp_millis());
+    }
+
+    #[test]
+    fn a_transcript_names_the_librarian_who_closed_it_and_searches_narrow_by_name_and_day() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut desk = Desk::open(&dir.path().join("refdesk.db")).unwrap();
+        // Noon, so the chat's two minutes stay in one day.
+        let t0 = Utc::now().date_naive().and_hms_opt(12, 0, 0).unwrap().and_utc();
+        desk.set_desk_card("Maria Lopez", "maps", t0).unwrap();
+        desk.receive_message("ask@library.test", &chat("hal@x.org/r", "h1", "old county maps?"), t0).unwrap();
+        desk.reply("ask@library.test", "hal@x.org", "Drawer 4.", t0).unwrap();
+        desk.close_chat("hal@x.org", &api::Rating::default(), t0 + Duration::minutes(2)).unwrap();
+        let by = |name: &str| api::SearchFilter { librarian: Some(name.into()), ..Default::default() };
+        let search = |f: &api::SearchFilter| desk.search_transcripts_in("maps", f, &Utc, 10).unwrap().len();
+        assert_eq!(search(&by("lopez")), 1);
+        assert_eq!(search(&by("Anna")), 0);
+        let today = t0.date_naive().to_string();
+        let tomorrow = (t0 + Duration::days(1)).date_naive().to_string();
+        assert_eq!(
+            search(&api::SearchFilter { from: Some(today.clone()), to: Some(today.clone()), ..Default::default() }),
+            1
+        );
+        assert_eq!(search(&api::SearchFilter { from: Some(tomorrow.clone()), ..Default::default() }), 0);
+        let backwards = api::SearchFilter { from: Some(tomorrow), to: Some(today), ..Default::default() };
+        let e = desk.search_transcripts_in("maps", &backwards, &Utc, 10).unwrap_err();
+        assert!(e.to_string().contains("before"), "{e}");
+        let typo = api::SearchFilter { from: Some("31/12".into()), ..Default::default() };
+        let e = desk.search_transcripts_in("maps", &typo, &Utc, 10).unwrap_err();
+        assert!(e.to_string().contains("wants a date like"), "{e}");
     }
 
     #[test]

@@ -199,6 +199,20 @@ fn search_finds_closed_chats_in_their_redacted_form() {
     assert!(fields[4].contains("[sanborn]") && fields[4].contains("[PHONE]") && !fields[4].contains("3344"), "{out}");
     let o = ctl(&["search", "--db", db.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2));
+    // Narrowed: by account, by a librarian who did not answer, by a day long past; a typo is refused.
+    let narrowed = |extra: &[&str]| {
+        let mut args = vec!["search", "--db", db.to_str().unwrap()];
+        args.extend_from_slice(extra);
+        args.push("sanborn");
+        ctl(&args)
+    };
+    assert_eq!(text(&narrowed(&["--account", "ask@lib"])).0.lines().count(), 1);
+    assert_eq!(text(&narrowed(&["--librarian", "Nobody"])).0, "");
+    assert_eq!(text(&narrowed(&["--from", "2001-01-01", "--to", "2001-01-31"])).0, "");
+    let o = narrowed(&["--from", "yesterday"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o).1.contains("wants a date like 2026-09-01"), "{}", text(&o).1);
+    assert_eq!(narrowed(&["--tagged", "x"]).status.code(), Some(2));
 
     // Erasure on the patron's request, by the pseudonym the search shows.
     let pseudonym = fields[2].to_owned();

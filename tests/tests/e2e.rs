@@ -716,6 +716,15 @@ fn a_canned_reply_goes_out_and_the_chat_and_a_walkup_are_rated_for_the_statistic
     s.send_keys(&search, "\u{E009}a").unwrap();
     s.send_keys(&search, "\u{E003}zebra unicorn\u{E007}").unwrap();
     s.wait_for("[data-testid=history-none]", WAIT).unwrap();
+    // Narrowed to a topic tag (any case): the chat's own tag finds it, another tag does not.
+    s.send_keys(&search, "\u{E009}a").unwrap();
+    s.send_keys(&search, "\u{E003}census reels").unwrap();
+    let tag = s.find("[data-testid=history-tag]").unwrap();
+    s.send_keys(&tag, "Genealogy\u{E007}").unwrap();
+    s.wait_for_text("[data-testid=history-hit]", WAIT, |t| t.contains("census")).unwrap();
+    s.send_keys(&tag, "\u{E009}a").unwrap();
+    s.send_keys(&tag, "\u{E003}directions\u{E007}").unwrap();
+    s.wait_for("[data-testid=history-none]", WAIT).unwrap();
 
     // What was stored: the transcript and the walk-up carry their levels and tags; no address.
     let desk = Desk::open(&data.path().join("refdesk.db")).unwrap();

@@ -15,9 +15,12 @@ commands:
   walkups [--db PATH] [--days N]     walk-ups started in the last N days (default 1), tab-separated
   log [--db PATH] [--days N]         the desk's logged events of the last N days (default 1), as JSON
                                      lines that `policy simulate --events` replays
-  search [--db PATH] [--limit N] WORDS...
+  search [--db PATH] [--limit N] [--from DATE] [--to DATE] [--tag TAG] [--librarian NAME]
+         [--account JID] WORDS...
                                      transcript lines with all the words (redacted text, patrons as
-                                     pseudonyms), newest first: time, transcript, patron, speaker, snippet
+                                     pseudonyms), newest first: time, transcript, patron, speaker, snippet;
+                                     only chats that ended between two local dates (both included), with
+                                     a topic tag, by a librarian (part of the name) or on an account
   purge [--db PATH] [--policy FILE]  apply the retention policy now (the app does at every start)
   export [--db PATH] [--format csv|json|html] [--days N | --from DATE [--to DATE]] [--out FILE]
                                      transcripts that ended in the last N days (default 30) or between
@@ -150,11 +153,22 @@ fn run(mut args: Vec<String>) -> Result<(), String> {
         ["search", rest @ ..] => {
             let mut rest: Vec<String> = rest.iter().map(|s| s.to_string()).collect();
             let limit = parse_num(take_opt(&mut rest, "--limit")?, "--limit", 20u32)?;
+            let filter = refdesk_core::api::SearchFilter {
+                from: take_opt(&mut rest, "--from")?,
+                to: take_opt(&mut rest, "--to")?,
+                tag: take_opt(&mut rest, "--tag")?,
+                librarian: take_opt(&mut rest, "--librarian")?,
+                account: take_opt(&mut rest, "--account")?,
+            };
+            if let Some(flag) = rest.iter().find(|a| a.starts_with("--")) {
+                return Err(format!("search does not know {flag}"));
+            }
             if rest.is_empty() {
                 return Err("search needs words to look for".into());
             }
             let desk = open(&db)?;
-            for h in desk.search_transcripts(&rest.join(" "), limit).map_err(|e| e.to_string())? {
+            let hits = desk.search_transcripts_in(&rest.join(" "), &filter, &chrono::Local, limit);
+            for h in hits.map_err(|e| e.to_string())? {
                 let when = h.at.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M");
                 out!(
                     "{when}\t{}\t{}\t{}\t{}",
@@ -382,34 +396,18 @@ fn period(args: &mut Vec<String>) -> Result<(DateTime<Utc>, DateTime<Utc>), Stri
             Ok((now - Duration::days(i64::from(days)), now + Duration::seconds(1)))
         }
         (None, Some(from), to) => {
-            let first = local_day(&from, "--from")?;
+            let first = refdesk_core::days::parse_day(&from, "--from")?;
             let last = match to {
-                Some(to) => local_day(&to, "--to")?,
+                Some(to) => refdesk_core::days::parse_day(&to, "--to")?,
                 None => chrono::Local::now().date_naive(),
             };
             if last < first {
                 return Err(format!("--to {last} is before --from {first}"));
             }
-            Ok((local_midnight(first)?, local_midnight(last + chrono::Days::new(1))?))
+            let midnight = |d| refdesk_core::days::midnight(d, &chrono::Local);
+            Ok((midnight(first)?, midnight(last + chrono::Days::new(1))?))
         }
     }
-}
-
-fn local_day(s: &str, name: &str) -> Result<chrono::NaiveDate, String> {
-    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
-        .map_err(|_| format!("{name} wants a date like 2026-09-01, not {s:?}"))
-}
-
-fn local_midnight(day: chrono::NaiveDate) -> Result<DateTime<Utc>, String> {
-    use chrono::TimeZone;
-    let midnight = day.and_hms_opt(0, 0, 0).ok_or("no midnight")?;
-    // A day whose midnight a clock change skipped starts at the first time that exists.
-    chrono::Local
-        .from_local_datetime(&midnight)
-        .earliest()
-        .or_else(|| chrono::Local.from_local_datetime(&(midnight + Duration::hours(1))).earliest())
-        .map(|t| t.with_timezone(&Utc))
-        .ok_or_else(|| format!("{day} has no local midnight"))
 }
 
 fn open(db: &Path) -> Result<Desk, String> {

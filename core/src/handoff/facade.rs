@@ -10,10 +10,15 @@ use crate::{store, xmpp, Desk, Error, Result, STAFF_ID};
 
 const CARD_KEY: &str = "desk_card";
 
+/// This desk's card as kept in `store` (the default, nameless card if none was given).
+pub fn stored_card(store: &store::Store) -> Result<DeskCard> {
+    Ok(store.setting(CARD_KEY)?.and_then(|j| serde_json::from_str(&j).ok()).unwrap_or_default())
+}
+
 impl Desk {
     /// Who staffs this desk, as its colleagues see it (blank until the librarian says).
     pub fn desk_card(&self) -> Result<DeskCard> {
-        Ok(self.store.setting(CARD_KEY)?.and_then(|j| serde_json::from_str(&j).ok()).unwrap_or_default())
+        stored_card(&self.store)
     }
 
     /// Keeps this desk's card; the IM service shows it to the other desks in its presence, and

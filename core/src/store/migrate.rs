@@ -19,6 +19,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (9, "0009_origin_ids.sql", include_str!("../../../migrations/0009_origin_ids.sql")),
     (10, "0010_notes.sql", include_str!("../../../migrations/0010_notes.sql")),
     (11, "0011_message_pages.sql", include_str!("../../../migrations/0011_message_pages.sql")),
+    (12, "0012_transcript_librarian.sql", include_str!("../../../migrations/0012_transcript_librarian.sql")),
 ];
 
 /// The newest schema this build knows.

@@ -21,7 +21,7 @@ pub use crate::api::SearchHit;
 pub use messages::{NewMessage, StoredMessage, MAX_BODY_CHARS, MAX_DRAFT_CHARS};
 pub use migrate::SCHEMA_VERSION;
 pub use notes::NewNote;
-pub use transcripts::{NewTranscript, Speaker, TranscriptLine, TranscriptRecord};
+pub use transcripts::{NewTranscript, Speaker, TranscriptFilter, TranscriptLine, TranscriptRecord};
 
 /// How long a writer waits for a lock held by another connection (refdeskctl, a backup).
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);

@@ -35,11 +35,28 @@ pub struct NewTranscript<'a> {
     pub peer: &'a str,
     pub patron: &'a str,
     pub reason: &'a str,
+    /// The librarian's name at this desk, if they gave one.
+    pub librarian: &'a str,
     pub lines: Vec<(DateTime<Utc>, Speaker, String)>,
     /// The newest message id the lines cover.
     pub upto: i64,
     /// When the chat closed (its end, for handling times); never before its last line.
     pub closed_at: DateTime<Utc>,
+}
+
+/// Which transcripts a search looks in; `None` lets everything through.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TranscriptFilter {
+    /// Chats that ended at or after this…
+    pub ended_from: Option<DateTime<Utc>>,
+    /// …and before this.
+    pub ended_before: Option<DateTime<Utc>>,
+    /// One of the topic tags given at closing (whole tag, any case).
+    pub tag: Option<String>,
+    /// Part of the librarian's name (any case).
+    pub librarian: Option<String>,
+    /// The IM account the chat came in on.
+    pub account: Option<String>,
 }
 
 /// A whole transcript, for export and the history view. Its text is redacted and its patron a pseudonym.
@@ -67,8 +84,8 @@ impl Store {
         let answered = t.lines.iter().find(|l| l.1 == Speaker::Librarian).map(|l| to_millis(l.0));
         self.conn
             .prepare_cached(
-                "INSERT INTO transcripts (account, patron, started_at, ended_at, reason, answered_at, read_level, tags)
-                 SELECT ?1, ?2, ?3, ?4, ?5, ?6, c.read_level, coalesce(c.tags, '')
+                "INSERT INTO transcripts (account, patron, started_at, ended_at, reason, answered_at, read_level, tags, librarian)
+                 SELECT ?1, ?2, ?3, ?4, ?5, ?6, c.read_level, coalesce(c.tags, ''), ?8
                  FROM (SELECT 1) LEFT JOIN conversations c ON c.account = ?1 AND c.peer = ?7",
             )
             .and_then(|mut s| {
@@ -80,6 +97,7 @@ impl Store {
                     t.reason,
                     answered,
                     t.peer,
+                    t.librarian,
                 ))
             })
             .map_err(StoreError::sqlite(context))?;
@@ -118,8 +136,14 @@ impl Store {
         Ok(())
     }
 
-    /// Transcript lines matching all the words of `query` (as words, not search syntax), newest first.
-    pub fn search_transcripts(&self, query: &str, limit: u32) -> Result<Vec<SearchHit>, StoreError> {
+    /// Transcript lines matching all the words of `query` (as words, not search syntax) in the
+    /// transcripts `filter` lets through, newest first.
+    pub fn search_transcripts(
+        &self,
+        query: &str,
+        filter: &TranscriptFilter,
+        limit: u32,
+    ) -> Result<Vec<SearchHit>, StoreError> {
         let Some(fts) = fts_query(query) else { return Ok(Vec::new()) };
         let context = "searching transcripts";
         let mut stmt = self
@@ -128,11 +152,27 @@ impl Store {
                 "SELECT t.id, t.patron, l.at, l.speaker, snippet(transcript_search, 0, ?3, ?4, '…', 12)
                  FROM transcript_search JOIN transcript_lines l ON l.id = transcript_search.rowid
                  JOIN transcripts t ON t.id = l.transcript
-                 WHERE transcript_search MATCH ?1 ORDER BY l.at DESC LIMIT ?2",
+                 WHERE transcript_search MATCH ?1
+                   AND (?5 IS NULL OR t.ended_at >= ?5) AND (?6 IS NULL OR t.ended_at < ?6)
+                   AND (?7 IS NULL OR instr(',' || lower(t.tags) || ',', ',' || lower(?7) || ',') > 0)
+                   AND (?8 IS NULL OR instr(lower(t.librarian), lower(?8)) > 0)
+                   AND (?9 IS NULL OR t.account = ?9)
+                 ORDER BY l.at DESC LIMIT ?2",
             )
             .map_err(StoreError::sqlite(context))?;
+        let params = (
+            fts,
+            limit,
+            HIT_OPEN.to_string(),
+            HIT_CLOSE.to_string(),
+            filter.ended_from.map(to_millis),
+            filter.ended_before.map(to_millis),
+            filter.tag.as_deref(),
+            filter.librarian.as_deref(),
+            filter.account.as_deref(),
+        );
         let hits = stmt
-            .query_map((fts, limit, HIT_OPEN.to_string(), HIT_CLOSE.to_string()), |r| {
+            .query_map(params, |r| {
                 Ok(SearchHit {
                     transcript: r.get(0)?,
                     patron: r.get(1)?,
@@ -165,7 +205,7 @@ impl Store {
         let mut stmt = self
             .conn
             .prepare_cached(&format!(
-                "SELECT id, account, patron, started_at, ended_at, reason, read_level, tags FROM transcripts
+                "SELECT id, account, patron, started_at, ended_at, reason, read_level, tags, librarian FROM transcripts
                  WHERE {condition} ORDER BY ended_at, id"
             ))
             .map_err(StoreError::sqlite(context))?;
@@ -180,6 +220,7 @@ impl Store {
                     reason: r.get(5)?,
                     read_level: r.get(6)?,
                     tags: crate::stats::split_tags(&r.get::<_, String>(7)?),
+                    librarian: r.get(8)?,
                     lines: Vec::new(),
                 })
             })
@@ -344,6 +385,7 @@ mod tests {
             peer: "p@x",
             patron: "patron-0011223344556677",
             reason: "byLibrarian",
+            librarian: "",
             lines: vec![
                 (t0, Speaker::Patron, "do you have the 1910 census for Ohio? I'm [NAME]".into()),
                 (t0, Speaker::Librarian, "Yes: microfilm, second floor.".into()),
@@ -353,15 +395,21 @@ mod tests {
         };
         let id = s.write_transcript(&t).unwrap().unwrap();
         assert_eq!(s.transcript_lines(id).unwrap().len(), 2);
-        let hits = s.search_transcripts("Ohio census", 10).unwrap();
+        let hits = s.search_transcripts("Ohio census", &TranscriptFilter::default(), 10).unwrap();
         assert_eq!(hits.len(), 1);
         assert_eq!((hits[0].speaker.as_str(), hits[0].patron.as_str()), ("patron", "patron-0011223344556677"));
         let marked = hits[0].marked("[", "]");
         assert!(marked.contains("[census]") && marked.contains("[Ohio]") && marked.contains("[NAME]"), "{marked}");
         assert_eq!(hits[0].snippet.iter().filter(|p| p.hit).count(), 2, "{:?}", hits[0].snippet);
-        assert!(s.search_transcripts("census kansas", 10).unwrap().is_empty(), "all words are required");
+        assert!(
+            s.search_transcripts("census kansas", &TranscriptFilter::default(), 10).unwrap().is_empty(),
+            "all words are required"
+        );
         for hostile in ["\"", "census\" OR \"x", "NEAR(", "-", "*", "col:census", "'); DROP TABLE transcripts; --"] {
-            assert!(s.search_transcripts(hostile, 10).is_ok(), "{hostile:?} is text, not syntax");
+            assert!(
+                s.search_transcripts(hostile, &TranscriptFilter::default(), 10).is_ok(),
+                "{hostile:?} is text, not syntax"
+            );
         }
         assert!(s.untranscribed("ask@lib", "p@x").unwrap().is_empty(), "nothing after the mark");
         assert_eq!(s.transcript(id).unwrap().map(|t| t.lines.len()), Some(2));
@@ -371,9 +419,58 @@ mod tests {
         let lines = vec![(t0, Speaker::Patron, "odd \u{E001}\u{E000}maps\u{E001} here".to_owned())];
         let odd = NewTranscript { lines, peer: "q@x", ..t.clone() };
         s.write_transcript(&odd).unwrap();
-        let hits = s.search_transcripts("maps", 10).unwrap();
+        let hits = s.search_transcripts("maps", &TranscriptFilter::default(), 10).unwrap();
         assert_eq!(hits[0].marked("[", "]"), "odd [maps] here");
         assert_eq!(s.write_transcript(&NewTranscript { lines: vec![], ..t }).unwrap(), None);
+    }
+
+    #[test]
+    fn a_search_can_be_narrowed_to_days_a_tag_a_librarian_and_an_account() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Store::open(&dir.path().join("refdesk.db")).unwrap();
+        let day = |d: u32| chrono::TimeZone::with_ymd_and_hms(&Utc, 2026, 9, d, 12, 0, 0).unwrap();
+        // Three chats about maps: 1 Sept by Maria (tagged), 3 Sept by Anna, 5 Sept on another account.
+        for (n, (d, librarian, tags, account)) in [
+            (1, "Maria Lopez", "Maps,genealogy", "ask@lib"),
+            (3, "Anna", "", "ask@lib"),
+            (5, "Maria", "maps", "branch@lib"),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let peer = format!("p{n}@x");
+            s.rate_conversation(account, &peer, Some(2), &crate::stats::split_tags(tags)).unwrap();
+            let t = NewTranscript {
+                account,
+                peer: &peer,
+                patron: "patron-00",
+                reason: "byLibrarian",
+                librarian,
+                lines: vec![(day(d), Speaker::Patron, format!("town maps please ({d})"))],
+                upto: n as i64 + 1,
+                closed_at: day(d),
+            };
+            s.write_transcript(&t).unwrap();
+        }
+        let found = |f: TranscriptFilter| -> Vec<String> {
+            let hits = s.search_transcripts("maps", &f, 10).unwrap();
+            hits.iter().map(|h| h.marked("", "").replace("town maps please ", "")).collect()
+        };
+        assert_eq!(found(TranscriptFilter::default()), ["(5)", "(3)", "(1)"]);
+        let f = TranscriptFilter { ended_from: Some(day(2)), ended_before: Some(day(4)), ..Default::default() };
+        assert_eq!(found(f), ["(3)"]);
+        assert_eq!(found(TranscriptFilter { tag: Some("MAPS".into()), ..Default::default() }), ["(5)", "(1)"]);
+        assert_eq!(
+            found(TranscriptFilter { tag: Some("map".into()), ..Default::default() }),
+            Vec::<String>::new(),
+            "whole tags"
+        );
+        assert_eq!(found(TranscriptFilter { librarian: Some("maria".into()), ..Default::default() }), ["(5)", "(1)"]);
+        assert_eq!(found(TranscriptFilter { account: Some("branch@lib".into()), ..Default::default() }), ["(5)"]);
+        let both =
+            TranscriptFilter { librarian: Some("maria".into()), account: Some("ask@lib".into()), ..Default::default() };
+        assert_eq!(found(both), ["(1)"]);
+        assert_eq!(s.transcripts_between(day(1), day(2)).unwrap()[0].librarian, "Maria Lopez");
     }
 
     #[test]
@@ -402,16 +499,20 @@ mod tests {
             peer: "done@x",
             patron: "patron-1",
             reason: "idle",
+            librarian: "",
             lines,
             upto: done,
             closed_at: old,
         };
         s.write_transcript(&t).unwrap();
-        assert_eq!(s.search_transcripts("atlas", 10).unwrap().len(), 1);
+        assert_eq!(s.search_transcripts("atlas", &TranscriptFilter::default(), 10).unwrap().len(), 1);
 
         let now = Utc::now();
         assert_eq!(s.purge(now - chrono::Duration::hours(24), now - chrono::Duration::days(365)).unwrap(), (1, 1));
-        assert!(s.search_transcripts("atlas", 10).unwrap().is_empty(), "gone from the index too");
+        assert!(
+            s.search_transcripts("atlas", &TranscriptFilter::default(), 10).unwrap().is_empty(),
+            "gone from the index too"
+        );
         assert!(s.messages_with("ask@lib", "done@x").unwrap().is_empty());
         assert_eq!(s.messages_with("ask@lib", "open@x").unwrap().len(), 1, "never transcribed: kept");
         assert_eq!(s.purge(now, now).unwrap(), (0, 0));

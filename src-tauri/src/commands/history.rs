@@ -1,6 +1,6 @@
 //! History commands: searching the redacted transcripts and reading one.
 
-use refdesk_core::api::{CommandError, SearchHit, TranscriptView};
+use refdesk_core::api::{CommandError, SearchFilter, SearchHit, TranscriptView};
 use tauri::State;
 
 use crate::state::AppState;
@@ -9,9 +9,11 @@ use crate::state::AppState;
 pub fn search_transcripts(
     state: State<'_, AppState>,
     query: String,
+    filter: Option<SearchFilter>,
     limit: u32,
 ) -> Result<Vec<SearchHit>, CommandError> {
-    state.with_desk(|d| d.search_transcripts(&query, limit))
+    let filter = filter.unwrap_or_default();
+    state.with_desk(|d| d.search_transcripts_in(&query, &filter, &chrono::Local, limit))
 }
 
 #[tauri::command(async)]

@@ -14,6 +14,7 @@ import type { MessageView } from "./bindings/MessageView";
 import type { NoteView } from "./bindings/NoteView";
 import type { Presence } from "./bindings/Presence";
 import type { Rating } from "./bindings/Rating";
+import type { SearchFilter } from "./bindings/SearchFilter";
 import type { SearchHit } from "./bindings/SearchHit";
 import type { SettingView } from "./bindings/SettingView";
 import type { Statistics } from "./bindings/Statistics";
@@ -66,7 +67,8 @@ export const api = {
   rateWalkup: (id: number, rating: Rating) => invoke<null>("rate_walkup", { id, rating }),
   /** Statistics for questions that started in [from, to) (ISO times); hours are the desk's local time. */
   statistics: (from: string, to: string) => invoke<Statistics>("statistics", { from, to }),
-  searchTranscripts: (query: string, limit: number) => invoke<SearchHit[]>("search_transcripts", { query, limit }),
+  searchTranscripts: (query: string, filter: SearchFilter, limit: number) =>
+    invoke<SearchHit[]>("search_transcripts", { query, filter, limit }),
   transcript: (id: number) => invoke<TranscriptView>("transcript", { id }),
   conversations: () => invoke<ConversationView[]>("conversations"),
   cannedReplies: () => invoke<CannedReplyView[]>("canned_replies"),

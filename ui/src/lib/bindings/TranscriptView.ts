@@ -4,4 +4,8 @@ import type { TranscriptLineView } from "./TranscriptLineView";
 /**
  * A whole transcript, as the history view shows it (redacted; the patron a pseudonym).
  */
-export type TranscriptView = { id: number, account: string, patron: string, startedAt: string, endedAt: string, reason: string, readLevel: number | null, tags: Array<string>, lines: Array<TranscriptLineView>, };
+export type TranscriptView = { id: number, account: string, patron: string, startedAt: string, endedAt: string, reason: string, readLevel: number | null, tags: Array<string>, 
+/**
+ * The librarian's name at the desk when the chat closed; empty if none was given.
+ */
+librarian: string, lines: Array<TranscriptLineView>, };
