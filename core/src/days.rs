@@ -20,12 +20,11 @@ pub fn midnight<Tz: TimeZone>(day: NaiveDate, tz: &Tz) -> Result<DateTime<Utc>, 
         .ok_or_else(|| format!("{day} has no local midnight"))
 }
 
+/// A stretch of time, open at either end: from its start (included) to its end (excluded).
+pub type Span = (Option<DateTime<Utc>>, Option<DateTime<Utc>>);
+
 /// The time from the start of `first` to the end of `last` (either open), in `tz`.
-pub fn span<Tz: TimeZone>(
-    first: Option<NaiveDate>,
-    last: Option<NaiveDate>,
-    tz: &Tz,
-) -> Result<(Option<DateTime<Utc>>, Option<DateTime<Utc>>), String> {
+pub fn span<Tz: TimeZone>(first: Option<NaiveDate>, last: Option<NaiveDate>, tz: &Tz) -> Result<Span, String> {
     if let (Some(f), Some(l)) = (first, last) {
         if l < f {
             return Err(format!("the last day {l} is before the first {f}"));
