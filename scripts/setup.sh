@@ -15,6 +15,8 @@ APT_PACKAGES=(
   xvfb xauth dbus-x11 webkit2gtk-driver gnome-keyring keyutils dunst python3-xlib
   rpm
   prosody prosody-modules lua-unbound
+  ejabberd
+  dnsmasq-base
   nodejs npm
 )
 
@@ -34,8 +36,9 @@ if [ "${#missing[@]}" -gt 0 ]; then
   echo "setup: installing ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
   $SUDO apt-get update -qq
-  # Prosody's package would start a system-wide server; we only ever run our own user instances.
-  if [[ " ${missing[*]} " == *" prosody "* ]] && [ ! -e /usr/sbin/policy-rc.d ]; then
+  # Prosody's and ejabberd's packages would start system-wide servers; we only ever run our own
+  # instances (the tests' second server is ejabberd).
+  if [[ " ${missing[*]} " == *" prosody "* || " ${missing[*]} " == *" ejabberd "* ]] && [ ! -e /usr/sbin/policy-rc.d ]; then
     printf '#!/bin/sh\nexit 101\n' | $SUDO tee /usr/sbin/policy-rc.d >/dev/null
     $SUDO chmod +x /usr/sbin/policy-rc.d
     trap '$SUDO rm -f /usr/sbin/policy-rc.d' EXIT

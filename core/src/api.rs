@@ -273,6 +273,12 @@ pub struct AccountStatus {
     pub state: AccountState,
     /// What went wrong, in words a librarian can act on.
     pub message: Option<String>,
+    /// While reconnecting: when the next attempt starts (the window counts down to it).
+    #[serde(default)]
+    pub retry_at: Option<DateTime<Utc>>,
+    /// Online and still fetching from the server's archive what came while the desk was away.
+    #[serde(default)]
+    pub catching_up: bool,
     /// Increases with every change, so a late snapshot never overwrites a newer event.
     #[ts(type = "number")]
     pub seq: u64,

@@ -1,5 +1,6 @@
-//! Transcript exports for managers and training: CSV (one row per line), JSON, and a self-contained
-//! HTML report. Every text is escaped for its format, and CSV cells cannot start a spreadsheet formula.
+//! Transcript and statistics exports for managers and training: CSV (one row per line), JSON, and
+//! self-contained HTML reports (no script, nothing fetched: a page a manager can mail on). Every
+//! text is escaped for its format, and CSV cells cannot start a spreadsheet formula.
 
 use crate::api::{ByMedium, Spread, Statistics};
 use crate::notify::escape_markup as escape;
@@ -51,23 +52,24 @@ pub fn json(transcripts: &[TranscriptRecord]) -> String {
 
 /// A report that opens in any browser, needs nothing else, and runs nothing: all text is escaped,
 /// and the page forbids scripts and outside resources itself.
+/// The start of a report page: nothing may load or run (the CSP), only its own inline style.
+fn page_start(title: &str, style: &str) -> String {
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n\
+         <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n\
+         <title>{t}</title>\n<style>body{{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto}}\
+         .meta{{color:#555}}{style}</style>\n</head><body>\n<h1>{t}</h1>\n",
+        t = escape(title)
+    )
+}
+
 pub fn html(transcripts: &[TranscriptRecord], title: &str) -> String {
-    let mut out = String::new();
-    out.push_str("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n");
-    out.push_str(
-        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n",
+    let mut out = page_start(
+        title,
+        "section{border-top:1px solid #ccc;padding:.5rem 0}\
+         p{white-space:pre-wrap;overflow-wrap:anywhere;unicode-bidi:isolate}.patron b{color:#1e5aaa}",
     );
-    out.push_str(&format!("<title>{}</title>\n", escape(title)));
-    out.push_str(
-        "<style>body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto}\
-         section{border-top:1px solid #ccc;padding:.5rem 0}.meta{color:#555}\
-         p{white-space:pre-wrap;overflow-wrap:anywhere;unicode-bidi:isolate}.patron b{color:#1e5aaa}</style>\n",
-    );
-    out.push_str(&format!(
-        "</head><body>\n<h1>{}</h1>\n<p class=\"meta\">{} transcripts</p>\n",
-        escape(title),
-        transcripts.len()
-    ));
+    out.push_str(&format!("<p class=\"meta\">{} transcripts</p>\n", transcripts.len()));
     for t in transcripts {
         out.push_str(&format!(
             "<section><h2>#{} · {}</h2><p class=\"meta\">{} – {} · {} · {} · READ {} · {}</p>\n",
@@ -135,6 +137,88 @@ pub fn stats_csv(s: &Statistics) -> String {
         let (c, w) = both(&t.count);
         row("tag", &t.tag, c, w);
     }
+    out
+}
+
+/// Statistics as a self-contained HTML page: each chart is a table with its numbers (what a screen
+/// reader reads) and bars drawn by the stylesheet (chat and walk-up side by side).
+pub fn stats_html(s: &Statistics, title: &str) -> String {
+    let mut out = page_start(
+        title,
+        "table{border-collapse:collapse;margin:.5rem 0 1.5rem}th,td{padding:.15rem .6rem;text-align:right}\
+         th:first-child,td:first-child{text-align:left}td.bars{width:24rem;text-align:left}\
+         .bar{display:inline-block;height:.8rem;vertical-align:middle}.chat{background:#1e5aaa}\
+         .walkup{background:#c77800}.key span{display:inline-block;width:.8rem;height:.8rem;margin:0 .3rem}\
+         td.tag{overflow-wrap:anywhere;unicode-bidi:isolate}",
+    );
+    out.push_str(&format!(
+        "<p class=\"meta\">{} to {} · <span class=\"key\"><span class=\"chat\"></span>chat \
+         <span class=\"walkup\"></span>walk-up</span></p>\n",
+        s.from.format("%Y-%m-%d %H:%M"),
+        s.to.format("%Y-%m-%d %H:%M")
+    ));
+    out.push_str(&format!(
+        "<h2>Summary</h2>\n<table><tbody>\
+         <tr><th scope=\"row\">Questions by chat</th><td>{}</td></tr>\
+         <tr><th scope=\"row\">Questions at the desk (walk-up)</th><td>{}</td></tr>\
+         <tr><th scope=\"row\">Chats abandoned before an answer</th><td>{}</td></tr>\
+         <tr><th scope=\"row\">Different patrons (chat)</th><td>{}</td></tr>\
+         <tr><th scope=\"row\">Returning patrons (chat)</th><td>{}</td></tr></tbody></table>\n",
+        s.questions.chat, s.questions.walkup, s.abandoned, s.patrons, s.repeat_patrons
+    ));
+    let rows_of = |rows: Vec<(String, ByMedium)>| -> String {
+        let most = rows.iter().map(|(_, c)| c.chat + c.walkup).max().unwrap_or(0).max(1);
+        let mut t = String::from(
+            "<table><thead><tr><th scope=\"col\"></th><th scope=\"col\">Chat</th><th scope=\"col\">Walk-up</th>\
+             <th scope=\"col\"><span class=\"meta\">(bars)</span></th></tr></thead><tbody>\n",
+        );
+        for (label, c) in rows {
+            let width = |n: u32| f64::from(n) * 100.0 / f64::from(most);
+            t.push_str(&format!(
+                "<tr><td class=\"tag\">{}</td><td>{}</td><td>{}</td><td class=\"bars\" aria-hidden=\"true\">\
+                 <span class=\"bar chat\" style=\"width:{:.1}%\"></span><span class=\"bar walkup\" style=\"width:{:.1}%\"></span></td></tr>\n",
+                escape(&label),
+                c.chat,
+                c.walkup,
+                width(c.chat),
+                width(c.walkup)
+            ));
+        }
+        t.push_str("</tbody></table>\n");
+        t
+    };
+    out.push_str("<h2>By hour of day</h2>\n");
+    out.push_str(&rows_of(s.by_hour.iter().enumerate().map(|(h, c)| (format!("{h:02}:00"), *c)).collect()));
+    out.push_str("<h2>By weekday</h2>\n");
+    let days = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
+    out.push_str(&rows_of(days.iter().zip(&s.by_weekday).map(|(d, c)| ((*d).to_owned(), *c)).collect()));
+    out.push_str("<h2>Effort (READ scale)</h2>\n");
+    let mut levels: Vec<(String, ByMedium)> =
+        s.read_levels.iter().enumerate().map(|(i, c)| (format!("READ {}", i + 1), *c)).collect();
+    levels.push(("unrated".to_owned(), s.unrated));
+    out.push_str(&rows_of(levels));
+    let times = spreads(s);
+    if !times.is_empty() {
+        out.push_str(
+            "<h2>Waits and lengths</h2>\n<table><thead><tr><th scope=\"col\"></th><th scope=\"col\">Questions</th>\
+             <th scope=\"col\">Median</th><th scope=\"col\">90% within</th><th scope=\"col\">Longest</th></tr></thead><tbody>\n",
+        );
+        for (name, sp, _) in times {
+            out.push_str(&format!(
+                "<tr><td>{name}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
+                sp.count,
+                duration(sp.p50),
+                duration(sp.p90),
+                duration(sp.max)
+            ));
+        }
+        out.push_str("</tbody></table>\n");
+    }
+    if !s.tags.is_empty() {
+        out.push_str("<h2>Topics</h2>\n");
+        out.push_str(&rows_of(s.tags.iter().map(|t| (t.tag.clone(), t.count)).collect()));
+    }
+    out.push_str("</body></html>\n");
     out
 }
 
@@ -271,6 +355,34 @@ mod tests {
         assert!(text.contains("walk-up length: median 1 h 10 min"), "{text}");
         assert!(text.contains("chat wait: median 30 s"), "{text}");
         assert!(text.contains("busiest hour: 14:00 (2 questions)"), "{text}");
+
+        let page = stats_html(&s, "Desk <stats>");
+        assert!(page.contains("<title>Desk &lt;stats&gt;</title>") && page.contains("default-src 'none'"));
+        assert!(page.contains("<tr><td class=\"tag\">14:00</td><td>1</td><td>1</td>"), "{page}");
+        // Both questions came at 14:00: that hour's bar (chat and walk-up stacked) is the full
+        // width, the others empty.
+        assert!(page.contains("style=\"width:50.0%\"></span><span class=\"bar walkup\" style=\"width:50.0%\""));
+        assert!(page.contains("<td class=\"tag\">13:00</td><td>0</td><td>0</td>"));
+        assert!(page.contains("<td>walk-up length</td><td>1</td><td>1 h 10 min</td>"), "{page}");
+        assert!(page.contains("<td class=\"tag\">=census</td>"), "a tag is text");
+    }
+
+    #[test]
+    fn the_statistics_page_shows_a_hostile_tag_as_text() {
+        use crate::stats::{compute, Medium, Question};
+        let t = chrono::TimeZone::with_ymd_and_hms(&Utc, 2026, 11, 23, 9, 0, 0).unwrap();
+        let q = Question {
+            medium: Medium::Walkup,
+            started_at: t,
+            ended_at: Some(t + chrono::Duration::minutes(3)),
+            answered_at: None,
+            patron: None,
+            read_level: None,
+            tags: vec!["<script>alert(1)</script><img src=x onerror=alert(2)>".into()],
+        };
+        let page = stats_html(&compute(&[q], t, t + chrono::Duration::days(1), &Utc), "Stats");
+        assert!(!page.contains("<script") && !page.contains("<img"), "{page}");
+        assert!(page.contains("&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=alert(2)&gt;"));
     }
 
     #[test]

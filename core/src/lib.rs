@@ -22,6 +22,7 @@ pub mod privacy;
 pub mod service;
 pub mod stats;
 pub mod store;
+pub mod wake;
 pub mod xmpp;
 
 use std::path::{Path, PathBuf};
@@ -685,6 +686,14 @@ impl Desk {
         Ok(self.store.reopen_tab(account, peer)?)
     }
 
+    /// Puts a tab at position `to` (0 is the first) and returns the tabs in their new order.
+    pub fn move_tab(&mut self, account: &str, peer: &str, to: u32) -> Result<Vec<ConversationView>> {
+        let to = usize::try_from(to).unwrap_or(usize::MAX);
+        self.store
+            .move_tab(account, peer, to)?
+            .ok_or_else(|| Error::InvalidInput(format!("there is no open tab for {peer} on {account}")))
+    }
+
     /// Up to `limit` messages of a conversation before message `before` (or the newest), oldest first.
     pub fn messages(&self, account: &str, peer: &str, before: Option<i64>, limit: u32) -> Result<Vec<MessageView>> {
         let limit = limit.clamp(1, MAX_PAGE);
@@ -1226,14 +1235,20 @@ mod tests {
         assert_eq!(history.len(), 1, "a limit below 1 is raised to 1: the newest message");
     }
 
-    #[test]
-    fn closing_a_chat_frees_the_librarian_for_the_next_one_in_line() {
-        let (_d, mut desk) = desk();
+    /// A desk where each librarian takes one chat at a time, and Ann then Bob have written.
+    fn one_chat_each_and_two_in_line() -> (tempfile::TempDir, Desk, DateTime<Utc>) {
+        let (d, mut desk) = desk();
         let p = desk::DeskPolicy { max_chats_per_librarian: 1, ..desk::DeskPolicy::default() };
         desk.set_policy(p.compile().unwrap());
         let t0 = Utc::now();
         desk.receive_message("ask@library.test", &chat("ann@x/r", "a1", "first"), t0).unwrap();
         desk.receive_message("ask@library.test", &chat("bob@x/r", "b1", "second"), t0).unwrap();
+        (d, desk, t0)
+    }
+
+    #[test]
+    fn closing_a_chat_frees_the_librarian_for_the_next_one_in_line() {
+        let (_d, mut desk, t0) = one_chat_each_and_two_in_line();
         let s = desk.snapshot(t0).unwrap();
         assert!(matches!(&s.queue[..], [api::QueuedView::Chat { peer, .. }] if peer == "bob@x"), "{:?}", s.queue);
         let s = desk.close_chat("ann@x", &api::Rating::default(), t0 + Duration::minutes(4)).unwrap();
@@ -1246,12 +1261,7 @@ mod tests {
 
     #[test]
     fn the_librarian_takes_the_next_chat_holds_it_under_their_own_name_and_the_log_keeps_no_address() {
-        let (_d, mut desk) = desk();
-        let p = desk::DeskPolicy { max_chats_per_librarian: 1, ..desk::DeskPolicy::default() };
-        desk.set_policy(p.compile().unwrap());
-        let t0 = Utc::now();
-        desk.receive_message("ask@library.test", &chat("ann@x/r", "a1", "first"), t0).unwrap();
-        desk.receive_message("ask@library.test", &chat("bob@x/r", "b1", "second"), t0).unwrap();
+        let (_d, mut desk, t0) = one_chat_each_and_two_in_line();
         desk.take_actions();
         let (taken, s) = desk.take_next(t0 + Duration::seconds(5)).unwrap();
         assert_eq!(taken.as_deref(), Some("bob@x"), "over the cap, because the librarian chose to");

@@ -142,6 +142,8 @@ pub async fn run<D: DeskAccess>(
     let mut in_flight: HashSet<String> = HashSet::new();
     // While the archive catch-up runs, only its pages move the archive position.
     let mut catching_up = false;
+    // The status last shown, to say again once the catch-up is done.
+    let mut last_status: Option<AccountStatus> = None;
     // A catch-up is owed but could not be asked for yet (the command queue was full after an
     // outage): asked for again on every turn until it goes, so nothing in the archive is skipped.
     let mut catch_up_owed = false;
@@ -183,6 +185,8 @@ pub async fn run<D: DeskAccess>(
                         catch_up_owed = true;
                         catching_up = true;
                     }
+                    let s = AccountStatus { catching_up: catching_up && s.state == AccountState::Online, ..s };
+                    last_status = Some(s.clone());
                     publish.status(s);
                 }
                 Some(AccountEvent::Message(m)) if m.handoff.is_some() => {
@@ -268,7 +272,14 @@ pub async fn run<D: DeskAccess>(
                 Some(AccountEvent::ArchivedUpTo { last }) => {
                     ask(&*desk, &account, |d| d.set_archive_position(&account, &last));
                 }
-                Some(AccountEvent::CaughtUp) => catching_up = false,
+                Some(AccountEvent::CaughtUp) => {
+                    catching_up = false;
+                    // The window stops saying "catching up".
+                    if let Some(s) = last_status.as_mut().filter(|s| s.catching_up) {
+                        s.catching_up = false;
+                        publish.status(s.clone());
+                    }
+                }
                 Some(AccountEvent::DeskPresence { resource, available, online, card }) => {
                     if online {
                         // Only a desk's directed presence carries its card; a broadcast one keeps what we know.

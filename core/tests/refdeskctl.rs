@@ -308,6 +308,10 @@ fn stats_reports_the_period_in_text_csv_and_json() {
         text(&ctl(&["stats", "--db", db, "--format", "csv", "--from", &(today - chrono::Days::new(1)).to_string()]));
     assert!(out.starts_with("section,key,chat,walkup\r\nperiod,from,"), "{out}");
     assert!(out.contains("\r\nquestions,all,1,1\r\n") && out.contains("\r\ntag,maps,1,0"), "{out}");
+    let (out, _) = text(&ctl(&["stats", "--db", db, "--format", "html", "--days", "1"]));
+    assert!(out.starts_with("<!DOCTYPE html>") && out.ends_with("</html>\n"), "{out}");
+    assert!(out.contains("<th scope=\"row\">Questions by chat</th><td>1</td>"), "{out}");
+    assert!(out.contains("<td class=\"tag\">maps</td><td>1</td><td>0</td>"), "{out}");
     // A period with nothing in it is a report of zeros, not an error.
     let (out, _) = text(&ctl(&["stats", "--db", db, "--from", "2020-01-01", "--to", "2020-01-31"]));
     assert!(out.contains("questions: 0 chat, 0 walk-up"), "{out}");
@@ -316,7 +320,7 @@ fn stats_reports_the_period_in_text_csv_and_json() {
         (vec!["--days", "7", "--from", "2026-01-01"], "either --days or --from/--to"),
         (vec!["--from", "01/09/2026"], "wants a date like 2026-09-01"),
         (vec!["--from", "2026-02-01", "--to", "2026-01-01"], "is before --from"),
-        (vec!["--format", "xls"], "use text, csv or json"),
+        (vec!["--format", "xls"], "use text, csv, json or html"),
     ] {
         let o = ctl(&[&["stats", "--db", db], args.as_slice()].concat());
         assert!(!o.status.success() && text(&o).1.contains(says), "{args:?}: {:?}", text(&o));

@@ -28,6 +28,8 @@ pub struct Accounts {
     /// Passwords typed in the window and not yet accepted by the server: kept in the keyring only
     /// once the account signs in with them, so a mistyped one is never remembered.
     unconfirmed: Mutex<HashMap<String, String>>,
+    /// Poked when the machine wakes or its network comes back: every runner checks its link.
+    wake: watch::Sender<()>,
 }
 
 struct Running {
@@ -79,6 +81,14 @@ pub fn start<R: Runtime>(app: &AppHandle<R>) {
         running: Mutex::new(HashMap::new()),
         configs: Mutex::new(HashMap::new()),
         unconfirmed: Mutex::new(HashMap::new()),
+        wake: watch::Sender::new(()),
+    });
+    let wake = app.state::<Accounts>().wake.clone();
+    tauri::async_runtime::spawn(async move {
+        // Without the signals (no system bus), pings still find a link that died in sleep, later.
+        if let Err(e) = refdesk_core::wake::listen(wake).await {
+            tracing::info!("no sleep/wake or network signals: {e}");
+        }
     });
     if let Some(path) = std::env::var_os("REFDESK_DEMO").filter(|p| !p.is_empty()) {
         start_demo(app, std::path::Path::new(&path));
@@ -117,7 +127,7 @@ fn session_passwords<R: Runtime>(app: &AppHandle<R>) -> bool {
 }
 
 fn status(jid: &str, state: AccountState, message: Option<String>) -> AccountStatus {
-    AccountStatus { jid: jid.to_owned(), state, message, seq: 0 }
+    AccountStatus { jid: jid.to_owned(), state, message, retry_at: None, catching_up: false, seq: 0 }
 }
 
 fn start_demo<R: Runtime>(app: &AppHandle<R>, path: &std::path::Path) {
@@ -162,6 +172,14 @@ pub fn sign_in<R: Runtime>(app: &AppHandle<R>, jid: &str, password: &str) -> Res
     Ok(())
 }
 
+/// Every runner checks its link now; one waiting to reconnect tries at once (as on waking).
+pub fn retry_now<R: Runtime>(app: &AppHandle<R>) {
+    if let Some(a) = app.try_state::<Accounts>() {
+        tracing::info!("the librarian asked to reconnect now");
+        a.wake.send_replace(());
+    }
+}
+
 /// Starts (or restarts) the runner and IM service of one account.
 fn start_account<R: Runtime>(app: &AppHandle<R>, mut cfg: AccountConfig, password: String) {
     match app.state::<AppState>().with_desk_raw(|d| d.resource()) {
@@ -181,7 +199,9 @@ fn start_account<R: Runtime>(app: &AppHandle<R>, mut cfg: AccountConfig, passwor
     }
     let (events_tx, events) = mpsc::channel(256);
     let jid = cfg.jid.clone();
-    tauri::async_runtime::spawn(account::run(cfg, password, "Ask a librarian".into(), events_tx, commands_rx, stop));
+    let wake = app.state::<Accounts>().wake.subscribe();
+    let runner = account::run(cfg, password, "Ask a librarian".into(), events_tx, commands_rx, stop, wake);
+    tauri::async_runtime::spawn(runner);
     let desk = Arc::new(ShellDesk(app.clone()));
     tauri::async_runtime::spawn(service::run(desk, jid, events, commands, kick, Window(app.clone())));
 }

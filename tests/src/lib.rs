@@ -1,6 +1,9 @@
 //! refdesk-testkit: real parts for tests and the demo: a private Prosody, a test CA, a WebDriver client.
 
+pub mod bus;
 pub mod certs;
+pub mod dns;
+pub mod ejabberd;
 pub mod fixtures;
 pub mod net;
 pub mod notifications;

@@ -102,16 +102,9 @@ impl Prosody {
         let _ = self.child.wait();
     }
 
-    /// Creates (or resets the password of) `user@domain`.
     /// How a client reaches `user@` this server: loopback, STARTTLS, trusting the test CA.
     pub fn client_config(&self, user: &str) -> refdesk_core::xmpp::AccountConfig {
-        refdesk_core::xmpp::AccountConfig {
-            host: Some("127.0.0.1".into()),
-            port: Some(self.c2s_port),
-            tls: refdesk_core::xmpp::TlsMode::StartTls,
-            extra_ca: Some(self.ca.ca_cert.clone()),
-            ..refdesk_core::xmpp::AccountConfig::new(&format!("{user}@{}", self.domain))
-        }
+        loopback_config(user, &self.domain, self.c2s_port, &self.ca)
     }
 
     /// As `client_config`, through `proxy` (a link the test breaks), with pings every second so
@@ -300,4 +293,16 @@ VirtualHost {domain_lit}
         domain_lit = lua(&cfg.domain),
         hash = lua(cfg.password_hash),
     )
+}
+
+/// How a client reaches `user@domain` on a private server: loopback `port`, STARTTLS, trusting the
+/// test CA.
+pub(crate) fn loopback_config(user: &str, domain: &str, port: u16, ca: &TestCa) -> refdesk_core::xmpp::AccountConfig {
+    refdesk_core::xmpp::AccountConfig {
+        host: Some("127.0.0.1".into()),
+        port: Some(port),
+        tls: refdesk_core::xmpp::TlsMode::StartTls,
+        extra_ca: Some(ca.ca_cert.clone()),
+        ..refdesk_core::xmpp::AccountConfig::new(&format!("{user}@{domain}"))
+    }
 }

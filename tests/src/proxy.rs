@@ -25,6 +25,8 @@ struct Shared {
     /// Bytes go on in small pieces with pauses between (a slow, lossy link), so a reader often
     /// has half a record, half a tag.
     trickle: AtomicBool,
+    /// New connections are closed at once (the server's network is down).
+    refusing: AtomicBool,
 }
 
 impl Proxy {
@@ -46,6 +48,10 @@ impl Proxy {
                     return;
                 }
                 let Ok(client) = client else { continue };
+                if s.refusing.load(Ordering::SeqCst) {
+                    let _ = client.shutdown(Shutdown::Both);
+                    continue;
+                }
                 let Ok(server) = TcpStream::connect(SocketAddr::from(([127, 0, 0, 1], target))) else {
                     let _ = client.shutdown(Shutdown::Both);
                     continue;
@@ -86,6 +92,12 @@ impl Proxy {
     /// Forwards in small pieces with short pauses from now on (`false`: at full speed again).
     pub fn trickle(&self, on: bool) {
         self.shared.trickle.store(on, Ordering::SeqCst);
+    }
+
+    /// From now on new connections are closed at once, as if the way to the server were down
+    /// (`false`: they go through again). Open links are left alone: `cut` them too for an outage.
+    pub fn refuse(&self, on: bool) {
+        self.shared.refusing.store(on, Ordering::SeqCst);
     }
 
     /// Connections accepted so far.

@@ -64,6 +64,8 @@ pub struct Running {
     pub commands: mpsc::Sender<account::AccountCommand>,
     pub published: mpsc::UnboundedReceiver<Published>,
     pub stop: watch::Sender<bool>,
+    /// Pokes the runner as a wake-up from sleep would.
+    pub wake: watch::Sender<()>,
 }
 
 pub fn start_desk(p: &Prosody, desk: Desk) -> Running {
@@ -80,10 +82,11 @@ pub fn start_desk_with(p: &Prosody, mut desk: Desk, cfg: AccountConfig) -> Runni
     let (stop_tx, stop) = watch::channel(false);
     let (pub_tx, published) = mpsc::unbounded_channel();
     let kick = Arc::new(Notify::new());
-    tokio::spawn(account::run(cfg, "ask-secret".into(), "Ask a librarian".into(), events_tx, commands_rx, stop));
+    let (wake, woken) = watch::channel(());
+    tokio::spawn(account::run(cfg, "ask-secret".into(), "Ask a librarian".into(), events_tx, commands_rx, stop, woken));
     let jid = format!("ask@{}", p.domain);
     tokio::spawn(service::run(desk.clone(), jid, events, commands.clone(), kick.clone(), Channel(pub_tx)));
-    Running { desk, kick, commands, published, stop: stop_tx }
+    Running { desk, kick, commands, published, stop: stop_tx, wake }
 }
 
 impl Running {

@@ -143,6 +143,26 @@ impl Session {
         call(&self.agent, "POST", &self.url(&format!("/element/{}/click", el.0)), Some(json!({}))).map(drop)
     }
 
+    /// Presses the mouse on `from`'s middle, moves in steps to `to`'s middle (offset by `dx`
+    /// pixels) and lets go: a drag as a hand does it, through the WebDriver actions API.
+    pub fn drag(&self, from: &Element, to: &Element, dx: i64) -> Result<()> {
+        let origin = |el: &Element| json!({ ELEMENT_KEY: el.0 });
+        let mut steps = vec![
+            json!({"type": "pointerMove", "origin": origin(from), "x": 0, "y": 0, "duration": 0}),
+            json!({"type": "pointerDown", "button": 0}),
+        ];
+        for x in [5, 15, 30] {
+            steps.push(json!({"type": "pointerMove", "origin": "pointer", "x": x, "y": 0, "duration": 50}));
+        }
+        steps.push(json!({"type": "pointerMove", "origin": origin(to), "x": dx, "y": 0, "duration": 100}));
+        steps.push(json!({"type": "pointerUp", "button": 0}));
+        let actions = json!({"actions": [{
+            "type": "pointer", "id": "mouse", "parameters": {"pointerType": "mouse"}, "actions": steps
+        }]});
+        call(&self.agent, "POST", &self.url("/actions"), Some(actions)).map(drop)?;
+        call(&self.agent, "DELETE", &self.url("/actions"), None).map(drop)
+    }
+
     pub fn send_keys(&self, el: &Element, text: &str) -> Result<()> {
         call(&self.agent, "POST", &self.url(&format!("/element/{}/value", el.0)), Some(json!({"text": text}))).map(drop)
     }

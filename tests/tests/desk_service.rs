@@ -143,7 +143,15 @@ async fn questions_sent_while_the_desk_was_closed_are_all_there_once_after_it_st
     let count = |db: &std::path::Path| bodies(db).len();
     {
         let mut desk = start_desk(&p, Desk::open(&db).unwrap());
-        desk.until_state(AccountState::Online).await;
+        // The window is told the desk is online but still fetching, then that it has caught up.
+        let online =
+            desk.until("online", |p| matches!(p, Published::Status(s) if s.state == AccountState::Online)).await;
+        assert!(matches!(online, Published::Status(ref s) if s.catching_up), "{online:?}");
+        desk.until(
+            "caught up",
+            |p| matches!(p, Published::Status(s) if s.state == AccountState::Online && !s.catching_up),
+        )
+        .await;
         let deadline = tokio::time::Instant::now() + WAIT;
         while count(&db) < 60 {
             assert!(tokio::time::Instant::now() < deadline, "only {} of 60 arrived", count(&db));
@@ -542,7 +550,14 @@ async fn the_catch_up_after_an_outage_is_asked_for_even_when_the_command_queue_i
         commands.try_send(typing).unwrap();
     }
     tokio::spawn(service::run(desk, account.clone(), events, commands, Arc::new(Notify::new()), Channel(pub_tx)));
-    let online = AccountStatus { jid: account, state: AccountState::Online, message: None, seq: 0 };
+    let online = AccountStatus {
+        jid: account,
+        state: AccountState::Online,
+        message: None,
+        retry_at: None,
+        catching_up: false,
+        seq: 0,
+    };
     events_tx.send(account::AccountEvent::Status(online)).await.unwrap();
     // The runner comes back to its queue a moment later and works through it.
     tokio::time::sleep(Duration::from_millis(500)).await;
@@ -577,6 +592,8 @@ async fn a_runner_that_stopped_still_has_its_last_status_shown() {
             jid: account.clone(),
             state,
             message: message.map(str::to_owned),
+            retry_at: None,
+            catching_up: false,
             seq: 0,
         })
     };

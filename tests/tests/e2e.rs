@@ -1219,51 +1219,6 @@ fn starting_at_login_is_the_librarians_choice_unless_the_library_decides() {
     app.session.wait_for("[data-testid=walkup-button]", WAIT).unwrap();
 }
 
-/// A D-Bus session with no keyring on it (and nothing to start one): what a kiosk or locked-down
-/// session offers. Stopped when dropped.
-struct BusWithoutKeyring {
-    child: std::process::Child,
-    address: String,
-    _dir: tempfile::TempDir,
-}
-
-impl BusWithoutKeyring {
-    fn start() -> BusWithoutKeyring {
-        use std::io::BufRead;
-        let dir = tempfile::tempdir().unwrap();
-        let config = dir.path().join("bus.conf");
-        std::fs::write(
-            &config,
-            format!(
-                "<!DOCTYPE busconfig PUBLIC \"-//freedesktop//DTD D-BUS Bus Configuration 1.0//EN\" \
-                 \"http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd\">\n<busconfig><type>session</type>\
-                 <listen>unix:dir={}</listen><auth>EXTERNAL</auth><servicedir>{}</servicedir>\
-                 <policy context=\"default\"><allow send_destination=\"*\" eavesdrop=\"true\"/><allow eavesdrop=\"true\"/>\
-                 <allow own=\"*\"/></policy></busconfig>\n",
-                dir.path().display(),
-                dir.path().display()
-            ),
-        )
-        .unwrap();
-        let mut child = Command::new("dbus-daemon")
-            .arg(format!("--config-file={}", config.display()))
-            .args(["--nofork", "--print-address=1"])
-            .stdout(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        std::io::BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-        BusWithoutKeyring { child, address: line.trim().to_owned(), _dir: dir }
-    }
-}
-
-impl Drop for BusWithoutKeyring {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 /// Where no keyring is available the desk says so plainly and, by default, does not sign in; a
 /// library that allows it lets the librarian type the password for this run only, and nothing
 /// of it is written anywhere.
@@ -1273,7 +1228,9 @@ fn without_a_keyring_the_desk_refuses_unless_the_library_allows_a_password_per_s
     let (server_dir, _prosody, account) = server_for_a_policy_account();
     let data = tempfile::tempdir().unwrap();
     let policy = server_dir.path().join("policy.toml");
-    let bus = BusWithoutKeyring::start();
+    // A D-Bus session with no keyring on it (and nothing to start one): what a kiosk or
+    // locked-down session offers.
+    let bus = refdesk_testkit::bus::PrivateBus::start().unwrap();
     let bus_address = Path::new(&bus.address);
     let env = [
         ("REFDESK_DATA_DIR", data.path()),
@@ -1557,4 +1514,191 @@ fn a_fifty_thousand_message_conversation_scrolls_end_to_end_with_few_rows_in_the
     s.execute("const sc = document.querySelector('.scroller'); sc.scrollTop = sc.scrollHeight;").unwrap();
     wait_until("the newest message in the page", || rows().last() == Some(&i64::from(TOTAL)));
     s.save_screenshot(&artifacts().join("e2e-long-conversation.png"));
+}
+
+/// The app's process, killed without warning (a crash, a power cut, IT's kill -9): what it had
+/// and what arrived while it was dead is all there after a restart, each message once; a reply
+/// stored while the server was away goes out once the app is back and the server is too.
+#[test]
+fn a_desk_killed_mid_conversation_loses_nothing_and_repeats_nothing() {
+    let _turn = ONE_APP_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let SignedIn { app, mut prosody, data, demo, _server_dir } = signed_in_desk_with("ask-secret", &[]);
+    let s = &app.session;
+    s.wait_for_text("[data-testid=account-status]", WAIT, |t| t.ends_with(": online")).unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let mut patron1 = patron(&rt, &prosody);
+    let db = data.path().join("refdesk.db");
+    let kill_app = || {
+        let exe = app_path().canonicalize().unwrap();
+        let tree =
+            refdesk_testkit::proc::tree_of(|p| std::fs::read_link(format!("/proc/{p}/exe")).is_ok_and(|e| e == exe))
+                .expect("the app's process");
+        // SAFETY: a signal to a process this test started; no memory is shared.
+        assert_eq!(unsafe { libc::kill(tree.root as libc::pid_t, libc::SIGKILL) }, 0);
+    };
+    let questions = |d: &Desk| -> Vec<String> {
+        let all = d.store().messages_with("ask@library.test", "patron1@library.test").unwrap();
+        all.into_iter().filter(|m| m.incoming).map(|m| m.body).collect()
+    };
+
+    // Questions at a fast typist's pace (faster is a flood, dropped by design, however it arrives);
+    // the desk dies once the first are stored, while more are on their way, and the rest come
+    // while it is dead.
+    let pace = || std::thread::sleep(Duration::from_millis(300));
+    let mut app = Some(app);
+    for i in 1..=40 {
+        rt.block_on(patron1.send_message("ask@library.test", &format!("question {i}"))).unwrap();
+        pace();
+        if i == 8 {
+            wait_until("the first questions are stored", || !questions(&Desk::open(&db).unwrap()).is_empty());
+            kill_app();
+            drop(app.take());
+        }
+    }
+    let app = launch_with(&[("REFDESK_DATA_DIR", data.path()), ("REFDESK_DEMO", &demo)]);
+    let s = &app.session;
+    let want: Vec<String> = (1..=40).map(|i| format!("question {i}")).collect();
+    wait_until("all forty questions are stored", || questions(&Desk::open(&db).unwrap()).len() >= 40);
+    std::thread::sleep(Duration::from_secs(1));
+    assert_eq!(questions(&Desk::open(&db).unwrap()), want, "each question once, in order");
+    s.click(&s.wait_for("[data-testid=tab]", WAIT).unwrap()).unwrap();
+    s.wait_for_text("[data-testid=message]:last-child", WAIT, |t| t.contains("question 40")).unwrap();
+
+    // The server goes away; the librarian answers anyway (kept as pending), and the desk dies.
+    prosody.stop();
+    s.wait_for_text("[data-testid=account-status]", WAIT, |t| !t.ends_with(": online")).unwrap();
+    let composer = s.find("[data-testid=composer]").unwrap();
+    s.send_keys(&composer, "Answered while the server was down.\u{E007}").unwrap();
+    s.wait_for_text("[data-testid=message]:last-child [data-testid=message-status]", WAIT, |t| {
+        t == "waiting for the connection"
+    })
+    .unwrap();
+    kill_app();
+    drop(app);
+    prosody.restart().unwrap();
+    let mut patron1 = patron(&rt, &prosody);
+    let app = launch_with(&[("REFDESK_DATA_DIR", data.path()), ("REFDESK_DEMO", &demo)]);
+    app.session.wait_for_text("[data-testid=account-status]", WAIT, |t| t.ends_with(": online")).unwrap();
+    let got = next_message(&rt, &mut patron1, |b| b != "Answered while the server was down.");
+    assert_eq!(got.body.as_deref(), Some("Answered while the server was down."));
+    // Once: nothing more with that text comes in the next two seconds.
+    let again = rt.block_on(async {
+        tokio::time::timeout(Duration::from_secs(2), async {
+            loop {
+                if let refdesk_core::xmpp::Incoming::Message(m) = patron1.next().await.unwrap() {
+                    if m.body.as_deref() == Some("Answered while the server was down.") {
+                        return;
+                    }
+                }
+            }
+        })
+        .await
+    });
+    assert!(again.is_err(), "the reply reached the patron twice");
+    let d = Desk::open(&db).unwrap();
+    let replies: Vec<_> = d
+        .store()
+        .messages_with("ask@library.test", "patron1@library.test")
+        .unwrap()
+        .into_iter()
+        .filter(|m| !m.incoming && !m.auto_reply)
+        .collect();
+    assert_eq!(replies.len(), 1, "{replies:?}");
+    assert_ne!(replies[0].status, refdesk_core::api::MessageStatus::Pending, "{replies:?}");
+}
+
+/// Tabs stay where they opened while patrons keep writing (so Alt+1…9 keep their meaning); the
+/// librarian moves them by dragging or from the keyboard, and the order survives a restart.
+#[test]
+fn tabs_stay_put_and_move_by_drag_or_keys_and_keep_their_order() {
+    let _turn = ONE_APP_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let SignedIn { app, prosody, data, demo, _server_dir } = signed_in_desk_with("ask-secret", &[]);
+    let s = &app.session;
+    s.wait_for_text("[data-testid=account-status]", WAIT, |t| t.ends_with(": online")).unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let names = ["patron1", "patron2", "patron3"];
+    for n in &names[1..] {
+        prosody.register(n, "patron-secret").unwrap();
+    }
+    let mut patrons: Vec<_> = names
+        .iter()
+        .map(|n| rt.block_on(refdesk_core::xmpp::connect(&prosody.client_config(n), "patron-secret")).unwrap())
+        .collect();
+    let order = |s: &Session| -> Vec<String> {
+        let v = s.execute("return [...document.querySelectorAll('[data-testid=tab] .who')].map(e => e.textContent)");
+        serde_json::from_value(v.unwrap()).unwrap()
+    };
+    let tab = |s: &Session, who: &str| {
+        s.find_all("[data-testid=tab]")
+            .unwrap()
+            .into_iter()
+            .find(|t| s.text(t).is_ok_and(|x| x.starts_with(who)))
+            .unwrap()
+    };
+    for (i, p) in patrons.iter_mut().enumerate() {
+        rt.block_on(p.send_message("ask@library.test", "hello")).unwrap();
+        wait_until("the patron's tab", || order(s).len() == i + 1);
+    }
+    assert_eq!(order(s), names);
+    rt.block_on(patrons[0].send_message("ask@library.test", "are you there?")).unwrap();
+    s.wait_for_text(".tab-wrap:first-child [data-testid=unread]", WAIT, |t| t == "2").unwrap();
+    assert_eq!(order(s), names, "a new message does not move a tab");
+
+    // patron3's tab dragged onto the left half of patron1's goes first.
+    s.drag(&tab(s, "patron3"), &tab(s, "patron1"), -40).unwrap();
+    wait_until("the dragged tab goes first", || order(s) == ["patron3", "patron1", "patron2"]);
+    // patron1's tab, opened, moves right from the keyboard.
+    s.click(&tab(s, "patron1")).unwrap();
+    let composer = s.wait_for("[data-testid=composer]", WAIT).unwrap();
+    s.send_keys(&composer, "\u{E009}\u{E008}\u{E00F}\u{E000}").unwrap();
+    wait_until("the open tab moves right", || order(s) == ["patron3", "patron2", "patron1"]);
+    // Said to screen readers (a status region that is not shown, so read from the page).
+    let said = || s.execute("return document.querySelector('[data-testid=tab-moved]').textContent").unwrap();
+    wait_until("the move is announced", || said() != "");
+    assert_eq!(said(), "Tab of patron1 moved to position 3 of 3");
+    // Already last: nothing moves further.
+    s.send_keys(&composer, "\u{E009}\u{E008}\u{E00F}\u{E000}").unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(order(s), ["patron3", "patron2", "patron1"]);
+    s.save_screenshot(&artifacts().join("e2e-tabs-moved.png"));
+
+    drop(app);
+    let app = launch_with(&[("REFDESK_DATA_DIR", data.path()), ("REFDESK_DEMO", &demo)]);
+    let s = &app.session;
+    wait_until("the tabs after a restart", || order(s).len() == 3);
+    assert_eq!(order(s), ["patron3", "patron2", "patron1"], "the order is kept across a restart");
+}
+
+/// With the server gone, the header counts down to the next attempt once the waits grow; the
+/// librarian who knows the server is back again need not wait: "Try now" reconnects at once.
+#[test]
+fn a_desk_waiting_to_reconnect_counts_down_and_tries_now_on_request() {
+    let _turn = ONE_APP_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let SignedIn { app, mut prosody, _server_dir, .. } = signed_in_desk_with("ask-secret", &[]);
+    let s = &app.session;
+    s.wait_for_text("[data-testid=account-status]", WAIT, |t| t.ends_with(": online")).unwrap();
+    prosody.stop();
+    let seconds_left =
+        |t: &str| -> Option<u64> { t.split_once("reconnecting in ")?.1.strip_suffix(" s")?.parse().ok() };
+    // The first retries come a second apart; then the waits double and the countdown shows, and
+    // counts down.
+    let label = s
+        .wait_for_text("[data-testid=account-status]", Duration::from_secs(90), |t| {
+            seconds_left(t).is_some_and(|n| n >= 5)
+        })
+        .unwrap();
+    let first = seconds_left(&label).unwrap();
+    s.wait_for_text("[data-testid=account-status]", Duration::from_secs(3), |t| {
+        seconds_left(t).is_some_and(|n| n < first)
+    })
+    .unwrap();
+    prosody.restart().unwrap();
+    let label = s.wait_for_text("[data-testid=account-status]", WAIT, |t| seconds_left(t).is_some()).unwrap();
+    let left = seconds_left(&label).unwrap();
+    assert!(left >= 3, "{label}");
+    s.click(&s.find("[data-testid=retry-now]").unwrap()).unwrap();
+    // Back well before the countdown would have ended.
+    s.wait_for_text("[data-testid=account-status]", Duration::from_secs(left - 1), |t| t.ends_with(": online"))
+        .unwrap();
+    assert!(s.find_all("[data-testid=retry-now]").unwrap().is_empty(), "nothing to retry once online");
 }

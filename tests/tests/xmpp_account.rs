@@ -35,7 +35,15 @@ async fn a_wrong_password_fails_once_and_does_not_retry() {
     let (tx, mut rx) = mpsc::channel(16);
     let (_stop_tx, stop) = watch::channel(false);
     let (_cmd_tx, cmds) = mpsc::channel(8);
-    let task = tokio::spawn(run(config(&p, "ask"), "wrong".into(), "Ask a librarian".into(), tx, cmds, stop));
+    let task = tokio::spawn(run(
+        config(&p, "ask"),
+        "wrong".into(),
+        "Ask a librarian".into(),
+        tx,
+        cmds,
+        stop,
+        watch::channel(()).1,
+    ));
     let msg = until_state(&mut rx, AccountState::Failed).await.unwrap();
     assert!(msg.contains("wrong user name or password"), "{msg}");
     tokio::time::timeout(Duration::from_secs(5), task).await.expect("the runner gives up").unwrap();
@@ -55,7 +63,15 @@ async fn messages_arrive_and_a_server_restart_is_survived() {
     let (tx, mut rx) = mpsc::channel(64);
     let (stop_tx, stop) = watch::channel(false);
     let (cmd_tx, cmds) = mpsc::channel(8);
-    let task = tokio::spawn(run(config(&p, "ask"), "ask-secret".into(), "Ask a librarian".into(), tx, cmds, stop));
+    let task = tokio::spawn(run(
+        config(&p, "ask"),
+        "ask-secret".into(),
+        "Ask a librarian".into(),
+        tx,
+        cmds,
+        stop,
+        watch::channel(()).1,
+    ));
     until_state(&mut rx, AccountState::Online).await;
 
     let mut patron = connect(&config(&p, "patron1"), "patron-secret").await.unwrap();
@@ -133,7 +149,7 @@ async fn a_server_that_stops_answering_is_noticed_by_pings_and_the_desk_reconnec
     let (tx, mut rx) = mpsc::channel(64);
     let (_stop_tx, stop) = watch::channel(false);
     let (_cmd_tx, cmds) = mpsc::channel(8);
-    tokio::spawn(run(cfg, "ask-secret".into(), "Ask a librarian".into(), tx, cmds, stop));
+    tokio::spawn(run(cfg, "ask-secret".into(), "Ask a librarian".into(), tx, cmds, stop, watch::channel(()).1));
     until_state(&mut rx, AccountState::Online).await;
     // Quiet but alive: pings are answered and the desk stays online.
     tokio::time::sleep(Duration::from_secs(3)).await;
@@ -185,7 +201,7 @@ async fn a_dropped_link_is_resumed_and_what_was_in_flight_either_way_arrives_onc
     let (tx, mut rx) = mpsc::channel(64);
     let (_stop_tx, stop) = watch::channel(false);
     let (cmd_tx, cmds) = mpsc::channel(8);
-    tokio::spawn(run(cfg, "ask-secret".into(), "Ask a librarian".into(), tx, cmds, stop));
+    tokio::spawn(run(cfg, "ask-secret".into(), "Ask a librarian".into(), tx, cmds, stop, watch::channel(()).1));
     until_state(&mut rx, AccountState::Online).await;
     let mut patron = connect(&config(&p, "patron1"), "patron-secret").await.unwrap();
     patron.send_presence(refdesk_core::xmpp::Show::Available, None).await.unwrap();
@@ -267,7 +283,7 @@ async fn a_stream_read_in_pieces_between_commands_loses_nothing_and_stays_connec
     let (_stop_tx, stop) = watch::channel(false);
     let (cmd_tx, cmds) = mpsc::channel(512);
     let cfg = AccountConfig { port: Some(proxy.port), ..config(&p, "ask") };
-    tokio::spawn(run(cfg, "ask-secret".into(), "Ask a librarian".into(), tx, cmds, stop));
+    tokio::spawn(run(cfg, "ask-secret".into(), "Ask a librarian".into(), tx, cmds, stop, watch::channel(()).1));
     until_state(&mut rx, AccountState::Online).await;
     proxy.trickle(true);
     let mut patron = connect(&config(&p, "patron1"), "patron-secret").await.unwrap();
@@ -319,4 +335,127 @@ async fn a_stream_read_in_pieces_between_commands_loses_nothing_and_stays_connec
         assert!(*b == body(i), "message {i} came changed: {} bytes instead of {}", b.len(), body(i).len());
     }
     assert_eq!(proxy.connections(), 1, "never reconnected");
+}
+
+/// The machine wakes (or its network comes back) with a link that died while it slept: the desk
+/// asks the server at once and, without an answer, reconnects and gets what was sent meanwhile,
+/// instead of waiting out its keepalive (ten minutes here). A live link just answers and stays.
+#[tokio::test]
+async fn a_wake_up_checks_the_link_at_once_and_replaces_a_dead_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = Prosody::start(&ProsodyConfig::new(dir.path())).unwrap();
+    p.register("ask", "ask-secret").unwrap();
+    p.register("patron1", "patron-secret").unwrap();
+    let proxy = refdesk_testkit::Proxy::start(p.c2s_port).unwrap();
+    let cfg = AccountConfig {
+        keepalive: Duration::from_secs(600),
+        ping_timeout: Duration::from_secs(600),
+        ..p.client_config_via("ask", &proxy)
+    };
+    let (tx, mut rx) = mpsc::channel(64);
+    let (_stop_tx, stop) = watch::channel(false);
+    let (_cmd_tx, cmds) = mpsc::channel(8);
+    let (wake, woken) = watch::channel(());
+    tokio::spawn(run(cfg, "ask-secret".into(), "Ask a librarian".into(), tx, cmds, stop, woken));
+    until_state(&mut rx, AccountState::Online).await;
+    let mut patron = connect(&config(&p, "patron1"), "patron-secret").await.unwrap();
+    patron.send_presence(refdesk_core::xmpp::Show::Available, None).await.unwrap();
+
+    // Awake with a live link: the server answers the check and nothing changes.
+    wake.send(()).unwrap();
+    tokio::time::sleep(Duration::from_secs(7)).await;
+    while let Ok(ev) = rx.try_recv() {
+        assert!(!matches!(ev, AccountEvent::Status(ref s) if s.state != AccountState::Online), "{ev:?}");
+    }
+    assert_eq!(proxy.connections(), 1);
+
+    // Asleep: the link went dead without a word. Nothing is sent on it, so neither side would
+    // notice for ten minutes; the wake-up makes the desk ask, and give up on it.
+    proxy.go_silent();
+    wake.send(()).unwrap();
+    let mut seen = Vec::new();
+    until_event(
+        &mut rx,
+        "the dead link given up",
+        &mut seen,
+        |e| matches!(e, AccountEvent::Status(s) if s.state != AccountState::Online),
+    )
+    .await;
+    // A patron wrote meanwhile (the server still sends into the old link). New links go through
+    // again; the dead one stays dead.
+    patron.send_message("ask@library.test", "anyone there after lunch?").await.unwrap();
+    proxy.cut();
+    let got = until_event(&mut rx, "the question sent while asleep", &mut seen, |e| body_of(e).is_some()).await;
+    assert_eq!(body_of(&got), Some("anyone there after lunch?"));
+    assert!(proxy.connections() >= 2, "a new link was made");
+    assert!(seen.iter().any(|e| matches!(e, AccountEvent::Status(s) if s.state == AccountState::Online)), "{seen:#?}");
+}
+
+/// What the OS says on its bus (logind's PrepareForSleep, NetworkManager's StateChanged, here on a
+/// private bus) pokes the accounts on waking and on getting connected, and on nothing else: not on
+/// going to sleep, not on a network going down, not on a malformed signal from anyone on the bus.
+#[tokio::test]
+async fn waking_up_or_getting_connected_pokes_the_accounts_and_nothing_else_does() {
+    let bus = refdesk_testkit::bus::PrivateBus::start().unwrap();
+    let connect = || async { zbus::connection::Builder::address(bus.address.as_str()).unwrap().build().await.unwrap() };
+    let listener = connect().await;
+    let (tx, mut pokes) = mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        refdesk_core::wake::listen_on(&listener, move || {
+            let _ = tx.send(());
+        })
+        .await
+    });
+    let os = connect().await;
+    let sleep = |start: bool| {
+        let os = os.clone();
+        async move {
+            os.emit_signal(
+                None::<()>,
+                "/org/freedesktop/login1",
+                "org.freedesktop.login1.Manager",
+                "PrepareForSleep",
+                &start,
+            )
+            .await
+            .unwrap()
+        }
+    };
+    let network = |state: u32| {
+        let os = os.clone();
+        async move {
+            os.emit_signal(None::<()>, "/org/freedesktop", "org.freedesktop.NetworkManager", "StateChanged", &state)
+                .await
+                .unwrap()
+        }
+    };
+    // The listener subscribes in its own time: wake it until it hears.
+    tokio::time::timeout(Duration::from_secs(10), async {
+        loop {
+            sleep(false).await;
+            if tokio::time::timeout(Duration::from_millis(200), pokes.recv()).await.is_ok() {
+                return;
+            }
+        }
+    })
+    .await
+    .expect("the listener hears the bus");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    while pokes.try_recv().is_ok() {}
+
+    sleep(true).await;
+    network(20).await; // disconnected
+    network(50).await; // connected, local only
+    os.emit_signal(None::<()>, "/org/freedesktop/login1", "org.freedesktop.login1.Manager", "PrepareForSleep", &"yes")
+        .await
+        .unwrap();
+    network(70).await; // connected, with a route out
+    sleep(false).await;
+    let mut n = 0;
+    while n < 2 {
+        tokio::time::timeout(Duration::from_secs(10), pokes.recv()).await.expect("two pokes").unwrap();
+        n += 1;
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(pokes.try_recv().is_err(), "only waking and getting connected poke the accounts");
 }

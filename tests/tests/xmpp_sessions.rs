@@ -1,13 +1,30 @@
-//! XMPP sessions against a real Prosody: sign-in and each way it can fail, messages and presence both ways.
+//! XMPP sessions against a real Prosody: sign-in and each way it can fail, messages and presence both
+//! ways; sign-in, carbons and the archive against ejabberd too, which builds them differently.
 
 use std::time::Duration;
 
 use refdesk_core::xmpp::{connect, AccountConfig, ConnectError, Incoming, Show, TlsMode};
+use refdesk_testkit::ejabberd::Ejabberd;
 use refdesk_testkit::{Prosody, ProsodyConfig};
 
+/// A private server with the desk's account and a patron: Prosody, or ejabberd.
 struct Server {
     _dir: tempfile::TempDir,
-    prosody: Prosody,
+    xmpp: Xmpp,
+}
+
+enum Xmpp {
+    Prosody(Prosody),
+    Ejabberd(Ejabberd),
+}
+
+impl Server {
+    fn prosody(&self) -> &Prosody {
+        match &self.xmpp {
+            Xmpp::Prosody(p) => p,
+            Xmpp::Ejabberd(_) => panic!("this test runs on Prosody"),
+        }
+    }
 }
 
 fn server() -> Server {
@@ -15,19 +32,32 @@ fn server() -> Server {
     let prosody = Prosody::start(&ProsodyConfig::new(dir.path())).unwrap();
     prosody.register("ask", "ask-secret").unwrap();
     prosody.register("patron1", "patron-secret").unwrap();
-    Server { _dir: dir, prosody }
+    Server { _dir: dir, xmpp: Xmpp::Prosody(prosody) }
+}
+
+fn ejabberd() -> Server {
+    assert!(refdesk_testkit::ejabberd::installed(), "ejabberd is not installed: run scripts/setup.sh");
+    let dir = tempfile::tempdir().unwrap();
+    let server = Ejabberd::start(dir.path()).unwrap();
+    server.register("ask", "ask-secret").unwrap();
+    server.register("patron1", "patron-secret").unwrap();
+    Server { _dir: dir, xmpp: Xmpp::Ejabberd(server) }
 }
 
 fn account(s: &Server, user: &str, tls: TlsMode) -> AccountConfig {
+    let (domain, c2s, direct, ca) = match &s.xmpp {
+        Xmpp::Prosody(p) => (&p.domain, p.c2s_port, p.tls_port, &p.ca.ca_cert),
+        Xmpp::Ejabberd(e) => (&e.domain, e.c2s_port, e.tls_port, &e.ca.ca_cert),
+    };
     AccountConfig {
         host: Some("127.0.0.1".into()),
         port: Some(match tls {
-            TlsMode::StartTls => s.prosody.c2s_port,
-            TlsMode::Direct => s.prosody.tls_port,
+            TlsMode::StartTls => c2s,
+            TlsMode::Direct => direct,
         }),
         tls,
-        extra_ca: Some(s.prosody.ca.ca_cert.clone()),
-        ..AccountConfig::new(&format!("{user}@{}", s.prosody.domain))
+        extra_ca: Some(ca.clone()),
+        ..AccountConfig::new(&format!("{user}@{domain}"))
     }
 }
 
@@ -37,9 +67,21 @@ async fn within<T>(f: impl std::future::Future<Output = T>) -> T {
 
 #[tokio::test]
 async fn signs_in_with_starttls_and_with_direct_tls() {
-    let s = server();
+    signs_in_both_ways(&server()).await;
+}
+
+#[tokio::test]
+async fn ejabberd_signs_in_both_ways_and_refuses_a_wrong_password_for_good() {
+    let s = ejabberd();
+    signs_in_both_ways(&s).await;
+    let err = within(connect(&account(&s, "ask", TlsMode::StartTls), "not-the-password")).await.err().unwrap();
+    assert!(matches!(err, ConnectError::AuthFailed { .. }), "{err:?}");
+    assert!(err.is_permanent());
+}
+
+async fn signs_in_both_ways(s: &Server) {
     for tls in [TlsMode::StartTls, TlsMode::Direct] {
-        let session = within(connect(&account(&s, "ask", tls), "ask-secret")).await.unwrap();
+        let session = within(connect(&account(s, "ask", tls), "ask-secret")).await.unwrap();
         assert_eq!(session.bare_jid(), "ask@library.test");
         assert!(session.jid().starts_with("ask@library.test/"), "{}", session.jid());
         session.close().await.unwrap();
@@ -51,7 +93,7 @@ async fn signs_in_to_a_server_that_offers_only_scram_sha_1() {
     let dir = tempfile::tempdir().unwrap();
     let prosody = Prosody::start(&ProsodyConfig { password_hash: "SHA-1", ..ProsodyConfig::new(dir.path()) }).unwrap();
     prosody.register("ask", "ask-secret").unwrap();
-    let s = Server { _dir: dir, prosody };
+    let s = Server { _dir: dir, xmpp: Xmpp::Prosody(prosody) };
     let session = within(connect(&account(&s, "ask", TlsMode::StartTls), "ask-secret")).await.unwrap();
     assert_eq!(session.bare_jid(), "ask@library.test");
     let err = within(connect(&account(&s, "ask", TlsMode::StartTls), "nope")).await.err().unwrap();
@@ -94,7 +136,7 @@ async fn unknown_hosts_refused_ports_and_bad_inputs_each_say_what_is_wrong() {
     let cfg = AccountConfig { jid: "no-at-sign".into(), ..account(&s, "ask", TlsMode::StartTls) };
     assert!(matches!(within(connect(&cfg, "x")).await.err().unwrap(), ConnectError::BadJid { .. }));
 
-    let missing = s.prosody.dir.join("nope.crt");
+    let missing = s.prosody().dir.join("nope.crt");
     let cfg = AccountConfig { extra_ca: Some(missing), ..account(&s, "ask", TlsMode::StartTls) };
     assert!(matches!(within(connect(&cfg, "x")).await.err().unwrap(), ConnectError::CaFile { .. }));
 }
@@ -203,10 +245,17 @@ async fn next_message(session: &mut refdesk_core::xmpp::Session) -> refdesk_core
 
 #[tokio::test]
 async fn desks_sharing_an_account_see_each_others_chats_and_forged_copies_are_dropped() {
+    shared_account_carbons(&server()).await;
+}
+
+#[tokio::test]
+async fn ejabberd_desks_sharing_an_account_see_each_others_chats_and_forged_copies_are_dropped() {
+    shared_account_carbons(&ejabberd()).await;
+}
+
+async fn shared_account_carbons(s: &Server) {
     use refdesk_core::xmpp::Carbon;
-    let s = server();
-    let desk_cfg =
-        |resource: &str| AccountConfig { resource: resource.into(), ..account(&s, "ask", TlsMode::StartTls) };
+    let desk_cfg = |resource: &str| AccountConfig { resource: resource.into(), ..account(s, "ask", TlsMode::StartTls) };
     let mut desk1 = within(connect(&desk_cfg("desk1"), "ask-secret")).await.unwrap();
     let mut desk2 = within(connect(&desk_cfg("desk2"), "ask-secret")).await.unwrap();
     for desk in [&mut desk1, &mut desk2] {
@@ -215,7 +264,7 @@ async fn desks_sharing_an_account_see_each_others_chats_and_forged_copies_are_dr
         assert_eq!(next_response(desk, &id).await, None, "the server turns carbons on");
     }
     assert_ne!(desk1.jid(), desk2.jid());
-    let mut patron = within(connect(&account(&s, "patron1", TlsMode::StartTls), "patron-secret")).await.unwrap();
+    let mut patron = within(connect(&account(s, "patron1", TlsMode::StartTls), "patron-secret")).await.unwrap();
     patron.send_presence(Show::Available, None).await.unwrap();
 
     // A patron writing to desk 2 shows at desk 1 too.
@@ -248,8 +297,16 @@ async fn desks_sharing_an_account_see_each_others_chats_and_forged_copies_are_dr
 
 #[tokio::test]
 async fn the_archive_gives_back_what_came_while_the_desk_was_away_page_by_page() {
-    let s = server();
-    let mut patron = within(connect(&account(&s, "patron1", TlsMode::StartTls), "patron-secret")).await.unwrap();
+    archive_catch_up(&server()).await;
+}
+
+#[tokio::test]
+async fn ejabberd_archive_gives_back_what_came_while_the_desk_was_away_page_by_page() {
+    archive_catch_up(&ejabberd()).await;
+}
+
+async fn archive_catch_up(s: &Server) {
+    let mut patron = within(connect(&account(s, "patron1", TlsMode::StartTls), "patron-secret")).await.unwrap();
     patron.send_presence(Show::Available, None).await.unwrap();
     let since = chrono::Utc::now() - chrono::Duration::minutes(5);
     let total = refdesk_core::xmpp::session::ARCHIVE_PAGE as usize * 2 + 7;
@@ -265,7 +322,7 @@ async fn the_archive_gives_back_what_came_while_the_desk_was_away_page_by_page()
     let ping = patron.send_ping(None).await.unwrap();
     assert_eq!(within(next_response(&mut patron, &ping)).await, None);
 
-    let mut desk = within(connect(&account(&s, "ask", TlsMode::StartTls), "ask-secret")).await.unwrap();
+    let mut desk = within(connect(&account(s, "ask", TlsMode::StartTls), "ask-secret")).await.unwrap();
     let mut got = Vec::new();
     let mut pages = 0;
     let mut after: Option<String> = None;
@@ -304,6 +361,12 @@ async fn a_hidden_desk_gets_messages_at_once_and_typing_only_with_them() {
     desk.send_presence(Show::Available, None).await.unwrap();
     let mut patron = within(connect(&account(&s, "patron1", TlsMode::StartTls), "patron-secret")).await.unwrap();
     patron.send_presence(Show::Available, None).await.unwrap();
+    // Anything the desk writes while hidden counts as the user being back (Prosody then sends
+    // all it held, and keeps sending for a few seconds): so first let the sign-in traffic and
+    // the server's acknowledgement requests settle and be answered, then go quiet.
+    let ping = desk.send_ping(None).await.unwrap();
+    assert_eq!(within(next_response(&mut desk, &ping)).await, None);
+    while let Ok(Ok(_)) = tokio::time::timeout(Duration::from_millis(500), desk.next()).await {}
     assert!(desk.set_client_active(false).await.unwrap(), "Prosody offers client state indication");
 
     // Typing alone can wait while nobody looks: it is held back.
@@ -352,7 +415,7 @@ fn openssl_fingerprint(pem: &std::path::Path) -> String {
 async fn a_pinned_certificate_is_required_on_top_of_the_usual_checks() {
     let s = server();
     // The line IT gets from openssl is the pin, as printed.
-    let pinned = openssl_fingerprint(&s.prosody.ca.server_cert);
+    let pinned = openssl_fingerprint(&s.prosody().ca.server_cert);
     for tls in [TlsMode::StartTls, TlsMode::Direct] {
         let cfg = AccountConfig { pins: vec![pinned.clone()], ..account(&s, "ask", tls) };
         let session = within(connect(&cfg, "ask-secret")).await.unwrap();
@@ -361,7 +424,7 @@ async fn a_pinned_certificate_is_required_on_top_of_the_usual_checks() {
 
     // A trusted certificate that is not the pinned one (here: the server's own, against a pin of
     // the CA, which the server does not present) is refused, for good, saying what was presented.
-    let other = openssl_fingerprint(&s.prosody.ca.ca_cert);
+    let other = openssl_fingerprint(&s.prosody().ca.ca_cert);
     let cfg = AccountConfig { pins: vec![other], ..account(&s, "ask", TlsMode::StartTls) };
     let err = within(connect(&cfg, "ask-secret")).await.err().unwrap();
     let ConnectError::PinMismatch { presented } = &err else { panic!("{err:?}") };
@@ -377,4 +440,89 @@ async fn a_pinned_certificate_is_required_on_top_of_the_usual_checks() {
     let cfg = AccountConfig { pins: vec!["AB:CD".into()], ..account(&s, "ask", TlsMode::StartTls) };
     let err = within(connect(&cfg, "ask-secret")).await.err().unwrap();
     assert!(matches!(err, ConnectError::BadPin { .. }) && err.is_permanent(), "{err:?}");
+}
+
+/// An account given only its address finds its server through the domain's SRV records (a real
+/// name server on loopback): in priority order, past a server that is down, with direct TLS where
+/// that record comes first; the certificate is checked against the domain, not the record's target.
+#[tokio::test]
+async fn an_address_alone_finds_the_server_through_dns_srv_records() {
+    use refdesk_testkit::dns::{NameServer, SrvRecord};
+    let s = server();
+    let closed = refdesk_testkit::net::free_port().unwrap();
+    let loopback = std::net::IpAddr::from([127, 0, 0, 1]);
+    let hosts = [("xmpp.library.test", loopback), ("down.library.test", loopback)];
+    let rec = |name, target, port, priority| SrvRecord { name, target, port, priority, weight: 0 };
+    let by_dns = |ns: &NameServer, tls| AccountConfig {
+        host: None,
+        port: None,
+        nameserver: Some(ns.addr),
+        ..account(&s, "ask", tls)
+    };
+
+    // STARTTLS: the preferred server is down, the next one answers.
+    let ns = NameServer::start(
+        &[
+            rec("_xmpp-client._tcp.library.test", "down.library.test", closed, 5),
+            rec("_xmpp-client._tcp.library.test", "xmpp.library.test", s.prosody().c2s_port, 10),
+        ],
+        &hosts,
+    )
+    .unwrap();
+    let session = within(connect(&by_dns(&ns, TlsMode::StartTls), "ask-secret")).await.unwrap();
+    assert_eq!(session.bare_jid(), "ask@library.test");
+    session.close().await.unwrap();
+
+    // Direct TLS first (XEP-0368): only the direct TLS port is up, so signing in proves the TLS
+    // record was used and spoken to as TLS from the first byte.
+    let ns = NameServer::start(
+        &[
+            rec("_xmpps-client._tcp.library.test", "xmpp.library.test", s.prosody().tls_port, 1),
+            rec("_xmpp-client._tcp.library.test", "down.library.test", closed, 5),
+        ],
+        &hosts,
+    )
+    .unwrap();
+    within(connect(&by_dns(&ns, TlsMode::StartTls), "ask-secret")).await.unwrap().close().await.unwrap();
+    within(connect(&by_dns(&ns, TlsMode::Direct), "ask-secret")).await.unwrap().close().await.unwrap();
+
+    // Every server down: the last refusal is what the desk is told (and it keeps trying).
+    let ns =
+        NameServer::start(&[rec("_xmpp-client._tcp.library.test", "down.library.test", closed, 1)], &hosts).unwrap();
+    let err = within(connect(&by_dns(&ns, TlsMode::StartTls), "x")).await.err().unwrap();
+    assert!(matches!(err, ConnectError::Refused { .. }), "{err:?}");
+    assert!(!err.is_permanent());
+
+    // A record naming a host that does not exist, and a domain that says it has no XMPP service.
+    let ns = NameServer::start(&[rec("_xmpp-client._tcp.library.test", "gone.library.test", 5222, 1)], &hosts).unwrap();
+    let err = within(connect(&by_dns(&ns, TlsMode::StartTls), "x")).await.err().unwrap();
+    assert!(matches!(&err, ConnectError::UnknownHost { host, .. } if host == "gone.library.test"), "{err:?}");
+    let ns = NameServer::start(&[rec("_xmpp-client._tcp.library.test", "", 0, 0)], &hosts).unwrap();
+    let err = within(connect(&by_dns(&ns, TlsMode::StartTls), "x")).await.err().unwrap();
+    assert!(err.to_string().contains("offers no XMPP service"), "{err}");
+
+    // The name server sends the desk to a server with a good certificate for the record's target,
+    // not for the library's domain: refused before a password is sent, whatever DNS says. (A bare
+    // TLS server, so it shows its certificate whatever name is asked for.)
+    let other_dir = tempfile::tempdir().unwrap();
+    let other = refdesk_testkit::certs::ensure_test_ca(other_dir.path(), "xmpp.library.test").unwrap();
+    let tls_port = refdesk_testkit::net::free_port().unwrap();
+    let mut tls_server = std::process::Command::new("openssl")
+        .args(["s_server", "-quiet", "-accept", &tls_port.to_string(), "-cert"])
+        .arg(&other.server_cert)
+        .arg("-key")
+        .arg(&other.server_key)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    assert!(refdesk_testkit::net::wait_for_port(tls_port, Duration::from_secs(10), || true));
+    let ns =
+        NameServer::start(&[rec("_xmpps-client._tcp.library.test", "xmpp.library.test", tls_port, 1)], &hosts).unwrap();
+    let cfg = AccountConfig { extra_ca: Some(other.ca_cert.clone()), ..by_dns(&ns, TlsMode::StartTls) };
+    let err = within(connect(&cfg, "ask-secret")).await.err().unwrap();
+    let _ = tls_server.kill();
+    let _ = tls_server.wait();
+    assert!(matches!(err, ConnectError::Certificate { .. }), "{err:?}");
 }

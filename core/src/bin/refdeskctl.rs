@@ -26,7 +26,7 @@ commands:
                                      transcripts that ended in the last N days (default 30) or between
                                      two local dates (both included), redacted: CSV one row per line,
                                      JSON, or a self-contained HTML report
-  stats [--db PATH] [--days N | --from DATE [--to DATE]] [--format text|csv|json] [--out FILE]
+  stats [--db PATH] [--days N | --from DATE [--to DATE]] [--format text|csv|json|html] [--out FILE]
                                      reference statistics for questions that started in the last N days
                                      (default 30) or between two local dates (YYYY-MM-DD, both included):
                                      by medium, hour and weekday, waits, abandoned chats, returning
@@ -222,7 +222,8 @@ fn run(mut args: Vec<String>) -> Result<(), String> {
                 "text" => refdesk_core::export::stats_text(&stats),
                 "csv" => refdesk_core::export::stats_csv(&stats),
                 "json" => serde_json::to_string_pretty(&stats).map_err(|e| e.to_string())?,
-                other => return Err(format!("--format {other}: use text, csv or json")),
+                "html" => refdesk_core::export::stats_html(&stats, "Reference statistics"),
+                other => return Err(format!("--format {other}: use text, csv, json or html")),
             };
             deliver(out_file.as_deref(), &text)
         }

@@ -94,6 +94,12 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredMessage> {
     })
 }
 
+/// Which conversations have an open tab (in a query over `latest l` and `conversations c`).
+const OPEN_TABS: &str = "l.last_id > coalesce(c.tab_closed_upto, 0)";
+/// Where a tab stands: where the librarian put it, else the id of the message that opened it.
+const TAB_KEY: &str = "coalesce(c.tab_order, (SELECT min(f.id) FROM messages f
+     WHERE f.account = l.account AND f.peer = l.peer AND f.id > coalesce(c.tab_closed_upto, 0)))";
+
 impl Store {
     /// Stores a message unless one with the same stable id is already there; its row id if it was new.
     pub fn insert_message(&self, m: NewMessage<'_>) -> Result<Option<i64>, StoreError> {
@@ -238,39 +244,91 @@ impl Store {
             .map_err(StoreError::sqlite("finding a patron's account"))
     }
 
-    /// Every conversation, the most recently active first.
+    /// Every conversation with an open tab, in tab order: where the librarian put it, else in the
+    /// order the tabs opened (a new message never moves a tab, so Alt+1…9 keep their meaning).
     pub fn conversations(&self) -> Result<Vec<ConversationView>, StoreError> {
-        self.conversations_where("l.last_id > coalesce(c.tab_closed_upto, 0)", u32::MAX)
+        self.conversations_where(OPEN_TABS, &format!("{TAB_KEY}, l.last_id"), u32::MAX)
+    }
+
+    /// Puts a conversation's tab at position `to` among the open tabs (0 is the first; past the
+    /// end is the last) and returns the tabs in their new order, or None when it has no open tab.
+    pub fn move_tab(&self, account: &str, peer: &str, to: usize) -> Result<Option<Vec<ConversationView>>, StoreError> {
+        let context = "moving a tab";
+        let tx = self.conn.unchecked_transaction().map_err(StoreError::sqlite(context))?;
+        let mut tabs: Vec<(String, String, f64)> = tx
+            .prepare_cached(&format!(
+                "WITH latest AS (SELECT account, peer, max(id) AS last_id FROM messages GROUP BY account, peer)
+                 SELECT l.account, l.peer, {TAB_KEY} FROM latest l
+                 LEFT JOIN conversations c ON c.account = l.account AND c.peer = l.peer
+                 WHERE {OPEN_TABS} ORDER BY {TAB_KEY}, l.last_id"
+            ))
+            .and_then(|mut s| s.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect())
+            .map_err(StoreError::sqlite(context))?;
+        let Some(from) = tabs.iter().position(|(a, p, _)| a == account && p == peer) else {
+            return Ok(None);
+        };
+        // The tabs keep the keys they had, dealt out again in the new order: every key stays below
+        // the id of any message still to come, so tabs opened later still go last.
+        let keys: Vec<f64> = tabs.iter().map(|t| t.2).collect();
+        let moved = tabs.remove(from);
+        tabs.insert(to.min(tabs.len()), moved);
+        {
+            let mut set = tx
+                .prepare_cached(
+                    "INSERT INTO conversations (account, peer, tab_order) VALUES (?1, ?2, ?3)
+                     ON CONFLICT (account, peer) DO UPDATE SET tab_order = excluded.tab_order",
+                )
+                .map_err(StoreError::sqlite(context))?;
+            for ((a, p, _), key) in tabs.iter().zip(keys) {
+                set.execute((a, p, key)).map_err(StoreError::sqlite(context))?;
+            }
+        }
+        tx.commit().map_err(StoreError::sqlite(context))?;
+        self.conversations().map(Some)
     }
 
     /// Conversations whose tab the librarian closed (and the patron has not written since), the
     /// most recently active first.
     pub fn closed_tabs(&self, limit: u32) -> Result<Vec<ConversationView>, StoreError> {
-        self.conversations_where("l.last_id <= coalesce(c.tab_closed_upto, 0)", limit)
+        self.conversations_where("l.last_id <= coalesce(c.tab_closed_upto, 0)", "l.last_id DESC", limit)
     }
 
-    /// Closes a conversation's tab (up to its newest message); false when there is no such conversation.
+    /// Closes a conversation's tab (up to its newest message) and forgets where it stood: if the
+    /// patron writes again, the tab opens anew after the others. False when there is no such
+    /// conversation.
     pub fn close_tab(&self, account: &str, peer: &str) -> Result<bool, StoreError> {
         let n = self
             .conn
             .prepare_cached(
                 "INSERT INTO conversations (account, peer, tab_closed_upto)
                  SELECT ?1, ?2, max(id) FROM messages WHERE account = ?1 AND peer = ?2 HAVING count(*) > 0
-                 ON CONFLICT (account, peer) DO UPDATE SET tab_closed_upto = excluded.tab_closed_upto",
+                 ON CONFLICT (account, peer) DO UPDATE SET tab_closed_upto = excluded.tab_closed_upto,
+                                                           tab_order = NULL",
             )
             .and_then(|mut s| s.execute((account, peer)))
             .map_err(StoreError::sqlite("closing a tab"))?;
         Ok(n == 1)
     }
 
+    /// Opens a closed tab again, after the open ones (between the newest message and the next).
     pub fn reopen_tab(&self, account: &str, peer: &str) -> Result<(), StoreError> {
         self.conn
-            .execute("UPDATE conversations SET tab_closed_upto = 0 WHERE account = ?1 AND peer = ?2", (account, peer))
+            .execute(
+                "UPDATE conversations
+                 SET tab_closed_upto = 0, tab_order = (SELECT max(id) FROM messages) + 0.5
+                 WHERE account = ?1 AND peer = ?2",
+                (account, peer),
+            )
             .map(drop)
             .map_err(StoreError::sqlite("reopening a tab"))
     }
 
-    fn conversations_where(&self, condition: &str, limit: u32) -> Result<Vec<ConversationView>, StoreError> {
+    fn conversations_where(
+        &self,
+        condition: &str,
+        order: &str,
+        limit: u32,
+    ) -> Result<Vec<ConversationView>, StoreError> {
         let context = "listing conversations";
         let mut stmt = self
             .conn
@@ -286,7 +344,7 @@ impl Store {
                  FROM latest l JOIN messages m ON m.id = l.last_id
                  LEFT JOIN conversations c ON c.account = l.account AND c.peer = l.peer
                  WHERE {condition}
-                 ORDER BY l.last_id DESC LIMIT ?1"
+                 ORDER BY {order} LIMIT ?1"
             ))
             .map_err(StoreError::sqlite(context))?;
         let rows = stmt
@@ -417,6 +475,48 @@ mod tests {
         // Our own reply is never unread.
         s.insert_message(msg("anna@x", false, "r1", "one moment")).unwrap();
         assert_eq!(s.conversations().unwrap()[0].unread, 0);
+    }
+
+    #[test]
+    fn tabs_stay_where_they_opened_until_the_librarian_moves_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("refdesk.db");
+        let s = Store::open(&path).unwrap();
+        let order = |s: &Store| s.conversations().unwrap().into_iter().map(|c| c.peer).collect::<Vec<_>>();
+        for (peer, id) in [("anna@x", "a1"), ("ben@x", "b1"), ("cy@x", "c1")] {
+            s.insert_message(msg(peer, true, id, "hello")).unwrap();
+        }
+        s.insert_message(msg("anna@x", true, "a2", "still there?")).unwrap();
+        assert_eq!(order(&s), ["anna@x", "ben@x", "cy@x"], "a new message does not move a tab");
+
+        let moved = s.move_tab("ask@lib", "cy@x", 0).unwrap().unwrap();
+        assert_eq!(moved.iter().map(|c| c.peer.as_str()).collect::<Vec<_>>(), ["cy@x", "anna@x", "ben@x"]);
+        s.move_tab("ask@lib", "anna@x", 99).unwrap().unwrap();
+        assert_eq!(order(&s), ["cy@x", "ben@x", "anna@x"]);
+        s.insert_message(msg("dee@x", true, "d1", "hi")).unwrap();
+        s.insert_message(msg("ben@x", true, "b2", "hello?")).unwrap();
+        assert_eq!(order(&s), ["cy@x", "ben@x", "anna@x", "dee@x"], "a new tab goes after the arranged ones");
+        drop(s);
+        let s = Store::open(&path).unwrap();
+        assert_eq!(order(&s), ["cy@x", "ben@x", "anna@x", "dee@x"], "kept across a restart");
+
+        // A closed tab forgets its place: it opens anew after the others when the patron writes
+        // again, or when the librarian reopens it.
+        s.close_tab("ask@lib", "ben@x").unwrap();
+        assert_eq!(order(&s), ["cy@x", "anna@x", "dee@x"]);
+        s.insert_message(msg("ben@x", true, "b3", "me again")).unwrap();
+        assert_eq!(order(&s), ["cy@x", "anna@x", "dee@x", "ben@x"]);
+        s.close_tab("ask@lib", "cy@x").unwrap();
+        s.reopen_tab("ask@lib", "cy@x").unwrap();
+        s.insert_message(msg("eve@x", true, "e1", "hi")).unwrap();
+        assert_eq!(order(&s), ["anna@x", "dee@x", "ben@x", "cy@x", "eve@x"]);
+        s.move_tab("ask@lib", "eve@x", 1).unwrap().unwrap();
+        s.move_tab("ask@lib", "cy@x", 0).unwrap().unwrap();
+        assert_eq!(order(&s), ["cy@x", "anna@x", "eve@x", "dee@x", "ben@x"]);
+
+        assert!(s.move_tab("ask@lib", "nobody@x", 0).unwrap().is_none());
+        s.close_tab("ask@lib", "dee@x").unwrap();
+        assert!(s.move_tab("ask@lib", "dee@x", 0).unwrap().is_none(), "a closed tab has no place");
     }
 
     #[test]

@@ -20,6 +20,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (10, "0010_notes.sql", include_str!("../../../migrations/0010_notes.sql")),
     (11, "0011_message_pages.sql", include_str!("../../../migrations/0011_message_pages.sql")),
     (12, "0012_transcript_librarian.sql", include_str!("../../../migrations/0012_transcript_librarian.sql")),
+    (13, "0013_tab_order.sql", include_str!("../../../migrations/0013_tab_order.sql")),
 ];
 
 /// The newest schema this build knows.

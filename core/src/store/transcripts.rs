@@ -137,7 +137,8 @@ impl Store {
     }
 
     /// Transcript lines matching all the words of `query` (as words, not search syntax) in the
-    /// transcripts `filter` lets through, newest first.
+    /// transcripts `filter` lets through, the most recently written first (the search index walks
+    /// backwards and stops at `limit`, so a word in every chat costs no more than a rare one).
     pub fn search_transcripts(
         &self,
         query: &str,
@@ -157,7 +158,7 @@ impl Store {
                    AND (?7 IS NULL OR instr(',' || lower(t.tags) || ',', ',' || lower(?7) || ',') > 0)
                    AND (?8 IS NULL OR instr(lower(t.librarian), lower(?8)) > 0)
                    AND (?9 IS NULL OR t.account = ?9)
-                 ORDER BY l.at DESC LIMIT ?2",
+                 ORDER BY transcript_search.rowid DESC LIMIT ?2",
             )
             .map_err(StoreError::sqlite(context))?;
         let params = (

@@ -4,7 +4,6 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
-use ring::rand::SecureRandom;
 use tokio::sync::{mpsc, watch};
 
 use super::connect::{reconnect, AccountConfig, Connected};
@@ -95,15 +94,41 @@ const MAX_BACKOFF: Duration = Duration::from_secs(120);
 /// Pages of one catch-up at most (of `session::ARCHIVE_PAGE` messages): a day at a busy desk, not an unbounded download.
 pub const MAX_CATCH_UP_PAGES: u32 = 40;
 
-/// Exponential backoff with full jitter, so desks that lost the server together do not return together.
+/// Retries at most a second apart for the first ones: most outages are short (a server restart, a
+/// Wi-Fi hiccup) and the patrons are waiting; a handful of desks retrying once a second is nothing
+/// to a server.
+const QUICK_RETRIES: u32 = 10;
+
+/// How long to wait before retry `attempt`: up to a second for the first `QUICK_RETRIES` (the desk
+/// is back within a second of the server, after an outage of several seconds), then doubling up to
+/// two minutes; jittered, so desks that lost the server together do not return together.
 pub fn backoff(attempt: u32) -> Duration {
-    let cap = Duration::from_millis(500).saturating_mul(1u32 << attempt.min(8)).min(MAX_BACKOFF);
-    let mut b = [0u8; 4];
-    let r = ring::rand::SystemRandom::new().fill(&mut b).map(|_| u32::from_le_bytes(b)).unwrap_or(u32::MAX / 2);
+    let cap = backoff_cap(attempt);
+    let r = super::random_upto(u32::MAX);
     cap.mul_f64(0.5 + f64::from(r) / f64::from(u32::MAX) / 2.0)
 }
 
+fn backoff_cap(attempt: u32) -> Duration {
+    match attempt.checked_sub(QUICK_RETRIES) {
+        None => Duration::from_secs(1),
+        Some(n) => Duration::from_secs(2).saturating_mul(1u32 << n.min(8)).min(MAX_BACKOFF),
+    }
+}
+
+/// How long a link gets to answer after the machine wakes or its network comes back: a link that
+/// slept is often dead without knowing it, and the patrons' questions wait behind it.
+const WAKE_PING_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Resolves when the OS says links may have died (`crate::wake`); never, once nobody can say so.
+async fn woken(wake: &mut watch::Receiver<()>) {
+    if wake.changed().await.is_err() {
+        std::future::pending::<()>().await;
+    }
+}
+
 /// Runs until `stop` turns true or a permanent error (wrong password, untrusted certificate) ends it.
+/// `wake` is poked when the machine wakes or its network comes back: a signed-in link is checked
+/// at once, a waiting retry goes now.
 pub async fn run(
     cfg: AccountConfig,
     password: String,
@@ -111,6 +136,7 @@ pub async fn run(
     tx: mpsc::Sender<AccountEvent>,
     mut commands: mpsc::Receiver<AccountCommand>,
     mut stop: watch::Receiver<bool>,
+    mut wake: watch::Receiver<()>,
 ) {
     // The presence to show; a reconnect restores the latest one, not the first.
     let mut presence = (Show::Available, status_text);
@@ -119,7 +145,14 @@ pub async fn run(
     // The other desks signed in to the account (full JIDs): each is told this desk's card once.
     let mut desks: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
     let report = |state, message: Option<String>| {
-        AccountEvent::Status(AccountStatus { jid: cfg.jid.clone(), state, message, seq: 0 })
+        AccountEvent::Status(AccountStatus {
+            jid: cfg.jid.clone(),
+            state,
+            message,
+            retry_at: None,
+            catching_up: false,
+            seq: 0,
+        })
     };
     let mut attempt = 0u32;
     // The stream the link last dropped under, to be resumed if the server still holds it.
@@ -176,17 +209,15 @@ pub async fn run(
                     }
                     // The archive query under way and how many pages it has fetched.
                     let mut catch_up: Option<(String, u32)> = None;
-                    // When the server was last heard from, and when we pinged it since, if we did.
+                    // When the server was last heard from, and by when it must answer our ping, if
+                    // we sent one.
                     let mut heard = tokio::time::Instant::now();
-                    let mut pinged: Option<tokio::time::Instant> = None;
+                    let mut answer_by: Option<tokio::time::Instant> = None;
                     loop {
-                        let check = match pinged {
-                            Some(at) => at + cfg.ping_timeout,
-                            None => heard + cfg.keepalive,
-                        };
+                        let check = answer_by.unwrap_or(heard + cfg.keepalive);
                         tokio::select! {
                             _ = tokio::time::sleep_until(check) => {
-                                if pinged.is_some() {
+                                if answer_by.is_some() {
                                     // A link that died without a FIN (Wi-Fi gone, laptop asleep) only shows this way.
                                     tracing::warn!(account = %cfg.jid, "the server stopped answering; reconnecting");
                                     break;
@@ -195,11 +226,22 @@ pub async fn run(
                                     tracing::warn!(account = %cfg.jid, "connection lost: {e}");
                                     break;
                                 }
-                                pinged = Some(tokio::time::Instant::now());
+                                answer_by = Some(tokio::time::Instant::now() + cfg.ping_timeout);
+                            }
+                            _ = woken(&mut wake) => {
+                                let by = tokio::time::Instant::now() + cfg.ping_timeout.min(WAKE_PING_TIMEOUT);
+                                if answer_by.is_none() {
+                                    tracing::info!(account = %cfg.jid, "checking the link after a wake-up or network change");
+                                    if let Err(e) = session.send_ping(None).await {
+                                        tracing::warn!(account = %cfg.jid, "connection lost: {e}");
+                                        break;
+                                    }
+                                }
+                                answer_by = Some(answer_by.map_or(by, |t| t.min(by)));
                             }
                             item = session.recv() => {
                                 heard = tokio::time::Instant::now();
-                                pinged = None;
+                                answer_by = None;
                                 // Handled here, outside the race: answers are never cut off half-written.
                                 let ev = match session.handle(item).await {
                                     Ok(None) => continue,
@@ -386,13 +428,19 @@ pub async fn run(
             }
             Err(e) => {
                 tracing::warn!(account = %cfg.jid, attempt, "sign-in failed, will retry: {e}");
-                if tx.send(report(AccountState::Reconnecting, Some(e.to_string()))).await.is_err() {
+                let wait = backoff(attempt);
+                let mut status = report(AccountState::Reconnecting, Some(e.to_string()));
+                if let AccountEvent::Status(s) = &mut status {
+                    s.retry_at = chrono::Duration::from_std(wait).ok().map(|w| Utc::now() + w);
+                }
+                if tx.send(status).await.is_err() {
                     return;
                 }
-                let wait = backoff(attempt);
                 attempt = attempt.saturating_add(1);
                 tokio::select! {
                     _ = tokio::time::sleep(wait) => {}
+                    // The network is back: no point waiting out the rest of the backoff.
+                    _ = woken(&mut wake) => {}
                     _ = stop.changed() => return,
                 }
             }
@@ -406,11 +454,19 @@ mod tests {
 
     #[test]
     fn backoff_grows_is_capped_and_jittered() {
-        for attempt in 0..20 {
-            let cap = Duration::from_millis(500).saturating_mul(1 << attempt.min(8)).min(MAX_BACKOFF);
+        let mut waited = Duration::ZERO;
+        for attempt in 0..30 {
+            let cap = backoff_cap(attempt);
             let b = backoff(attempt);
             assert!(b >= cap / 2 && b <= cap, "attempt {attempt}: {b:?} outside [{:?}, {cap:?}]", cap / 2);
+            assert!(cap >= backoff_cap(attempt.saturating_sub(1)), "never shorter than the one before");
+            if attempt < QUICK_RETRIES {
+                waited += b;
+                assert!(cap <= Duration::from_secs(1), "a short outage is over within a second of the server");
+            }
         }
+        assert!(waited >= Duration::from_secs(5), "quick retries cover at least a 5 s outage: {waited:?}");
+        assert_eq!(backoff_cap(100), MAX_BACKOFF);
         let samples: std::collections::BTreeSet<_> = (0..10).map(|_| backoff(5)).collect();
         assert!(samples.len() > 1, "jitter varies");
     }

@@ -11,6 +11,7 @@ use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio_rustls::TlsConnector;
 
+use super::dns;
 use super::scram::{new_nonce, Scram, ScramHash};
 use super::session::{Detached, Session};
 use super::sm::{StreamMgmt, NS_SM};
@@ -38,9 +39,13 @@ pub enum TlsMode {
 pub struct AccountConfig {
     /// Bare JID, e.g. `ask@library.example`.
     pub jid: String,
-    /// Server host; the JID's domain when absent.
+    /// Server host. When neither host nor port is set, the domain's DNS SRV records say where the
+    /// server is (see `dns`), else the domain itself.
     pub host: Option<String>,
     pub port: Option<u16>,
+    /// A name server to ask for SRV records instead of the system's (split DNS; tests).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nameserver: Option<std::net::SocketAddr>,
     pub tls: TlsMode,
     /// A CA to trust besides the system's (the library's own CA, the demo's test CA).
     pub extra_ca: Option<PathBuf>,
@@ -72,6 +77,7 @@ impl AccountConfig {
             jid: jid.to_owned(),
             host: None,
             port: None,
+            nameserver: None,
             tls: TlsMode::StartTls,
             extra_ca: None,
             pins: Vec::new(),
@@ -186,14 +192,9 @@ pub async fn reconnect(
     previous: &mut Option<Detached>,
 ) -> Result<Connected, ConnectError> {
     let (user, domain) = cfg.parts()?;
-    let host = cfg.host.clone().unwrap_or_else(|| domain.to_owned());
-    let port = cfg.port.unwrap_or(match cfg.tls {
-        TlsMode::StartTls => 5222,
-        TlsMode::Direct => 5223,
-    });
     let tls = tls_connector(cfg)?;
-    let tcp = step("the name server", open_tcp(&host, port)).await?;
-    let tls_stream = match cfg.tls {
+    let (tcp, mode) = open_server(cfg, domain).await?;
+    let tls_stream = match mode {
         TlsMode::Direct => step("the TLS handshake", handshake(&tls, domain, tcp)).await?,
         TlsMode::StartTls => {
             let tcp = step("the server (STARTTLS)", starttls(tcp, domain)).await?;
@@ -300,13 +301,52 @@ async fn enable_sm<R: AsyncRead + Unpin, W: AsyncWrite + Unpin>(
     }
 }
 
+/// A TCP connection to the account's server, and how to secure it: the host and port set for the
+/// account, else the first of the domain's SRV targets that answers (each given its own time).
+async fn open_server(cfg: &AccountConfig, domain: &str) -> Result<(TcpStream, TlsMode), ConnectError> {
+    if cfg.host.is_some() || cfg.port.is_some() {
+        let host = cfg.host.as_deref().unwrap_or(domain);
+        let port = cfg.port.unwrap_or(dns::default_port(cfg.tls));
+        return Ok((step("the server", open_tcp(host, port)).await?, cfg.tls));
+    }
+    let resolver = dns::Resolver::new(cfg.nameserver)?;
+    let targets = step("the name server", resolver.targets(domain, cfg.tls)).await?;
+    let mut last = None;
+    for t in targets {
+        let opened = async {
+            if t.from_srv {
+                let addrs = resolver.addresses(&t.host, t.port).await?;
+                connect_any(&t.host, &addrs).await
+            } else {
+                open_tcp(&t.host, t.port).await
+            }
+        };
+        match step(&format!("the server {}:{}", t.host, t.port), opened).await {
+            Ok(tcp) => {
+                tracing::debug!(account = %cfg.jid, host = %t.host, port = t.port, tls = ?t.tls, "server found");
+                return Ok((tcp, t.tls));
+            }
+            Err(e) => {
+                tracing::info!(account = %cfg.jid, host = %t.host, port = t.port, "server not reached, trying the next: {e}");
+                last = Some(e);
+            }
+        }
+    }
+    Err(last
+        .unwrap_or_else(|| ConnectError::UnknownHost { host: domain.to_owned(), detail: "no server to try".into() }))
+}
+
 async fn open_tcp(host: &str, port: u16) -> Result<TcpStream, ConnectError> {
     let addrs: Vec<_> = tokio::net::lookup_host((host, port))
         .await
         .map_err(|e| ConnectError::UnknownHost { host: host.to_owned(), detail: e.to_string() })?
         .collect();
+    connect_any(host, &addrs).await
+}
+
+async fn connect_any(host: &str, addrs: &[std::net::SocketAddr]) -> Result<TcpStream, ConnectError> {
     let mut last = None;
-    for addr in &addrs {
+    for addr in addrs {
         match TcpStream::connect(addr).await {
             Ok(s) => {
                 s.set_nodelay(true)?;

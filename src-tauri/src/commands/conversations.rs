@@ -1,4 +1,4 @@
-//! Conversation commands: the tabs (and closing and reopening them), a conversation's history, replies, canned replies, read marks,
+//! Conversation commands: the tabs (closing, reopening and moving them), a conversation's history, replies, canned replies, read marks,
 //! drafts and links.
 
 use chrono::Utc;
@@ -20,6 +20,17 @@ pub fn close_tab(state: State<'_, AppState>, account: String, peer: String) -> R
 #[tauri::command(async)]
 pub fn reopen_tab(state: State<'_, AppState>, account: String, peer: String) -> Result<(), CommandError> {
     state.with_desk(|d| d.reopen_tab(&account, &peer))
+}
+
+/// Moves a tab to position `to`; answers with the tabs in their new order.
+#[tauri::command(async)]
+pub fn move_tab(
+    state: State<'_, AppState>,
+    account: String,
+    peer: String,
+    to: u32,
+) -> Result<Vec<ConversationView>, CommandError> {
+    state.with_desk(|d| d.move_tab(&account, &peer, to))
 }
 
 #[tauri::command(async)]

@@ -11,6 +11,13 @@ pub fn account_statuses(accounts: State<'_, Accounts>) -> Result<Vec<AccountStat
     Ok(accounts.statuses())
 }
 
+/// Every account waiting to reconnect tries now instead of at its next attempt.
+#[tauri::command(async)]
+pub fn retry_now<R: Runtime>(app: AppHandle<R>) -> Result<(), CommandError> {
+    crate::im::retry_now(&app);
+    Ok(())
+}
+
 #[tauri::command(async)]
 pub fn sign_in<R: Runtime>(app: AppHandle<R>, jid: String, password: String) -> Result<(), CommandError> {
     crate::im::sign_in(&app, &jid, &password)

@@ -647,7 +647,7 @@ fn record(path: &Path, table: &str, rows: &[Row]) -> Result<(), Error> {
         .split_once("## History")
         .map(|(_, h)| h.lines().filter(|l| l.starts_with("| 20")).collect())
         .unwrap_or_default();
-    let machine = machine();
+    let machine = format!("{}, Xvfb with software rendering", refdesk_testkit::proc::machine());
     let date = today();
     let pick = |what: &str| rows.iter().find(|r| r.what.starts_with(what)).map(|r| r.value.clone()).unwrap_or_default();
     let line = format!(
@@ -675,26 +675,6 @@ fn record(path: &Path, table: &str, rows: &[Row]) -> Result<(), Error> {
     }
     std::fs::write(path, out)?;
     Ok(())
-}
-
-fn machine() -> String {
-    let cpu = std::fs::read_to_string("/proc/cpuinfo")
-        .ok()
-        .and_then(|c| {
-            c.lines().find(|l| l.starts_with("model name")).map(|l| l.split(':').nth(1).unwrap_or("").trim().to_owned())
-        })
-        .unwrap_or_else(|| "unknown CPU".into());
-    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
-    let mem = std::fs::read_to_string("/proc/meminfo")
-        .ok()
-        .and_then(|m| m.lines().next().and_then(|l| l.split_whitespace().nth(1)).and_then(|k| k.parse::<u64>().ok()))
-        .map(|k| format!("{:.0} GiB", k as f64 / 1048576.0))
-        .unwrap_or_default();
-    let os = std::fs::read_to_string("/etc/os-release")
-        .ok()
-        .and_then(|o| o.lines().find_map(|l| l.strip_prefix("PRETTY_NAME=").map(|v| v.trim_matches('"').to_owned())))
-        .unwrap_or_default();
-    format!("{cpu}, {cores} cores, {mem}, {os}, Xvfb with software rendering")
 }
 
 fn today() -> String {

@@ -72,8 +72,11 @@ export const api = {
   transcript: (id: number) => invoke<TranscriptView>("transcript", { id }),
   conversations: () => invoke<ConversationView[]>("conversations"),
   cannedReplies: () => invoke<CannedReplyView[]>("canned_replies"),
+  retryNow: () => invoke<null>("retry_now"),
   closeTab: (account: string, peer: string) => invoke<null>("close_tab", { account, peer }),
   reopenTab: (account: string, peer: string) => invoke<null>("reopen_tab", { account, peer }),
+  moveTab: (account: string, peer: string, to: number) =>
+    invoke<ConversationView[]>("move_tab", { account, peer, to }),
   closedTabs: (limit: number) => invoke<ConversationView[]>("closed_tabs", { limit }),
   conversationMessages: (account: string, peer: string, before: number | null, limit: number) =>
     invoke<MessageView[]>("conversation_messages", { account, peer, before, limit }),

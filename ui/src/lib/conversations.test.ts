@@ -1,7 +1,17 @@
 import { describe, expect, it } from "vitest";
 import type { ConversationView } from "./bindings/ConversationView";
 import type { MessageView } from "./bindings/MessageView";
-import { applyToConversations, clock, linkify, preview, shortName, upsertMessage } from "./conversations";
+import {
+  applyToConversations,
+  clock,
+  dropIndex,
+  inOrder,
+  linkify,
+  moveItem,
+  preview,
+  shortName,
+  upsertMessage,
+} from "./conversations";
 
 function msg(id: number, over: Partial<MessageView> = {}): MessageView {
   return {
@@ -50,10 +60,10 @@ describe("applyToConversations", () => {
   };
   const ben: ConversationView = { ...anna, peer: "ben@x", lastId: 7, unread: 0, draft: "" };
 
-  it("moves the conversation to the front and counts a patron message as unread once", () => {
+  it("keeps the tab where it is and counts a patron message as unread once", () => {
     const once = applyToConversations([ben, anna], msg(8, { body: "are you\nthere?" }), null);
-    expect(once.map((c) => c.peer)).toEqual(["anna@x", "ben@x"]);
-    expect(once[0]).toMatchObject({ unread: 2, lastId: 8, preview: "are you there?", draft: "half a reply" });
+    expect(once.map((c) => c.peer)).toEqual(["ben@x", "anna@x"]);
+    expect(once[1]).toMatchObject({ unread: 2, lastId: 8, preview: "are you there?", draft: "half a reply" });
     const twice = applyToConversations(once, msg(8), null);
     expect(twice).toBe(once);
   });
@@ -65,11 +75,11 @@ describe("applyToConversations", () => {
     expect(ours[0]!.unread).toBe(1);
   });
 
-  it("opens a tab for a new patron", () => {
+  it("opens a tab for a new patron after the others", () => {
     const list = applyToConversations([anna], msg(11, { peer: "carl@y" }), null);
     expect(list.map((c) => [c.peer, c.unread])).toEqual([
-      ["carl@y", 1],
       ["anna@x", 1],
+      ["carl@y", 1],
     ]);
   });
 });
@@ -106,5 +116,50 @@ describe("linkify", () => {
     }
     expect(linkify("")).toEqual([]);
     expect(linkify("plain").map((p) => p.text).join("")).toBe("plain");
+  });
+});
+
+describe("tab order", () => {
+  const tab = (peer: string): ConversationView => ({
+    account: "ask@lib",
+    peer,
+    lastId: 1,
+    lastAt: "2026-11-23T14:00:00Z",
+    preview: "",
+    unread: 0,
+    draft: "",
+  });
+
+  it("moves an item and clamps where it goes", () => {
+    expect(moveItem(["a", "b", "c"], 2, 0)).toEqual(["c", "a", "b"]);
+    expect(moveItem(["a", "b", "c"], 0, 99)).toEqual(["b", "c", "a"]);
+    expect(moveItem(["a", "b", "c"], 1, -3)).toEqual(["b", "a", "c"]);
+    const same = ["a"];
+    expect(moveItem(same, 4, 0)).toBe(same);
+  });
+
+  it("takes the store's order and keeps tabs it did not list", () => {
+    const [a, b, c] = [tab("a@x"), tab("b@x"), tab("c@x")];
+    const local = [a, b, c];
+    const ordered = inOrder(local, [c, a]);
+    expect(ordered.map((x) => x.peer)).toEqual(["c@x", "a@x", "b@x"]);
+    expect(ordered[0]).toBe(c);
+  });
+
+  it("drops before the tab whose middle is right of the pointer, row by row", () => {
+    // Two rows: three tabs of 100 px, then one.
+    const rows = [
+      { left: 0, right: 100, top: 0, bottom: 40 },
+      { left: 100, right: 200, top: 0, bottom: 40 },
+      { left: 200, right: 300, top: 0, bottom: 40 },
+      { left: 0, right: 100, top: 40, bottom: 80 },
+    ];
+    expect(dropIndex(rows, 10, 20)).toBe(0);
+    expect(dropIndex(rows, 160, 20)).toBe(2);
+    expect(dropIndex(rows, 290, 20)).toBe(3);
+    expect(dropIndex(rows, 20, 60)).toBe(3);
+    expect(dropIndex(rows, 90, 60)).toBe(4);
+    expect(dropIndex(rows, 500, 500)).toBe(4);
+    expect(dropIndex([], 1, 1)).toBe(0);
   });
 });

@@ -41,9 +41,9 @@ export function preview(body: string): string {
 }
 
 /**
- * Applies a message to the tab list: a new message moves its conversation to the front and, when it
- * is the patron's and the conversation is not open, counts as unread. Seeing the same message again
- * changes nothing.
+ * Applies a message to the tab list: the conversation's tab stays where it is (a new one opens last,
+ * as the store orders them) and, when the message is the patron's and the conversation is not open,
+ * it counts as unread. Seeing the same message again changes nothing.
  */
 export function applyToConversations(
   list: ConversationView[],
@@ -63,7 +63,31 @@ export function applyToConversations(
     unread: (old?.unread ?? 0) + unreadNow,
     draft: old?.draft ?? "",
   };
-  return [updated, ...list.filter((_, j) => j !== i)];
+  if (i < 0) return [...list, updated];
+  const copy = list.slice();
+  copy[i] = updated;
+  return copy;
+}
+
+/** `list` with the item at `from` moved to position `to` (clamped to the list). */
+export function moveItem<T>(list: T[], from: number, to: number): T[] {
+  if (from < 0 || from >= list.length) return list;
+  const copy = list.slice();
+  const [item] = copy.splice(from, 1);
+  copy.splice(Math.max(0, Math.min(to, copy.length)), 0, item!);
+  return copy;
+}
+
+/** The local tabs put in the store's order; tabs the store did not list (yet) keep their place at the end. */
+export function inOrder(local: ConversationView[], order: ConversationKey[]): ConversationView[] {
+  const ordered = order.flatMap((k) => local.filter((c) => sameConversation(c, k)));
+  return [...ordered, ...local.filter((c) => !ordered.includes(c))];
+}
+
+/** Where a tab dragged to (x, y) lands: before the first tab the point is before, reading rows top to bottom. */
+export function dropIndex(tabs: { left: number; right: number; top: number; bottom: number }[], x: number, y: number): number {
+  const i = tabs.findIndex((r) => y < r.top || (y < r.bottom && x < (r.left + r.right) / 2));
+  return i < 0 ? tabs.length : i;
 }
 
 /** The patron's name as a tab shows it: the part before the @, or the whole address if that is empty. */

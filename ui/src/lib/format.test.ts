@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { accountStateLabel, elapsed, stateLabel, upsertAccount } from "./format";
+import { accountLabel, accountStateLabel, elapsed, stateLabel, upsertAccount } from "./format";
 
 describe("elapsed", () => {
   const start = "2026-11-23T10:00:00Z";
@@ -34,8 +34,8 @@ describe("stateLabel", () => {
 
 describe("upsertAccount", () => {
   it("replaces an account's status in place and appends new ones", () => {
-    const a = { jid: "ask@lib", state: "connecting" as const, message: null, seq: 1 };
-    const b = { jid: "maria@lib", state: "online" as const, message: null, seq: 2 };
+    const a = { jid: "ask@lib", state: "connecting" as const, message: null, retryAt: null, catchingUp: false, seq: 1 };
+    const b = { jid: "maria@lib", state: "online" as const, message: null, retryAt: null, catchingUp: false, seq: 2 };
     let list = upsertAccount([], a);
     list = upsertAccount(list, b);
     list = upsertAccount(list, { ...a, state: "failed", message: "wrong password", seq: 3 });
@@ -49,8 +49,34 @@ describe("upsertAccount", () => {
 
 describe("upsertAccount ordering", () => {
   it("ignores a snapshot older than what is shown", () => {
-    const online = { jid: "ask@lib", state: "online" as const, message: null, seq: 5 };
+    const online = { jid: "ask@lib", state: "online" as const, message: null, retryAt: null, catchingUp: false, seq: 5 };
     const stale = { ...online, state: "connecting" as const, seq: 4 };
     expect(upsertAccount([online], stale)).toEqual([online]);
+  });
+});
+
+describe("accountLabel", () => {
+  it("counts down to the next attempt while reconnecting, then says it is trying", () => {
+    const now = Date.parse("2026-11-24T10:00:00Z");
+    const a = {
+      jid: "ask@lib",
+      state: "reconnecting" as const,
+      message: "the server refused the connection",
+      retryAt: "2026-11-24T10:00:11.200Z",
+      catchingUp: false,
+      seq: 1,
+    };
+    expect(accountLabel(a, now)).toBe("reconnecting in 12 s");
+    expect(accountLabel(a, now + 11_000)).toBe("reconnecting in 1 s");
+    expect(accountLabel(a, now + 12_000)).toBe("reconnecting…");
+    expect(accountLabel({ ...a, retryAt: null }, now)).toBe("reconnecting…");
+    expect(accountLabel({ ...a, retryAt: "not a time" }, now)).toBe("reconnecting…");
+    expect(accountLabel({ ...a, state: "online", retryAt: null }, now)).toBe("online");
+  });
+
+  it("says when an account is online but still fetching what came while it was away", () => {
+    const a = { jid: "ask@lib", state: "online" as const, message: null, retryAt: null, catchingUp: true, seq: 1 };
+    expect(accountLabel(a, 0)).toBe("online, catching up…");
+    expect(accountLabel({ ...a, catchingUp: false }, 0)).toBe("online");
   });
 });

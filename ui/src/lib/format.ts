@@ -40,6 +40,19 @@ export const accountStateLabel: Record<AccountState, string> = {
 };
 
 /**
+ * What the header says of an account: "reconnecting in 12 s" while a retry is scheduled, "online,
+ * catching up…" while what came meanwhile is still being fetched.
+ */
+export function accountLabel(a: AccountStatus, nowMs: number): string {
+  if (a.state === "online" && a.catchingUp) return "online, catching up…";
+  if (a.state === "reconnecting" && a.retryAt) {
+    const left = Math.ceil((Date.parse(a.retryAt) - nowMs) / 1000);
+    if (left > 0) return `reconnecting in ${left} s`;
+  }
+  return accountStateLabel[a.state];
+}
+
+/**
  * Replaces the status of the same account, or adds it; keeps the list in arrival order. A status
  * older than the one shown (a snapshot that crossed a newer event) is ignored.
  */

@@ -7,6 +7,14 @@ export type AccountStatus = { jid: string, state: AccountState,
  */
 message: string | null, 
 /**
+ * While reconnecting: when the next attempt starts (the window counts down to it).
+ */
+retryAt: string | null, 
+/**
+ * Online and still fetching from the server's archive what came while the desk was away.
+ */
+catchingUp: boolean, 
+/**
  * Increases with every change, so a late snapshot never overwrites a newer event.
  */
 seq: number, };

@@ -1,0 +1,216 @@
+//! refdesk-xmpp-bench: the IM layer alone (issue #4): time from a patron's send to the desk having
+//! stored it (the service's message event, which comes after the commit), at 1, 10 and 50 patrons
+//! each writing once a second, next to the same server's own client-to-client time measured in
+//! the same run; and how long the desk takes to be back after a 5 s outage once the way to the
+//! server returns. Prints figures; no pass/fail.
+//!
+//! Run: `cargo run --release -p refdesk-tests --bin refdesk-xmpp-bench [-- --secs N]`; it rewrites
+//! bench/RESULTS-im.md (from the repository root).
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use refdesk_core::api::AccountState;
+use refdesk_core::xmpp::{connect, Incoming, Session, Show};
+use refdesk_core::Desk;
+use refdesk_testkit::service::{start_desk_with, Published};
+use refdesk_testkit::{Prosody, ProsodyConfig, Proxy};
+use tokio::sync::mpsc;
+
+const PASSWORD: &str = "bench-secret";
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() {
+    let secs: u64 = std::env::args().skip_while(|a| a != "--secs").nth(1).and_then(|v| v.parse().ok()).unwrap_or(20);
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let prosody = Prosody::start(&ProsodyConfig::new(dir.path().join("server"))).expect("prosody");
+    // (The test kit's desk signs in with the test password.)
+    prosody.register("ask", "ask-secret").expect("register");
+    for user in (1..=50).map(|i| format!("patron{i}")).chain(["probe".into(), "echo".into()]) {
+        prosody.register(&user, PASSWORD).expect("register");
+    }
+    let proxy = Proxy::start(prosody.c2s_port).expect("a proxy");
+    let desk = Desk::open(&dir.path().join("refdesk.db")).expect("a desk");
+    let mut running = start_desk_with(&prosody, desk, prosody.client_config_via("ask", &proxy));
+    running.until_state(AccountState::Online).await;
+
+    let mut table = String::from(
+        "| patrons | sent | stored | send → stored p50 / p99 | server alone p50 / p99 | p99 within 2× server |\n\
+         | --- | --- | --- | --- | --- | --- |\n",
+    );
+    println!("IM layer: patron send -> stored at the desk, {secs} s per row, each patron once a second");
+    for n in [1usize, 10, 50] {
+        let row = latency(&prosody, &mut running, n, secs).await;
+        let line = format!(
+            "| {n} | {} | {} | {:.1} / {:.1} ms | {:.1} / {:.1} ms | {} |\n",
+            row.sent,
+            row.stored,
+            row.desk.0,
+            row.desk.1,
+            row.raw.0,
+            row.raw.1,
+            if row.desk.1 <= 2.0 * row.raw.1 { "yes" } else { "no" }
+        );
+        print!("{line}");
+        table.push_str(&line);
+    }
+
+    // An outage: every link dropped and the way to the server closed for 5 s, then open again.
+    println!("resume after a 5 s outage (time from the way back to the desk online again):");
+    let mut rounds = Vec::new();
+    for round in 1..=3 {
+        proxy.refuse(true);
+        proxy.cut();
+        running
+            .until("the desk notices", |p| matches!(p, Published::Status(s) if s.state != AccountState::Online))
+            .await;
+        tokio::time::sleep(Duration::from_secs(5)).await;
+        let back = Instant::now();
+        proxy.refuse(false);
+        running.until_state(AccountState::Online).await;
+        let took = back.elapsed().as_secs_f64();
+        println!("  round {round}: {took:.2} s");
+        rounds.push(format!("{took:.2} s"));
+    }
+    let text = format!(
+        "# IM layer benchmark\n\nWritten by `cargo run --release -p refdesk-tests --bin refdesk-xmpp-bench` \
+         (see its header). {secs} s per row.\n\n## Latest run\n\n{} on {}\n\n{table}\n\
+         Back after a 5 s outage (the way to the server closed and every link dropped, then open again; \
+         time from reopening to the desk online): {} (target < 1 s).\n",
+        chrono::Utc::now().format("%Y-%m-%d %H:%M UTC"),
+        refdesk_testkit::proc::machine(),
+        rounds.join(", ")
+    );
+    if let Err(e) = std::fs::write("bench/RESULTS-im.md", text) {
+        eprintln!("could not write bench/RESULTS-im.md (run from the repository root): {e}");
+    }
+}
+
+struct Row {
+    sent: usize,
+    stored: usize,
+    /// p50, p99 in ms.
+    desk: (f64, f64),
+    raw: (f64, f64),
+}
+
+async fn session(p: &Prosody, user: &str) -> Session {
+    let mut s = connect(&p.client_config(user), PASSWORD).await.expect("a patron signs in");
+    s.send_presence(Show::Available, None).await.expect("presence");
+    s
+}
+
+/// `n` patrons write once a second for `secs` seconds (bodies carry their number); a probe writes
+/// to a plain client at the same pace, for the server's own time under the same load.
+async fn latency(p: &Prosody, running: &mut refdesk_testkit::service::Running, n: usize, secs: u64) -> Row {
+    let epoch = Instant::now();
+    let (sent_tx, mut sent_rx) = mpsc::unbounded_channel::<(String, Duration)>();
+    let mut tasks = Vec::new();
+    // Everyone signs in first: a sign-in costs the server tens of milliseconds of password hashing,
+    // during which it routes nothing, and that is not what this measures.
+    let mut probe = session(p, "probe").await;
+    let mut echo = session(p, "echo").await;
+    let mut sessions = Vec::new();
+    for i in 1..=n {
+        sessions.push(session(p, &format!("patron{i}")).await);
+    }
+    for (i, mut s) in (1..=n).zip(sessions) {
+        let sent_tx = sent_tx.clone();
+        tasks.push(tokio::spawn(async move {
+            // Spread over the second so the patrons do not all write at once.
+            tokio::time::sleep(Duration::from_millis((i as u64 * 1000 / n as u64) % 1000)).await;
+            let mut tick = tokio::time::interval(Duration::from_secs(1));
+            let mut k = 0;
+            while k < secs {
+                tokio::select! {
+                    _ = tick.tick() => {}
+                    // Auto-replies come back: read them so nothing backs up.
+                    _ = s.next() => continue,
+                }
+                k += 1;
+                let body = format!("bench {n} patron{i} {k}");
+                let at = epoch.elapsed();
+                if s.send_message("ask@library.test", &body).await.is_err() {
+                    return;
+                }
+                let _ = sent_tx.send((body, at));
+            }
+            // Stay a moment for the last replies.
+            let _ = tokio::time::timeout(Duration::from_secs(2), async { while s.next().await.is_ok() {} }).await;
+        }));
+    }
+    drop(sent_tx);
+    // The server alone: probe -> echo, once a second, under the same load.
+    let raw = tokio::spawn(async move {
+        let mut times = Vec::new();
+        for k in 0..secs {
+            let t = Instant::now();
+            if probe.send_message("echo@library.test", &format!("probe {n} {k}")).await.is_err() {
+                break;
+            }
+            let got = tokio::time::timeout(Duration::from_secs(10), async {
+                loop {
+                    if let Ok(Incoming::Message(m)) = echo.next().await {
+                        if m.body.as_deref() == Some(&format!("probe {n} {k}")) {
+                            return;
+                        }
+                    }
+                }
+            })
+            .await;
+            if got.is_ok() {
+                times.push(t.elapsed());
+            }
+            tokio::time::sleep(Duration::from_secs(1).saturating_sub(t.elapsed())).await;
+        }
+        times
+    });
+
+    let want = n * secs as usize;
+    let mut sent_at: HashMap<String, Duration> = HashMap::new();
+    let mut stored_at: HashMap<String, Duration> = HashMap::new();
+    let deadline = Instant::now() + Duration::from_secs(secs + 30);
+    while stored_at.len() < want && Instant::now() < deadline {
+        tokio::select! {
+            Some((body, at)) = sent_rx.recv() => { sent_at.insert(body, at); }
+            p = running.published.recv() => {
+                if let Some(Published::Message(m)) = p {
+                    if m.incoming && m.body.starts_with(&format!("bench {n} ")) {
+                        stored_at.entry(m.body).or_insert_with(|| epoch.elapsed());
+                    }
+                }
+            }
+            _ = tokio::time::sleep(Duration::from_millis(200)) => {}
+        }
+    }
+    while let Ok((body, at)) = sent_rx.try_recv() {
+        sent_at.insert(body, at);
+    }
+    for t in tasks {
+        let _ = t.await;
+    }
+    let mut desk: Vec<Duration> =
+        stored_at.iter().filter_map(|(b, s)| sent_at.get(b).map(|t| s.saturating_sub(*t))).collect();
+    if std::env::var_os("XMPP_BENCH_DEBUG").is_some() {
+        let mut by_k: Vec<(u64, f64)> = stored_at
+            .iter()
+            .filter_map(|(b, s)| {
+                let k: u64 = b.rsplit(' ').next()?.parse().ok()?;
+                Some((k, s.saturating_sub(*sent_at.get(b)?).as_secs_f64() * 1e3))
+            })
+            .collect();
+        by_k.sort_by(|a, b| b.1.total_cmp(&a.1));
+        eprintln!("slowest (message number, ms): {:?}", &by_k[..by_k.len().min(12)]);
+    }
+    let mut server = raw.await.unwrap_or_default();
+    Row { sent: sent_at.len(), stored: stored_at.len(), desk: percentiles(&mut desk), raw: percentiles(&mut server) }
+}
+
+fn percentiles(v: &mut [Duration]) -> (f64, f64) {
+    if v.is_empty() {
+        return (f64::NAN, f64::NAN);
+    }
+    v.sort();
+    let at = |q: f64| v[((v.len() as f64 * q).ceil() as usize).clamp(1, v.len()) - 1].as_secs_f64() * 1e3;
+    (at(0.5), at(0.99))
+}

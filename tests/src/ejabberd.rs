@@ -1,0 +1,166 @@
+//! A private ejabberd on loopback (the system package, run as a plain Erlang node of this user): the
+//! second server the XMPP layer is checked against, where a feature is built differently.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use crate::certs::{ensure_test_ca, TestCa};
+use crate::net::{free_port, wait_for_port};
+use crate::prosody::{Account, Error};
+
+/// Where Debian's ejabberd keeps its Erlang applications.
+const ERL_LIBS: &str = "/usr/lib/x86_64-linux-gnu";
+
+pub struct Ejabberd {
+    child: Child,
+    pub domain: String,
+    /// Plain c2s port (STARTTLS required).
+    pub c2s_port: u16,
+    /// Direct TLS port (XEP-0368).
+    pub tls_port: u16,
+    pub ca: TestCa,
+    pub dir: PathBuf,
+    node: String,
+    cookie: String,
+}
+
+/// Whether the package is installed (scripts/setup.sh installs it).
+pub fn installed() -> bool {
+    Path::new(ERL_LIBS)
+        .read_dir()
+        .is_ok_and(|mut d| d.any(|e| e.is_ok_and(|e| e.file_name().to_string_lossy().starts_with("ejabberd-"))))
+}
+
+impl Ejabberd {
+    /// Starts a server for `library.test` keeping its data, logs and certificates under `dir`.
+    pub fn start(dir: &Path) -> Result<Ejabberd, Error> {
+        let domain = "library.test";
+        for sub in ["spool", "logs"] {
+            let p = dir.join(sub);
+            std::fs::create_dir_all(&p).map_err(|e| Error::io(&p, e))?;
+        }
+        let ca = ensure_test_ca(&dir.join("certs"), domain)?;
+        let c2s_port = free_port().map_err(|e| Error::io(dir, e))?;
+        let tls_port = free_port().map_err(|e| Error::io(dir, e))?;
+        let config = dir.join("ejabberd.yml");
+        std::fs::write(&config, config_text(domain, c2s_port, tls_port, &ca)).map_err(|e| Error::io(&config, e))?;
+        // One Erlang node per server, named after its port, so parallel tests never meet.
+        let node = format!("refdesk_ej{c2s_port}@localhost");
+        let cookie = format!("refdesk{c2s_port}{}", std::process::id());
+        let out = std::fs::File::create(dir.join("logs/console.log")).map_err(|e| Error::io(dir, e))?;
+        let child = Command::new("erl")
+            .args(["-sname", &node, "-setcookie", &cookie, "-noinput", "-mnesia", "dir"])
+            .arg(format!("\"{}\"", dir.join("spool").display()))
+            .args(["-s", "ejabberd"])
+            .env("ERL_LIBS", ERL_LIBS)
+            .env("EJABBERD_CONFIG_PATH", &config)
+            .env("EJABBERD_LOG_PATH", dir.join("logs/ejabberd.log"))
+            .current_dir(dir)
+            .stdin(Stdio::null())
+            .stdout(out.try_clone().map_err(|e| Error::io(dir, e))?)
+            .stderr(out)
+            .spawn()
+            .map_err(|source| Error::Spawn { program: "erl (ejabberd)", source })?;
+        let mut server =
+            Ejabberd { child, domain: domain.into(), c2s_port, tls_port, ca, dir: dir.to_owned(), node, cookie };
+        let mut alive = || matches!(server.child.try_wait(), Ok(None));
+        if !wait_for_port(c2s_port, Duration::from_secs(30), &mut alive)
+            || !wait_for_port(tls_port, Duration::from_secs(5), &mut alive)
+        {
+            let log = std::fs::read_to_string(dir.join("logs/console.log")).unwrap_or_default();
+            return Err(Error::Command { what: "starting ejabberd".into(), output: log });
+        }
+        Ok(server)
+    }
+
+    /// Creates `user@domain` through the server's own registration function (over Erlang
+    /// distribution, as ejabberdctl does).
+    pub fn register(&self, user: &str, password: &str) -> Result<Account, Error> {
+        // The listeners open before every table is ready: a busy machine gets a few more tries.
+        let deadline = std::time::Instant::now() + Duration::from_secs(20);
+        loop {
+            match self.register_once(user, password) {
+                Err(Error::Command { output, .. })
+                    if output.contains("badrpc") && std::time::Instant::now() < deadline =>
+                {
+                    std::thread::sleep(Duration::from_millis(200));
+                }
+                done => return done,
+            }
+        }
+    }
+
+    fn register_once(&self, user: &str, password: &str) -> Result<Account, Error> {
+        let erl_bin = |s: &str| format!("<<\"{}\">>", s.replace('\\', "\\\\").replace('"', "\\\""));
+        let call = format!(
+            "R = rpc:call('{}', ejabberd_auth, try_register, [{}, {}, {}]), io:format(\"~p~n\", [R]), halt().",
+            self.node,
+            erl_bin(user),
+            erl_bin(&self.domain),
+            erl_bin(password)
+        );
+        static HELPERS: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let n = HELPERS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let helper = format!("refdesk_reg{}_{n}", self.c2s_port);
+        let out = Command::new("erl")
+            .args(["-sname", &helper, "-setcookie", &self.cookie, "-noshell", "-eval", &call])
+            .stdin(Stdio::null())
+            .output()
+            .map_err(|source| Error::Spawn { program: "erl", source })?;
+        let said = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+        if !out.status.success() || said != "ok" {
+            return Err(Error::Command {
+                what: format!("registering {user} on ejabberd"),
+                output: format!("{said}{}", String::from_utf8_lossy(&out.stderr)),
+            });
+        }
+        Ok(Account { jid: format!("{user}@{}", self.domain), password: password.into() })
+    }
+
+    /// How a client reaches `user@` this server: loopback, STARTTLS, trusting the test CA.
+    pub fn client_config(&self, user: &str) -> refdesk_core::xmpp::AccountConfig {
+        crate::prosody::loopback_config(user, &self.domain, self.c2s_port, &self.ca)
+    }
+
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.join("logs/ejabberd.log")).unwrap_or_default()
+    }
+}
+
+impl Drop for Ejabberd {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The features the desk uses, as ejabberd names them: SCRAM-SHA-256 logins, carbons, the archive
+/// for every message, stream management, pings and client state indication.
+fn config_text(domain: &str, c2s_port: u16, tls_port: u16, ca: &TestCa) -> String {
+    format!(
+        "hosts:\n  - {domain}\n\
+         loglevel: info\n\
+         certfiles:\n  - \"{cert}\"\n  - \"{key}\"\n\
+         listen:\n\
+         \x20 - port: {c2s_port}\n    ip: \"127.0.0.1\"\n    module: ejabberd_c2s\n    starttls_required: true\n\
+         \x20 - port: {tls_port}\n    ip: \"127.0.0.1\"\n    module: ejabberd_c2s\n    tls: true\n\
+         auth_method: internal\n\
+         auth_password_format: scram\n\
+         auth_scram_hash: sha256\n\
+         acl:\n  local:\n    user_regexp: \"\"\n\
+         access_rules:\n  local:\n    allow: local\n  c2s:\n    allow: all\n\
+         shaper_rules:\n  c2s_shaper: none\n\
+         modules:\n\
+         \x20 mod_carboncopy: {{}}\n\
+         \x20 mod_client_state: {{}}\n\
+         \x20 mod_disco: {{}}\n\
+         \x20 mod_mam:\n    assume_mam_usage: true\n    default: always\n\
+         \x20 mod_offline: {{}}\n\
+         \x20 mod_ping: {{}}\n\
+         \x20 mod_roster: {{}}\n\
+         \x20 mod_stream_mgmt: {{}}\n",
+        cert = ca.server_cert.display(),
+        key = ca.server_key.display(),
+    )
+}
