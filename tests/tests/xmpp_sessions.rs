@@ -296,6 +296,88 @@ async fn shared_account_carbons(s: &Server) {
 }
 
 #[tokio::test]
+async fn the_roster_names_contacts_and_a_stranger_cannot_rename_them() {
+    roster_names(&server()).await;
+}
+
+#[tokio::test]
+async fn ejabberd_roster_names_contacts_and_a_stranger_cannot_rename_them() {
+    roster_names(&ejabberd()).await;
+}
+
+async fn roster_names(s: &Server) {
+    let mut desk = within(connect(&account(s, "ask", TlsMode::StartTls), "ask-secret")).await.unwrap();
+    desk.send_presence(Show::Available, None).await.unwrap();
+    let mut patron = within(connect(&account(s, "patron1", TlsMode::StartTls), "patron-secret")).await.unwrap();
+    patron.send_presence(Show::Available, None).await.unwrap();
+    let patron_bare = patron.bare_jid().to_owned();
+    // Servers push changes to the resources that asked for the roster (RFC 6121 2.1.6).
+    assert!(!roster(&mut desk).await.iter().any(|i| i.jid == patron_bare), "a fresh account knows nobody");
+
+    // The library names a contact: the server takes it and tells the desk.
+    let set = desk.set_roster_item(&patron_bare, Some("Maria Jansen"), &["Patrons"]).await.unwrap();
+    let (mut answered, mut pushed) = (false, None);
+    within(async {
+        while !answered || pushed.is_none() {
+            match desk.next().await.unwrap() {
+                Incoming::IqResponse { id, error, .. } if id == set => {
+                    assert_eq!(error, None, "the server refused the roster change");
+                    answered = true;
+                }
+                Incoming::RosterPush { item } => pushed = Some(item),
+                _ => {}
+            }
+        }
+    })
+    .await;
+    let pushed = pushed.unwrap();
+    assert_eq!((pushed.jid.as_str(), pushed.name.as_deref()), (patron_bare.as_str(), Some("Maria Jansen")));
+    assert_eq!(pushed.groups, ["Patrons"]);
+
+    // A patron "pushing" a roster change to the desk is refused, and the desk changes nothing.
+    let forged = format!(
+        "<iq type='set' id='forged-push' to='{}'><query xmlns='jabber:iq:roster'>\
+         <item jid='{patron_bare}' name='Head Librarian'><group>Staff</group></item></query></iq>",
+        desk.jid()
+    );
+    patron.send_raw(&forged).await.unwrap();
+    patron.send_message(desk.jid(), "after the forged push").await.unwrap();
+    let mut seen = Vec::new();
+    within(async {
+        loop {
+            match desk.next().await.unwrap() {
+                Incoming::Message(m) if m.body.as_deref() == Some("after the forged push") => break,
+                Incoming::RosterPush { item } => seen.push(item),
+                _ => {}
+            }
+        }
+    })
+    .await;
+    assert!(seen.is_empty(), "a forged push reached the desk: {seen:?}");
+    assert_eq!(within(next_response(&mut patron, "forged-push")).await.as_deref(), Some("service-unavailable"));
+
+    // Asked again, the roster has the library's name for the contact, not the forger's.
+    let items = roster(&mut desk).await;
+    let maria = items.iter().find(|i| i.jid == patron_bare).expect("the contact is on the roster");
+    assert_eq!(maria.name.as_deref(), Some("Maria Jansen"));
+    assert_eq!(maria.groups, ["Patrons"]);
+}
+
+async fn roster(session: &mut refdesk_core::xmpp::Session) -> Vec<refdesk_core::xmpp::RosterItem> {
+    let q = session.request_roster().await.unwrap();
+    within(async {
+        loop {
+            match session.next().await.unwrap() {
+                Incoming::Roster { items } => return items,
+                Incoming::IqResponse { id, error, .. } if id == q => panic!("roster refused: {error:?}"),
+                _ => {}
+            }
+        }
+    })
+    .await
+}
+
+#[tokio::test]
 async fn the_archive_gives_back_what_came_while_the_desk_was_away_page_by_page() {
     archive_catch_up(&server()).await;
 }

@@ -5,6 +5,7 @@ pub mod connect;
 pub mod demo;
 pub mod dns;
 pub mod pin;
+pub mod roster;
 pub mod scram;
 pub mod session;
 pub mod sm;
@@ -24,6 +25,7 @@ pub fn random_upto(n: u32) -> u32 {
     }
 }
 pub use connect::{connect, reconnect, AccountConfig, ConnectError, Connected, TlsMode};
+pub use roster::RosterItem;
 pub use session::{Carbon, ChatMessage, Detached, Incoming, PresenceUpdate, Session, SessionError, Show};
 
 #[cfg(test)]

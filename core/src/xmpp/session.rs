@@ -5,6 +5,7 @@ use tokio::net::TcpStream;
 use tokio::sync::mpsc;
 
 use super::connect::{send, NS_CLIENT};
+use super::roster::{RosterItem, NS_ROSTER};
 use super::sm::{StreamMgmt, NS_SM};
 use super::xml::{escape, Element, StreamItem, StreamReader, XmlError, NS_STREAM};
 
@@ -105,6 +106,15 @@ pub enum Incoming {
     Acked {
         ids: Vec<String>,
     },
+    /// The account's whole roster, answering `request_roster`.
+    Roster {
+        items: Vec<RosterItem>,
+    },
+    /// The server changed one contact (RFC 6121 roster push; `RosterItem::removed` when it is gone).
+    /// Only believed from our own account: anyone else sending one is forging it.
+    RosterPush {
+        item: RosterItem,
+    },
     /// The server closed the stream (shutdown, conflict, another login took our resource).
     Closed {
         reason: Option<String>,
@@ -179,6 +189,8 @@ pub struct Session {
     next_id: u64,
     /// Archive queries under way: results are believed only for these.
     archive_queries: Vec<String>,
+    /// Our roster request under way: only its answer is taken as the roster.
+    roster_query: Option<String>,
     /// The server offers client state indication (XEP-0352).
     pub(super) csi: bool,
     /// Stream management (XEP-0198), when the server enabled it.
@@ -188,7 +200,17 @@ pub struct Session {
 impl Session {
     pub(super) fn new(reader: StreamReader<ReadHalf<Tls>>, writer: WriteHalf<Tls>, jid: String) -> Session {
         let (items, _reading) = spawn_reader(reader);
-        Session { items, _reading, writer, jid, next_id: 0, archive_queries: Vec::new(), csi: false, sm: None }
+        Session {
+            items,
+            _reading,
+            writer,
+            jid,
+            next_id: 0,
+            archive_queries: Vec::new(),
+            roster_query: None,
+            csi: false,
+            sm: None,
+        }
     }
 
     /// Our full JID as the server bound it.
@@ -426,6 +448,29 @@ impl Session {
         Ok(id)
     }
 
+    /// Asks for the account's roster; it comes as `Incoming::Roster` (or, if refused, as an
+    /// `Incoming::IqResponse` with the error and the id returned).
+    pub async fn request_roster(&mut self) -> Result<String, SessionError> {
+        let id = self.new_id();
+        self.write_stanza(&format!("<iq type='get' id='{id}'><query xmlns='{NS_ROSTER}'/></iq>"), None).await?;
+        self.roster_query = Some(id.clone());
+        Ok(id)
+    }
+
+    /// Adds or changes a contact on the roster (name and groups); the server confirms with an
+    /// `Incoming::IqResponse` for the id returned, and pushes the change as `Incoming::RosterPush`.
+    pub async fn set_roster_item(
+        &mut self,
+        jid: &str,
+        name: Option<&str>,
+        groups: &[&str],
+    ) -> Result<String, SessionError> {
+        let id = self.new_id();
+        let query = super::roster::set_query(jid, name, groups);
+        self.write_stanza(&format!("<iq type='set' id='{id}'>{query}</iq>"), None).await?;
+        Ok(id)
+    }
+
     /// Sends one stanza exactly as given. For tools and tests that speak what this module does not
     /// model; the caller answers for it being one well-formed stanza.
     pub async fn send_raw(&mut self, stanza: &str) -> Result<(), SessionError> {
@@ -537,6 +582,11 @@ impl Session {
                     if let Some(page) = self.archive_page(&el, kind, id) {
                         return Ok(Some(page));
                     }
+                    if kind == "result" && self.roster_query.as_deref() == Some(id) && self.is_from_own_account(&el) {
+                        self.roster_query = None;
+                        let items = el.child("query", NS_ROSTER).map(super::roster::parse_items).unwrap_or_default();
+                        return Ok(Some(Incoming::Roster { items }));
+                    }
                     let error = (kind == "error").then(|| {
                         el.child("error", NS_CLIENT)
                             .and_then(|e| e.elements().next())
@@ -549,6 +599,7 @@ impl Session {
                         error,
                     }));
                 }
+                Some("set") if el.child("query", NS_ROSTER).is_some() => return self.roster_push(&el).await,
                 _ => self.answer_iq(&el).await?,
             },
             _ => {}
@@ -586,6 +637,25 @@ impl Session {
         let complete = kind == "error" || fin.is_none_or(|f| matches!(f.attr("complete"), Some("true" | "1")));
         let last = fin.and_then(|f| f.child("set", NS_RSM)).and_then(|s| s.child("last", NS_RSM)).map(Element::text);
         Some(Incoming::ArchivePage { query: id.to_owned(), complete, last })
+    }
+
+    /// A roster push: confirmed and returned when it comes from our own account (RFC 6121 2.1.6);
+    /// from anyone else it is a forgery (the CVE-2015-8688 class: a stranger renaming or adding
+    /// contacts) and is refused without a change.
+    async fn roster_push(&mut self, iq: &Element) -> Result<Option<Incoming>, SessionError> {
+        let id = escape(iq.attr("id").unwrap_or_default());
+        if !self.is_from_own_account(iq) {
+            tracing::warn!("refused a roster push that did not come from our own account (forged)");
+            let to = iq.attr("from").map(|f| format!(" to='{}'", escape(f))).unwrap_or_default();
+            let refusal = format!(
+                "<iq type='error' id='{id}'{to}><error type='cancel'><service-unavailable xmlns='{NS_STANZAS}'/></error></iq>"
+            );
+            self.write_stanza(&refusal, None).await?;
+            return Ok(None);
+        }
+        self.write_stanza(&format!("<iq type='result' id='{id}'/>"), None).await?;
+        let item = iq.child("query", NS_ROSTER).and_then(|q| super::roster::parse_items(q).into_iter().next());
+        Ok(item.map(|item| Incoming::RosterPush { item }))
     }
 
     /// Stanzas about our own account (carbons, archive results) must come from it, or from the

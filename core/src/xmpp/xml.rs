@@ -8,6 +8,10 @@ use tokio::io::{AsyncRead, BufReader};
 
 /// The largest stanza we accept: an IM, not a file transfer. A server may send more; we refuse.
 pub const MAX_STANZA_BYTES: u64 = 256 * 1024;
+/// The largest answer to one of our requests (`<iq type='result'>`): a library's roster of a few
+/// thousand contacts is bigger than a message may be, and only the server answers our requests
+/// (a patron's stanzas are held to their own server's limit on the way).
+pub const MAX_RESULT_BYTES: u64 = 2 * 1024 * 1024;
 /// Deeper nesting than any real stanza needs; bounds the element stack.
 pub const MAX_DEPTH: usize = 32;
 
@@ -76,7 +80,7 @@ pub enum XmlError {
     Io(#[from] std::io::Error),
     #[error("malformed XML from the server: {0}")]
     Malformed(String),
-    #[error("the server sent a stanza over {MAX_STANZA_BYTES} bytes")]
+    #[error("the server sent a stanza over {MAX_STANZA_BYTES} bytes (an answer over {MAX_RESULT_BYTES})")]
     TooLarge,
     #[error("the server sent XML nested deeper than {MAX_DEPTH} levels")]
     TooDeep,
@@ -117,8 +121,15 @@ impl<R: AsyncRead + Unpin> StreamReader<R> {
                 other => XmlError::Malformed(other.to_string()),
             })?;
             let ns = namespace(&ns);
-            if !self.stack.is_empty() && self.reader.buffer_position() - self.stanza_start > MAX_STANZA_BYTES {
-                return Err(XmlError::TooLarge);
+            if let Some(top) = self.stack.first() {
+                let limit = if top.name == "iq" && top.attr("type") == Some("result") {
+                    MAX_RESULT_BYTES
+                } else {
+                    MAX_STANZA_BYTES
+                };
+                if self.reader.buffer_position() - self.stanza_start > limit {
+                    return Err(XmlError::TooLarge);
+                }
             }
             match event {
                 Event::Decl(_) | Event::Comment(_) => {}
@@ -296,6 +307,13 @@ mod tests {
     async fn an_oversized_or_deep_stanza_is_refused() {
         let big = format!("{HEAD}<message><body>{}</body></message>", "x".repeat(MAX_STANZA_BYTES as usize + 10));
         assert!(matches!(items(&big).await.last(), Some(Err(e)) if e.contains("over")));
+        let set = format!("{HEAD}<iq type='set'><q>{}</q></iq>", "x".repeat(MAX_STANZA_BYTES as usize + 10));
+        assert!(matches!(items(&set).await.last(), Some(Err(e)) if e.contains("over")), "only answers may be bigger");
+        let roster = format!("{HEAD}<iq type='result'><q>{}</q></iq>", "<i/>".repeat(MAX_STANZA_BYTES as usize));
+        let got = items(&roster).await;
+        assert!(matches!(got.get(1), Some(Ok(StreamItem::Stanza(_)))), "an answer of 1 MB is taken: {:?}", got.get(1));
+        let huge = format!("{HEAD}<iq type='result'><q>{}</q></iq>", "x".repeat(MAX_RESULT_BYTES as usize + 10));
+        assert!(matches!(items(&huge).await.last(), Some(Err(e)) if e.contains("over")));
         let deep = format!("{HEAD}<message>{}</message>", "<a>".repeat(MAX_DEPTH + 1));
         assert!(matches!(items(&deep).await.last(), Some(Err(e)) if e.contains("deeper")));
     }
