@@ -85,6 +85,8 @@ pub struct Desk {
     orphaned: std::collections::HashMap<String, DateTime<Utc>>,
     /// Notes from other desks kept but not yet shown in the window.
     notes_out: Vec<api::NoteView>,
+    /// Patrons' roster names and nicknames, redacted from their transcripts.
+    names: privacy::names::KnownNames,
 }
 
 impl Desk {
@@ -113,6 +115,7 @@ impl Desk {
             elsewhere_by: Default::default(),
             orphaned: Default::default(),
             notes_out: Vec::new(),
+            names: Default::default(),
         }
     }
 
@@ -301,7 +304,7 @@ impl Desk {
     fn record<T>(&mut self, now: DateTime<Utc>, change: impl FnOnce(&Store) -> Result<(Vec<Event>, T)>) -> Result<T> {
         self.ensure_engine(now)?;
         let key = &self.pseudonym_key(now)?;
-        let Desk { store, engine, sends_auto_replies, .. } = self;
+        let Desk { store, engine, sends_auto_replies, names, .. } = self;
         let sends_auto_replies = *sends_auto_replies;
         let Some(engine) = engine.as_mut() else { return Err(Error::InvalidInput("desk engine not ready".into())) };
         let mut decided = Vec::new();
@@ -312,7 +315,7 @@ impl Desk {
                 if sends_auto_replies {
                     store_auto_replies(s, &actions, now)?;
                 }
-                store_transcripts(s, &actions, key, now)?;
+                store_transcripts(s, &actions, key, names, now)?;
                 // Another desk's conversation: that desk keeps its transcript, this one keeps none.
                 if let Some(chat) = privacy::event_chat(&event).filter(|c| engine.elsewhere().any(|e| e == c)) {
                     s.skip_transcript(&chat)?;
@@ -349,6 +352,16 @@ impl Desk {
         Ok(self.store.has_incoming(account, peer, &stable_id(account, m), m.origin_id.as_deref())?)
     }
 
+    /// The account's roster as the server gave it after signing in.
+    pub fn set_roster(&mut self, account: &str, items: &[xmpp::RosterItem]) {
+        self.names.set_roster(account, items);
+    }
+
+    /// One contact on the account's roster changed or was removed.
+    pub fn roster_changed(&mut self, account: &str, item: &xmpp::RosterItem) {
+        self.names.roster_changed(account, item);
+    }
+
     pub fn receive_message(
         &mut self,
         account: &str,
@@ -365,6 +378,9 @@ impl Desk {
         let peer = xmpp::session::bare(&m.from).to_owned();
         if peer == account {
             return Ok(None);
+        }
+        if let Some(nick) = &m.nick {
+            self.names.nickname(account, &peer, nick);
         }
         let stable_id = stable_id(account, m);
         let at = sent_at(m, now);
@@ -799,7 +815,7 @@ impl Desk {
         // What the world should see now is the last presence the replay arrived at.
         self.outbox.extend(replayed.into_iter().rev().find(|a| matches!(a, desk::Action::SetPresence { .. })));
         if !stale.is_empty() {
-            self.store.atomically(|s| store_transcripts(s, &stale, &key, now))?;
+            self.store.atomically(|s| store_transcripts(s, &stale, &key, &self.names, now))?;
             tracing::info!(chats = stale.len(), "chats left open while the desk was closed were transcribed");
         }
         self.engine = Some(engine);
@@ -874,16 +890,23 @@ fn store_auto_replies(s: &Store, actions: &[desk::Action], now: DateTime<Utc>) -
     Ok(())
 }
 
-/// Writes the transcript of each chat the engine closed: redacted, the patron as a pseudonym.
-fn store_transcripts(s: &Store, actions: &[desk::Action], key: &[u8], now: DateTime<Utc>) -> Result<()> {
+/// Writes the transcript of each chat the engine closed: redacted (with the names the patron is
+/// known by), the patron as a pseudonym.
+fn store_transcripts(
+    s: &Store,
+    actions: &[desk::Action],
+    key: &[u8],
+    names: &privacy::names::KnownNames,
+    now: DateTime<Utc>,
+) -> Result<()> {
     if !actions.iter().any(|a| matches!(a, desk::Action::ChatClosed { .. })) {
         return Ok(());
     }
-    let redactor = privacy::redact::Redactor::new();
     let librarian = handoff::facade::stored_card(s)?.name;
     for a in actions {
         let desk::Action::ChatClosed { chat, reason } = a else { continue };
         let Some(account) = s.account_of(chat)? else { continue };
+        let redactor = privacy::redact::Redactor::with_names(&names.for_chat(&account, chat));
         let messages = s.untranscribed(&account, chat)?;
         let Some(upto) = messages.last().map(|m| m.id) else { continue };
         let lines = messages

@@ -280,6 +280,18 @@ pub async fn run<D: DeskAccess>(
                         publish.status(s.clone());
                     }
                 }
+                Some(AccountEvent::Roster { items }) => {
+                    ask(&*desk, &account, |d| {
+                        d.set_roster(&account, &items);
+                        Ok(())
+                    });
+                }
+                Some(AccountEvent::RosterChanged { item }) => {
+                    ask(&*desk, &account, |d| {
+                        d.roster_changed(&account, &item);
+                        Ok(())
+                    });
+                }
                 Some(AccountEvent::DeskPresence { resource, available, online, card }) => {
                     if online {
                         // Only a desk's directed presence carries its card; a broadcast one keeps what we know.

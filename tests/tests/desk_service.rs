@@ -611,3 +611,68 @@ async fn a_runner_that_stopped_still_has_its_last_status_shown() {
     }
     assert_eq!(states, [AccountState::Connecting, AccountState::Failed]);
 }
+
+/// The library's name for a patron (set on the account's roster, before or during the chat) and
+/// the nickname the patron's client sends are redacted from the transcript wherever they appear,
+/// even as one word of the name.
+#[tokio::test]
+async fn a_patrons_roster_name_and_nickname_never_reach_the_transcript() {
+    let dirs = [tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap()];
+    let p = server(dirs[0].path());
+    let mut library = connect(&config(&p, "ask"), "ask-secret").await.unwrap();
+    name_patron1(&mut library, "Quinten Vlaar").await;
+    let mut desk = signed_in_desk(&p, dirs[1].path()).await;
+    let mut patron = patron(&p).await;
+    let said = [
+        "hi, Vlaar here, do you have the town atlas?",
+        "Kwinnie again (that's what friends call me): the 1850 edition",
+        "I go by Quinten Bos since I married, if you need it for the hold",
+    ];
+    patron
+        .send_raw(&format!(
+            "<message to='ask@library.test' type='chat' id='q1'><body>{}</body>\
+             <nick xmlns='http://jabber.org/protocol/nick'>Kwinnie</nick></message>",
+            said[0]
+        ))
+        .await
+        .unwrap();
+    desk.until_message("the first question", |m| m.body == said[0]).await;
+    patron.send_message("ask@library.test", said[1]).await.unwrap();
+    desk.until_message("the second", |m| m.body == said[1]).await;
+    // Renamed on the roster while the chat is under way (from another session of the account).
+    name_patron1(&mut library, "Quinten Bos").await;
+    patron.send_message("ask@library.test", said[2]).await.unwrap();
+    desk.until_message("the third", |m| m.body == said[2]).await;
+    desk.reply("ask@library.test", "patron1@library.test", "Yes, I'll put the 1850 edition on hold.");
+
+    let at = Utc::now();
+    desk.desk.lock().unwrap().close_chat("patron1@library.test", &refdesk_core::api::Rating::default(), at).unwrap();
+    let d = desk.desk.lock().unwrap();
+    let hit = d.search_transcripts("atlas", 5).unwrap().into_iter().next().expect("the chat has a transcript");
+    let lines: Vec<String> = d.transcript(hit.transcript).unwrap().lines.into_iter().map(|l| l.text).collect();
+    assert_eq!(lines.len(), 4, "{lines:?}");
+    for (line, name) in lines.iter().zip(["Vlaar", "Kwinnie", "Quinten"]) {
+        assert!(line.contains("[NAME]"), "{line}");
+        assert!(!line.contains(name), "{name} left in the transcript: {line}");
+    }
+    assert!(!lines[2].contains("Bos"), "{}", lines[2]);
+    assert!(
+        lines[0].contains("town atlas") && lines[3].contains("1850 edition"),
+        "the question itself is kept: {lines:?}"
+    );
+}
+
+/// The library names patron1 on its account's roster, as another client of the account would.
+async fn name_patron1(library: &mut refdesk_core::xmpp::Session, name: &str) {
+    let id = library.set_roster_item("patron1@library.test", Some(name), &["Patrons"]).await.unwrap();
+    tokio::time::timeout(WAIT, async {
+        loop {
+            if let Incoming::IqResponse { id: got, error, .. } = library.next().await.unwrap() {
+                assert_eq!((got == id, error), (true, None), "the server renames the contact");
+                return;
+            }
+        }
+    })
+    .await
+    .unwrap();
+}

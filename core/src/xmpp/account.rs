@@ -32,6 +32,15 @@ pub enum AccountEvent {
     /// The link dropped and the stream was resumed (XEP-0198): nothing was missed, and the server
     /// kept the presence of the other desks, so nothing is told again. Comes just before `Online`.
     Resumed,
+    /// The account's roster, fetched after each fresh sign-in (not after a resume: the server
+    /// pushes changes meanwhile).
+    Roster {
+        items: Vec<super::RosterItem>,
+    },
+    /// One contact on the roster changed or was removed.
+    RosterChanged {
+        item: super::RosterItem,
+    },
     /// Another desk signed in to this account (another resource of it) came, changed or went.
     DeskPresence {
         resource: String,
@@ -184,6 +193,11 @@ pub async fn run(
                     if !resumed {
                         // They tell their presence again after a fresh sign-in, and get the card then.
                         desks.clear();
+                        // The roster before presence, so contacts' presence finds it (RFC 6121 2.2).
+                        if let Err(e) = session.request_roster().await {
+                            tracing::warn!(account = %cfg.jid, "lost the connection right after signing in: {e}");
+                            break 'online;
+                        }
                         if let Err(e) = session.send_presence(presence.0, Some(&presence.1)).await {
                             tracing::warn!(account = %cfg.jid, "lost the connection right after signing in: {e}");
                             break 'online;
@@ -300,6 +314,16 @@ pub async fn run(
                                         if tx.send(ev).await.is_err() {
                                             return;
                                         }
+                                    }
+                                }
+                                Ok(Incoming::Roster { items }) => {
+                                    if tx.send(AccountEvent::Roster { items }).await.is_err() {
+                                        return;
+                                    }
+                                }
+                                Ok(Incoming::RosterPush { item }) => {
+                                    if tx.send(AccountEvent::RosterChanged { item }).await.is_err() {
+                                        return;
                                     }
                                 }
                                 Ok(Incoming::Acked { ids }) => {

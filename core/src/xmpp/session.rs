@@ -25,6 +25,7 @@ pub const NS_MAM: &str = "urn:xmpp:mam:2";
 const NS_RSM: &str = "http://jabber.org/protocol/rsm";
 const NS_DATA: &str = "jabber:x:data";
 const NS_DELAY: &str = "urn:xmpp:delay";
+const NS_NICK: &str = "http://jabber.org/protocol/nick";
 
 /// How long `Session::close` waits for the server to end the stream.
 const CLOSE_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
@@ -64,6 +65,8 @@ pub struct ChatMessage {
     pub stream_seq: Option<u32>,
     /// A desk-to-desk handoff signal (another desk on this account offering or answering).
     pub handoff: Option<Box<crate::handoff::Signal>>,
+    /// What the sender calls themselves (XEP-0172), if their client says.
+    pub nick: Option<String>,
 }
 
 /// Which way the message a carbon copies went.
@@ -786,6 +789,7 @@ fn parse_message(el: &Element) -> Option<ChatMessage> {
             .child("handoff", crate::handoff::NS)
             .and_then(|h| crate::handoff::Signal::parse(|k| h.attr(k), &h.text()))
             .map(Box::new),
+        nick: el.child("nick", NS_NICK).map(Element::text),
     })
 }
 
