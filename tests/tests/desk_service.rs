@@ -483,6 +483,20 @@ async fn a_thousand_messages_across_a_link_that_keeps_breaking_are_each_stored_a
     for t in patrons {
         received.push(t.await.unwrap());
     }
+    // The counts first, so that a failing run says how it failed.
+    let counts = |lists: &[Vec<String>], sent: usize| {
+        let stored: usize = lists.iter().map(Vec::len).sum();
+        let distinct: usize = lists.iter().map(|l| l.iter().collect::<std::collections::HashSet<_>>().len()).sum();
+        format!("sent {sent}, stored {stored}, duplicates {}, lost {}", stored - distinct, sent - distinct.min(sent))
+    };
+    let delivered: Vec<Vec<String>> =
+        received.iter().map(|got| got.iter().filter(|b| b.starts_with("reply ")).cloned().collect()).collect();
+    println!(
+        "fault run, {cuts} cuts, {} connections: questions {}; replies {}",
+        proxy.connections(),
+        counts(&incoming(&db), PATRONS * EACH),
+        counts(&delivered, PATRONS * REPLIES)
+    );
     let want: Vec<String> = (0..EACH).map(|i| format!("q{i}")).collect();
     for (n, got) in names.iter().zip(incoming(&db)) {
         assert_eq!(got, want, "what the desk stored from {n}");
@@ -493,12 +507,6 @@ async fn a_thousand_messages_across_a_link_that_keeps_breaking_are_each_stored_a
         assert_eq!(replies, want, "what {n} received");
     }
     assert!(desk.desk.lock().unwrap().pending_messages("ask@library.test").unwrap().is_empty());
-    println!(
-        "fault run: {cuts} cuts, {} connections, {} messages stored, {} replies delivered",
-        proxy.connections(),
-        PATRONS * EACH,
-        PATRONS * REPLIES
-    );
     assert!(proxy.connections() > cuts / 2, "the desk came back after the cuts");
 }
 

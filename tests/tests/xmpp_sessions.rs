@@ -391,7 +391,7 @@ async fn archive_catch_up(s: &Server) {
     let mut patron = within(connect(&account(s, "patron1", TlsMode::StartTls), "patron-secret")).await.unwrap();
     patron.send_presence(Show::Available, None).await.unwrap();
     let since = chrono::Utc::now() - chrono::Duration::minutes(5);
-    let total = refdesk_core::xmpp::session::ARCHIVE_PAGE as usize * 2 + 7;
+    let total = refdesk_core::xmpp::session::ARCHIVE_PAGE as usize * 5 + 10;
     for i in 0..total {
         patron.send_message("ask@library.test", &format!("question {i}")).await.unwrap();
     }
@@ -426,7 +426,7 @@ async fn archive_catch_up(s: &Server) {
         }
         after = Some(last.expect("an incomplete page says where to go on"));
     }
-    assert_eq!(pages, 3, "{total} messages in pages of {}", refdesk_core::xmpp::session::ARCHIVE_PAGE);
+    assert_eq!(pages, 6, "{total} messages in pages of {}", refdesk_core::xmpp::session::ARCHIVE_PAGE);
     let bodies: Vec<_> = got.iter().filter_map(|m| m.body.clone()).collect();
     let want: Vec<_> = (0..total).map(|i| format!("question {i}")).collect();
     assert_eq!(bodies, want, "every message once, in order, and no fake history");
