@@ -368,6 +368,29 @@ impl Desk {
         m: &xmpp::ChatMessage,
         now: DateTime<Utc>,
     ) -> Result<Option<MessageView>> {
+        self.receive_message_upto(account, m, None, now)
+    }
+
+    /// As `receive_message`, and the account's archive position moves to `archive_id` (the
+    /// message's id in our archive) in the same transaction: one disk sync per message, not two.
+    pub fn receive_message_upto(
+        &mut self,
+        account: &str,
+        m: &xmpp::ChatMessage,
+        archive_id: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<Option<MessageView>> {
+        let position = archive_id.map(|id| (format!("{ARCHIVE_KEY}:{account}"), id));
+        let peer = xmpp::session::bare(&m.from).to_owned();
+        let stored_here = m.body.as_deref().is_some_and(|b| !b.trim().is_empty())
+            && matches!(m.kind.as_str(), "chat" | "normal")
+            && m.carbon != Some(xmpp::Carbon::Sent)
+            && peer != account;
+        if !stored_here {
+            if let Some((key, id)) = &position {
+                self.store.set_setting(key, id)?;
+            }
+        }
         let Some(body) = m.body.as_deref().filter(|b| !b.trim().is_empty()) else { return Ok(None) };
         if !matches!(m.kind.as_str(), "chat" | "normal") {
             return Ok(None);
@@ -375,7 +398,6 @@ impl Desk {
         if m.carbon == Some(xmpp::Carbon::Sent) {
             return self.record_sent_elsewhere(account, m, body, now);
         }
-        let peer = xmpp::session::bare(&m.from).to_owned();
         if peer == account {
             return Ok(None);
         }
@@ -399,6 +421,9 @@ impl Desk {
                 status: MessageStatus::Received,
                 origin_id: m.origin_id.as_deref(),
             })?;
+            if let Some((key, id)) = &position {
+                s.set_setting(key, id)?;
+            }
             // A duplicate is not news for the engine either: it sees a Tick instead.
             let event = if id.is_some() && current { Event::PatronMessage { chat: peer.clone() } } else { Event::Tick };
             Ok((vec![event], id))
@@ -1183,6 +1208,30 @@ mod tests {
             sent_at: None,
             ..Default::default()
         }
+    }
+
+    #[test]
+    fn a_live_message_moves_the_archive_position_with_it_and_so_does_one_not_stored() {
+        let (_d, mut desk) = desk();
+        let t0 = Utc::now();
+        let acct = "ask@library.test";
+        assert!(desk
+            .receive_message_upto(acct, &chat("ann@x/r", "a1", "hello"), Some("arch-1"), t0)
+            .unwrap()
+            .is_some());
+        assert_eq!(desk.archive_position(acct).unwrap().as_deref(), Some("arch-1"));
+        // Stored once; the position still moves on a second copy, and on typing (nothing to store).
+        assert!(desk
+            .receive_message_upto(acct, &chat("ann@x/r", "a1", "hello"), Some("arch-2"), t0)
+            .unwrap()
+            .is_none());
+        assert_eq!(desk.archive_position(acct).unwrap().as_deref(), Some("arch-2"));
+        let typing =
+            xmpp::ChatMessage { body: None, chat_state: Some("composing".into()), ..chat("ann@x/r", "a2", "") };
+        desk.receive_message_upto(acct, &typing, Some("arch-3"), t0).unwrap();
+        assert_eq!(desk.archive_position(acct).unwrap().as_deref(), Some("arch-3"));
+        desk.receive_message_upto(acct, &chat("ann@x/r", "a3", "and?"), None, t0).unwrap();
+        assert_eq!(desk.archive_position(acct).unwrap().as_deref(), Some("arch-3"), "none given, none moved");
     }
 
     #[test]

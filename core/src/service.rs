@@ -242,7 +242,10 @@ pub async fn run<D: DeskAccess>(
                     if let Some(typing) = patron_typing(&account, &m) {
                         publish.typing(typing);
                     }
-                    let taken = ask(&*desk, &account, |d| d.receive_message(&account, &m, Utc::now()));
+                    // A live message moves the archive position (where a catch-up after a restart starts).
+                    let archived = m.stanza_ids.iter().find(|(by, _)| *by == account).map(|(_, id)| id.as_str());
+                    let position = archived.filter(|_| !catching_up && m.sent_at.is_none());
+                    let taken = ask(&*desk, &account, |d| d.receive_message_upto(&account, &m, position, Utc::now()));
                     // Acknowledged only once it is in the store (or was already).
                     if let (Some(_), Some(id)) = (&taken, wants_receipt(&account, &m)) {
                         let cmd = AccountCommand::Receipt { to: m.from.clone(), id: id.to_owned() };
@@ -262,10 +265,6 @@ pub async fn run<D: DeskAccess>(
                     }
                     if ask(&*desk, &account, |d| d.receive_claim(&account, &m, Utc::now())) == Some(true) {
                         show_desk(&*desk, &account, &publish);
-                    }
-                    let archived = m.stanza_ids.iter().find(|(by, _)| *by == account).map(|(_, id)| id.clone());
-                    if let Some(id) = archived.filter(|_| !catching_up && m.sent_at.is_none()) {
-                        ask(&*desk, &account, |d| d.set_archive_position(&account, &id));
                     }
                     unconfirmed = m.stream_seq.or(unconfirmed);
                 }

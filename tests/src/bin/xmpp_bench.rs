@@ -35,18 +35,20 @@ async fn main() {
     running.until_state(AccountState::Online).await;
 
     let mut table = String::from(
-        "| patrons | sent | stored | send → stored p50 / p99 | server alone p50 / p99 | p99 within 2× server |\n\
-         | --- | --- | --- | --- | --- | --- |\n",
+        "| patrons | sent | stored | send → stored p50 / p99 | first message p50 / max | server alone p50 / p99 | p99 within 2× server |\n\
+         | --- | --- | --- | --- | --- | --- | --- |\n",
     );
     println!("IM layer: patron send -> stored at the desk, {secs} s per row, each patron once a second");
     for n in [1usize, 10, 50] {
         let row = latency(&prosody, &mut running, n, secs).await;
         let line = format!(
-            "| {n} | {} | {} | {:.1} / {:.1} ms | {:.1} / {:.1} ms | {} |\n",
+            "| {n} | {} | {} | {:.1} / {:.1} ms | {:.1} / {:.1} ms | {:.1} / {:.1} ms | {} |\n",
             row.sent,
             row.stored,
             row.desk.0,
             row.desk.1,
+            row.first.0,
+            row.first.1,
             row.raw.0,
             row.raw.1,
             if row.desk.1 <= 2.0 * row.raw.1 { "yes" } else { "no" }
@@ -75,6 +77,10 @@ async fn main() {
     let text = format!(
         "# IM layer benchmark\n\nWritten by `cargo run --release -p refdesk-tests --bin refdesk-xmpp-bench` \
          (see its header). {secs} s per row.\n\n## Latest run\n\n{} on {}\n\n{table}\n\
+         send → stored leaves out each patron's first message, shown apart: it takes tens of \
+         milliseconds longer to reach the desk (a trace at 50 patrons: 33-44 ms from the patron's send \
+         to the desk's runner reading it, then ~1 ms to store it), a cost outside the desk that the \
+         server-alone probe, on sessions that have exchanged messages already, does not pay.\n\n\
          Back after a 5 s outage (the way to the server closed and every link dropped, then open again; \
          time from reopening to the desk online): {} (target < 1 s).\n",
         chrono::Utc::now().format("%Y-%m-%d %H:%M UTC"),
@@ -89,8 +95,10 @@ async fn main() {
 struct Row {
     sent: usize,
     stored: usize,
-    /// p50, p99 in ms.
+    /// p50, p99 in ms, of every message but each patron's first.
     desk: (f64, f64),
+    /// p50, max in ms of each patron's first message.
+    first: (f64, f64),
     raw: (f64, f64),
 }
 
@@ -189,8 +197,14 @@ async fn latency(p: &Prosody, running: &mut refdesk_testkit::service::Running, n
     for t in tasks {
         let _ = t.await;
     }
-    let mut desk: Vec<Duration> =
-        stored_at.iter().filter_map(|(b, s)| sent_at.get(b).map(|t| s.saturating_sub(*t))).collect();
+    // A patron's first message is kept apart: it takes tens of milliseconds longer to reach the
+    // desk (traced at 50 patrons: 33-44 ms from the patron's send to the desk's runner reading it,
+    // ~1 ms from there to stored), which the probe's warm sessions do not show.
+    let (mut first, mut desk): (Vec<Duration>, Vec<Duration>) = (Vec::new(), Vec::new());
+    for (b, s) in &stored_at {
+        let Some(t) = sent_at.get(b) else { continue };
+        if b.ends_with(" 1") { &mut first } else { &mut desk }.push(s.saturating_sub(*t));
+    }
     if std::env::var_os("XMPP_BENCH_DEBUG").is_some() {
         let mut by_k: Vec<(u64, f64)> = stored_at
             .iter()
@@ -203,7 +217,14 @@ async fn latency(p: &Prosody, running: &mut refdesk_testkit::service::Running, n
         eprintln!("slowest (message number, ms): {:?}", &by_k[..by_k.len().min(12)]);
     }
     let mut server = raw.await.unwrap_or_default();
-    Row { sent: sent_at.len(), stored: stored_at.len(), desk: percentiles(&mut desk), raw: percentiles(&mut server) }
+    first.sort();
+    Row {
+        sent: sent_at.len(),
+        stored: stored_at.len(),
+        desk: percentiles(&mut desk),
+        first: (percentiles(&mut first).0, first.last().map_or(f64::NAN, |d| d.as_secs_f64() * 1e3)),
+        raw: percentiles(&mut server),
+    }
 }
 
 fn percentiles(v: &mut [Duration]) -> (f64, f64) {
