@@ -684,3 +684,54 @@ async fn name_patron1(library: &mut refdesk_core::xmpp::Session, name: &str) {
     .await
     .unwrap();
 }
+
+/// Directed presence needs no subscription: anyone can send the shared account thousands of
+/// presence changes, some posing as another desk. The desk keeps none of it, lists no false
+/// colleague, and a question sent right after the burst is stored as usual.
+#[tokio::test]
+async fn thousands_of_presence_changes_from_a_patron_cost_the_desk_nothing() {
+    let dirs = [tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap()];
+    let p = server(dirs[0].path());
+    let mut desk = signed_in_desk(&p, dirs[1].path()).await;
+    let events_before = desk
+        .desk
+        .lock()
+        .unwrap()
+        .store()
+        .desk_events_between(Utc::now() - chrono::Duration::days(1), Utc::now())
+        .unwrap()
+        .len();
+
+    let mut bot = patron(&p).await;
+    let status = "x".repeat(500);
+    let shows = ["away", "dnd", "xa", "chat"];
+    let burst: String = (0..5000)
+        .map(|i| {
+            format!(
+                "<presence to='ask@library.test'><show>{}</show><status>{i} {status}</status>\
+                 <desk xmlns='urn:x-refdesk:handoff:0' name='Fake desk {i}' subjects='everything'/></presence>",
+                shows[i % 4]
+            )
+        })
+        .collect();
+    bot.send_raw(&burst).await.unwrap();
+    // The server hands the desk the bot's stanzas in order: the question comes after the burst.
+    bot.send_message("ask@library.test", "after all that: is the atlas in?").await.unwrap();
+    desk.until_message("the question after the burst", |m| m.body == "after all that: is the atlas in?").await;
+
+    let d = desk.desk.lock().unwrap();
+    let snap = d.snapshot(Utc::now()).unwrap();
+    assert!(snap.colleagues.is_empty(), "a patron posed as a desk: {:?}", snap.colleagues);
+    assert_eq!(snap.chats.iter().map(|c| c.peer.as_str()).collect::<Vec<_>>(), ["patron1@library.test"]);
+    let stored = d.messages("ask@library.test", "patron1@library.test", None, 50).unwrap();
+    assert_eq!(stored.iter().filter(|m| m.incoming).count(), 1, "only the question is kept");
+    let events = d.store().desk_events_between(Utc::now() - chrono::Duration::days(1), Utc::now()).unwrap().len();
+    assert!(events - events_before <= 2, "the burst reached the desk's log: {} events", events - events_before);
+    drop(d);
+    // Nothing the desk told meanwhile says it left Online.
+    while let Ok(p) = desk.published.try_recv() {
+        if let Published::Status(s) = p {
+            assert_eq!(s.state, AccountState::Online, "the burst cost the desk its connection");
+        }
+    }
+}
