@@ -187,6 +187,9 @@ pub struct ChatStatusView {
     pub phase: ChatPhase,
     /// For a chat another desk has: that desk's name, when it said one.
     pub desk: Option<String>,
+    /// The name the library gave the patron on the account's roster, if any (never the nickname
+    /// the patron's own client sends: that one could say "Library director").
+    pub name: Option<String>,
 }
 
 /// Whether the app came up with a usable store, and if not, what the person can do about it.

@@ -239,8 +239,11 @@ impl Desk {
         let active_walkup = self.store.active_walkup()?;
         let walkups_today = self.store.count_walkups_since(local_midnight(now))?;
         let (queue, mut chats) = self.engine.as_ref().map(desk_view).unwrap_or_default();
-        for c in chats.iter_mut().filter(|c| c.phase == api::ChatPhase::Elsewhere) {
-            c.desk = self.elsewhere_desk(&c.peer);
+        for c in chats.iter_mut() {
+            if c.phase == api::ChatPhase::Elsewhere {
+                c.desk = self.elsewhere_desk(&c.peer);
+            }
+            c.name = self.names.roster_name(&c.peer).map(str::to_owned);
         }
         Ok(DeskSnapshot {
             state: desk::desk_state(presence, active_walkup.is_some()),
@@ -1004,11 +1007,13 @@ fn desk_view(engine: &Engine) -> (Vec<api::QueuedView>, Vec<api::ChatStatusView>
                 desk::ChatState::OnHold => api::ChatPhase::OnHold,
             },
             desk: None,
+            name: None,
         })
         .chain(engine.elsewhere().map(|peer| api::ChatStatusView {
             peer: peer.to_owned(),
             phase: api::ChatPhase::Elsewhere,
             desk: None,
+            name: None,
         }))
         .collect();
     (queue, chats)
@@ -1327,7 +1332,7 @@ mod tests {
         assert!(s.queue.is_empty(), "bob is taken: {:?}", s.queue);
         assert_eq!(
             s.chats,
-            vec![api::ChatStatusView { peer: "bob@x".into(), phase: api::ChatPhase::Active, desk: None }]
+            vec![api::ChatStatusView { peer: "bob@x".into(), phase: api::ChatPhase::Active, desk: None, name: None }]
         );
     }
 
@@ -1401,7 +1406,12 @@ mod tests {
         let snap = desk.snapshot(t0).unwrap();
         assert_eq!(
             snap.chats,
-            vec![api::ChatStatusView { peer: "cy@x.org".into(), phase: api::ChatPhase::Elsewhere, desk: None }]
+            vec![api::ChatStatusView {
+                peer: "cy@x.org".into(),
+                phase: api::ChatPhase::Elsewhere,
+                desk: None,
+                name: None
+            }]
         );
         assert!(snap.queue.is_empty());
         assert!(desk.store().untranscribed("ask@library.test", "cy@x.org").unwrap().is_empty());

@@ -761,6 +761,38 @@ fn a_flooding_contact_is_marked_on_its_tab_and_the_desk_stays_usable() {
     assert!((30..100).contains(&shown), "{shown} of 500 shown");
 }
 
+#[test]
+fn a_tab_shows_the_librarys_name_for_a_patron_never_the_one_the_patron_gives_itself() {
+    use refdesk_core::xmpp::{connect, Incoming};
+    let _turn = ONE_APP_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let SignedIn { app, prosody, _server_dir, .. } = signed_in_desk("ask-secret");
+    let s = &app.session;
+    s.wait_for_text("[data-testid=account-status]", WAIT, |t| t.ends_with(": online")).unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    // The library names patron1 on the shared account's roster, from another client of the account.
+    let cfg = refdesk_core::xmpp::AccountConfig { resource: "admin".into(), ..prosody.client_config("ask") };
+    rt.block_on(async {
+        let mut library = connect(&cfg, "ask-secret").await.unwrap();
+        let id = library.set_roster_item("patron1@library.test", Some("Quinten Vlaar"), &["Patrons"]).await.unwrap();
+        tokio::time::timeout(WAIT, async {
+            while !matches!(library.next().await.unwrap(), Incoming::IqResponse { id: ref got, error: None, .. } if *got == id) {}
+        })
+        .await
+        .expect("the server takes the name");
+    });
+    // The patron's client calls them something else; the tab keeps the library's name.
+    let mut bot = patron(&rt, &prosody);
+    rt.block_on(bot.send_raw(
+        "<message to='ask@library.test' type='chat' id='n1'><body>hello, anyone there?</body>\
+         <nick xmlns='http://jabber.org/protocol/nick'>Library Director</nick></message>",
+    ))
+    .unwrap();
+    s.wait_for_text("[data-testid=tab-who]", WAIT, |t| t == "Quinten Vlaar").unwrap();
+    let title = s.property(&s.find("[data-testid=tab]").unwrap(), "title").unwrap();
+    let title = title.as_str().unwrap_or_default();
+    assert!(title.starts_with("patron1@library.test on ask@library.test"), "the address is still there: {title}");
+}
+
 /// Text patrons (or their clients, or a server) might send to break the window: each must show as
 /// the text it is, run nothing, load nothing, and be kept.
 fn hostile_bodies() -> Vec<String> {

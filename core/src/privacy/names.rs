@@ -55,6 +55,12 @@ impl KnownNames {
         self.nicks.insert(key, nick);
     }
 
+    /// The name the library gave `peer` on the roster of any of the desk's accounts (the newest,
+    /// if it was renamed).
+    pub fn roster_name(&self, peer: &str) -> Option<&str> {
+        self.roster.values().find_map(|r| r.get(peer)?.first()).map(String::as_str)
+    }
+
     /// What to redact in a chat with `peer`: each name whole, then each of its parts that looks
     /// like a name on its own (capitalised, three letters or more: "Jansen" of "Maria Jansen",
     /// not "van" of "Joost van Dijk"), since a patron often repeats only one of them.
@@ -103,6 +109,8 @@ mod tests {
         assert_eq!(r.redact("joost van dijk again; Dijk is my surname"), "[NAME] again; [NAME] is my surname");
         assert_eq!(r.redact("a van full of books"), "a van full of books", "not every part is a name");
         assert!(names.for_chat("ask@lib", "q@x").is_empty());
+        assert_eq!(names.roster_name("p@x"), Some("Joost van Dijk"));
+        assert_eq!(names.roster_name("q@x"), None);
         assert!(names.for_chat("other@lib", "p@x").is_empty(), "names are per account");
     }
 

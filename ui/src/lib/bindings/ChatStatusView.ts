@@ -9,4 +9,9 @@ peer: string, phase: ChatPhase,
 /**
  * For a chat another desk has: that desk's name, when it said one.
  */
-desk: string | null, };
+desk: string | null, 
+/**
+ * The name the library gave the patron on the account's roster, if any (never the nickname
+ * the patron's own client sends: that one could say "Library director").
+ */
+name: string | null, };
