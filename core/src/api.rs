@@ -86,6 +86,8 @@ pub struct DeskSnapshot {
     pub chats: Vec<ChatStatusView>,
     /// The other desks signed in to this desk's accounts: colleagues a chat can be handed to.
     pub colleagues: Vec<ColleagueView>,
+    /// The library's librarians (a roster group of each account) and whether they are online.
+    pub directory: Vec<DirectoryEntry>,
     /// Chats offered to or by this desk and not yet settled.
     pub handoffs: Vec<crate::handoff::HandoffView>,
 }
@@ -117,6 +119,24 @@ pub struct ColleagueView {
     pub subjects: String,
     /// Open for questions (not away or busy).
     pub open: bool,
+}
+
+/// A librarian in the account's directory (its roster group), with live presence.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct DirectoryEntry {
+    pub account: String,
+    /// Their own address (bare).
+    pub jid: String,
+    /// As the library named them on the roster, else the address's user part.
+    pub name: String,
+    /// Signed in on some device.
+    pub online: bool,
+    /// Signed in and not away or busy.
+    pub open: bool,
+    /// What they say in their status ("at the map desk until 3"), blank if nothing.
+    pub status: String,
 }
 
 impl DeskSnapshot {
@@ -405,6 +425,7 @@ mod tests {
             queue: vec![],
             chats: vec![],
             colleagues: vec![],
+            directory: vec![],
             handoffs: vec![],
         };
         assert_eq!(s.summary(), "Refdesk: With a patron at the desk");

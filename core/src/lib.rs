@@ -79,6 +79,8 @@ pub struct Desk {
     handoffs_changed: bool,
     /// The other desks signed in to each account, as their presence says.
     colleagues: std::collections::BTreeMap<String, Vec<api::ColleagueView>>,
+    /// Each account's colleague directory (its roster group), as the service last told it.
+    directory: std::collections::BTreeMap<String, Vec<api::DirectoryEntry>>,
     /// Chats another desk has (patron: that desk's resource), and since when that desk is gone
     /// (see `handoff::claims`).
     elsewhere_by: std::collections::HashMap<String, String>,
@@ -112,6 +114,7 @@ impl Desk {
             handoff_out: Vec::new(),
             handoffs_changed: false,
             colleagues: Default::default(),
+            directory: Default::default(),
             elsewhere_by: Default::default(),
             orphaned: Default::default(),
             notes_out: Vec::new(),
@@ -253,6 +256,7 @@ impl Desk {
             queue,
             chats,
             colleagues: self.colleagues.values().flatten().cloned().collect(),
+            directory: self.directory.values().flatten().cloned().collect(),
             handoffs: self.handoffs.views(),
         })
     }
@@ -353,6 +357,11 @@ impl Desk {
     pub fn has_received(&self, account: &str, m: &xmpp::ChatMessage) -> Result<bool> {
         let peer = xmpp::session::bare(&m.from);
         Ok(self.store.has_incoming(account, peer, &stable_id(account, m), m.origin_id.as_deref())?)
+    }
+
+    /// The account's colleague directory now; true if it changed (the window is to be told).
+    pub fn set_directory(&mut self, account: &str, entries: Vec<api::DirectoryEntry>) -> bool {
+        self.directory.insert(account.to_owned(), entries.clone()) != Some(entries)
     }
 
     /// The account's roster as the server gave it after signing in.

@@ -156,6 +156,8 @@ pub async fn run<D: DeskAccess>(
     // desk shows itself open: which desk speaks for the rules (see `speaks_for_the_rules`).
     let own_resource = ask(&*desk, &account, |d| d.resource()).unwrap_or_default();
     let mut desks: std::collections::BTreeMap<String, ColleagueView> = std::collections::BTreeMap::new();
+    // The library's librarians (a roster group) and their presence.
+    let mut directory = crate::handoff::directory::Directory::default();
     let mut open_here = true;
     let mut speaks = true;
     // The next `Online` comes from a resumed stream: nothing was missed.
@@ -178,6 +180,8 @@ pub async fn run<D: DeskAccess>(
                         // Who else is signed in is told again after a fresh sign-in.
                         desks.clear();
                         tell_colleagues(&*desk, &account, &desks, &publish);
+                        directory.signed_out();
+                        tell_directory(&*desk, &account, &directory, &publish);
                     }
                     // Whatever arrived while this desk was away is in the archive: fetch it. A
                     // resumed stream missed nothing, but a catch-up it cut short starts again.
@@ -290,6 +294,15 @@ pub async fn run<D: DeskAccess>(
                         d.roster_changed(&account, &item);
                         Ok(())
                     });
+                }
+                Some(AccountEvent::Directory { members }) => {
+                    directory.set_members(&members);
+                    tell_directory(&*desk, &account, &directory, &publish);
+                }
+                Some(AccountEvent::ColleaguePresence { from, online, open, status }) => {
+                    if directory.presence(&from, online, open, status.as_deref()) {
+                        tell_directory(&*desk, &account, &directory, &publish);
+                    }
                 }
                 Some(AccountEvent::DeskPresence { resource, available, online, card }) => {
                     if online {
@@ -423,6 +436,18 @@ fn tell_colleagues<D: DeskAccess>(
 ) {
     let list: Vec<ColleagueView> = desks.values().cloned().collect();
     if ask(desk, account, |d| d.set_colleagues(account, list, Utc::now())) == Some(true) {
+        show_desk(desk, account, publish);
+    }
+}
+
+/// Gives the desk the account's colleague directory and shows it if it changed.
+fn tell_directory<D: DeskAccess>(
+    desk: &D,
+    account: &str,
+    directory: &crate::handoff::directory::Directory,
+    publish: &impl Publish,
+) {
+    if ask(desk, account, |d| Ok(d.set_directory(account, directory.entries(account)))) == Some(true) {
         show_desk(desk, account, publish);
     }
 }

@@ -735,3 +735,56 @@ async fn thousands_of_presence_changes_from_a_patron_cost_the_desk_nothing() {
         }
     }
 }
+
+/// The library's librarians are a roster group of the shared account ("Librarians"): the desk
+/// lists them with their live presence and status, and nobody outside the group.
+#[tokio::test]
+async fn the_colleague_directory_follows_the_librarians_group_and_their_presence() {
+    use refdesk_core::api::DirectoryEntry;
+    let dirs = [tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap()];
+    let p = server(dirs[0].path());
+    p.register("maria", "maria-secret").unwrap();
+    // The library's set-up, from another client of the account: Maria in the group, subscribed both ways.
+    let mut library =
+        connect(&refdesk_core::xmpp::AccountConfig { resource: "admin".into(), ..config(&p, "ask") }, "ask-secret")
+            .await
+            .unwrap();
+    let id = library.set_roster_item("maria@library.test", Some("Maria Jansen"), &["Librarians"]).await.unwrap();
+    tokio::time::timeout(WAIT, async {
+        while !matches!(library.next().await.unwrap(), Incoming::IqResponse { id: ref got, error: None, .. } if *got == id) {}
+    })
+    .await
+    .unwrap();
+    library.subscribe("maria@library.test").await.unwrap();
+    let mut maria = connect(&config(&p, "maria"), "maria-secret").await.unwrap();
+    maria.subscribe("ask@library.test").await.unwrap();
+    maria.send_presence(Show::Available, Some("business, patents")).await.unwrap();
+    // (Let the subscriptions settle on the server.)
+    let ping = maria.send_ping(None).await.unwrap();
+    tokio::time::timeout(WAIT, async {
+        while !matches!(maria.next().await.unwrap(), Incoming::IqResponse { id: ref got, .. } if *got == ping) {}
+    })
+    .await
+    .unwrap();
+
+    let mut desk = signed_in_desk(&p, dirs[1].path()).await;
+    let maria_is = |want: fn(&DirectoryEntry) -> bool| {
+        move |s: &refdesk_core::api::DeskSnapshot| s.directory.iter().any(|e| e.jid == "maria@library.test" && want(e))
+    };
+    let snap = desk.until_snapshot("Maria open", maria_is(|e| e.open && e.online)).await;
+    let e = &snap.directory[0];
+    assert_eq!(
+        (e.name.as_str(), e.status.as_str(), e.account.as_str()),
+        ("Maria Jansen", "business, patents", "ask@library.test")
+    );
+
+    // A patron signed in and sending presence is not a colleague.
+    let mut patron = patron(&p).await;
+    patron.send_raw("<presence to='ask@library.test'><status>colleague?</status></presence>").await.unwrap();
+    maria.send_presence(Show::Away, Some("lunch until 1")).await.unwrap();
+    let snap = desk.until_snapshot("Maria away", maria_is(|e| !e.open && e.online)).await;
+    assert_eq!(snap.directory.len(), 1, "{:?}", snap.directory);
+    assert_eq!(snap.directory[0].status, "lunch until 1");
+    maria.close().await.unwrap();
+    desk.until_snapshot("Maria gone", maria_is(|e| !e.online)).await;
+}

@@ -9,6 +9,7 @@
 //! chat whatever the timing. The patron keeps talking to the same shared address throughout.
 
 pub mod claims;
+pub mod directory;
 pub mod facade;
 pub mod notes;
 

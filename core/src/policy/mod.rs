@@ -145,6 +145,10 @@ pub struct AccountPolicy {
     /// SHA-256 fingerprints of certificates the server must present one of (certificate pinning).
     #[serde(default)]
     pub pins: Vec<String>,
+    /// The roster group whose members are the library's librarians, listed with their presence
+    /// in the window's colleague directory ("Librarians" when absent; "" for none).
+    #[serde(default)]
+    pub directory_group: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -173,6 +177,9 @@ impl AccountPolicy {
         for pin in &self.pins {
             crate::xmpp::pin::parse_pin(pin).map_err(|e| ("pins", e))?;
         }
+        if self.directory_group.as_deref().is_some_and(|g| g.chars().count() > 100) {
+            return Err(("directoryGroup", "a roster group name is at most 100 characters".into()));
+        }
         Ok(())
     }
 
@@ -188,6 +195,10 @@ impl AccountPolicy {
             extra_ca: self.ca_file.clone(),
             pins: self.pins.clone(),
             allow_plain: self.allow_plain,
+            directory_group: self
+                .directory_group
+                .clone()
+                .unwrap_or_else(|| crate::xmpp::AccountConfig::new("").directory_group),
             ..crate::xmpp::AccountConfig::new(self.jid.trim())
         }
     }

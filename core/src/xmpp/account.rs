@@ -9,6 +9,7 @@ use tokio::sync::{mpsc, watch};
 use super::connect::{reconnect, AccountConfig, Connected};
 use super::session::{ChatMessage, Incoming, SessionError, Show};
 use crate::api::{AccountState, AccountStatus};
+use crate::handoff::directory::in_group;
 
 /// What an account runner reports.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,6 +41,18 @@ pub enum AccountEvent {
     /// One contact on the roster changed or was removed.
     RosterChanged {
         item: super::RosterItem,
+    },
+    /// The roster group of the library's librarians (`AccountConfig::directory_group`) now has
+    /// these members: sent after the roster and after each push that touches the group.
+    Directory {
+        members: Vec<super::RosterItem>,
+    },
+    /// A device of a member of the directory came, changed (`open`: not away or busy) or went.
+    ColleaguePresence {
+        from: String,
+        online: bool,
+        open: bool,
+        status: Option<String>,
     },
     /// Another desk signed in to this account (another resource of it) came, changed or went.
     DeskPresence {
@@ -153,6 +166,9 @@ pub async fn run(
     let mut card: Option<crate::handoff::DeskCard> = None;
     // The other desks signed in to the account (full JIDs): each is told this desk's card once.
     let mut desks: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
+    // The members of the colleague directory (a roster group), by bare address: only their
+    // presence goes on to the desk (anyone may send presence; most of it is nothing to us).
+    let mut directory: std::collections::BTreeMap<String, super::RosterItem> = std::collections::BTreeMap::new();
     let report = |state, message: Option<String>| {
         AccountEvent::Status(AccountStatus {
             jid: cfg.jid.clone(),
@@ -314,15 +330,32 @@ pub async fn run(
                                         if tx.send(ev).await.is_err() {
                                             return;
                                         }
+                                    } else if directory.contains_key(super::session::bare(&p.from)) {
+                                        let open = p.available && matches!(p.show.as_deref(), None | Some("chat"));
+                                        let ev = AccountEvent::ColleaguePresence { from: p.from, online: p.available, open, status: p.status };
+                                        if tx.send(ev).await.is_err() {
+                                            return;
+                                        }
                                     }
                                 }
                                 Ok(Incoming::Roster { items }) => {
-                                    if tx.send(AccountEvent::Roster { items }).await.is_err() {
+                                    directory = items.iter().filter(|i| in_group(i, &cfg.directory_group)).map(|i| (i.jid.clone(), i.clone())).collect();
+                                    let members = directory.values().cloned().collect();
+                                    if tx.send(AccountEvent::Roster { items }).await.is_err() || tx.send(AccountEvent::Directory { members }).await.is_err() {
                                         return;
                                     }
                                 }
                                 Ok(Incoming::RosterPush { item }) => {
+                                    let touched = if in_group(&item, &cfg.directory_group) {
+                                        directory.insert(item.jid.clone(), item.clone()).as_ref() != Some(&item)
+                                    } else {
+                                        directory.remove(&item.jid).is_some()
+                                    };
                                     if tx.send(AccountEvent::RosterChanged { item }).await.is_err() {
+                                        return;
+                                    }
+                                    let members = directory.values().cloned().collect();
+                                    if touched && tx.send(AccountEvent::Directory { members }).await.is_err() {
                                         return;
                                     }
                                 }

@@ -61,6 +61,14 @@ pub struct AccountConfig {
     /// …and if it says nothing for this long, the link is dead: reconnect.
     #[serde(default = "default_ping_timeout")]
     pub ping_timeout: Duration,
+    /// The roster group whose members are the library's librarians (the colleague directory);
+    /// blank for none.
+    #[serde(default = "default_directory_group")]
+    pub directory_group: String,
+}
+
+fn default_directory_group() -> String {
+    "Librarians".into()
 }
 
 fn default_keepalive() -> Duration {
@@ -85,6 +93,7 @@ impl AccountConfig {
             resource: "refdesk".into(),
             keepalive: default_keepalive(),
             ping_timeout: default_ping_timeout(),
+            directory_group: default_directory_group(),
         }
     }
 

@@ -2,6 +2,7 @@
 import type { ChatStatusView } from "./ChatStatusView";
 import type { ColleagueView } from "./ColleagueView";
 import type { DeskState } from "./DeskState";
+import type { DirectoryEntry } from "./DirectoryEntry";
 import type { HandoffView } from "./HandoffView";
 import type { Presence } from "./Presence";
 import type { QueuedView } from "./QueuedView";
@@ -27,6 +28,10 @@ chats: Array<ChatStatusView>,
  * The other desks signed in to this desk's accounts: colleagues a chat can be handed to.
  */
 colleagues: Array<ColleagueView>, 
+/**
+ * The library's librarians (a roster group of each account) and whether they are online.
+ */
+directory: Array<DirectoryEntry>, 
 /**
  * Chats offered to or by this desk and not yet settled.
  */
