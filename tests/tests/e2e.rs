@@ -793,6 +793,51 @@ fn a_tab_shows_the_librarys_name_for_a_patron_never_the_one_the_patron_gives_its
     assert!(title.starts_with("patron1@library.test on ask@library.test"), "the address is still there: {title}");
 }
 
+#[test]
+fn pass_on_lists_the_librarians_of_the_roster_group_with_their_presence() {
+    use refdesk_core::xmpp::{connect, Incoming, Show};
+    let _turn = ONE_APP_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let SignedIn { app, prosody, _server_dir, .. } = signed_in_desk("ask-secret");
+    let s = &app.session;
+    s.wait_for_text("[data-testid=account-status]", WAIT, |t| t.ends_with(": online")).unwrap();
+    prosody.register("maria", "maria-secret").unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    // The library puts Maria in its "Librarians" group, subscribed both ways; she signs in.
+    let cfg = refdesk_core::xmpp::AccountConfig { resource: "admin".into(), ..prosody.client_config("ask") };
+    let mut maria = rt.block_on(async {
+        let mut library = connect(&cfg, "ask-secret").await.unwrap();
+        let id = library.set_roster_item("maria@library.test", Some("Maria Jansen"), &["Librarians"]).await.unwrap();
+        tokio::time::timeout(WAIT, async {
+            while !matches!(library.next().await.unwrap(), Incoming::IqResponse { id: ref got, error: None, .. } if *got == id) {}
+        })
+        .await
+        .expect("the server takes the group");
+        library.subscribe("maria@library.test").await.unwrap();
+        let mut maria = connect(&prosody.client_config("maria"), "maria-secret").await.unwrap();
+        maria.subscribe("ask@library.test").await.unwrap();
+        maria.send_presence(Show::Available, Some("business, patents")).await.unwrap();
+        maria
+    });
+    // A patron writes; in the chat, Pass on… shows Maria as online with her status.
+    let mut bot = patron(&rt, &prosody);
+    rt.block_on(bot.send_message("ask@library.test", "who knows about patents?")).unwrap();
+    s.click(&s.wait_for("[data-testid=tab]", WAIT).unwrap()).unwrap();
+    let pass_on = s.wait_for("[data-testid=handoff-button]", WAIT).unwrap();
+    wait_until("Pass on… usable with the directory alone", || s.property(&pass_on, "disabled").unwrap() == false);
+    s.click(&pass_on).unwrap();
+    s.wait_for_text("[data-testid=directory-entry]", WAIT, |t| {
+        t.contains("Maria Jansen") && t.contains("online") && t.contains("business, patents")
+    })
+    .unwrap();
+    // She steps away: the list says so, and keeps her status.
+    rt.block_on(maria.send_presence(Show::Away, Some("lunch until 1"))).unwrap();
+    s.wait_for_text("[data-testid=directory-entry]", WAIT, |t| t.contains("away") && t.contains("lunch until 1"))
+        .unwrap();
+    // The search narrows it.
+    s.send_keys(&s.find("[data-testid=colleague-search]").unwrap(), "nobody-by-that-name").unwrap();
+    wait_until("no match", || s.find_all("[data-testid=directory-entry]").unwrap().is_empty());
+}
+
 /// Text patrons (or their clients, or a server) might send to break the window: each must show as
 /// the text it is, run nothing, load nothing, and be kept.
 fn hostile_bodies() -> Vec<String> {

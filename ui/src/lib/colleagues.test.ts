@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { colleagueLabel, findColleagues, offerOut, secondsLeft } from "./colleagues";
+import { colleagueLabel, findColleagues, findInDirectory, offerOut, presenceLabel, secondsLeft } from "./colleagues";
 import type { ColleagueView } from "./bindings/ColleagueView";
+import type { DirectoryEntry } from "./bindings/DirectoryEntry";
 import type { HandoffView } from "./bindings/HandoffView";
 
 const desk = (name: string, subjects: string, open: boolean, account = "ask@lib"): ColleagueView => ({
@@ -58,5 +59,37 @@ describe("colleague labels, offers and time left", () => {
     expect(secondsLeft("2026-11-23T10:01:00Z", at)).toBe(60);
     expect(secondsLeft("2026-11-23T10:01:00Z", at + 59_500)).toBe(1);
     expect(secondsLeft("2026-11-23T10:01:00Z", at + 61_000)).toBe(0);
+  });
+});
+
+describe("findInDirectory", () => {
+  const person = (name: string, online: boolean, open: boolean, status = "", account = "ask@lib"): DirectoryEntry => ({
+    account,
+    jid: `${name.toLowerCase()}@lib`,
+    name,
+    online,
+    open,
+    status,
+  });
+  const all = [
+    person("Zoë", false, false),
+    person("Maria", true, false, "lunch until 1"),
+    person("Joost", true, true, "maps desk"),
+    person("Ann", true, true, "", "other@lib"),
+  ];
+
+  it("lists the account's librarians, online first, then away, then offline", () => {
+    expect(findInDirectory(all, "ask@lib", "").map((e) => [e.name, presenceLabel(e)])).toEqual([
+      ["Joost", "online"],
+      ["Maria", "away"],
+      ["Zoë", "offline"],
+    ]);
+  });
+
+  it("finds them by name, status or address, ignoring case and accents", () => {
+    expect(findInDirectory(all, "ask@lib", "LUNCH").map((e) => e.name)).toEqual(["Maria"]);
+    expect(findInDirectory(all, "ask@lib", "zoe").map((e) => e.name)).toEqual(["Zoë"]);
+    expect(findInDirectory(all, "ask@lib", "joost@lib maps").map((e) => e.name)).toEqual(["Joost"]);
+    expect(findInDirectory(all, "ask@lib", "nobody")).toEqual([]);
   });
 });

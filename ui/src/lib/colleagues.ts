@@ -1,5 +1,6 @@
 // Finding a colleague to hand a chat to, kept pure so it is unit-tested without a window.
 import type { ColleagueView } from "./bindings/ColleagueView";
+import type { DirectoryEntry } from "./bindings/DirectoryEntry";
 import type { HandoffView } from "./bindings/HandoffView";
 
 /** How a desk is named to the librarian: the name its librarian gave, else that it has none. */
@@ -20,6 +21,27 @@ export function findColleagues(all: ColleagueView[], account: string, query: str
       return words.every((w) => text.includes(w));
     })
     .sort((a, b) => Number(b.open) - Number(a.open) || fold(a.name).localeCompare(fold(b.name)));
+}
+
+/**
+ * The librarians in `account`'s directory with every word of `query` in their name, status or
+ * address: open first, then signed in, then by name.
+ */
+export function findInDirectory(all: DirectoryEntry[], account: string, query: string): DirectoryEntry[] {
+  const words = fold(query).split(/\s+/).filter((w) => w !== "");
+  const rank = (e: DirectoryEntry) => (e.open ? 0 : e.online ? 1 : 2);
+  return all
+    .filter((e) => e.account === account)
+    .filter((e) => {
+      const text = fold(`${e.name} ${e.status} ${e.jid}`);
+      return words.every((w) => text.includes(w));
+    })
+    .sort((a, b) => rank(a) - rank(b) || fold(a.name).localeCompare(fold(b.name)));
+}
+
+/** How a librarian in the directory is doing, in a word. */
+export function presenceLabel(e: DirectoryEntry): string {
+  return e.open ? "online" : e.online ? "away" : "offline";
 }
 
 /** The offer this desk made for the chat with `peer` on `account`, if one is out. */
