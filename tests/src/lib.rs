@@ -10,6 +10,7 @@ pub mod notifications;
 pub mod proc;
 pub mod prosody;
 pub mod proxy;
+pub mod roster;
 pub mod service;
 pub mod tray;
 pub mod webdriver;

@@ -10,6 +10,7 @@ use refdesk_core::desk::{AlertLevel, DeskPolicy};
 use refdesk_core::service;
 use refdesk_core::xmpp::{account, connect, Incoming, Show};
 use refdesk_core::Desk;
+use refdesk_testkit::roster::{add_librarian, admin_session, name_contact};
 use refdesk_testkit::service::*;
 use tokio::sync::{mpsc, Notify};
 
@@ -627,8 +628,8 @@ async fn a_runner_that_stopped_still_has_its_last_status_shown() {
 async fn a_patrons_roster_name_and_nickname_never_reach_the_transcript() {
     let dirs = [tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap()];
     let p = server(dirs[0].path());
-    let mut library = connect(&config(&p, "ask"), "ask-secret").await.unwrap();
-    name_patron1(&mut library, "Quinten Vlaar").await;
+    let mut library = admin_session(&p, "ask", "ask-secret").await;
+    name_contact(&mut library, "patron1@library.test", "Quinten Vlaar", &["Patrons"]).await;
     let mut desk = signed_in_desk(&p, dirs[1].path()).await;
     let mut patron = patron(&p).await;
     let said = [
@@ -648,7 +649,7 @@ async fn a_patrons_roster_name_and_nickname_never_reach_the_transcript() {
     patron.send_message("ask@library.test", said[1]).await.unwrap();
     desk.until_message("the second", |m| m.body == said[1]).await;
     // Renamed on the roster while the chat is under way (from another session of the account).
-    name_patron1(&mut library, "Quinten Bos").await;
+    name_contact(&mut library, "patron1@library.test", "Quinten Bos", &["Patrons"]).await;
     patron.send_message("ask@library.test", said[2]).await.unwrap();
     desk.until_message("the third", |m| m.body == said[2]).await;
     desk.reply("ask@library.test", "patron1@library.test", "Yes, I'll put the 1850 edition on hold.");
@@ -668,21 +669,6 @@ async fn a_patrons_roster_name_and_nickname_never_reach_the_transcript() {
         lines[0].contains("town atlas") && lines[3].contains("1850 edition"),
         "the question itself is kept: {lines:?}"
     );
-}
-
-/// The library names patron1 on its account's roster, as another client of the account would.
-async fn name_patron1(library: &mut refdesk_core::xmpp::Session, name: &str) {
-    let id = library.set_roster_item("patron1@library.test", Some(name), &["Patrons"]).await.unwrap();
-    tokio::time::timeout(WAIT, async {
-        loop {
-            if let Incoming::IqResponse { id: got, error, .. } = library.next().await.unwrap() {
-                assert_eq!((got == id, error), (true, None), "the server renames the contact");
-                return;
-            }
-        }
-    })
-    .await
-    .unwrap();
 }
 
 /// Directed presence needs no subscription: anyone can send the shared account thousands of
@@ -745,27 +731,8 @@ async fn the_colleague_directory_follows_the_librarians_group_and_their_presence
     let p = server(dirs[0].path());
     p.register("maria", "maria-secret").unwrap();
     // The library's set-up, from another client of the account: Maria in the group, subscribed both ways.
-    let mut library =
-        connect(&refdesk_core::xmpp::AccountConfig { resource: "admin".into(), ..config(&p, "ask") }, "ask-secret")
-            .await
-            .unwrap();
-    let id = library.set_roster_item("maria@library.test", Some("Maria Jansen"), &["Librarians"]).await.unwrap();
-    tokio::time::timeout(WAIT, async {
-        while !matches!(library.next().await.unwrap(), Incoming::IqResponse { id: ref got, error: None, .. } if *got == id) {}
-    })
-    .await
-    .unwrap();
-    library.subscribe("maria@library.test").await.unwrap();
-    let mut maria = connect(&config(&p, "maria"), "maria-secret").await.unwrap();
-    maria.subscribe("ask@library.test").await.unwrap();
-    maria.send_presence(Show::Available, Some("business, patents")).await.unwrap();
-    // (Let the subscriptions settle on the server.)
-    let ping = maria.send_ping(None).await.unwrap();
-    tokio::time::timeout(WAIT, async {
-        while !matches!(maria.next().await.unwrap(), Incoming::IqResponse { id: ref got, .. } if *got == ping) {}
-    })
-    .await
-    .unwrap();
+    let mut library = admin_session(&p, "ask", "ask-secret").await;
+    let mut maria = add_librarian(&p, &mut library, "maria", "maria-secret", "Maria Jansen", "business, patents").await;
 
     let mut desk = signed_in_desk(&p, dirs[1].path()).await;
     let maria_is = |want: fn(&DirectoryEntry) -> bool| {

@@ -763,22 +763,16 @@ fn a_flooding_contact_is_marked_on_its_tab_and_the_desk_stays_usable() {
 
 #[test]
 fn a_tab_shows_the_librarys_name_for_a_patron_never_the_one_the_patron_gives_itself() {
-    use refdesk_core::xmpp::{connect, Incoming};
+    use refdesk_testkit::roster::{admin_session, name_contact};
     let _turn = ONE_APP_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
     let SignedIn { app, prosody, _server_dir, .. } = signed_in_desk("ask-secret");
     let s = &app.session;
     s.wait_for_text("[data-testid=account-status]", WAIT, |t| t.ends_with(": online")).unwrap();
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     // The library names patron1 on the shared account's roster, from another client of the account.
-    let cfg = refdesk_core::xmpp::AccountConfig { resource: "admin".into(), ..prosody.client_config("ask") };
     rt.block_on(async {
-        let mut library = connect(&cfg, "ask-secret").await.unwrap();
-        let id = library.set_roster_item("patron1@library.test", Some("Quinten Vlaar"), &["Patrons"]).await.unwrap();
-        tokio::time::timeout(WAIT, async {
-            while !matches!(library.next().await.unwrap(), Incoming::IqResponse { id: ref got, error: None, .. } if *got == id) {}
-        })
-        .await
-        .expect("the server takes the name");
+        let mut library = admin_session(&prosody, "ask", "ask-secret").await;
+        name_contact(&mut library, "patron1@library.test", "Quinten Vlaar", &["Patrons"]).await;
     });
     // The patron's client calls them something else; the tab keeps the library's name.
     let mut bot = patron(&rt, &prosody);
@@ -795,7 +789,8 @@ fn a_tab_shows_the_librarys_name_for_a_patron_never_the_one_the_patron_gives_its
 
 #[test]
 fn pass_on_lists_the_librarians_of_the_roster_group_with_their_presence() {
-    use refdesk_core::xmpp::{connect, Incoming, Show};
+    use refdesk_core::xmpp::Show;
+    use refdesk_testkit::roster::{add_librarian, admin_session};
     let _turn = ONE_APP_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
     let SignedIn { app, prosody, _server_dir, .. } = signed_in_desk("ask-secret");
     let s = &app.session;
@@ -803,20 +798,9 @@ fn pass_on_lists_the_librarians_of_the_roster_group_with_their_presence() {
     prosody.register("maria", "maria-secret").unwrap();
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     // The library puts Maria in its "Librarians" group, subscribed both ways; she signs in.
-    let cfg = refdesk_core::xmpp::AccountConfig { resource: "admin".into(), ..prosody.client_config("ask") };
     let mut maria = rt.block_on(async {
-        let mut library = connect(&cfg, "ask-secret").await.unwrap();
-        let id = library.set_roster_item("maria@library.test", Some("Maria Jansen"), &["Librarians"]).await.unwrap();
-        tokio::time::timeout(WAIT, async {
-            while !matches!(library.next().await.unwrap(), Incoming::IqResponse { id: ref got, error: None, .. } if *got == id) {}
-        })
-        .await
-        .expect("the server takes the group");
-        library.subscribe("maria@library.test").await.unwrap();
-        let mut maria = connect(&prosody.client_config("maria"), "maria-secret").await.unwrap();
-        maria.subscribe("ask@library.test").await.unwrap();
-        maria.send_presence(Show::Available, Some("business, patents")).await.unwrap();
-        maria
+        let mut library = admin_session(&prosody, "ask", "ask-secret").await;
+        add_librarian(&prosody, &mut library, "maria", "maria-secret", "Maria Jansen", "business, patents").await
     });
     // A patron writes; in the chat, Pass on… shows Maria as online with her status.
     let mut bot = patron(&rt, &prosody);
