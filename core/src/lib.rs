@@ -393,24 +393,23 @@ impl Desk {
         now: DateTime<Utc>,
     ) -> Result<Option<MessageView>> {
         let position = archive_id.map(|id| (format!("{ARCHIVE_KEY}:{account}"), id));
-        let peer = xmpp::session::bare(&m.from).to_owned();
-        let stored_here = m.body.as_deref().is_some_and(|b| !b.trim().is_empty())
-            && matches!(m.kind.as_str(), "chat" | "normal")
-            && m.carbon != Some(xmpp::Carbon::Sent)
-            && peer != account;
-        if !stored_here {
-            if let Some((key, id)) = &position {
-                self.store.set_setting(key, id)?;
-            }
-        }
-        let Some(body) = m.body.as_deref().filter(|b| !b.trim().is_empty()) else { return Ok(None) };
+        // Where this desk stores no patron message, the position moves on its own.
+        let moved = |store: &Store| position.as_ref().map_or(Ok(()), |(key, id)| store.set_setting(key, id));
+        let Some(body) = m.body.as_deref().filter(|b| !b.trim().is_empty()) else {
+            moved(&self.store)?;
+            return Ok(None);
+        };
         if !matches!(m.kind.as_str(), "chat" | "normal") {
+            moved(&self.store)?;
             return Ok(None);
         }
         if m.carbon == Some(xmpp::Carbon::Sent) {
+            moved(&self.store)?;
             return self.record_sent_elsewhere(account, m, body, now);
         }
+        let peer = xmpp::session::bare(&m.from).to_owned();
         if peer == account {
+            moved(&self.store)?;
             return Ok(None);
         }
         if let Some(nick) = &m.nick {
