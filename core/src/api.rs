@@ -129,8 +129,10 @@ pub struct DirectoryEntry {
     pub account: String,
     /// Their own address (bare).
     pub jid: String,
-    /// As the library named them on the roster, else the address's user part.
+    /// As the library named them (policy, roster), else the address's user part.
     pub name: String,
+    /// What they know about, as the library's policy lists it; blank if it does not.
+    pub subjects: String,
     /// Signed in on some device.
     pub online: bool,
     /// Signed in and not away or busy.

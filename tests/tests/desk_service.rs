@@ -755,3 +755,34 @@ async fn the_colleague_directory_follows_the_librarians_group_and_their_presence
     maria.close().await.unwrap();
     desk.until_snapshot("Maria gone", maria_is(|e| !e.online)).await;
 }
+
+/// A librarian the library's policy lists for the account (with subjects) is in the directory
+/// without being in the roster group, once the account may see their presence.
+#[tokio::test]
+async fn a_librarian_listed_in_the_policy_joins_the_directory_with_their_subjects() {
+    use refdesk_core::handoff::directory::DirectoryMember;
+    let dirs = [tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap()];
+    let p = server(dirs[0].path());
+    p.register("joost", "joost-secret").unwrap();
+    // Presence both ways, but no group: only the policy names him a colleague.
+    let mut library = admin_session(&p, "ask", "ask-secret").await;
+    name_contact(&mut library, "joost@library.test", "Joost", &[]).await;
+    library.subscribe("joost@library.test").await.unwrap();
+    let mut joost = connect(&config(&p, "joost"), "joost-secret").await.unwrap();
+    joost.subscribe("ask@library.test").await.unwrap();
+    joost.send_presence(Show::Available, Some("at the map desk")).await.unwrap();
+
+    let listed = DirectoryMember {
+        jid: "joost@library.test".into(),
+        name: Some("Joost de Vries".into()),
+        subjects: "maps, local history".into(),
+    };
+    let cfg = refdesk_core::xmpp::AccountConfig { directory: vec![listed], ..config(&p, "ask") };
+    let mut desk = start_desk_with(&p, Desk::open(&dirs[1].path().join("refdesk.db")).unwrap(), cfg);
+    let snap = desk.until_snapshot("Joost online", |s| s.directory.iter().any(|e| e.online)).await;
+    let e = &snap.directory[0];
+    assert_eq!(
+        (e.name.as_str(), e.subjects.as_str(), e.status.as_str(), e.open),
+        ("Joost de Vries", "maps, local history", "at the map desk", true)
+    );
+}

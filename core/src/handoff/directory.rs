@@ -1,5 +1,6 @@
 //! The colleague directory of one account: the librarians in a roster group (by default
-//! "Librarians") with their live presence, whichever accounts they use themselves.
+//! "Librarians") and those the library's policy lists for the account, with their live presence,
+//! whichever accounts they use themselves.
 
 use std::collections::BTreeMap;
 
@@ -15,22 +16,55 @@ pub fn in_group(item: &RosterItem, group: &str) -> bool {
     !group.trim().is_empty() && !item.removed() && item.groups.iter().any(|g| g.eq_ignore_ascii_case(group.trim()))
 }
 
+/// A librarian in the directory: from the policy (`[[accounts.directory]]`) or the roster group.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct DirectoryMember {
+    /// Their own address (bare).
+    pub jid: String,
+    #[serde(default)]
+    pub name: Option<String>,
+    /// What they know about ("business, patents"), as the library lists it.
+    #[serde(default)]
+    pub subjects: String,
+}
+
+/// The members of the directory: the policy's, then the roster group's not listed there; a
+/// policy entry without a name takes the roster's.
+pub fn members(policy: &[DirectoryMember], roster: &[RosterItem], group: &str) -> Vec<DirectoryMember> {
+    let mut out: Vec<DirectoryMember> = policy.to_vec();
+    for item in roster.iter().filter(|i| in_group(i, group)) {
+        match out.iter_mut().find(|m| m.jid.eq_ignore_ascii_case(&item.jid)) {
+            Some(m) => {
+                if m.name.is_none() {
+                    m.name = item.name.clone();
+                }
+            }
+            None => {
+                out.push(DirectoryMember { jid: item.jid.clone(), name: item.name.clone(), subjects: String::new() })
+            }
+        }
+    }
+    out
+}
+
 /// One device of a member: open (not away or busy), and its status text.
 type Device = (bool, Option<String>);
 
 #[derive(Debug, Default)]
 pub struct Directory {
-    /// Members by bare address: their roster name, and their devices by resource.
-    members: BTreeMap<String, (Option<String>, BTreeMap<String, Device>)>,
+    /// Members by bare address, and their devices by resource.
+    members: BTreeMap<String, (DirectoryMember, BTreeMap<String, Device>)>,
 }
 
 impl Directory {
     /// The group's members as the roster now lists them; presence of those still there is kept.
-    pub fn set_members(&mut self, members: &[RosterItem]) {
+    pub fn set_members(&mut self, members: &[DirectoryMember]) {
         let mut next = BTreeMap::new();
         for m in members {
-            let seen = self.members.remove(&m.jid).map(|(_, r)| r).unwrap_or_default();
-            next.insert(m.jid.clone(), (m.name.clone(), seen));
+            let jid = m.jid.to_lowercase();
+            let seen = self.members.remove(&jid).map(|(_, r)| r).unwrap_or_default();
+            next.insert(jid, (m.clone(), seen));
         }
         self.members = next;
     }
@@ -38,7 +72,7 @@ impl Directory {
     /// A member's device came, changed or went. False (and nothing kept) for anyone else.
     pub fn presence(&mut self, from: &str, online: bool, open: bool, status: Option<&str>) -> bool {
         let (bare, resource) = from.split_once('/').unwrap_or((from, ""));
-        let Some((_, resources)) = self.members.get_mut(bare) else { return false };
+        let Some((_, resources)) = self.members.get_mut(&bare.to_lowercase()) else { return false };
         if !online {
             return resources.remove(resource).is_some();
         }
@@ -62,7 +96,7 @@ impl Directory {
         let mut out: Vec<DirectoryEntry> = self
             .members
             .iter()
-            .map(|(jid, (name, resources))| {
+            .map(|(jid, (member, resources))| {
                 let open = resources.values().any(|(o, _)| *o);
                 // An open device's status says most about where they are.
                 let status = resources
@@ -73,7 +107,8 @@ impl Directory {
                 DirectoryEntry {
                     account: account.to_owned(),
                     jid: jid.clone(),
-                    name: name.clone().unwrap_or_else(|| jid.split('@').next().unwrap_or(jid).to_owned()),
+                    name: member.name.clone().unwrap_or_else(|| jid.split('@').next().unwrap_or(jid).to_owned()),
+                    subjects: member.subjects.clone(),
                     online: !resources.is_empty(),
                     open,
                     status,
@@ -107,7 +142,7 @@ mod tests {
             item("joost@lib", None, &["librarians", "Maps"]),
             item("patron@x", Some("Q"), &["Patrons"]),
         ];
-        let members: Vec<RosterItem> = roster.iter().filter(|i| in_group(i, "Librarians")).cloned().collect();
+        let members = members(&[], &roster, "Librarians");
         assert_eq!(members.len(), 2, "any case; patrons are not colleagues");
         assert!(!in_group(&roster[0], " "), "a blank group means no directory");
         let mut d = Directory::default();
@@ -136,9 +171,33 @@ mod tests {
     }
 
     #[test]
+    fn the_policys_list_and_the_roster_group_make_one_directory() {
+        let policy = [
+            DirectoryMember { jid: "ravi@lib".into(), name: Some("Ravi".into()), subjects: "law".into() },
+            DirectoryMember { jid: "maria@lib".into(), name: None, subjects: "business, patents".into() },
+        ];
+        let roster =
+            [item("maria@lib", Some("Maria Jansen"), &["Librarians"]), item("joost@lib", None, &["Librarians"])];
+        let all = members(&policy, &roster, "Librarians");
+        assert_eq!(
+            all.iter().map(|m| (m.jid.as_str(), m.name.as_deref(), m.subjects.as_str())).collect::<Vec<_>>(),
+            [
+                ("ravi@lib", Some("Ravi"), "law"),
+                ("maria@lib", Some("Maria Jansen"), "business, patents"),
+                ("joost@lib", None, ""),
+            ]
+        );
+        assert_eq!(members(&policy, &roster, "").len(), 2, "no group: the policy's list alone");
+        let mut d = Directory::default();
+        d.set_members(&all);
+        assert!(d.presence("Ravi@Lib/desk", true, true, None), "addresses in any case");
+        assert_eq!(d.entries("a")[0].subjects, "law");
+    }
+
+    #[test]
     fn devices_and_status_text_are_bounded() {
         let mut d = Directory::default();
-        d.set_members(&[item("m@l", None, &["Librarians"])]);
+        d.set_members(&members(&[], &[item("m@l", None, &["Librarians"])], "Librarians"));
         for i in 0..MAX_RESOURCES + 5 {
             d.presence(&format!("m@l/r{i}"), true, false, Some(&"s".repeat(1000)));
         }

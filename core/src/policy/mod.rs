@@ -149,6 +149,10 @@ pub struct AccountPolicy {
     /// in the window's colleague directory ("Librarians" when absent; "" for none).
     #[serde(default)]
     pub directory_group: Option<String>,
+    /// Librarians listed for this account's colleague directory besides the roster group
+    /// (`[[accounts.directory]]`: jid, name, subjects).
+    #[serde(default)]
+    pub directory: Vec<crate::handoff::directory::DirectoryMember>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -180,6 +184,24 @@ impl AccountPolicy {
         if self.directory_group.as_deref().is_some_and(|g| g.chars().count() > 100) {
             return Err(("directoryGroup", "a roster group name is at most 100 characters".into()));
         }
+        if self.directory.len() > 500 {
+            return Err(("directory", format!("{} librarians listed; at most 500", self.directory.len())));
+        }
+        for m in &self.directory {
+            let jid = m.jid.trim();
+            if !jid.split_once('@').is_some_and(|(u, d)| !u.is_empty() && !d.is_empty()) || jid.contains(['/', ' ']) {
+                return Err((
+                    "directory",
+                    format!("{:?} is not a librarian's address like maria@library.example", m.jid),
+                ));
+            }
+            if m.name.as_deref().is_some_and(|n| n.chars().count() > 100) || m.subjects.chars().count() > 200 {
+                return Err((
+                    "directory",
+                    format!("the entry for {jid}: a name is at most 100 characters, subjects 200"),
+                ));
+            }
+        }
         Ok(())
     }
 
@@ -199,6 +221,11 @@ impl AccountPolicy {
                 .directory_group
                 .clone()
                 .unwrap_or_else(|| crate::xmpp::AccountConfig::new("").directory_group),
+            directory: self
+                .directory
+                .iter()
+                .map(|m| crate::handoff::directory::DirectoryMember { jid: m.jid.trim().to_lowercase(), ..m.clone() })
+                .collect(),
             ..crate::xmpp::AccountConfig::new(self.jid.trim())
         }
     }
@@ -410,6 +437,27 @@ queued = "Hi! You're number {position} in line: {wait}."
         assert_eq!(p.file.accounts[0].connect_config().pins, [format!("sha256 Fingerprint={pin}")]);
         let e = parse("[[accounts]]\njid = \"a@b\"\npins = [\"AB:CD\"]\n", "p.toml").unwrap_err();
         assert!(e.to_string().starts_with("p.toml: accounts[0].pins: \"AB:CD\" is not a SHA-256 fingerprint"), "{e}");
+    }
+
+    #[test]
+    fn an_accounts_directory_list_and_group_reach_the_connection_and_are_checked() {
+        let text = "[[accounts]]\njid = \"ask@library.example\"\ndirectoryGroup = \"Staff\"\n\
+                    [[accounts.directory]]\njid = \"Maria@Library.example\"\nname = \"Maria\"\nsubjects = \"business, patents\"\n";
+        let cfg = parse(text, "p.toml").unwrap().file.accounts[0].connect_config();
+        assert_eq!(cfg.directory_group, "Staff");
+        assert_eq!(
+            (cfg.directory[0].jid.as_str(), cfg.directory[0].subjects.as_str()),
+            ("maria@library.example", "business, patents")
+        );
+        assert_eq!(
+            parse("[[accounts]]\njid = \"a@b\"\n", "p.toml").unwrap().file.accounts[0].connect_config().directory_group,
+            "Librarians"
+        );
+        let e = parse("[[accounts]]\njid = \"a@b\"\n[[accounts.directory]]\njid = \"maria\"\n", "p.toml").unwrap_err();
+        assert!(
+            e.to_string().starts_with("p.toml: accounts[0].directory: \"maria\" is not a librarian's address"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -9,7 +9,7 @@ use tokio::sync::{mpsc, watch};
 use super::connect::{reconnect, AccountConfig, Connected};
 use super::session::{ChatMessage, Incoming, SessionError, Show};
 use crate::api::{AccountState, AccountStatus};
-use crate::handoff::directory::in_group;
+use crate::handoff::directory::{in_group, DirectoryMember};
 
 /// What an account runner reports.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,10 +42,11 @@ pub enum AccountEvent {
     RosterChanged {
         item: super::RosterItem,
     },
-    /// The roster group of the library's librarians (`AccountConfig::directory_group`) now has
-    /// these members: sent after the roster and after each push that touches the group.
+    /// The colleague directory (the policy's list and the roster group of the library's
+    /// librarians) now has these members: sent after the roster and after each push that touches
+    /// the group.
     Directory {
-        members: Vec<super::RosterItem>,
+        members: Vec<DirectoryMember>,
     },
     /// A device of a member of the directory came, changed (`open`: not away or busy) or went.
     ColleaguePresence {
@@ -166,9 +167,18 @@ pub async fn run(
     let mut card: Option<crate::handoff::DeskCard> = None;
     // The other desks signed in to the account (full JIDs): each is told this desk's card once.
     let mut desks: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
-    // The members of the colleague directory (a roster group), by bare address: only their
-    // presence goes on to the desk (anyone may send presence; most of it is nothing to us).
+    // The roster's members of the colleague directory group, by bare address. Only the presence
+    // of the directory (these and the policy's list) goes on to the desk: anyone may send
+    // presence, and most of it is nothing to us.
     let mut directory: std::collections::BTreeMap<String, super::RosterItem> = std::collections::BTreeMap::new();
+    let in_directory = |directory: &std::collections::BTreeMap<String, super::RosterItem>, from: &str| {
+        let bare = super::session::bare(from).to_lowercase();
+        directory.contains_key(&bare) || cfg.directory.iter().any(|m| m.jid.eq_ignore_ascii_case(&bare))
+    };
+    let all_members = |directory: &std::collections::BTreeMap<String, super::RosterItem>| {
+        let roster: Vec<super::RosterItem> = directory.values().cloned().collect();
+        crate::handoff::directory::members(&cfg.directory, &roster, &cfg.directory_group)
+    };
     let report = |state, message: Option<String>| {
         AccountEvent::Status(AccountStatus {
             jid: cfg.jid.clone(),
@@ -330,7 +340,7 @@ pub async fn run(
                                         if tx.send(ev).await.is_err() {
                                             return;
                                         }
-                                    } else if directory.contains_key(super::session::bare(&p.from)) {
+                                    } else if in_directory(&directory, &p.from) {
                                         let open = p.available && matches!(p.show.as_deref(), None | Some("chat"));
                                         let ev = AccountEvent::ColleaguePresence { from: p.from, online: p.available, open, status: p.status };
                                         if tx.send(ev).await.is_err() {
@@ -340,7 +350,7 @@ pub async fn run(
                                 }
                                 Ok(Incoming::Roster { items }) => {
                                     directory = items.iter().filter(|i| in_group(i, &cfg.directory_group)).map(|i| (i.jid.clone(), i.clone())).collect();
-                                    let members = directory.values().cloned().collect();
+                                    let members = all_members(&directory);
                                     if tx.send(AccountEvent::Roster { items }).await.is_err() || tx.send(AccountEvent::Directory { members }).await.is_err() {
                                         return;
                                     }
@@ -354,7 +364,7 @@ pub async fn run(
                                     if tx.send(AccountEvent::RosterChanged { item }).await.is_err() {
                                         return;
                                     }
-                                    let members = directory.values().cloned().collect();
+                                    let members = all_members(&directory);
                                     if touched && tx.send(AccountEvent::Directory { members }).await.is_err() {
                                         return;
                                     }

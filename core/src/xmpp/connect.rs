@@ -65,6 +65,9 @@ pub struct AccountConfig {
     /// blank for none.
     #[serde(default = "default_directory_group")]
     pub directory_group: String,
+    /// Librarians the library's policy lists for this account's colleague directory.
+    #[serde(default)]
+    pub directory: Vec<crate::handoff::directory::DirectoryMember>,
 }
 
 fn default_directory_group() -> String {
@@ -94,6 +97,7 @@ impl AccountConfig {
             keepalive: default_keepalive(),
             ping_timeout: default_ping_timeout(),
             directory_group: default_directory_group(),
+            directory: Vec::new(),
         }
     }
 

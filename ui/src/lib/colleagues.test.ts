@@ -67,6 +67,7 @@ describe("findInDirectory", () => {
     account,
     jid: `${name.toLowerCase()}@lib`,
     name,
+    subjects: name === "Zoë" ? "patents" : "",
     online,
     open,
     status,
@@ -89,6 +90,7 @@ describe("findInDirectory", () => {
   it("finds them by name, status or address, ignoring case and accents", () => {
     expect(findInDirectory(all, "ask@lib", "LUNCH").map((e) => e.name)).toEqual(["Maria"]);
     expect(findInDirectory(all, "ask@lib", "zoe").map((e) => e.name)).toEqual(["Zoë"]);
+    expect(findInDirectory(all, "ask@lib", "Patents").map((e) => e.name)).toEqual(["Zoë"]);
     expect(findInDirectory(all, "ask@lib", "joost@lib maps").map((e) => e.name)).toEqual(["Joost"]);
     expect(findInDirectory(all, "ask@lib", "nobody")).toEqual([]);
   });

@@ -33,7 +33,7 @@ export function findInDirectory(all: DirectoryEntry[], account: string, query: s
   return all
     .filter((e) => e.account === account)
     .filter((e) => {
-      const text = fold(`${e.name} ${e.status} ${e.jid}`);
+      const text = fold(`${e.name} ${e.subjects} ${e.status} ${e.jid}`);
       return words.every((w) => text.includes(w));
     })
     .sort((a, b) => rank(a) - rank(b) || fold(a.name).localeCompare(fold(b.name)));

@@ -9,9 +9,13 @@ export type DirectoryEntry = { account: string,
  */
 jid: string, 
 /**
- * As the library named them on the roster, else the address's user part.
+ * As the library named them (policy, roster), else the address's user part.
  */
 name: string, 
+/**
+ * What they know about, as the library's policy lists it; blank if it does not.
+ */
+subjects: string, 
 /**
  * Signed in on some device.
  */
