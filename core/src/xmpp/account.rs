@@ -323,8 +323,9 @@ pub async fn run(
                                 Ok(Incoming::Presence(p)) => {
                                     // Only our own account's other resources: the other desks.
                                     let other_desk = super::session::bare(&p.from) == session.bare_jid() && p.from != session.jid();
+                                    // Signed in and not away or busy: open for questions.
+                                    let open = p.available && matches!(p.show.as_deref(), None | Some("chat"));
                                     if let (true, Some((_, resource))) = (other_desk, p.from.split_once('/')) {
-                                        let open = p.available && matches!(p.show.as_deref(), None | Some("chat"));
                                         // A desk that just came learns who staffs this one (directed, not broadcast).
                                         if p.available && desks.insert(p.from.clone()) {
                                             if let Some(c) = &card {
@@ -341,7 +342,6 @@ pub async fn run(
                                             return;
                                         }
                                     } else if in_directory(&directory, &p.from) {
-                                        let open = p.available && matches!(p.show.as_deref(), None | Some("chat"));
                                         let ev = AccountEvent::ColleaguePresence { from: p.from, online: p.available, open, status: p.status };
                                         if tx.send(ev).await.is_err() {
                                             return;
