@@ -450,6 +450,15 @@ pub struct Rating {
     pub tags: Vec<String>,
 }
 
+/// How a question reached the desk: an IM chat or a person at the desk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub enum Medium {
+    Chat,
+    Walkup,
+}
+
 /// Questions of one kind of count, split by medium.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -527,16 +536,21 @@ pub struct SnippetPart {
     pub hit: bool,
 }
 
-/// One transcript line that matched a search: where, when, who, and the words around the match.
+/// One transcript line or walk-up topic that matched a search: where, when, who, and the words around the match.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub struct SearchHit {
+    /// A line of a chat's transcript, or a walk-up's topic.
+    pub medium: Medium,
+    /// The transcript's id (chats) or the walk-up's.
     #[ts(type = "number")]
-    pub transcript: i64,
-    /// The patron's pseudonym.
+    pub id: i64,
+    /// The patron's pseudonym; empty for a walk-up (nobody is recorded).
     pub patron: String,
+    /// When the line was written, or when the walk-up started.
     pub at: DateTime<Utc>,
+    /// Who wrote the line (`patron`, `librarian`, `auto`); empty for a walk-up.
     pub speaker: String,
     pub snippet: Vec<SnippetPart>,
 }
@@ -546,15 +560,17 @@ pub struct SearchHit {
 #[serde(rename_all = "camelCase", default)]
 #[ts(export)]
 pub struct SearchFilter {
-    /// The first and last local day (`2026-09-01`) the chat ended on; either may be left out.
+    /// The first and last local day (`2026-09-01`) the chat or walk-up ended on; either may be left out.
     pub from: Option<String>,
     pub to: Option<String>,
-    /// A topic tag given when the chat was closed.
+    /// A topic tag given when the chat or walk-up was closed.
     pub tag: Option<String>,
     /// Part of the librarian's name.
     pub librarian: Option<String>,
-    /// The IM account the chat came in on.
+    /// The IM account the chat came in on (walk-ups have none, so they are left out).
     pub account: Option<String>,
+    /// Only chats or only walk-ups; both when left out.
+    pub medium: Option<Medium>,
 }
 
 impl SearchHit {

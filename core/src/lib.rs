@@ -94,7 +94,17 @@ pub struct Desk {
 impl Desk {
     /// Opens the desk whose database is `db_path`.
     pub fn open(db_path: &Path) -> Result<Desk> {
-        Ok(Desk::with_store(Store::open(db_path)?))
+        let store = Store::open(db_path)?;
+        // Walk-up topics written before they were redacted on the way in are redacted once.
+        if store.setting(TOPICS_REDACTED)?.is_none() {
+            let redactor = privacy::redact::Redactor::new();
+            store.atomically(|s| {
+                let changed = s.redact_walkup_topics(|t| redact_topic(&redactor, t))?;
+                tracing::info!(changed, "earlier walk-up topics redacted");
+                Ok(s.set_setting(TOPICS_REDACTED, "1")?)
+            })?;
+        }
+        Ok(Desk::with_store(store))
     }
 
     fn with_store(store: Store) -> Desk {
@@ -263,9 +273,12 @@ impl Desk {
 
     /// A patron walks up. `topic` is optional and short; blank means none.
     pub fn start_walkup(&mut self, topic: Option<&str>, now: DateTime<Utc>) -> Result<DeskSnapshot> {
-        let topic = clean_topic(topic)?;
+        // Kept for statistics and found by the history search: redacted like a transcript, since
+        // a librarian may well type the patron's name or card number.
+        let topic = clean_topic(topic)?.map(|t| redact_topic(&privacy::redact::Redactor::new(), &t));
         let w = self.record(now, |store| {
-            let w = store.start_walkup(topic.as_deref(), now)?;
+            let librarian = handoff::facade::stored_card(store)?.name;
+            let w = store.start_walkup(topic.as_deref(), &librarian, now)?;
             Ok((vec![Event::WalkupArrived { walkup: w.id }], w))
         })?;
         tracing::info!(walkup = w.id, "walk-up started");
@@ -593,11 +606,19 @@ impl Desk {
 
     /// Applies the retention policy: drops transcribed live messages past `live_hours` and
     /// transcripts past `transcript_days`, in one transaction; logs the counts only.
-    pub fn purge(&mut self, retention: &policy::RetentionPolicy, now: DateTime<Utc>) -> Result<(usize, usize)> {
+    pub fn purge(&mut self, retention: &policy::RetentionPolicy, now: DateTime<Utc>) -> Result<store::Purged> {
         let live_before = now - chrono::Duration::hours(i64::from(retention.live_hours));
         let transcripts_before = now - chrono::Duration::days(i64::from(retention.transcript_days));
         let counts = self.store.atomically(|s| Ok(s.purge(live_before, transcripts_before)?))?;
-        tracing::info!(messages = counts.0, transcripts = counts.1, "retention purge");
+        if counts != store::Purged::default() && !self.store.checkpoint()? {
+            tracing::warn!("the database's log is in use; purged rows leave it at the next checkpoint");
+        }
+        tracing::info!(
+            messages = counts.messages,
+            transcripts = counts.transcripts,
+            walkups = counts.walkups,
+            "retention purge"
+        );
         Ok(counts)
     }
 
@@ -672,11 +693,13 @@ impl Desk {
             }
             Ok(total)
         })?;
+        if !self.store.checkpoint()? {
+            tracing::warn!("the database's log is in use; erased rows leave it at the next checkpoint");
+        }
         tracing::info!(messages = counts.0, transcripts = counts.1, "a patron's conversations erased on request");
         Ok(counts)
     }
 
-    /// Transcript lines matching every word of `query`, newest first.
     /// One kept transcript, redacted, for the history view.
     pub fn transcript(&self, id: i64) -> Result<api::TranscriptView> {
         self.store
@@ -708,6 +731,7 @@ impl Desk {
             tag: text(&filter.tag),
             librarian: text(&filter.librarian),
             account: text(&filter.account),
+            medium: filter.medium,
         };
         Ok(self.store.search_transcripts(query, &resolved, limit.clamp(1, MAX_PAGE))?)
     }
@@ -1045,6 +1069,8 @@ fn stable_id(account: &str, m: &xmpp::ChatMessage) -> String {
 
 const PSEUDONYM_KEY: &str = "pseudonym_key";
 const SECRET_IN_KEYRING: &str = "pseudonym_secret_in_keyring";
+/// Set once the walk-up topics of older versions, kept as typed, have been redacted.
+const TOPICS_REDACTED: &str = "walkup_topics_redacted";
 
 /// The pseudonym secret kept in the store, made on first use: where no keyring is given.
 // TODO(#6): move this secret to the OS keyring and rotate it per retention period.
@@ -1084,6 +1110,12 @@ fn clean_topic(topic: Option<&str>) -> Result<Option<String>> {
         )));
     }
     Ok(Some(cleaned.to_owned()))
+}
+
+/// A walk-up topic as it is kept: redacted, and no longer than a topic may be (a placeholder can
+/// be longer than what it replaced).
+fn redact_topic(redactor: &privacy::redact::Redactor, topic: &str) -> String {
+    redactor.redact(topic).chars().take(MAX_TOPIC_CHARS).collect()
 }
 
 /// Start of the local calendar day containing `now`, for "today" counts at the desk.
@@ -1164,6 +1196,49 @@ mod tests {
         assert!(desk.start_walkup(Some(&"x".repeat(500)), now).is_err());
         assert_eq!(desk.snapshot(now).unwrap().active_walkup, None);
         assert_eq!(desk.snapshot(now).unwrap().walkups_today, 0);
+    }
+
+    #[test]
+    fn a_walkup_topic_is_kept_redacted_with_who_helped() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("refdesk.db");
+        let now = Utc::now();
+        // An older version kept topics as typed; the next start redacts them, once.
+        let store = Store::open(&path).unwrap();
+        store.start_walkup(Some("renewal for card 21234001234567"), "", now - Duration::hours(2)).unwrap();
+        store.end_walkup(now - Duration::hours(2)).unwrap();
+        store.delete_setting(TOPICS_REDACTED).unwrap();
+        drop(store);
+        let mut desk = Desk::open(&path).unwrap();
+        desk.set_desk_card("Maria", "", now).unwrap();
+        // Longest case: every word becomes a longer placeholder, and the topic still fits.
+        let emails = "a@b.cd ".repeat(MAX_TOPIC_CHARS / 7);
+        let s = desk.start_walkup(Some(&emails), now - Duration::hours(1)).unwrap();
+        let topic = s.active_walkup.unwrap().topic.unwrap();
+        assert!(topic.starts_with("[EMAIL] [EMAIL]") && topic.chars().count() == MAX_TOPIC_CHARS, "{topic}");
+        desk.end_walkup(now - Duration::hours(1)).unwrap();
+        desk.start_walkup(Some("Mrs Vos wants 06-12345678 called back"), now).unwrap();
+        let topics: Vec<_> = desk
+            .walkups_between(now - Duration::days(1), now + Duration::hours(1))
+            .unwrap()
+            .into_iter()
+            .map(|w| w.topic.unwrap())
+            .collect();
+        assert_eq!(topics[0], "renewal for card [CARD]");
+        assert_eq!(topics[2], "Mrs Vos wants [PHONE] called back");
+        let hits = desk.search_transcripts("called", 10).unwrap();
+        assert_eq!(hits.len(), 1);
+        let by_maria = api::SearchFilter { librarian: Some("maria".into()), ..Default::default() };
+        assert_eq!(
+            desk.search_transcripts_in("renewal", &by_maria, &chrono::Utc, 10).unwrap(),
+            [],
+            "before Maria said who she was"
+        );
+        assert_eq!(desk.search_transcripts_in("called", &by_maria, &chrono::Utc, 10).unwrap().len(), 1);
+        assert!(
+            !database_bytes(dir.path()).windows(8).any(|w| w == b"12345678"),
+            "the database keeps no number typed in a topic"
+        );
     }
 
     #[test]
@@ -1499,7 +1574,7 @@ mod tests {
         desk.close_chat("gina@student.example", &api::Rating::default(), t0 + Duration::minutes(5)).unwrap();
         let hits = desk.search_transcripts("census", 10).unwrap();
         assert_eq!(hits.len(), 1, "{hits:?}");
-        let lines = desk.store().transcript_lines(hits[0].transcript).unwrap();
+        let lines = desk.store().transcript_lines(hits[0].id).unwrap();
         let text: Vec<_> = lines.iter().map(|(_, who, body)| format!("{who}: {body}")).collect();
         assert_eq!(text, ["patron: I'm [NAME], [EMAIL], [PHONE]: 1910 census?", "librarian: Reel 12, second floor."]);
         assert!(desk.search_transcripts("gina", 10).unwrap().is_empty());
@@ -1513,7 +1588,7 @@ mod tests {
         assert_eq!(hits.len(), 2);
         assert_eq!(hits[0].patron, hits[1].patron);
         assert!(hits[0].patron.starts_with("patron-"));
-        assert_eq!(desk.store().transcript_lines(hits[0].transcript).unwrap().len(), 1, "only what came after");
+        assert_eq!(desk.store().transcript_lines(hits[0].id).unwrap().len(), 1, "only what came after");
         drop(desk);
 
         // Nothing personal in the transcript tables or their index, read straight from the file.
@@ -1548,6 +1623,40 @@ mod tests {
         for secret in ["gina", "555", "201", "3344", "student", "example"] {
             assert!(!terms.iter().any(|t| t == secret), "{secret} is a term of the index: {terms:?}");
         }
+    }
+
+    /// Every byte of the database's files (the database, its log), for what must not be there.
+    fn database_bytes(dir: &Path) -> Vec<u8> {
+        std::fs::read_dir(dir).unwrap().flat_map(|f| std::fs::read(f.unwrap().path()).unwrap()).collect()
+    }
+
+    #[test]
+    fn purged_and_erased_messages_are_gone_from_the_files_not_just_the_tables() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("refdesk.db");
+        let mut desk = Desk::open(&path).unwrap();
+        let t0 = Utc::now() - Duration::hours(3);
+        let acct = "ask@library.test";
+        let asks = [("ida@x.org", "555-201-3344"), ("jan@x.org", "555-707-9911")];
+        for (n, (who, phone)) in asks.iter().enumerate() {
+            let m = chat(&format!("{who}/r"), &format!("m{n}"), &format!("call me back on {phone} about the census"));
+            desk.receive_message(acct, &m, t0).unwrap();
+            desk.close_chat(who, &api::Rating::default(), t0 + Duration::minutes(5)).unwrap();
+        }
+        let found = |phone: &str| database_bytes(dir.path()).windows(phone.len()).any(|w| w == phone.as_bytes());
+        assert!(found("555-201-3344") && found("555-707-9911"), "the live conversations hold them until the purge");
+
+        // Ida's chat goes by retention (live messages kept for an hour), Jan's on his request.
+        let retention = policy::RetentionPolicy { live_hours: 1, transcript_days: 365 };
+        desk.purge(&retention, Utc::now()).unwrap();
+        assert!(!found("555-201-3344") && !found("555-707-9911"), "not in a free page, nor in the log");
+        assert_eq!(desk.search_transcripts("census", 10).unwrap().len(), 2, "the transcripts stay");
+        desk.set_pseudonym_secret(vec![7; 32]);
+        let m = chat("jan@x.org/r", "m9", "please forget me: jan.v@x.org");
+        desk.receive_message(acct, &m, Utc::now()).unwrap();
+        assert!(found("jan.v@x.org"));
+        desk.erase_patron("jan@x.org", Utc::now()).unwrap();
+        assert!(!found("jan.v@x.org"), "erased on request, from the files too");
     }
 
     #[test]

@@ -11,11 +11,7 @@ use crate::{Error, Result};
 pub const MAX_TAGS: usize = 10;
 pub const MAX_TAG_CHARS: usize = 40;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Medium {
-    Chat,
-    Walkup,
-}
+pub use crate::api::Medium;
 
 /// One question as the statistics see it: a transcript or a walk-up.
 #[derive(Debug, Clone, PartialEq, Eq)]

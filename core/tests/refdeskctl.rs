@@ -189,14 +189,23 @@ fn search_finds_closed_chats_in_their_redacted_form() {
     let m = chat("hal@x.org/r", "h1", "sanborn fire insurance maps, call me 555-201-3344");
     desk.receive_message("ask@lib", &m, now).unwrap();
     desk.close_chat("hal@x.org", &Default::default(), now).unwrap();
+    // A walk-up about the same maps, an hour before: found too, and told apart.
+    let earlier = now - chrono::Duration::hours(1);
+    desk.start_walkup(Some("sanborn maps for Ruth, ruth@x.org"), earlier).unwrap();
+    desk.end_walkup(earlier + chrono::Duration::minutes(5)).unwrap();
     drop(desk);
     let o = ctl(&["search", "--db", db.to_str().unwrap(), "sanborn", "maps"]);
     let (out, err) = text(&o);
     assert!(o.status.success(), "{err}");
-    let fields: Vec<&str> = out.trim_end().split('\t').collect();
-    assert_eq!(fields.len(), 5, "{out}");
-    assert!(fields[2].starts_with("patron-") && fields[3] == "patron", "{out}");
-    assert!(fields[4].contains("[sanborn]") && fields[4].contains("[PHONE]") && !fields[4].contains("3344"), "{out}");
+    let lines: Vec<Vec<&str>> = out.lines().map(|l| l.split('\t').collect()).collect();
+    assert_eq!(lines.len(), 2, "the chat, then the older walk-up: {out}");
+    let fields = &lines[0];
+    assert_eq!(fields.len(), 6, "{out}");
+    assert_eq!(fields[1], "chat");
+    assert!(fields[3].starts_with("patron-") && fields[4] == "patron", "{out}");
+    assert!(fields[5].contains("[sanborn]") && fields[5].contains("[PHONE]") && !fields[5].contains("3344"), "{out}");
+    assert_eq!(lines[1][1..5], ["walkup", "1", "-", "-"], "{out}");
+    assert!(lines[1][5].contains("[EMAIL]") && !lines[1][5].contains("ruth@"), "topics are kept redacted: {out}");
     let o = ctl(&["search", "--db", db.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2));
     // Narrowed: by account, by a librarian who did not answer, by a day long past; a typo is refused.
@@ -206,7 +215,12 @@ fn search_finds_closed_chats_in_their_redacted_form() {
         args.push("sanborn");
         ctl(&args)
     };
-    assert_eq!(text(&narrowed(&["--account", "ask@lib"])).0.lines().count(), 1);
+    assert_eq!(text(&narrowed(&["--account", "ask@lib"])).0.lines().count(), 1, "a walk-up is on no account");
+    assert!(text(&narrowed(&["--medium", "walkup"])).0.starts_with(&format!("{}\twalkup\t", lines[1][0])));
+    assert_eq!(text(&narrowed(&["--medium", "chat"])).0.lines().count(), 1);
+    let o = narrowed(&["--medium", "phone"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o).1.contains("--medium wants chat or walkup"), "{}", text(&o).1);
     assert_eq!(text(&narrowed(&["--librarian", "Nobody"])).0, "");
     assert_eq!(text(&narrowed(&["--from", "2001-01-01", "--to", "2001-01-31"])).0, "");
     let o = narrowed(&["--from", "yesterday"]);
@@ -215,10 +229,11 @@ fn search_finds_closed_chats_in_their_redacted_form() {
     assert_eq!(narrowed(&["--tagged", "x"]).status.code(), Some(2));
 
     // Erasure on the patron's request, by the pseudonym the search shows.
-    let pseudonym = fields[2].to_owned();
+    let pseudonym = fields[3].to_owned();
     let o = ctl(&["erase", "--db", db.to_str().unwrap(), &pseudonym]);
     assert_eq!(text(&o).0, format!("erased 1 live messages and 1 transcripts of {pseudonym}\n"));
-    assert_eq!(text(&ctl(&["search", "--db", db.to_str().unwrap(), "sanborn"])).0, "");
+    let left = text(&ctl(&["search", "--db", db.to_str().unwrap(), "sanborn"])).0;
+    assert!(left.lines().all(|l| l.contains("\twalkup\t")), "only the walk-up is left: {left}");
     // The patron comes back later: a new chat, for the purge below.
     let mut desk = refdesk_core::Desk::open(&db).unwrap();
     let m = refdesk_core::xmpp::ChatMessage { id: Some("h2".into()), ..m };
@@ -267,7 +282,7 @@ fn search_finds_closed_chats_in_their_redacted_form() {
     let o = ctl(&["purge", "--db", db.to_str().unwrap(), "--policy", policy.to_str().unwrap()]);
     let (out, err) = text(&o);
     assert!(o.status.success(), "{err}");
-    assert!(out.starts_with("purged 1 live messages") && out.contains("and 1 transcripts"), "{out}");
+    assert!(out.starts_with("purged 1 live messages") && out.contains(", 1 transcripts and 1 walk-ups"), "{out}");
     let o = ctl(&["search", "--db", db.to_str().unwrap(), "sanborn"]);
     assert_eq!(text(&o).0, "");
 }

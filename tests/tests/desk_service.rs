@@ -658,7 +658,7 @@ async fn a_patrons_roster_name_and_nickname_never_reach_the_transcript() {
     desk.desk.lock().unwrap().close_chat("patron1@library.test", &refdesk_core::api::Rating::default(), at).unwrap();
     let d = desk.desk.lock().unwrap();
     let hit = d.search_transcripts("atlas", 5).unwrap().into_iter().next().expect("the chat has a transcript");
-    let lines: Vec<String> = d.transcript(hit.transcript).unwrap().lines.into_iter().map(|l| l.text).collect();
+    let lines: Vec<String> = d.transcript(hit.id).unwrap().lines.into_iter().map(|l| l.text).collect();
     assert_eq!(lines.len(), 4, "{lines:?}");
     for (line, name) in lines.iter().zip(["Vlaar", "Kwinnie", "Quinten"]) {
         assert!(line.contains("[NAME]"), "{line}");

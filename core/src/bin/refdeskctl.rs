@@ -16,11 +16,13 @@ commands:
   log [--db PATH] [--days N]         the desk's logged events of the last N days (default 1), as JSON
                                      lines that `policy simulate --events` replays
   search [--db PATH] [--limit N] [--from DATE] [--to DATE] [--tag TAG] [--librarian NAME]
-         [--account JID] WORDS...
-                                     transcript lines with all the words (redacted text, patrons as
-                                     pseudonyms), newest first: time, transcript, patron, speaker, snippet;
-                                     only chats that ended between two local dates (both included), with
-                                     a topic tag, by a librarian (part of the name) or on an account
+         [--account JID] [--medium chat|walkup] WORDS...
+                                     transcript lines and walk-up topics with all the words (redacted
+                                     text, patrons as pseudonyms), newest first: time, medium, id,
+                                     patron, speaker, snippet (- where a walk-up has none); only
+                                     questions that ended between two local dates (both included), with
+                                     a topic tag, by a librarian (part of the name), chats on an
+                                     account, or only chats or walk-ups
   purge [--db PATH] [--policy FILE]  apply the retention policy now (the app does at every start)
   export [--db PATH] [--format csv|json|html] [--days N | --from DATE [--to DATE]] [--out FILE]
                                      transcripts that ended in the last N days (default 30) or between
@@ -145,6 +147,14 @@ fn parse_num<T: std::str::FromStr>(v: Option<String>, name: &str, default: T) ->
     }
 }
 
+fn parse_medium(v: &str) -> Result<refdesk_core::api::Medium, String> {
+    match v {
+        "chat" => Ok(refdesk_core::api::Medium::Chat),
+        "walkup" | "walk-up" => Ok(refdesk_core::api::Medium::Walkup),
+        _ => Err(format!("--medium wants chat or walkup, not {v:?}")),
+    }
+}
+
 fn run(mut args: Vec<String>) -> Result<(), String> {
     let db = take_opt(&mut args, "--db")?.map(PathBuf::from).unwrap_or_else(paths::db_path);
     let cmd: Vec<&str> = args.iter().map(String::as_str).collect();
@@ -159,6 +169,7 @@ fn run(mut args: Vec<String>) -> Result<(), String> {
                 tag: take_opt(&mut rest, "--tag")?,
                 librarian: take_opt(&mut rest, "--librarian")?,
                 account: take_opt(&mut rest, "--account")?,
+                medium: take_opt(&mut rest, "--medium")?.map(|m| parse_medium(&m)).transpose()?,
             };
             if let Some(flag) = rest.iter().find(|a| a.starts_with("--")) {
                 return Err(format!("search does not know {flag}"));
@@ -170,11 +181,16 @@ fn run(mut args: Vec<String>) -> Result<(), String> {
             let hits = desk.search_transcripts_in(&rest.join(" "), &filter, &chrono::Local, limit);
             for h in hits.map_err(|e| e.to_string())? {
                 let when = h.at.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M");
+                let medium = match h.medium {
+                    refdesk_core::api::Medium::Chat => "chat",
+                    refdesk_core::api::Medium::Walkup => "walkup",
+                };
+                let or_dash = |s: &str| if s.is_empty() { "-".to_owned() } else { s.to_owned() };
                 out!(
-                    "{when}\t{}\t{}\t{}\t{}",
-                    h.transcript,
-                    h.patron,
-                    h.speaker,
+                    "{when}\t{medium}\t{}\t{}\t{}\t{}",
+                    h.id,
+                    or_dash(&h.patron),
+                    or_dash(&h.speaker),
                     h.marked("[", "]").replace(['\t', '\n'], " ")
                 );
             }
@@ -189,8 +205,15 @@ fn run(mut args: Vec<String>) -> Result<(), String> {
                 None => policy::RetentionPolicy::default(),
             };
             let mut desk = open(&db)?;
-            let (messages, transcripts) = desk.purge(&retention, Utc::now()).map_err(|e| e.to_string())?;
-            out!("purged {messages} live messages (transcribed, older than {} h) and {transcripts} transcripts (older than {} days)", retention.live_hours, retention.transcript_days);
+            let n = desk.purge(&retention, Utc::now()).map_err(|e| e.to_string())?;
+            out!(
+                "purged {} live messages (transcribed, older than {} h), {} transcripts and {} walk-ups (older than {} days)",
+                n.messages,
+                retention.live_hours,
+                n.transcripts,
+                n.walkups,
+                retention.transcript_days
+            );
             Ok(())
         }
         ["export", rest @ ..] => {

@@ -21,6 +21,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (11, "0011_message_pages.sql", include_str!("../../../migrations/0011_message_pages.sql")),
     (12, "0012_transcript_librarian.sql", include_str!("../../../migrations/0012_transcript_librarian.sql")),
     (13, "0013_tab_order.sql", include_str!("../../../migrations/0013_tab_order.sql")),
+    (14, "0014_walkup_search.sql", include_str!("../../../migrations/0014_walkup_search.sql")),
 ];
 
 /// The newest schema this build knows.

@@ -21,7 +21,7 @@ pub use crate::api::SearchHit;
 pub use messages::{NewMessage, StoredMessage, MAX_BODY_CHARS, MAX_DRAFT_CHARS};
 pub use migrate::SCHEMA_VERSION;
 pub use notes::NewNote;
-pub use transcripts::{NewTranscript, Speaker, TranscriptFilter, TranscriptLine, TranscriptRecord};
+pub use transcripts::{NewTranscript, Purged, Speaker, TranscriptFilter, TranscriptLine, TranscriptRecord};
 
 /// How long a writer waits for a lock held by another connection (refdeskctl, a backup).
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -187,9 +187,21 @@ impl Store {
             tracing::warn!(mode, "database did not switch to WAL mode");
         }
         // FULL: a message that arrived must survive a power cut once we said it is stored.
+        // secure_delete: a purged or erased message is overwritten, not left in a free page.
         self.conn
-            .execute_batch("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;")
+            .execute_batch("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA secure_delete = ON;")
             .map_err(|e| classify(&self.path, "setting pragmas", e))
+    }
+
+    /// Copies the write-ahead log into the database and empties it, so rows deleted since are
+    /// gone from the log too (secure_delete has zeroed them in the pages it copies). Best effort:
+    /// false when a reader (a backup under way) kept part of the log.
+    pub fn checkpoint(&self) -> Result<bool, StoreError> {
+        let busy: i64 = self
+            .conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))
+            .map_err(StoreError::sqlite("checkpointing the database"))?;
+        Ok(busy == 0)
     }
 
     fn check_integrity(&self) -> Result<(), StoreError> {

@@ -5,7 +5,7 @@ use rusqlite::OptionalExtension;
 
 use super::messages::StoredMessage;
 use super::{from_millis, to_millis, Store};
-use crate::api::{SearchHit, SnippetPart};
+use crate::api::{Medium, SearchHit, SnippetPart};
 use crate::error::StoreError;
 
 /// Who said a transcript line.
@@ -55,8 +55,10 @@ pub struct TranscriptFilter {
     pub tag: Option<String>,
     /// Part of the librarian's name (any case).
     pub librarian: Option<String>,
-    /// The IM account the chat came in on.
+    /// The IM account the chat came in on (walk-ups have none: they are left out).
     pub account: Option<String>,
+    /// Only chats or only walk-ups.
+    pub medium: Option<Medium>,
 }
 
 /// A whole transcript, for export and the history view. Its text is redacted and its patron a pseudonym.
@@ -136,8 +138,8 @@ impl Store {
         Ok(())
     }
 
-    /// Transcript lines matching all the words of `query` (as words, not search syntax) in the
-    /// transcripts `filter` lets through, the most recently written first (the search index walks
+    /// Transcript lines and walk-up topics matching all the words of `query` (as words, not search
+    /// syntax) among the questions `filter` lets through, the newest first (each search index walks
     /// backwards and stops at `limit`, so a word in every chat costs no more than a rare one).
     pub fn search_transcripts(
         &self,
@@ -146,21 +148,31 @@ impl Store {
         limit: u32,
     ) -> Result<Vec<SearchHit>, StoreError> {
         let Some(fts) = fts_query(query) else { return Ok(Vec::new()) };
+        let mut hits = Vec::new();
+        if filter.medium != Some(Medium::Walkup) {
+            hits.extend(self.search_chats(&fts, filter, limit)?);
+        }
+        // A walk-up came in on no account.
+        if filter.medium != Some(Medium::Chat) && filter.account.is_none() {
+            hits.extend(self.search_walkups(&fts, filter, limit)?);
+        }
+        // Stable: lines of one transcript written at the same instant keep their order.
+        hits.sort_by_key(|h| std::cmp::Reverse(h.at));
+        hits.truncate(limit as usize);
+        Ok(hits)
+    }
+
+    fn search_chats(&self, fts: &str, filter: &TranscriptFilter, limit: u32) -> Result<Vec<SearchHit>, StoreError> {
         let context = "searching transcripts";
-        let mut stmt = self
-            .conn
-            .prepare_cached(
-                "SELECT t.id, t.patron, l.at, l.speaker, snippet(transcript_search, 0, ?3, ?4, '…', 12)
-                 FROM transcript_search JOIN transcript_lines l ON l.id = transcript_search.rowid
-                 JOIN transcripts t ON t.id = l.transcript
-                 WHERE transcript_search MATCH ?1
-                   AND (?5 IS NULL OR t.ended_at >= ?5) AND (?6 IS NULL OR t.ended_at < ?6)
-                   AND (?7 IS NULL OR instr(',' || lower(t.tags) || ',', ',' || lower(?7) || ',') > 0)
-                   AND (?8 IS NULL OR instr(lower(t.librarian), lower(?8)) > 0)
-                   AND (?9 IS NULL OR t.account = ?9)
-                 ORDER BY transcript_search.rowid DESC LIMIT ?2",
-            )
-            .map_err(StoreError::sqlite(context))?;
+        let sql = format!(
+            "SELECT t.id, t.patron, l.at, l.speaker, snippet(transcript_search, 0, ?3, ?4, '…', 12)
+             FROM transcript_search JOIN transcript_lines l ON l.id = transcript_search.rowid
+             JOIN transcripts t ON t.id = l.transcript
+             WHERE transcript_search MATCH ?1 AND {} AND (?9 IS NULL OR t.account = ?9)
+             ORDER BY transcript_search.rowid DESC LIMIT ?2",
+            filter_sql("t", "t.ended_at")
+        );
+        let mut stmt = self.conn.prepare_cached(&sql).map_err(StoreError::sqlite(context))?;
         let params = (
             fts,
             limit,
@@ -175,11 +187,49 @@ impl Store {
         let hits = stmt
             .query_map(params, |r| {
                 Ok(SearchHit {
-                    transcript: r.get(0)?,
+                    medium: Medium::Chat,
+                    id: r.get(0)?,
                     patron: r.get(1)?,
                     at: from_millis(r.get(2)?),
                     speaker: r.get(3)?,
                     snippet: snippet_parts(&r.get::<_, String>(4)?),
+                })
+            })
+            .and_then(|rows| rows.collect())
+            .map_err(StoreError::sqlite(context))?;
+        Ok(hits)
+    }
+
+    fn search_walkups(&self, fts: &str, filter: &TranscriptFilter, limit: u32) -> Result<Vec<SearchHit>, StoreError> {
+        let context = "searching walk-ups";
+        // One still at the desk has not ended: its start stands in for the day filters.
+        let sql = format!(
+            "SELECT w.id, w.started_at, snippet(walkup_search, 0, ?3, ?4, '…', 12)
+             FROM walkup_search JOIN walkups w ON w.id = walkup_search.rowid
+             WHERE walkup_search MATCH ?1 AND {}
+             ORDER BY walkup_search.rowid DESC LIMIT ?2",
+            filter_sql("w", "coalesce(w.ended_at, w.started_at)")
+        );
+        let mut stmt = self.conn.prepare_cached(&sql).map_err(StoreError::sqlite(context))?;
+        let params = (
+            fts,
+            limit,
+            HIT_OPEN.to_string(),
+            HIT_CLOSE.to_string(),
+            filter.ended_from.map(to_millis),
+            filter.ended_before.map(to_millis),
+            filter.tag.as_deref(),
+            filter.librarian.as_deref(),
+        );
+        let hits = stmt
+            .query_map(params, |r| {
+                Ok(SearchHit {
+                    medium: Medium::Walkup,
+                    id: r.get(0)?,
+                    patron: String::new(),
+                    at: from_millis(r.get(1)?),
+                    speaker: String::new(),
+                    snippet: snippet_parts(&r.get::<_, String>(2)?),
                 })
             })
             .and_then(|rows| rows.collect())
@@ -258,14 +308,18 @@ impl Store {
     }
 }
 
+/// What a retention purge deleted: counts are all that is logged of it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Purged {
+    pub messages: usize,
+    pub transcripts: usize,
+    pub walkups: usize,
+}
+
 impl Store {
     /// Deletes live messages already transcribed and older than `live_before`, and transcripts
-    /// that ended before `transcripts_before`; returns how many of each (counts are all that is logged).
-    pub fn purge(
-        &self,
-        live_before: DateTime<Utc>,
-        transcripts_before: DateTime<Utc>,
-    ) -> Result<(usize, usize), StoreError> {
+    /// and walk-ups that ended before `transcripts_before` (both are the record of a question).
+    pub fn purge(&self, live_before: DateTime<Utc>, transcripts_before: DateTime<Utc>) -> Result<Purged, StoreError> {
         let context = "purging old conversations";
         let messages = self
             .conn
@@ -290,7 +344,11 @@ impl Store {
             .conn
             .execute("DELETE FROM transcripts WHERE ended_at < ?1", [to_millis(transcripts_before)])
             .map_err(StoreError::sqlite(context))?;
-        Ok((messages, transcripts))
+        let walkups = self
+            .conn
+            .execute("DELETE FROM walkups WHERE ended_at < ?1", [to_millis(transcripts_before)])
+            .map_err(StoreError::sqlite(context))?;
+        Ok(Purged { messages, transcripts, walkups })
     }
 }
 
@@ -339,8 +397,8 @@ impl Store {
 
 /// Marks around the matches in a snippet: private-use characters, taken out of transcript text
 /// when it is written, so nothing a patron typed is mistaken for them.
-const HIT_OPEN: char = '\u{E000}';
-const HIT_CLOSE: char = '\u{E001}';
+pub(super) const HIT_OPEN: char = '\u{E000}';
+pub(super) const HIT_CLOSE: char = '\u{E001}';
 
 /// A snippet with marks, as text pieces.
 fn snippet_parts(marked: &str) -> Vec<SnippetPart> {
@@ -363,6 +421,16 @@ fn snippet_parts(marked: &str) -> Vec<SnippetPart> {
 
 /// The words of a search box as an FTS5 query: each quoted (so `-`, `*`, `:` and `"` are plain
 /// text, never syntax), all required.
+/// The search filters both kinds of question share, over the table `alias` (its `tags` and
+/// `librarian`) and its end time `ended`: parameters ?5 to ?8, each NULL to let everything through.
+fn filter_sql(alias: &str, ended: &str) -> String {
+    format!(
+        "(?5 IS NULL OR {ended} >= ?5) AND (?6 IS NULL OR {ended} < ?6)
+         AND (?7 IS NULL OR instr(',' || lower({alias}.tags) || ',', ',' || lower(?7) || ',') > 0)
+         AND (?8 IS NULL OR instr(lower({alias}.librarian), lower(?8)) > 0)"
+    )
+}
+
 fn fts_query(query: &str) -> Option<String> {
     let words: Vec<String> = query
         .split_whitespace()
@@ -475,6 +543,67 @@ mod tests {
     }
 
     #[test]
+    fn walkup_topics_are_found_beside_chats_and_the_medium_narrows_to_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Store::open(&dir.path().join("refdesk.db")).unwrap();
+        let day = |d: u32| chrono::TimeZone::with_ymd_and_hms(&Utc, 2026, 3, d, 12, 0, 0).unwrap();
+        let t = NewTranscript {
+            account: "ask@lib",
+            peer: "p@x",
+            patron: "patron-00",
+            reason: "byLibrarian",
+            librarian: "Joost",
+            lines: vec![(day(3), Speaker::Patron, "census maps of 1910?".into())],
+            upto: 1,
+            closed_at: day(3),
+        };
+        s.write_transcript(&t).unwrap();
+        for (d, topic, librarian, tags) in
+            [(2, "census \u{E000}maps", "Maria", "genealogy"), (4, "parking", "Maria", "")]
+        {
+            let w = s.start_walkup(Some(topic), librarian, day(d)).unwrap();
+            s.end_walkup(day(d) + chrono::Duration::minutes(5)).unwrap();
+            s.rate_walkup(w.id, Some(2), &crate::stats::split_tags(tags)).unwrap();
+        }
+        s.start_walkup(Some("census of a parish, still at the desk"), "Maria", day(5)).unwrap();
+        let found = |f: TranscriptFilter| -> Vec<(Medium, String)> {
+            let hits = s.search_transcripts("census", &f, 10).unwrap();
+            hits.iter().map(|h| (h.medium, h.marked("[", "]"))).collect()
+        };
+        let chat = (Medium::Chat, "[census] maps of 1910?".to_owned());
+        let open = (Medium::Walkup, "[census] of a parish, still at the desk".to_owned());
+        let walkup = (Medium::Walkup, "[census] maps".to_owned());
+        assert_eq!(found(TranscriptFilter::default()), [open.clone(), chat.clone(), walkup.clone()], "newest first");
+        let only = |medium| TranscriptFilter { medium: Some(medium), ..Default::default() };
+        assert_eq!(found(only(Medium::Walkup)), [open.clone(), walkup.clone()]);
+        assert_eq!(found(only(Medium::Chat)), vec![chat.clone()]);
+        let by = |name: &str| TranscriptFilter { librarian: Some(name.into()), ..Default::default() };
+        assert_eq!(found(by("MARIA")), [open.clone(), walkup.clone()]);
+        assert_eq!(found(by("joost")), vec![chat.clone()]);
+        let tagged = TranscriptFilter { tag: Some("Genealogy".into()), ..Default::default() };
+        assert_eq!(found(tagged), vec![walkup.clone()]);
+        let on_account = TranscriptFilter { account: Some("ask@lib".into()), ..Default::default() };
+        assert_eq!(found(on_account), vec![chat.clone()], "a walk-up came in on no account");
+        // Days: a walk-up by when it ended; the one still at the desk by when it started.
+        let days = |from, to| TranscriptFilter {
+            ended_from: Some(day(from)),
+            ended_before: Some(day(to)),
+            ..Default::default()
+        };
+        assert_eq!(found(days(1, 3)), vec![walkup.clone()]);
+        assert_eq!(found(days(5, 6)), vec![open.clone()]);
+        let hits = s.search_transcripts("parking", &TranscriptFilter::default(), 10).unwrap();
+        assert_eq!((hits[0].patron.as_str(), hits[0].speaker.as_str()), ("", ""), "nobody is recorded");
+        assert_eq!(hits[0].at, day(4));
+
+        // Retention takes walk-ups with transcripts, from the index too; not the one still open.
+        let purged = s.purge(day(1), day(5)).unwrap();
+        assert_eq!((purged.transcripts, purged.walkups), (1, 2));
+        assert_eq!(found(TranscriptFilter::default()), [open]);
+        assert!(s.search_transcripts("parking", &TranscriptFilter::default(), 10).unwrap().is_empty());
+    }
+
+    #[test]
     fn a_purge_removes_old_transcripts_from_the_index_and_keeps_what_is_not_transcribed() {
         use super::super::messages::NewMessage;
         use crate::api::MessageStatus;
@@ -509,13 +638,14 @@ mod tests {
         assert_eq!(s.search_transcripts("atlas", &TranscriptFilter::default(), 10).unwrap().len(), 1);
 
         let now = Utc::now();
-        assert_eq!(s.purge(now - chrono::Duration::hours(24), now - chrono::Duration::days(365)).unwrap(), (1, 1));
+        let purged = s.purge(now - chrono::Duration::hours(24), now - chrono::Duration::days(365)).unwrap();
+        assert_eq!(purged, Purged { messages: 1, transcripts: 1, walkups: 0 });
         assert!(
             s.search_transcripts("atlas", &TranscriptFilter::default(), 10).unwrap().is_empty(),
             "gone from the index too"
         );
         assert!(s.messages_with("ask@lib", "done@x").unwrap().is_empty());
         assert_eq!(s.messages_with("ask@lib", "open@x").unwrap().len(), 1, "never transcribed: kept");
-        assert_eq!(s.purge(now, now).unwrap(), (0, 0));
+        assert_eq!(s.purge(now, now).unwrap(), Purged::default());
     }
 }

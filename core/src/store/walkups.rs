@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, Row};
 
+use super::transcripts::{HIT_CLOSE, HIT_OPEN};
 use super::{from_millis, to_millis, Store};
 use crate::api::WalkUp;
 use crate::error::StoreError;
@@ -20,10 +21,13 @@ fn walkup(r: &Row<'_>) -> rusqlite::Result<WalkUp> {
 }
 
 impl Store {
-    /// Records a new walk-up; refused while another is open (the database enforces one at a time).
-    pub fn start_walkup(&self, topic: Option<&str>, now: DateTime<Utc>) -> Result<WalkUp> {
-        let sql = format!("INSERT INTO walkups (started_at, topic) VALUES (?1, ?2) RETURNING {COLUMNS}");
-        self.conn.query_row(&sql, rusqlite::params![to_millis(now), topic], walkup).map_err(|e| {
+    /// Records a new walk-up, helped by `librarian` (the desk's name for them, or empty); refused
+    /// while another is open (the database enforces one at a time). `topic` must be redacted.
+    pub fn start_walkup(&self, topic: Option<&str>, librarian: &str, now: DateTime<Utc>) -> Result<WalkUp> {
+        let sql = format!("INSERT INTO walkups (started_at, topic, librarian) VALUES (?1, ?2, ?3) RETURNING {COLUMNS}");
+        // The search's match marks are never part of the text.
+        let topic = topic.map(|t| t.replace([HIT_OPEN, HIT_CLOSE], ""));
+        self.conn.query_row(&sql, rusqlite::params![to_millis(now), topic, librarian], walkup).map_err(|e| {
             if e.sqlite_error_code() == Some(rusqlite::ErrorCode::ConstraintViolation) {
                 Error::WalkupAlreadyActive
             } else {
@@ -60,6 +64,33 @@ impl Store {
         Ok(rows)
     }
 
+    /// Rewrites every walk-up topic through `redact`; returns how many changed. For topics written
+    /// before topics were redacted on the way in.
+    pub fn redact_walkup_topics(&self, redact: impl Fn(&str) -> String) -> Result<usize, StoreError> {
+        let context = "redacting walk-up topics";
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT id, topic FROM walkups WHERE topic IS NOT NULL")
+            .map_err(StoreError::sqlite(context))?;
+        let topics: Vec<(i64, String)> = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .and_then(|rows| rows.collect())
+            .map_err(StoreError::sqlite(context))?;
+        let mut update = self
+            .conn
+            .prepare_cached("UPDATE walkups SET topic = ?2 WHERE id = ?1")
+            .map_err(StoreError::sqlite(context))?;
+        let mut changed = 0;
+        for (id, topic) in topics {
+            let redacted = redact(&topic);
+            if redacted != topic {
+                update.execute(rusqlite::params![id, redacted]).map_err(StoreError::sqlite(context))?;
+                changed += 1;
+            }
+        }
+        Ok(changed)
+    }
+
     pub fn count_walkups_since(&self, from: DateTime<Utc>) -> Result<u32, StoreError> {
         self.conn
             .query_row("SELECT count(*) FROM walkups WHERE started_at >= ?1", [to_millis(from)], |r| r.get(0))
@@ -87,7 +118,7 @@ mod tests {
     fn a_walkup_is_recorded_and_ended() {
         let (_d, s) = store();
         let t0 = at("2026-11-23T14:00:00Z");
-        let w = s.start_walkup(Some("microfilm reader"), t0).unwrap();
+        let w = s.start_walkup(Some("microfilm reader"), "", t0).unwrap();
         assert_eq!(w.started_at, t0);
         assert_eq!(w.ended_at, None);
         assert_eq!(s.active_walkup().unwrap(), Some(w.clone()));
@@ -102,8 +133,8 @@ mod tests {
     fn only_one_walkup_at_a_time() {
         let (_d, s) = store();
         let t0 = at("2026-11-23T14:00:00Z");
-        s.start_walkup(None, t0).unwrap();
-        let err = s.start_walkup(None, t0 + Duration::seconds(5)).unwrap_err();
+        s.start_walkup(None, "", t0).unwrap();
+        let err = s.start_walkup(None, "", t0 + Duration::seconds(5)).unwrap_err();
         assert!(matches!(err, Error::WalkupAlreadyActive), "got {err:?}");
         assert_eq!(s.walkups_between(t0, t0 + Duration::hours(1)).unwrap().len(), 1);
     }
@@ -119,7 +150,7 @@ mod tests {
     fn a_clock_stepping_back_cannot_end_a_walkup_before_it_started() {
         let (_d, s) = store();
         let t0 = at("2026-11-23T14:00:00Z");
-        s.start_walkup(None, t0).unwrap();
+        s.start_walkup(None, "", t0).unwrap();
         let w = s.end_walkup(t0 - Duration::minutes(3)).unwrap();
         assert_eq!(w.ended_at, Some(t0));
     }
@@ -130,7 +161,7 @@ mod tests {
         let day = at("2026-11-23T00:00:00Z");
         for h in [8, 9, 13, 17] {
             let t = day + Duration::hours(h);
-            s.start_walkup(None, t).unwrap();
+            s.start_walkup(None, "", t).unwrap();
             s.end_walkup(t + Duration::minutes(4)).unwrap();
         }
         let morning = s.walkups_between(day, day + Duration::hours(12)).unwrap();
