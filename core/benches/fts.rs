@@ -122,6 +122,13 @@ fn main() {
                         body.push((start + chrono::Duration::seconds(i as i64 * 40), speaker, text.join(" ")));
                     }
                     lines += n;
+                    // A walk-up for every third chat, with a short topic.
+                    if chat % 3 == 0 {
+                        let topic: Vec<&str> = (0..3).map(|_| WORDS[rng.skewed(WORDS.len())]).collect();
+                        let w = s.start_walkup(Some(&topic.join(" ")), librarians[(chat % 4) as usize], start)?;
+                        s.end_walkup(start + chrono::Duration::minutes(4))?;
+                        s.rate_walkup(w.id, Some(2), &[])?;
+                    }
                     let patron = format!("patron-{:04}", rng.next() % 5000);
                     let peer = format!("p{chat}@x");
                     let tag = tags[rng.skewed(tags.len())];
@@ -132,7 +139,12 @@ fn main() {
                         peer: &peer,
                         patron: &patron,
                         reason: "closed",
-                        librarian: librarians[(rng.next() % 4) as usize],
+                        // Kim answers one chat in 200: a narrow filter, just past what is searched one by one.
+                        librarian: if rng.next().is_multiple_of(200) {
+                            "Kim"
+                        } else {
+                            librarians[(rng.next() % 4) as usize]
+                        },
                         lines: body,
                         upto: chat,
                         closed_at: start + chrono::Duration::minutes(10),
@@ -144,7 +156,8 @@ fn main() {
     }
     let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
     println!(
-        "transcript search over {lines} lines in {chat} transcripts (database {:.0} MB, built in {:.0} s)",
+        "transcript search over {lines} lines in {chat} transcripts and {} walk-ups (database {:.0} MB, built in {:.0} s)",
+        chat / 3,
         size as f64 / 1e6,
         built.elapsed().as_secs_f64()
     );
@@ -171,6 +184,21 @@ fn main() {
             "common word, one topic tag",
             "book",
             TranscriptFilter { tag: Some("catalogue".into()), ..Default::default() },
+        ),
+        (
+            "common word, a librarian with few chats",
+            "book",
+            TranscriptFilter { librarian: Some("kim".into()), ..Default::default() },
+        ),
+        (
+            "rare word, a librarian with few chats",
+            "atlas",
+            TranscriptFilter { librarian: Some("kim".into()), ..Default::default() },
+        ),
+        (
+            "common word, walk-ups only",
+            "book",
+            TranscriptFilter { medium: Some(refdesk_core::api::Medium::Walkup), ..Default::default() },
         ),
         ("a word nobody wrote", "zeppelin", TranscriptFilter::default()),
         // The worst case: every match is looked at and none passes the filter.

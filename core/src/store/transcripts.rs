@@ -164,8 +164,52 @@ impl Store {
 
     fn search_chats(&self, fts: &str, filter: &TranscriptFilter, limit: u32) -> Result<Vec<SearchHit>, StoreError> {
         let context = "searching transcripts";
+        let filters = (
+            filter.ended_from.map(to_millis),
+            filter.ended_before.map(to_millis),
+            filter.tag.as_deref(),
+            filter.librarian.as_deref(),
+            filter.account.as_deref(),
+        );
+        // Walking the index's matches backwards and checking each against the filter is quick
+        // unless the filter lets few through: then a common word is checked in every chat it is
+        // in. A narrow filter's transcripts are searched one by one instead, newest first.
+        if filters != (None, None, None, None, None) {
+            let sql = format!(
+                "SELECT t.id FROM transcripts t WHERE {} AND (?9 IS NULL OR t.account = ?9) ORDER BY t.id DESC LIMIT ?1",
+                filter_sql("t", "t.ended_at")
+            );
+            let mut stmt = self.conn.prepare_cached(&sql).map_err(StoreError::sqlite(context))?;
+            let (from, before, tag, librarian, account) = filters;
+            let params = rusqlite::params![
+                FEW_TRANSCRIPTS + 1,
+                None::<i64>,
+                None::<i64>,
+                None::<i64>,
+                from,
+                before,
+                tag,
+                librarian,
+                account
+            ];
+            let few: Vec<i64> = stmt
+                .query_map(params, |r| r.get(0))
+                .and_then(|rows| rows.collect())
+                .map_err(StoreError::sqlite(context))?;
+            if few.len() <= FEW_TRANSCRIPTS as usize {
+                let mut hits = Vec::new();
+                for transcript in few {
+                    let left = limit.saturating_sub(hits.len() as u32);
+                    if left == 0 {
+                        break;
+                    }
+                    hits.extend(self.search_one_transcript(fts, transcript, left)?);
+                }
+                return Ok(hits);
+            }
+        }
         let sql = format!(
-            "SELECT t.id, t.patron, l.at, l.speaker, snippet(transcript_search, 0, ?3, ?4, '…', 12)
+            "SELECT {CHAT_HIT}
              FROM transcript_search JOIN transcript_lines l ON l.id = transcript_search.rowid
              JOIN transcripts t ON t.id = l.transcript
              WHERE transcript_search MATCH ?1 AND {} AND (?9 IS NULL OR t.account = ?9)
@@ -173,30 +217,30 @@ impl Store {
             filter_sql("t", "t.ended_at")
         );
         let mut stmt = self.conn.prepare_cached(&sql).map_err(StoreError::sqlite(context))?;
-        let params = (
-            fts,
-            limit,
-            HIT_OPEN.to_string(),
-            HIT_CLOSE.to_string(),
-            filter.ended_from.map(to_millis),
-            filter.ended_before.map(to_millis),
-            filter.tag.as_deref(),
-            filter.librarian.as_deref(),
-            filter.account.as_deref(),
+        let (from, before, tag, librarian, account) = filters;
+        let params = (fts, limit, HIT_OPEN.to_string(), HIT_CLOSE.to_string(), from, before, tag, librarian, account);
+        let hits =
+            stmt.query_map(params, chat_hit).and_then(|rows| rows.collect()).map_err(StoreError::sqlite(context))?;
+        Ok(hits)
+    }
+
+    /// The lines of one transcript that match, newest first.
+    fn search_one_transcript(&self, fts: &str, transcript: i64, limit: u32) -> Result<Vec<SearchHit>, StoreError> {
+        let context = "searching a transcript";
+        // Its lines were written together, so their ids are one range: the index seeks to it.
+        let sql = format!(
+            "SELECT {CHAT_HIT}
+             FROM transcript_search JOIN transcript_lines l ON l.id = transcript_search.rowid
+             JOIN transcripts t ON t.id = l.transcript
+             WHERE transcript_search MATCH ?1 AND l.transcript = ?5
+               AND transcript_search.rowid BETWEEN (SELECT min(id) FROM transcript_lines WHERE transcript = ?5)
+                                               AND (SELECT max(id) FROM transcript_lines WHERE transcript = ?5)
+             ORDER BY transcript_search.rowid DESC LIMIT ?2"
         );
-        let hits = stmt
-            .query_map(params, |r| {
-                Ok(SearchHit {
-                    medium: Medium::Chat,
-                    id: r.get(0)?,
-                    patron: r.get(1)?,
-                    at: from_millis(r.get(2)?),
-                    speaker: r.get(3)?,
-                    snippet: snippet_parts(&r.get::<_, String>(4)?),
-                })
-            })
-            .and_then(|rows| rows.collect())
-            .map_err(StoreError::sqlite(context))?;
+        let mut stmt = self.conn.prepare_cached(&sql).map_err(StoreError::sqlite(context))?;
+        let params = (fts, limit, HIT_OPEN.to_string(), HIT_CLOSE.to_string(), transcript);
+        let hits =
+            stmt.query_map(params, chat_hit).and_then(|rows| rows.collect()).map_err(StoreError::sqlite(context))?;
         Ok(hits)
     }
 
@@ -421,6 +465,23 @@ fn snippet_parts(marked: &str) -> Vec<SnippetPart> {
 
 /// The words of a search box as an FTS5 query: each quoted (so `-`, `*`, `:` and `"` are plain
 /// text, never syntax), all required.
+/// A filter letting through at most this many transcripts has them searched one by one.
+const FEW_TRANSCRIPTS: u32 = 400;
+
+/// What a chat's search hit is made of, as [`chat_hit`] reads it.
+const CHAT_HIT: &str = "t.id, t.patron, l.at, l.speaker, snippet(transcript_search, 0, ?3, ?4, '…', 12)";
+
+fn chat_hit(r: &rusqlite::Row<'_>) -> rusqlite::Result<SearchHit> {
+    Ok(SearchHit {
+        medium: Medium::Chat,
+        id: r.get(0)?,
+        patron: r.get(1)?,
+        at: from_millis(r.get(2)?),
+        speaker: r.get(3)?,
+        snippet: snippet_parts(&r.get::<_, String>(4)?),
+    })
+}
+
 /// The search filters both kinds of question share, over the table `alias` (its `tags` and
 /// `librarian`) and its end time `ended`: parameters ?5 to ?8, each NULL to let everything through.
 fn filter_sql(alias: &str, ended: &str) -> String {
@@ -540,6 +601,60 @@ mod tests {
             TranscriptFilter { librarian: Some("maria".into()), account: Some("ask@lib".into()), ..Default::default() };
         assert_eq!(found(both), ["(1)"]);
         assert_eq!(s.transcripts_between(day(1), day(2)).unwrap()[0].librarian, "Maria Lopez");
+    }
+
+    #[test]
+    fn narrow_and_wide_filters_find_the_same_lines_a_plain_reading_would() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Store::open(&dir.path().join("refdesk.db")).unwrap();
+        let t0 = chrono::TimeZone::with_ymd_and_hms(&Utc, 2026, 1, 1, 9, 0, 0).unwrap();
+        let librarians = ["Anna", "Maria", "Anna"];
+        let n = 3 * FEW_TRANSCRIPTS as usize;
+        s.atomically(|s| {
+            for i in 0..n {
+                // Sam answered four chats; the others alternate. "atlas" is in every seventh.
+                let librarian = if i % 300 == 5 { "Sam" } else { librarians[i % 3] };
+                let at = t0 + chrono::Duration::minutes(i as i64);
+                let word = if i % 7 == 0 { "atlas" } else { "book" };
+                let lines = (0..3).map(|k| (at, Speaker::Patron, format!("{word} question {i} part {k}"))).collect();
+                let peer = format!("p{i}@x");
+                let t = NewTranscript {
+                    account: "ask@lib",
+                    peer: &peer,
+                    patron: "patron-00",
+                    reason: "idle",
+                    librarian,
+                    lines,
+                    upto: i as i64,
+                    closed_at: at,
+                };
+                s.write_transcript(&t)?;
+            }
+            Ok(())
+        })
+        .unwrap();
+        // What the search must return, read plainly: every part of every matching chat, newest first.
+        let expected = |word: &str, by: &dyn Fn(usize) -> bool, limit: usize| -> Vec<String> {
+            (0..n)
+                .rev()
+                .filter(|&i| by(i) && (i % 7 == 0) == (word == "atlas"))
+                .flat_map(|i| (0..3).rev().map(move |k| format!("{word} question {i} part {k}")))
+                .take(limit)
+                .collect()
+        };
+        let found = |word: &str, librarian: &str, limit: u32| -> Vec<String> {
+            let f = TranscriptFilter { librarian: Some(librarian.into()), ..Default::default() };
+            s.search_transcripts(word, &f, limit).unwrap().iter().map(|h| h.marked("", "")).collect()
+        };
+        let sam = |i: usize| i % 300 == 5;
+        let anna = |i: usize| !sam(i) && i % 3 != 1;
+        // Sam's four chats are few: searched one by one. Anna's are many: the index is walked.
+        assert_eq!(found("book", "sam", 100), expected("book", &sam, 100));
+        assert_eq!(found("atlas", "sam", 100), expected("atlas", &sam, 100), "none of Sam's is about atlases");
+        assert_eq!(found("book", "sam", 4), expected("book", &sam, 4), "the limit holds across transcripts");
+        assert_eq!(found("atlas", "anna", 50), expected("atlas", &anna, 50));
+        assert_eq!(found("book", "anna", 50), expected("book", &anna, 50));
+        assert!(found("book", "nobody", 10).is_empty());
     }
 
     #[test]
