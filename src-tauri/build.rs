@@ -41,6 +41,7 @@ fn main() {
         "library_settings",
         "display_settings",
         "set_display_settings",
+        "set_glossary_term",
     ]);
     if let Err(e) = tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest)) {
         eprintln!("tauri build step failed: {e:#}");

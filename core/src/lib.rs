@@ -72,6 +72,8 @@ pub struct Desk {
     /// another desk's typing, and of two answers crossing, the first resource name keeps the chat.
     answered: std::collections::HashSet<String>,
     canned: Vec<canned::CannedReply>,
+    /// The library's glossary settings (see `glossary::facade` for the desk's own terms).
+    glossary: glossary::GlossaryPolicy,
     /// Chats offered to or by this desk (see `handoff`), signals to send (account, desk, signal),
     /// and whether the offers changed since the window was last told.
     handoffs: handoff::Handoffs,
@@ -120,6 +122,7 @@ impl Desk {
             claimed: Default::default(),
             answered: Default::default(),
             canned: canned::defaults(),
+            glossary: Default::default(),
             handoffs: handoff::Handoffs::default(),
             handoff_out: Vec::new(),
             handoffs_changed: false,

@@ -144,6 +144,7 @@ pub fn run_app<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Result<(
             commands::desk::library_settings,
             commands::desk::display_settings,
             commands::desk::set_display_settings,
+            commands::desk::set_glossary_term,
         ])
         .run(tauri::generate_context!())
 }

@@ -19,7 +19,7 @@ pub struct AppState {
     pub accounts: Vec<refdesk_core::policy::AccountPolicy>,
     statistics: refdesk_core::policy::StatisticsPolicy,
     canned: Option<Vec<refdesk_core::canned::CannedReply>>,
-    glossary: Vec<refdesk_core::glossary::SlangTerm>,
+    glossary: refdesk_core::glossary::GlossaryPolicy,
     pseudonym_period_days: u32,
     /// Starting at login, from the library's policy file.
     pub startup: refdesk_core::policy::StartupPolicy,
@@ -51,7 +51,7 @@ impl AppState {
         let library_settings = refdesk_core::policy::summary::summary(&file, &set_keys);
         let (notifications, accounts, retention, statistics, canned) =
             (file.notifications, file.accounts, file.retention, file.statistics, file.canned_replies);
-        let glossary = file.glossary.terms();
+        let glossary = file.glossary;
         let (startup, keyring) = (file.startup, file.keyring);
         match (&policy_path, &policy_warning) {
             (_, Some(w)) => tracing::warn!("policy file not used, default desk rules apply: {w}"),
@@ -64,6 +64,7 @@ impl AppState {
                 desk.set_policy(policy.clone());
                 desk.set_default_read_level(statistics.default_level());
                 desk.set_canned_replies(canned.clone());
+                desk.set_glossary_policy(glossary.clone());
                 use_keyring_secret(&mut desk, retention.transcript_days);
                 // What the library's retention policy no longer allows goes before anything is shown.
                 if let Err(e) = desk.purge(&retention, Utc::now()) {
@@ -100,7 +101,7 @@ impl AppState {
     pub fn startup_status(&self) -> Result<StartupStatus, CommandError> {
         let slot = self.lock()?;
         Ok(match &*slot {
-            Slot::Ready(_) => self.ready(),
+            Slot::Ready(desk) => self.ready(desk),
             Slot::Problem(p) => p.clone(),
         })
     }
@@ -108,17 +109,19 @@ impl AppState {
     /// Sets the damaged database aside and opens an empty one. Only while the store is unusable.
     pub fn reset_store(&self) -> Result<StartupStatus, CommandError> {
         let mut slot = self.lock()?;
-        if let Slot::Ready(_) = &*slot {
-            return Ok(self.ready());
+        if let Slot::Ready(desk) = &*slot {
+            return Ok(self.ready(desk));
         }
         match Desk::open_fresh(&self.db_path, Utc::now()) {
             Ok((mut desk, _kept)) => {
                 desk.set_policy(self.policy.clone());
                 desk.set_default_read_level(self.statistics.default_level());
                 desk.set_canned_replies(self.canned.clone());
+                desk.set_glossary_policy(self.glossary.clone());
                 use_keyring_secret(&mut desk, self.pseudonym_period_days);
+                let status = self.ready(&desk);
                 *slot = Slot::Ready(Box::new(desk));
-                Ok(self.ready())
+                Ok(status)
             }
             Err(e) => {
                 let status = problem(&self.db_path, &e);
@@ -148,14 +151,18 @@ impl AppState {
         }
     }
 
-    fn ready(&self) -> StartupStatus {
+    fn ready(&self, desk: &Desk) -> StartupStatus {
         let dir = self.db_path.parent().unwrap_or(&self.db_path);
         StartupStatus::Ready {
             data_dir: dir.display().to_string(),
             policy_warning: self.policy_warning.clone(),
             default_read_level: self.statistics.default_level(),
             suggested_tags: self.statistics.tags.clone(),
-            glossary: self.glossary.clone(),
+            // The glossary is a reading aid: without the desk's own terms, the library's still help.
+            glossary: desk.glossary().unwrap_or_else(|e| {
+                tracing::warn!("the desk's own glossary terms are not available: {e}");
+                self.glossary.terms()
+            }),
         }
     }
 

@@ -1238,6 +1238,87 @@ fn a_chat_is_handed_between_this_desk_and_a_colleagues_desk_both_ways() {
     s.save_screenshot(&artifacts().join("e2e-handoff.png"));
 }
 
+/// The slang glossary edited in Settings: a term of the desk's own, a built-in one given another
+/// meaning and one hidden; the library's term cannot be changed. The chats explain with it, and
+/// the next start keeps it.
+#[test]
+fn the_librarian_edits_the_slang_glossary_and_the_chats_explain_with_it() {
+    let _turn = ONE_APP_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let policy_dir = tempfile::tempdir().unwrap();
+    let policy = policy_dir.path().join("policy.toml");
+    std::fs::write(&policy, "[glossary.terms]\nILL = \"interlibrary loan\"\n").unwrap();
+    let SignedIn { app, prosody, data, demo, _server_dir } =
+        signed_in_desk_with("ask-secret", &[("REFDESK_POLICY", &policy)]);
+    let s = &app.session;
+    s.wait_for_text("[data-testid=account-status]", WAIT, |t| t.ends_with(": online")).unwrap();
+    let rows_script = "return [...document.querySelectorAll('[data-testid=glossary-row]')]\
+                       .map(r => [...r.cells].slice(0, 3).map(c => c.textContent.trim()).join(' | '))";
+    let rows = |s: &refdesk_testkit::webdriver::Session| -> Vec<String> {
+        serde_json::from_value(s.execute(rows_script).unwrap()).unwrap()
+    };
+    let row_of = |s: &refdesk_testkit::webdriver::Session, term: &str| {
+        rows(s).into_iter().find(|r| r.starts_with(&format!("{term} |"))).unwrap_or_default()
+    };
+
+    s.click(&s.wait_for("[data-testid=settings-button]", WAIT).unwrap()).unwrap();
+    s.wait_for("[data-testid=glossary-row]", WAIT).unwrap();
+    assert_eq!(row_of(s, "ill"), "ill | interlibrary loan | set by your library");
+    assert_eq!(row_of(s, "brb"), "brb | be right back | built in");
+    let save = |term: &str, meaning: &str| {
+        s.send_keys(&s.find("[data-testid=glossary-term]").unwrap(), term).unwrap();
+        s.send_keys(&s.find("[data-testid=glossary-meaning]").unwrap(), meaning).unwrap();
+        s.click(&s.find("[data-testid=glossary-save]").unwrap()).unwrap();
+    };
+    save("OPAC", "the online catalogue");
+    wait_until("the new term is listed", || row_of(s, "opac") == "opac | the online catalogue | this desk's");
+    save("ty", "thanks!");
+    wait_until("the built-in term has the desk's meaning", || row_of(s, "ty") == "ty | thanks! | this desk's");
+    // Hiding brb: found with the filter, hidden from its row.
+    s.send_keys(&s.find("[data-testid=glossary-find]").unwrap(), "brb").unwrap();
+    wait_until("the filter finds brb", || rows(s).len() == 1);
+    s.click(&s.find("[data-testid=glossary-hide]").unwrap()).unwrap();
+    wait_until("brb is hidden", || row_of(s, "brb") == "brb | hidden at this desk | this desk's");
+    // The library's term is not the desk's to change, however it is asked.
+    save("ill", "sick");
+    let err = s.wait_for_text("[data-testid=settings] [role=alert]", WAIT, |t| !t.is_empty()).unwrap();
+    assert!(err.contains("set by your library"), "{err}");
+    s.send_keys(&s.find("[data-testid=glossary-find]").unwrap(), "\u{E009}a\u{E003}").unwrap();
+    wait_until("the whole list is back", || rows(s).len() > 30);
+    assert_eq!(row_of(s, "ill"), "ill | interlibrary loan | set by your library");
+
+    // A patron's shorthand is explained with this desk's glossary.
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let mut patron1 = patron(&rt, &prosody);
+    rt.block_on(patron1.send_message("ask@library.test", "ty, brb: is the opac down? need an ILL")).unwrap();
+    s.click(&s.find("[data-testid=settings-button]").unwrap()).unwrap();
+    s.click(&s.wait_for("[data-testid=tab]", WAIT).unwrap()).unwrap();
+    let marked = "return [...document.querySelectorAll('[data-testid=slang]')].map(e => e.textContent + '=' + e.title)";
+    wait_until("the shorthand is marked", || {
+        s.execute(marked).is_ok_and(|v| v.as_array().is_some_and(|a| a.len() == 3))
+    });
+    assert_eq!(
+        s.execute(marked).unwrap(),
+        serde_json::json!(["ty=thanks!", "opac=the online catalogue", "ILL=interlibrary loan"])
+    );
+    drop(app);
+
+    // The next start has it too.
+    let env = [("REFDESK_DATA_DIR", data.path()), ("REFDESK_DEMO", demo.as_path()), ("REFDESK_POLICY", &policy)];
+    let app = launch_with(&env);
+    let s = &app.session;
+    s.click(&s.wait_for("[data-testid=settings-button]", WAIT).unwrap()).unwrap();
+    s.wait_for("[data-testid=glossary-row]", WAIT).unwrap();
+    assert_eq!(row_of(s, "opac"), "opac | the online catalogue | this desk's");
+    assert_eq!(row_of(s, "brb"), "brb | hidden at this desk | this desk's");
+    // Shown again, brb is the built-in term once more.
+    s.send_keys(&s.find("[data-testid=glossary-find]").unwrap(), "brb").unwrap();
+    wait_until("the filter finds brb", || rows(s).len() == 1);
+    s.click(&s.find("[data-testid=glossary-drop]").unwrap()).unwrap();
+    wait_until("brb is back", || row_of(s, "brb") == "brb | be right back | built in");
+    s.send_keys(&s.find("[data-testid=glossary-find]").unwrap(), "\u{E009}a\u{E003}").unwrap();
+    s.save_screenshot(&artifacts().join("e2e-glossary.png"));
+}
+
 /// Starting at login: the librarian's choice writes and removes the desktop's login entry; a
 /// library's policy decides it for them (shown locked), and can start the desk hidden in the tray.
 #[test]

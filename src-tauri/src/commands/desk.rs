@@ -94,6 +94,17 @@ pub fn set_display_settings(
     state.with_desk(|d| d.set_display_settings(settings))
 }
 
+/// Gives a glossary term this desk's meaning (empty: hides a built-in term), or with none drops
+/// it; the whole glossary as the window now explains it.
+#[tauri::command(async)]
+pub fn set_glossary_term(
+    state: State<'_, AppState>,
+    term: String,
+    meaning: Option<String>,
+) -> Result<Vec<refdesk_core::glossary::SlangTerm>, CommandError> {
+    state.with_desk(|d| d.set_glossary_term(&term, meaning.as_deref()))
+}
+
 /// The library's settings in words, each marked if the library's policy file set it.
 #[tauri::command(async)]
 pub fn library_settings(

@@ -9,6 +9,7 @@ import type { ConversationView } from "./bindings/ConversationView";
 import type { DeskCard } from "./bindings/DeskCard";
 import type { DeskSnapshot } from "./bindings/DeskSnapshot";
 import type { DisplaySettings } from "./bindings/DisplaySettings";
+import type { SlangTerm } from "./bindings/SlangTerm";
 import type { FloodView } from "./bindings/FloodView";
 import type { MessageView } from "./bindings/MessageView";
 import type { NoteView } from "./bindings/NoteView";
@@ -93,6 +94,9 @@ export const api = {
   setAutostart: (enabled: boolean) => invoke<AutostartView>("set_autostart", { enabled }),
   displaySettings: () => invoke<DisplaySettings>("display_settings"),
   setDisplaySettings: (settings: DisplaySettings) => invoke<DisplaySettings>("set_display_settings", { settings }),
+  /** This desk's meaning for a slang term ("" hides a built-in one; null drops the desk's own). */
+  setGlossaryTerm: (term: string, meaning: string | null) =>
+    invoke<SlangTerm[]>("set_glossary_term", { term, meaning }),
   deskCard: () => invoke<DeskCard>("desk_card"),
   setDeskCard: (name: string, subjects: string) => invoke<DeskCard>("set_desk_card", { name, subjects }),
   /** Offers the chat with `peer` to the colleague's desk signed in as `to` (its resource). */

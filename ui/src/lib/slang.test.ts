@@ -2,9 +2,10 @@ import { describe, expect, it } from "vitest";
 import { explainSelection, glossaryOf, markSlang } from "./slang";
 
 const g = glossaryOf([
-  { term: "brb", meaning: "be right back" },
-  { term: "ty", meaning: "thank you" },
-  { term: "w8", meaning: "wait" },
+  { term: "brb", meaning: "be right back", source: "builtIn" },
+  { term: "ty", meaning: "thank you", source: "builtIn" },
+  { term: "w8", meaning: "wait", source: "desk" },
+  { term: "lol", meaning: "", source: "desk" },
 ]);
 
 describe("markSlang", () => {
@@ -20,6 +21,10 @@ describe("markSlang", () => {
       { text: " pls" },
     ]);
     expect(pieces.map((p) => p.text).join("")).toBe("ok TY!! brb, w8 pls");
+  });
+
+  it("explains nothing with a term the desk hid", () => {
+    expect(markSlang("lol ok", g)).toEqual([{ text: "lol ok" }]);
   });
 
   it("leaves words that only contain a term", () => {

@@ -1,11 +1,12 @@
 // IM shorthand in patrons' messages ("brb", "zsm"): found as whole words, explained from the
-// library's glossary (built-in terms in English or Dutch, plus the policy file's own).
+// library's glossary (built-in terms in English or Dutch, the desk's own, the policy file's).
 import type { SlangTerm } from "./bindings/SlangTerm";
 
 export type Glossary = Map<string, string>;
 
+/** The terms that explain something: a term the desk hid has no meaning and is left out. */
 export function glossaryOf(terms: SlangTerm[]): Glossary {
-  return new Map(terms.map((t) => [t.term.toLowerCase(), t.meaning]));
+  return new Map(terms.filter((t) => t.meaning !== "").map((t) => [t.term.toLowerCase(), t.meaning]));
 }
 
 /** A piece of plain text: as it is, or a glossary term with its meaning. */

@@ -1,5 +1,8 @@
 //! The IM slang glossary the window uses to explain "brb" or "zsm" to a librarian: built-in terms
-//! with meanings in English and Dutch, plus the library's own from the policy file (pure).
+//! with meanings in English and Dutch, the desk's own (edited in the window), and the library's
+//! from the policy file (pure; `facade` keeps the desk's own).
+
+pub mod facade;
 
 use std::collections::BTreeMap;
 
@@ -36,6 +39,44 @@ pub struct SlangTerm {
     /// Lower case; matched as a whole word, whatever its case in a message.
     pub term: String,
     pub meaning: String,
+    /// Where the meaning comes from; the library's cannot be changed at the desk.
+    pub source: TermSource,
+}
+
+/// Who gave a term its meaning: Refdesk, this desk's librarians, or the library's policy file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub enum TermSource {
+    BuiltIn,
+    Desk,
+    Library,
+}
+
+/// The desk's own terms, as kept: a meaning, or empty for a built-in term the desk hid.
+pub type OwnTerms = BTreeMap<String, String>;
+
+/// At most this many terms of the desk's own.
+pub const MAX_OWN_TERMS: usize = MAX_TERMS;
+
+/// A term as matched and kept: trimmed, lower case.
+pub fn normalise(term: &str) -> String {
+    term.trim().to_lowercase()
+}
+
+/// Checks one term and its meaning (the library's or the desk's); `Err` says what to change.
+pub fn check_term(term: &str, meaning: &str) -> Result<(), String> {
+    let t = term.trim();
+    let word = !t.is_empty()
+        && t.chars().count() <= MAX_TERM_CHARS
+        && t.chars().all(|c| c.is_alphanumeric() || matches!(c, '\'' | '-' | '/'));
+    if !word {
+        return Err(format!("a term is one word of up to {MAX_TERM_CHARS} letters or digits (- ' / allowed)"));
+    }
+    if meaning.chars().count() > MAX_MEANING_CHARS {
+        return Err(format!("the meaning is longer than {MAX_MEANING_CHARS} characters"));
+    }
+    Ok(())
 }
 
 /// (term, English, Dutch). Shorthand patrons use at a reference desk, in both languages' chats.
@@ -80,20 +121,49 @@ const BUILT_IN: &[(&str, &str, &str)] = &[
 ];
 
 impl GlossaryPolicy {
-    /// The terms the window uses, sorted.
+    /// The terms the window uses without any of the desk's own, sorted.
     pub fn terms(&self) -> Vec<SlangTerm> {
-        let mut all: BTreeMap<String, String> = BUILT_IN
+        self.terms_with(&OwnTerms::new())
+    }
+
+    /// The terms the window uses, sorted: the built-in ones, changed, hidden or added to by the
+    /// desk's `own`, and the library's over both. The library's empty meaning removes a term; the
+    /// desk's hides it: listed with an empty meaning (so Settings can show it again), explaining
+    /// nothing.
+    pub fn terms_with(&self, own: &OwnTerms) -> Vec<SlangTerm> {
+        let mut all: BTreeMap<String, (String, TermSource)> = BUILT_IN
             .iter()
-            .map(|(t, en, nl)| (t.to_string(), if self.language == Language::Nl { nl } else { en }.to_string()))
+            .map(|(t, en, nl)| {
+                let meaning = if self.language == Language::Nl { nl } else { en };
+                (t.to_string(), (meaning.to_string(), TermSource::BuiltIn))
+            })
             .collect();
-        for (term, meaning) in &self.terms {
-            let term = term.trim().to_lowercase();
-            match meaning.trim() {
-                "" => all.remove(&term),
-                m => all.insert(term, m.to_owned()),
-            };
+        let layers = [(own, TermSource::Desk), (&self.terms, TermSource::Library)];
+        for (terms, source) in layers {
+            for (term, meaning) in terms {
+                let term = normalise(term);
+                match (meaning.trim(), source) {
+                    ("", TermSource::Desk) => {
+                        if let Some(hidden) = all.get_mut(&term) {
+                            *hidden = (String::new(), source);
+                        }
+                    }
+                    ("", _) => {
+                        all.remove(&term);
+                    }
+                    (m, _) => {
+                        all.insert(term, (m.to_owned(), source));
+                    }
+                }
+            }
         }
-        all.into_iter().map(|(term, meaning)| SlangTerm { term, meaning }).collect()
+        all.into_iter().map(|(term, (meaning, source))| SlangTerm { term, meaning, source }).collect()
+    }
+
+    /// Whether the library's policy decides `term` (gives or removes its meaning).
+    pub fn decides(&self, term: &str) -> bool {
+        let term = normalise(term);
+        self.terms.keys().any(|t| normalise(t) == term)
     }
 
     /// Checks the library's terms; `Err((term, message))` names the one to change.
@@ -102,19 +172,7 @@ impl GlossaryPolicy {
             return Err((String::new(), format!("{} terms; a glossary holds at most {MAX_TERMS}", self.terms.len())));
         }
         for (term, meaning) in &self.terms {
-            let t = term.trim();
-            let word = !t.is_empty()
-                && t.chars().count() <= MAX_TERM_CHARS
-                && t.chars().all(|c| c.is_alphanumeric() || matches!(c, '\'' | '-' | '/'));
-            if !word {
-                return Err((
-                    term.clone(),
-                    format!("a term is one word of up to {MAX_TERM_CHARS} letters or digits (- ' / allowed)"),
-                ));
-            }
-            if meaning.chars().count() > MAX_MEANING_CHARS {
-                return Err((term.clone(), format!("the meaning is longer than {MAX_MEANING_CHARS} characters")));
-            }
+            check_term(term, meaning).map_err(|message| (term.clone(), message))?;
         }
         Ok(())
     }
@@ -152,6 +210,26 @@ mod tests {
         assert_eq!(meaning(&terms, "ill").as_deref(), Some("interlibrary loan"));
         assert_eq!(meaning(&terms, "lol"), None);
         assert_eq!(meaning(&terms, "np").as_deref(), Some("no problem at all"));
+    }
+
+    #[test]
+    fn the_desk_changes_hides_and_adds_terms_under_the_librarys() {
+        let library = GlossaryPolicy {
+            terms: [("ILL", "interlibrary loan")].into_iter().map(|(a, b)| (a.to_owned(), b.to_owned())).collect(),
+            ..Default::default()
+        };
+        let own: OwnTerms = [("np", "no problem!"), ("lol", ""), ("ill", "sick"), ("opac", "the online catalogue")]
+            .into_iter()
+            .map(|(a, b)| (a.to_owned(), b.to_owned()))
+            .collect();
+        let terms = library.terms_with(&own);
+        let get = |t: &str| terms.iter().find(|x| x.term == t).map(|x| (x.meaning.as_str(), x.source));
+        assert_eq!(get("np"), Some(("no problem!", TermSource::Desk)));
+        assert_eq!(get("lol"), Some(("", TermSource::Desk)), "hidden at this desk");
+        assert_eq!(get("opac"), Some(("the online catalogue", TermSource::Desk)));
+        assert_eq!(get("ill"), Some(("interlibrary loan", TermSource::Library)), "the library's meaning wins");
+        assert_eq!(get("brb"), Some(("be right back", TermSource::BuiltIn)));
+        assert!(library.decides(" Ill ") && !library.decides("np"));
     }
 
     #[test]
