@@ -32,6 +32,7 @@ fn main() {
         "desk_card",
         "set_desk_card",
         "offer_chat",
+        "refer_chat",
         "answer_offer",
         "withdraw_offer",
         "conversation_notes",

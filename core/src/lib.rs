@@ -436,6 +436,9 @@ impl Desk {
         // Something said long ago (fetched from the archive after a restart) is history to keep,
         // not a patron at the desk now: the desk rules do not act on it.
         let current = now - at < chrono::Duration::minutes(HISTORY_AFTER_MINUTES);
+        // A librarian of the account's directory writing to it is a colleague, not a patron: kept
+        // and shown, never queued, auto-answered, transcribed or counted.
+        let librarian = self.is_librarian(account, &peer);
         let id = self.record(now, |s| {
             let id = s.insert_message(store::NewMessage {
                 account,
@@ -451,8 +454,12 @@ impl Desk {
             if let Some((key, id)) = &position {
                 s.set_setting(key, id)?;
             }
+            if librarian {
+                s.skip_transcript(&peer)?;
+            }
             // A duplicate is not news for the engine either: it sees a Tick instead.
-            let event = if id.is_some() && current { Event::PatronMessage { chat: peer.clone() } } else { Event::Tick };
+            let patron = id.is_some() && current && !librarian;
+            let event = if patron { Event::PatronMessage { chat: peer.clone() } } else { Event::Tick };
             Ok((vec![event], id))
         })?;
         self.message(id)

@@ -135,6 +135,7 @@ pub fn run_app<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Result<(
             commands::handoff::desk_card,
             commands::handoff::set_desk_card,
             commands::handoff::offer_chat,
+            commands::handoff::refer_chat,
             commands::handoff::answer_offer,
             commands::handoff::withdraw_offer,
             commands::handoff::conversation_notes,

@@ -831,8 +831,46 @@ fn pass_on_lists_the_librarians_of_the_roster_group_with_their_presence() {
     s.wait_for_text("[data-testid=directory-entry]", WAIT, |t| t.contains("away") && t.contains("lunch until 1"))
         .unwrap();
     // The search narrows it.
-    s.send_keys(&s.find("[data-testid=colleague-search]").unwrap(), "nobody-by-that-name").unwrap();
+    let search = s.find("[data-testid=colleague-search]").unwrap();
+    s.send_keys(&search, "nobody-by-that-name").unwrap();
     wait_until("no match", || s.find_all("[data-testid=directory-entry]").unwrap().is_empty());
+
+    // Maria takes patent questions on her own account: the librarian refers the patron to her.
+    s.send_keys(&search, "\u{E009}a\u{E003}patents").unwrap();
+    s.click(&s.wait_for("[data-testid=directory-choose]", WAIT).unwrap()).unwrap();
+    s.wait_for_text("[data-testid=refer-hint]", WAIT, |t| t.contains("from their own account")).unwrap();
+    s.send_keys(&s.find("[data-testid=handoff-note]").unwrap(), "wants patents since 1990").unwrap();
+    let refer = s.find("[data-testid=handoff-offer]").unwrap();
+    assert_eq!(s.text(&refer).unwrap(), "Refer patron");
+    s.click(&refer).unwrap();
+    // The patron is told who writes next, and from where; the chat ends at the desk.
+    let told = next_body(&rt, &mut bot, |_| false);
+    assert_eq!(
+        told,
+        "I'm passing your question to Maria Jansen, who will message you from maria@library.test in a moment."
+    );
+    wait_until("the chat has ended at the desk", || s.find_all("[data-testid=tab-phase]").is_ok_and(|v| v.is_empty()));
+    // Maria has the patron's address, the question and the note, from the shared account.
+    let referral = next_message(&rt, &mut maria, |_| false);
+    assert_eq!(refdesk_core::xmpp::session::bare(&referral.from), "ask@library.test");
+    let text = referral.body.unwrap();
+    assert!(
+        text.contains("xmpp:patron1@library.test")
+            && text.contains("“who knows about patents?”")
+            && text.contains("Note: wants patents since 1990"),
+        "{text}"
+    );
+    // She writes to the patron herself: the patron hears her on her own address.
+    rt.block_on(maria.send_message("patron1@library.test", "Hello, Maria here: patents since 1990?")).unwrap();
+    let hers = next_message(&rt, &mut bot, |_| false);
+    assert_eq!(refdesk_core::xmpp::session::bare(&hers.from), "maria@library.test");
+    // Her thanks to the shared account is a colleague talking: shown, never put in line.
+    rt.block_on(maria.send_message("ask@library.test", "On it, thanks!")).unwrap();
+    wait_until("Maria's words are shown in her conversation", || {
+        s.execute("return [...document.querySelectorAll('[data-testid=tab]')].map(t => t.textContent).join('|')")
+            .is_ok_and(|v| v.as_str().is_some_and(|t| t.contains("Maria Jansen") && t.contains("On it, thanks!")))
+    });
+    assert!(s.find_all("[data-testid=tab-phase]").unwrap().is_empty(), "nobody waits: Maria is no patron");
 }
 
 /// Text patrons (or their clients, or a server) might send to break the window: each must show as

@@ -52,6 +52,9 @@ pub enum Event {
     /// A colleague's desk took this chat over (a handoff): it closes here as transferred, and stays
     /// the other desk's like `TakenElsewhere`.
     HandedOver { chat: ChatId },
+    /// The librarian referred the patron to a colleague on the colleague's own account, who
+    /// writes to them from there: the chat is over at this account.
+    Referred { chat: ChatId },
     /// A colleague's desk handed this chat to `staff` here: it is theirs now, whatever the cap (they
     /// accepted it).
     HandedIn { chat: ChatId, staff: StaffId },
@@ -88,6 +91,8 @@ pub enum CloseReason {
     OutsideHours,
     /// Handed to a colleague's desk.
     Transferred,
+    /// Referred to a colleague on their own account.
+    Referred,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -278,6 +283,7 @@ impl Engine {
                 self.close_chat(&chat, CloseReason::Transferred, now, &mut out);
                 self.elsewhere.insert(chat, now);
             }
+            Event::Referred { chat } => self.close_chat(&chat, CloseReason::Referred, now, &mut out),
             Event::HandedIn { chat, staff } => {
                 self.elsewhere.remove(&chat);
                 self.back_in_line(&chat, now);

@@ -49,6 +49,9 @@ pub struct Templates {
     pub handoff: String,
     /// To the patron when the colleague declined or did not answer. Placeholders: {colleague}, {library}.
     pub handoff_failed: String,
+    /// To the patron when the librarian refers them to a colleague on the colleague's own account,
+    /// who will write to them. Placeholders: {colleague}, {address} (the colleague's), {library}.
+    pub referral: String,
 }
 
 impl Default for Templates {
@@ -67,6 +70,7 @@ impl Default for Templates {
             status_closed: "Closed; opens {opens}".into(),
             handoff: "I'm passing you to {colleague}, one moment please.".into(),
             handoff_failed: "Sorry, {colleague} can't take this just now. I'm still here to help you.".into(),
+            referral: "I'm passing your question to {colleague}, who will message you from {address} in a moment.".into(),
         }
     }
 }
@@ -74,6 +78,8 @@ impl Default for Templates {
 pub const PLACEHOLDERS: &[&str] = &["position", "wait", "opens", "librarian", "library"];
 /// Placeholders of the handoff templates.
 pub const HANDOFF_PLACEHOLDERS: &[&str] = &["colleague", "library"];
+/// Placeholders of the referral template.
+pub const REFERRAL_PLACEHOLDERS: &[&str] = &["colleague", "address", "library"];
 
 /// The policy as written in a settings or IT policy file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -184,6 +190,7 @@ impl DeskPolicy {
         for (name, text) in [("handoff", &t.handoff), ("handoffFailed", &t.handoff_failed)] {
             check_template(text, HANDOFF_PLACEHOLDERS).map_err(|m| PolicyError::new(format!("templates.{name}"), m))?;
         }
+        check_template(&t.referral, REFERRAL_PLACEHOLDERS).map_err(|m| PolicyError::new("templates.referral", m))?;
         for (name, text) in [
             ("queued", &t.queued),
             ("reminder", &t.reminder),
@@ -316,6 +323,10 @@ mod tests {
         assert!(e.message.contains("{positon}"), "{e}");
         p.templates.queued = "open brace {position".into();
         assert_eq!(p.compile().unwrap_err().field, "templates.queued");
+        // The referral has its own placeholders: the colleague's address, not a place in line.
+        let mut p = DeskPolicy::default();
+        p.templates.referral = "{colleague} ({address}) writes next; you were number {position}".into();
+        assert_eq!(p.compile().unwrap_err().field, "templates.referral");
         let mut p = DeskPolicy { max_chats_per_librarian: 0, ..DeskPolicy::default() };
         assert_eq!(p.compile().unwrap_err().field, "maxChatsPerLibrarian");
         p.max_chats_per_librarian = 3;

@@ -356,6 +356,21 @@ fn a_chat_another_desk_answered_leaves_this_desks_line_until_it_goes_quiet() {
 }
 
 #[test]
+fn a_referred_chat_closes_here_as_referred_and_the_patron_may_come_back() {
+    let mut sim = Sim::staffed(fcfs(), &["ann"]);
+    sim.at(0, chat("p@x"));
+    let out = sim.at(60, Event::Referred { chat: "p@x".into() });
+    assert!(
+        out.iter().any(|a| matches!(a, Action::ChatClosed { chat, reason: CloseReason::Referred } if chat == "p@x")),
+        "{out:?}"
+    );
+    assert!(replies(&out).is_empty(), "no goodbye: the librarian has told the patron who writes next");
+    // The colleague answers from their own address; a later question here is a new chat.
+    sim.at(600, chat("p@x"));
+    assert_eq!(sim.e.chat_state("p@x"), Some(ChatState::Active));
+}
+
+#[test]
 fn a_chat_handed_to_a_colleague_closes_here_as_transferred_and_the_patron_stays_with_them() {
     let mut sim = Sim::staffed(fcfs(), &["ann"]);
     sim.at(0, chat("p@x"));

@@ -62,8 +62,7 @@ impl Desk {
             .account_of(peer)?
             .ok_or_else(|| Error::InvalidInput("there is no conversation with that patron".into()))?;
         self.ensure_engine(now)?;
-        let here = self.engine.as_ref().is_some_and(|e| e.chat_state(peer).is_some());
-        if !here {
+        if !self.chat_is_here(peer) {
             return Err(Error::InvalidInput(
                 "this chat is not at this desk, so it cannot be passed on from here".into(),
             ));
@@ -83,6 +82,11 @@ impl Desk {
         self.apply_handoff_steps(vec![step], now)?;
         tracing::info!("chat offered to a colleague's desk");
         self.snapshot(now)
+    }
+
+    /// Whether the chat with `peer` is under way or waiting at this desk (so it can be passed on).
+    pub(crate) fn chat_is_here(&self, peer: &str) -> bool {
+        self.engine.as_ref().is_some_and(|e| e.chat_state(peer).is_some())
     }
 
     /// This desk's librarian accepts (or declines) offer `id`.

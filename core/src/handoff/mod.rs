@@ -12,6 +12,7 @@ pub mod claims;
 pub mod directory;
 pub mod facade;
 pub mod notes;
+pub mod referral;
 
 use std::collections::BTreeMap;
 
@@ -255,11 +256,7 @@ impl Handoffs {
         if let Some(o) = self.outgoing.values().find(|o| o.patron == patron) {
             return Err(format!("this chat is already offered to {}; wait for the answer", o.to_name));
         }
-        let note = one_line(note);
-        let n = note.chars().count();
-        if n > MAX_NOTE_CHARS {
-            return Err(format!("the note is {n} characters long; keep it to {MAX_NOTE_CHARS}"));
-        }
+        let note = note_for_colleague(note)?;
         self.outgoing.insert(
             id.to_owned(),
             Outgoing {
@@ -429,6 +426,16 @@ pub fn note_text(s: &str) -> String {
 }
 
 /// Control characters (line breaks included) become spaces; ends trimmed.
+/// A librarian's note to a colleague as it goes out: one line, refused with the reason when too long.
+pub fn note_for_colleague(note: &str) -> Result<String, String> {
+    let note = one_line(note);
+    let n = note.chars().count();
+    if n > MAX_NOTE_CHARS {
+        return Err(format!("the note is {n} characters long; keep it to {MAX_NOTE_CHARS}"));
+    }
+    Ok(note)
+}
+
 fn one_line(s: &str) -> String {
     s.chars().map(|c| if c.is_control() { ' ' } else { c }).collect::<String>().trim().to_owned()
 }

@@ -368,7 +368,9 @@ impl Store {
         let messages = self
             .conn
             .execute(
-                "DELETE FROM messages WHERE at < ?1 AND id <= coalesce((SELECT transcribed_upto FROM conversations c
+                // One not sent yet still has to go (the link may have been down since).
+                "DELETE FROM messages WHERE at < ?1 AND status != 'pending'
+                   AND id <= coalesce((SELECT transcribed_upto FROM conversations c
                    WHERE c.account = messages.account AND c.peer = messages.peer), 0)",
                 [to_millis(live_before)],
             )

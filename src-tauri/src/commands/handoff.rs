@@ -1,5 +1,6 @@
 //! Commands between desks: who this desk is to its colleagues, offering a chat to a colleague's
-//! desk, answering or taking back an offer, and internal notes on a conversation.
+//! desk or referring it to a librarian on their own account, answering or taking back an offer,
+//! and internal notes on a conversation.
 
 use chrono::Utc;
 use refdesk_core::api::{CommandError, DeskSnapshot, NoteView};
@@ -30,6 +31,17 @@ pub fn offer_chat<R: Runtime>(
     note: String,
 ) -> Result<DeskSnapshot, CommandError> {
     change(&app, |d| d.offer_chat(&peer, &to, &note, Utc::now()))
+}
+
+/// Refers the patron to a librarian of the directory, on their own account (see `handoff::referral`).
+#[tauri::command(async)]
+pub fn refer_chat<R: Runtime>(
+    app: AppHandle<R>,
+    peer: String,
+    jid: String,
+    note: String,
+) -> Result<DeskSnapshot, CommandError> {
+    change(&app, |d| d.refer_chat(&peer, &jid, &note, Utc::now()))
 }
 
 #[tauri::command(async)]

@@ -101,6 +101,8 @@ export const api = {
   setDeskCard: (name: string, subjects: string) => invoke<DeskCard>("set_desk_card", { name, subjects }),
   /** Offers the chat with `peer` to the colleague's desk signed in as `to` (its resource). */
   offerChat: (peer: string, to: string, note: string) => invoke<DeskSnapshot>("offer_chat", { peer, to, note }),
+  /** Refers the patron to a librarian of the directory (`jid`), who will write to them from their own account. */
+  referChat: (peer: string, jid: string, note: string) => invoke<DeskSnapshot>("refer_chat", { peer, jid, note }),
   answerOffer: (id: string, accept: boolean) => invoke<DeskSnapshot>("answer_offer", { id, accept }),
   withdrawOffer: (id: string) => invoke<DeskSnapshot>("withdraw_offer", { id }),
   conversationNotes: (account: string, peer: string) => invoke<NoteView[]>("conversation_notes", { account, peer }),

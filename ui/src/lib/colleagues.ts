@@ -3,6 +3,10 @@ import type { ColleagueView } from "./bindings/ColleagueView";
 import type { DirectoryEntry } from "./bindings/DirectoryEntry";
 import type { HandoffView } from "./bindings/HandoffView";
 
+/** Where a chat goes: a colleague's desk on the same account (offered), or a librarian of the
+ *  directory on their own account (referred: they write to the patron themselves). */
+export type PassTo = { kind: "desk"; resource: string } | { kind: "librarian"; jid: string };
+
 /** How a desk is named to the librarian: the name its librarian gave, else that it has none. */
 export function colleagueLabel(c: { name: string }): string {
   return c.name.trim() === "" ? "A desk with no name" : c.name;
