@@ -160,6 +160,7 @@ pub async fn run<D: DeskAccess>(
     let mut directory = crate::handoff::directory::Directory::default();
     let mut open_here = true;
     let mut speaks = true;
+    let mut pace = Pace::new();
     // The next `Online` comes from a resumed stream: nothing was missed.
     let mut resumed = false;
     // The other desks see who staffs this one in its presence (queued until the account is online).
@@ -179,9 +180,9 @@ pub async fn run<D: DeskAccess>(
                     if fresh {
                         // Who else is signed in is told again after a fresh sign-in.
                         desks.clear();
-                        tell_colleagues(&*desk, &account, &desks, &publish);
+                        pace.want_if(tell_colleagues(&*desk, &account, &desks));
                         directory.signed_out();
-                        tell_directory(&*desk, &account, &directory, &publish);
+                        pace.want_if(tell_directory(&*desk, &account, &directory));
                     }
                     // Whatever arrived while this desk was away is in the archive: fetch it. A
                     // resumed stream missed nothing, but a catch-up it cut short starts again.
@@ -261,14 +262,14 @@ pub async fn run<D: DeskAccess>(
                         publish.message(view);
                         // Another desk's answer moves the chat there: the window must show it.
                         if m.carbon == Some(crate::xmpp::Carbon::Sent) && !m.auto_reply {
-                            show_desk(&*desk, &account, &publish);
+                            pace.want();
                         }
                     }
                     if let Some(Some(view)) = ask(&*desk, &account, |d| d.receive_receipt(&account, &m, Utc::now())) {
                         publish.message(view);
                     }
                     if ask(&*desk, &account, |d| d.receive_claim(&account, &m, Utc::now())) == Some(true) {
-                        show_desk(&*desk, &account, &publish);
+                        pace.want();
                     }
                     unconfirmed = m.stream_seq.or(unconfirmed);
                 }
@@ -297,11 +298,11 @@ pub async fn run<D: DeskAccess>(
                 }
                 Some(AccountEvent::Directory { members }) => {
                     directory.set_members(&members);
-                    tell_directory(&*desk, &account, &directory, &publish);
+                    pace.want_if(tell_directory(&*desk, &account, &directory));
                 }
                 Some(AccountEvent::ColleaguePresence { from, online, open, status }) => {
                     if directory.presence(&from, online, open, status.as_deref()) {
-                        tell_directory(&*desk, &account, &directory, &publish);
+                        pace.want_if(tell_directory(&*desk, &account, &directory));
                     }
                 }
                 Some(AccountEvent::DeskPresence { resource, available, online, card }) => {
@@ -320,7 +321,7 @@ pub async fn run<D: DeskAccess>(
                     } else {
                         desks.remove(&resource);
                     }
-                    tell_colleagues(&*desk, &account, &desks, &publish);
+                    pace.want_if(tell_colleagues(&*desk, &account, &desks));
                 }
                 Some(AccountEvent::Sent { id }) => {
                     in_flight.remove(&id);
@@ -336,6 +337,8 @@ pub async fn run<D: DeskAccess>(
                 ask(&*desk, &account, |d| d.tick(Utc::now()));
             }
             _ = kick.notified() => {}
+            // A change held back by the window's pace (see `Pace`) is due.
+            _ = tokio::time::sleep_until(pace.due()), if pace.wanted() => {}
             // Something is owed to the runner and its queue was full: try again shortly.
             _ = tokio::time::sleep(Duration::from_millis(200)), if catch_up_owed || unconfirmed.is_some() => {}
         }
@@ -363,7 +366,8 @@ pub async fn run<D: DeskAccess>(
         }
         let actions = ask(&*desk, &account, |d| Ok(d.take_actions())).unwrap_or_default();
         let offers_changed = ask(&*desk, &account, |d| Ok(d.take_handoffs_changed())).unwrap_or(false);
-        if !actions.is_empty() || offers_changed {
+        pace.want_if(!actions.is_empty() || offers_changed);
+        if pace.now(tokio::time::Instant::now()) {
             show_desk(&*desk, &account, &publish);
         }
         for a in actions {
@@ -427,34 +431,92 @@ fn show_desk<D: DeskAccess>(desk: &D, account: &str, publish: &impl Publish) {
     }
 }
 
-/// Gives the desk the current list of the other desks on `account` and shows it if it changed.
+/// Gives the desk the current list of the other desks on `account`; true if it changed.
 fn tell_colleagues<D: DeskAccess>(
     desk: &D,
     account: &str,
     desks: &std::collections::BTreeMap<String, ColleagueView>,
-    publish: &impl Publish,
-) {
+) -> bool {
     let list: Vec<ColleagueView> = desks.values().cloned().collect();
-    if ask(desk, account, |d| d.set_colleagues(account, list, Utc::now())) == Some(true) {
-        show_desk(desk, account, publish);
-    }
+    ask(desk, account, |d| d.set_colleagues(account, list, Utc::now())) == Some(true)
 }
 
-/// Gives the desk the account's colleague directory and shows it if it changed.
-fn tell_directory<D: DeskAccess>(
-    desk: &D,
-    account: &str,
-    directory: &crate::handoff::directory::Directory,
-    publish: &impl Publish,
-) {
-    if ask(desk, account, |d| Ok(d.set_directory(account, directory.entries(account)))) == Some(true) {
-        show_desk(desk, account, publish);
+/// Gives the desk the account's colleague directory; true if it changed.
+fn tell_directory<D: DeskAccess>(desk: &D, account: &str, directory: &crate::handoff::directory::Directory) -> bool {
+    ask(desk, account, |d| Ok(d.set_directory(account, directory.entries(account)))) == Some(true)
+}
+
+/// The pace at which the window is shown the desk: a change after a quiet spell at once, and
+/// during a burst (hundreds of patrons writing at once) at most once per [`Pace::GAP`], the
+/// last change always shown. Each showing is the whole desk (every chat, the whole line), so a
+/// showing per message would cost the window the square of the burst.
+#[derive(Debug)]
+struct Pace {
+    wanted: bool,
+    last: Option<tokio::time::Instant>,
+}
+
+impl Pace {
+    const GAP: Duration = Duration::from_millis(150);
+
+    fn new() -> Pace {
+        Pace { wanted: false, last: None }
+    }
+
+    fn want(&mut self) {
+        self.wanted = true;
+    }
+
+    fn want_if(&mut self, changed: bool) {
+        self.wanted |= changed;
+    }
+
+    fn wanted(&self) -> bool {
+        self.wanted
+    }
+
+    /// When a held-back change may be shown.
+    fn due(&self) -> tokio::time::Instant {
+        self.last.map_or_else(tokio::time::Instant::now, |t| t + Self::GAP)
+    }
+
+    /// Whether to show the desk now (and if so, it counts as shown).
+    fn now(&mut self, now: tokio::time::Instant) -> bool {
+        if !self.wanted || self.last.is_some_and(|t| now < t + Self::GAP) {
+            return false;
+        }
+        self.wanted = false;
+        self.last = Some(now);
+        true
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_window_sees_a_lone_change_at_once_and_a_burst_at_a_steady_pace_ending_with_the_last() {
+        let t0 = tokio::time::Instant::now();
+        let mut pace = Pace::new();
+        assert!(!pace.now(t0), "nothing changed, nothing to show");
+        pace.want();
+        assert!(pace.now(t0), "after a quiet spell: at once");
+        // A burst: a change every 10 ms for a second is shown about every GAP, not 100 times.
+        let mut shown = 0;
+        for i in 1..=100u64 {
+            pace.want();
+            if pace.now(t0 + Duration::from_millis(10 * i)) {
+                shown += 1;
+            }
+        }
+        assert!((6..=7).contains(&shown), "{shown} showings");
+        // The last change of the burst is held, and due one gap after the last showing.
+        assert!(pace.wanted());
+        let due = pace.due();
+        assert!(due <= t0 + Duration::from_millis(1000) + Pace::GAP);
+        assert!(pace.now(due) && !pace.wanted());
+    }
     use crate::xmpp::{Carbon, ChatMessage};
 
     fn msg(from: &str, body: Option<&str>, state: Option<&str>) -> ChatMessage {

@@ -123,3 +123,22 @@ fn a_server_left_running_by_a_killed_run_is_replaced_not_fatal() {
     assert!(read_until(&mut tcp, "</stream:features>").contains("starttls"));
     assert!(TcpStream::connect(("127.0.0.1", stale_port)).is_err(), "the stale server was stopped");
 }
+
+/// Many patrons at once: accounts written as the server's own files sign in, with either hash.
+#[tokio::test]
+async fn accounts_registered_in_bulk_sign_in_and_only_with_their_password() {
+    use refdesk_core::xmpp::{connect, ConnectError};
+    for hash in ["SHA-256", "SHA-1"] {
+        let dir = tempfile::tempdir().unwrap();
+        let server = Prosody::start(&ProsodyConfig { password_hash: hash, ..ProsodyConfig::new(dir.path()) }).unwrap();
+        let users: Vec<String> = (0..3).map(|i| format!("walkin{i}")).collect();
+        let accounts = server.register_many(&users, "bulk-secret").unwrap();
+        assert_eq!(accounts[2].jid, "walkin2@library.test");
+        for user in &users {
+            let session = connect(&server.client_config(user), "bulk-secret").await.unwrap();
+            assert_eq!(session.bare_jid(), format!("{user}@library.test"), "{hash}");
+        }
+        let err = connect(&server.client_config("walkin0"), "wrong").await.err().unwrap();
+        assert!(matches!(err, ConnectError::AuthFailed { .. }), "{hash}: {err:?}");
+    }
+}
