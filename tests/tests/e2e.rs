@@ -1132,6 +1132,40 @@ fn hostile_messages_show_as_text_run_nothing_and_are_all_kept() {
             })
         })
     });
+    // Payloads where a message carries more than a body: the nickname a client gives (XEP-0172),
+    // a subject, and the resource a patron signs in with (its full address). Each is kept as the
+    // message it came with and none of it runs or becomes an element.
+    let tricks = [
+        "<nick xmlns='http://jabber.org/protocol/nick'>&lt;img src=x onerror=window.__pwned=31&gt;</nick>",
+        "<subject>&lt;script&gt;window.__pwned=32&lt;/script&gt;</subject>",
+    ];
+    for (i, extra) in tricks.iter().enumerate() {
+        let stanza =
+            format!("<message to='ask@library.test' type='chat' id='trick{i}'><body>trick {i}</body>{extra}</message>");
+        rt.block_on(patrons[0].send_raw(&stanza)).unwrap();
+    }
+    let cfg = refdesk_core::xmpp::AccountConfig {
+        resource: "<svg onload=window.__pwned=33>".into(),
+        ..prosody.client_config("patron2")
+    };
+    let mut odd = rt.block_on(refdesk_core::xmpp::connect(&cfg, "patron-secret")).unwrap();
+    assert!(odd.jid().ends_with("/<svg onload=window.__pwned=33>"), "the server kept the resource: {}", odd.jid());
+    rt.block_on(odd.send_message("ask@library.test", "trick 2")).unwrap();
+    wait_until("the tricks are stored", || stored() == bodies.len() + 3);
+    let tab = s
+        .find_all("[data-testid=tab]")
+        .unwrap()
+        .into_iter()
+        .find(|t| s.text(t).is_ok_and(|x| x.contains("patron1")))
+        .unwrap();
+    s.click(&tab).unwrap();
+    s.wait_for_text("[data-testid=message].in:last-child", WAIT, |t| t.contains("trick 1")).unwrap();
+    let named = s.text(&tab).unwrap();
+    assert!(named.contains("patron1") && !named.contains("onerror"), "named by address, not by its nickname: {named}");
+    let made = s.execute("return document.querySelectorAll('main img, main svg, main script').length").unwrap();
+    assert_eq!(made, 0, "an element was made from a nickname, subject or resource");
+    assert_eq!(s.execute("return window.__pwned === undefined").unwrap(), true, "a payload ran");
+
     // The desk still answers at once.
     s.click(&s.find("[data-testid=walkup-button]").unwrap()).unwrap();
     s.wait_for("[data-testid=walkup-timer]", WAIT).unwrap();
