@@ -131,6 +131,20 @@ static STREET_ES: LazyLock<Regex> = LazyLock::new(|| {
 });
 static POSTCODE_NL: LazyLock<Regex> = LazyLock::new(|| re(r"\b[1-9]\d{3}\s?[A-Z]{2}\b"));
 static ZIP_US: LazyLock<Regex> = LazyLock::new(|| re(r"\b[A-Z]{2}\s+\d{5}(?:-\d{4})?\b"));
+// The number patterns led by context words or a number, as one set; `SET_*` are their places.
+const SET_DOB: usize = 0;
+const SET_PASSPORT: usize = 1;
+const SET_CARD: usize = 2;
+const SET_STREET_EN: usize = 3;
+const SET_STREET_NL: usize = 4;
+const SET_STREET_ES: usize = 5;
+const SET_POSTCODE_NL: usize = 6;
+const SET_ZIP_US: usize = 7;
+static NUMBER_SET: LazyLock<regex::RegexSet> = LazyLock::new(|| {
+    let all =
+        [&DOB_CONTEXT, &PASSPORT_CONTEXT, &CARD_CONTEXT, &STREET_EN, &STREET_NL, &STREET_ES, &POSTCODE_NL, &ZIP_US];
+    regex::RegexSet::new(all.iter().map(|r| r.as_str())).unwrap_or_else(|e| panic!("redaction patterns: {e}"))
+});
 static NAME_INTRO: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(
         r"(?i:\bmy\s+name\s+is|\bmy\s+name's|\bname:|\bi\s+am|\bi'm|\bi’m|\bthis\s+is|\bit's|\bik\s+ben|\bmijn\s+naam\s+is|\bik\s+heet|\bhier\s+is|\bme\s+llamo|\bmi\s+nombre\s+es|\bsoy)\s+({NAME_WORD}(?:\s+(?:{PARTICLE}\s+)*{NAME_WORD}){{0,2}})"
@@ -332,45 +346,69 @@ impl Redactor {
     }
 
     /// Everything that needs a digit: kept references, then numbers said or shaped to be personal.
+    /// A regex pass per pattern and line is most of the cost, so passes that cannot match are
+    /// skipped: each pattern needs so many digits (in all, or in a row), and one combined pass
+    /// ([`NUMBER_SET`]) says which of the patterns led by context words or a number can match.
     fn find_numbers(&self, text: &str, spans: &mut Spans<'_>) {
-        for m in DOI.find_iter(text) {
-            spans.take(m.start(), trim_url_end(text, m.start(), m.end()), None);
-        }
-        for m in ISBN.find_iter(text) {
-            if is_isbn(m.as_str()) && (isbn_shaped(m.as_str()) || preceded_by(text, m.start(), &["isbn"])) {
-                spans.take(m.start(), m.end(), None);
+        let hit = NUMBER_SET.matches(text);
+        let (digits, run) = digit_counts(text);
+        let dash = text.contains('-');
+        if text.contains("10.") {
+            for m in DOI.find_iter(text) {
+                spans.take(m.start(), trim_url_end(text, m.start(), m.end()), None);
             }
         }
-        for m in ISSN.find_iter(text) {
-            if is_issn(m.as_str()) || preceded_by(text, m.start(), &["issn"]) {
-                spans.take(m.start(), m.end(), None);
+        // (An ISBN-10 may end in X: nine digits.)
+        if digits >= 9 {
+            for m in ISBN.find_iter(text) {
+                if is_isbn(m.as_str()) && (isbn_shaped(m.as_str()) || preceded_by(text, m.start(), &["isbn"])) {
+                    spans.take(m.start(), m.end(), None);
+                }
             }
         }
-        for c in DOB_CONTEXT.captures_iter(text) {
+        if digits >= 7 && dash {
+            for m in ISSN.find_iter(text) {
+                if is_issn(m.as_str()) || preceded_by(text, m.start(), &["issn"]) {
+                    spans.take(m.start(), m.end(), None);
+                }
+            }
+        }
+        for c in hit.matched(SET_DOB).then(|| DOB_CONTEXT.captures_iter(text)).into_iter().flatten() {
             if let Some(g) = c.get(1) {
                 spans.take(g.start(), g.end(), Some(Kind::Dob));
             }
         }
-        for c in PASSPORT_CONTEXT.captures_iter(text) {
+        for c in hit.matched(SET_PASSPORT).then(|| PASSPORT_CONTEXT.captures_iter(text)).into_iter().flatten() {
             if let Some(g) = c.get(1).filter(|g| g.as_str().chars().any(|ch| ch.is_ascii_digit())) {
                 spans.take(g.start(), g.end(), Some(Kind::Id));
             }
         }
-        for m in SSN.find_iter(text).chain(DNI.find_iter(text)) {
-            spans.take(m.start(), m.end(), Some(Kind::Id));
+        if digits >= 9 && dash {
+            for m in SSN.find_iter(text) {
+                spans.take(m.start(), m.end(), Some(Kind::Id));
+            }
         }
-        for c in CARD_CONTEXT.captures_iter(text) {
-            if let Some(g) = c.get(1) {
-                let digits = g.as_str().chars().filter(char::is_ascii_digit).count();
-                let kind = if luhn_card(g.as_str()) { Kind::CreditCard } else { Kind::Card };
-                if digits >= 5 {
-                    spans.take(g.start(), g.end(), Some(kind));
+        if run >= 7 {
+            for m in DNI.find_iter(text) {
+                spans.take(m.start(), m.end(), Some(Kind::Id));
+            }
+        }
+        if digits >= 5 && hit.matched(SET_CARD) {
+            for c in CARD_CONTEXT.captures_iter(text) {
+                if let Some(g) = c.get(1) {
+                    let digits = g.as_str().chars().filter(char::is_ascii_digit).count();
+                    let kind = if luhn_card(g.as_str()) { Kind::CreditCard } else { Kind::Card };
+                    if digits >= 5 {
+                        spans.take(g.start(), g.end(), Some(kind));
+                    }
                 }
             }
         }
-        for m in IPV4.find_iter(text) {
-            if !is_version_like(text, m.start()) {
-                spans.take(m.start(), m.end(), Some(Kind::Ip));
+        if digits >= 4 && text.contains('.') {
+            for m in IPV4.find_iter(text) {
+                if !is_version_like(text, m.start()) {
+                    spans.take(m.start(), m.end(), Some(Kind::Ip));
+                }
             }
         }
         if text.contains(':') {
@@ -378,15 +416,21 @@ impl Redactor {
                 spans.take(m.start(), m.end(), Some(Kind::Ip));
             }
         }
-        for m in DIGIT_RUN.find_iter(text) {
-            take_numbers(spans, text, m.start(), m.end());
+        if digits >= 2 {
+            for m in DIGIT_RUN.find_iter(text) {
+                take_numbers(spans, text, m.start(), m.end());
+            }
         }
-        for m in STREET_EN.find_iter(text).chain(STREET_NL.find_iter(text)).chain(STREET_ES.find_iter(text)) {
-            spans.take_up_to_taken(m.start(), m.end(), Kind::Address);
+        for (i, street) in [(SET_STREET_EN, &STREET_EN), (SET_STREET_NL, &STREET_NL), (SET_STREET_ES, &STREET_ES)] {
+            for m in hit.matched(i).then(|| street.find_iter(text)).into_iter().flatten() {
+                spans.take_up_to_taken(m.start(), m.end(), Kind::Address);
+            }
         }
-        for m in POSTCODE_NL.find_iter(text).chain(ZIP_US.find_iter(text)) {
-            if near_address(spans, m.start(), m.end()) {
-                spans.take(m.start(), m.end(), Some(Kind::Address));
+        for (i, code) in [(SET_POSTCODE_NL, &POSTCODE_NL), (SET_ZIP_US, &ZIP_US)] {
+            for m in (run >= 4 && hit.matched(i)).then(|| code.find_iter(text)).into_iter().flatten() {
+                if near_address(spans, m.start(), m.end()) {
+                    spans.take(m.start(), m.end(), Some(Kind::Address));
+                }
             }
         }
     }
@@ -434,6 +478,21 @@ impl Redactor {
         out.push_str(&text[at..]);
         out
     }
+}
+
+/// How many ASCII digits `text` holds, and the most in a row.
+fn digit_counts(text: &str) -> (usize, usize) {
+    let (mut all, mut run, mut longest) = (0, 0, 0);
+    for b in text.bytes() {
+        if b.is_ascii_digit() {
+            all += 1;
+            run += 1;
+            longest = longest.max(run);
+        } else {
+            run = 0;
+        }
+    }
+    (all, longest)
 }
 
 /// Spans taken so far: findings (`Some`) and kept references (`None`).
@@ -645,7 +704,8 @@ fn preceded_by(text: &str, start: usize, words: &[&str]) -> bool {
         from -= 1;
     }
     // Our own placeholders are not context: "[PHONE] 1990-2000" does not make the years a phone.
-    let before = text[from..start].to_lowercase().replace("[phone]", "");
+    let lower = text[from..start].to_lowercase();
+    let before = if lower.contains("[phone]") { lower.replace("[phone]", "") } else { lower };
     words.iter().any(|w| before.contains(w))
 }
 
@@ -735,31 +795,37 @@ fn classify_number(text: &str, start: usize, end: usize) -> Option<Kind> {
     if n == 14 && digits.starts_with('2') && !s.contains(['(', '+']) {
         return Some(Kind::Card);
     }
-    let phone_context = preceded_by(
-        text,
-        start,
-        &[
-            "phone",
-            "call",
-            "cell",
-            "mobile",
-            "tel",
-            "text me",
-            "number",
-            "nummer",
-            "bel ",
-            "mobiel",
-            "teléfono",
-            "telefono",
-            "móvil",
-            "llámame",
-            "whatsapp",
-        ],
-    );
+    // Every phone has 7 to 15 digits; the context is read only where it decides.
+    if !(7..=15).contains(&n) {
+        return None;
+    }
+    let phone_context = || {
+        preceded_by(
+            text,
+            start,
+            &[
+                "phone",
+                "call",
+                "cell",
+                "mobile",
+                "tel",
+                "text me",
+                "number",
+                "nummer",
+                "bel ",
+                "mobiel",
+                "teléfono",
+                "telefono",
+                "móvil",
+                "llámame",
+                "whatsapp",
+            ],
+        )
+    };
     let separated = s.chars().filter(|c| matches!(c, ' ' | '-' | '.' | '(' | ')' | '/')).count() >= 1;
     let international = s.starts_with('+') || s.starts_with("00");
     let dotted_decimal = s.contains('.') && !s.contains([' ', '-', '(']);
-    if dotted_decimal && !phone_context {
+    if dotted_decimal && !phone_context() {
         // 025.04, 813.54: class numbers and prices, not phones (555.123.4567 has two dots).
         if s.matches('.').count() < 2 {
             return None;
@@ -767,9 +833,9 @@ fn classify_number(text: &str, start: usize, end: usize) -> Option<Kind> {
     }
     match n {
         7..=15 if international => Some(Kind::Phone),
-        9..=12 if separated || phone_context => Some(Kind::Phone),
+        9..=12 if separated || phone_context() => Some(Kind::Phone),
         10 if digits.starts_with('0') || digits.starts_with('1') || !s.contains(' ') => Some(Kind::Phone),
-        7..=8 if phone_context && separated => Some(Kind::Phone),
+        7..=8 if separated && phone_context() => Some(Kind::Phone),
         _ => None,
     }
 }
@@ -841,6 +907,24 @@ fn is_particle(w: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_number_set_names_each_pattern_where_find_numbers_looks_for_it() {
+        let places = [
+            (SET_DOB, &DOB_CONTEXT),
+            (SET_PASSPORT, &PASSPORT_CONTEXT),
+            (SET_CARD, &CARD_CONTEXT),
+            (SET_STREET_EN, &STREET_EN),
+            (SET_STREET_NL, &STREET_NL),
+            (SET_STREET_ES, &STREET_ES),
+            (SET_POSTCODE_NL, &POSTCODE_NL),
+            (SET_ZIP_US, &ZIP_US),
+        ];
+        assert_eq!(NUMBER_SET.len(), places.len());
+        for (i, r) in places {
+            assert_eq!(NUMBER_SET.patterns()[i], r.as_str(), "place {i}");
+        }
+    }
 
     fn r(text: &str) -> String {
         Redactor::new().redact(text)
