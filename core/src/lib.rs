@@ -1140,12 +1140,13 @@ fn local_midnight(now: DateTime<Utc>) -> DateTime<Utc> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use api::DeskState;
     use chrono::Duration;
 
-    fn desk() -> (tempfile::TempDir, Desk) {
+    /// A desk on a fresh database in a temporary directory (kept as long as the `TempDir`).
+    pub(crate) fn desk() -> (tempfile::TempDir, Desk) {
         // (mut at the call sites: walk-ups go through the engine)
         let dir = tempfile::tempdir().unwrap();
         let desk = Desk::open(&dir.path().join("refdesk.db")).unwrap();

@@ -59,12 +59,7 @@ impl Desk {
 mod tests {
     use super::super::{Language, TermSource};
     use super::*;
-
-    fn desk() -> (tempfile::TempDir, Desk) {
-        let dir = tempfile::tempdir().unwrap();
-        let desk = Desk::open(&dir.path().join("refdesk.db")).unwrap();
-        (dir, desk)
-    }
+    use crate::tests::desk;
 
     fn find(terms: &[SlangTerm], term: &str) -> Option<(String, TermSource)> {
         terms.iter().find(|t| t.term == term).map(|t| (t.meaning.clone(), t.source))

@@ -57,16 +57,7 @@ impl Desk {
     /// Offers the chat with `peer` to the colleague's desk signed in as `to`, with a short note for
     /// them. The patron is told they are being passed on; the chat stays here until the colleague accepts.
     pub fn offer_chat(&mut self, peer: &str, to: &str, note: &str, now: DateTime<Utc>) -> Result<DeskSnapshot> {
-        let account = self
-            .store
-            .account_of(peer)?
-            .ok_or_else(|| Error::InvalidInput("there is no conversation with that patron".into()))?;
-        self.ensure_engine(now)?;
-        if !self.chat_is_here(peer) {
-            return Err(Error::InvalidInput(
-                "this chat is not at this desk, so it cannot be passed on from here".into(),
-            ));
-        }
+        let account = self.chat_to_pass_on(peer, now)?;
         let colleague =
             self.colleagues.get(&account).and_then(|list| list.iter().find(|c| c.resource == to)).cloned().ok_or_else(
                 || Error::InvalidInput("that desk is no longer signed in; choose another colleague".into()),
@@ -84,9 +75,21 @@ impl Desk {
         self.snapshot(now)
     }
 
-    /// Whether the chat with `peer` is under way or waiting at this desk (so it can be passed on).
-    pub(crate) fn chat_is_here(&self, peer: &str) -> bool {
-        self.engine.as_ref().is_some_and(|e| e.chat_state(peer).is_some())
+    /// The account of the chat with `peer`, if it is under way or waiting at this desk: only
+    /// then can it be passed on (offered to a desk, referred to a librarian).
+    pub(crate) fn chat_to_pass_on(&mut self, peer: &str, now: DateTime<Utc>) -> Result<String> {
+        let account = self
+            .store
+            .account_of(peer)?
+            .ok_or_else(|| Error::InvalidInput("there is no conversation with that patron".into()))?;
+        self.ensure_engine(now)?;
+        let here = self.engine.as_ref().is_some_and(|e| e.chat_state(peer).is_some());
+        if !here {
+            return Err(Error::InvalidInput(
+                "this chat is not at this desk, so it cannot be passed on from here".into(),
+            ));
+        }
+        Ok(account)
     }
 
     /// This desk's librarian accepts (or declines) offer `id`.

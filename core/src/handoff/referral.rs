@@ -16,16 +16,7 @@ const QUESTION_CHARS: usize = 300;
 impl Desk {
     /// Refers the chat with `peer` to the directory's librarian `jid`, who must be signed in.
     pub fn refer_chat(&mut self, peer: &str, jid: &str, note: &str, now: DateTime<Utc>) -> Result<DeskSnapshot> {
-        let account = self
-            .store
-            .account_of(peer)?
-            .ok_or_else(|| Error::InvalidInput("there is no conversation with that patron".into()))?;
-        self.ensure_engine(now)?;
-        if !self.chat_is_here(peer) {
-            return Err(Error::InvalidInput(
-                "this chat is not at this desk, so it cannot be referred from here".into(),
-            ));
-        }
+        let account = self.chat_to_pass_on(peer, now)?;
         let colleague = self
             .directory
             .get(&account)
@@ -135,8 +126,7 @@ mod tests {
 
     #[test]
     fn a_referral_tells_the_colleague_and_the_patron_and_ends_the_chat_here() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut desk = Desk::open(&dir.path().join("refdesk.db")).unwrap();
+        let (_dir, mut desk) = crate::tests::desk();
         let t0 = Utc::now() - Duration::minutes(10);
         desk.set_directory(
             ASK,
