@@ -100,11 +100,16 @@ impl Desk {
         // Walk-up topics written before they were redacted on the way in are redacted once.
         if store.setting(TOPICS_REDACTED)?.is_none() {
             let redactor = privacy::redact::Redactor::new();
-            store.atomically(|s| {
+            let changed = store.atomically(|s| {
                 let changed = s.redact_walkup_topics(|t| redact_topic(&redactor, t))?;
-                tracing::info!(changed, "earlier walk-up topics redacted");
-                Ok(s.set_setting(TOPICS_REDACTED, "1")?)
+                s.set_setting(TOPICS_REDACTED, "1")?;
+                Ok(changed)
             })?;
+            // Out of the log too: the topics as typed must not outlive their redaction there.
+            if changed > 0 && !store.checkpoint()? {
+                tracing::warn!("the database's log is in use; old walk-up topics leave it at the next checkpoint");
+            }
+            tracing::info!(changed, "earlier walk-up topics redacted");
         }
         Ok(Desk::with_store(store))
     }
@@ -615,7 +620,7 @@ impl Desk {
     }
 
     /// Applies the retention policy: drops transcribed live messages past `live_hours` and
-    /// transcripts past `transcript_days`, in one transaction; logs the counts only.
+    /// transcripts and walk-ups past `transcript_days`, in one transaction; logs the counts only.
     pub fn purge(&mut self, retention: &policy::RetentionPolicy, now: DateTime<Utc>) -> Result<store::Purged> {
         let live_before = now - chrono::Duration::hours(i64::from(retention.live_hours));
         let transcripts_before = now - chrono::Duration::days(i64::from(retention.transcript_days));
@@ -1082,8 +1087,8 @@ const SECRET_IN_KEYRING: &str = "pseudonym_secret_in_keyring";
 /// Set once the walk-up topics of older versions, kept as typed, have been redacted.
 const TOPICS_REDACTED: &str = "walkup_topics_redacted";
 
-/// The pseudonym secret kept in the store, made on first use: where no keyring is given.
-// TODO(#6): move this secret to the OS keyring and rotate it per retention period.
+/// The pseudonym secret kept in the store, made on first use: where no keyring is given (the
+/// app moves it to the OS keyring, and pseudonyms change per retention period: see `pseudonym_key`).
 fn pseudonym_secret(s: &Store) -> Result<Vec<u8>> {
     use base64::Engine as _;
     // Never a second secret beside the keyring's: pseudonyms would stop matching.
@@ -1246,10 +1251,9 @@ pub(crate) mod tests {
             "before Maria said who she was"
         );
         assert_eq!(desk.search_transcripts_in("called", &by_maria, &chrono::Utc, 10).unwrap().len(), 1);
-        assert!(
-            !database_bytes(dir.path()).windows(8).any(|w| w == b"12345678"),
-            "the database keeps no number typed in a topic"
-        );
+        let bytes = database_bytes(dir.path());
+        assert!(!bytes.windows(8).any(|w| w == b"12345678"), "the database keeps no number typed in a topic");
+        assert!(!bytes.windows(14).any(|w| w == b"21234001234567"), "nor one an older version kept");
     }
 
     #[test]

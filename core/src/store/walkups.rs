@@ -88,6 +88,13 @@ impl Store {
                 changed += 1;
             }
         }
+        if changed > 0 {
+            // The search index keeps a replaced topic's words in its segments until it merges
+            // them: built again from the redacted topics, it holds only those.
+            self.conn
+                .execute("INSERT INTO walkup_search (walkup_search) VALUES ('rebuild')", [])
+                .map_err(StoreError::sqlite(context))?;
+        }
         Ok(changed)
     }
 
