@@ -342,6 +342,10 @@ pub struct FloodView {
 /// Event the shell emits with a [`MessageView`] when a message arrives, is queued, or is sent.
 pub const EVENT_MESSAGE: &str = "message";
 
+/// Event the shell emits with a patron's address when the librarian clicks a notification about
+/// them: the window opens their conversation.
+pub const EVENT_OPEN_CHAT: &str = "open-chat";
+
 /// Where a message stands: received from the patron, waiting to go out, or handed to the server.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]

@@ -15,7 +15,13 @@ pub struct Notice {
     pub body: String,
     /// Stays until dismissed (an IM that has waited past the second threshold).
     pub urgent: bool,
+    /// The patron it is about: clicking the notification opens their conversation.
+    pub peer: String,
 }
+
+/// The action a click on the notification invokes (the freedesktop "default" action); the window
+/// then opens the patron's conversation (event [`crate::api::EVENT_OPEN_CHAT`]).
+pub const CLICK_ACTION: &str = "default";
 
 /// A patron who keeps writing is announced once per this long, not once per message.
 const PER_PATRON_GAP: i64 = 30;
@@ -54,7 +60,7 @@ impl Notifier {
         } else {
             "Open Refdesk to read and answer.".to_owned()
         };
-        Some(Notice { summary: format!("IM from {}", name(&m.peer)), body, urgent: false })
+        Some(Notice { summary: format!("IM from {}", name(&m.peer)), body, urgent: false, peer: m.peer.clone() })
     }
 
     /// An IM has waited past a threshold of the desk policy.
@@ -68,8 +74,34 @@ impl Notifier {
             AlertLevel::Waiting => (format!("{} is waiting", name(peer)), false),
             AlertLevel::Escalated => (format!("{} is still waiting", name(peer)), true),
         };
-        Some(Notice { summary, body: format!("An IM question has waited {waited} for a librarian."), urgent })
+        let body = format!("An IM question has waited {waited} for a librarian.");
+        Some(Notice { summary, body, urgent, peer: peer.to_owned() })
     }
+}
+
+/// Calls `on_click` with the id of each notification the librarian clicks (the daemon's
+/// `ActionInvoked` signal with the default action), until the session bus goes away.
+#[cfg(target_os = "linux")]
+pub async fn listen_clicks(conn: &zbus::Connection, mut on_click: impl FnMut(u32)) -> zbus::Result<()> {
+    use futures_util::StreamExt;
+    use zbus::{message::Type, MatchRule, MessageStream};
+    let rule = MatchRule::builder()
+        .msg_type(Type::Signal)
+        .interface("org.freedesktop.Notifications")?
+        .member("ActionInvoked")?
+        .build();
+    let mut clicks = MessageStream::for_match_rule(rule, conn, Some(16)).await?;
+    while let Some(msg) = clicks.next().await {
+        let Ok(msg) = msg else { continue };
+        // Anyone on the bus can send a signal: a malformed one is ignored, and an id this desk did
+        // not give out finds no conversation.
+        match msg.body().deserialize::<(u32, String)>() {
+            Ok((id, action)) if action == CLICK_ACTION => on_click(id),
+            Ok(_) => {}
+            Err(e) => tracing::debug!("ignored a malformed notification signal: {e}"),
+        }
+    }
+    Ok(())
 }
 
 /// Escapes text for HTML-like markup: notification bodies (`<b>`, `<a href>`, `<img>`, entities)

@@ -1,22 +1,60 @@
-//! Desktop notifications: new IMs while the window is not in front, and IMs left waiting too long.
+//! Desktop notifications: new IMs while the window is not in front, and IMs left waiting too long;
+//! a click on one brings the window forward with that patron's chat.
 
-use std::sync::Mutex;
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
 
 use chrono::Utc;
-use refdesk_core::api::MessageView;
+use refdesk_core::api::{MessageView, EVENT_OPEN_CHAT};
 use refdesk_core::desk::AlertLevel;
 use refdesk_core::notify::{Notice, Notifier};
-use tauri::{AppHandle, Manager, Runtime};
+use tauri::{AppHandle, Emitter, Manager, Runtime};
 
 use crate::state::AppState;
 
-/// The notifier's memory (who was announced when), kept for the app's lifetime.
-pub struct Notifications(Mutex<Notifier>);
+/// The notifier's memory (who was announced when), and which patron each notification shown
+/// is about (by the daemon's id, the newest few), kept for the app's lifetime.
+pub struct Notifications {
+    notifier: Mutex<Notifier>,
+    shown: Arc<Mutex<VecDeque<(u32, String)>>>,
+}
+
+/// Notifications remembered for a click; older ones open the window without choosing a chat.
+const REMEMBERED: usize = 200;
 
 pub fn init<R: Runtime>(app: &AppHandle<R>) {
     let policy = app.state::<AppState>().notifications;
-    app.manage(Notifications(Mutex::new(Notifier::new(policy))));
+    let shown = Arc::new(Mutex::new(VecDeque::new()));
+    app.manage(Notifications { notifier: Mutex::new(Notifier::new(policy)), shown: shown.clone() });
+    listen_for_clicks(app.clone(), shown);
 }
+
+/// A click on one of our notifications brings the window to the front with that patron's chat.
+#[cfg(target_os = "linux")]
+fn listen_for_clicks<R: Runtime>(app: AppHandle<R>, shown: Arc<Mutex<VecDeque<(u32, String)>>>) {
+    tauri::async_runtime::spawn(async move {
+        let conn = match zbus::Connection::session().await {
+            Ok(c) => c,
+            Err(e) => return tracing::info!("notifications cannot be clicked through: no session bus ({e})"),
+        };
+        let clicked = refdesk_core::notify::listen_clicks(&conn, |id| {
+            let peer =
+                shown.lock().unwrap_or_else(|p| p.into_inner()).iter().find(|(n, _)| *n == id).map(|(_, p)| p.clone());
+            // Another program's notification (the daemon tells every listener) is not ours to act on.
+            let Some(peer) = peer else { return };
+            crate::tray::show_main_window(&app);
+            if let Err(e) = app.emit(EVENT_OPEN_CHAT, peer) {
+                tracing::warn!("could not open the clicked chat in the window: {e}");
+            }
+        });
+        if let Err(e) = clicked.await {
+            tracing::info!("notifications cannot be clicked through: {e}");
+        }
+    });
+}
+
+#[cfg(not(target_os = "linux"))]
+fn listen_for_clicks<R: Runtime>(_app: AppHandle<R>, _shown: Arc<Mutex<VecDeque<(u32, String)>>>) {}
 
 /// A message was stored: announce it unless the librarian is looking at the window.
 pub fn message<R: Runtime>(app: &AppHandle<R>, m: &MessageView) {
@@ -24,17 +62,17 @@ pub fn message<R: Runtime>(app: &AppHandle<R>, m: &MessageView) {
         return;
     }
     let Some(n) = app.try_state::<Notifications>() else { return };
-    let notice = n.0.lock().unwrap_or_else(|p| p.into_inner()).message(m, Utc::now());
+    let notice = n.notifier.lock().unwrap_or_else(|p| p.into_inner()).message(m, Utc::now());
     if let Some(notice) = notice {
-        show(notice);
+        show(notice, n.shown.clone());
     }
 }
 
 pub fn wait_alert<R: Runtime>(app: &AppHandle<R>, peer: &str, level: AlertLevel, waited_secs: i64) {
     let Some(n) = app.try_state::<Notifications>() else { return };
-    let notice = n.0.lock().unwrap_or_else(|p| p.into_inner()).wait_alert(peer, level, waited_secs);
+    let notice = n.notifier.lock().unwrap_or_else(|p| p.into_inner()).wait_alert(peer, level, waited_secs);
     if let Some(notice) = notice {
-        show(notice);
+        show(notice, n.shown.clone());
     }
 }
 
@@ -42,7 +80,7 @@ fn window_in_front<R: Runtime>(app: &AppHandle<R>) -> bool {
     app.get_webview_window("main").is_some_and(|w| w.is_visible().unwrap_or(false) && w.is_focused().unwrap_or(false))
 }
 
-fn show(notice: Notice) {
+fn show(notice: Notice, shown: Arc<Mutex<VecDeque<(u32, String)>>>) {
     // Talking to the notification daemon is a blocking D-Bus call: keep it off the async runtime.
     tauri::async_runtime::spawn_blocking(move || {
         let urgency = if notice.urgent { notify_rust::Urgency::Critical } else { notify_rust::Urgency::Normal };
@@ -51,10 +89,19 @@ fn show(notice: Notice) {
             .summary(&notice.summary)
             .body(&notice.body)
             .urgency(urgency)
+            // A click opens the patron's chat (see `listen_for_clicks`).
+            .action(refdesk_core::notify::CLICK_ACTION, "Open the chat")
             .show();
-        // No daemon (a bare session) is not an error for the desk: the window and tray still show it.
-        if let Err(e) = result {
-            tracing::warn!("desktop notification not shown: {e}");
+        match result {
+            Ok(handle) => {
+                let mut shown = shown.lock().unwrap_or_else(|p| p.into_inner());
+                if shown.len() >= REMEMBERED {
+                    shown.pop_front();
+                }
+                shown.push_back((handle.id(), notice.peer));
+            }
+            // No daemon (a bare session) is not an error for the desk: the window and tray still show it.
+            Err(e) => tracing::warn!("desktop notification not shown: {e}"),
         }
     });
 }

@@ -14,6 +14,10 @@ pub struct Shown {
     pub body: String,
     /// 0 low, 1 normal, 2 critical (the `urgency` hint), if sent.
     pub urgency: Option<u8>,
+    /// The id the daemon gave it.
+    pub id: u32,
+    /// Its actions, as (key, label) pairs.
+    pub actions: Vec<(String, String)>,
 }
 
 #[derive(Clone, Default)]
@@ -29,15 +33,25 @@ impl Daemon {
         _app_icon: String,
         summary: String,
         body: String,
-        _actions: Vec<String>,
+        actions: Vec<String>,
         hints: HashMap<String, OwnedValue>,
         _expire_timeout: i32,
     ) -> u32 {
         let urgency = hints.get("urgency").and_then(|v| u8::try_from(v).ok());
+        let actions = actions.chunks(2).map(|p| (p[0].clone(), p.get(1).cloned().unwrap_or_default())).collect();
         let mut all = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        all.push(Shown { app_name, summary, body, urgency });
-        u32::try_from(all.len()).unwrap_or(u32::MAX)
+        let id = u32::try_from(all.len() + 1).unwrap_or(u32::MAX);
+        all.push(Shown { app_name, summary, body, urgency, id, actions });
+        id
     }
+
+    /// What a daemon sends when the user clicks a notification (or one of its buttons).
+    #[zbus(signal)]
+    async fn action_invoked(
+        emitter: &zbus::object_server::SignalEmitter<'_>,
+        id: u32,
+        action_key: &str,
+    ) -> zbus::Result<()>;
 
     fn get_capabilities(&self) -> Vec<String> {
         // Like most daemons: it would render markup in bodies, which is why senders must escape.
@@ -54,7 +68,7 @@ impl Daemon {
 /// Owns `org.freedesktop.Notifications` on the session bus while it lives.
 pub struct NotificationDaemon {
     shown: Daemon,
-    _conn: zbus::blocking::Connection,
+    conn: zbus::blocking::Connection,
 }
 
 impl NotificationDaemon {
@@ -65,11 +79,17 @@ impl NotificationDaemon {
             .serve_at("/org/freedesktop/Notifications", shown.clone())?
             .name("org.freedesktop.Notifications")?
             .build()?;
-        Ok(NotificationDaemon { shown, _conn: conn })
+        Ok(NotificationDaemon { shown, conn })
     }
 
     pub fn shown(&self) -> Vec<Shown> {
         self.shown.0.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// Clicks notification `id`, as a user would: the daemon invokes its default action.
+    pub fn click(&self, id: u32) -> zbus::Result<()> {
+        let iface = self.conn.object_server().interface::<_, Daemon>("/org/freedesktop/Notifications")?;
+        zbus::block_on(Daemon::action_invoked(iface.signal_emitter(), id, "default"))
     }
 
     /// Waits for a notification matching `pred` among those after the first `after`.

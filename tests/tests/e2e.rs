@@ -571,6 +571,16 @@ fn a_question_while_the_window_is_hidden_is_announced_once_with_its_markup_escap
     s.wait_for_text("[data-testid=unread]", WAIT, |t| t == "2").unwrap();
     let announced = daemon.shown().iter().skip(before).filter(|n| n.summary == "IM from patron1").count();
     assert_eq!(announced, 1, "{:?}", daemon.shown());
+
+    // A click on the notification brings the window back with the patron's chat open.
+    assert_eq!(n.actions, [("default".to_owned(), "Open the chat".to_owned())]);
+    daemon.click(n.id).unwrap();
+    wait_window("visible");
+    wait_until("the patron's chat is open", || {
+        s.find_all("[data-testid=message]")
+            .is_ok_and(|all| all.iter().any(|m| s.text(m).is_ok_and(|t| t.contains("hello??"))))
+    });
+    wait_until("its messages are read", || s.find_all("[data-testid=unread]").is_ok_and(|u| u.is_empty()));
 }
 
 #[test]

@@ -33,6 +33,8 @@ export const MESSAGE = "message";
 export const FLOODING = "flooding";
 /** The event name the shell emits when another desk writes a note on a conversation (api::EVENT_NOTE). */
 export const NOTE = "note";
+/** The event name the shell emits with a patron's address when their notification is clicked (api::EVENT_OPEN_CHAT). */
+export const OPEN_CHAT = "open-chat";
 /** The event name the shell emits when a patron starts or stops typing (api::EVENT_TYPING). */
 export const TYPING = "typing";
 
@@ -108,6 +110,8 @@ export const api = {
   conversationNotes: (account: string, peer: string) => invoke<NoteView[]>("conversation_notes", { account, peer }),
   addNote: (account: string, peer: string, text: string) => invoke<NoteView>("add_note", { account, peer, text }),
   onNote: (f: (n: NoteView) => void): Promise<UnlistenFn> => listen<NoteView>(NOTE, (e) => f(e.payload)),
+  /** A notification about `peer` was clicked: the window should open their conversation. */
+  onOpenChat: (f: (peer: string) => void): Promise<UnlistenFn> => listen<string>(OPEN_CHAT, (e) => f(e.payload)),
   onDeskChanged: (f: (s: DeskSnapshot) => void): Promise<UnlistenFn> =>
     listen<DeskSnapshot>(DESK_CHANGED, (e) => f(e.payload)),
 };
