@@ -766,7 +766,6 @@ fn a_canned_reply_goes_out_and_the_chat_and_a_walkup_are_rated_for_the_statistic
 /// (its process and WebKit's, PSS) grows by a bounded amount.
 #[test]
 fn five_hundred_patrons_opening_chats_at_once_leave_the_desk_usable_and_its_memory_bounded() {
-    use refdesk_testkit::proc::pss_kib;
     const PATRONS: usize = 500;
     /// What 500 chats (a tab, a line in the queue and a message each) may add to the app: about
     /// 60 MiB for the window showing them (measured on a fresh start with 500 tabs), plus what a
@@ -777,9 +776,7 @@ fn five_hundred_patrons_opening_chats_at_once_leave_the_desk_usable_and_its_memo
     let SignedIn { app, prosody, data, _server_dir, .. } = signed_in_desk("ask-secret");
     let s = &app.session;
     s.wait_for_text("[data-testid=account-status]", WAIT, |t| t.ends_with(": online")).unwrap();
-    let tree = app_processes();
-    let before = pss_kib(&tree.refresh());
-    println!("before: {:?}", refdesk_testkit::proc::pss_each(&tree.refresh()));
+    let memory = MemoryWatch::start();
 
     let users: Vec<String> = (0..PATRONS).map(|i| format!("crowd{i:03}")).collect();
     prosody.register_many(&users, "crowd-secret").unwrap();
@@ -817,10 +814,7 @@ fn five_hundred_patrons_opening_chats_at_once_leave_the_desk_usable_and_its_memo
 
     // (Measured once the burst's garbage has had time to be collected.)
     std::thread::sleep(Duration::from_secs(10));
-    println!("after: {:?}", refdesk_testkit::proc::pss_each(&tree.refresh()));
-    let grown_mib = pss_kib(&tree.refresh()).saturating_sub(before) / 1024;
-    println!("{PATRONS} chats: the app's PSS grew by {grown_mib} MiB (bound {GROWTH_BOUND_MIB} MiB)");
-    assert!(grown_mib <= GROWTH_BOUND_MIB, "{PATRONS} chats made the app {grown_mib} MiB larger");
+    memory.assert_grown_at_most(GROWTH_BOUND_MIB, &format!("{PATRONS} chats"));
 
     // Nothing lost, nothing twice, and at most one automatic reply each (read from the app's database).
     let db = rusqlite::Connection::open_with_flags(
@@ -845,6 +839,32 @@ fn five_hundred_patrons_opening_chats_at_once_leave_the_desk_usable_and_its_memo
     drop(patrons);
 }
 
+/// The app's memory (PSS summed over its processes) from the moment it is taken, to be held under
+/// a bound.
+struct MemoryWatch {
+    tree: refdesk_testkit::proc::Tree,
+    before_kib: u64,
+}
+
+impl MemoryWatch {
+    fn start() -> MemoryWatch {
+        let tree = app_processes();
+        let before_kib = refdesk_testkit::proc::pss_kib(&tree.refresh());
+        println!("memory before: {:?}", refdesk_testkit::proc::pss_each(&tree.refresh()));
+        MemoryWatch { tree, before_kib }
+    }
+
+    /// Asserts the app grew by at most `bound_mib` since `start` (`what` names the load); the
+    /// figures go to the test's output.
+    fn assert_grown_at_most(&self, bound_mib: u64, what: &str) {
+        let procs = self.tree.refresh();
+        println!("memory after: {:?}", refdesk_testkit::proc::pss_each(&procs));
+        let grown_mib = refdesk_testkit::proc::pss_kib(&procs).saturating_sub(self.before_kib) / 1024;
+        println!("{what}: the app's PSS grew by {grown_mib} MiB (bound {bound_mib} MiB)");
+        assert!(grown_mib <= bound_mib, "{what} made the app {grown_mib} MiB larger");
+    }
+}
+
 /// The running app's processes (its own and WebKit's), for memory bounds (one app at a time).
 fn app_processes() -> refdesk_testkit::proc::Tree {
     let exe = app_path().canonicalize().unwrap();
@@ -856,15 +876,13 @@ fn app_processes() -> refdesk_testkit::proc::Tree {
 /// and the app's memory (PSS of its processes) grows by a bounded amount.
 #[test]
 fn a_flooding_contact_is_marked_on_its_tab_and_the_desk_stays_usable() {
-    use refdesk_testkit::proc::pss_kib;
     /// (Measured 13 to 14 MiB: the flood is dropped after its first burst.)
     const GROWTH_BOUND_MIB: u64 = 40;
     let _turn = ONE_APP_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
     let SignedIn { app, prosody, _server_dir, .. } = signed_in_desk("ask-secret");
     let s = &app.session;
     s.wait_for_text("[data-testid=account-status]", WAIT, |t| t.ends_with(": online")).unwrap();
-    let tree = app_processes();
-    let before = pss_kib(&tree.refresh());
+    let memory = MemoryWatch::start();
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     let mut bot = patron(&rt, &prosody);
     let flood: String = (0..1000)
@@ -880,9 +898,7 @@ fn a_flooding_contact_is_marked_on_its_tab_and_the_desk_stays_usable() {
     // The first burst only (and what the bucket refilled while the flood was arriving).
     let shown = s.find_all("[data-testid=message]").unwrap().len();
     assert!((30..100).contains(&shown), "{shown} of 1000 shown");
-    let grown_mib = pss_kib(&tree.refresh()).saturating_sub(before) / 1024;
-    println!("a flood of 1,000 messages: the app's PSS grew by {grown_mib} MiB (bound {GROWTH_BOUND_MIB} MiB)");
-    assert!(grown_mib <= GROWTH_BOUND_MIB, "the flood made the app {grown_mib} MiB larger");
+    memory.assert_grown_at_most(GROWTH_BOUND_MIB, "a flood of 1,000 messages");
 }
 
 #[test]
@@ -1061,7 +1077,6 @@ fn hostile_bodies() -> Vec<String> {
 
 #[test]
 fn hostile_messages_show_as_text_run_nothing_and_are_all_kept() {
-    use refdesk_testkit::proc::pss_kib;
     /// What the hostile cases (among them 100 KB of one unbroken string and 2,000 lines) may add
     /// (measured 22 to 24 MiB).
     const GROWTH_BOUND_MIB: u64 = 60;
@@ -1069,8 +1084,7 @@ fn hostile_messages_show_as_text_run_nothing_and_are_all_kept() {
     let SignedIn { app, prosody, data, _server_dir, .. } = signed_in_desk("ask-secret");
     let s = &app.session;
     s.wait_for_text("[data-testid=account-status]", WAIT, |t| t.ends_with(": online")).unwrap();
-    let tree = app_processes();
-    let before = pss_kib(&tree.refresh());
+    let memory = MemoryWatch::start();
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     let bodies = hostile_bodies();
     assert!(bodies.len() >= 60, "{} cases", bodies.len());
@@ -1180,9 +1194,7 @@ fn hostile_messages_show_as_text_run_nothing_and_are_all_kept() {
     s.click(&s.find("[data-testid=walkup-button]").unwrap()).unwrap();
     s.wait_for("[data-testid=walkup-timer]", WAIT).unwrap();
     s.save_screenshot(&artifacts().join("e2e-hostile.png"));
-    let grown_mib = pss_kib(&tree.refresh()).saturating_sub(before) / 1024;
-    println!("{} hostile messages: the app's PSS grew by {grown_mib} MiB (bound {GROWTH_BOUND_MIB} MiB)", bodies.len());
-    assert!(grown_mib <= GROWTH_BOUND_MIB, "the hostile messages made the app {grown_mib} MiB larger");
+    memory.assert_grown_at_most(GROWTH_BOUND_MIB, &format!("{} hostile messages", bodies.len()));
 }
 
 #[test]
