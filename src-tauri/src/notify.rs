@@ -1,5 +1,5 @@
-//! Desktop notifications: new IMs while the window is not in front, and IMs left waiting too long;
-//! a click on one brings the window forward with that patron's chat.
+//! Desktop notifications: new IMs (unless their chat is in front of the librarian), and IMs left
+//! waiting too long; a click on one brings the window forward with that patron's chat.
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
@@ -17,6 +17,16 @@ use crate::state::AppState;
 pub struct Notifications {
     notifier: Mutex<Notifier>,
     shown: Arc<Mutex<VecDeque<(u32, String)>>>,
+    /// The chat the window shows, as (account, patron), if any: its messages need no notification
+    /// while the window is in front; those of background tabs do.
+    open: Mutex<Option<(String, String)>>,
+}
+
+/// The window shows the chat with `peer` on `account` now (none: another view, or no chat).
+pub fn set_open_chat<R: Runtime>(app: &AppHandle<R>, chat: Option<(String, String)>) {
+    if let Some(n) = app.try_state::<Notifications>() {
+        *n.open.lock().unwrap_or_else(|p| p.into_inner()) = chat;
+    }
 }
 
 /// Notifications remembered for a click; older ones open the window without choosing a chat.
@@ -25,7 +35,11 @@ const REMEMBERED: usize = 200;
 pub fn init<R: Runtime>(app: &AppHandle<R>) {
     let policy = app.state::<AppState>().notifications;
     let shown = Arc::new(Mutex::new(VecDeque::new()));
-    app.manage(Notifications { notifier: Mutex::new(Notifier::new(policy)), shown: shown.clone() });
+    app.manage(Notifications {
+        notifier: Mutex::new(Notifier::new(policy)),
+        shown: shown.clone(),
+        open: Mutex::new(None),
+    });
     listen_for_clicks(app.clone(), shown);
 }
 
@@ -56,12 +70,13 @@ fn listen_for_clicks<R: Runtime>(app: AppHandle<R>, shown: Arc<Mutex<VecDeque<(u
 #[cfg(not(target_os = "linux"))]
 fn listen_for_clicks<R: Runtime>(_app: AppHandle<R>, _shown: Arc<Mutex<VecDeque<(u32, String)>>>) {}
 
-/// A message was stored: announce it unless the librarian is looking at the window.
+/// A message was stored: announce it unless the librarian is looking at its chat.
 pub fn message<R: Runtime>(app: &AppHandle<R>, m: &MessageView) {
-    if !m.incoming || window_in_front(app) {
+    let Some(n) = app.try_state::<Notifications>() else { return };
+    let shown = |open: &Option<(String, String)>| open.as_ref().is_some_and(|(a, p)| *a == m.account && *p == m.peer);
+    if !m.incoming || window_in_front(app) && shown(&n.open.lock().unwrap_or_else(|p| p.into_inner())) {
         return;
     }
-    let Some(n) = app.try_state::<Notifications>() else { return };
     let notice = n.notifier.lock().unwrap_or_else(|p| p.into_inner()).message(m, Utc::now());
     if let Some(notice) = notice {
         show(notice, n.shown.clone());

@@ -583,6 +583,43 @@ fn a_question_while_the_window_is_hidden_is_announced_once_with_its_markup_escap
     wait_until("its messages are read", || s.find_all("[data-testid=unread]").is_ok_and(|u| u.is_empty()));
 }
 
+/// With the window in front, a message in a background tab (or a new chat) is announced; one in
+/// the chat the librarian is reading is not.
+#[test]
+fn with_the_window_in_front_only_chats_in_background_tabs_are_announced() {
+    let _turn = ONE_APP_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let daemon = notifications();
+    let desk = signed_in_desk("ask-secret");
+    let s = &desk.app.session;
+    s.wait_for_text("[data-testid=account-status]", WAIT, |t| t.ends_with(": online")).unwrap();
+    wait_window("visible");
+    desk.prosody.register("patron2", "patron-secret").unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let mut patron1 = patron(&rt, &desk.prosody);
+    let mut patron2 =
+        rt.block_on(refdesk_core::xmpp::connect(&desk.prosody.client_config("patron2"), "patron-secret")).unwrap();
+    rt.block_on(patron1.send_message("ask@library.test", "first question")).unwrap();
+    s.click(&s.wait_for("[data-testid=tab]", WAIT).unwrap()).unwrap();
+    s.wait_for_text("[data-testid=message]", WAIT, |t| t.contains("first question")).unwrap();
+    let before = daemon.shown().len();
+
+    // patron2's new chat is in a background tab: announced.
+    rt.block_on(patron2.send_message("ask@library.test", "another question")).unwrap();
+    daemon
+        .wait_for(before, WAIT, |n| n.summary == "IM from patron2")
+        .expect("the background tab's message is announced");
+    // patron1 writes again, in the chat on screen (past the per-patron pause): not announced.
+    std::thread::sleep(Duration::from_secs(31));
+    rt.block_on(patron1.send_message("ask@library.test", "still there?")).unwrap();
+    wait_until("the message is on screen", || {
+        s.find_all("[data-testid=message]")
+            .is_ok_and(|all| all.iter().any(|m| s.text(m).is_ok_and(|t| t.contains("still there?"))))
+    });
+    std::thread::sleep(Duration::from_millis(500));
+    let announced: Vec<String> = daemon.shown().iter().skip(before).map(|n| n.summary.clone()).collect();
+    assert_eq!(announced, ["IM from patron2"], "the chat on screen is not announced");
+}
+
 #[test]
 fn closing_the_window_hides_it_to_the_tray_and_launching_again_brings_it_back() {
     let _turn = ONE_APP_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
@@ -769,8 +806,8 @@ fn five_hundred_patrons_opening_chats_at_once_leave_the_desk_usable_and_its_memo
     const PATRONS: usize = 500;
     /// What 500 chats (a tab, a line in the queue and a message each) may add to the app: about
     /// 60 MiB for the window showing them (measured on a fresh start with 500 tabs), plus what a
-    /// burst leaves behind (measured 128 to 148 MiB in all; 205 to 232 before the window was
-    /// shown the desk at a steady pace instead of once per message).
+    /// burst leaves behind (measured 128 to 149 MiB in all, 173 once with a build running beside
+    /// it; 205 to 232 before the window was shown the desk at a steady pace, not per message).
     const GROWTH_BOUND_MIB: u64 = 200;
     let _turn = ONE_APP_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
     let SignedIn { app, prosody, data, _server_dir, .. } = signed_in_desk("ask-secret");
@@ -813,7 +850,7 @@ fn five_hundred_patrons_opening_chats_at_once_leave_the_desk_usable_and_its_memo
     s.wait_for_text("[data-testid=message]", WAIT, |t| t.contains("where is the atlas?")).unwrap();
 
     // (Measured once the burst's garbage has had time to be collected.)
-    std::thread::sleep(Duration::from_secs(10));
+    std::thread::sleep(Duration::from_secs(20));
     memory.assert_grown_at_most(GROWTH_BOUND_MIB, &format!("{PATRONS} chats"));
 
     // Nothing lost, nothing twice, and at most one automatic reply each (read from the app's database).

@@ -94,6 +94,13 @@ pub fn set_display_settings(
     state.with_desk(|d| d.set_display_settings(settings))
 }
 
+/// Which chat the window shows (none: another view): its messages need no notification while
+/// the window is in front.
+#[tauri::command(async)]
+pub fn set_open_chat<R: tauri::Runtime>(app: tauri::AppHandle<R>, account: Option<String>, peer: Option<String>) {
+    crate::notify::set_open_chat(&app, account.zip(peer));
+}
+
 /// Gives a glossary term this desk's meaning (empty: hides a built-in term), or with none drops
 /// it; the whole glossary as the window now explains it.
 #[tauri::command(async)]

@@ -96,6 +96,8 @@ export const api = {
   setAutostart: (enabled: boolean) => invoke<AutostartView>("set_autostart", { enabled }),
   displaySettings: () => invoke<DisplaySettings>("display_settings"),
   setDisplaySettings: (settings: DisplaySettings) => invoke<DisplaySettings>("set_display_settings", { settings }),
+  /** Tells the shell which chat the window shows (null: none), so only other chats are announced. */
+  setOpenChat: (account: string | null, peer: string | null) => invoke<void>("set_open_chat", { account, peer }),
   /** This desk's meaning for a slang term ("" hides a built-in one; null drops the desk's own). */
   setGlossaryTerm: (term: string, meaning: string | null) =>
     invoke<SlangTerm[]>("set_glossary_term", { term, meaning }),
