@@ -4,7 +4,10 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-/// Event the shell emits with a fresh [`DeskSnapshot`] whenever the desk changes.
+/// Event the shell emits whenever the desk changes, with the revision of its new
+/// [`DeskSnapshot`]; the window fetches the snapshot (`desk_snapshot`) if it has an older one.
+/// (An event's payload reaches the webview as script source to evaluate: a 500-chat snapshot as
+/// source several times a second left the web process about 70 MiB larger than fetching it.)
 pub const EVENT_DESK_CHANGED: &str = "desk-changed";
 
 /// What the librarian chose for IM: open for questions, stepped away, or signed off.
@@ -75,6 +78,10 @@ pub struct WalkUp {
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub struct DeskSnapshot {
+    /// Counts up with every snapshot the process makes: of two, the window keeps the later one
+    /// (a command's answer and a fetch after a change may arrive in either order).
+    #[ts(type = "number")]
+    pub revision: u64,
     pub state: DeskState,
     pub presence: Presence,
     pub active_walkup: Option<WalkUp>,
@@ -424,6 +431,7 @@ mod tests {
     fn the_tray_line_says_the_state_and_who_is_waiting() {
         let t = Utc::now();
         let mut s = DeskSnapshot {
+            revision: 1,
             state: DeskState::WithPatron,
             presence: Presence::Available,
             active_walkup: None,

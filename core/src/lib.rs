@@ -93,6 +93,14 @@ pub struct Desk {
     names: privacy::names::KnownNames,
 }
 
+/// The revision of the next snapshot: one counter for the process, so a desk opened again (after
+/// a reset) goes on counting where the last one stopped, and the window never takes a new state
+/// for an old one.
+fn next_revision() -> u64 {
+    static LAST: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    LAST.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1
+}
+
 impl Desk {
     /// Opens the desk whose database is `db_path`.
     pub fn open(db_path: &Path) -> Result<Desk> {
@@ -267,6 +275,7 @@ impl Desk {
             c.name = self.names.roster_name(&c.peer).map(str::to_owned);
         }
         Ok(DeskSnapshot {
+            revision: next_revision(),
             state: desk::desk_state(presence, active_walkup.is_some()),
             presence,
             active_walkup,
@@ -1172,6 +1181,18 @@ pub(crate) mod tests {
         assert_eq!(s.state, DeskState::Available);
         assert_eq!(s.active_walkup, None);
         assert_eq!(s.walkups_today, 1);
+    }
+
+    #[test]
+    fn a_later_snapshot_has_a_higher_revision_even_from_a_desk_opened_again() {
+        let (_d, mut desk) = desk();
+        let first = desk.snapshot(Utc::now()).unwrap().revision;
+        let changed = desk.start_walkup(None, Utc::now()).unwrap().revision;
+        assert!(changed > first, "{changed} after {first}");
+        // A reset opens the desk again; the window must still take its states as newer.
+        let (_e, again) = self::desk();
+        let after_reset = again.snapshot(Utc::now()).unwrap().revision;
+        assert!(after_reset > changed, "{after_reset} after {changed}");
     }
 
     #[test]

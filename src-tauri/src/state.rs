@@ -231,7 +231,7 @@ pub fn publish<R: Runtime>(app: &AppHandle<R>) {
 
 pub fn announce<R: Runtime>(app: &AppHandle<R>, snapshot: &DeskSnapshot) {
     crate::tray::show_state(app, snapshot);
-    if let Err(e) = app.emit(EVENT_DESK_CHANGED, snapshot) {
+    if let Err(e) = app.emit(EVENT_DESK_CHANGED, snapshot.revision) {
         tracing::warn!("could not tell the window about a desk change: {e}");
     }
 }

@@ -114,6 +114,7 @@ export const api = {
   onNote: (f: (n: NoteView) => void): Promise<UnlistenFn> => listen<NoteView>(NOTE, (e) => f(e.payload)),
   /** A notification about `peer` was clicked: the window should open their conversation. */
   onOpenChat: (f: (peer: string) => void): Promise<UnlistenFn> => listen<string>(OPEN_CHAT, (e) => f(e.payload)),
-  onDeskChanged: (f: (s: DeskSnapshot) => void): Promise<UnlistenFn> =>
-    listen<DeskSnapshot>(DESK_CHANGED, (e) => f(e.payload)),
+  /** Called with the revision of the desk's new snapshot (fetch it with `deskSnapshot`). */
+  onDeskChanged: (f: (revision: number) => void): Promise<UnlistenFn> =>
+    listen<number>(DESK_CHANGED, (e) => f(e.payload)),
 };

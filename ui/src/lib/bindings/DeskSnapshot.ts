@@ -11,7 +11,12 @@ import type { WalkUp } from "./WalkUp";
 /**
  * Everything the window needs to draw the desk header and the walk-up button.
  */
-export type DeskSnapshot = { state: DeskState, presence: Presence, activeWalkup: WalkUp | null, 
+export type DeskSnapshot = { 
+/**
+ * Counts up with every snapshot the process makes: of two, the window keeps the later one
+ * (a command's answer and a fetch after a change may arrive in either order).
+ */
+revision: number, state: DeskState, presence: Presence, activeWalkup: WalkUp | null, 
 /**
  * Walk-ups started since local midnight.
  */
