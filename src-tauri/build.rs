@@ -43,6 +43,8 @@ fn main() {
         "display_settings",
         "set_display_settings",
         "set_glossary_term",
+        "desk_settings",
+        "set_desk_setting",
         "set_open_chat",
     ]);
     if let Err(e) = tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest)) {

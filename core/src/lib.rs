@@ -1318,7 +1318,7 @@ pub(crate) mod tests {
         assert_eq!(replay.walkups.waits, vec![0]);
     }
 
-    fn chat(from: &str, id: &str, body: &str) -> xmpp::ChatMessage {
+    pub(crate) fn chat(from: &str, id: &str, body: &str) -> xmpp::ChatMessage {
         xmpp::ChatMessage {
             from: from.into(),
             to: Some("ask@library.test".into()),

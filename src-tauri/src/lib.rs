@@ -146,6 +146,8 @@ pub fn run_app<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Result<(
             commands::desk::display_settings,
             commands::desk::set_display_settings,
             commands::desk::set_glossary_term,
+            commands::desk::desk_settings,
+            commands::desk::set_desk_setting,
             commands::desk::set_open_chat,
         ])
         .run(tauri::generate_context!())

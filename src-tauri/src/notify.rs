@@ -33,7 +33,7 @@ pub fn set_open_chat<R: Runtime>(app: &AppHandle<R>, chat: Option<(String, Strin
 const REMEMBERED: usize = 200;
 
 pub fn init<R: Runtime>(app: &AppHandle<R>) {
-    let policy = app.state::<AppState>().notifications;
+    let policy = app.state::<AppState>().notifications();
     let shown = Arc::new(Mutex::new(VecDeque::new()));
     app.manage(Notifications {
         notifier: Mutex::new(Notifier::new(policy)),

@@ -11,10 +11,13 @@ use tauri::{AppHandle, Emitter, Manager, Runtime};
 pub struct AppState {
     slot: Mutex<Slot>,
     db_path: PathBuf,
+    /// The library's policy alone (a fresh database has no settings of its own).
     policy: refdesk_core::desk::Policy,
+    /// What the policy file locks and what it only starts a desk with.
+    pub layers: refdesk_core::policy::layers::Layers,
     policy_warning: Option<String>,
-    /// What notifications may say, from the library's policy file.
-    pub notifications: refdesk_core::policy::NotificationPolicy,
+    /// What notifications may say: the library's policy, with this desk's choices where allowed.
+    notifications: std::sync::RwLock<refdesk_core::policy::NotificationPolicy>,
     /// The IM accounts the library's policy file lists.
     pub accounts: Vec<refdesk_core::policy::AccountPolicy>,
     statistics: refdesk_core::policy::StatisticsPolicy,
@@ -25,7 +28,8 @@ pub struct AppState {
     pub startup: refdesk_core::policy::StartupPolicy,
     /// Where no keyring is available: refuse, or a password for this run only.
     pub keyring: refdesk_core::policy::KeyringPolicy,
-    /// The library's settings in words, each marked if the policy file set it (Settings view).
+    /// The library's settings a desk cannot change, in words, each marked if the policy file set
+    /// it (Settings view; the others are in `layers`).
     pub library_settings: Vec<refdesk_core::policy::summary::SettingView>,
 }
 
@@ -40,16 +44,18 @@ impl AppState {
     pub fn open(db_path: PathBuf) -> AppState {
         let policy_path = refdesk_core::policy::policy_path();
         let (loaded, policy_warning) = refdesk_core::policy::load_for_app(policy_path.as_deref());
-        let refdesk_core::policy::LoadedPolicy { file, desk: policy } = loaded;
+        let refdesk_core::policy::LoadedPolicy { file, desk: policy, layers } = loaded;
         // Which keys the file sets (none when it was not used): only those show "set by your library".
         let set_keys = match (&policy_path, &policy_warning) {
             (Some(p), None) => {
-                std::fs::read_to_string(p).map(|t| refdesk_core::policy::summary::keys_set(&t)).unwrap_or_default()
+                let keys = std::fs::read_to_string(p).map(|t| refdesk_core::policy::summary::keys_set(&t));
+                // (A starting value in `[defaults]` is the library's too.)
+                keys.unwrap_or_default().iter().map(|k| k.strip_prefix("defaults.").unwrap_or(k).to_owned()).collect()
             }
             _ => Vec::new(),
         };
         let library_settings = refdesk_core::policy::summary::summary(&file, &set_keys);
-        let (notifications, accounts, retention, statistics, canned) =
+        let (mut notifications, accounts, retention, statistics, canned) =
             (file.notifications, file.accounts, file.retention, file.statistics, file.canned_replies);
         let glossary = file.glossary;
         let (startup, keyring) = (file.startup, file.keyring);
@@ -58,10 +64,17 @@ impl AppState {
             (Some(p), None) => tracing::info!(policy = %p.display(), "desk policy loaded"),
             (None, None) => tracing::info!("no policy file; default desk rules"),
         }
+        let mut settings_warning = None;
         let slot = match Desk::open(&db_path) {
             Ok(mut desk) => {
                 tracing::info!(db = %db_path.display(), "store opened");
-                desk.set_policy(policy.clone());
+                let (own, warning) = desk.policy_with_own_settings(&layers);
+                if let Some(w) = &warning {
+                    tracing::warn!("{w}");
+                }
+                settings_warning = warning;
+                notifications = own.file.notifications;
+                desk.set_policy(own.desk);
                 desk.set_default_read_level(statistics.default_level());
                 desk.set_canned_replies(canned.clone());
                 desk.set_glossary_policy(glossary.clone());
@@ -85,8 +98,9 @@ impl AppState {
             slot: Mutex::new(slot),
             db_path,
             policy,
-            policy_warning,
-            notifications,
+            layers,
+            policy_warning: policy_warning.or(settings_warning),
+            notifications: std::sync::RwLock::new(notifications),
             accounts,
             statistics,
             canned,
@@ -164,6 +178,16 @@ impl AppState {
                 self.glossary.terms()
             }),
         }
+    }
+
+    /// What notifications may say now.
+    pub fn notifications(&self) -> refdesk_core::policy::NotificationPolicy {
+        *self.notifications.read().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Notifications as a change of this desk's settings left them.
+    pub fn set_notifications(&self, n: refdesk_core::policy::NotificationPolicy) {
+        *self.notifications.write().unwrap_or_else(|p| p.into_inner()) = n;
     }
 
     fn lock(&self) -> Result<std::sync::MutexGuard<'_, Slot>, CommandError> {

@@ -1767,6 +1767,95 @@ fn every_main_view_passes_an_accessibility_check_in_light_and_dark() {
     assert!(found.is_empty(), "{} accessibility violations:\n{}", found.len(), found.join("\n"));
 }
 
+/// A desk changes its own rules and replies in Settings, and they apply at once and after a
+/// restart; what the library's policy file sets is shown as the library's and cannot be changed;
+/// the library's `[defaults]` are starting values; a refused value says why and is not kept.
+#[test]
+fn a_desk_changes_its_rules_and_replies_in_settings_but_not_what_the_library_locked() {
+    let _turn = ONE_APP_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let policy_dir = tempfile::tempdir().unwrap();
+    let policy = policy_dir.path().join("policy.toml");
+    std::fs::write(&policy, "[desk]\nholdChatsDuringWalkup = false\n\n[defaults.desk]\nmaxChatsPerLibrarian = 3\n")
+        .unwrap();
+    let SignedIn { app, prosody, data, demo, _server_dir } =
+        signed_in_desk_with("ask-secret", &[("REFDESK_POLICY", &policy)]);
+    let s = &app.session;
+    s.wait_for_text("[data-testid=account-status]", WAIT, |t| t.ends_with(": online")).unwrap();
+    let row = |key: &str| format!("[data-testid=desk-setting][data-key='{key}']");
+    let input = |s: &Session, key: &str| s.find(&format!("{} [data-testid=desk-setting-input]", row(key))).unwrap();
+    let source = |s: &Session, key: &str| {
+        s.text(&s.find(&format!("{} [data-testid=desk-setting-source]", row(key))).unwrap()).unwrap()
+    };
+    let retype = |s: &Session, el: &refdesk_testkit::webdriver::Element, text: &str| {
+        s.send_keys(el, "\u{E009}a").unwrap();
+        s.send_keys(el, &format!("\u{E003}{text}\u{E004}")).unwrap();
+    };
+    s.click(&s.find("[data-testid=settings-button]").unwrap()).unwrap();
+    s.wait_for(&row("desk.maxChatsPerLibrarian"), WAIT).unwrap();
+
+    // Locked by the library: shown, marked, not editable.
+    let hold = input(s, "desk.holdChatsDuringWalkup");
+    assert_eq!(s.property(&hold, "disabled").unwrap(), serde_json::json!(true));
+    assert_eq!(s.property(&hold, "checked").unwrap(), serde_json::json!(false));
+    assert_eq!(source(s, "desk.holdChatsDuringWalkup"), "set by your library");
+    // A starting value from the library, then this desk's own.
+    let cap = input(s, "desk.maxChatsPerLibrarian");
+    assert_eq!(s.property(&cap, "value").unwrap(), serde_json::json!("3"));
+    assert_eq!(source(s, "desk.maxChatsPerLibrarian"), "your library's starting value");
+    retype(s, &cap, "1");
+    s.wait_for_text(&format!("{} [data-testid=desk-setting-source]", row("desk.maxChatsPerLibrarian")), WAIT, |t| {
+        t == "changed at this desk"
+    })
+    .unwrap();
+    // A value the rules refuse says why, and the field shows the value in force again.
+    retype(s, &input(s, "desk.maxChatsPerLibrarian"), "0");
+    let why = s.wait_for("[data-testid=desk-setting-error]", WAIT).unwrap();
+    assert!(s.text(&why).unwrap().contains("at least 1"), "{}", s.text(&why).unwrap());
+    assert_eq!(s.property(&input(s, "desk.maxChatsPerLibrarian"), "value").unwrap(), serde_json::json!("1"));
+    // The reply a patron in line gets.
+    let queued = input(s, "desk.templates.queued");
+    retype(s, &queued, "Set at this desk: you are number {position}.");
+    s.wait_for_text(&format!("{} [data-testid=desk-setting-source]", row("desk.templates.queued")), WAIT, |t| {
+        t == "changed at this desk"
+    })
+    .unwrap();
+
+    s.execute("document.querySelector('[data-testid=desk-settings]').scrollIntoView()").unwrap();
+    s.save_screenshot(&artifacts().join("e2e-desk-settings.png"));
+
+    // At once: with one chat per librarian, a second patron waits and is told so in those words.
+    prosody.register("patron2", "patron-secret").unwrap();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let mut patron1 = patron(&rt, &prosody);
+    rt.block_on(patron1.send_message("ask@library.test", "first question")).unwrap();
+    s.click(&s.find("[data-testid=settings-button]").unwrap()).unwrap();
+    s.wait_for_text("[data-testid=tab-phase]", WAIT, |t| t == "with you").unwrap();
+    let mut patron2 = rt.block_on(async {
+        let mut p = refdesk_core::xmpp::connect(&prosody.client_config("patron2"), "patron-secret").await.unwrap();
+        // (Online, or the server keeps what is sent to them until they are.)
+        p.send_presence(refdesk_core::xmpp::Show::Available, None).await.unwrap();
+        p.send_message("ask@library.test", "second question").await.unwrap();
+        p
+    });
+    assert_eq!(next_body(&rt, &mut patron2, |_| false), "Set at this desk: you are number 1.");
+
+    // After a restart the desk's choices are still in force, and one goes back to the library's.
+    drop(app);
+    let app = launch_with(&[("REFDESK_DATA_DIR", data.path()), ("REFDESK_DEMO", &demo), ("REFDESK_POLICY", &policy)]);
+    let s = &app.session;
+    s.click(&s.wait_for("[data-testid=settings-button]", WAIT).unwrap()).unwrap();
+    s.wait_for(&row("desk.maxChatsPerLibrarian"), WAIT).unwrap();
+    assert_eq!(s.property(&input(s, "desk.maxChatsPerLibrarian"), "value").unwrap(), serde_json::json!("1"));
+    assert_eq!(source(s, "desk.templates.queued"), "changed at this desk");
+    s.click(&s.find(&format!("{} [data-testid=desk-setting-reset]", row("desk.maxChatsPerLibrarian"))).unwrap())
+        .unwrap();
+    s.wait_for_text(&format!("{} [data-testid=desk-setting-source]", row("desk.maxChatsPerLibrarian")), WAIT, |t| {
+        t == "your library's starting value"
+    })
+    .unwrap();
+    assert_eq!(s.property(&input(s, "desk.maxChatsPerLibrarian"), "value").unwrap(), serde_json::json!("3"));
+}
+
 #[test]
 fn text_size_and_high_contrast_are_the_librarians_choice_and_survive_a_restart() {
     let _turn = ONE_APP_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());

@@ -6,12 +6,18 @@ use serde::{Deserialize, Serialize};
 
 use crate::desk::{DeskPolicy, Policy};
 
+pub mod facade;
+pub mod layers;
 pub mod summary;
 
-/// The whole policy file. Sections for accounts, retention and locking arrive with the deployment work.
+/// The whole policy file. What it sets is locked: no desk can change it. What it puts under
+/// `[defaults]` only starts each desk off (see `layers`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields, default)]
 pub struct PolicyFile {
+    /// Starting values a desk may change (read here for its checks and the places of errors).
+    #[serde(skip_serializing)]
+    pub defaults: Option<DefaultsSection>,
     pub desk: DeskPolicy,
     pub notifications: NotificationPolicy,
     /// The IM accounts this desk signs in to. Never passwords: those live in the OS keyring.
@@ -26,6 +32,14 @@ pub struct PolicyFile {
     pub startup: StartupPolicy,
     /// What happens to passwords where no OS keyring is available.
     pub keyring: KeyringPolicy,
+}
+
+/// `[defaults]`: the sections of `layers::DEFAULT_SECTIONS`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+pub struct DefaultsSection {
+    pub desk: DeskPolicy,
+    pub notifications: NotificationPolicy,
 }
 
 /// Passwords live only in the OS keyring. Where there is none (a kiosk session, a locked-down
@@ -288,11 +302,14 @@ pub fn load_for_app(path: Option<&Path>) -> (LoadedPolicy, Option<String>) {
     }
 }
 
-/// A checked policy file and the engine policy compiled from it.
+/// A checked policy (the file's, with a desk's own changes where it has some) and the engine
+/// policy compiled from it.
 #[derive(Debug, Clone, Default)]
 pub struct LoadedPolicy {
     pub file: PolicyFile,
     pub desk: Policy,
+    /// What the file locks and what it only starts a desk with.
+    pub layers: layers::Layers,
 }
 
 pub fn load(path: &Path) -> Result<LoadedPolicy, PolicyFileError> {
@@ -313,6 +330,14 @@ pub fn parse(text: &str, origin: &str) -> Result<LoadedPolicy, PolicyFileError> 
             message: e.message().lines().next().unwrap_or("invalid TOML").to_owned(),
         }
     })?;
+    check_file(file, origin)?;
+    // The library's starting values are checked with what the file locks, as a desk runs them.
+    let layers = layers::Layers::from_text(text);
+    layers.effective(&toml::Table::new(), origin)
+}
+
+/// Checks what a policy file says beyond its syntax, and compiles the desk rules.
+fn check_file(file: PolicyFile, origin: &str) -> Result<LoadedPolicy, PolicyFileError> {
     let desk = file.desk.compile().map_err(|e| PolicyFileError::Invalid {
         path: origin.to_owned(),
         field: format!("desk.{}", e.field),
@@ -349,7 +374,7 @@ pub fn parse(text: &str, origin: &str) -> Result<LoadedPolicy, PolicyFileError> 
             });
         }
     }
-    Ok(LoadedPolicy { file, desk })
+    Ok(LoadedPolicy { file, desk, layers: layers::Layers::default() })
 }
 
 fn line_col(text: &str, offset: usize) -> (usize, usize) {

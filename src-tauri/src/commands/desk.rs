@@ -112,7 +112,39 @@ pub fn set_glossary_term(
     state.with_desk(|d| d.set_glossary_term(&term, meaning.as_deref()))
 }
 
-/// The library's settings in words, each marked if the library's policy file set it.
+/// The settings this desk may change, with their values and where each comes from.
+#[tauri::command(async)]
+pub fn desk_settings(
+    state: State<'_, AppState>,
+) -> Result<Vec<refdesk_core::policy::layers::DeskSettingView>, CommandError> {
+    state.with_desk(|d| Ok(d.setting_views(&state.layers)))
+}
+
+/// Sets one of this desk's settings (`None`: back to the library's or Refdesk's value); the desk
+/// runs with it at once. The settings as the window now shows them.
+#[tauri::command(async)]
+pub fn set_desk_setting<R: tauri::Runtime>(
+    app: tauri::AppHandle<R>,
+    state: State<'_, AppState>,
+    key: String,
+    value: Option<String>,
+) -> Result<Vec<refdesk_core::policy::layers::DeskSettingView>, CommandError> {
+    let mut views = Vec::new();
+    let mut notifications = None;
+    change(&app, |d| {
+        let (loaded, v) = d.change_setting(&state.layers, &key, value.as_deref(), Utc::now())?;
+        (views, notifications) = (v, Some(loaded.file.notifications));
+        d.snapshot(Utc::now())
+    })?;
+    if let Some(n) = notifications {
+        state.set_notifications(n);
+    }
+    tracing::info!(key, "desk setting changed");
+    Ok(views)
+}
+
+/// The library's settings a desk cannot change, in words, each marked if the library's policy
+/// file set it.
 #[tauri::command(async)]
 pub fn library_settings(
     state: State<'_, AppState>,

@@ -18,6 +18,7 @@ import type { Rating } from "./bindings/Rating";
 import type { SearchFilter } from "./bindings/SearchFilter";
 import type { SearchHit } from "./bindings/SearchHit";
 import type { SettingView } from "./bindings/SettingView";
+import type { DeskSettingView } from "./bindings/DeskSettingView";
 import type { Statistics } from "./bindings/Statistics";
 import type { StartupStatus } from "./bindings/StartupStatus";
 import type { TranscriptView } from "./bindings/TranscriptView";
@@ -93,6 +94,9 @@ export const api = {
   onFlooding: (f: (t: FloodView) => void): Promise<UnlistenFn> => listen<FloodView>(FLOODING, (e) => f(e.payload)),
   autostartSettings: () => invoke<AutostartView>("autostart_settings"),
   librarySettings: () => invoke<SettingView[]>("library_settings"),
+  deskSettings: () => invoke<DeskSettingView[]>("desk_settings"),
+  setDeskSetting: (key: string, value: string | null) =>
+    invoke<DeskSettingView[]>("set_desk_setting", { key, value }),
   setAutostart: (enabled: boolean) => invoke<AutostartView>("set_autostart", { enabled }),
   displaySettings: () => invoke<DisplaySettings>("display_settings"),
   setDisplaySettings: (settings: DisplaySettings) => invoke<DisplaySettings>("set_display_settings", { settings }),
