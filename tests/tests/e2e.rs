@@ -1854,6 +1854,30 @@ fn a_desk_changes_its_rules_and_replies_in_settings_but_not_what_the_library_loc
     })
     .unwrap();
     assert_eq!(s.property(&input(s, "desk.maxChatsPerLibrarian"), "value").unwrap(), serde_json::json!("3"));
+
+    // IM hours: open only on a day two days from now, so the desk is closed now and says so.
+    use chrono::Datelike;
+    let day = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+        [(chrono::Utc::now().weekday().num_days_from_monday() as usize + 2) % 7];
+    s.click(&s.find("[data-testid=hours-start]").unwrap()).unwrap();
+    retype(s, &s.wait_for("[data-testid=hours-zone]", WAIT).unwrap(), "UTC");
+    s.click(&s.find(&format!("[data-testid=hours-day][data-day={day}] [data-testid=hours-add]")).unwrap()).unwrap();
+    s.click(&s.find("[data-testid=hours-save]").unwrap()).unwrap();
+    s.wait_for_text(&format!("{} [data-testid=desk-setting-source]", row("desk.schedule")), WAIT, |t| {
+        t == "changed at this desk"
+    })
+    .unwrap();
+    s.execute("document.querySelector('[data-testid=hours-editor]').scrollIntoView()").unwrap();
+    s.save_screenshot(&artifacts().join("e2e-im-hours.png"));
+    prosody.register("patron3", "patron-secret").unwrap();
+    let mut patron3 = rt.block_on(async {
+        let mut p = refdesk_core::xmpp::connect(&prosody.client_config("patron3"), "patron-secret").await.unwrap();
+        p.send_presence(refdesk_core::xmpp::Show::Available, None).await.unwrap();
+        p.send_message("ask@library.test", "are you there?").await.unwrap();
+        p
+    });
+    let closed = next_body(&rt, &mut patron3, |_| false);
+    assert!(closed.contains("chat is closed now and opens again"), "{closed}");
 }
 
 #[test]

@@ -134,6 +134,9 @@ pub enum SettingKind {
     Choice {
         options: Vec<(String, String)>,
     },
+    /// IM hours: the schedule as JSON (`timezone`, `hours` of `day`/`open`/`close`,
+    /// `closedDates`), or "" for none (IM whenever the desk is staffed).
+    Hours,
 }
 
 /// Where a setting's value comes from.
@@ -179,6 +182,7 @@ const TIMES: &str = "Times";
 const REPLIES: &str = "Automatic replies";
 const STATUS: &str = "Status messages";
 const NOTICES: &str = "Notifications";
+const HOURS: &str = "IM hours";
 
 fn text() -> SettingKind {
     SettingKind::Text { long: false }
@@ -198,6 +202,9 @@ fn minutes_or_never() -> SettingKind {
 fn toggle() -> SettingKind {
     SettingKind::Toggle
 }
+fn hours() -> SettingKind {
+    SettingKind::Hours
+}
 fn order() -> SettingKind {
     SettingKind::Choice {
         options: vec![
@@ -214,6 +221,7 @@ const EDITABLE: &[Editable] = &[
     Editable { key: "desk.minStaffForIm", group: RULES, label: "Librarians needed for IM", kind: count1 },
     Editable { key: "desk.maxChatsPerLibrarian", group: RULES, label: "Chats per librarian at once", kind: count1 },
     Editable { key: "desk.holdChatsDuringWalkup", group: RULES, label: "Chats on hold during a walk-up", kind: toggle },
+    Editable { key: "desk.schedule", group: HOURS, label: "IM hours", kind: hours },
     Editable { key: "desk.waitAlertSecs", group: TIMES, label: "Alert for a waiting IM after", kind: minutes },
     Editable { key: "desk.waitEscalateSecs", group: TIMES, label: "Second alert after", kind: minutes },
     Editable { key: "desk.reminderIntervalSecs", group: TIMES, label: "At most one reminder every", kind: minutes },
@@ -294,6 +302,12 @@ pub fn views(layers: &Layers, own: &Table, effective: &super::PolicyFile) -> Vec
 
 fn shown(kind: &SettingKind, v: &Value) -> String {
     match (kind, v) {
+        (SettingKind::Hours, Value::Table(_)) => v
+            .clone()
+            .try_into::<crate::desk::schedule::ScheduleConfig>()
+            .ok()
+            .and_then(|s| serde_json::to_string(&s).ok())
+            .unwrap_or_default(),
         (SettingKind::Minutes { .. }, Value::Integer(secs)) => {
             let m = *secs as f64 / 60.0;
             if secs % 60 == 0 {
@@ -322,12 +336,18 @@ pub fn change(layers: &Layers, own: &Table, key: &str, value: Option<&str>) -> R
     let mut next = own.clone();
     set_path(&mut next, key, value);
     layers.effective(&next, "settings").map_err(|err| match err {
-        PolicyFileError::Invalid { field, message, .. } if field == key => invalid(message),
+        // (Within the setting, as in IM hours' time zone: the message says which part.)
+        PolicyFileError::Invalid { field, message, .. } if within(&field, key) => invalid(message),
         // Another setting's rule (the second alert must not come before the first): say which.
         PolicyFileError::Invalid { field, message, .. } => invalid(format!("{}: {message}", label_of(&field))),
         other => invalid(other.to_string()),
     })?;
     Ok(next)
+}
+
+/// Whether `field` (a dotted path) is `key` or a part of it.
+fn within(field: &str, key: &str) -> bool {
+    field.strip_prefix(key).is_some_and(|rest| rest.is_empty() || rest.starts_with(['.', '[']))
 }
 
 fn label_of(key: &str) -> String {
@@ -336,6 +356,8 @@ fn label_of(key: &str) -> String {
 
 /// The longest text the window may store for one setting (templates are checked further).
 const MAX_TEXT: usize = 2_000;
+/// Room for a week of split shifts and a few years of holidays.
+const MAX_HOURS_JSON: usize = 50_000;
 
 fn parse_value(kind: &SettingKind, v: &str) -> Result<Value, String> {
     match kind {
@@ -358,6 +380,14 @@ fn parse_value(kind: &SettingKind, v: &str) -> Result<Value, String> {
             "false" => Ok(Value::Boolean(false)),
             _ => Err(format!("{v:?} is neither on nor off")),
         },
+        SettingKind::Hours => {
+            if v.chars().count() > MAX_HOURS_JSON {
+                return Err("are too long to be opening hours".into());
+            }
+            let s: crate::desk::schedule::ScheduleConfig =
+                serde_json::from_str(v).map_err(|e| format!("cannot be read ({e})"))?;
+            Value::try_from(s).map_err(|e| e.to_string())
+        }
         SettingKind::Choice { options } => match options.iter().find(|(value, _)| value == v) {
             Some((value, _)) => Ok(Value::String(value.clone())),
             None => Err(format!("{v:?} is not one of the choices")),
@@ -469,6 +499,30 @@ messageText = true
         let text = "[desk]\nwaitEscalateSecs = 200\n[defaults.desk]\nwaitAlertSecs = 300\n";
         let e = super::super::parse(text, "p.toml").unwrap_err();
         assert!(e.to_string().starts_with("p.toml: desk.waitEscalateSecs: must not be shorter"), "{e}");
+    }
+
+    #[test]
+    fn im_hours_are_set_as_a_whole_and_checked() {
+        let l = layers();
+        let week = r#"{"timezone":"Europe/Amsterdam","hours":[{"day":"mon","open":"09:00","close":"17:00"}],"closedDates":["2026-12-25"]}"#;
+        let own = change(&l, &Table::new(), "desk.schedule", Some(week)).unwrap();
+        let e = l.effective(&own, "settings").unwrap();
+        assert!(e.desk.schedule.is_some());
+        let shown = views(&l, &own, &e.file);
+        let v = view(&shown, "desk.schedule");
+        assert_eq!((v.source, v.kind.clone()), (SettingSource::Desk, SettingKind::Hours));
+        let back: crate::desk::schedule::ScheduleConfig = serde_json::from_str(&v.value).unwrap();
+        assert_eq!((back.timezone.as_str(), back.hours.len(), back.closed_dates.len()), ("Europe/Amsterdam", 1, 1));
+        // None yet: an empty value, IM whenever the desk is staffed.
+        let none = views(&l, &Table::new(), &l.effective(&Table::new(), "s").unwrap().file);
+        assert_eq!(view(&none, "desk.schedule").value, "");
+        let e = change(&l, &Table::new(), "desk.schedule", Some(&week.replace("Europe/Amsterdam", "Mars/Olympus")))
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("IM hours: \"Mars/Olympus\" is not a time zone name"), "{e}");
+        let e = change(&l, &Table::new(), "desk.schedule", Some(&week.replace("17:00", "25:00"))).unwrap_err();
+        assert!(e.to_string().contains("\"25:00\" is not a time"), "{e}");
+        assert!(change(&l, &Table::new(), "desk.schedule", Some("{")).is_err());
     }
 
     #[test]

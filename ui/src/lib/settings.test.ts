@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { DeskSettingView } from "./bindings/DeskSettingView";
-import { groupSettings, SOURCE_WORDS } from "./settings";
+import { DAYS, dayName, emptyHours, groupSettings, parseHours, SOURCE_WORDS } from "./settings";
 
 const row = (key: string, group: string): DeskSettingView => ({
   key,
@@ -23,5 +23,21 @@ describe("desk settings", () => {
 
   it("says a locked setting is the library's", () => {
     expect(SOURCE_WORDS.locked).toBe("set by your library");
+  });
+});
+
+describe("IM hours", () => {
+  it("reads the hours a setting holds, and none from an empty or unreadable value", () => {
+    const h = parseHours('{"timezone":"Europe/Amsterdam","hours":[{"day":"mon","open":"09:00","close":"17:00"}]}');
+    expect(h).toEqual({
+      timezone: "Europe/Amsterdam",
+      hours: [{ day: "mon", open: "09:00", close: "17:00" }],
+      closedDates: [],
+    });
+    expect(parseHours("")).toBeNull();
+    expect(parseHours("{")).toBeNull();
+    expect(parseHours('{"hours":[]}')).toBeNull();
+    expect(emptyHours("UTC")).toEqual({ timezone: "UTC", hours: [], closedDates: [] });
+    expect(DAYS.map(dayName)[6]).toBe("Sunday");
   });
 });

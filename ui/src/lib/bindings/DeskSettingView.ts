@@ -12,4 +12,4 @@ key: string, group: string, label: string,
 /**
  * The value in force, as the window edits it (minutes for times, "true"/"false" for toggles).
  */
-value: string, source: SettingSource, } & ({ "kind": "text", long: boolean, } | { "kind": "count", min: number, } | { "kind": "minutes", zeroIsNever: boolean, } | { "kind": "toggle" } | { "kind": "choice", options: Array<[string, string]>, });
+value: string, source: SettingSource, } & ({ "kind": "text", long: boolean, } | { "kind": "count", min: number, } | { "kind": "minutes", zeroIsNever: boolean, } | { "kind": "toggle" } | { "kind": "choice", options: Array<[string, string]>, } | { "kind": "hours" });

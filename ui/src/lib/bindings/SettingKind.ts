@@ -3,4 +3,4 @@
 /**
  * How a setting is typed in the window.
  */
-export type SettingKind = { "kind": "text", long: boolean, } | { "kind": "count", min: number, } | { "kind": "minutes", zeroIsNever: boolean, } | { "kind": "toggle" } | { "kind": "choice", options: Array<[string, string]>, };
+export type SettingKind = { "kind": "text", long: boolean, } | { "kind": "count", min: number, } | { "kind": "minutes", zeroIsNever: boolean, } | { "kind": "toggle" } | { "kind": "choice", options: Array<[string, string]>, } | { "kind": "hours" };
