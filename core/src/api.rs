@@ -126,6 +126,9 @@ pub struct ColleagueView {
     pub subjects: String,
     /// Open for questions (not away or busy).
     pub open: bool,
+    /// Its librarian is on duty (not on a break), whether or not the desk is open for questions:
+    /// it counts for the rules' "IM only when double-staffed".
+    pub on_duty: bool,
 }
 
 /// A librarian in the account's directory (its roster group), with live presence.

@@ -872,6 +872,10 @@ impl Desk {
         }
         let mut engine = Engine::new(self.policy.clone(), start);
         let mut replayed = Vec::new();
+        let others = self.other_desks_on_duty();
+        if others > 0 {
+            replayed.extend(engine.handle(Event::OtherDesksOnDuty { count: others }, start));
+        }
         // A desk whose librarian chose Away or Offline is not on duty for IM.
         if self.presence()? == Presence::Available {
             let on_duty = self.on_duty()?;

@@ -124,6 +124,26 @@ fn confirm_stored(commands: &mpsc::Sender<AccountCommand>, seq: &mut Option<u32>
     }
 }
 
+/// Tells the account runner who staffs this desk and whether they are on duty (the librarian's
+/// own presence is Available) whenever that changed since `announced`: the other desks list the
+/// card, and count an on-duty librarian for double-staffing even while this desk shows "away".
+fn announce_card<D: DeskAccess>(
+    desk: &D,
+    account: &str,
+    commands: &mpsc::Sender<AccountCommand>,
+    announced: &mut Option<(DeskCard, bool)>,
+) {
+    let now = ask(desk, account, |d| Ok((d.desk_card()?, d.presence()? == crate::api::Presence::Available)));
+    if now.is_none() || now == *announced {
+        return;
+    }
+    let (card, on_duty) = now.clone().unwrap_or_default();
+    // (Refused only while the queue is full or the runner has stopped: tried again next time.)
+    if commands.try_send(AccountCommand::Card { card, on_duty }).is_ok() {
+        *announced = now;
+    }
+}
+
 /// Runs until the account runner's event channel closes. `kick` wakes the loop after a change made
 /// elsewhere (a reply or a walk-up from the window) so what it decided goes out at once.
 ///
@@ -163,11 +183,9 @@ pub async fn run<D: DeskAccess>(
     let mut pace = Pace::new();
     // The next `Online` comes from a resumed stream: nothing was missed.
     let mut resumed = false;
-    // The other desks see who staffs this one in its presence (queued until the account is online).
-    if let Some(card) = ask(&*desk, &account, |d| d.desk_card()) {
-        // (Refused only if the runner has stopped already: its last events still come below.)
-        let _ = commands.try_send(AccountCommand::Card(card));
-    }
+    // What the other desks were last told of this one: who staffs it, and whether they are on
+    // duty (see `announce_card`).
+    let mut announced = None;
     loop {
         let deadline = ask(&*desk, &account, |d| Ok(d.next_deadline())).flatten();
         let wait = deadline.map(|t| (t - Utc::now()).to_std().unwrap_or(Duration::ZERO));
@@ -305,10 +323,12 @@ pub async fn run<D: DeskAccess>(
                         pace.want_if(tell_directory(&*desk, &account, &directory));
                     }
                 }
-                Some(AccountEvent::DeskPresence { resource, available, online, card }) => {
+                Some(AccountEvent::DeskPresence { resource, available, online, card, on_duty }) => {
                     if online {
                         // Only a desk's directed presence carries its card; a broadcast one keeps what we know.
-                        let known = desks.get(&resource).map(|c| DeskCard { name: c.name.clone(), subjects: c.subjects.clone() });
+                        let known = desks.get(&resource);
+                        let duty = on_duty.or(known.map(|c| c.on_duty)).unwrap_or(available);
+                        let known = known.map(|c| DeskCard { name: c.name.clone(), subjects: c.subjects.clone() });
                         let card = card.or(known).unwrap_or_default();
                         let view = ColleagueView {
                             account: account.clone(),
@@ -316,6 +336,7 @@ pub async fn run<D: DeskAccess>(
                             name: card.name,
                             subjects: card.subjects,
                             open: available,
+                            on_duty: duty,
                         };
                         desks.insert(resource, view);
                     } else {
@@ -364,6 +385,7 @@ pub async fn run<D: DeskAccess>(
                 Ok(())
             });
         }
+        announce_card(&*desk, &account, &commands, &mut announced);
         let actions = ask(&*desk, &account, |d| Ok(d.take_actions())).unwrap_or_default();
         let offers_changed = ask(&*desk, &account, |d| Ok(d.take_handoffs_changed())).unwrap_or(false);
         pace.want_if(!actions.is_empty() || offers_changed);

@@ -227,17 +227,6 @@ pub fn client_active<R: Runtime>(app: &AppHandle<R>, active: bool) {
     }
 }
 
-/// Shows this desk's card to the other desks on every account signed in (their colleague lists).
-pub fn set_card<R: Runtime>(app: &AppHandle<R>, card: &refdesk_core::handoff::DeskCard) {
-    let Some(accounts) = app.try_state::<Accounts>() else { return };
-    let running = accounts.running.lock().unwrap_or_else(|p| p.into_inner());
-    for r in running.values() {
-        if r.commands.try_send(account::AccountCommand::Card(card.clone())).is_err() {
-            tracing::warn!("the desk card could not be passed on now; it goes with the next sign-in");
-        }
-    }
-}
-
 /// Where the IM service's news goes: the window (and the header's account pills).
 struct Window<R: Runtime>(AppHandle<R>);
 

@@ -173,8 +173,8 @@ impl Running {
     /// The librarian at this desk says who they are, as the window does: kept, and shown to the
     /// other desks in this desk's presence.
     pub async fn call_myself(&self, name: &str, subjects: &str) {
-        let card = self.desk.lock().unwrap().set_desk_card(name, subjects, chrono::Utc::now()).unwrap();
-        self.commands.send(account::AccountCommand::Card(card)).await.unwrap();
+        self.desk.lock().unwrap().set_desk_card(name, subjects, chrono::Utc::now()).unwrap();
+        self.kick.notify_one();
     }
 
     /// This desk's resource on the account.

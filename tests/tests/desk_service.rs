@@ -786,3 +786,49 @@ async fn a_librarian_listed_in_the_policy_joins_the_directory_with_their_subject
         ("Joost de Vries", "maps, local history", "at the map desk", true)
     );
 }
+
+/// "IM only when double-staffed" with the second librarian at another desk on the shared account:
+/// alone, the desk tells a patron it is short-staffed; once the other desk is open for questions,
+/// a new patron is simply answered; when that desk goes on a break, the desk is short-staffed again.
+#[tokio::test]
+async fn a_librarian_at_another_desk_on_the_account_makes_the_desk_double_staffed() {
+    let dirs = [tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap()];
+    let p = server(dirs[0].path());
+    let double = DeskPolicy { min_staff_for_im: 2, ..DeskPolicy::default() }.compile().unwrap();
+    let open_desk = |dir: &std::path::Path| {
+        let mut d = Desk::open(&dir.join("refdesk.db")).unwrap();
+        d.set_policy(double.clone());
+        d
+    };
+    let mut a = start_desk(&p, open_desk(dirs[1].path()));
+    a.until_state(AccountState::Online).await;
+    let asker = |name: &'static str| {
+        p.register(name, "patron-secret").unwrap();
+        let cfg = config(&p, name);
+        async move {
+            let mut s = connect(&cfg, "patron-secret").await.unwrap();
+            s.send_presence(Show::Available, None).await.unwrap();
+            s.send_message("ask@library.test", "a question").await.unwrap();
+            s
+        }
+    };
+    let mut first = asker("alone1").await;
+    let got = bodies(&mut first, Duration::from_secs(2)).await;
+    assert!(got.len() == 1 && got[0].contains("short-staffed"), "{got:?}");
+
+    let mut b = start_desk(&p, open_desk(dirs[2].path()));
+    b.until_state(AccountState::Online).await;
+    a.until_snapshot("desk A sees desk B open", |s| s.colleagues.iter().any(|c| c.open)).await;
+    let mut second = asker("staffed1").await;
+    let got = bodies(&mut second, Duration::from_secs(2)).await;
+    assert!(got.is_empty(), "two librarians: no automatic reply, {got:?}");
+    assert_eq!(a.phase_of("staffed1@library.test"), Some(ChatPhase::Active));
+
+    // Desk B's librarian takes a break.
+    b.desk.lock().unwrap().set_presence(refdesk_core::api::Presence::Away, Utc::now()).unwrap();
+    b.kick.notify_one();
+    a.until_snapshot("desk A sees desk B away", |s| s.colleagues.iter().all(|c| !c.open)).await;
+    let mut third = asker("alone2").await;
+    let got = bodies(&mut third, Duration::from_secs(2)).await;
+    assert!(got.len() == 1 && got[0].contains("short-staffed"), "{got:?}");
+}

@@ -61,6 +61,10 @@ pub enum Event {
     /// The desk that had this chat left the account (signed out, lost its link) and did not come
     /// back in time: the chat waits in this desk's line again (without a word to the patron).
     ReleasedElsewhere { chat: ChatId },
+    /// This many librarians at other desks signed in to the account are open for questions: they
+    /// count towards `min_staff_for_im` ("IM only when double-staffed"), though this desk never
+    /// gives them its chats.
+    OtherDesksOnDuty { count: u32 },
     /// A deadline from `next_deadline` was reached.
     Tick,
 }
@@ -195,6 +199,8 @@ pub struct Engine {
     schedule_change: Option<DateTime<Utc>>,
     /// Chats another desk answered, with their last activity.
     elsewhere: BTreeMap<ChatId, DateTime<Utc>>,
+    /// Librarians open for questions at other desks on the account (see `Event::OtherDesksOnDuty`).
+    others_on_duty: u32,
 }
 
 /// (medium rank, arrival, arrival sequence): the rank puts walk-ups first under in-person-first.
@@ -217,6 +223,7 @@ impl Engine {
             timers_due: None,
             schedule_change: None,
             elsewhere: BTreeMap::new(),
+            others_on_duty: 0,
         }
     }
 
@@ -323,6 +330,7 @@ impl Engine {
                 self.elsewhere.remove(&chat);
                 self.close_chat(&chat, CloseReason::PatronLeft, now, &mut out);
             }
+            Event::OtherDesksOnDuty { count } => self.others_on_duty = count,
             Event::Tick => {}
         }
         let hold = self.elsewhere_hold();
@@ -403,7 +411,7 @@ impl Engine {
     }
 
     pub fn im_staffed(&self) -> bool {
-        self.staff.len() >= self.policy.min_staff_for_im as usize
+        self.staff.len() + self.others_on_duty as usize >= self.policy.min_staff_for_im as usize
     }
 
     pub fn im_hours_open(&self, now: DateTime<Utc>) -> bool {

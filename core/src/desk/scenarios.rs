@@ -177,6 +177,30 @@ fn im_only_when_double_staffed() {
     }
 }
 
+/// Double-staffing across desks: the second librarian is at another desk signed in to the
+/// account. They count for IM, but this desk never gives them its chats.
+#[test]
+fn a_librarian_at_another_desk_counts_for_double_staffing() {
+    let policy = DeskPolicy { min_staff_for_im: 2, ..fcfs() };
+    let mut sim = Sim::staffed(policy, &["maria"]);
+    let out = sim.at(10, chat("p1"));
+    assert_eq!(replies(&out)[0].1, ReplyKind::Unstaffed);
+    let out = sim.at(20, Event::OtherDesksOnDuty { count: 1 });
+    assert_eq!(presence(&out), Some(Show::Available));
+    assert!(out.contains(&Action::ChatAssigned { chat: "p1".into(), staff: "maria".into() }));
+    let out = sim.at(30, chat("p2"));
+    assert!(replies(&out).is_empty(), "staffed: no 'short-staffed' reply");
+    assert!(
+        out.contains(&Action::ChatAssigned { chat: "p2".into(), staff: "maria".into() }),
+        "only ever this desk's own"
+    );
+    // The other desk goes on break: one librarian again.
+    let out = sim.at(40, Event::OtherDesksOnDuty { count: 0 });
+    assert_eq!(presence(&out), Some(Show::Away));
+    let out = sim.at(50, chat("p3"));
+    assert_eq!(replies(&out)[0].1, ReplyKind::Unstaffed);
+}
+
 #[test]
 fn the_cap_on_simultaneous_chats_queues_the_rest() {
     let mut sim = Sim::staffed(fcfs(), &["maria"]);

@@ -38,9 +38,15 @@ impl Desk {
     /// The other desks signed in to `account` now (from their presence). Offers to a desk that
     /// left are over at once: the chat stays here. True if the list changed.
     pub fn set_colleagues(&mut self, account: &str, desks: Vec<ColleagueView>, now: DateTime<Utc>) -> Result<bool> {
+        let on_duty_before = self.other_desks_on_duty();
         let before = self.colleagues.insert(account.to_owned(), desks.clone()).unwrap_or_default();
         if before == desks {
             return Ok(false);
+        }
+        // Open desks count towards the librarians the rules want for IM (double-staffing).
+        let count = self.other_desks_on_duty();
+        if count != on_duty_before {
+            self.record(now, |_| Ok((vec![crate::desk::Event::OtherDesksOnDuty { count }], ())))?;
         }
         let present: Vec<String> = desks.iter().map(|d| d.resource.clone()).collect();
         let gone: Vec<String> =
@@ -52,6 +58,14 @@ impl Desk {
         self.apply_handoff_steps(steps, now)?;
         self.claims_follow_desks(&present, &gone, now);
         Ok(true)
+    }
+
+    /// The other desks on any of this desk's accounts whose librarian is on duty (a desk signed
+    /// in to two accounts is one librarian).
+    pub(crate) fn other_desks_on_duty(&self) -> u32 {
+        let open: std::collections::BTreeSet<&str> =
+            self.colleagues.values().flatten().filter(|c| c.on_duty).map(|c| c.resource.as_str()).collect();
+        u32::try_from(open.len()).unwrap_or(u32::MAX)
     }
 
     /// Offers the chat with `peer` to the colleague's desk signed in as `to`, with a short note for

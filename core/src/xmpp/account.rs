@@ -63,6 +63,8 @@ pub enum AccountEvent {
         online: bool,
         /// Who staffs it and their subjects, if that desk says.
         card: Option<crate::handoff::DeskCard>,
+        /// Whether its librarian is on duty, if that desk says (with its card).
+        on_duty: Option<bool>,
     },
 }
 
@@ -106,8 +108,12 @@ pub enum AccountCommand {
         to: String,
         signal: crate::handoff::Signal,
     },
-    /// Who staffs this desk, shown to the other desks in its presence from now on.
-    Card(crate::handoff::DeskCard),
+    /// Who staffs this desk and whether they are on duty, shown to the other desks in its
+    /// presence from now on.
+    Card {
+        card: crate::handoff::DeskCard,
+        on_duty: bool,
+    },
     /// The desk has stored the message at this stream position (`ChatMessage::stream_seq`) and all
     /// before it: the server may now forget them (XEP-0198 acknowledgement).
     Stored(u32),
@@ -164,7 +170,7 @@ pub async fn run(
     // The presence to show; a reconnect restores the latest one, not the first.
     let mut presence = (Show::Available, status_text);
     let mut client_active = true;
-    let mut card: Option<crate::handoff::DeskCard> = None;
+    let mut card: Option<(crate::handoff::DeskCard, bool)> = None;
     // The other desks signed in to the account (full JIDs): each is told this desk's card once.
     let mut desks: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
     // The roster's members of the colleague directory group, by bare address. Only the presence
@@ -328,8 +334,8 @@ pub async fn run(
                                     if let (true, Some((_, resource))) = (other_desk, p.from.split_once('/')) {
                                         // A desk that just came learns who staffs this one (directed, not broadcast).
                                         if p.available && desks.insert(p.from.clone()) {
-                                            if let Some(c) = &card {
-                                                if let Err(e) = session.send_card(&p.from, presence.0, Some(&presence.1), c).await {
+                                            if let Some((c, on_duty)) = &card {
+                                                if let Err(e) = session.send_card(&p.from, presence.0, Some(&presence.1), c, *on_duty).await {
                                                     tracing::warn!(account = %cfg.jid, "connection lost: {e}");
                                                     break;
                                                 }
@@ -337,7 +343,7 @@ pub async fn run(
                                         } else if !p.available {
                                             desks.remove(&p.from);
                                         }
-                                        let ev = AccountEvent::DeskPresence { resource: resource.to_owned(), available: open, online: p.available, card: p.card };
+                                        let ev = AccountEvent::DeskPresence { resource: resource.to_owned(), available: open, online: p.available, card: p.card, on_duty: p.on_duty };
                                         if tx.send(ev).await.is_err() {
                                             return;
                                         }
@@ -447,15 +453,15 @@ pub async fn run(
                                         break;
                                     }
                                 }
-                                Some(AccountCommand::Card(c)) => {
+                                Some(AccountCommand::Card { card: c, on_duty }) => {
                                     let mut lost = None;
                                     for to in &desks {
-                                        if let Err(e) = session.send_card(to, presence.0, Some(&presence.1), &c).await {
+                                        if let Err(e) = session.send_card(to, presence.0, Some(&presence.1), &c, on_duty).await {
                                             lost = Some(e);
                                             break;
                                         }
                                     }
-                                    card = Some(c);
+                                    card = Some((c, on_duty));
                                     if let Some(e) = lost {
                                         tracing::warn!(account = %cfg.jid, "connection lost: {e}");
                                         break;

@@ -86,6 +86,9 @@ pub struct PresenceUpdate {
     pub status: Option<String>,
     /// The Refdesk desk card another desk carries in its presence (who staffs it, their subjects).
     pub card: Option<crate::handoff::DeskCard>,
+    /// With the card: whether that desk's librarian is on duty (not on a break), whatever the
+    /// desk shows patrons (it shows "away" also when the desk is short-staffed).
+    pub on_duty: Option<bool>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -356,23 +359,26 @@ impl Session {
         self.write_stanza(&xml, None).await
     }
 
-    /// Tells another desk of this account (`to`: its full JID) who staffs this one: a directed
-    /// presence with the desk card, which only that desk receives.
+    /// Tells another desk of this account (`to`: its full JID) who staffs this one and whether
+    /// its librarian is on duty: a directed presence with the desk card, which only that desk
+    /// receives.
     pub async fn send_card(
         &mut self,
         to: &str,
         show: Show,
         status: Option<&str>,
         card: &crate::handoff::DeskCard,
+        on_duty: bool,
     ) -> Result<(), SessionError> {
         let status = status.map(|s| format!("<status>{}</status>", escape(s))).unwrap_or_default();
         let xml = format!(
-            "<presence to='{}'>{}{status}<desk xmlns='{}' name='{}' subjects='{}'/></presence>",
+            "<presence to='{}'>{}{status}<desk xmlns='{}' name='{}' subjects='{}' duty='{}'/></presence>",
             escape(to),
             show_xml(show),
             crate::handoff::NS,
             escape(&card.name),
-            escape(&card.subjects)
+            escape(&card.subjects),
+            if on_duty { "on" } else { "off" }
         );
         self.write_stanza(&xml, None).await
     }
@@ -817,6 +823,11 @@ fn parse_presence(el: &Element) -> Option<PresenceUpdate> {
                 d.attr("name").unwrap_or_default(),
                 d.attr("subjects").unwrap_or_default(),
             )
+        }),
+        on_duty: el.child("desk", crate::handoff::NS).and_then(|d| match d.attr("duty") {
+            Some("on") => Some(true),
+            Some("off") => Some(false),
+            _ => None,
         }),
     })
 }

@@ -19,7 +19,8 @@ pub fn desk_card(state: State<'_, AppState>) -> Result<DeskCard, CommandError> {
 pub fn set_desk_card<R: Runtime>(app: AppHandle<R>, name: String, subjects: String) -> Result<DeskCard, CommandError> {
     let card =
         tauri::Manager::state::<AppState>(&app).with_desk(|d| d.set_desk_card(&name, &subjects, chrono::Utc::now()))?;
-    crate::im::set_card(&app, &card);
+    // The IM service tells the other desks (it compares with what it told them last).
+    crate::im::kick(&app);
     Ok(card)
 }
 

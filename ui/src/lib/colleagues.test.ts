@@ -10,6 +10,7 @@ const desk = (name: string, subjects: string, open: boolean, account = "ask@lib"
   name,
   subjects,
   open,
+  onDuty: open,
 });
 
 describe("findColleagues", () => {

@@ -15,4 +15,9 @@ name: string, subjects: string,
 /**
  * Open for questions (not away or busy).
  */
-open: boolean, };
+open: boolean, 
+/**
+ * Its librarian is on duty (not on a break), whether or not the desk is open for questions:
+ * it counts for the rules' "IM only when double-staffed".
+ */
+onDuty: boolean, };
