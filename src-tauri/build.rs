@@ -45,6 +45,9 @@ fn main() {
         "set_glossary_term",
         "desk_settings",
         "set_desk_setting",
+        "account_settings",
+        "add_account",
+        "remove_account",
         "set_open_chat",
     ]);
     if let Err(e) = tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest)) {

@@ -298,6 +298,68 @@ pub enum AccountState {
     /// No password for it in the keyring yet: the librarian signs in once, the keyring keeps it.
     NeedsPassword,
     SignedOut,
+    /// Taken off this desk (an account the desk had added itself): the window forgets it.
+    Removed,
+}
+
+/// An IM account in the Settings view.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct AccountEntry {
+    pub jid: String,
+    /// Server host and port if not found from the address (DNS).
+    pub host: Option<String>,
+    pub port: Option<u16>,
+    /// TLS from the first byte (XEP-0368) instead of STARTTLS.
+    pub direct_tls: bool,
+    /// A CA file trusted for this account besides the system's.
+    pub ca_file: Option<String>,
+    /// Added at this desk (else listed by the library's policy file, and not removable here).
+    pub own: bool,
+}
+
+/// The desk's IM accounts, and whether it may add its own.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct AccountSettings {
+    pub accounts: Vec<AccountEntry>,
+    /// The library's policy file lists the accounts: none can be added here.
+    pub locked: bool,
+}
+
+impl AccountEntry {
+    /// The entry for the window, from an account as a policy file (or this desk) describes it.
+    pub fn of(a: &crate::policy::AccountPolicy, own: bool) -> AccountEntry {
+        AccountEntry {
+            jid: a.jid.trim().to_owned(),
+            host: a.host.clone(),
+            port: a.port,
+            direct_tls: a.tls == Some(crate::policy::TlsChoice::Direct),
+            ca_file: a.ca_file.as_ref().map(|p| p.display().to_string()),
+            own,
+        }
+    }
+
+    /// The account as a policy file would describe it (this desk's own are kept that way).
+    pub fn to_policy(&self) -> crate::policy::AccountPolicy {
+        crate::policy::AccountPolicy {
+            jid: self.jid.trim().to_owned(),
+            host: self.host.as_deref().map(str::trim).filter(|h| !h.is_empty()).map(str::to_owned),
+            port: self.port,
+            tls: Some(if self.direct_tls {
+                crate::policy::TlsChoice::Direct
+            } else {
+                crate::policy::TlsChoice::Starttls
+            }),
+            ca_file: self.ca_file.as_deref().map(str::trim).filter(|f| !f.is_empty()).map(std::path::PathBuf::from),
+            allow_plain: false,
+            pins: Vec::new(),
+            directory_group: None,
+            directory: Vec::new(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]

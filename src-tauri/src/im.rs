@@ -30,6 +30,8 @@ pub struct Accounts {
     unconfirmed: Mutex<HashMap<String, String>>,
     /// Poked when the machine wakes or its network comes back: every runner checks its link.
     wake: watch::Sender<()>,
+    /// Accounts taken off this desk: the last words of their stopping runners are not shown.
+    removed: Mutex<std::collections::HashSet<String>>,
 }
 
 struct Running {
@@ -82,6 +84,7 @@ pub fn start<R: Runtime>(app: &AppHandle<R>) {
         configs: Mutex::new(HashMap::new()),
         unconfirmed: Mutex::new(HashMap::new()),
         wake: watch::Sender::new(()),
+        removed: Mutex::new(Default::default()),
     });
     let wake = app.state::<Accounts>().wake.clone();
     tauri::async_runtime::spawn(async move {
@@ -93,7 +96,13 @@ pub fn start<R: Runtime>(app: &AppHandle<R>) {
     if let Some(path) = std::env::var_os("REFDESK_DEMO").filter(|p| !p.is_empty()) {
         start_demo(app, std::path::Path::new(&path));
     }
-    let policy_accounts = app.state::<AppState>().accounts.clone();
+    let mut policy_accounts = app.state::<AppState>().accounts.clone();
+    // And the accounts this desk added itself (Settings).
+    match app.state::<AppState>().with_desk_raw(|d| d.own_accounts()) {
+        Some(Ok(own)) => policy_accounts.extend(own),
+        Some(Err(e)) => tracing::warn!("this desk's own accounts are not signed in: {e}"),
+        None => {}
+    }
     for a in &policy_accounts {
         let cfg = a.connect_config();
         app.state::<Accounts>().configs.lock().unwrap_or_else(|p| p.into_inner()).insert(cfg.jid.clone(), cfg);
@@ -170,6 +179,36 @@ pub fn sign_in<R: Runtime>(app: &AppHandle<R>, jid: &str, password: &str) -> Res
     tracing::info!(account = %jid, "signing in with a typed password");
     start_account(app, cfg, password.to_owned());
     Ok(())
+}
+
+/// A new account of this desk's own: known from now on, and signed in with `password` (kept in
+/// the keyring once the server accepts it).
+pub fn add_account<R: Runtime>(app: &AppHandle<R>, cfg: AccountConfig, password: &str) -> Result<(), CommandError> {
+    let jid = cfg.jid.clone();
+    app.state::<Accounts>().removed.lock().unwrap_or_else(|p| p.into_inner()).remove(&jid);
+    app.state::<Accounts>().configs.lock().unwrap_or_else(|p| p.into_inner()).insert(jid.clone(), cfg);
+    publish(app, status(&jid, AccountState::NeedsPassword, None));
+    sign_in(app, &jid, password)
+}
+
+/// Signs an account out for good and forgets it here, its password too.
+pub fn remove_account<R: Runtime>(app: &AppHandle<R>, jid: &str) {
+    let accounts = app.state::<Accounts>();
+    accounts.removed.lock().unwrap_or_else(|p| p.into_inner()).insert(jid.to_owned());
+    accounts.configs.lock().unwrap_or_else(|p| p.into_inner()).remove(jid);
+    accounts.unconfirmed.lock().unwrap_or_else(|p| p.into_inner()).remove(jid);
+    if let Some(r) = accounts.running.lock().unwrap_or_else(|p| p.into_inner()).remove(jid) {
+        let _ = r.stop.send(true);
+    }
+    if let Err(e) = crate::keyring::forget_password(jid) {
+        tracing::warn!(account = %jid, "the password could not be removed from the keyring: {}", e.message);
+    }
+    accounts.statuses.lock().unwrap_or_else(|p| p.into_inner()).retain(|s| s.jid != jid);
+    let removed = status(jid, AccountState::Removed, None);
+    if let Err(e) = app.emit(refdesk_core::api::EVENT_ACCOUNT_CHANGED, &removed) {
+        tracing::warn!("could not tell the window an account was removed: {e}");
+    }
+    tracing::info!(account = %jid, "account removed from this desk");
 }
 
 /// Every runner checks its link now; one waiting to reconnect tries at once (as on waking).
@@ -272,6 +311,9 @@ impl<R: Runtime> service::Publish for Window<R> {
 fn publish<R: Runtime>(app: &AppHandle<R>, status: AccountStatus) {
     tracing::debug!(account = %status.jid, state = ?status.state, "account state");
     let Some(accounts) = app.try_state::<Accounts>() else { return };
+    if accounts.removed.lock().unwrap_or_else(|p| p.into_inner()).contains(&status.jid) {
+        return;
+    }
     let settled = matches!(status.state, AccountState::Online | AccountState::Failed);
     let typed = settled.then(|| accounts.unconfirmed.lock().unwrap_or_else(|p| p.into_inner()).remove(&status.jid));
     let mut status = status;

@@ -38,6 +38,14 @@ pub fn set_password(jid: &str, password: &str) -> Result<(), CommandError> {
     entry(jid)?.set_password(password).map_err(unavailable)
 }
 
+/// Forgets `jid`'s password (an account taken off this desk); none kept is fine.
+pub fn forget_password(jid: &str) -> Result<(), CommandError> {
+    match entry(jid)?.delete_credential() {
+        Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
+        Err(e) => Err(unavailable(e)),
+    }
+}
+
 /// The keyring entry of the pseudonym secret (beside the accounts' entries).
 const PSEUDONYM_SECRET: &str = "patron-pseudonym-secret";
 

@@ -148,6 +148,9 @@ pub fn run_app<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Result<(
             commands::desk::set_glossary_term,
             commands::desk::desk_settings,
             commands::desk::set_desk_setting,
+            commands::im::account_settings,
+            commands::im::add_account,
+            commands::im::remove_account,
             commands::desk::set_open_chat,
         ])
         .run(tauri::generate_context!())

@@ -1403,6 +1403,58 @@ fn an_account_from_the_policy_signs_in_with_a_password_kept_only_in_the_keyring(
     }
 }
 
+/// A desk without a policy file adds its own IM account in Settings: it signs in, the password is
+/// kept only in the keyring, the account is back after a restart, and removing it signs it out.
+#[test]
+fn a_desk_adds_its_own_account_in_settings_and_removes_it() {
+    let _turn = ONE_APP_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let (_server_dir, prosody, _) = server_for_a_policy_account();
+    let data = tempfile::tempdir().unwrap();
+    let env = [("REFDESK_DATA_DIR", data.path())];
+    let app = launch_with(&env);
+    let s = &app.session;
+    s.click(&s.wait_for("[data-testid=settings-button]", WAIT).unwrap()).unwrap();
+    s.wait_for("[data-testid=account-settings]", WAIT).unwrap();
+    s.send_keys(&s.find("[data-testid=account-jid]").unwrap(), "ask@library.test").unwrap();
+    s.send_keys(&s.find("[data-testid=account-new-password]").unwrap(), "correct horse battery").unwrap();
+    s.click(&s.find("[data-testid=account-more]").unwrap()).unwrap();
+    s.send_keys(&s.wait_for("[data-testid=account-host]", WAIT).unwrap(), "127.0.0.1").unwrap();
+    s.send_keys(&s.find("[data-testid=account-port]").unwrap(), &prosody.c2s_port.to_string()).unwrap();
+    s.send_keys(&s.find("[data-testid=account-ca]").unwrap(), &prosody.ca.ca_cert.display().to_string()).unwrap();
+    s.click(&s.find("[data-testid=account-add]").unwrap()).unwrap();
+    s.wait_for_text("[data-testid=account-status]", WAIT, |t| t == "ask@library.test: online").unwrap();
+    s.wait_for_text("[data-testid=account-entry]", WAIT, |t| t.starts_with("ask@library.test")).unwrap();
+    // The same address twice is refused, with the reason.
+    s.send_keys(&s.find("[data-testid=account-jid]").unwrap(), "ask@library.test").unwrap();
+    s.send_keys(&s.find("[data-testid=account-new-password]").unwrap(), "x").unwrap();
+    s.click(&s.find("[data-testid=account-add]").unwrap()).unwrap();
+    let why = s.wait_for_text("[data-testid=account-settings-error]", WAIT, |t| !t.is_empty()).unwrap();
+    assert!(why.contains("already one of this desk's accounts"), "{why}");
+    drop(app);
+
+    // Back after a restart, signed in from the keyring.
+    let app = launch_with(&env);
+    let s = &app.session;
+    s.wait_for_text("[data-testid=account-status]", WAIT, |t| t == "ask@library.test: online").unwrap();
+    s.click(&s.find("[data-testid=settings-button]").unwrap()).unwrap();
+    s.click(&s.wait_for("[data-testid=account-remove]", WAIT).unwrap()).unwrap();
+    wait_until("the account leaves the header", || {
+        s.find_all("[data-testid=account-status]").is_ok_and(|v| v.is_empty())
+    });
+    assert!(s.find_all("[data-testid=account-entry]").unwrap().is_empty());
+    drop(app);
+    // Gone for good, and its password was never written to the desk's files.
+    let app = launch_with(&env);
+    app.session.wait_for("[data-testid=walkup-button]", WAIT).unwrap();
+    std::thread::sleep(Duration::from_secs(1));
+    assert!(app.session.find_all("[data-testid=account-status]").unwrap().is_empty());
+    drop(app);
+    for f in files_under(data.path()) {
+        let bytes = std::fs::read(&f).unwrap();
+        assert!(!bytes.windows(b"correct horse".len()).any(|w| w == b"correct horse"), "{}", f.display());
+    }
+}
+
 /// Two desks on the shared account: this window (Maria's) and Anna's, run headless by the test kit
 /// on its own database. Anna hands a chat to Maria, who accepts it in the window and answers; then
 /// Maria passes it back from the window, finding Anna by subject.

@@ -4,10 +4,13 @@ use chrono::{DateTime, Utc};
 use toml::Table;
 
 use super::layers::{self, DeskSettingView, Layers};
-use super::LoadedPolicy;
+use super::{AccountPolicy, LoadedPolicy};
 use crate::{Desk, Error, Result};
 
 const OWN_SETTINGS_KEY: &str = "desk_settings";
+const OWN_ACCOUNTS_KEY: &str = "desk_accounts";
+/// A desk is one librarian's screen: a handful of accounts at most.
+const MAX_OWN_ACCOUNTS: usize = 10;
 /// Names the desk's own settings in errors, where a policy file would be named.
 pub const OWN_SETTINGS: &str = "this desk's settings";
 
@@ -62,6 +65,58 @@ impl Desk {
         Ok((loaded, views))
     }
 
+    /// The IM accounts this desk added itself (besides the library's, from its policy file).
+    pub fn own_accounts(&self) -> Result<Vec<AccountPolicy>> {
+        match self.store.setting(OWN_ACCOUNTS_KEY)? {
+            None => Ok(Vec::new()),
+            Some(json) => serde_json::from_str(&json)
+                .map_err(|e| Error::InvalidInput(format!("this desk's own accounts cannot be read: {e}"))),
+        }
+    }
+
+    /// Adds an account of this desk's own, checked like one in a policy file. Refused where the
+    /// library's policy file lists the accounts (that list is then the library's to decide), and
+    /// for an address the desk already has. The desk's own accounts, as kept.
+    pub fn add_own_account(
+        &mut self,
+        layers: &Layers,
+        library: &[AccountPolicy],
+        account: AccountPolicy,
+    ) -> Result<Vec<AccountPolicy>> {
+        if layers.is_locked("accounts") {
+            return Err(Error::InvalidInput("your library sets this desk's IM accounts; ask them to add one".into()));
+        }
+        let account = AccountPolicy { jid: account.jid.trim().to_owned(), ..account };
+        account.check().map_err(|(field, message)| Error::InvalidInput(format!("{field}: {message}")))?;
+        let mut own = self.own_accounts()?;
+        if own.iter().chain(library).any(|a| a.jid.trim().eq_ignore_ascii_case(&account.jid)) {
+            return Err(Error::InvalidInput(format!("{} is already one of this desk's accounts", account.jid)));
+        }
+        if own.len() >= MAX_OWN_ACCOUNTS {
+            return Err(Error::InvalidInput(format!("this desk has {MAX_OWN_ACCOUNTS} accounts; remove one first")));
+        }
+        own.push(account);
+        self.keep_own_accounts(&own)?;
+        Ok(own)
+    }
+
+    /// Removes an account this desk added; the library's cannot be removed here.
+    pub fn remove_own_account(&mut self, jid: &str) -> Result<Vec<AccountPolicy>> {
+        let mut own = self.own_accounts()?;
+        let before = own.len();
+        own.retain(|a| a.jid != jid);
+        if own.len() == before {
+            return Err(Error::InvalidInput(format!("{jid} is not an account this desk added")));
+        }
+        self.keep_own_accounts(&own)?;
+        Ok(own)
+    }
+
+    fn keep_own_accounts(&self, own: &[AccountPolicy]) -> Result<()> {
+        let json = serde_json::to_string(own).map_err(|e| Error::InvalidInput(format!("accounts: {e}")))?;
+        Ok(self.store.set_setting(OWN_ACCOUNTS_KEY, &json)?)
+    }
+
     /// The settings as the window shows them.
     pub fn setting_views(&self, layers: &Layers) -> Vec<DeskSettingView> {
         let (loaded, warning) = self.policy_with_own_settings(layers);
@@ -99,5 +154,33 @@ mod tests {
         let again = Desk::open(&dir.path().join("refdesk.db")).unwrap();
         let (p, warning) = again.policy_with_own_settings(&layers);
         assert_eq!((p.desk.max_chats, warning), (1, None));
+    }
+
+    fn account(jid: &str) -> AccountPolicy {
+        crate::policy::parse(&format!("[[accounts]]\njid = \"{jid}\"\n"), "p.toml").unwrap().file.accounts.remove(0)
+    }
+
+    #[test]
+    fn a_desk_adds_and_removes_its_own_accounts_unless_the_library_lists_them() {
+        let (dir, mut desk) = crate::tests::desk();
+        let open = Layers::default();
+        let library = [account("ask@library.example")];
+        let own = desk.add_own_account(&open, &library, account(" me@library.example ")).unwrap();
+        assert_eq!(own.iter().map(|a| a.jid.as_str()).collect::<Vec<_>>(), ["me@library.example"]);
+        for (again, why) in
+            [("ME@library.example", "already"), ("ask@library.example", "already"), ("no-at-sign", "address")]
+        {
+            let e = desk.add_own_account(&open, &library, AccountPolicy { jid: again.into(), ..account("x@y") });
+            assert!(e.unwrap_err().to_string().contains(why), "{again}");
+        }
+        drop(desk);
+        let mut desk = Desk::open(&dir.path().join("refdesk.db")).unwrap();
+        assert_eq!(desk.own_accounts().unwrap().len(), 1, "kept");
+        assert!(desk.remove_own_account("ask@library.example").is_err(), "the library's stays");
+        assert!(desk.remove_own_account("me@library.example").unwrap().is_empty());
+        // A library that lists the accounts decides them.
+        let locked = crate::policy::parse("[[accounts]]\njid = \"ask@library.example\"\n", "p.toml").unwrap().layers;
+        let e = desk.add_own_account(&locked, &library, account("me@library.example")).unwrap_err();
+        assert!(e.to_string().contains("your library sets"), "{e}");
     }
 }

@@ -178,7 +178,7 @@ pub enum TlsChoice {
 
 impl AccountPolicy {
     /// Checks the entry; `Err((field, message))` names what to change.
-    fn check(&self) -> Result<(), (&'static str, String)> {
+    pub(crate) fn check(&self) -> Result<(), (&'static str, String)> {
         let jid = self.jid.trim();
         let valid = jid.split_once('@').is_some_and(|(user, domain)| {
             !user.is_empty() && !domain.is_empty() && !domain.contains('@') && !jid.contains(['/', ' '])

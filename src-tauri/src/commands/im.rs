@@ -1,7 +1,7 @@
 //! IM commands: the accounts' current states, signing in with a password for the keyring, and typing
 //! (which claims the chat for this desk).
 
-use refdesk_core::api::{AccountStatus, CommandError};
+use refdesk_core::api::{AccountEntry, AccountSettings, AccountStatus, CommandError, ErrorCode};
 use tauri::{AppHandle, Manager, Runtime, State};
 
 use crate::im::Accounts;
@@ -37,4 +37,50 @@ pub fn set_typing<R: Runtime>(
     }
     crate::im::typing(&app, &account, &peer, typing);
     Ok(())
+}
+
+/// The desk's IM accounts (the library's and its own), and whether it may add one.
+#[tauri::command(async)]
+pub fn account_settings(state: State<'_, crate::state::AppState>) -> Result<AccountSettings, CommandError> {
+    let own = state.with_desk(|d| d.own_accounts())?;
+    let mut accounts: Vec<AccountEntry> = state.accounts.iter().map(|a| AccountEntry::of(a, false)).collect();
+    accounts.extend(own.iter().map(|a| AccountEntry::of(a, true)));
+    Ok(AccountSettings { accounts, locked: state.layers.is_locked("accounts") })
+}
+
+/// Adds an account of this desk's own and signs it in with `password` (kept in the keyring once
+/// the server accepts it).
+#[tauri::command(async)]
+pub fn add_account<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, crate::state::AppState>,
+    account: AccountEntry,
+    password: String,
+) -> Result<AccountSettings, CommandError> {
+    if password.is_empty() {
+        return Err(CommandError { code: ErrorCode::InvalidInput, message: "the password is empty".into() });
+    }
+    let policy = account.to_policy();
+    let own = state.with_desk(|d| d.add_own_account(&state.layers, &state.accounts, policy))?;
+    let added = own.last().map(|a| a.connect_config());
+    if let Some(cfg) = added {
+        if let Err(e) = crate::im::add_account(&app, cfg, &password) {
+            // (Kept all the same: the window shows it needs its password, with this reason.)
+            tracing::warn!("account added but not signed in: {}", e.message);
+        }
+    }
+    account_settings(state)
+}
+
+/// Takes an account this desk added off it: signed out, its password forgotten. Its
+/// conversations and transcripts stay (retention decides those).
+#[tauri::command(async)]
+pub fn remove_account<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, crate::state::AppState>,
+    jid: String,
+) -> Result<AccountSettings, CommandError> {
+    state.with_desk(|d| d.remove_own_account(&jid))?;
+    crate::im::remove_account(&app, &jid);
+    account_settings(state)
 }

@@ -19,6 +19,8 @@ import type { SearchFilter } from "./bindings/SearchFilter";
 import type { SearchHit } from "./bindings/SearchHit";
 import type { SettingView } from "./bindings/SettingView";
 import type { DeskSettingView } from "./bindings/DeskSettingView";
+import type { AccountEntry } from "./bindings/AccountEntry";
+import type { AccountSettings } from "./bindings/AccountSettings";
 import type { Statistics } from "./bindings/Statistics";
 import type { StartupStatus } from "./bindings/StartupStatus";
 import type { TranscriptView } from "./bindings/TranscriptView";
@@ -95,6 +97,10 @@ export const api = {
   autostartSettings: () => invoke<AutostartView>("autostart_settings"),
   librarySettings: () => invoke<SettingView[]>("library_settings"),
   deskSettings: () => invoke<DeskSettingView[]>("desk_settings"),
+  accountSettings: () => invoke<AccountSettings>("account_settings"),
+  addAccount: (account: AccountEntry, password: string) =>
+    invoke<AccountSettings>("add_account", { account, password }),
+  removeAccount: (jid: string) => invoke<AccountSettings>("remove_account", { jid }),
   setDeskSetting: (key: string, value: string | null) =>
     invoke<DeskSettingView[]>("set_desk_setting", { key, value }),
   setAutostart: (enabled: boolean) => invoke<AutostartView>("set_autostart", { enabled }),

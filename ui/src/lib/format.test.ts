@@ -47,6 +47,14 @@ describe("upsertAccount", () => {
   });
 });
 
+describe("upsertAccount removal", () => {
+  it("forgets an account taken off the desk, whatever its sequence", () => {
+    const a = { jid: "ask@lib", state: "online" as const, message: null, retryAt: null, catchingUp: false, seq: 5 };
+    const b = { ...a, jid: "me@lib", seq: 6 };
+    expect(upsertAccount([a, b], { ...b, state: "removed", seq: 0 })).toEqual([a]);
+  });
+});
+
 describe("upsertAccount ordering", () => {
   it("ignores a snapshot older than what is shown", () => {
     const online = { jid: "ask@lib", state: "online" as const, message: null, retryAt: null, catchingUp: false, seq: 5 };

@@ -37,6 +37,7 @@ export const accountStateLabel: Record<AccountState, string> = {
   failed: "not signed in",
   needsPassword: "needs its password",
   signedOut: "signed out",
+  removed: "removed",
 };
 
 /**
@@ -57,6 +58,7 @@ export function accountLabel(a: AccountStatus, nowMs: number): string {
  * older than the one shown (a snapshot that crossed a newer event) is ignored.
  */
 export function upsertAccount(list: AccountStatus[], s: AccountStatus): AccountStatus[] {
+  if (s.state === "removed") return list.filter((a) => a.jid !== s.jid);
   const i = list.findIndex((a) => a.jid === s.jid);
   if (i < 0) return [...list, s];
   if (list[i]!.seq > s.seq) return list;

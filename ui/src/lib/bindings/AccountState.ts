@@ -3,4 +3,4 @@
 /**
  * Where an IM account stands, for the header and the tray.
  */
-export type AccountState = "connecting" | "online" | "reconnecting" | "failed" | "needsPassword" | "signedOut";
+export type AccountState = "connecting" | "online" | "reconnecting" | "failed" | "needsPassword" | "signedOut" | "removed";
