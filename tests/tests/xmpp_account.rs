@@ -197,13 +197,40 @@ async fn a_dropped_link_is_resumed_and_what_was_in_flight_either_way_arrives_onc
     p.register("ask", "ask-secret").unwrap();
     p.register("patron1", "patron-secret").unwrap();
     let proxy = refdesk_testkit::Proxy::start(p.c2s_port).unwrap();
-    let cfg = p.client_config_via("ask", &proxy);
+    dropped_links_resume(p.client_config_via("ask", &proxy), config(&p, "patron1"), &proxy).await;
+}
+
+/// The same against ejabberd, whose stream management is its own implementation.
+#[tokio::test]
+async fn ejabberd_resumes_a_dropped_link_and_what_was_in_flight_arrives_once() {
+    assert!(refdesk_testkit::ejabberd::installed(), "ejabberd is not installed: run scripts/setup.sh");
+    let dir = tempfile::tempdir().unwrap();
+    let e = refdesk_testkit::ejabberd::Ejabberd::start(dir.path()).unwrap();
+    e.register("ask", "ask-secret").unwrap();
+    e.register("patron1", "patron-secret").unwrap();
+    let proxy = refdesk_testkit::Proxy::start(e.c2s_port).unwrap();
+    let via = refdesk_core::xmpp::AccountConfig {
+        port: Some(proxy.port),
+        keepalive: Duration::from_secs(1),
+        ping_timeout: Duration::from_secs(1),
+        ..e.client_config("ask")
+    };
+    dropped_links_resume(via, e.client_config("patron1"), &proxy).await;
+}
+
+/// The desk's account (`desk`, through `proxy`) loses its link three times; a patron (`patron`)
+/// writes meanwhile: each time the stream is resumed and nothing is lost or doubled.
+async fn dropped_links_resume(
+    desk: refdesk_core::xmpp::AccountConfig,
+    patron: refdesk_core::xmpp::AccountConfig,
+    proxy: &refdesk_testkit::Proxy,
+) {
     let (tx, mut rx) = mpsc::channel(64);
     let (_stop_tx, stop) = watch::channel(false);
     let (cmd_tx, cmds) = mpsc::channel(8);
-    tokio::spawn(run(cfg, "ask-secret".into(), "Ask a librarian".into(), tx, cmds, stop, watch::channel(()).1));
+    tokio::spawn(run(desk, "ask-secret".into(), "Ask a librarian".into(), tx, cmds, stop, watch::channel(()).1));
     until_state(&mut rx, AccountState::Online).await;
-    let mut patron = connect(&config(&p, "patron1"), "patron-secret").await.unwrap();
+    let mut patron = connect(&patron, "patron-secret").await.unwrap();
     patron.send_presence(refdesk_core::xmpp::Show::Available, None).await.unwrap();
 
     // The link goes quiet: a reply the desk writes and a question the server forwards both vanish
