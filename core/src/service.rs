@@ -186,6 +186,9 @@ pub async fn run<D: DeskAccess>(
     // What the other desks were last told of this one: who staffs it, and whether they are on
     // duty (see `announce_card`).
     let mut announced = None;
+    // Delivery receipts not sent while the account's command queue was full (they are a courtesy:
+    // the message is stored all the same).
+    let mut receipts_dropped = 0u32;
     loop {
         let deadline = ask(&*desk, &account, |d| Ok(d.next_deadline())).flatten();
         let wait = deadline.map(|t| (t - Utc::now()).to_std().unwrap_or(Duration::ZERO));
@@ -272,8 +275,19 @@ pub async fn run<D: DeskAccess>(
                     // Acknowledged only once it is in the store (or was already).
                     if let (Some(_), Some(id)) = (&taken, wants_receipt(&account, &m)) {
                         let cmd = AccountCommand::Receipt { to: m.from.clone(), id: id.to_owned() };
-                        if let Err(TrySendError::Full(_)) = commands.try_send(cmd) {
-                            tracing::warn!(%account, "receipt dropped: the account is backed up");
+                        match commands.try_send(cmd) {
+                            // (Once per burst in the log, not once per receipt: a burst drops thousands.)
+                            Err(TrySendError::Full(_)) => {
+                                receipts_dropped += 1;
+                                if receipts_dropped == 1 {
+                                    tracing::warn!(%account, "receipts dropped: the account is backed up");
+                                }
+                            }
+                            Ok(()) if receipts_dropped > 0 => {
+                                tracing::info!(%account, dropped = receipts_dropped, "receipts go out again");
+                                receipts_dropped = 0;
+                            }
+                            _ => {}
                         }
                     }
                     if let Some(view) = taken.flatten() {

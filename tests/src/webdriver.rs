@@ -179,7 +179,12 @@ impl Session {
 
     /// Runs a script in the page and returns its value (for checks a user cannot see, like layout).
     pub fn execute(&self, script: &str) -> Result<Value> {
-        call(&self.agent, "POST", &self.url("/execute/sync"), Some(json!({"script": script, "args": []})))
+        self.execute_with(script, &[])
+    }
+
+    /// As `execute`, with `args` as the script's `arguments`.
+    pub fn execute_with(&self, script: &str, args: &[Value]) -> Result<Value> {
+        call(&self.agent, "POST", &self.url("/execute/sync"), Some(json!({"script": script, "args": args})))
     }
 
     /// Every element matching `css`, in document order (none is not an error).

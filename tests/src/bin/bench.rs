@@ -247,6 +247,7 @@ fn run(args: &Args) -> Result<(), Error> {
     drop(driver);
 
     // After the desk's own app has gone: one instance per desktop session.
+    rows.extend(render_times(args, work.path())?);
     rows.extend(scrollback(args, work.path())?);
 
     if !args.no_others {
@@ -298,6 +299,88 @@ const SCROLL_BACK_JS: &str = "
     window.__scrollback = { ms: performance.now() - t0, times, maxRows };
   })();
 ";
+
+/// Clicks the first tab and notes, in the page, how long until the newest of `total` messages is
+/// shown (`window.__open`, ms).
+const OPEN_JS: &str = "
+  const total = arguments[0];
+  window.__open = null;
+  const t0 = performance.now();
+  const seen = () => {
+    const last = document.querySelector('[data-testid=message]:last-child');
+    if (last && last.textContent.includes('message ' + total)) { window.__open = performance.now() - t0; return true; }
+    return false;
+  };
+  const obs = new MutationObserver(() => { if (seen()) obs.disconnect(); });
+  obs.observe(document.body, { childList: true, subtree: true, characterData: true });
+  document.querySelector('[data-testid=tab]').click();
+  return true;";
+
+/// Sends `text` from the composer (as Enter does) and notes, in the page, how long until it is
+/// shown at the end of the conversation (`window.__append`, ms).
+const APPEND_JS: &str = "
+  const text = arguments[0];
+  window.__append = null;
+  const box = document.querySelector('[data-testid=composer]');
+  box.value = text;
+  box.dispatchEvent(new Event('input', { bubbles: true }));
+  const t0 = performance.now();
+  const obs = new MutationObserver(() => {
+    const last = document.querySelector('[data-testid=message]:last-child');
+    if (last && last.textContent.includes(text)) { window.__append = performance.now() - t0; obs.disconnect(); }
+  });
+  obs.observe(document.body, { childList: true, subtree: true, characterData: true });
+  box.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true, cancelable: true }));
+  return true;";
+
+/// Issue #7's render figures, measured in the webview: opening a 10,000-message conversation
+/// (click → newest message in the page), and appending one message to it (the librarian's Enter →
+/// the message in the page, which includes keeping it in the store first).
+fn render_times(args: &Args, work: &Path) -> Result<Vec<Row>, Error> {
+    const TOTAL: u32 = 10_000;
+    let data = work.join("render");
+    std::fs::create_dir_all(&data)?;
+    refdesk_testkit::fixtures::long_conversation(&data.join("refdesk.db"), "reader@library.test", TOTAL)?;
+    let driver = TauriDriver::start(&[("REFDESK_DATA_DIR", data.as_path())])?;
+    let w = driver.launch(&args.app)?;
+    w.wait_for("[data-testid=tab]", Duration::from_secs(120))?;
+    let until = |name: &str| -> Result<f64, Error> {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            if let Some(v) = w.execute(&format!("return window.{name}"))?.as_f64() {
+                return Ok(v);
+            }
+            if Instant::now() > deadline {
+                return Err(format!("{name} was never measured").into());
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    };
+    w.execute_with(OPEN_JS, &[serde_json::json!(TOTAL)])?;
+    let open = until("__open")?;
+    w.wait_for("[data-testid=composer]", Duration::from_secs(10))?;
+    let mut appends = Vec::new();
+    for i in 0..20 {
+        w.execute_with(APPEND_JS, &[serde_json::json!(format!("append probe {i}"))])?;
+        appends.push(until("__append")?);
+    }
+    let (p50, _) = percentiles(appends.clone());
+    let worst = appends.iter().cloned().fold(0.0, f64::max);
+    Ok(vec![
+        Row {
+            what: "Open a 10,000-message conversation",
+            value: format!("{open:.0} ms"),
+            target: "≤ 150 ms",
+            note: "in the webview: click on the tab → newest message in the page".into(),
+        },
+        Row {
+            what: "Append one message to it (p50 / max of 20)",
+            value: format!("{p50:.0} / {worst:.0} ms"),
+            target: "≤ 16 ms",
+            note: "in the webview: Enter in the composer → the message in the page, kept in the store first".into(),
+        },
+    ])
+}
 
 fn scrollback(args: &Args, work: &Path) -> Result<Vec<Row>, Error> {
     let total: u32 = if args.quick { 10_000 } else { 50_000 };
@@ -485,6 +568,11 @@ fn visit_tabs(w: &Window) -> Result<(), Error> {
     for i in 0..n {
         let tabs = w.find_all("[data-testid=tab]")?;
         if let Some(t) = tabs.get(i) {
+            // (The tab strip scrolls once its rows fill it: the driver clicks only what is in view.)
+            w.execute_with(
+                "document.querySelectorAll('[data-testid=tab]')[arguments[0]].scrollIntoView({ block: 'nearest' }); return true;",
+                &[serde_json::json!(i)],
+            )?;
             w.click(t)?;
             std::thread::sleep(Duration::from_millis(300));
         }
