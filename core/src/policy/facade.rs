@@ -54,8 +54,7 @@ impl Desk {
     ) -> Result<(LoadedPolicy, Vec<DeskSettingView>)> {
         // (Settings that no longer fit are not built on: the change starts from the library's.)
         let own = self.own_settings().ok().filter(|o| layers.effective(o, OWN_SETTINGS).is_ok()).unwrap_or_default();
-        let own = layers::change(layers, &own, key, value).map_err(|e| Error::InvalidInput(e.to_string()))?;
-        let loaded = layers.effective(&own, OWN_SETTINGS).map_err(|e| Error::InvalidInput(e.to_string()))?;
+        let (own, loaded) = layers::change(layers, &own, key, value).map_err(|e| Error::InvalidInput(e.to_string()))?;
         self.store.set_setting(OWN_SETTINGS_KEY, &own.to_string())?;
         self.set_policy(loaded.desk.clone());
         // The rules change under chats already waiting: the engine is built again at once, so the

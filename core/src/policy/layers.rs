@@ -323,8 +323,13 @@ fn shown(kind: &SettingKind, v: &Value) -> String {
 }
 
 /// The desk's own changes after setting `key` to `value` as typed in the window (`None`: back to
-/// the library's or Refdesk's value), checked against the whole policy.
-pub fn change(layers: &Layers, own: &Table, key: &str, value: Option<&str>) -> Result<Table, SettingError> {
+/// the library's or Refdesk's value), checked against the whole policy; with the policy they make.
+pub fn change(
+    layers: &Layers,
+    own: &Table,
+    key: &str,
+    value: Option<&str>,
+) -> Result<(Table, LoadedPolicy), SettingError> {
     let Some(e) = EDITABLE.iter().find(|e| e.key == key) else {
         return Err(SettingError::Unknown(key.to_owned()));
     };
@@ -335,14 +340,14 @@ pub fn change(layers: &Layers, own: &Table, key: &str, value: Option<&str>) -> R
     let value = value.map(|v| parse_value(&(e.kind)(), v)).transpose().map_err(invalid)?;
     let mut next = own.clone();
     set_path(&mut next, key, value);
-    layers.effective(&next, "settings").map_err(|err| match err {
+    let loaded = layers.effective(&next, super::facade::OWN_SETTINGS).map_err(|err| match err {
         // (Within the setting, as in IM hours' time zone: the message says which part.)
         PolicyFileError::Invalid { field, message, .. } if within(&field, key) => invalid(message),
         // Another setting's rule (the second alert must not come before the first): say which.
         PolicyFileError::Invalid { field, message, .. } => invalid(format!("{}: {message}", label_of(&field))),
         other => invalid(other.to_string()),
     })?;
-    Ok(next)
+    Ok((next, loaded))
 }
 
 /// Whether `field` (a dotted path) is `key` or a part of it.
@@ -431,8 +436,8 @@ messageText = true
         assert!(l.is_locked("desk.order") && l.is_locked("desk.templates.queued"));
         assert!(!l.is_locked("desk.templates.reminder") && !l.is_locked("desk.maxChatsPerLibrarian"));
         // The desk changes a starting value and a Refdesk default; the lock holds whatever it keeps.
-        let own = change(l, &Table::new(), "desk.maxChatsPerLibrarian", Some("5")).unwrap();
-        let own = change(l, &own, "desk.waitAlertSecs", Some("1.5")).unwrap();
+        let (own, _) = change(l, &Table::new(), "desk.maxChatsPerLibrarian", Some("5")).unwrap();
+        let (own, _) = change(l, &own, "desk.waitAlertSecs", Some("1.5")).unwrap();
         let mut forced = own.clone();
         set_path(&mut forced, "desk.order", Some(Value::String("firstComeFirstServed".into())));
         let e = l.effective(&forced, "settings").unwrap();
@@ -453,7 +458,7 @@ messageText = true
             (SettingSource::Refdesk, "15")
         );
         // Back to the library's starting value.
-        let own = change(l, &own, "desk.maxChatsPerLibrarian", None).unwrap();
+        let (own, _) = change(l, &own, "desk.maxChatsPerLibrarian", None).unwrap();
         assert_eq!(l.effective(&own, "settings").unwrap().desk.max_chats, 3);
     }
 
@@ -505,7 +510,7 @@ messageText = true
     fn im_hours_are_set_as_a_whole_and_checked() {
         let l = layers();
         let week = r#"{"timezone":"Europe/Amsterdam","hours":[{"day":"mon","open":"09:00","close":"17:00"}],"closedDates":["2026-12-25"]}"#;
-        let own = change(&l, &Table::new(), "desk.schedule", Some(week)).unwrap();
+        let (own, _) = change(&l, &Table::new(), "desk.schedule", Some(week)).unwrap();
         let e = l.effective(&own, "settings").unwrap();
         assert!(e.desk.schedule.is_some());
         let shown = views(&l, &own, &e.file);
