@@ -79,6 +79,10 @@ pub struct Desk {
     handoffs: handoff::Handoffs,
     handoff_out: Vec<(String, String, handoff::Signal)>,
     handoffs_changed: bool,
+    /// Moves whenever the desk card or the librarian's presence may have changed, so the IM
+    /// service reads them (two settings reads) only then, not on every pass (see
+    /// `service::announce_card`). From the process-wide counter, so a reopened desk never repeats one.
+    card_revision: u64,
     /// The other desks signed in to each account, as their presence says.
     colleagues: std::collections::BTreeMap<String, Vec<api::ColleagueView>>,
     /// Each account's colleague directory (its roster group), as the service last told it.
@@ -139,6 +143,7 @@ impl Desk {
             handoffs: handoff::Handoffs::default(),
             handoff_out: Vec::new(),
             handoffs_changed: false,
+            card_revision: next_revision(),
             colleagues: Default::default(),
             directory: Default::default(),
             elsewhere_by: Default::default(),
@@ -257,6 +262,11 @@ impl Desk {
 
     pub fn store(&self) -> &Store {
         &self.store
+    }
+
+    /// See the `card_revision` field.
+    pub fn card_revision(&self) -> u64 {
+        self.card_revision
     }
 
     pub fn presence(&self) -> Result<Presence> {
@@ -934,6 +944,7 @@ impl Desk {
             };
             Ok((vec![event], ()))
         })?;
+        self.card_revision = next_revision();
         tracing::info!(presence = presence.as_str(), "presence changed");
         self.snapshot(now)
     }

@@ -125,22 +125,27 @@ fn confirm_stored(commands: &mpsc::Sender<AccountCommand>, seq: &mut Option<u32>
 }
 
 /// Tells the account runner who staffs this desk and whether they are on duty (the librarian's
-/// own presence is Available) whenever that changed since `announced`: the other desks list the
-/// card, and count an on-duty librarian for double-staffing even while this desk shows "away".
+/// own presence is Available) whenever that may have changed since `announced` (the desk's card
+/// revision last announced): the other desks list the card, and count an on-duty librarian for
+/// double-staffing even while this desk shows "away".
 fn announce_card<D: DeskAccess>(
     desk: &D,
     account: &str,
     commands: &mpsc::Sender<AccountCommand>,
-    announced: &mut Option<(DeskCard, bool)>,
+    announced: &mut Option<u64>,
 ) {
-    let now = ask(desk, account, |d| Ok((d.desk_card()?, d.presence()? == crate::api::Presence::Available)));
-    if now.is_none() || now == *announced {
+    let revision = ask(desk, account, |d| Ok(d.card_revision()));
+    if revision.is_none() || revision == *announced {
         return;
     }
-    let (card, on_duty) = now.clone().unwrap_or_default();
+    let Some((card, on_duty)) =
+        ask(desk, account, |d| Ok((d.desk_card()?, d.presence()? == crate::api::Presence::Available)))
+    else {
+        return;
+    };
     // (Refused only while the queue is full or the runner has stopped: tried again next time.)
     if commands.try_send(AccountCommand::Card { card, on_duty }).is_ok() {
-        *announced = now;
+        *announced = revision;
     }
 }
 

@@ -27,6 +27,7 @@ impl Desk {
         let card = DeskCard::new(name, subjects).map_err(Error::InvalidInput)?;
         let json = serde_json::to_string(&card).map_err(|e| Error::InvalidInput(format!("desk card: {e}")))?;
         self.store.set_setting(CARD_KEY, &json)?;
+        self.card_revision = crate::next_revision();
         let on_duty = self.engine.as_ref().is_some_and(|e| e.is_on_duty(STAFF_ID));
         if on_duty {
             let event = self.on_duty()?;

@@ -28,16 +28,25 @@ impl Desk {
     /// The policy this desk runs with: the library's `layers` with its own changes, or the library's
     /// alone if those no longer fit (the file changed since); then the reason, for the window.
     pub fn policy_with_own_settings(&self, layers: &Layers) -> (LoadedPolicy, Option<String>) {
-        let library = || layers.effective(&Table::new(), "policy file");
-        let own = self
-            .own_settings()
-            .and_then(|own| layers.effective(&own, OWN_SETTINGS).map_err(|e| Error::InvalidInput(e.to_string())));
+        let (policy, _, warning) = self.own_settings_in_force(layers);
+        (policy, warning)
+    }
+
+    /// As `policy_with_own_settings`, with the desk's own settings that are in force (none when
+    /// they no longer fit), read once.
+    fn own_settings_in_force(&self, layers: &Layers) -> (LoadedPolicy, Table, Option<String>) {
+        let own = self.own_settings().and_then(|own| {
+            let policy = layers.effective(&own, OWN_SETTINGS).map_err(|e| Error::InvalidInput(e.to_string()))?;
+            Ok((policy, own))
+        });
         match own {
-            Ok(p) => (p, None),
-            Err(e) => match library() {
-                Ok(p) => (p, Some(format!("{e}; the library's settings apply until it is changed again"))),
+            Ok((p, own)) => (p, own, None),
+            Err(e) => match layers.effective(&Table::new(), "policy file") {
+                Ok(p) => {
+                    (p, Table::new(), Some(format!("{e}; the library's settings apply until it is changed again")))
+                }
                 // (The file was checked when it was read: this does not happen.)
-                Err(f) => (LoadedPolicy::default(), Some(f.to_string())),
+                Err(f) => (LoadedPolicy::default(), Table::new(), Some(f.to_string())),
             },
         }
     }
@@ -53,7 +62,7 @@ impl Desk {
         now: DateTime<Utc>,
     ) -> Result<(LoadedPolicy, Vec<DeskSettingView>)> {
         // (Settings that no longer fit are not built on: the change starts from the library's.)
-        let own = self.own_settings().ok().filter(|o| layers.effective(o, OWN_SETTINGS).is_ok()).unwrap_or_default();
+        let (_, own, _) = self.own_settings_in_force(layers);
         let (own, loaded) = layers::change(layers, &own, key, value).map_err(|e| Error::InvalidInput(e.to_string()))?;
         self.store.set_setting(OWN_SETTINGS_KEY, &own.to_string())?;
         self.set_policy(loaded.desk.clone());
@@ -118,8 +127,7 @@ impl Desk {
 
     /// The settings as the window shows them.
     pub fn setting_views(&self, layers: &Layers) -> Vec<DeskSettingView> {
-        let (loaded, warning) = self.policy_with_own_settings(layers);
-        let own = if warning.is_none() { self.own_settings().unwrap_or_default() } else { Table::new() };
+        let (loaded, own, _) = self.own_settings_in_force(layers);
         layers::views(layers, &own, &loaded.file)
     }
 }
