@@ -12,7 +12,7 @@ pub fn long_conversation(db: &Path, peer: &str, total: u32) -> Result<(), Box<dy
     conn.execute(
         "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?2)
          INSERT INTO messages (account, peer, direction, stable_id, body, at, status)
-         SELECT 'ask@library.test', ?1, CASE WHEN i % 2 THEN 'in' ELSE 'out' END, 'm' || i,
+         SELECT 'ask@library.test', ?1, CASE WHEN i % 2 THEN 'in' ELSE 'out' END, ?1 || '/' || i,
                 'message ' || i || CASE WHEN i % 37 = 0 THEN ' ' || replace(hex(zeroblob(300)), '0', 'word ') ELSE '' END,
                 1700000000000 + i * 1000, CASE WHEN i % 2 THEN 'received' ELSE 'sent' END
          FROM n",

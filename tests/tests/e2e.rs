@@ -728,9 +728,13 @@ fn a_canned_reply_goes_out_and_the_chat_and_a_walkup_are_rated_for_the_statistic
     assert!(timer.ends_with(": microfilm reader, mail [EMAIL]"), "{timer}");
     // (The timer shows on the desk's event, a moment before the button is enabled again.)
     wait_until("the button is enabled", || s.property(&button, "disabled").is_ok_and(|d| d == false));
+    let tab_top = "return document.querySelector('[data-testid=tab]').getBoundingClientRect().top";
+    let before = s.execute(tab_top).unwrap();
     s.click(&button).unwrap();
     // (WebKitWebDriver cannot read the text of an element holding a <datalist>: read its parts.)
     s.wait_for_text("[data-testid=walkup-ended]", WAIT, |t| t.starts_with("Walk-up ended after")).unwrap();
+    // The rating strip comes in below the tabs: a tab is still where the librarian saw it.
+    assert_eq!(s.execute(tab_top).unwrap(), before, "the tabs moved when the rating strip came");
     s.send_keys(&s.find("[data-testid=walkup-tags]").unwrap(), "directions").unwrap();
     s.click(&s.find("[data-testid=walkup-read-1]").unwrap()).unwrap();
     wait_until("the rating strip goes", || s.find_all("[data-testid=rate-walkup]").is_ok_and(|v| v.is_empty()));
