@@ -17,6 +17,34 @@ pub struct Notice {
     pub urgent: bool,
     /// The patron it is about: clicking the notification opens their conversation.
     pub peer: String,
+    /// Where it stands in a burst of new IMs (see [`Burst`]).
+    pub burst: BurstRole,
+}
+
+/// New IMs that come close together are one notification, updated in place, not one each: a
+/// busy desk (or 500 patrons at once) must not bury the librarian's screen in them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BurstRole {
+    /// Not part of a burst (a waiting alert): shown on its own.
+    Alone,
+    /// The first IM of a burst: shown, and the one later IMs of the burst replace.
+    Starts,
+    /// A later IM of the burst: replaces the burst's notification.
+    Grows,
+}
+
+/// IMs announced less than this apart are one burst.
+const BURST_GAP: i64 = 10;
+/// Names a burst's notification lists before "and N more".
+const BURST_NAMES: usize = 4;
+
+#[derive(Debug, Clone)]
+struct Burst {
+    last: DateTime<Utc>,
+    /// The patrons announced in it, first come first; at most MAX_REMEMBERED are told apart.
+    peers: Vec<String>,
+    /// How many of them (past the ones kept above too).
+    count: usize,
 }
 
 /// The action a click on the notification invokes (the freedesktop "default" action); the window
@@ -35,11 +63,12 @@ const NAME_CHARS: usize = 64;
 pub struct Notifier {
     policy: NotificationPolicy,
     last: HashMap<String, DateTime<Utc>>,
+    burst: Option<Burst>,
 }
 
 impl Notifier {
     pub fn new(policy: NotificationPolicy) -> Notifier {
-        Notifier { policy, last: HashMap::new() }
+        Notifier { policy, last: HashMap::new(), burst: None }
     }
 
     /// A message was stored while the librarian was not looking at the window.
@@ -55,12 +84,27 @@ impl Notifier {
             self.last.retain(|_, t| *t >= cutoff);
         }
         self.last.insert(m.peer.clone(), now);
+        if let Some(b) = self.burst.as_mut().filter(|b| now - b.last < Duration::seconds(BURST_GAP)) {
+            b.last = now;
+            if !b.peers.contains(&m.peer) {
+                b.count += 1;
+                if b.peers.len() < MAX_REMEMBERED {
+                    b.peers.push(m.peer.clone());
+                }
+            }
+            if b.count > 1 {
+                return Some(burst_notice(b));
+            }
+        } else {
+            self.burst = Some(Burst { last: now, peers: vec![m.peer.clone()], count: 1 });
+        }
         let body = if self.policy.message_text {
             escape_markup(&excerpt(&m.body))
         } else {
             "Open Refdesk to read and answer.".to_owned()
         };
-        Some(Notice { summary: format!("IM from {}", name(&m.peer)), body, urgent: false, peer: m.peer.clone() })
+        let summary = format!("IM from {}", name(&m.peer));
+        Some(Notice { summary, body, urgent: false, peer: m.peer.clone(), burst: BurstRole::Starts })
     }
 
     /// An IM has waited past a threshold of the desk policy.
@@ -75,7 +119,30 @@ impl Notifier {
             AlertLevel::Escalated => (format!("{} is still waiting", name(peer)), true),
         };
         let body = format!("An IM question has waited {waited} for a librarian.");
-        Some(Notice { summary, body, urgent, peer: peer.to_owned() })
+        Some(Notice { summary, body, urgent, peer: peer.to_owned(), burst: BurstRole::Alone })
+    }
+}
+
+/// The notification of a burst of IMs from several patrons: how many, and who (never what they
+/// wrote: several patrons' words in one place say too much). A click opens the first one's chat.
+fn burst_notice(b: &Burst) -> Notice {
+    let mut names: Vec<String> = b.peers.iter().take(BURST_NAMES).map(|p| name(p)).collect();
+    let more = b.count - names.len();
+    let body = match (more, names.pop()) {
+        (0, Some(last)) if !names.is_empty() => format!("{} and {last}", names.join(", ")),
+        (0, Some(last)) => last,
+        (_, Some(last)) => {
+            names.push(last);
+            format!("{} and {more} more", names.join(", "))
+        }
+        (_, None) => String::new(),
+    };
+    Notice {
+        summary: format!("{} patrons wrote", b.count),
+        body: escape_markup(&body),
+        urgent: false,
+        peer: b.peers[0].clone(),
+        burst: BurstRole::Grows,
     }
 }
 
@@ -210,6 +277,42 @@ mod tests {
     }
 
     #[test]
+    fn patrons_writing_close_together_are_one_notification_updated_in_place() {
+        let mut n = Notifier::new(NotificationPolicy::default());
+        let t0 = Utc::now();
+        let first = n.message(&msg("ann@x", "hi", true), t0).unwrap();
+        assert_eq!((first.summary.as_str(), first.burst), ("IM from ann", BurstRole::Starts));
+        let second = n.message(&msg("ben@x", "hi", true), t0 + Duration::seconds(3)).unwrap();
+        assert_eq!(second.summary, "2 patrons wrote");
+        assert_eq!(
+            (second.body.as_str(), second.burst, second.peer.as_str()),
+            ("ann and ben", BurstRole::Grows, "ann@x")
+        );
+        // Each IM keeps the burst going; names past four are counted, a patron once.
+        let mut last = second;
+        for (who, at) in [("cas", 6), ("dee", 12), ("eve", 18), ("fay", 24), ("ann", 30), ("cas", 37)] {
+            last = n.message(&msg(&format!("{who}@x"), "hi", true), t0 + Duration::seconds(at)).unwrap();
+        }
+        assert_eq!(last.summary, "6 patrons wrote");
+        assert_eq!(last.body, "ann, ben, cas, dee and 2 more");
+        // A quiet spell ends the burst: the next IM is shown on its own again.
+        let later = n.message(&msg("gus@x", "hi", true), t0 + Duration::seconds(300)).unwrap();
+        assert_eq!((later.summary.as_str(), later.burst), ("IM from gus", BurstRole::Starts));
+        // Waiting alerts stand alone.
+        assert_eq!(n.wait_alert("gus@x", AlertLevel::Waiting, 120).unwrap().burst, BurstRole::Alone);
+    }
+
+    #[test]
+    fn a_burst_names_patrons_safely() {
+        let mut n = with_text();
+        let t0 = Utc::now();
+        n.message(&msg("<b>x</b>@x", "hi", true), t0);
+        let g = n.message(&msg("\u{202E}y&z@x", "secret words", true), t0).unwrap();
+        assert_eq!(g.body, "&lt;b&gt;x&lt;/b&gt; and y&amp;z");
+        assert!(!g.body.contains("secret"), "what patrons wrote stays out of a burst: {}", g.body);
+    }
+
+    #[test]
     fn a_flood_of_patrons_does_not_grow_memory_without_bound() {
         let mut n = with_text();
         let t0 = Utc::now();
@@ -218,6 +321,8 @@ mod tests {
             n.message(&msg(&format!("p{i}@x"), "hi", true), t);
         }
         assert!(n.last.len() <= MAX_REMEMBERED + 1, "{}", n.last.len());
+        let burst = n.burst.as_ref().unwrap();
+        assert!(burst.peers.len() <= MAX_REMEMBERED && burst.count == 10 * MAX_REMEMBERED, "{}", burst.peers.len());
     }
 
     #[test]

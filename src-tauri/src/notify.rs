@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use chrono::Utc;
 use refdesk_core::api::{MessageView, EVENT_OPEN_CHAT};
 use refdesk_core::desk::AlertLevel;
-use refdesk_core::notify::{Notice, Notifier};
+use refdesk_core::notify::{BurstRole, Notice, Notifier};
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 
 use crate::state::AppState;
@@ -16,7 +16,8 @@ use crate::state::AppState;
 /// is about (by the daemon's id, the newest few), kept for the app's lifetime.
 pub struct Notifications {
     notifier: Mutex<Notifier>,
-    shown: Arc<Mutex<VecDeque<(u32, String)>>>,
+    /// To the thread that talks to the notification daemon (see `daemon_worker`).
+    to_daemon: std::sync::mpsc::Sender<Notice>,
     /// The chat the window shows, as (account, patron), if any: its messages need no notification
     /// while the window is in front; those of background tabs do.
     open: Mutex<Option<(String, String)>>,
@@ -35,11 +36,14 @@ const REMEMBERED: usize = 200;
 pub fn init<R: Runtime>(app: &AppHandle<R>) {
     let policy = app.state::<AppState>().notifications();
     let shown = Arc::new(Mutex::new(VecDeque::new()));
-    app.manage(Notifications {
-        notifier: Mutex::new(Notifier::new(policy)),
-        shown: shown.clone(),
-        open: Mutex::new(None),
-    });
+    let (to_daemon, notices) = std::sync::mpsc::channel();
+    let worker = shown.clone();
+    if let Err(e) =
+        std::thread::Builder::new().name("notifications".into()).spawn(move || daemon_worker(notices, worker))
+    {
+        tracing::warn!("desktop notifications are off: no thread for them ({e})");
+    }
+    app.manage(Notifications { notifier: Mutex::new(Notifier::new(policy)), to_daemon, open: Mutex::new(None) });
     listen_for_clicks(app.clone(), shown);
 }
 
@@ -79,7 +83,7 @@ pub fn message<R: Runtime>(app: &AppHandle<R>, m: &MessageView) {
     }
     let notice = n.notifier.lock().unwrap_or_else(|p| p.into_inner()).message(m, Utc::now());
     if let Some(notice) = notice {
-        show(notice, n.shown.clone());
+        n.show(notice);
     }
 }
 
@@ -87,7 +91,14 @@ pub fn wait_alert<R: Runtime>(app: &AppHandle<R>, peer: &str, level: AlertLevel,
     let Some(n) = app.try_state::<Notifications>() else { return };
     let notice = n.notifier.lock().unwrap_or_else(|p| p.into_inner()).wait_alert(peer, level, waited_secs);
     if let Some(notice) = notice {
-        show(notice, n.shown.clone());
+        n.show(notice);
+    }
+}
+
+impl Notifications {
+    fn show(&self, notice: Notice) {
+        // (Fails only if the worker is gone: said once, when it could not start.)
+        let _ = self.to_daemon.send(notice);
     }
 }
 
@@ -95,28 +106,38 @@ fn window_in_front<R: Runtime>(app: &AppHandle<R>) -> bool {
     app.get_webview_window("main").is_some_and(|w| w.is_visible().unwrap_or(false) && w.is_focused().unwrap_or(false))
 }
 
-fn show(notice: Notice, shown: Arc<Mutex<VecDeque<(u32, String)>>>) {
-    // Talking to the notification daemon is a blocking D-Bus call: keep it off the async runtime.
-    tauri::async_runtime::spawn_blocking(move || {
+/// Shows notices one after another on a thread of its own: talking to the daemon is a blocking
+/// D-Bus call, and a burst's updates must reach it in order, each replacing the notification the
+/// burst started (by the id the daemon gave that one).
+fn daemon_worker(notices: std::sync::mpsc::Receiver<Notice>, shown: Arc<Mutex<VecDeque<(u32, String)>>>) {
+    let mut burst_id: Option<u32> = None;
+    for notice in notices {
         let urgency = if notice.urgent { notify_rust::Urgency::Critical } else { notify_rust::Urgency::Normal };
-        let result = notify_rust::Notification::new()
-            .appname("Refdesk")
+        let mut n = notify_rust::Notification::new();
+        n.appname("Refdesk")
             .summary(&notice.summary)
             .body(&notice.body)
             .urgency(urgency)
             // A click opens the patron's chat (see `listen_for_clicks`).
-            .action(refdesk_core::notify::CLICK_ACTION, "Open the chat")
-            .show();
-        match result {
+            .action(refdesk_core::notify::CLICK_ACTION, "Open the chat");
+        if let (BurstRole::Grows, Some(id)) = (notice.burst, burst_id) {
+            n.id(id);
+        }
+        match n.show() {
             Ok(handle) => {
+                let id = handle.id();
+                if notice.burst != BurstRole::Alone {
+                    burst_id = Some(id);
+                }
                 let mut shown = shown.lock().unwrap_or_else(|p| p.into_inner());
+                shown.retain(|(n, _)| *n != id);
                 if shown.len() >= REMEMBERED {
                     shown.pop_front();
                 }
-                shown.push_back((handle.id(), notice.peer));
+                shown.push_back((id, notice.peer));
             }
             // No daemon (a bare session) is not an error for the desk: the window and tray still show it.
             Err(e) => tracing::warn!("desktop notification not shown: {e}"),
         }
-    });
+    }
 }

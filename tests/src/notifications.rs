@@ -14,8 +14,10 @@ pub struct Shown {
     pub body: String,
     /// 0 low, 1 normal, 2 critical (the `urgency` hint), if sent.
     pub urgency: Option<u8>,
-    /// The id the daemon gave it.
+    /// The id the daemon gave it: the replaced notification's, for an update of one on screen.
     pub id: u32,
+    /// It replaced the notification `id` on screen (the sender asked with `replaces_id`).
+    pub replaced: bool,
     /// Its actions, as (key, label) pairs.
     pub actions: Vec<(String, String)>,
 }
@@ -29,7 +31,7 @@ impl Daemon {
     fn notify(
         &self,
         app_name: String,
-        _replaces_id: u32,
+        replaces_id: u32,
         _app_icon: String,
         summary: String,
         body: String,
@@ -40,8 +42,11 @@ impl Daemon {
         let urgency = hints.get("urgency").and_then(|v| u8::try_from(v).ok());
         let actions = actions.chunks(2).map(|p| (p[0].clone(), p.get(1).cloned().unwrap_or_default())).collect();
         let mut all = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        let id = u32::try_from(all.len() + 1).unwrap_or(u32::MAX);
-        all.push(Shown { app_name, summary, body, urgency, id, actions });
+        // As real daemons do: an update of a notification still known keeps its id; an unknown
+        // id gets a new one. (Every call is logged, so the updates stay visible to tests.)
+        let replaced = replaces_id != 0 && all.iter().any(|s| s.id == replaces_id);
+        let id = if replaced { replaces_id } else { all.iter().map(|s| s.id).max().unwrap_or(0) + 1 };
+        all.push(Shown { app_name, summary, body, urgency, id, replaced, actions });
         id
     }
 
