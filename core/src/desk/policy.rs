@@ -171,7 +171,7 @@ impl DeskPolicy {
         if self.wait_escalate_secs < self.wait_alert_secs {
             return Err(PolicyError::new(
                 "waitEscalateSecs",
-                format!("must not be shorter than waitAlertSecs ({})", self.wait_alert_secs),
+                format!("must not be shorter than the first alert (waitAlertSecs, {} s)", self.wait_alert_secs),
             ));
         }
         if self.wait_alert_secs == 0 {

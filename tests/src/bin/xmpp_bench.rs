@@ -4,14 +4,19 @@
 //! the same run; and how long the desk takes to be back after a 5 s outage once the way to the
 //! server returns. Prints figures; no pass/fail.
 //!
+//! The patrons and the server-alone probe run in a process of their own (this program started
+//! again with `--patrons`), so they neither compete with the desk for the runtime's two threads
+//! nor share its scheduler; the two processes compare times on the system's monotonic clock.
+//!
 //! Run: `cargo run --release -p refdesk-tests --bin refdesk-xmpp-bench [-- --secs N]`; it rewrites
 //! bench/RESULTS-im.md (from the repository root).
 
 use std::collections::HashMap;
+use std::io::{BufRead, Write};
 use std::time::{Duration, Instant};
 
 use refdesk_core::api::AccountState;
-use refdesk_core::xmpp::{connect, Incoming, Session, Show};
+use refdesk_core::xmpp::{connect, AccountConfig, Incoming, Session, Show};
 use refdesk_core::Desk;
 use refdesk_testkit::service::{start_desk_with, Published};
 use refdesk_testkit::{Prosody, ProsodyConfig, Proxy};
@@ -22,7 +27,12 @@ const PROBES_PER_SEC: u64 = 5;
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
-    let secs: u64 = std::env::args().skip_while(|a| a != "--secs").nth(1).and_then(|v| v.parse().ok()).unwrap_or(20);
+    let arg = |name: &str| std::env::args().skip_while(|a| a != name).nth(1);
+    let secs: u64 = arg("--secs").and_then(|v| v.parse().ok()).unwrap_or(20);
+    if let (Some(n), Some(config)) = (arg("--patrons").and_then(|v| v.parse().ok()), arg("--config")) {
+        let config: AccountConfig = serde_json::from_str(&config).expect("--config: an account's settings as JSON");
+        return patrons(config, n, secs).await;
+    }
     let dir = tempfile::tempdir().expect("a temporary directory");
     let prosody = Prosody::start(&ProsodyConfig::new(dir.path().join("server"))).expect("prosody");
     // (The test kit's desk signs in with the test password.)
@@ -112,28 +122,46 @@ struct Row {
     raw: (f64, f64),
 }
 
-async fn session(p: &Prosody, user: &str) -> Session {
-    let mut s = connect(&p.client_config(user), PASSWORD).await.expect("a patron signs in");
+/// Now on the system's monotonic clock, which both processes read alike.
+fn mono() -> Duration {
+    let mut t = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+    // SAFETY: clock_gettime writes the timespec it is given, and CLOCK_MONOTONIC always exists.
+    unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut t) };
+    Duration::new(t.tv_sec as u64, t.tv_nsec as u32)
+}
+
+async fn session(config: &AccountConfig, user: &str) -> Session {
+    let domain = config.jid.split_once('@').map_or("", |(_, d)| d);
+    let config = AccountConfig { jid: format!("{user}@{domain}"), ..config.clone() };
+    let mut s = connect(&config, PASSWORD).await.expect("a patron signs in");
     s.send_presence(Show::Available, None).await.expect("presence");
     s
 }
 
-/// `n` patrons write once a second for `secs` seconds (bodies carry their number); a probe writes
-/// to a plain client `PROBES_PER_SEC` times a second, for the server's own time under the same load.
-async fn latency(p: &Prosody, running: &mut refdesk_testkit::service::Running, n: usize, secs: u64) -> Row {
-    let epoch = Instant::now();
-    let (sent_tx, mut sent_rx) = mpsc::unbounded_channel::<(String, Duration)>();
-    let mut tasks = Vec::new();
+/// The patrons' process: `n` patrons write once a second for `secs` seconds (bodies carry their
+/// number) and a probe writes to a plain client `PROBES_PER_SEC` times a second, for the server's
+/// own time under the same load. Says on stdout `ready` once all are signed in, `sent <ns> <body>`
+/// for each message, `probe <ns>` for each probe's round trip, and `done`.
+async fn patrons(config: AccountConfig, n: usize, secs: u64) {
+    let (out, mut lines) = mpsc::unbounded_channel::<String>();
+    let writer = std::thread::spawn(move || {
+        let mut stdout = std::io::stdout().lock();
+        while let Some(line) = lines.blocking_recv() {
+            let _ = writeln!(stdout, "{line}").and_then(|()| stdout.flush());
+        }
+    });
     // Everyone signs in first: a sign-in costs the server tens of milliseconds of password hashing,
     // during which it routes nothing, and that is not what this measures.
-    let mut probe = session(p, "probe").await;
-    let mut echo = session(p, "echo").await;
+    let mut probe = session(&config, "probe").await;
+    let mut echo = session(&config, "echo").await;
     let mut sessions = Vec::new();
     for i in 1..=n {
-        sessions.push(session(p, &format!("patron{i}")).await);
+        sessions.push(session(&config, &format!("patron{i}")).await);
     }
+    let _ = out.send("ready".into());
+    let mut tasks = Vec::new();
     for (i, mut s) in (1..=n).zip(sessions) {
-        let sent_tx = sent_tx.clone();
+        let out = out.clone();
         tasks.push(tokio::spawn(async move {
             // Spread over the second so the patrons do not all write at once.
             tokio::time::sleep(Duration::from_millis((i as u64 * 1000 / n as u64) % 1000)).await;
@@ -147,68 +175,126 @@ async fn latency(p: &Prosody, running: &mut refdesk_testkit::service::Running, n
                 }
                 k += 1;
                 let body = format!("bench {n} patron{i} {k}");
-                let at = epoch.elapsed();
+                let at = mono();
                 if s.send_message("ask@library.test", &body).await.is_err() {
                     return;
                 }
-                let _ = sent_tx.send((body, at));
+                let _ = out.send(format!("sent {} {body}", at.as_nanos()));
             }
             // Stay a moment for the last replies.
             let _ = tokio::time::timeout(Duration::from_secs(2), async { while s.next().await.is_ok() {} }).await;
         }));
     }
-    drop(sent_tx);
     // The server alone: probe -> echo under the same load, five times a second, so that its p99
     // rests on as many samples as the desk's (at one a second, 30 samples make the p99 a maximum
     // of 30, not comparable with the p99 of 1,500).
-    let raw = tokio::spawn(async move {
-        let mut times = Vec::new();
-        for k in 0..secs * PROBES_PER_SEC {
-            let t = Instant::now();
-            if probe.send_message("echo@library.test", &format!("probe {n} {k}")).await.is_err() {
-                break;
-            }
-            let got = tokio::time::timeout(Duration::from_secs(10), async {
-                loop {
-                    if let Ok(Incoming::Message(m)) = echo.next().await {
-                        if m.body.as_deref() == Some(&format!("probe {n} {k}")) {
-                            return;
-                        }
+    for k in 0..secs * PROBES_PER_SEC {
+        let t = Instant::now();
+        if probe.send_message("echo@library.test", &format!("probe {n} {k}")).await.is_err() {
+            break;
+        }
+        let got = tokio::time::timeout(Duration::from_secs(10), async {
+            loop {
+                if let Ok(Incoming::Message(m)) = echo.next().await {
+                    if m.body.as_deref() == Some(&format!("probe {n} {k}")) {
+                        return;
                     }
                 }
-            })
-            .await;
-            if got.is_ok() {
-                times.push(t.elapsed());
             }
-            tokio::time::sleep((Duration::from_secs(1) / PROBES_PER_SEC as u32).saturating_sub(t.elapsed())).await;
+        })
+        .await;
+        if got.is_ok() {
+            let _ = out.send(format!("probe {}", t.elapsed().as_nanos()));
         }
-        times
-    });
+        tokio::time::sleep((Duration::from_secs(1) / PROBES_PER_SEC as u32).saturating_sub(t.elapsed())).await;
+    }
+    for t in tasks {
+        let _ = t.await;
+    }
+    let _ = out.send("done".into());
+    drop(out);
+    let _ = writer.join();
+}
 
+/// What the patrons' process said, line by line.
+enum Said {
+    Ready,
+    Sent(String, Duration),
+    Probe(Duration),
+    Done,
+}
+
+/// Starts the patrons' process for `n` patrons; its lines come on the channel returned.
+fn start_patrons(p: &Prosody, n: usize, secs: u64) -> (std::process::Child, mpsc::UnboundedReceiver<Said>) {
+    let config = serde_json::to_string(&p.client_config("patron1")).expect("settings as JSON");
+    let mut child = std::process::Command::new(std::env::current_exe().expect("this program's path"))
+        .args(["--patrons", &n.to_string(), "--secs", &secs.to_string(), "--config", &config])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("the patrons' process starts");
+    let stdout = child.stdout.take().expect("its output");
+    let (tx, rx) = mpsc::unbounded_channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout).lines().map_while(Result::ok) {
+            let ns = |v: &str| v.parse::<u64>().ok().map(Duration::from_nanos);
+            let said = match line.split_once(' ') {
+                None if line == "ready" => Said::Ready,
+                None if line == "done" => Said::Done,
+                Some(("probe", t)) => match ns(t) {
+                    Some(t) => Said::Probe(t),
+                    None => continue,
+                },
+                Some(("sent", rest)) => match rest.split_once(' ').and_then(|(t, body)| Some((ns(t)?, body))) {
+                    Some((t, body)) => Said::Sent(body.to_owned(), t),
+                    None => continue,
+                },
+                _ => continue,
+            };
+            if tx.send(said).is_err() {
+                return;
+            }
+        }
+    });
+    (child, rx)
+}
+
+/// `n` patrons (in a process of their own) write once a second for `secs` seconds; the time from
+/// each send to the desk having stored it, next to the server's own client-to-client time.
+async fn latency(p: &Prosody, running: &mut refdesk_testkit::service::Running, n: usize, secs: u64) -> Row {
+    let (mut child, mut said) = start_patrons(p, n, secs);
+    loop {
+        match said.recv().await {
+            Some(Said::Ready) => break,
+            Some(_) => {}
+            None => panic!("the patrons' process ended before it was ready"),
+        }
+    }
     let want = n * secs as usize;
     let mut sent_at: HashMap<String, Duration> = HashMap::new();
     let mut stored_at: HashMap<String, Duration> = HashMap::new();
+    let mut server = Vec::new();
+    let mut done = false;
     let deadline = Instant::now() + Duration::from_secs(secs + 30);
-    while stored_at.len() < want && Instant::now() < deadline {
+    while (stored_at.len() < want || !done) && Instant::now() < deadline {
         tokio::select! {
-            Some((body, at)) = sent_rx.recv() => { sent_at.insert(body, at); }
+            s = said.recv(), if !done => match s {
+                Some(Said::Sent(body, at)) => { sent_at.insert(body, at); }
+                Some(Said::Probe(t)) => server.push(t),
+                Some(Said::Done) | None => done = true,
+                Some(Said::Ready) => {}
+            },
             p = running.published.recv() => {
                 if let Some(Published::Message(m)) = p {
                     if m.incoming && m.body.starts_with(&format!("bench {n} ")) {
-                        stored_at.entry(m.body).or_insert_with(|| epoch.elapsed());
+                        stored_at.entry(m.body).or_insert_with(mono);
                     }
                 }
             }
             _ = tokio::time::sleep(Duration::from_millis(200)) => {}
         }
     }
-    while let Ok((body, at)) = sent_rx.try_recv() {
-        sent_at.insert(body, at);
-    }
-    for t in tasks {
-        let _ = t.await;
-    }
+    let _ = child.kill();
+    let _ = child.wait();
     // A patron's first message is kept apart: it takes tens of milliseconds longer to reach the
     // desk (traced at 50 patrons: 33-44 ms from the patron's send to the desk's runner reading it,
     // ~1 ms from there to stored), which the probe's warm sessions do not show.
@@ -228,7 +314,6 @@ async fn latency(p: &Prosody, running: &mut refdesk_testkit::service::Running, n
         by_k.sort_by(|a, b| b.1.total_cmp(&a.1));
         eprintln!("slowest (message number, ms): {:?}", &by_k[..by_k.len().min(12)]);
     }
-    let mut server = raw.await.unwrap_or_default();
     first.sort();
     Row {
         sent: sent_at.len(),
