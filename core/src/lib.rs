@@ -727,6 +727,9 @@ impl Desk {
             }
             Ok(total)
         })?;
+        if counts.1 > 0 {
+            self.store.compact_search()?;
+        }
         if !self.store.checkpoint()? {
             tracing::warn!("the database's log is in use; erased rows leave it at the next checkpoint");
         }
@@ -1708,6 +1711,26 @@ pub(crate) mod tests {
         assert!(found("jan.v@x.org"));
         desk.erase_patron("jan@x.org", Utc::now()).unwrap();
         assert!(!found("jan.v@x.org"), "erased on request, from the files too");
+    }
+
+    #[test]
+    fn an_erased_patrons_words_leave_the_search_index_too() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut desk = Desk::open(&dir.path().join("refdesk.db")).unwrap();
+        desk.set_pseudonym_secret(vec![7; 32]);
+        let t0 = Utc::now() - Duration::hours(1);
+        let acct = "ask@library.test";
+        for (n, (who, text)) in
+            [("kim@x.org", "the census of 1910"), ("lou@x.org", "my qwzxyl ailment, census too")].iter().enumerate()
+        {
+            desk.receive_message(acct, &chat(&format!("{who}/r"), &format!("m{n}"), text), t0).unwrap();
+            desk.close_chat(who, &api::Rating::default(), t0 + Duration::minutes(5)).unwrap();
+        }
+        let found = |word: &str| database_bytes(dir.path()).windows(word.len()).any(|w| w == word.as_bytes());
+        assert!(found("qwzxyl"), "indexed while kept");
+        desk.erase_patron("lou@x.org", Utc::now()).unwrap();
+        assert!(!found("qwzxyl"), "the index's old segments still hold the erased patron's words");
+        assert_eq!(desk.search_transcripts("census", 10).unwrap().len(), 1, "the other patron's transcript stays");
     }
 
     #[test]

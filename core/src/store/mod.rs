@@ -204,6 +204,18 @@ impl Store {
         Ok(busy == 0)
     }
 
+    /// Rewrites the search indexes as one segment each. Deleting from an FTS5 index only adds a
+    /// "deleted" mark: the words stay in its older segments until they are merged, so an erasure
+    /// merges them at once (secure_delete then zeroes the pages they were in).
+    pub fn compact_search(&self) -> Result<(), StoreError> {
+        self.conn
+            .execute_batch(
+                "INSERT INTO transcript_search (transcript_search) VALUES ('optimize');
+                 INSERT INTO walkup_search (walkup_search) VALUES ('optimize');",
+            )
+            .map_err(StoreError::sqlite("compacting the search index"))
+    }
+
     fn check_integrity(&self) -> Result<(), StoreError> {
         let mut stmt =
             self.conn.prepare("PRAGMA quick_check").map_err(|e| classify(&self.path, "checking integrity", e))?;
