@@ -4,6 +4,7 @@ mod autostart;
 mod commands;
 mod im;
 mod keyring;
+mod memory;
 mod notify;
 mod state;
 mod tray;

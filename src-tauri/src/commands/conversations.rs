@@ -14,7 +14,9 @@ pub fn conversations(state: State<'_, AppState>) -> Result<Vec<ConversationView>
 
 #[tauri::command(async)]
 pub fn close_tab(state: State<'_, AppState>, account: String, peer: String) -> Result<(), CommandError> {
-    state.with_desk(|d| d.close_tab(&account, &peer))
+    state.with_desk(|d| d.close_tab(&account, &peer))?;
+    crate::memory::give_back();
+    Ok(())
 }
 
 #[tauri::command(async)]

@@ -30,7 +30,9 @@ pub fn set_presence<R: Runtime>(app: AppHandle<R>, presence: Presence) -> Result
 
 #[tauri::command(async)]
 pub fn close_chat<R: Runtime>(app: AppHandle<R>, peer: String, rating: Rating) -> Result<DeskSnapshot, CommandError> {
-    change(&app, |d| d.close_chat(&peer, &rating, Utc::now()))
+    let snapshot = change(&app, |d| d.close_chat(&peer, &rating, Utc::now()))?;
+    crate::memory::give_back();
+    Ok(snapshot)
 }
 
 /// Takes the first chat waiting in line; answers the patron taken, if any.
