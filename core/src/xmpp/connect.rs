@@ -214,6 +214,7 @@ pub async fn reconnect(
             step("the TLS handshake", handshake(&tls, domain, tcp)).await?
         }
     };
+    let ack = super::session::QuickAck::of(tls_stream.get_ref().0);
     let (read, mut write) = tokio::io::split(tls_stream);
     let mut reader = StreamReader::new(read);
     let features = step("the server (features)", open_stream(&mut reader, &mut write, domain)).await?;
@@ -237,7 +238,7 @@ pub async fn reconnect(
                     send(&mut write, &format!("{again}<r xmlns='{NS_SM}'/>")).await?;
                 }
                 tracing::info!(account = %cfg.jid, resent = again.len(), "stream resumed");
-                let mut session = Session::new(reader, write, jid);
+                let mut session = Session::new(reader, write, ack, jid);
                 session.csi = csi;
                 session.sm = Some(sm);
                 return Ok(Connected { session, resumed: true, acked, unsent: Vec::new() });
@@ -260,7 +261,7 @@ pub async fn reconnect(
     };
     tracing::info!(account = %cfg.jid, managed = sm.is_some(), "signed in");
     let unsent = previous.take().map(|p| p.sm.into_unsent()).unwrap_or_default();
-    let mut session = Session::new(reader, write, jid);
+    let mut session = Session::new(reader, write, ack, jid);
     session.csi = csi;
     session.sm = sm;
     Ok(Connected { session, resumed: false, acked, unsent })

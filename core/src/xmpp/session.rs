@@ -161,13 +161,61 @@ impl Drop for ReadTask {
     }
 }
 
+/// Acknowledges what the server sends at once instead of after the kernel's delay.
+///
+/// A server that keeps Nagle's algorithm on (Prosody's default) holds back each small write until
+/// the one before it is acknowledged, and Linux delays an acknowledgement by up to 40 ms when the
+/// receiver has nothing to send back. A desk receiving many patrons' messages then waits 40 ms now
+/// and then: measured at 50 patrons, p99 31 ms against the server's own 14 ms, 15 ms with Nagle
+/// off on the server. TCP_QUICKACK does not stick, so it is asked for again after every read.
+#[derive(Clone, Copy)]
+pub(super) struct QuickAck(#[cfg(target_os = "linux")] std::os::fd::RawFd);
+
+impl QuickAck {
+    pub(super) fn of(tcp: &TcpStream) -> QuickAck {
+        #[cfg(target_os = "linux")]
+        {
+            use std::os::fd::AsRawFd;
+            QuickAck(tcp.as_raw_fd())
+        }
+        #[cfg(not(target_os = "linux"))]
+        {
+            let _ = tcp;
+            QuickAck()
+        }
+    }
+
+    fn arm(self) {
+        #[cfg(target_os = "linux")]
+        {
+            let on: libc::c_int = 1;
+            // SAFETY: the descriptor belongs to the stream the reading task owns (it is open while
+            // that task reads from it), and the option's value is a c_int of the size given.
+            // A failure only leaves the kernel's own timing.
+            unsafe {
+                libc::setsockopt(
+                    self.0,
+                    libc::IPPROTO_TCP,
+                    libc::TCP_QUICKACK,
+                    (&on as *const libc::c_int).cast(),
+                    std::mem::size_of::<libc::c_int>() as libc::socklen_t,
+                )
+            };
+        }
+    }
+}
+
 /// Reads and parses the stream in a task of its own, so that waiting for the server can be raced
 /// against other work without losing half-read bytes (the XML reader is not cancel-safe). The
 /// small channel keeps TCP's back-pressure: when the desk is slow, the reading waits.
-fn spawn_reader(mut reader: StreamReader<ReadHalf<Tls>>) -> (mpsc::Receiver<Result<StreamItem, XmlError>>, ReadTask) {
+fn spawn_reader(
+    mut reader: StreamReader<ReadHalf<Tls>>,
+    ack: QuickAck,
+) -> (mpsc::Receiver<Result<StreamItem, XmlError>>, ReadTask) {
     let (tx, rx) = mpsc::channel(64);
     let task = tokio::spawn(async move {
         loop {
+            ack.arm();
             let item = reader.next().await;
             let last = !matches!(item, Ok(StreamItem::Stanza(_) | StreamItem::Header(_)));
             if tx.send(item).await.is_err() || last {
@@ -204,8 +252,13 @@ pub struct Session {
 }
 
 impl Session {
-    pub(super) fn new(reader: StreamReader<ReadHalf<Tls>>, writer: WriteHalf<Tls>, jid: String) -> Session {
-        let (items, _reading) = spawn_reader(reader);
+    pub(super) fn new(
+        reader: StreamReader<ReadHalf<Tls>>,
+        writer: WriteHalf<Tls>,
+        ack: QuickAck,
+        jid: String,
+    ) -> Session {
+        let (items, _reading) = spawn_reader(reader, ack);
         Session {
             items,
             _reading,
@@ -830,4 +883,51 @@ fn parse_presence(el: &Element) -> Option<PresenceUpdate> {
             _ => None,
         }),
     })
+}
+
+#[cfg(all(test, target_os = "linux"))]
+mod tests {
+    use super::QuickAck;
+    use std::os::fd::AsRawFd;
+
+    fn quickack(tcp: &tokio::net::TcpStream) -> libc::c_int {
+        let mut on: libc::c_int = -1;
+        let mut len = std::mem::size_of::<libc::c_int>() as libc::socklen_t;
+        // SAFETY: a valid socket and a c_int-sized buffer with its size.
+        let r = unsafe {
+            libc::getsockopt(
+                tcp.as_raw_fd(),
+                libc::IPPROTO_TCP,
+                libc::TCP_QUICKACK,
+                (&mut on as *mut libc::c_int).cast(),
+                &mut len,
+            )
+        };
+        assert_eq!(r, 0, "getsockopt: {}", std::io::Error::last_os_error());
+        on
+    }
+
+    #[tokio::test]
+    async fn the_link_to_the_server_acknowledges_at_once_when_armed() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let tcp = tokio::net::TcpStream::connect(listener.local_addr().unwrap()).await.unwrap();
+        let (mut peer, _) = listener.accept().await.unwrap();
+        // A conversation of small writes both ways, as XMPP is: the kernel takes the link for an
+        // interactive one and starts delaying its acknowledgements (to ride on the next reply).
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let mut tcp = tcp;
+        let mut buf = [0u8; 16];
+        // (A reply that comes late on a loaded machine makes it start over: a few more rounds.)
+        let mut rounds = 0;
+        while rounds < 20 || quickack(&tcp) != 0 {
+            assert!(rounds < 500, "the kernel never delayed acknowledgements on an interactive link");
+            peer.write_all(b"<r/>").await.unwrap();
+            tcp.read_exact(&mut buf[..4]).await.unwrap();
+            tcp.write_all(b"<a/>").await.unwrap();
+            peer.read_exact(&mut buf[..4]).await.unwrap();
+            rounds += 1;
+        }
+        QuickAck::of(&tcp).arm();
+        assert_eq!(quickack(&tcp), 1);
+    }
 }
