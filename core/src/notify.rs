@@ -126,16 +126,12 @@ impl Notifier {
 /// The notification of a burst of IMs from several patrons: how many, and who (never what they
 /// wrote: several patrons' words in one place say too much). A click opens the first one's chat.
 fn burst_notice(b: &Burst) -> Notice {
-    let mut names: Vec<String> = b.peers.iter().take(BURST_NAMES).map(|p| name(p)).collect();
+    let names: Vec<String> = b.peers.iter().take(BURST_NAMES).map(|p| name(p)).collect();
     let more = b.count - names.len();
-    let body = match (more, names.pop()) {
-        (0, Some(last)) if !names.is_empty() => format!("{} and {last}", names.join(", ")),
-        (0, Some(last)) => last,
-        (_, Some(last)) => {
-            names.push(last);
-            format!("{} and {more} more", names.join(", "))
-        }
-        (_, None) => String::new(),
+    let body = match (names.split_last(), more) {
+        (Some((last, rest)), 0) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+        (Some((last, _)), 0) => last.clone(),
+        _ => format!("{} and {more} more", names.join(", ")),
     };
     Notice {
         summary: format!("{} patrons wrote", b.count),

@@ -124,6 +124,9 @@ fn daemon_worker(notices: std::sync::mpsc::Receiver<Notice>, shown: Arc<Mutex<Ve
             n.id(id);
         }
         match n.show() {
+            // (Daemons say which notification is which on freedesktop systems; a click and a burst's
+            // updates need that.)
+            #[cfg(all(unix, not(target_os = "macos")))]
             Ok(handle) => {
                 let id = handle.id();
                 if notice.burst != BurstRole::Alone {
@@ -135,6 +138,10 @@ fn daemon_worker(notices: std::sync::mpsc::Receiver<Notice>, shown: Arc<Mutex<Ve
                     shown.pop_front();
                 }
                 shown.push_back((id, notice.peer));
+            }
+            #[cfg(not(all(unix, not(target_os = "macos"))))]
+            Ok(_) => {
+                let _ = (&shown, &mut burst_id);
             }
             // No daemon (a bare session) is not an error for the desk: the window and tray still show it.
             Err(e) => tracing::warn!("desktop notification not shown: {e}"),
