@@ -18,7 +18,7 @@ if [ ${#missing[@]} -gt 0 ] && [[ " $* " != *" --no-others "* ]]; then
 fi
 npm --prefix ui run --silent build
 cargo build --quiet --release -p refdesk --features custom-protocol
-cargo build --quiet --release -p refdesk-tests --bin refdesk-bench
+cargo build --quiet --release -p refdesk-tests --bin refdesk-bench --bin refdesk-webkit-floor
 # As the end-to-end tests: Xvfb has no GPU, so WebKit renders in software.
 export WEBKIT_DISABLE_DMABUF_RENDERER=1 WEBKIT_DISABLE_COMPOSITING_MODE=1 NO_AT_BRIDGE=1
 exec xvfb-run --auto-servernum --server-args="-screen 0 1280x800x24" \

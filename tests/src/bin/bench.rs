@@ -29,9 +29,16 @@ struct Args {
     quick: bool,
     /// Leaves out the other clients.
     no_others: bool,
-    /// Only the render figures (`--only render`), printed and not recorded: for a quick look while
-    /// working on the window.
-    only_render: bool,
+    /// Only one part, printed and not recorded: for a quick look while working on it.
+    only: Option<Only>,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Only {
+    /// The render figures (`--only render`).
+    Render,
+    /// Memory: idle, 20 conversations, growth and after closing the tabs (`--only memory`).
+    Memory,
 }
 
 fn main() -> ExitCode {
@@ -40,7 +47,7 @@ fn main() -> ExitCode {
         results: PathBuf::from("bench/RESULTS.md"),
         quick: false,
         no_others: false,
-        only_render: false,
+        only: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(a) = it.next() {
@@ -49,11 +56,12 @@ fn main() -> ExitCode {
             "--results" => args.results = it.next().map(PathBuf::from).unwrap_or_default(),
             "--quick" => args.quick = true,
             "--no-others" => args.no_others = true,
-            "--only" if it.next().as_deref() == Some("render") => args.only_render = true,
-            _ => {
-                eprintln!("usage: refdesk-bench --app PATH [--results FILE] [--quick] [--no-others] [--only render]");
-                return ExitCode::from(2);
-            }
+            "--only" => match it.next().as_deref() {
+                Some("render") => args.only = Some(Only::Render),
+                Some("memory") => args.only = Some(Only::Memory),
+                _ => return usage(),
+            },
+            _ => return usage(),
         }
     }
     if !args.app.is_file() {
@@ -67,6 +75,11 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+fn usage() -> ExitCode {
+    eprintln!("usage: refdesk-bench --app PATH [--results FILE] [--quick] [--no-others] [--only render|memory]");
+    ExitCode::from(2)
 }
 
 enum Work {
@@ -96,7 +109,7 @@ fn mib(kib: u64) -> String {
 }
 
 fn run(args: &Args) -> Result<(), Error> {
-    if args.only_render {
+    if args.only == Some(Only::Render) {
         let work = tempfile::tempdir()?;
         println!("{}", render(&render_times(args, work.path())?));
         return Ok(());
@@ -136,63 +149,8 @@ fn run(args: &Args) -> Result<(), Error> {
     let env = [("REFDESK_DATA_DIR", data.as_path()), ("REFDESK_DEMO", demo.as_path())];
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
     let mut rows = Vec::new();
-
-    // Startup: from asking for the window to the demo account shown online in it.
-    eprintln!("bench: startup, 5 warm and 5 cold launches");
-    let mut warm = Vec::new();
-    let mut cold = Vec::new();
-    for i in 0..10 {
-        let is_cold = i >= 5;
-        if is_cold && !drop_caches() {
-            break;
-        }
-        let driver = TauriDriver::start(&env)?;
-        let t0 = Instant::now();
-        let w = driver.launch(&args.app)?;
-        wait_online(&w)?;
-        let took = t0.elapsed();
-        if is_cold { &mut cold } else { &mut warm }.push(took);
-        w.quit()?;
-    }
-    rows.push(Row {
-        what: "Startup, warm (median of 5)",
-        value: ms(median(&mut warm)),
-        target: "≤ 800 ms",
-        note: "window asked for → account online in it".into(),
-    });
-    rows.push(Row {
-        what: "Startup, cold (median of 5)",
-        value: if cold.is_empty() { "n/a".into() } else { ms(median(&mut cold)) },
-        target: "",
-        note: if cold.is_empty() {
-            "page cache cannot be dropped here (needs root)".into()
-        } else {
-            "after dropping the page cache".into()
-        },
-    });
-
-    // Idle CPU: signed in, nothing going on, the window hidden to the tray (in an app of its own:
-    // the window must be in front for what follows).
-    {
-        let secs = if args.quick { 10 } else { 60 };
-        eprintln!("bench: idle CPU over {secs} s, window hidden");
-        let driver = TauriDriver::start(&env)?;
-        let w = driver.launch(&args.app)?;
-        wait_online(&w)?;
-        let app = app_tree(&args.app).ok_or("the app's process was not found")?;
-        std::thread::sleep(Duration::from_secs(5));
-        let (cpu, hidden) = hidden_cpu(&app, secs)?;
-        rows.push(Row {
-            what: "CPU when idle, hidden to tray",
-            value: format!("{cpu:.2} %"),
-            target: "≈ 0",
-            note: if hidden {
-                format!("over {secs} s, signed in, no chats")
-            } else {
-                "window could not be hidden".into()
-            },
-        });
-        w.quit()?;
+    if args.only != Some(Only::Memory) {
+        rows.extend(startup_and_idle_cpu(args, &env)?);
     }
 
     let driver = TauriDriver::start(&env)?;
@@ -249,6 +207,10 @@ fn run(args: &Args) -> Result<(), Error> {
         target: "≤ +10 MB",
         note: format!("{closed} tabs closed; {}", note_processes(&app)),
     });
+    if args.only == Some(Only::Memory) {
+        println!("{}", render(&rows));
+        return Ok(());
+    }
 
     // Latency: 50 patrons at 1 message a second; measured in the open tab's DOM, next to the
     // server's own round trip between two plain clients in the same run.
@@ -284,9 +246,18 @@ fn run(args: &Args) -> Result<(), Error> {
     rows.extend(render_times(args, work.path())?);
     rows.extend(scrollback(args, work.path())?);
 
+    let floor = webkit_floor();
     if !args.no_others {
-        rows.extend(compare(&server, &info, &rt, work.path(), &patrons[..20], per, twenty));
+        let (others, lightest) = compare(&server, &info, &rt, work.path(), &patrons[..20], per);
+        rows.extend(others);
+        if let Some(row) = against_lightest(twenty, lightest, floor.as_ref().ok().map(|(kib, _)| *kib)) {
+            rows.push(row);
+        }
     }
+    rows.push(match floor {
+        Ok((kib, note)) => Row { what: "WebKitGTK alone, an empty page", value: mib(kib), target: "", note },
+        Err(why) => Row { what: "WebKitGTK alone, an empty page", value: "not measured".into(), target: "", note: why },
+    });
 
     rows.push(Row {
         what: "Release binary",
@@ -307,6 +278,70 @@ fn run(args: &Args) -> Result<(), Error> {
         record(&args.results, &table, &rows)?;
     }
     Ok(())
+}
+
+/// Startup (warm and cold) and CPU when idle, each in launches of their own.
+fn startup_and_idle_cpu(args: &Args, env: &[(&str, &Path)]) -> Result<Vec<Row>, Error> {
+    let mut rows = Vec::new();
+    // Startup: from asking for the window to the demo account shown online in it.
+    eprintln!("bench: startup, 5 warm and 5 cold launches");
+    let mut warm = Vec::new();
+    let mut cold = Vec::new();
+    for i in 0..10 {
+        let is_cold = i >= 5;
+        if is_cold && !drop_caches() {
+            break;
+        }
+        let driver = TauriDriver::start(env)?;
+        let t0 = Instant::now();
+        let w = driver.launch(&args.app)?;
+        wait_online(&w)?;
+        let took = t0.elapsed();
+        if is_cold { &mut cold } else { &mut warm }.push(took);
+        w.quit()?;
+    }
+    rows.push(Row {
+        what: "Startup, warm (median of 5)",
+        value: ms(median(&mut warm)),
+        target: "≤ 800 ms",
+        note: "window asked for → account online in it".into(),
+    });
+    rows.push(Row {
+        what: "Startup, cold (median of 5)",
+        value: if cold.is_empty() { "n/a".into() } else { ms(median(&mut cold)) },
+        target: "",
+        note: if cold.is_empty() {
+            "page cache cannot be dropped here (needs root)".into()
+        } else {
+            "after dropping the page cache".into()
+        },
+    });
+
+    // Idle CPU: signed in, nothing going on, the window hidden to the tray (in an app of its own:
+    // the window must be in front for what follows).
+    {
+        let secs = if args.quick { 10 } else { 60 };
+        eprintln!("bench: idle CPU over {secs} s, window hidden");
+        let driver = TauriDriver::start(env)?;
+        let w = driver.launch(&args.app)?;
+        wait_online(&w)?;
+        let app = app_tree(&args.app).ok_or("the app's process was not found")?;
+        std::thread::sleep(Duration::from_secs(5));
+        let (cpu, hidden) = hidden_cpu(&app, secs)?;
+        rows.push(Row {
+            what: "CPU when idle, hidden to tray",
+            value: format!("{cpu:.2} %"),
+            target: "≈ 0",
+            note: if hidden {
+                format!("over {secs} s, signed in, no chats")
+            } else {
+                "window could not be hidden".into()
+            },
+        });
+        w.quit()?;
+    }
+
+    Ok(rows)
 }
 
 /// Scrolls a 50,000-message conversation from its newest message to its first, a screenful per
@@ -864,7 +899,8 @@ const OTHERS: &[Other] = &[
 ];
 
 /// Each other client signed in to its own account on the same server under the same Xvfb: idle,
-/// then with the same 20 conversations of `per` messages Refdesk was given.
+/// then with the same 20 conversations of `per` messages Refdesk was given. Also returns the
+/// lightest one's figure with 20 conversations.
 fn compare(
     server: &Prosody,
     info: &DemoInfo,
@@ -872,8 +908,7 @@ fn compare(
     work: &Path,
     patrons: &[String],
     per: usize,
-    refdesk_twenty: u64,
-) -> Vec<Row> {
+) -> (Vec<Row>, Option<(u64, &'static str)>) {
     let mut rows = Vec::new();
     let mut lightest: Option<(u64, &str)> = None;
     for o in OTHERS {
@@ -889,16 +924,58 @@ fn compare(
         };
         rows.push(Row { what: o.name, value, target: "", note });
     }
-    if let Some((l, name)) = lightest {
-        let limit = l + l * 6 / 10;
-        rows.push(Row {
-            what: "Refdesk vs the lightest client, 20 conversations",
-            value: format!("{} vs {} ({name})", mib(refdesk_twenty), mib(l)),
-            target: "≤ lightest + 60 %",
-            note: format!("limit {}: {}", mib(limit), if refdesk_twenty <= limit { "met" } else { "NOT met" }),
-        });
+    (rows, lightest)
+}
+
+/// Refdesk with 20 conversations against the lightest other client (the limit: 60 % more),
+/// with the WebKitGTK floor named when the limit is below it.
+fn against_lightest(refdesk_twenty: u64, lightest: Option<(u64, &str)>, floor: Option<u64>) -> Option<Row> {
+    let (l, name) = lightest?;
+    let limit = l + l * 6 / 10;
+    Some(Row {
+        what: "Refdesk vs the lightest client, 20 conversations",
+        value: format!("{} vs {} ({name})", mib(refdesk_twenty), mib(l)),
+        target: "≤ lightest + 60 %",
+        note: format!(
+            "limit {}: {}{}",
+            mib(limit),
+            if refdesk_twenty <= limit { "met" } else { "NOT met" },
+            match floor {
+                Some(f) if f > limit => format!("; WebKitGTK alone, an empty page, is {} (see below)", mib(f)),
+                _ => String::new(),
+            }
+        ),
+    })
+}
+
+/// The floor under any WebKitGTK app: an empty window made by `refdesk-webkit-floor` (built beside
+/// this bench), with Refdesk's webview settings, under the same display and environment. Returns
+/// its PSS in KiB (its processes summed, as for Refdesk) and a note naming them.
+fn webkit_floor() -> Result<(u64, String), String> {
+    use std::os::unix::process::CommandExt;
+    eprintln!("bench: WebKitGTK alone");
+    let program = std::env::current_exe().map_err(|e| e.to_string())?.with_file_name("refdesk-webkit-floor");
+    let child = Command::new(&program)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .process_group(0)
+        .spawn()
+        .map_err(|e| format!("cannot start {}: {e} (scripts/bench.sh builds it)", program.display()))?;
+    let started = Started(child);
+    let tree = Tree { root: started.0.id() };
+    // Up when its web process is; then as long as Refdesk is given to settle.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !tree.refresh().iter().any(|p| p.name.starts_with("WebKitWebProces")) {
+        if Instant::now() > deadline {
+            return Err("its web process did not start within 30 s".into());
+        }
+        std::thread::sleep(Duration::from_millis(200));
     }
-    rows
+    std::thread::sleep(Duration::from_secs(10));
+    let kib = pss_kib(&tree.refresh());
+    let note = format!("the floor under any app showing its window through WebKitGTK; {}", note_processes(&tree));
+    drop(started);
+    Ok((kib, note))
 }
 
 fn version(package: &str) -> String {
