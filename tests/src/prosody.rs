@@ -324,6 +324,10 @@ allow_registration = false
 default_archive_policy = true
 archive_expires_after = "1w"
 smacks_hibernation_time = 120
+-- Prosody's default collector starts a cycle whenever its heap grows by 5 %: under 50 patrons a
+-- message a second it spent most of a core collecting, seconds behind the traffic. The
+-- generational one (Lua 5.4) does the same work in young objects only.
+gc = {{ mode = "generational" }}
 log = {{ {{ levels = {{ min = "info" }}, to = "file", filename = {log} }} }}
 ssl = {{ certificate = {cert}; key = {key} }}
 c2s_direct_tls_ssl = {{ certificate = {cert}; key = {key} }}
