@@ -39,6 +39,8 @@ enum Only {
     Render,
     /// Memory: idle, 20 conversations, growth and after closing the tabs (`--only memory`).
     Memory,
+    /// Message latency alone, on a desk with no earlier chats (`--only latency`).
+    Latency,
 }
 
 fn main() -> ExitCode {
@@ -59,6 +61,7 @@ fn main() -> ExitCode {
             "--only" => match it.next().as_deref() {
                 Some("render") => args.only = Some(Only::Render),
                 Some("memory") => args.only = Some(Only::Memory),
+                Some("latency") => args.only = Some(Only::Latency),
                 _ => return usage(),
             },
             _ => return usage(),
@@ -78,7 +81,9 @@ fn main() -> ExitCode {
 }
 
 fn usage() -> ExitCode {
-    eprintln!("usage: refdesk-bench --app PATH [--results FILE] [--quick] [--no-others] [--only render|memory]");
+    eprintln!(
+        "usage: refdesk-bench --app PATH [--results FILE] [--quick] [--no-others] [--only render|memory|latency]"
+    );
     ExitCode::from(2)
 }
 
@@ -149,7 +154,7 @@ fn run(args: &Args) -> Result<(), Error> {
     let env = [("REFDESK_DATA_DIR", data.as_path()), ("REFDESK_DEMO", demo.as_path())];
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
     let mut rows = Vec::new();
-    if args.only != Some(Only::Memory) {
+    if args.only.is_none() {
         rows.extend(startup_and_idle_cpu(args, &env)?);
     }
 
@@ -162,51 +167,56 @@ fn run(args: &Args) -> Result<(), Error> {
     eprintln!("bench: idle, 1 account: {}", mib(idle));
     rows.push(Row { what: "Idle memory, 1 account", value: mib(idle), target: "", note: note_processes(&app) });
 
-    // 20 conversations of 200 messages each, every tab looked at once.
     let db = data.join("refdesk.db");
     let patrons: Vec<String> = (0..PATRONS).map(|i| format!("patron{i}@{}", server.domain)).collect();
     let desk = format!("ask@{}", server.domain);
     let per = if args.quick { 20 } else { 200 };
-    eprintln!("bench: 20 patrons send {per} messages each");
-    rt.block_on(send_from(&info, &patrons[..20], &desk, per, "q"))?;
-    wait_stored(&db, 20 * per)?;
-    visit_tabs(&w)?;
-    std::thread::sleep(Duration::from_secs(10));
-    let twenty = pss_kib(&app.refresh());
-    rows.push(Row {
-        what: "Memory, 20 conversations × 200 messages",
-        value: mib(twenty),
-        target: "≤ 200 MB",
-        note: format!("+{} over idle; {}", mib(twenty.saturating_sub(idle)), note_processes(&app)),
-    });
+    let twenty = if args.only == Some(Only::Latency) {
+        0
+    } else {
+        // 20 conversations of 200 messages each, every tab looked at once.
+        eprintln!("bench: 20 patrons send {per} messages each");
+        rt.block_on(send_from(&info, &patrons[..20], &desk, per, "q"))?;
+        wait_stored(&db, 20 * per)?;
+        visit_tabs(&w)?;
+        std::thread::sleep(Duration::from_secs(10));
+        let twenty = pss_kib(&app.refresh());
+        rows.push(Row {
+            what: "Memory, 20 conversations × 200 messages",
+            value: mib(twenty),
+            target: "≤ 200 MB",
+            note: format!("+{} over idle; {}", mib(twenty.saturating_sub(idle)), note_processes(&app)),
+        });
 
-    // Growth: 10,000 messages across 50 patrons, then every chat closed and its tab with it.
-    let more = (10_000 - 20 * per) / PATRONS;
-    let more = if args.quick { 10 } else { more };
-    eprintln!("bench: 50 patrons send {more} more each");
-    // At the load the issue sets for a busy desk: 50 patrons, a message a second each.
-    rt.block_on(send_paced(&info, &patrons, &desk, more, "r", Duration::from_secs(1)))?;
-    wait_stored(&db, 20 * per + PATRONS * more)?;
-    std::thread::sleep(Duration::from_secs(10));
-    let busy = pss_kib(&app.refresh());
-    rows.push(Row {
-        what: "Memory growth after 10,000 messages / 50 patrons",
-        value: format!("+{}", mib(busy.saturating_sub(idle))),
-        target: "≤ +30 MB",
-        note: format!("{} in all; {}", mib(busy), note_processes(&app)),
-    });
-    // What the server still holds for the desk arrives before anything else is timed: a backlog
-    // would be measured as latency and as idle CPU.
-    wait_quiet(&db)?;
-    let closed = close_all_tabs(&w)?;
-    std::thread::sleep(Duration::from_secs(10));
-    let after = pss_kib(&app.refresh());
-    rows.push(Row {
-        what: "… after closing all tabs",
-        value: format!("+{}", mib(after.saturating_sub(idle))),
-        target: "≤ +10 MB",
-        note: format!("{closed} tabs closed; {}", note_processes(&app)),
-    });
+        // Growth: 10,000 messages across 50 patrons, then every chat closed and its tab with it.
+        let more = (10_000 - 20 * per) / PATRONS;
+        let more = if args.quick { 10 } else { more };
+        eprintln!("bench: 50 patrons send {more} more each");
+        // At the load the issue sets for a busy desk: 50 patrons, a message a second each.
+        rt.block_on(send_paced(&info, &patrons, &desk, more, "r", Duration::from_secs(1)))?;
+        wait_stored(&db, 20 * per + PATRONS * more)?;
+        std::thread::sleep(Duration::from_secs(10));
+        let busy = pss_kib(&app.refresh());
+        rows.push(Row {
+            what: "Memory growth after 10,000 messages / 50 patrons",
+            value: format!("+{}", mib(busy.saturating_sub(idle))),
+            target: "≤ +30 MB",
+            note: format!("{} in all; {}", mib(busy), note_processes(&app)),
+        });
+        // What the server still holds for the desk arrives before anything else is timed: a backlog
+        // would be measured as latency and as idle CPU.
+        wait_quiet(&db)?;
+        let closed = close_all_tabs(&w)?;
+        std::thread::sleep(Duration::from_secs(10));
+        let after = pss_kib(&app.refresh());
+        rows.push(Row {
+            what: "… after closing all tabs",
+            value: format!("+{}", mib(after.saturating_sub(idle))),
+            target: "≤ +10 MB",
+            note: format!("{closed} tabs closed; {}", note_processes(&app)),
+        });
+        twenty
+    };
     if args.only == Some(Only::Memory) {
         println!("{}", render(&rows));
         return Ok(());
@@ -218,12 +228,19 @@ fn run(args: &Args) -> Result<(), Error> {
     let (desk_ms, server_ms) = rt.block_on(latency(&info, &patrons, &desk, &w, if args.quick { 10 } else { 30 }))?;
     let (d50, d99) = percentiles(desk_ms);
     let (s50, s99) = percentiles(server_ms);
+    let (k50, k99) = percentiles(stored_latency(&db)?);
     rows.push(Row {
         what: "Message latency, patron → open tab (p50 / p99)",
         value: format!("{d50:.0} / {d99:.0} ms"),
         target: "",
-        note: format!("server alone, client → client: {s50:.0} / {s99:.0} ms"),
+        note: format!(
+            "server alone, client → client: {s50:.0} / {s99:.0} ms; patron → stored at the desk, all 50 patrons: {k50:.0} / {k99:.0} ms"
+        ),
     });
+    if args.only == Some(Only::Latency) {
+        println!("{}", render(&rows));
+        return Ok(());
+    }
 
     // The same after the load: 50 patrons' chats still open, their reminders and alerts due.
     let secs = if args.quick { 10 } else { 60 };
@@ -662,6 +679,22 @@ fn wait_stored(db: &Path, n: usize) -> Result<(), Error> {
         }
         std::thread::sleep(Duration::from_millis(500));
     }
+}
+
+/// Patron send → stored at the desk, in ms, for every latency message in the store: the time the
+/// message was stamped with by its patron, against the time the desk stored it (its arrival).
+fn stored_latency(db: &Path) -> Result<Vec<f64>, Error> {
+    let conn = rusqlite::Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+    let mut q = conn.prepare("SELECT body, at FROM messages WHERE direction = 'in' AND body LIKE 'lat %'")?;
+    let rows = q.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (body, at) = row?;
+        if let Some(sent) = body.strip_prefix("lat ").and_then(|t| t.parse::<i64>().ok()) {
+            out.push((at - sent) as f64);
+        }
+    }
+    Ok(out)
 }
 
 /// Waits until no message has been stored for 10 s (at most 5 minutes).
