@@ -18,6 +18,7 @@ pub use state::AppState;
 
 /// Builds and runs the desktop app; returns when the app quits.
 pub fn run() -> ExitCode {
+    webview::prepare_environment();
     let log_dir = refdesk_core::paths::log_dir();
     let _log_guard = match refdesk_core::logging::init(&log_dir) {
         Ok(g) => Some(g),
