@@ -243,19 +243,13 @@ fn run(args: &Args) -> Result<(), Error> {
     }
 
     // The same after the load: 50 patrons' chats still open, their reminders and alerts due.
-    let secs = if args.quick { 10 } else { 60 };
-    eprintln!("bench: CPU over {secs} s after the load, window hidden");
-    let (cpu, hidden) = hidden_cpu(&app, secs)?;
-    rows.push(Row {
-        what: "CPU, hidden to tray, after the load",
-        value: format!("{cpu:.2} %"),
-        target: "",
-        note: if hidden {
-            format!("over {secs} s; the 50 patrons' chats still open (reminders, alerts)")
-        } else {
-            "window could not be hidden".into()
-        },
-    });
+    rows.push(cpu_row(
+        &app,
+        args,
+        "CPU, hidden to tray, after the load",
+        "",
+        "the 50 patrons' chats still open (reminders, alerts)",
+    )?);
     drop(w);
     drop(driver);
 
@@ -337,24 +331,12 @@ fn startup_and_idle_cpu(args: &Args, env: &[(&str, &Path)]) -> Result<Vec<Row>, 
     // Idle CPU: signed in, nothing going on, the window hidden to the tray (in an app of its own:
     // the window must be in front for what follows).
     {
-        let secs = if args.quick { 10 } else { 60 };
-        eprintln!("bench: idle CPU over {secs} s, window hidden");
         let driver = TauriDriver::start(env)?;
         let w = driver.launch(&args.app)?;
         wait_online(&w)?;
         let app = app_tree(&args.app).ok_or("the app's process was not found")?;
         std::thread::sleep(Duration::from_secs(5));
-        let (cpu, hidden) = hidden_cpu(&app, secs)?;
-        rows.push(Row {
-            what: "CPU when idle, hidden to tray",
-            value: format!("{cpu:.2} %"),
-            target: "≈ 0",
-            note: if hidden {
-                format!("over {secs} s, signed in, no chats")
-            } else {
-                "window could not be hidden".into()
-            },
-        });
+        rows.push(cpu_row(&app, args, "CPU when idle, hidden to tray", "≈ 0", "signed in, no chats")?);
         w.quit()?;
     }
 
@@ -532,6 +514,16 @@ fn scrollback(args: &Args, work: &Path) -> Result<Vec<Row>, Error> {
             note: "requestAnimationFrame to requestAnimationFrame, software rendering".into(),
         },
     ])
+}
+
+/// The row for CPU use with the window hidden (60 s, or 10 with `--quick`); `what_runs` says what
+/// the app has going on meanwhile.
+fn cpu_row(app: &Tree, args: &Args, what: &'static str, target: &'static str, what_runs: &str) -> Result<Row, Error> {
+    let secs = if args.quick { 10 } else { 60 };
+    eprintln!("bench: {what}, over {secs} s");
+    let (cpu, hidden) = hidden_cpu(app, secs)?;
+    let note = if hidden { format!("over {secs} s; {what_runs}") } else { "window could not be hidden".into() };
+    Ok(Row { what, value: format!("{cpu:.2} %"), target, note })
 }
 
 /// Hides the window to the tray and measures the CPU used by the app's processes over `secs`
