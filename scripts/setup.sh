@@ -14,7 +14,7 @@ APT_PACKAGES=(
   libwebkit2gtk-4.1-dev libayatana-appindicator3-dev librsvg2-dev libdbus-1-dev libssl-dev libxdo-dev
   xvfb xauth dbus-x11 webkit2gtk-driver gnome-keyring keyutils dunst python3-xlib
   rpm
-  prosody prosody-modules lua-unbound
+  prosody prosody-modules lua-unbound lua-dbi-sqlite3
   ejabberd
   dnsmasq-base
   nodejs npm
