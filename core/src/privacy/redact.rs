@@ -1032,6 +1032,9 @@ mod tests {
         assert_eq!(r("send it to 1600 W Main St."), "send it to [ADDRESS]");
         assert_eq!(r("Kerkstraat 12a, 1017 GB Amsterdam"), "[ADDRESS], [ADDRESS] Amsterdam");
         assert_eq!(r("vivo en Calle Mayor 5"), "vivo en [ADDRESS]");
+        // Any Latin-script street name, accents and all.
+        assert_eq!(r("en la Calle Núñez de Balboa 12"), "en la [ADDRESS]");
+        assert_eq!(r("Plaza Antonín Dvořák 3, 2º B"), "[ADDRESS]");
         kept("room 204 on the second floor");
         kept("The Main Street Journal");
         kept("Baker Street Irregulars by Doyle");
