@@ -171,8 +171,9 @@ fn run(args: &Args) -> Result<(), Error> {
     let patrons: Vec<String> = (0..PATRONS).map(|i| format!("patron{i}@{}", server.domain)).collect();
     let desk = format!("ask@{}", server.domain);
     let per = if args.quick { 20 } else { 200 };
+    // None in `--only latency`, which measures no memory.
     let twenty = if args.only == Some(Only::Latency) {
-        0
+        None
     } else {
         // 20 conversations of 200 messages each, every tab looked at once.
         eprintln!("bench: 20 patrons send {per} messages each");
@@ -215,7 +216,7 @@ fn run(args: &Args) -> Result<(), Error> {
             target: "≤ +10 MB",
             note: format!("{closed} tabs closed; {}", note_processes(&app)),
         });
-        twenty
+        Some(twenty)
     };
     if args.only == Some(Only::Memory) {
         println!("{}", render(&rows));
@@ -261,7 +262,8 @@ fn run(args: &Args) -> Result<(), Error> {
     if !args.no_others {
         let (others, lightest) = compare(&server, &info, &rt, work.path(), &patrons[..20], per);
         rows.extend(others);
-        if let Some(row) = against_lightest(twenty, lightest, floor.as_ref().ok().map(|(kib, _)| *kib)) {
+        let floor_kib = floor.as_ref().ok().map(|(kib, _)| *kib);
+        if let Some(row) = twenty.and_then(|twenty| against_lightest(twenty, lightest, floor_kib)) {
             rows.push(row);
         }
     }
@@ -656,9 +658,14 @@ async fn sign_in(info: &DemoInfo, jid: &str) -> Result<Session, Error> {
     Ok(s)
 }
 
-/// Waits until the desk's database holds `n` incoming messages (read-only: the app owns it).
+/// The desk's database, read-only: the app owns it and is writing to it.
+fn read_only(db: &Path) -> Result<rusqlite::Connection, Error> {
+    Ok(rusqlite::Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?)
+}
+
+/// Waits until the desk's database holds `n` incoming messages.
 fn wait_stored(db: &Path, n: usize) -> Result<(), Error> {
-    let conn = rusqlite::Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+    let conn = read_only(db)?;
     let deadline = Instant::now() + Duration::from_secs(120);
     loop {
         let have: i64 = conn.query_row("SELECT count(*) FROM messages WHERE direction = 'in'", [], |r| r.get(0))?;
@@ -676,7 +683,7 @@ fn wait_stored(db: &Path, n: usize) -> Result<(), Error> {
 /// Patron send → stored at the desk, in ms, for every latency message in the store: the time the
 /// message was stamped with by its patron, against the time the desk stored it (its arrival).
 fn stored_latency(db: &Path) -> Result<Vec<f64>, Error> {
-    let conn = rusqlite::Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+    let conn = read_only(db)?;
     let mut q = conn.prepare("SELECT body, at FROM messages WHERE direction = 'in' AND body LIKE 'lat %'")?;
     let rows = q.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
     let mut out = Vec::new();
@@ -691,7 +698,7 @@ fn stored_latency(db: &Path) -> Result<Vec<f64>, Error> {
 
 /// Waits until no message has been stored for 10 s (at most 5 minutes).
 fn wait_quiet(db: &Path) -> Result<(), Error> {
-    let conn = rusqlite::Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+    let conn = read_only(db)?;
     let count = || conn.query_row("SELECT count(*) FROM messages", [], |r| r.get::<_, i64>(0));
     let deadline = Instant::now() + Duration::from_secs(300);
     let (mut last, mut since) = (count()?, Instant::now());
