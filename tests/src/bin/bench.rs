@@ -179,6 +179,9 @@ fn run(args: &Args) -> Result<(), Error> {
         eprintln!("bench: 20 patrons send {per} messages each");
         rt.block_on(send_from(&info, &patrons[..20], &desk, per, "q"))?;
         wait_stored(&db, 20 * per)?;
+        // Apart: what receiving costs the desk, and what looking at each conversation adds to it.
+        std::thread::sleep(Duration::from_secs(10));
+        eprintln!("bench: 20 conversations received, none looked at yet: {}", note_processes(&app));
         visit_tabs(&w)?;
         std::thread::sleep(Duration::from_secs(10));
         let twenty = pss_kib(&app.refresh());
