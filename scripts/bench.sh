@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-#! Whole-app benchmarks (issue #10): builds the release app and its .deb, starts a private Prosody and simulated
-#! patrons, measures memory (PSS over the app and its WebKit processes), startup, message latency,
-#! idle CPU and sizes, prints a table and updates bench/RESULTS.md. Not part of the test command:
-#! it prints figures and fails only if it cannot measure. `--quick` for a short run (smaller loads).
+#! Whole-app benchmarks (issue #10): builds the release app and its .deb, starts a private Prosody
+#! and simulated patrons, measures memory (PSS over the app and its WebKit processes), startup,
+#! message latency, idle CPU and sizes, prints a table and updates bench/RESULTS.md. Not part of the
+#! test command: it prints figures and fails only if it cannot measure. `--quick` for a short run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
