@@ -17,6 +17,8 @@ pub enum Error {
     Command { what: String, output: String },
     #[error("prosody did not start listening within {secs} s; its log says:\n{log}")]
     NotListening { secs: u64, log: String },
+    #[error("prosody could not open its ports (taken since they were picked); its log says:\n{log}")]
+    PortTaken { log: String },
 }
 
 impl Error {
@@ -70,14 +72,24 @@ impl Prosody {
         let data = dir.join("data");
         std::fs::create_dir_all(&data).map_err(|e| Error::io(&data, e))?;
         let ca = ensure_test_ca(&dir.join("certs"), &cfg.domain)?;
-        let c2s_port = free_port().map_err(|e| Error::io(dir, e))?;
-        let tls_port = free_port().map_err(|e| Error::io(dir, e))?;
-        let http_port = free_port().map_err(|e| Error::io(dir, e))?;
         let config_path = dir.join("prosody.cfg.lua");
-        let config = render_config(dir, cfg, [c2s_port, tls_port, http_port], &ca);
-        std::fs::write(&config_path, config).map_err(|e| Error::io(&config_path, e))?;
-        retire_stale_instance(dir);
-        let child = spawn(dir, &config_path, c2s_port, tls_port)?;
+        // A port free when picked may be taken before the server binds it (by another test's
+        // server or client): then pick again.
+        let mut attempt = 0;
+        let (child, [c2s_port, tls_port, http_port]) = loop {
+            let mut ports = [0; 3];
+            for port in &mut ports {
+                *port = free_port().map_err(|e| Error::io(dir, e))?;
+            }
+            let config = render_config(dir, cfg, ports, &ca);
+            std::fs::write(&config_path, config).map_err(|e| Error::io(&config_path, e))?;
+            retire_stale_instance(dir);
+            match spawn(dir, &config_path, ports) {
+                Ok(child) => break (child, ports),
+                Err(Error::PortTaken { .. }) if attempt < 4 => attempt += 1,
+                Err(e) => return Err(e),
+            }
+        };
         Ok(Prosody {
             child,
             domain: cfg.domain.clone(),
@@ -94,7 +106,7 @@ impl Prosody {
     /// Stops the server and starts it again on the same ports with the same data (a server restart).
     pub fn restart(&mut self) -> Result<(), Error> {
         self.stop();
-        self.child = spawn(&self.dir, &self.config_path, self.c2s_port, self.tls_port)?;
+        self.child = spawn(&self.dir, &self.config_path, [self.c2s_port, self.tls_port, self.http_port])?;
         Ok(())
     }
 
@@ -238,9 +250,11 @@ fn retire_stale_instance(dir: &Path) {
     let _ = std::fs::remove_file(dir.join("prosody.pid"));
 }
 
-fn spawn(dir: &Path, config_path: &Path, c2s_port: u16, tls_port: u16) -> Result<Child, Error> {
+fn spawn(dir: &Path, config_path: &Path, [c2s_port, tls_port, http_port]: [u16; 3]) -> Result<Child, Error> {
     use std::os::unix::process::CommandExt;
     let log = dir.join("prosody.log");
+    // Prosody appends to its log: after a restart, only what this run wrote counts.
+    let log_from = std::fs::metadata(&log).map(|m| m.len()).unwrap_or(0);
     let stderr = std::fs::File::create(dir.join("prosody.stderr")).map_err(|e| Error::io(dir, e))?;
     let mut cmd = Command::new("prosody");
     // The server goes when the thread that started it goes (test crash, demo killed): no strays.
@@ -270,7 +284,40 @@ fn spawn(dir: &Path, config_path: &Path, c2s_port: u16, tls_port: u16) -> Result
         text.push_str(&std::fs::read_to_string(dir.join("prosody.stderr")).unwrap_or_default());
         return Err(Error::NotListening { secs: 15, log: text });
     }
-    Ok(child)
+    let services = [("c2s", c2s_port), ("c2s_direct_tls", tls_port), ("http", http_port)];
+    match bound(&log, log_from, &services, &mut child) {
+        Ok(()) => Ok(child),
+        Err(e) => {
+            let _ = child.kill();
+            let _ = child.wait();
+            Err(e)
+        }
+    }
+}
+
+/// Waits until the log says this server opened each `(service, port)`. Something answering on a
+/// port proves nothing: Prosody runs on without a port it could not open, and whoever holds that
+/// port answers instead (another test's server, whose certificate the clients then refuse).
+fn bound(log: &Path, from: u64, services: &[(&str, u16)], child: &mut Child) -> Result<(), Error> {
+    let ours = |text: &str| {
+        services.iter().all(|(name, port)| text.contains(&format!("Activated service '{name}' on [127.0.0.1]:{port}")))
+    };
+    let mut text = String::new();
+    for _ in 0..200 {
+        let all = std::fs::read(log).unwrap_or_default();
+        text = String::from_utf8_lossy(all.get(from as usize..).unwrap_or_default()).into_owned();
+        if text.contains("Failed to open server port") {
+            return Err(Error::PortTaken { log: text });
+        }
+        if ours(&text) {
+            return Ok(());
+        }
+        if !matches!(child.try_wait(), Ok(None)) {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(25));
+    }
+    Err(Error::NotListening { secs: 5, log: text })
 }
 
 /// Listening is not enough: a Prosody that finds another instance's pidfile opens its ports, then
@@ -359,5 +406,39 @@ pub(crate) fn loopback_config(user: &str, domain: &str, port: u16, ca: &TestCa) 
         tls: refdesk_core::xmpp::TlsMode::StartTls,
         extra_ca: Some(ca.ca_cert.clone()),
         ..refdesk_core::xmpp::AccountConfig::new(&format!("{user}@{domain}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Another program took the server's port between picking and binding: the server is not
+    /// reported as up (the clients would reach the other program), and `start` picks again.
+    #[test]
+    fn a_port_taken_after_it_was_picked_is_noticed_and_start_picks_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let cfg = ProsodyConfig::new(dir.path());
+        std::fs::create_dir_all(dir.path().join("data")).unwrap();
+        let ca = ensure_test_ca(&dir.path().join("certs"), &cfg.domain).unwrap();
+        let squatter = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let taken = squatter.local_addr().unwrap().port();
+        let ports = [taken, free_port().unwrap(), free_port().unwrap()];
+        let config_path = dir.path().join("prosody.cfg.lua");
+        std::fs::write(&config_path, render_config(dir.path(), &cfg, ports, &ca)).unwrap();
+        match spawn(dir.path(), &config_path, ports) {
+            Err(Error::PortTaken { log }) => assert!(log.contains(&taken.to_string()), "{log}"),
+            Err(e) => panic!("expected the taken port to be named, got {e}"),
+            Ok(mut child) => {
+                let _ = child.kill();
+                panic!("a server without its c2s port was reported as up");
+            }
+        }
+
+        // The same directory starts normally, on ports of its own.
+        let p = Prosody::start(&cfg).unwrap();
+        assert_ne!(p.c2s_port, taken);
+        let log = std::fs::read_to_string(dir.path().join("prosody.log")).unwrap();
+        assert!(log.contains(&format!("Activated service 'c2s' on [127.0.0.1]:{}", p.c2s_port)), "{log}");
     }
 }
