@@ -303,7 +303,8 @@ fn bound(log: &Path, from: u64, services: &[(&str, u16)], child: &mut Child) -> 
         services.iter().all(|(name, port)| text.contains(&format!("Activated service '{name}' on [127.0.0.1]:{port}")))
     };
     let mut text = String::new();
-    for _ in 0..200 {
+    // As long as the ports get (15 s): a loaded machine starts the server slowly.
+    for _ in 0..600 {
         let all = std::fs::read(log).unwrap_or_default();
         text = String::from_utf8_lossy(all.get(from as usize..).unwrap_or_default()).into_owned();
         if text.contains("Failed to open server port") {
@@ -317,7 +318,7 @@ fn bound(log: &Path, from: u64, services: &[(&str, u16)], child: &mut Child) -> 
         }
         std::thread::sleep(Duration::from_millis(25));
     }
-    Err(Error::NotListening { secs: 5, log: text })
+    Err(Error::NotListening { secs: 15, log: text })
 }
 
 /// Listening is not enough: a Prosody that finds another instance's pidfile opens its ports, then
