@@ -12,7 +12,7 @@ if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 APT_PACKAGES=(
   build-essential pkg-config curl file openssl ca-certificates
   libwebkit2gtk-4.1-dev libayatana-appindicator3-dev librsvg2-dev libdbus-1-dev libssl-dev libxdo-dev
-  xvfb xauth dbus-x11 webkit2gtk-driver gnome-keyring keyutils dunst python3-xlib
+  xvfb xauth dbus-x11 webkit2gtk-driver gnome-keyring keyutils dunst python3-xlib at-spi2-core python3-pyatspi
   rpm
   prosody prosody-modules lua-unbound lua-dbi-sqlite3
   ejabberd

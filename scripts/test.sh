@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 #! The test command: installs what is missing, then runs every check and test and prints a summary.
-#! Steps: format, UI build/type check/unit tests, clippy, all Rust tests (unit, store, real Prosody,
+#! Steps: format, the run command (scripts/test-run.sh), UI build/type check/unit tests, clippy, all Rust tests (unit, store, real Prosody,
 #! end-to-end through WebDriver under Xvfb and a private D-Bus session), ts-rs binding drift, a
 #! short fuzzing run of each fuzz target, and the Linux installers (built, installed, upgraded and
 #! removed in scratch roots).
@@ -42,6 +42,9 @@ bindings_clean() {
 }
 
 step "rustfmt" cargo fmt --all -- --check
+# The run command as a new user types it, first: on a fresh clone it builds from nothing, as theirs
+# does (the steps below reuse that build).
+step "run command" bash scripts/test-run.sh
 step "ui build" npm --prefix ui run --silent build
 step "ui type check" npm --prefix ui run --silent check
 step "ui unit tests" npm --prefix ui run --silent test
@@ -63,6 +66,7 @@ while read -r p f; do passed=$((passed + p)); failed=$((failed + f)); done < <(
   sed -n 's/^test result: [a-zA-Z]*\. \([0-9]*\) passed; \([0-9]*\) failed.*/\1 \2/p' \
     "$LOGS/rust-tests.log" "$LOGS/installers.log" 2>/dev/null
   sed -n 's/^fuzz result: \([0-9]*\) targets passed; \([0-9]*\) failed.*/\1 \2/p' "$LOGS/fuzz.log" 2>/dev/null
+  sed -n 's/^run check: \([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' "$LOGS/run-command.log" 2>/dev/null
   # vitest: "Tests  5 passed (5)" or "Tests  1 failed | 4 passed (5)"
   sed 's/\x1b\[[0-9;]*m//g' "$LOGS/ui-unit-tests.log" 2>/dev/null | awk '/^ *Tests /{
     p=0; f=0; for (i=1;i<=NF;i++) { if ($(i+1) ~ /^passed/) p=$i; if ($(i+1) ~ /^failed/) f=$i } print p, f }'
@@ -77,7 +81,7 @@ echo "  total wall time: ${SECONDS}s"
 for i in "${!NAMES[@]}"; do
   [ "${RESULTS[$i]}" = ok ] && continue
   case "${NAMES[$i]}" in
-    "rust tests"|"ui unit tests"|"installers"|"fuzz") [ "$failed" -gt 0 ] || failed=$((failed + 1)) ;;
+    "rust tests"|"ui unit tests"|"installers"|"fuzz"|"run command") [ "$failed" -gt 0 ] || failed=$((failed + 1)) ;;
     *) failed=$((failed + 1)) ;;
   esac
 done

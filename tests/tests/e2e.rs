@@ -397,13 +397,20 @@ fn a_question_opens_a_tab_the_reply_reaches_the_patron_and_a_draft_survives_a_re
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     let mut patron1 = patron(&rt, &prosody);
 
-    // The question opens a tab with one unread message; it does not open by itself.
+    // The question opens a tab with one unread message; it does not open by itself, nor take the
+    // cursor from where the librarian is typing.
+    let focused = "return document.activeElement?.dataset?.testid ?? null";
+    s.click(&s.find("[data-testid=walkup-topic]").unwrap()).unwrap();
+    assert_eq!(s.execute(focused).unwrap(), "walkup-topic");
     rt.block_on(patron1.send_message("ask@library.test", "Do you have <b>Beloved</b> by Toni Morrison?")).unwrap();
     s.wait_for_text("[data-testid=tab]", WAIT, |t| t.contains("patron1")).unwrap();
     s.wait_for_text("[data-testid=unread]", WAIT, |t| t == "1").unwrap();
     assert!(s.find_all("[data-testid=message]").unwrap().is_empty(), "a new chat does not take over the window");
+    assert_eq!(s.execute(focused).unwrap(), "walkup-topic", "a new chat does not take the focus");
 
+    // Choosing the tab puts the cursor in its reply box: typing goes to the patron at once.
     s.click(&s.find("[data-testid=tab]").unwrap()).unwrap();
+    wait_until("the reply box has the focus", || s.execute(focused).is_ok_and(|v| v == "composer"));
     // Patron text is shown as typed, markup and all: never as HTML.
     let shown = s.wait_for_text("[data-testid=message]", WAIT, |t| t.contains("Beloved")).unwrap();
     assert!(shown.contains("Do you have <b>Beloved</b> by Toni Morrison?"), "{shown}");
@@ -734,9 +741,20 @@ fn a_canned_reply_goes_out_and_the_chat_and_a_walkup_are_rated_for_the_statistic
     // A walk-up, rated as it ends. Its topic is kept like a transcript: redacted.
     let button = s.find("[data-testid=walkup-button]").unwrap();
     s.send_keys(&s.find("[data-testid=walkup-topic]").unwrap(), "microfilm reader, mail ruth.k@x.org").unwrap();
+    // Where each header control is: a walk-up starting must not move any of them (a click aimed at
+    // Statistics a moment later once landed on History).
+    let header_places = "return Object.fromEntries([...document.querySelectorAll('header button, header select')]
+        .map(e => [e.dataset.testid ?? e.textContent, (r => [r.left, r.top, r.width])(e.getBoundingClientRect())]))";
+    let places_before = s.execute(header_places).unwrap();
     s.click(&button).unwrap();
     let timer = s.wait_for_text("[data-testid=walkup-timer]", WAIT, |t| t.contains("microfilm")).unwrap();
     assert!(timer.ends_with(": microfilm reader, mail [EMAIL]"), "{timer}");
+    s.wait_for_text("[data-testid=desk-state]", WAIT, |t| t == "With a patron at the desk").unwrap();
+    let places_during = s.execute(header_places).unwrap();
+    for name in ["history-button", "stats-button", "settings-button", "presence", "walkup-button"] {
+        assert!(places_before.get(name).is_some(), "{name} is in the header: {places_before}");
+        assert_eq!(places_during.get(name), places_before.get(name), "{name} moved when the walk-up started");
+    }
     // (The timer shows on the desk's event, a moment before the button is enabled again.)
     wait_until("the button is enabled", || s.property(&button, "disabled").is_ok_and(|d| d == false));
     let tab_top = "return document.querySelector('[data-testid=tab]').getBoundingClientRect().top";
@@ -759,7 +777,37 @@ fn a_canned_reply_goes_out_and_the_chat_and_a_walkup_are_rated_for_the_statistic
     for want in ["genealogy 1", "census 1", "directions 1"] {
         assert!(tags.iter().any(|t| t == want), "{want} in {tags:?}");
     }
+    // The legend's two swatches are the same small square; every bar says its count on the page,
+    // and the same figures come as tables at a click.
+    let swatch = |id: &str| {
+        s.execute(&format!(
+            "const r = document.querySelector('[data-testid={id}]').getBoundingClientRect(); return [r.width, r.height]"
+        ))
+        .unwrap()
+    };
+    assert_eq!(swatch("legend-walkup"), swatch("legend-chat"), "the legend's swatches match");
+    let bar_values = |chart: &str| -> Vec<String> {
+        s.find_all(&format!("[data-testid={chart}] [data-testid=bar-value]"))
+            .unwrap()
+            .iter()
+            .map(|e| s.text(e).unwrap())
+            .filter(|t| !t.is_empty())
+            .collect()
+    };
+    // One chat and one walk-up today: one bar of 2 by weekday (an hour's bars may be one or two).
+    assert_eq!(bar_values("stats-weekdays"), ["2"]);
+    let hours: u32 = bar_values("stats-hours").iter().map(|v| v.parse::<u32>().unwrap()).sum();
+    assert_eq!(hours, 2, "the hour bars' counts add up to the day's questions");
     s.save_screenshot(&artifacts().join("e2e-statistics.png"));
+    s.click(&s.find("[data-testid=stats-as-table]").unwrap()).unwrap();
+    let row = s.wait_for_text("[data-testid=stats-weekdays-row]", WAIT, |t| !t.is_empty()).unwrap();
+    let row = row.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(row.ends_with(" 1 1 2"), "weekday row: chat, walk-up, total: {row}");
+    let shown = "return document.querySelector('[data-testid=stats-read-table]').getBoundingClientRect().width";
+    assert!(s.execute(shown).unwrap().as_f64().unwrap() > 100.0, "the table is shown on the page");
+    assert!(s.find_all("[data-testid=bar-value]").unwrap().is_empty(), "tables instead of the charts");
+    s.save_screenshot(&artifacts().join("e2e-statistics-tables.png"));
+    s.click(&s.find("[data-testid=stats-as-table]").unwrap()).unwrap();
     s.click(&s.find("[data-testid=stats-period-today]").unwrap()).unwrap();
     s.wait_for_text("[data-testid=stats-chats]", WAIT, |t| t == "1").unwrap();
 

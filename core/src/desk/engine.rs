@@ -410,6 +410,11 @@ impl Engine {
         self.pick_staff_for_walkup().is_some()
     }
 
+    /// Whether a patron is at the desk in person: being helped by a librarian here, or waiting.
+    fn someone_in_person(&self) -> bool {
+        !self.walkups.is_empty()
+    }
+
     pub fn im_staffed(&self) -> bool {
         self.staff.len() + self.others_on_duty as usize >= self.policy.min_staff_for_im as usize
     }
@@ -483,7 +488,8 @@ impl Engine {
             return;
         }
         let (kind, template) = if self.im_staffed() {
-            (ReplyKind::Queued, &self.policy.templates.queued)
+            let t = &self.policy.templates;
+            (ReplyKind::Queued, if self.someone_in_person() { &t.queued } else { &t.queued_chats })
         } else {
             (ReplyKind::Unstaffed, &self.policy.templates.unstaffed)
         };

@@ -33,7 +33,11 @@ pub enum QueueOrder {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields, default)]
 pub struct Templates {
+    /// To a patron who must wait while a librarian helps someone in person.
     pub queued: String,
+    /// To a patron who must wait while the librarians are answering other chats (nobody is at the
+    /// desk in person): telling them someone is "at the desk" would not be true.
+    pub queued_chats: String,
     pub reminder: String,
     pub on_hold: String,
     /// To a patron the librarian put on hold themselves (a look in the stacks, a phone call).
@@ -58,6 +62,7 @@ impl Default for Templates {
     fn default() -> Self {
         Templates {
             queued: "Thanks for your question! A librarian is helping someone at the desk; you're number {position} in line ({wait}).".into(),
+            queued_chats: "Thanks for your question! Our librarians are answering other questions just now; you're number {position} in line ({wait}).".into(),
             reminder: "You're still in line, number {position} ({wait}). We haven't forgotten you.".into(),
             on_hold: "{librarian} is helping someone at the desk right now and will be back with you shortly.".into(),
             paused: "{librarian} is looking into this and will be back with you in a moment.".into(),
@@ -193,6 +198,7 @@ impl DeskPolicy {
         check_template(&t.referral, REFERRAL_PLACEHOLDERS).map_err(|m| PolicyError::new("templates.referral", m))?;
         for (name, text) in [
             ("queued", &t.queued),
+            ("queuedChats", &t.queued_chats),
             ("reminder", &t.reminder),
             ("onHold", &t.on_hold),
             ("paused", &t.paused),

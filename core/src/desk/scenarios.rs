@@ -127,12 +127,30 @@ fn in_person_first_a_walkup_takes_the_librarian_and_the_im_is_told_to_hold() {
     assert_eq!(r.len(), 1);
     assert_eq!(r[0].1, ReplyKind::Queued);
     assert!(r[0].2.contains("number 1 in line"), "{}", r[0].2);
+    assert!(r[0].2.contains("helping someone at the desk"), "the walk-up is why they wait: {}", r[0].2);
 
     // The walk-up ends: the held chat resumes and the queued one is taken (cap 2).
     let out = sim.at(400, Event::WalkupEnded { walkup: 1 });
     assert!(out.contains(&Action::ChatStateChanged { chat: "p1".into(), state: ChatState::Active }));
     assert!(out.contains(&Action::ChatAssigned { chat: "p2".into(), staff: "maria".into() }));
     assert!(replies(&out).is_empty(), "no auto-reply when chats resume: {out:?}");
+}
+
+#[test]
+fn a_patron_waiting_for_a_full_desk_is_not_told_someone_is_at_the_desk() {
+    // Nobody is at the desk in person; the one librarian has as many chats as the policy allows.
+    let mut sim = Sim::staffed(DeskPolicy { max_chats_per_librarian: 1, ..fcfs() }, &["maria"]);
+    sim.at(0, chat("p1"));
+    let r = replies(&sim.at(30, chat("p2")));
+    assert_eq!(r.len(), 1);
+    assert_eq!(r[0].1, ReplyKind::Queued);
+    assert!(r[0].2.contains("answering other questions") && r[0].2.contains("number 1 in line"), "{}", r[0].2);
+    assert!(!r[0].2.contains("at the desk"), "no walk-up, so no one is at the desk: {}", r[0].2);
+
+    // A walk-up comes and waits behind p2: now a person is at the desk, and the next patron hears so.
+    sim.at(40, Event::WalkupArrived { walkup: 1 });
+    let r = replies(&sim.at(50, chat("p3")));
+    assert!(r[0].2.contains("helping someone at the desk") && r[0].2.contains("number 3 in line"), "{}", r[0].2);
 }
 
 #[test]

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { duration, parseTags, periodRange, scaleMax } from "./stats";
+import { barLabel, duration, parseTags, periodRange, scaleMax } from "./stats";
 
 describe("parseTags", () => {
   it("splits at commas, cleans, and drops blanks and repeats", () => {
@@ -32,5 +32,13 @@ describe("scaleMax", () => {
     expect(scaleMax([])).toBe(1);
     expect(scaleMax([{ chat: 0, walkup: 0 }])).toBe(1);
     expect(scaleMax([{ chat: 2, walkup: 3 }, { chat: 4, walkup: 0 }])).toBe(5);
+  });
+});
+
+describe("barLabel", () => {
+  it("writes a bar's total over it, and nothing over an empty one", () => {
+    expect(barLabel({ chat: 3, walkup: 2 })).toBe("5");
+    expect(barLabel({ chat: 0, walkup: 1 })).toBe("1");
+    expect(barLabel({ chat: 0, walkup: 0 })).toBe("");
   });
 });

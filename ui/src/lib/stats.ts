@@ -54,3 +54,9 @@ export function scaleMax(rows: ByMedium[]): number {
 }
 
 export const WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"] as const;
+
+/** The count written over a bar: its total, or nothing for an empty one (a row of zeros is noise). */
+export function barLabel(c: ByMedium): string {
+  const n = total(c);
+  return n === 0 ? "" : String(n);
+}
