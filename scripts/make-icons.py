@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Draws Refdesk's app and tray icons as PNGs (stdlib only); run again after changing a shape.
+"""Draws Refdesk's tray icons and the app icon's source image as PNGs (stdlib only); run
+scripts/make-icons.sh (which calls this) after changing a shape.
 
 Tray states differ by shape as well as colour, so they read without colour vision:
 available = filled disc, with-patron = disc with a bar, away = crescent, offline = hollow ring.
@@ -115,8 +116,8 @@ def main():
     ]:
         png(os.path.join(OUT, name + ".png"), 64, shade)
         png(os.path.join(OUT, name + "-waiting.png"), 64, with_badge(shade))
-    for name, size in [("32x32", 32), ("128x128", 128), ("128x128@2x", 256), ("icon", 512)]:
-        png(os.path.join(OUT, name + ".png"), size, app)
+    # The one source of the app icon; scripts/make-icons.sh makes every OS's sizes and formats from it.
+    png(os.path.join(OUT, "app-icon.png"), 1024, app)
 
 
 if __name__ == "__main__":

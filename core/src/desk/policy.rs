@@ -80,6 +80,19 @@ impl Default for Templates {
     }
 }
 
+impl Templates {
+    /// A library that wrote its own "in line" reply and none for a desk busy with chats keeps its
+    /// words for both: its text, written before there were two, must not give way to ours.
+    fn with_own_queued_for_both(&self) -> Templates {
+        let ours = Templates::default();
+        let mut t = self.clone();
+        if t.queued != ours.queued && t.queued_chats == ours.queued_chats {
+            t.queued_chats = t.queued.clone();
+        }
+        t
+    }
+}
+
 pub const PLACEHOLDERS: &[&str] = &["position", "wait", "opens", "librarian", "library"];
 /// Placeholders of the handoff templates.
 pub const HANDOFF_PLACEHOLDERS: &[&str] = &["colleague", "library"];
@@ -228,7 +241,7 @@ impl DeskPolicy {
             handoff_answer: secs(self.handoff_answer_secs),
             claim_release: secs(self.claim_release_secs),
             schedule,
-            templates: self.templates.clone(),
+            templates: self.templates.with_own_queued_for_both(),
         })
     }
 }
@@ -312,6 +325,25 @@ mod tests {
     #[test]
     fn the_default_policy_is_valid() {
         DeskPolicy::default().compile().unwrap();
+    }
+
+    #[test]
+    fn a_library_s_own_in_line_reply_serves_both_waits_until_it_writes_the_second() {
+        let ours = Templates::default();
+        assert_ne!(
+            DeskPolicy::default().compile().unwrap().templates.queued_chats,
+            ours.queued,
+            "two texts by default"
+        );
+        let mut p = DeskPolicy::default();
+        p.templates.queued = "You are number {position}.".into();
+        assert_eq!(p.compile().unwrap().templates.queued_chats, "You are number {position}.");
+        p.templates.queued_chats = "Busy with chats; number {position}.".into();
+        let t = p.compile().unwrap().templates;
+        assert_eq!(
+            (t.queued.as_str(), t.queued_chats.as_str()),
+            ("You are number {position}.", "Busy with chats; number {position}.")
+        );
     }
 
     #[test]

@@ -474,7 +474,7 @@ messageText = true
         let none = Table::new();
         assert_eq!(
             change(&l, &none, "desk.templates.queued", Some("Hi")).unwrap_err().to_string(),
-            "In line is set by your library and cannot be changed here"
+            "In line (a patron at the desk) is set by your library and cannot be changed here"
         );
         assert!(matches!(change(&l, &none, "accounts", Some("x")), Err(SettingError::Unknown(_))));
         assert!(matches!(change(&l, &none, "retention.transcriptDays", Some("9")), Err(SettingError::Unknown(_))));
