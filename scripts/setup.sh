@@ -18,6 +18,9 @@ APT_PACKAGES=(
   ejabberd
   dnsmasq-base
   nodejs npm
+  # Type-checking Windows and macOS builds (scripts/check-targets.sh): Debian's Rust with its
+  # standard library source and clippy, and MinGW for the Windows C build scripts.
+  rustc-web cargo-web rust-web-src rust-web-clippy gcc-mingw-w64-x86-64
 )
 
 missing=()

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 #! The test command: installs what is missing, then runs every check and test and prints a summary.
-#! Steps: format, the run command (scripts/test-run.sh), UI build/type check/unit tests, clippy, all Rust tests (unit, store, real Prosody,
+#! Steps: format, the run command (scripts/test-run.sh), UI build/type check/unit tests, clippy, clippy for Windows and macOS, all Rust tests (unit, store, real Prosody,
 #! end-to-end through WebDriver under Xvfb and a private D-Bus session), ts-rs binding drift, a
 #! short fuzzing run of each fuzz target, and the Linux installers (built, installed, upgraded and
 #! removed in scratch roots).
@@ -50,6 +50,8 @@ step "ui type check" npm --prefix ui run --silent check
 step "ui unit tests" npm --prefix ui run --silent test
 step "app build" cargo build -p refdesk --features custom-protocol
 step "clippy" cargo clippy --workspace --all-targets --all-features -- -D warnings
+# What ships, type-checked and linted for Windows and macOS (nothing linked or run; see the script).
+step "windows macos" bash scripts/check-targets.sh
 # One run for all Rust tests; the end-to-end ones need a display and a session bus.
 step "rust tests" xvfb-run --auto-servernum --server-args="-screen 0 1280x800x24" \
   dbus-run-session -- scripts/with-keyring.sh cargo test --workspace --all-features --no-fail-fast -- --test-threads=2

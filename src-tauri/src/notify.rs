@@ -5,10 +5,10 @@ use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 
 use chrono::Utc;
-use refdesk_core::api::{MessageView, EVENT_OPEN_CHAT};
+use refdesk_core::api::MessageView;
 use refdesk_core::desk::AlertLevel;
 use refdesk_core::notify::{BurstRole, Notice, Notifier};
-use tauri::{AppHandle, Emitter, Manager, Runtime};
+use tauri::{AppHandle, Manager, Runtime};
 
 use crate::state::AppState;
 
@@ -31,6 +31,8 @@ pub fn set_open_chat<R: Runtime>(app: &AppHandle<R>, chat: Option<(String, Strin
 }
 
 /// Notifications remembered for a click; older ones open the window without choosing a chat.
+/// (Only freedesktop daemons give the ids a click is matched by.)
+#[cfg(all(unix, not(target_os = "macos")))]
 const REMEMBERED: usize = 200;
 
 pub fn init<R: Runtime>(app: &AppHandle<R>) {
@@ -50,6 +52,8 @@ pub fn init<R: Runtime>(app: &AppHandle<R>) {
 /// A click on one of our notifications brings the window to the front with that patron's chat.
 #[cfg(target_os = "linux")]
 fn listen_for_clicks<R: Runtime>(app: AppHandle<R>, shown: Arc<Mutex<VecDeque<(u32, String)>>>) {
+    use refdesk_core::api::EVENT_OPEN_CHAT;
+    use tauri::Emitter;
     tauri::async_runtime::spawn(async move {
         let conn = match zbus::Connection::session().await {
             Ok(c) => c,
@@ -112,14 +116,15 @@ fn window_in_front<R: Runtime>(app: &AppHandle<R>) -> bool {
 fn daemon_worker(notices: std::sync::mpsc::Receiver<Notice>, shown: Arc<Mutex<VecDeque<(u32, String)>>>) {
     let mut burst_id: Option<u32> = None;
     for notice in notices {
-        let urgency = if notice.urgent { notify_rust::Urgency::Critical } else { notify_rust::Urgency::Normal };
         let mut n = notify_rust::Notification::new();
         n.appname("Refdesk")
             .summary(&notice.summary)
             .body(&notice.body)
-            .urgency(urgency)
             // A click opens the patron's chat (see `listen_for_clicks`).
             .action(refdesk_core::notify::CLICK_ACTION, "Open the chat");
+        // (macOS's notification centre has no urgency: a long wait is said in the words there.)
+        #[cfg(not(target_os = "macos"))]
+        n.urgency(if notice.urgent { notify_rust::Urgency::Critical } else { notify_rust::Urgency::Normal });
         if let (BurstRole::Grows, Some(id)) = (notice.burst, burst_id) {
             n.id(id);
         }

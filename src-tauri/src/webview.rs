@@ -10,6 +10,7 @@ use tauri::{AppHandle, Manager, Runtime};
 /// memory` (web process PSS, MB: idle / 20 conversations / after 10,000 messages / tabs closed):
 /// all compilers 99 / 126 / 140 / 127; without the optimizing ones (`JSC_useDFGJIT=false`)
 /// 100 / 120 / 136 / 118; interpreter only 96 / 111 / 119 / 108.
+#[cfg(target_os = "linux")]
 const JSC_OPTIONS: [(&str, &str); 1] = [("JSC_useJIT", "false")];
 
 /// Puts [`JSC_OPTIONS`] in the environment, unless the user set them. Called first thing, before
