@@ -8,6 +8,8 @@ export PATH="$HOME/.cargo/bin:$PATH"
 
 bash scripts/setup.sh
 npm --prefix ui run --silent build
+# The patrons' chat box for the library's website, served on the demo's sample page.
+npm --prefix widget run --silent build
 # Both binaries in one build, each named: `--bin` filters the targets of every package the command
 # selects, so naming only the demo server's left the app unbuilt on a fresh clone.
 cargo build -p refdesk -p refdesk-tests --bin refdesk --bin refdesk-demo-server --features refdesk/custom-protocol

@@ -14,6 +14,8 @@ APT_PACKAGES=(
   libwebkit2gtk-4.1-dev libayatana-appindicator3-dev librsvg2-dev libdbus-1-dev libssl-dev libxdo-dev
   xvfb xauth dbus-x11 webkit2gtk-driver gnome-keyring keyutils dunst python3-xlib at-spi2-core python3-pyatspi
   rpm
+  # The website chat box's tests run in a real browser.
+  chromium chromium-driver
   prosody prosody-modules lua-unbound lua-dbi-sqlite3
   ejabberd
   dnsmasq-base
@@ -61,9 +63,11 @@ if ! command -v tauri-driver >/dev/null && [ ! -x "$HOME/.cargo/bin/tauri-driver
   cargo install --locked tauri-driver --version '^2' >/dev/null
 fi
 
-# UI packages, from the lock file.
-if [ ! -d ui/node_modules ] || [ ui/package-lock.json -nt ui/node_modules/.package-lock.json ]; then
-  echo "setup: installing UI packages"
-  (cd ui && npm ci --no-audit --no-fund --loglevel=error)
-fi
+# The window's and the website chat box's packages, from their lock files.
+for pkg in ui widget; do
+  if [ ! -d "$pkg/node_modules" ] || [ "$pkg/package-lock.json" -nt "$pkg/node_modules/.package-lock.json" ]; then
+    echo "setup: installing $pkg packages"
+    (cd "$pkg" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+done
 echo "setup: ok"

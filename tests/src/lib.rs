@@ -12,6 +12,7 @@ pub mod prosody;
 pub mod proxy;
 pub mod roster;
 pub mod service;
+pub mod site;
 pub mod tray;
 pub mod webdriver;
 

@@ -41,11 +41,13 @@ pub struct ProsodyConfig {
     pub domain: String,
     /// "SHA-256" (offers SCRAM-SHA-256) or "SHA-1" (offers SCRAM-SHA-1, as many servers still do).
     pub password_hash: &'static str,
+    /// Files the server's HTTP port serves under `/site/` (a library web page with the chat box).
+    pub web_root: Option<PathBuf>,
 }
 
 impl ProsodyConfig {
     pub fn new(dir: impl Into<PathBuf>) -> ProsodyConfig {
-        ProsodyConfig { dir: dir.into(), domain: "library.test".into(), password_hash: "SHA-256" }
+        ProsodyConfig { dir: dir.into(), domain: "library.test".into(), password_hash: "SHA-256", web_root: None }
     }
 }
 
@@ -58,8 +60,12 @@ pub struct Prosody {
     pub c2s_port: u16,
     /// Direct TLS port (XEP-0368).
     pub tls_port: u16,
-    /// Plain HTTP on loopback: the web presence page (`/status/<jid>/text`, mod_webpresence).
+    /// Plain HTTP on loopback: the web presence page (`/status/<jid>/text`, mod_webpresence), the
+    /// patrons' chat over WebSocket (`/xmpp-websocket`, anonymous guests on `guest_domain`) and the
+    /// web root (`/site/`).
     pub http_port: u16,
+    /// Where the website's chat box signs its patrons in: SASL ANONYMOUS, a random name per chat.
+    pub guest_domain: String,
     pub ca: TestCa,
     pub dir: PathBuf,
     config_path: PathBuf,
@@ -96,6 +102,7 @@ impl Prosody {
             c2s_port,
             tls_port,
             http_port,
+            guest_domain: guest_domain(&cfg.domain),
             ca,
             dir: dir.clone(),
             config_path,
@@ -337,6 +344,11 @@ fn owns_pidfile(dir: &Path, child: &mut Child) -> bool {
     false
 }
 
+/// The guests' host of a library's domain.
+pub fn guest_domain(domain: &str) -> String {
+    format!("guest.{domain}")
+}
+
 /// A Lua string literal; paths come from our own temp dirs, but quote them properly anyway.
 fn lua(s: impl AsRef<str>) -> String {
     format!("{:?}", s.as_ref())
@@ -362,7 +374,16 @@ modules_enabled = {{
   "carbons"; "mam"; "smacks"; "offline"; "csi_simple";
   -- "Ask a librarian: online now" for the library's website (prosody-modules); see docs/website-presence.md.
   "webpresence";
+  -- The website's chat box: XMPP over WebSocket (RFC 7395) for its anonymous guests.
+  "websocket"; {files}
 }}
+-- The test server speaks plain HTTP on loopback; a library's site uses wss:// (TLS at Prosody or
+-- at its web server), which makes this setting unnecessary.
+consider_websocket_secure = true
+-- Plain http://127.0.0.1:PORT/ names no host: it is the library's (its status page, its site).
+http_default_host = {domain_lit}
+http_paths = {{ files = "/site" }}
+{files_dir}
 modules_disabled = {{ "s2s" }}
 authentication = "internal_hashed"
 password_hash = {hash}
@@ -387,6 +408,13 @@ c2s_direct_tls_ssl = {{ certificate = {cert}; key = {key} }}
 
 VirtualHost {domain_lit}
   ssl = {{ certificate = {cert}; key = {key} }}
+
+-- Patrons from the website: anonymous, a random name per conversation, nothing archived or kept
+-- for them offline (the desk keeps the transcript, redacted). See docs/web-chat.md.
+VirtualHost {guest_lit}
+  authentication = "anonymous"
+  modules_disabled = {{ "mam"; "offline"; "carbons"; "private"; "vcard_legacy"; "blocklist" }}
+  ssl = {{ certificate = {cert}; key = {key} }}
 "#,
         pidfile = p(&dir.join("prosody.pid")),
         data = p(&dir.join("data")),
@@ -394,6 +422,9 @@ VirtualHost {domain_lit}
         cert = p(&ca.server_cert),
         key = p(&ca.server_key),
         domain_lit = lua(&cfg.domain),
+        guest_lit = lua(guest_domain(&cfg.domain)),
+        files = if cfg.web_root.is_some() { "\"http_files\";" } else { "" },
+        files_dir = cfg.web_root.as_ref().map(|d| format!("http_files_dir = {}", p(d))).unwrap_or_default(),
         hash = lua(cfg.password_hash),
     )
 }

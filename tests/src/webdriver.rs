@@ -11,6 +11,7 @@ use serde_json::{json, Value};
 use crate::net::{free_port, wait_for_port};
 
 const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
+const SHADOW_KEY: &str = "shadow-6066-11e4-a52e-4f735466cecf";
 
 #[derive(Debug, thiserror::Error)]
 #[error("webdriver: {0}")]
@@ -81,6 +82,63 @@ impl Drop for TauriDriver {
     }
 }
 
+/// Debian's ChromeDriver on a free port, driving Debian's Chromium headless; killed when dropped.
+pub struct ChromeDriver {
+    child: Child,
+    pub port: u16,
+    profile: tempfile::TempDir,
+}
+
+impl ChromeDriver {
+    pub fn start() -> Result<ChromeDriver> {
+        let port = free_port().map_err(|e| WdError(format!("no free port: {e}")))?;
+        let profile = tempfile::tempdir().map_err(|e| WdError(format!("no profile folder: {e}")))?;
+        let mut child = Command::new("chromedriver")
+            .arg(format!("--port={port}"))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .process_group(0)
+            .spawn()
+            .map_err(|e| WdError(format!("cannot start chromedriver (scripts/setup.sh installs it): {e}")))?;
+        if !wait_for_port(port, Duration::from_secs(30), || matches!(child.try_wait(), Ok(None))) {
+            let _ = child.kill();
+            return Err(WdError(format!("chromedriver did not listen on {port}")));
+        }
+        Ok(ChromeDriver { child, port, profile })
+    }
+
+    /// A new headless browser window at `url`: a fresh profile, no cookies, nothing from outside
+    /// fetched by the browser itself (this machine has no network but loopback).
+    pub fn open(&self, url: &str) -> Result<Session> {
+        let s = Session::new(
+            &format!("http://127.0.0.1:{}", self.port),
+            json!({ "capabilities": { "alwaysMatch": {
+                "browserName": "chrome",
+                "goog:chromeOptions": {
+                    "binary": "/usr/bin/chromium",
+                    "args": [
+                        "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                        "--no-first-run", "--disable-background-networking", "--disable-component-update",
+                        "--disable-sync", "--window-size=1000,800",
+                        format!("--user-data-dir={}", self.profile.path().join("profile").display()),
+                    ]
+                }
+            }}}),
+        )?;
+        s.goto(url)?;
+        Ok(s)
+    }
+}
+
+impl Drop for ChromeDriver {
+    fn drop(&mut self) {
+        let pgid = self.child.id() as libc::pid_t;
+        // SAFETY: plain syscalls on a process group we created; no memory is shared.
+        unsafe { libc::killpg(pgid, libc::SIGKILL) };
+        let _ = self.child.wait();
+    }
+}
+
 pub struct Session {
     base: String,
     id: String,
@@ -100,6 +158,25 @@ impl Session {
 
     fn url(&self, path: &str) -> String {
         format!("{}/session/{}{}", self.base, self.id, path)
+    }
+
+    /// Loads `url` in the window (a browser session; the app's webview has its one page).
+    pub fn goto(&self, url: &str) -> Result<()> {
+        call(&self.agent, "POST", &self.url("/url"), Some(json!({ "url": url }))).map(drop)
+    }
+
+    /// The first element matching `css` inside the shadow root of the element matching `host`.
+    pub fn find_in_shadow(&self, host: &str, css: &str) -> Result<Element> {
+        let host_el = self.find(host)?;
+        let root = call(&self.agent, "GET", &self.url(&format!("/element/{}/shadow", host_el.0)), None)?;
+        let root = root[SHADOW_KEY].as_str().ok_or_else(|| WdError(format!("{host} has no shadow root")))?;
+        let v = call(
+            &self.agent,
+            "POST",
+            &self.url(&format!("/shadow/{root}/element")),
+            Some(json!({"using": "css selector", "value": css})),
+        )?;
+        v[ELEMENT_KEY].as_str().map(|s| Element(s.to_owned())).ok_or_else(|| WdError(format!("no {css} in {host}")))
     }
 
     pub fn find(&self, css: &str) -> Result<Element> {

@@ -51,7 +51,9 @@ fn main() -> ExitCode {
 }
 
 fn run(dir: PathBuf, patrons: bool) -> Result<(), Box<dyn std::error::Error>> {
-    let server = Prosody::start(&ProsodyConfig::new(&dir))?;
+    let site = dir.join("site");
+    std::fs::create_dir_all(&site)?;
+    let server = Prosody::start(&ProsodyConfig { web_root: Some(site.clone()), ..ProsodyConfig::new(&dir) })?;
     let mut accounts = Vec::new();
     for (user, password, role) in ACCOUNTS {
         let a = server.register(user, password)?;
@@ -71,6 +73,10 @@ fn run(dir: PathBuf, patrons: bool) -> Result<(), Box<dyn std::error::Error>> {
         "the website's \"Ask a librarian\" status (docs/website-presence.md): http://127.0.0.1:{}/status/ask@{}/text",
         server.http_port, info.domain
     );
+    match refdesk_testkit::site::write(&site, &server, refdesk_testkit::site::DEMO_CSS) {
+        Ok(()) => println!("a library web page with the patrons' chat box (docs/web-chat.md): {}", server.site_url()),
+        Err(e) => println!("no demo web page with the chat box: {e}"),
+    }
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build()?;
     if patrons {
         for n in 1..=3 {

@@ -1,0 +1,129 @@
+//! The patrons' chat box for the library's website (widget/), in a real browser (Debian's Chromium
+//! through ChromeDriver) on a page served by the real Prosody (the demo's page, under a strict CSP), with a real desk answering (the IM
+//! service run headless on its own database, as the app runs it).
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use refdesk_core::api::AccountState;
+use refdesk_core::Desk;
+use refdesk_testkit::service::signed_in_desk;
+use refdesk_testkit::webdriver::{ChromeDriver, Session};
+use refdesk_testkit::{Prosody, ProsodyConfig};
+
+const WAIT: Duration = Duration::from_secs(30);
+const HOST: &str = "#refdesk-chat";
+
+fn artifacts() -> PathBuf {
+    let dir = std::env::var_os("REFDESK_ARTIFACTS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../.test-artifacts"));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Site CSS that would restyle every button and list of the chat box, could it reach them.
+const HOSTILE_CSS: &str = "button, li { background: rgb(255, 0, 0) !important; font-size: 40px !important; }\n";
+
+/// Polls `f` until it gives `Some`, or fails saying `what` was never seen.
+fn wait_for<T>(what: &str, mut f: impl FnMut() -> Option<T>) -> T {
+    let deadline = Instant::now() + WAIT;
+    loop {
+        if let Some(v) = f() {
+            return v;
+        }
+        assert!(Instant::now() < deadline, "never saw {what}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// Reads inside the chat box's shadow root, as the page's own scripts cannot style or reach it.
+fn in_box(s: &Session, expr: &str) -> serde_json::Value {
+    s.execute(&format!("const root = document.querySelector('{HOST}').shadowRoot; return {expr};")).unwrap()
+}
+
+/// (who, text) of each line shown in the chat box.
+fn lines(s: &Session) -> Vec<(String, String)> {
+    let v = in_box(
+        s,
+        "[...root.querySelectorAll('[data-testid=line]')].map(l => [l.className, l.querySelector('[data-testid=body]').textContent])",
+    );
+    serde_json::from_value(v).unwrap()
+}
+
+#[test]
+fn a_question_from_the_library_website_reaches_the_desk_and_the_answer_comes_back_as_text() {
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let (server_dir, site, data) =
+        (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let p = Prosody::start(&ProsodyConfig {
+        web_root: Some(site.path().to_owned()),
+        ..ProsodyConfig::new(server_dir.path())
+    })
+    .unwrap();
+    p.register("ask", "ask-secret").unwrap();
+    refdesk_testkit::site::write(site.path(), &p, HOSTILE_CSS).unwrap();
+    let mut desk = rt.block_on(async {
+        let mut d = signed_in_desk(&p, data.path()).await;
+        d.until_state(AccountState::Online).await;
+        d
+    });
+    // The website's status address says the desk is open once it has told the server so.
+    let status = format!("http://127.0.0.1:{}/status/ask@{}/text", p.http_port, p.domain);
+    wait_for("the desk online on the status address", || {
+        ureq::get(&status).call().ok()?.into_string().ok().filter(|s| s.trim() == "online")
+    });
+
+    let driver = ChromeDriver::start().unwrap();
+    let s = driver.open(&p.site_url()).unwrap();
+
+    // Before writing: the desk's state, from the status address (no XMPP session yet).
+    let launcher = s.find_in_shadow(HOST, "[data-testid=launcher]").unwrap();
+    wait_for("the desk's state on the button", || {
+        let t = in_box(&s, "root.querySelector('[data-testid=desk-status]').textContent");
+        (t == "Librarians are online").then_some(())
+    });
+    // The site's CSS does not reach into the chat box (it would make every button red).
+    let bg = in_box(&s, "getComputedStyle(root.querySelector('[data-testid=launcher]')).backgroundColor");
+    assert_ne!(bg, "rgb(255, 0, 0)", "the site's CSS restyled the chat box");
+    s.click(&launcher).unwrap();
+    // The library's privacy notice is there before the first message.
+    let notice = in_box(&s, "root.querySelector('[data-testid=privacy]').textContent");
+    assert!(notice.as_str().unwrap().contains("No cookies"), "{notice}");
+
+    // The patron asks, as a patron types: markup in it is text.
+    let question = "Do you have <b>Beloved</b> by Toni Morrison?";
+    let input = s.find_in_shadow(HOST, "[data-testid=question]").unwrap();
+    s.send_keys(&input, &format!("{question}\u{E007}")).unwrap();
+
+    // It reaches the desk as a patron's chat, from a random guest on the guests' host.
+    let arrived = rt.block_on(desk.until_message("the web patron's question", |m| m.incoming && m.body == question));
+    let guest = arrived.peer.clone();
+    assert!(guest.ends_with(&format!("@{}", p.guest_domain)), "{guest}");
+
+    // The librarian answers; hostile markup from the desk's side is shown as text too.
+    let answer = "Yes: 813.54 MOR, second floor. <img src=x onerror=\"document.title='owned'\">";
+    desk.reply(&arrived.account, &guest, answer);
+    let shown = wait_for("the answer in the chat box", || {
+        let l = lines(&s);
+        l.iter().any(|(_, t)| t == answer).then_some(l)
+    });
+    assert_eq!(shown.iter().filter(|(_, t)| t == answer).count(), 1, "the answer is shown once: {shown:?}");
+    assert_eq!(shown.iter().filter(|(who, t)| who == "you" && t == question).count(), 1, "{shown:?}");
+    assert_eq!(in_box(&s, "root.querySelectorAll('img, b').length"), 0, "no element made from chat text");
+    assert_ne!(s.title().unwrap(), "owned");
+    s.save_screenshot(&artifacts().join("web-chat.png"));
+
+    // A reload (or another page of the site, in the same tab) shows the conversation again.
+    s.goto(&p.site_url()).unwrap();
+    let again = wait_for("the conversation after a reload", || {
+        let l = lines(&s);
+        (l.len() >= 2).then_some(l)
+    });
+    assert!(again.iter().any(|(_, t)| t == question) && again.iter().any(|(_, t)| t == answer), "{again:?}");
+
+    // The desk keeps the web chat as any other: the question is in its database.
+    let stored = Desk::open(&data.path().join("refdesk.db")).unwrap();
+    let convo = stored.store().messages_page(&arrived.account, &guest, None, 10).unwrap();
+    assert!(convo.iter().any(|m| m.incoming && m.body == question), "the desk stored the question: {convo:?}");
+}

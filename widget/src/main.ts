@@ -1,0 +1,253 @@
+// The "Ask a librarian" chat box: one <script> tag on any page of the library's site. It lives in a
+// shadow root (the site's CSS and ours never meet; styles are adopted, not inline, so a strict CSP
+// needs no 'unsafe-inline'), signs in as an anonymous guest over XMPP WebSocket only when the
+// patron first writes, and renders everything the desk sends as text, never HTML.
+import { client, xml, type Client, type Element } from "@xmpp/client";
+import { pickLang, words, type Words } from "./text";
+import { STYLE } from "./style";
+import { load, save, transcriptText, type Line } from "./history";
+
+interface Config {
+  websocket: string;
+  guestDomain: string;
+  library: string;
+  status: string | null;
+  privacy: string | null;
+  color: string | null;
+}
+
+const MAX_QUESTION = 2000;
+// A desk's message longer than this is cut for display (the desk bounds its own; this bounds a server's).
+const MAX_SHOWN = 4000;
+const CHATSTATES = "http://jabber.org/protocol/chatstates";
+
+function readConfig(script: HTMLScriptElement): Config | string {
+  const d = script.dataset;
+  const missing = ["websocket", "guestDomain", "library"].filter((k) => !d[k]);
+  if (missing.length > 0) {
+    return `missing ${missing.map((k) => "data-" + k.replace(/[A-Z]/g, (c) => "-" + c.toLowerCase())).join(", ")}`;
+  }
+  return {
+    websocket: d.websocket!,
+    guestDomain: d.guestDomain!,
+    library: d.library!,
+    status: d.status ?? null,
+    privacy: d.privacy ?? null,
+    color: d.color ?? null,
+  };
+}
+
+function el<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attrs: Record<string, string> = {},
+  text?: string,
+): HTMLElementTagNameMap[K] {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
+  if (text !== undefined) e.textContent = text;
+  return e;
+}
+
+class ChatBox {
+  private xmpp: Client | null = null;
+  private lines: Line[];
+  private readonly log: HTMLElement;
+  private readonly panel: HTMLElement;
+  private readonly launcher: HTMLButtonElement;
+  private readonly status: HTMLElement;
+  private readonly notice: HTMLElement;
+  private readonly typing: HTMLElement;
+  private readonly input: HTMLTextAreaElement;
+  private readonly form: HTMLFormElement;
+
+  constructor(
+    private readonly cfg: Config,
+    private readonly w: Words,
+    root: ShadowRoot,
+  ) {
+    this.lines = load(cfg.library);
+    this.launcher = el("button", { type: "button", class: "launcher", "aria-expanded": "false", "data-testid": "launcher" }, w.open);
+    this.status = el("span", { class: "status", role: "status", "data-testid": "desk-status" });
+    this.launcher.append(this.status);
+    this.panel = el("section", { class: "panel", role: "dialog", "aria-label": w.title, hidden: "" });
+    const head = el("header");
+    head.append(el("h2", {}, w.title));
+    const minimise = el("button", { type: "button", class: "icon", "aria-label": w.close }, "×");
+    head.append(minimise);
+    this.notice = el("p", { class: "notice", "data-testid": "privacy" }, w.privacy + " ");
+    if (cfg.privacy && /^https?:/i.test(cfg.privacy)) {
+      this.notice.append(el("a", { href: cfg.privacy, target: "_blank", rel: "noopener" }, w.privacyLink));
+    }
+    this.log = el("ol", { class: "log", role: "log", "aria-live": "polite", "data-testid": "log" });
+    this.typing = el("p", { class: "typing", "aria-live": "polite", "data-testid": "typing" });
+    this.form = el("form", { class: "compose" });
+    this.input = el("textarea", {
+      rows: "2",
+      maxlength: String(MAX_QUESTION),
+      "aria-label": w.placeholder,
+      placeholder: w.placeholder,
+      "data-testid": "question",
+    });
+    this.form.append(this.input, el("button", { type: "submit", "data-testid": "send" }, w.send));
+    const actions = el("div", { class: "actions" });
+    const end = el("button", { type: "button", "data-testid": "end" }, w.end);
+    const download = el("button", { type: "button", "data-testid": "download" }, w.download);
+    actions.append(download, end);
+    this.panel.append(head, this.notice, this.log, this.typing, this.form, actions);
+    root.append(this.launcher, this.panel);
+
+    this.launcher.addEventListener("click", () => this.toggle(true));
+    minimise.addEventListener("click", () => this.toggle(false));
+    this.form.addEventListener("submit", (e) => {
+      e.preventDefault();
+      void this.ask();
+    });
+    this.input.addEventListener("keydown", (e) => {
+      if (e.key === "Enter" && !e.shiftKey) {
+        e.preventDefault();
+        void this.ask();
+      }
+    });
+    end.addEventListener("click", () => void this.end());
+    download.addEventListener("click", () => this.download());
+    for (const l of this.lines) this.show(l);
+    void this.refreshStatus();
+  }
+
+  private toggle(open: boolean) {
+    this.panel.hidden = !open;
+    this.launcher.setAttribute("aria-expanded", String(open));
+    if (open) this.input.focus();
+    else this.launcher.focus();
+  }
+
+  /** Whether the desk is open, from the library's web status address (no XMPP session for it). */
+  private async refreshStatus() {
+    if (!this.cfg.status) return;
+    try {
+      const r = await fetch(this.cfg.status, { credentials: "omit", cache: "no-store" });
+      const s = (await r.text()).trim();
+      this.status.textContent =
+        s === "online" || s === "chat" ? this.w.statusOnline : s === "dnd" || s === "away" ? this.w.statusBusy : this.w.statusClosed;
+      this.status.dataset.state = s;
+    } catch {
+      this.status.textContent = this.w.statusUnknown;
+    }
+  }
+
+  private show(l: Line) {
+    const item = el("li", { class: l.from === "you" ? "you" : "desk", "data-testid": "line" });
+    item.append(el("span", { class: "who" }, l.from === "you" ? this.w.you : this.w.librarian));
+    item.append(el("span", { class: "body", "data-testid": "body" }, l.text));
+    this.log.append(item);
+    this.log.scrollTop = this.log.scrollHeight;
+  }
+
+  private add(l: Line) {
+    this.lines.push(l);
+    save(this.cfg.library, this.lines);
+    this.show(l);
+  }
+
+  private info(text: string) {
+    this.typing.textContent = text;
+  }
+
+  private async connect(): Promise<Client> {
+    if (this.xmpp) return this.xmpp;
+    this.info(this.w.connecting);
+    const x = client({ service: this.cfg.websocket, domain: this.cfg.guestDomain });
+    x.on("error", () => this.info(this.w.failed));
+    x.on("stanza", (s) => this.receive(s));
+    this.xmpp = x;
+    try {
+      await x.start();
+      await x.send(xml("presence"));
+      this.info("");
+    } catch {
+      this.xmpp = null;
+      this.info(this.w.failed);
+      throw new Error("not connected");
+    }
+    return x;
+  }
+
+  private receive(s: Element) {
+    if (!s.is("message")) return;
+    const from = (s.attrs.from ?? "").split("/")[0];
+    if (from !== this.cfg.library) return;
+    const body = s.getChildText("body");
+    if (body !== null && body.trim() !== "") {
+      this.info("");
+      this.add({ from: "desk", text: body.slice(0, MAX_SHOWN), at: Date.now() });
+    } else if (s.getChild("composing", CHATSTATES)) {
+      this.info(this.w.typing);
+    } else if (s.getChild("paused", CHATSTATES) || s.getChild("active", CHATSTATES)) {
+      this.info("");
+    }
+  }
+
+  private async ask() {
+    const text = this.input.value.trim().slice(0, MAX_QUESTION);
+    if (text === "") return;
+    let x: Client;
+    try {
+      x = await this.connect();
+    } catch {
+      return; // the failure is shown; the question stays in the box to send again
+    }
+    await x.send(
+      xml("message", { to: this.cfg.library, type: "chat" }, xml("body", {}, text), xml("active", { xmlns: CHATSTATES })),
+    );
+    this.input.value = "";
+    this.add({ from: "you", text, at: Date.now() });
+  }
+
+  private async end() {
+    const x = this.xmpp;
+    this.xmpp = null;
+    if (x) {
+      try {
+        await x.send(xml("message", { to: this.cfg.library, type: "chat" }, xml("gone", { xmlns: CHATSTATES })));
+        await x.stop();
+      } catch {
+        // Gone already: nothing more to say to the desk.
+      }
+    }
+    this.info(this.w.ended);
+  }
+
+  /** The patron's own copy, made here in the browser: nothing is sent or mailed for it. */
+  private download() {
+    const text = transcriptText(this.lines, this.w, document.title);
+    const url = URL.createObjectURL(new Blob([text], { type: "text/plain;charset=utf-8" }));
+    const a = el("a", { href: url, download: "library-chat.txt" });
+    a.click();
+    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  }
+}
+
+function mount() {
+  const script = document.currentScript as HTMLScriptElement | null;
+  if (!script) return;
+  const cfg = readConfig(script);
+  if (typeof cfg === "string") {
+    console.error(`refdesk-chat: ${cfg} on its <script> tag; the chat box is not shown`);
+    return;
+  }
+  const host = el("div", { id: "refdesk-chat" });
+  const root = host.attachShadow({ mode: "open" });
+  const sheet = new CSSStyleSheet();
+  sheet.replaceSync(STYLE);
+  root.adoptedStyleSheets = [sheet];
+  if (cfg.color && /^#[0-9a-f]{3,8}$/i.test(cfg.color)) host.style.setProperty("--refdesk-accent", cfg.color);
+  const w = words(pickLang(script.dataset.lang, document.documentElement.lang));
+  const start = () => {
+    document.body.append(host);
+    new ChatBox(cfg, w, root);
+  };
+  if (document.body) start();
+  else document.addEventListener("DOMContentLoaded", start, { once: true });
+}
+
+mount();

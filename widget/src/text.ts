@@ -1,0 +1,146 @@
+// The patron-facing words of the chat box, per language; chosen from data-lang, else the page's lang.
+
+export type Lang = "en" | "nl" | "es" | "fr" | "de";
+
+export interface Words {
+  open: string;
+  title: string;
+  close: string;
+  statusOnline: string;
+  statusBusy: string;
+  statusClosed: string;
+  statusUnknown: string;
+  privacy: string;
+  privacyLink: string;
+  placeholder: string;
+  send: string;
+  end: string;
+  download: string;
+  you: string;
+  librarian: string;
+  typing: string;
+  connecting: string;
+  failed: string;
+  ended: string;
+}
+
+const WORDS: Record<Lang, Words> = {
+  en: {
+    open: "Ask a librarian",
+    title: "Ask a librarian",
+    close: "Minimise the chat",
+    statusOnline: "Librarians are online",
+    statusBusy: "Librarians are busy: you may have to wait",
+    statusClosed: "Chat is closed now",
+    statusUnknown: "",
+    privacy: "Your chat is kept by the library without your name or address details. No cookies.",
+    privacyLink: "Privacy notice",
+    placeholder: "Type your question",
+    send: "Send",
+    end: "End chat",
+    download: "Save a copy",
+    you: "You",
+    librarian: "Librarian",
+    typing: "The librarian is typing…",
+    connecting: "Connecting…",
+    failed: "The chat could not reach the library. Please try again in a moment.",
+    ended: "Chat ended. Thank you!",
+  },
+  nl: {
+    open: "Vraag het de bibliothecaris",
+    title: "Vraag het de bibliothecaris",
+    close: "Chat minimaliseren",
+    statusOnline: "Er zijn bibliothecarissen online",
+    statusBusy: "Het is druk: u moet misschien even wachten",
+    statusClosed: "De chat is nu gesloten",
+    statusUnknown: "",
+    privacy: "De bibliotheek bewaart uw chat zonder uw naam of adresgegevens. Geen cookies.",
+    privacyLink: "Privacyverklaring",
+    placeholder: "Typ uw vraag",
+    send: "Versturen",
+    end: "Chat beëindigen",
+    download: "Kopie bewaren",
+    you: "U",
+    librarian: "Bibliothecaris",
+    typing: "De bibliothecaris typt…",
+    connecting: "Verbinden…",
+    failed: "De chat kan de bibliotheek niet bereiken. Probeer het zo nog eens.",
+    ended: "Chat beëindigd. Bedankt!",
+  },
+  es: {
+    open: "Pregunte a un bibliotecario",
+    title: "Pregunte a un bibliotecario",
+    close: "Minimizar el chat",
+    statusOnline: "Hay bibliotecarios en línea",
+    statusBusy: "Estamos ocupados: quizá tenga que esperar",
+    statusClosed: "El chat está cerrado ahora",
+    statusUnknown: "",
+    privacy: "La biblioteca guarda su chat sin su nombre ni sus datos de contacto. Sin cookies.",
+    privacyLink: "Aviso de privacidad",
+    placeholder: "Escriba su pregunta",
+    send: "Enviar",
+    end: "Terminar el chat",
+    download: "Guardar una copia",
+    you: "Usted",
+    librarian: "Bibliotecario",
+    typing: "El bibliotecario está escribiendo…",
+    connecting: "Conectando…",
+    failed: "El chat no pudo contactar con la biblioteca. Inténtelo de nuevo en un momento.",
+    ended: "Chat terminado. ¡Gracias!",
+  },
+  fr: {
+    open: "Demandez à un bibliothécaire",
+    title: "Demandez à un bibliothécaire",
+    close: "Réduire le chat",
+    statusOnline: "Des bibliothécaires sont en ligne",
+    statusBusy: "Nous sommes occupés : vous devrez peut-être patienter",
+    statusClosed: "Le chat est fermé pour le moment",
+    statusUnknown: "",
+    privacy: "La bibliothèque conserve votre conversation sans votre nom ni vos coordonnées. Sans cookies.",
+    privacyLink: "Politique de confidentialité",
+    placeholder: "Écrivez votre question",
+    send: "Envoyer",
+    end: "Terminer le chat",
+    download: "Garder une copie",
+    you: "Vous",
+    librarian: "Bibliothécaire",
+    typing: "Le bibliothécaire écrit…",
+    connecting: "Connexion…",
+    failed: "Le chat n’a pas pu joindre la bibliothèque. Réessayez dans un instant.",
+    ended: "Chat terminé. Merci !",
+  },
+  de: {
+    open: "Fragen Sie die Bibliothek",
+    title: "Fragen Sie die Bibliothek",
+    close: "Chat minimieren",
+    statusOnline: "Bibliothekarinnen und Bibliothekare sind online",
+    statusBusy: "Gerade viel los: Sie müssen eventuell warten",
+    statusClosed: "Der Chat ist jetzt geschlossen",
+    statusUnknown: "",
+    privacy: "Die Bibliothek bewahrt Ihren Chat ohne Ihren Namen oder Ihre Kontaktdaten auf. Keine Cookies.",
+    privacyLink: "Datenschutzhinweis",
+    placeholder: "Ihre Frage",
+    send: "Senden",
+    end: "Chat beenden",
+    download: "Kopie speichern",
+    you: "Sie",
+    librarian: "Bibliothek",
+    typing: "Die Bibliothek schreibt…",
+    connecting: "Verbindung wird aufgebaut…",
+    failed: "Der Chat konnte die Bibliothek nicht erreichen. Bitte versuchen Sie es gleich noch einmal.",
+    ended: "Chat beendet. Vielen Dank!",
+  },
+};
+
+/** The language from an attribute or the page's lang ("nl-BE" -> nl), else English. */
+export function pickLang(attr: string | undefined, pageLang: string): Lang {
+  for (const tag of [attr ?? "", pageLang]) {
+    const base = tag.trim().toLowerCase().split(/[-_]/)[0];
+    if (base && base in WORDS) return base as Lang;
+  }
+  return "en";
+}
+
+export function words(lang: Lang): Words {
+  return WORDS[lang];
+}
