@@ -66,6 +66,9 @@ step "app build" cargo build -p refdesk --features custom-protocol
 step "clippy" cargo clippy --workspace --all-targets --all-features -- -D warnings
 # What ships, type-checked and linted for Windows and macOS (nothing linked or run; see the script).
 step "windows macos" bash scripts/check-targets.sh
+# The GitHub Actions workflow that builds the installers on Windows and macOS runners: linted here,
+# never run here.
+step "workflows" bash scripts/lint-workflows.sh
 # One run for all Rust tests; the end-to-end ones need a display and a session bus.
 step "rust tests" xvfb-run --auto-servernum --server-args="-screen 0 1280x800x24" \
   dbus-run-session -- scripts/with-keyring.sh cargo test --workspace --all-features --no-fail-fast -- --test-threads=2
