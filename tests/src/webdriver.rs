@@ -107,6 +107,11 @@ impl ChromeDriver {
         Ok(ChromeDriver { child, port, profile })
     }
 
+    /// Where the browser saves what the page downloads.
+    pub fn downloads(&self) -> std::path::PathBuf {
+        self.profile.path().join("downloads")
+    }
+
     /// A new headless browser window at `url`: a fresh profile, no cookies, nothing from outside
     /// fetched by the browser itself (this machine has no network but loopback).
     pub fn open(&self, url: &str) -> Result<Session> {
@@ -121,7 +126,11 @@ impl ChromeDriver {
                         "--no-first-run", "--disable-background-networking", "--disable-component-update",
                         "--disable-sync", "--window-size=1000,800",
                         format!("--user-data-dir={}", self.profile.path().join("profile").display()),
-                    ]
+                    ],
+                    "prefs": {
+                        "download.default_directory": self.downloads(),
+                        "download.prompt_for_download": false
+                    }
                 }
             }}}),
         )?;
@@ -299,6 +308,49 @@ impl Session {
             Ok(()) => eprintln!("screenshot: {}", path.display()),
             Err(e) => eprintln!("no screenshot {}: {e}", path.display()),
         }
+    }
+
+    /// axe-core's rules run over the page as it is now (shadow roots included): the violations of
+    /// serious or critical impact, each with its rule, help text and where it is.
+    pub fn accessibility_violations(&self) -> Vec<String> {
+        static AXE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+        let axe = AXE.get_or_init(|| {
+            let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../ui/node_modules/axe-core/axe.min.js");
+            std::fs::read_to_string(&path)
+                .unwrap_or_else(|e| panic!("{} (scripts/setup.sh installs it): {e}", path.display()))
+        });
+        // The script runs inside a function: axe may land in a local, so it is put on window by hand.
+        self.execute(&format!(
+            "{axe}\n;window.axe = window.axe || axe; window.__axe = null;\
+             window.axe.run(document, {{ resultTypes: ['violations'] }})\
+               .then(r => {{ window.__axe = r.violations; }}, e => {{ window.__axe = 'axe failed: ' + e; }});\
+             return true;"
+        ))
+        .expect("axe-core runs in the page");
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let found = loop {
+            let v = self.execute("return window.__axe").expect("axe-core's result");
+            if !v.is_null() {
+                break v;
+            }
+            assert!(Instant::now() < deadline, "axe-core did not finish");
+            std::thread::sleep(Duration::from_millis(100));
+        };
+        let Some(list) = found.as_array() else { panic!("{found}") };
+        list.iter()
+            .filter(|v| matches!(v["impact"].as_str(), Some("serious" | "critical")))
+            .map(|v| {
+                let targets: Vec<String> = v["nodes"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(|n| {
+                        format!("{} ({})", n["target"], n["failureSummary"].as_str().unwrap_or("").replace('\n', " "))
+                    })
+                    .collect();
+                format!("{} [{}]: {} at {}", v["id"], v["impact"], v["help"], targets.join("; "))
+            })
+            .collect()
     }
 
     pub fn quit(self) -> Result<()> {

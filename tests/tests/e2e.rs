@@ -8,6 +8,7 @@ use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use refdesk_core::Desk;
+use refdesk_testkit::artifacts;
 use refdesk_testkit::notifications::NotificationDaemon;
 use refdesk_testkit::tray::{decode_png, TrayHost, TrayItem};
 use refdesk_testkit::webdriver::{Session, TauriDriver};
@@ -20,14 +21,6 @@ fn app_path() -> PathBuf {
     let p = PathBuf::from(std::env::var("REFDESK_APP").expect("REFDESK_APP names the built app (scripts/test-e2e.sh)"));
     assert!(p.is_file(), "REFDESK_APP={} is not a file", p.display());
     p
-}
-
-fn artifacts() -> PathBuf {
-    let dir = std::env::var_os("REFDESK_ARTIFACTS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../.test-artifacts"));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
 }
 
 struct Running {
@@ -1803,47 +1796,6 @@ fn without_a_keyring_the_desk_refuses_unless_the_library_allows_a_password_per_s
     }
 }
 
-/// axe-core's rules run over the page as it is now: the violations of serious or critical impact,
-/// each with its rule, help text and where it is.
-fn accessibility_violations(s: &Session) -> Vec<String> {
-    static AXE: OnceLock<String> = OnceLock::new();
-    let axe = AXE.get_or_init(|| {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../ui/node_modules/axe-core/axe.min.js");
-        std::fs::read_to_string(&path)
-            .unwrap_or_else(|e| panic!("{} (scripts/setup.sh installs it): {e}", path.display()))
-    });
-    // The script runs inside a function: axe may land in a local, so it is put on window by hand.
-    s.execute(&format!(
-        "{axe}\n;window.axe = window.axe || axe; window.__axe = null;\
-         window.axe.run(document, {{ resultTypes: ['violations'] }})\
-           .then(r => {{ window.__axe = r.violations; }}, e => {{ window.__axe = 'axe failed: ' + e; }});\
-         return true;"
-    ))
-    .unwrap();
-    let deadline = Instant::now() + WAIT;
-    let found = loop {
-        let v = s.execute("return window.__axe").unwrap();
-        if !v.is_null() {
-            break v;
-        }
-        assert!(Instant::now() < deadline, "axe-core did not finish");
-        std::thread::sleep(Duration::from_millis(100));
-    };
-    let Some(list) = found.as_array() else { panic!("{found}") };
-    list.iter()
-        .filter(|v| matches!(v["impact"].as_str(), Some("serious" | "critical")))
-        .map(|v| {
-            let targets: Vec<String> = v["nodes"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .map(|n| format!("{} ({})", n["target"], n["failureSummary"].as_str().unwrap_or("").replace('\n', " ")))
-                .collect();
-            format!("{} [{}]: {} at {}", v["id"], v["impact"], v["help"], targets.join("; "))
-        })
-        .collect()
-}
-
 #[test]
 fn every_main_view_passes_an_accessibility_check_in_light_and_dark() {
     let _turn = ONE_APP_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
@@ -1876,7 +1828,7 @@ fn every_main_view_passes_an_accessibility_check_in_light_and_dark() {
                 std::thread::sleep(Duration::from_millis(500));
             }
             s.save_screenshot(&artifacts().join(format!("e2e-{view}-{shade}.png")));
-            found.extend(accessibility_violations(s).into_iter().map(|v| format!("{view} ({shade}): {v}")));
+            found.extend(s.accessibility_violations().into_iter().map(|v| format!("{view} ({shade}): {v}")));
             if view != "desk" {
                 s.click(&s.find(&toggle).unwrap()).unwrap();
             }
@@ -2028,7 +1980,7 @@ fn text_size_and_high_contrast_are_the_librarians_choice_and_survive_a_restart()
             "black text in high contrast"
         );
         s.save_screenshot(&artifacts().join("e2e-settings-high-contrast.png"));
-        let found = accessibility_violations(s);
+        let found = s.accessibility_violations();
         assert!(found.is_empty(), "high contrast, large text: {found:#?}");
         // Ctrl+Minus steps down one size, and the Settings view follows.
         s.send_keys(&s.find("body").unwrap(), "\u{E009}-\u{E000}").unwrap();

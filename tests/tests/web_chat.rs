@@ -1,26 +1,17 @@
 //! The patrons' chat box for the library's website (widget/), in a real browser (Debian's Chromium
-//! through ChromeDriver) on a page served by the real Prosody (the demo's page, under a strict CSP), with a real desk answering (the IM
-//! service run headless on its own database, as the app runs it).
+//! through ChromeDriver) on the demo's page (a strict CSP) served by the real Prosody, with a real
+//! desk answering (the IM service run headless on its own database, as the app runs it).
 
-use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use refdesk_core::api::AccountState;
 use refdesk_core::Desk;
 use refdesk_testkit::service::signed_in_desk;
 use refdesk_testkit::webdriver::{ChromeDriver, Session};
-use refdesk_testkit::{Prosody, ProsodyConfig};
+use refdesk_testkit::{artifacts, Prosody, ProsodyConfig};
 
 const WAIT: Duration = Duration::from_secs(30);
 const HOST: &str = "#refdesk-chat";
-
-fn artifacts() -> PathBuf {
-    let dir = std::env::var_os("REFDESK_ARTIFACTS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../.test-artifacts"));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
 
 /// Site CSS that would restyle every button and list of the chat box, could it reach them.
 const HOSTILE_CSS: &str = "button, li { background: rgb(255, 0, 0) !important; font-size: 40px !important; }\n";
@@ -46,7 +37,7 @@ fn in_box(s: &Session, expr: &str) -> serde_json::Value {
 fn lines(s: &Session) -> Vec<(String, String)> {
     let v = in_box(
         s,
-        "[...root.querySelectorAll('[data-testid=line]')].map(l => [l.className, l.querySelector('[data-testid=body]').textContent])",
+        "[...root.querySelectorAll('[data-testid=line]')].map(l => [l.classList.contains('you') ? 'you' : 'desk', l.querySelector('[data-testid=body]').textContent])",
     );
     serde_json::from_value(v).unwrap()
 }
@@ -113,6 +104,22 @@ fn a_question_from_the_library_website_reaches_the_desk_and_the_answer_comes_bac
     assert_eq!(in_box(&s, "root.querySelectorAll('img, b').length"), 0, "no element made from chat text");
     assert_ne!(s.title().unwrap(), "owned");
     s.save_screenshot(&artifacts().join("web-chat.png"));
+    // axe-core over the page with the conversation open: nothing serious or critical.
+    let violations = s.accessibility_violations();
+    assert!(violations.is_empty(), "accessibility violations:\n{}", violations.join("\n"));
+
+    // The patron saves their own copy, made in the browser (nothing is mailed or sent for it).
+    s.click(&s.find_in_shadow(HOST, "[data-testid=download]").unwrap()).unwrap();
+    let saved = driver.downloads().join("library-chat.txt");
+    let copy =
+        wait_for("the transcript download", || std::fs::read_to_string(&saved).ok().filter(|t| t.contains(answer)));
+    assert!(copy.contains(&format!("You: {question}")) && copy.contains(&format!("Librarian: {answer}")), "{copy}");
+
+    // The patron ends the chat: the box says so.
+    s.click(&s.find_in_shadow(HOST, "[data-testid=end]").unwrap()).unwrap();
+    wait_for("the chat ended", || {
+        (in_box(&s, "root.querySelector('[data-testid=typing]').textContent") == "Chat ended. Thank you!").then_some(())
+    });
 
     // A reload (or another page of the site, in the same tab) shows the conversation again.
     s.goto(&p.site_url()).unwrap();

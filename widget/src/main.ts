@@ -78,7 +78,8 @@ class ChatBox {
     if (cfg.privacy && /^https?:/i.test(cfg.privacy)) {
       this.notice.append(el("a", { href: cfg.privacy, target: "_blank", rel: "noopener" }, w.privacyLink));
     }
-    this.log = el("ol", { class: "log", role: "log", "aria-live": "polite", "data-testid": "log" });
+    // A log region of plain blocks (a list under role="log" would lose its list semantics).
+    this.log = el("div", { class: "log", role: "log", "aria-live": "polite", "data-testid": "log" });
     this.typing = el("p", { class: "typing", "aria-live": "polite", "data-testid": "typing" });
     this.form = el("form", { class: "compose" });
     this.input = el("textarea", {
@@ -136,7 +137,7 @@ class ChatBox {
   }
 
   private show(l: Line) {
-    const item = el("li", { class: l.from === "you" ? "you" : "desk", "data-testid": "line" });
+    const item = el("div", { class: `line ${l.from === "you" ? "you" : "desk"}`, "data-testid": "line" });
     item.append(el("span", { class: "who" }, l.from === "you" ? this.w.you : this.w.librarian));
     item.append(el("span", { class: "body", "data-testid": "body" }, l.text));
     this.log.append(item);

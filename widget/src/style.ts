@@ -19,8 +19,8 @@ button { font: inherit; cursor: pointer; }
 .icon { background: none; border: 0; color: inherit; font-size: 1.4rem; line-height: 1; padding: 0 0.3rem; }
 .notice { margin: 0; padding: 0.5rem 0.75rem; font-size: 0.8rem; color: #444; border-bottom: 1px solid #ddd; }
 .notice a { color: var(--refdesk-accent); }
-.log { flex: 1; overflow-y: auto; list-style: none; margin: 0; padding: 0.5rem 0.75rem; }
-.log li { margin: 0.3rem 0; display: flex; flex-direction: column; }
+.log { flex: 1; overflow-y: auto; margin: 0; padding: 0.5rem 0.75rem; }
+.log .line { margin: 0.3rem 0; display: flex; flex-direction: column; }
 .log .who { font-size: 0.75rem; color: #555; }
 .log .body { white-space: pre-wrap; overflow-wrap: anywhere; unicode-bidi: isolate; padding: 0.35rem 0.6rem;
   border-radius: 0.6rem; background: #eef2f8; max-width: 90%; }
