@@ -43,6 +43,8 @@ commands:
                                      one line out per line in. --explain prints each finding instead,
                                      as line<TAB>TYPE<TAB>start<TAB>end<TAB>text (byte offsets)
   policy check FILE                  validate a policy file; errors give line:column or the field
+  policy admx DIR                    write Group Policy's templates for every policy setting:
+                                     DIR/Refdesk.admx and DIR/en-US/Refdesk.adml (docs/deploy-windows.md)
   policy simulate [--policy FILE] [--events LOG | --seed N --days N --staff N --scale K] [--compare]
                                      run traffic through the desk rules and print waiting times per
                                      medium, abandoned chats and how often each rule fired.
@@ -317,6 +319,20 @@ fn run(mut args: Vec<String>) -> Result<(), String> {
                 d.min_staff_for_im,
                 d.max_chats_per_librarian
             );
+            Ok(())
+        }
+        ["policy", "admx", dir] => {
+            // Group Policy's administrative templates, generated from the policy schema.
+            let dir = Path::new(dir);
+            let lang = dir.join("en-US");
+            std::fs::create_dir_all(&lang).map_err(|e| format!("{}: cannot create: {e}", lang.display()))?;
+            for (path, text) in [
+                (dir.join("Refdesk.admx"), policy::managed::admx()),
+                (lang.join("Refdesk.adml"), policy::managed::adml()),
+            ] {
+                std::fs::write(&path, text).map_err(|e| format!("{}: cannot write: {e}", path.display()))?;
+                out!("{}", path.display());
+            }
             Ok(())
         }
         ["policy", "simulate", rest @ ..] => {

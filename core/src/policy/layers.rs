@@ -59,7 +59,7 @@ impl Layers {
 }
 
 /// `over`'s values replace `base`'s; tables are merged key by key.
-fn merge(base: &mut Table, over: &Table) {
+pub(super) fn merge(base: &mut Table, over: &Table) {
     for (k, v) in over {
         match (base.get_mut(k), v) {
             (Some(Value::Table(b)), Value::Table(o)) => merge(b, o),

@@ -8,6 +8,7 @@ use crate::desk::{DeskPolicy, Policy};
 
 pub mod facade;
 pub mod layers;
+pub mod managed;
 pub mod summary;
 
 /// The whole policy file. What it sets is locked: no desk can change it. What it puts under
@@ -292,13 +293,35 @@ pub fn policy_path() -> Option<PathBuf> {
     Some(system_policy_path()).filter(|p| p.exists())
 }
 
-/// What the app runs with: the file's policy, or the defaults and why the file was not used.
-/// A bad file never stops the desk from opening.
+/// What the app runs with: the file's policy under what Group Policy sets (Windows), or the
+/// defaults and why they were not used. A bad file or setting never stops the desk from opening.
 pub fn load_for_app(path: Option<&Path>) -> (LoadedPolicy, Option<String>) {
-    match path.map(load) {
-        None => (LoadedPolicy::default(), None),
-        Some(Ok(p)) => (p, None),
-        Some(Err(e)) => (LoadedPolicy::default(), Some(e.to_string())),
+    load_managed(path, managed::read_registry())
+}
+
+/// As `load_for_app`, with the registry's values given (read, or why they could not be).
+fn load_managed(
+    path: Option<&Path>,
+    registry: Result<Vec<(String, String, managed::RegValue)>, String>,
+) -> (LoadedPolicy, Option<String>) {
+    let values = match registry {
+        Ok(v) => v,
+        Err(e) => return (LoadedPolicy::default(), Some(e)),
+    };
+    let loaded = match (path, values.is_empty()) {
+        (None, true) => return (LoadedPolicy::default(), None),
+        (Some(p), true) => load(p),
+        (path, false) => {
+            let origin = path.map(|p| p.display().to_string()).unwrap_or_default();
+            path.map(std::fs::read_to_string)
+                .transpose()
+                .map_err(|e| PolicyFileError::Read { path: origin.clone(), message: e.to_string() })
+                .and_then(|text| managed::merge_registry(&text.unwrap_or_default(), &origin, &values))
+        }
+    };
+    match loaded {
+        Ok(p) => (p, None),
+        Err(e) => (LoadedPolicy::default(), Some(e.to_string())),
     }
 }
 
@@ -386,6 +409,19 @@ fn line_col(text: &str, offset: usize) -> (usize, usize) {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn group_policy_alone_runs_the_desk_and_a_registry_that_cannot_be_read_is_said() {
+        use super::managed::RegValue;
+        let values =
+            vec![(r"SOFTWARE\Policies\Refdesk\desk".to_owned(), "maxChatsPerLibrarian".to_owned(), RegValue::Dword(4))];
+        let (p, warning) = super::load_managed(None, Ok(values));
+        assert_eq!((p.desk.max_chats, warning), (4, None));
+        let (p, warning) =
+            super::load_managed(None, Err("HKLM\\SOFTWARE\\Policies\\Refdesk: cannot read: denied".into()));
+        assert_eq!(p.desk.max_chats, super::DeskPolicy::default().max_chats_per_librarian);
+        assert!(warning.unwrap().contains("cannot read"));
+    }
+
     use super::*;
     use crate::desk::QueueOrder;
 
