@@ -174,25 +174,51 @@ fn insert(table: &mut Table, dotted: &str, v: Value) {
 }
 
 /// The policy from Group Policy over the policy file's text (what the registry sets wins), checked
-/// as a policy file is: the same messages, with the registry named as the place. The file is
-/// checked on its own first, so its mistakes keep their line and column.
+/// as a policy file is: the same messages, with the registry named as the place.
 pub fn merge_registry(
     file_text: &str,
     file_origin: &str,
     values: &[(String, String, RegValue)],
+) -> Result<super::LoadedPolicy, PolicyFileError> {
+    merge_over_file(file_text, file_origin, &table_from_registry(values)?, REGISTRY_ORIGIN)
+}
+
+/// `managed` (from `origin`) over the policy file's text. The file is checked on its own first, so
+/// its mistakes keep their line and column; the whole is then checked as one file.
+pub fn merge_over_file(
+    file_text: &str,
+    file_origin: &str,
+    managed: &Table,
+    origin: &str,
 ) -> Result<super::LoadedPolicy, PolicyFileError> {
     let mut base = Table::new();
     if !file_text.trim().is_empty() {
         super::parse(file_text, file_origin)?;
         base = file_text.parse().unwrap_or_default();
     }
-    super::layers::merge(&mut base, &table_from_registry(values)?);
+    super::layers::merge(&mut base, managed);
     let text = toml::to_string(&base).map_err(|e| PolicyFileError::Invalid {
-        path: REGISTRY_ORIGIN.to_owned(),
+        path: origin.to_owned(),
         field: "settings".into(),
         message: e.to_string(),
     })?;
-    super::parse(&text, REGISTRY_ORIGIN)
+    super::parse(&text, origin)
+}
+
+/// What this computer's management sets (Group Policy on Windows, a configuration profile on
+/// macOS), as the policy file's TOML and where it came from; `None` where nothing is managed.
+pub fn read_system() -> Result<Option<(Table, String)>, String> {
+    #[cfg(target_os = "macos")]
+    if let Some(dict) = super::profile::read_managed_preferences()? {
+        let table = super::profile::table_from_plist(&dict).map_err(|e| e.to_string())?;
+        return Ok(Some((table, super::profile::MANAGED_PLIST.to_owned())));
+    }
+    let values = read_registry()?;
+    if values.is_empty() {
+        return Ok(None);
+    }
+    let table = table_from_registry(&values).map_err(|e| e.to_string())?;
+    Ok(Some((table, REGISTRY_ORIGIN.to_owned())))
 }
 
 /// Every value under `HKLM\SOFTWARE\Policies\Refdesk` and its subkeys (none: not managed).

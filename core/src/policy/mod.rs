@@ -9,6 +9,7 @@ use crate::desk::{DeskPolicy, Policy};
 pub mod facade;
 pub mod layers;
 pub mod managed;
+pub mod profile;
 pub mod summary;
 
 /// The whole policy file. What it sets is locked: no desk can change it. What it puts under
@@ -293,30 +294,28 @@ pub fn policy_path() -> Option<PathBuf> {
     Some(system_policy_path()).filter(|p| p.exists())
 }
 
-/// What the app runs with: the file's policy under what Group Policy sets (Windows), or the
-/// defaults and why they were not used. A bad file or setting never stops the desk from opening.
+/// What the app runs with: the file's policy under what the computer's management sets (Group
+/// Policy on Windows, a configuration profile on macOS), or the defaults and why they were not
+/// used. A bad file or setting never stops the desk from opening.
 pub fn load_for_app(path: Option<&Path>) -> (LoadedPolicy, Option<String>) {
-    load_managed(path, managed::read_registry())
+    load_managed(path, managed::read_system())
 }
 
-/// As `load_for_app`, with the registry's values given (read, or why they could not be).
+/// As `load_for_app`, with what management sets given (read, or why it could not be).
 fn load_managed(
     path: Option<&Path>,
-    registry: Result<Vec<(String, String, managed::RegValue)>, String>,
+    managed: Result<Option<(toml::Table, String)>, String>,
 ) -> (LoadedPolicy, Option<String>) {
-    let values = match registry {
-        Ok(v) => v,
-        Err(e) => return (LoadedPolicy::default(), Some(e)),
-    };
-    let loaded = match (path, values.is_empty()) {
-        (None, true) => return (LoadedPolicy::default(), None),
-        (Some(p), true) => load(p),
-        (path, false) => {
-            let origin = path.map(|p| p.display().to_string()).unwrap_or_default();
+    let loaded = match (path, managed) {
+        (_, Err(e)) => return (LoadedPolicy::default(), Some(e)),
+        (None, Ok(None)) => return (LoadedPolicy::default(), None),
+        (Some(p), Ok(None)) => load(p),
+        (path, Ok(Some((table, origin)))) => {
+            let file_origin = path.map(|p| p.display().to_string()).unwrap_or_default();
             path.map(std::fs::read_to_string)
                 .transpose()
-                .map_err(|e| PolicyFileError::Read { path: origin.clone(), message: e.to_string() })
-                .and_then(|text| managed::merge_registry(&text.unwrap_or_default(), &origin, &values))
+                .map_err(|e| PolicyFileError::Read { path: file_origin.clone(), message: e.to_string() })
+                .and_then(|text| managed::merge_over_file(&text.unwrap_or_default(), &file_origin, &table, &origin))
         }
     };
     match loaded {
@@ -411,10 +410,11 @@ fn line_col(text: &str, offset: usize) -> (usize, usize) {
 mod tests {
     #[test]
     fn group_policy_alone_runs_the_desk_and_a_registry_that_cannot_be_read_is_said() {
-        use super::managed::RegValue;
+        use super::managed::{table_from_registry, RegValue, REGISTRY_ORIGIN};
         let values =
             vec![(r"SOFTWARE\Policies\Refdesk\desk".to_owned(), "maxChatsPerLibrarian".to_owned(), RegValue::Dword(4))];
-        let (p, warning) = super::load_managed(None, Ok(values));
+        let table = table_from_registry(&values).unwrap();
+        let (p, warning) = super::load_managed(None, Ok(Some((table, REGISTRY_ORIGIN.to_owned()))));
         assert_eq!((p.desk.max_chats, warning), (4, None));
         let (p, warning) =
             super::load_managed(None, Err("HKLM\\SOFTWARE\\Policies\\Refdesk: cannot read: denied".into()));
