@@ -377,14 +377,30 @@ fn the_librarian_takes_the_next_chat_during_a_walkup_and_puts_it_on_hold_and_bac
 #[test]
 fn a_question_opens_a_tab_the_reply_reaches_the_patron_and_a_draft_survives_a_restart() {
     let _turn = ONE_APP_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
-    // The system's browser, as xdg-open finds it through $BROWSER: it writes down what it was given.
+    // The librarian's default web browser, as xdg-open finds it (the user's mimeapps.list naming a
+    // desktop entry; $BROWSER where none is named): it writes down what it was given. The machine's
+    // own default (a browser the tests installed, say) is not asked.
     let browser_dir = tempfile::tempdir().unwrap();
     let browser = browser_dir.path().join("browser.sh");
     let opened = browser_dir.path().join("opened.txt");
     std::fs::write(&browser, format!("#!/bin/sh\nprintf '%s\\n' \"$1\" >> '{}'\n", opened.display())).unwrap();
     std::fs::set_permissions(&browser, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
-    let SignedIn { app, prosody, data, demo, _server_dir } =
-        signed_in_desk_with("ask-secret", &[("BROWSER", &browser)]);
+    let (config_home, data_home) = (browser_dir.path().join("config"), browser_dir.path().join("data"));
+    std::fs::create_dir_all(data_home.join("applications")).unwrap();
+    std::fs::create_dir_all(&config_home).unwrap();
+    std::fs::write(
+        data_home.join("applications/test-browser.desktop"),
+        format!("[Desktop Entry]\nType=Application\nName=Test browser\nExec={} %u\n", browser.display()),
+    )
+    .unwrap();
+    std::fs::write(
+        config_home.join("mimeapps.list"),
+        "[Default Applications]\nx-scheme-handler/http=test-browser.desktop\nx-scheme-handler/https=test-browser.desktop\n",
+    )
+    .unwrap();
+    let browser_env =
+        [("BROWSER", browser.as_path()), ("XDG_CONFIG_HOME", &config_home), ("XDG_DATA_HOME", &data_home)];
+    let SignedIn { app, prosody, data, demo, _server_dir } = signed_in_desk_with("ask-secret", &browser_env);
     let s = &app.session;
     s.wait_for_text("[data-testid=account-status]", WAIT, |t| t.ends_with(": online")).unwrap();
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
@@ -482,7 +498,9 @@ fn a_question_opens_a_tab_the_reply_reaches_the_patron_and_a_draft_survives_a_re
     let under_way = |t: &str| t == "with you" || t.starts_with("waiting");
     s.wait_for_text("[data-testid=tab-phase]", WAIT, under_way).unwrap();
     drop(app);
-    let app = launch_with(&[("REFDESK_DATA_DIR", data.path()), ("REFDESK_DEMO", &demo), ("BROWSER", &browser)]);
+    let mut env = vec![("REFDESK_DATA_DIR", data.path()), ("REFDESK_DEMO", demo.as_path())];
+    env.extend_from_slice(&browser_env);
+    let app = launch_with(&env);
     let s = &app.session;
     s.wait_for_text("[data-testid=tab-phase]", WAIT, under_way).unwrap();
     s.click(&s.wait_for("[data-testid=tab]", WAIT).unwrap()).unwrap();
