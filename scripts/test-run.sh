@@ -75,10 +75,17 @@ start() {
   [ "$sid" = "$run_pid" ] || fail "could not start scripts/run.sh in a session of its own"
 }
 
-# Waits until the log shows `line`, or fails with `what` if the run command ends or time runs out.
+# The app's process in the run command's session, if it is running.
+session_app() {
+  ps -e -o pid=,sid=,comm= | awk -v sid="$sid" '$2 == sid && $3 == "refdesk" { print $1; exit }'
+}
+
+# Waits until the log shows `line` (or, for the app's start, the app is running whatever the log
+# says), or fails with `what` if the run command ends or time runs out.
 wait_log() {
   local line=$1 secs=$2 what=$3 start=$SECONDS
   while ! grep -qF -- "$line" "$log"; do
+    [ "$line" = "run: starting Refdesk" ] && [ -n "$(session_app)" ] && break
     kill -0 "$run_pid" 2>/dev/null || fail "$what: scripts/run.sh exited first (status $(wait "$run_pid"; echo $?))"
     [ $((SECONDS - start)) -lt "$secs" ] || fail "$what: not within $secs s"
     sleep 1
@@ -90,7 +97,7 @@ wait_app() {
   local start=$SECONDS
   pid=""
   while [ -z "$pid" ]; do
-    pid=$(ps -e -o pid=,sid=,comm= | awk -v sid="$sid" '$2 == sid && $3 == "refdesk" { print $1; exit }')
+    pid=$(session_app)
     [ -n "$pid" ] && break
     kill -0 "$run_pid" 2>/dev/null || fail "the app did not start: scripts/run.sh exited first"
     [ $((SECONDS - start)) -lt 60 ] || fail "the app did not start within 60 s of \"run: starting Refdesk\""
