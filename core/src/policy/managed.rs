@@ -5,6 +5,7 @@
 use toml::{Table, Value};
 
 use super::{PolicyFile, PolicyFileError};
+use crate::xmpp::xml::escape;
 
 /// Where Group Policy writes Refdesk's settings, under HKEY_LOCAL_MACHINE.
 pub const REGISTRY_ROOT: &str = r"SOFTWARE\Policies\Refdesk";
@@ -131,7 +132,7 @@ pub fn table_from_registry(values: &[(String, String, RegValue)]) -> Result<Tabl
                 return Err(bad("must be a REG_MULTI_SZ holding the setting's lines from a policy file".into()))
             }
         };
-        insert(&mut table, &dotted, v);
+        super::layers::set_path(&mut table, &dotted, Some(v));
     }
     Ok(table)
 }
@@ -156,21 +157,6 @@ fn toml_value(key: &str, text: &str) -> Result<Value, String> {
         }
     }
     Err(format!("must set {key}"))
-}
-
-fn insert(table: &mut Table, dotted: &str, v: Value) {
-    let mut here = table;
-    let mut parts: Vec<&str> = dotted.split('.').collect();
-    let last = parts.pop().unwrap_or(dotted);
-    for p in parts {
-        let next = here.entry(p.to_owned()).or_insert_with(|| Value::Table(Table::new()));
-        if !next.is_table() {
-            *next = Value::Table(Table::new());
-        }
-        let Value::Table(t) = next else { unreachable!("made a table just above") };
-        here = t;
-    }
-    here.insert(last.to_owned(), v);
 }
 
 /// The policy from Group Policy over the policy file's text (what the registry sets wins), checked
@@ -266,10 +252,6 @@ pub fn read_registry() -> Result<Vec<(String, String, RegValue)>, String> {
     Ok(Vec::new())
 }
 
-fn xml_escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
-}
-
 /// The category a setting is listed under: its section, and the starting values apart.
 fn category(s: &Setting) -> String {
     match s.key.strip_prefix("defaults.") {
@@ -278,11 +260,16 @@ fn category(s: &Setting) -> String {
     }
 }
 
+/// The categories of `all`, in the order their settings come.
+fn categories(all: &[Setting]) -> Vec<String> {
+    let mut cats: Vec<String> = all.iter().map(category).collect();
+    cats.dedup();
+    cats
+}
+
 /// Group Policy's administrative template (Refdesk.admx), every setting of [`settings`].
 pub fn admx() -> String {
     let all = settings();
-    let mut cats: Vec<String> = all.iter().map(category).collect();
-    cats.dedup();
     let mut out = String::from(
         r#"<?xml version="1.0" encoding="utf-8"?>
 <!-- Generated from Refdesk's policy schema by `refdeskctl policy admx`; do not edit by hand. -->
@@ -301,7 +288,7 @@ pub fn admx() -> String {
     <category name="Refdesk" displayName="$(string.Refdesk)" />
 "#,
     );
-    for c in &cats {
+    for c in &categories(&all) {
         out.push_str(&format!(
             "    <category name=\"cat_{c}\" displayName=\"$(string.cat_{c})\">\n      <parentCategory ref=\"Refdesk\" />\n    </category>\n"
         ));
@@ -313,12 +300,12 @@ pub fn admx() -> String {
         let head = format!(
             "    <policy name=\"{id}\" class=\"Machine\" displayName=\"$(string.{id})\" explainText=\"$(string.{id}_Explain)\"{presentation} key=\"{key}\"{value}>\n      <parentCategory ref=\"cat_{cat}\" />\n      <supportedOn ref=\"SUPPORTED_Refdesk\" />\n",
             presentation = if s.kind == Kind::Switch { String::new() } else { format!(" presentation=\"$(presentation.{id})\"") },
-            key = xml_escape(&key),
-            value = if s.kind == Kind::Switch { format!(" valueName=\"{}\"", xml_escape(name)) } else { String::new() },
+            key = escape(&key),
+            value = if s.kind == Kind::Switch { format!(" valueName=\"{}\"", escape(name)) } else { String::new() },
             cat = category(s),
         );
         out.push_str(&head);
-        let name = xml_escape(name);
+        let name = escape(name);
         out.push_str(&match s.kind {
             Kind::Switch => "      <enabledValue>\n        <decimal value=\"1\" />\n      </enabledValue>\n      <disabledValue>\n        <decimal value=\"0\" />\n      </disabledValue>\n".to_owned(),
             Kind::Number => format!("      <elements>\n        <decimal id=\"value\" valueName=\"{name}\" minValue=\"0\" maxValue=\"4294967295\" />\n      </elements>\n"),
@@ -337,12 +324,10 @@ pub fn adml() -> String {
     let mut strings = String::new();
     let mut presentations = String::new();
     let mut push =
-        |id: &str, text: &str| strings.push_str(&format!("      <string id=\"{id}\">{}</string>\n", xml_escape(text)));
+        |id: &str, text: &str| strings.push_str(&format!("      <string id=\"{id}\">{}</string>\n", escape(text)));
     push("Refdesk", "Refdesk");
     push("SUPPORTED_Refdesk", "Refdesk 0.1 and later");
-    let mut cats: Vec<String> = all.iter().map(category).collect();
-    cats.dedup();
-    for c in &cats {
+    for c in &categories(&all) {
         let label = match c.strip_prefix("defaults_") {
             Some(section) => format!("Starting values a desk may change: {section}"),
             None => format!("Locked: {c}"),
@@ -374,7 +359,7 @@ pub fn adml() -> String {
                 "Sets {file_key} of Refdesk's policy (see the policy file in Refdesk's README for what it does and its default). {how} {rule} Registry: HKLM\\{key}, value {name}. Not configured: the policy file's value, else Refdesk's default."
             ),
         );
-        let label = xml_escape(&file_key);
+        let label = escape(&file_key);
         match s.kind {
             Kind::Switch => {}
             Kind::Number => presentations.push_str(&format!(
