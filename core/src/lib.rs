@@ -13,6 +13,7 @@ pub mod flood;
 pub mod fuzzing;
 pub mod glossary;
 pub mod handoff;
+pub mod inbound;
 pub mod links;
 pub mod logging;
 pub mod notify;
@@ -40,7 +41,7 @@ pub const MAX_TOPIC_CHARS: usize = 200;
 
 const PRESENCE_KEY: &str = "presence";
 const RESOURCE_KEY: &str = "xmpp_resource";
-const ARCHIVE_KEY: &str = "archive_position";
+pub(crate) const ARCHIVE_KEY: &str = "archive_position";
 /// How long a chat may sit quiet across a restart and still be under way, when the desk does not
 /// close idle chats itself.
 const STALE_CHAT: chrono::TimeDelta = chrono::TimeDelta::hours(8);
@@ -81,7 +82,7 @@ pub struct Desk {
     handoffs_changed: bool,
     /// Moves whenever the desk card or the librarian's presence may have changed, so the IM
     /// service reads them (two settings reads) only then, not on every pass (see
-    /// `service::announce_card`). From the process-wide counter, so a reopened desk never repeats one.
+    /// `inbound::pipeline`). From the process-wide counter, so a reopened desk never repeats one.
     card_revision: u64,
     /// The other desks signed in to each account, as their presence says.
     colleagues: std::collections::BTreeMap<String, Vec<api::ColleagueView>>,
@@ -164,32 +165,6 @@ impl Desk {
         }
         self.claimed.insert(peer.to_owned());
         true
-    }
-
-    /// Another desk on the account started answering a patron (the copy of its typing notification).
-    /// This desk lets the chat go unless its own librarian claimed it too; of two claims, the desk
-    /// with the first resource name keeps the chat (both desks decide the same). True if the chat
-    /// left this desk.
-    pub fn receive_claim(&mut self, account: &str, m: &xmpp::ChatMessage, now: DateTime<Utc>) -> Result<bool> {
-        let typing = m.body.is_none() && m.chat_state.as_deref() == Some("composing");
-        let (Some(to), Some((_, other))) = (m.to.as_deref(), m.from.split_once('/')) else { return Ok(false) };
-        let peer = xmpp::session::bare(to).to_owned();
-        if m.carbon != Some(xmpp::Carbon::Sent) || !typing || peer == account || xmpp::session::bare(&m.from) != account
-        {
-            return Ok(false);
-        }
-        let ours = self.resource()?;
-        let under_way_here = self.engine.as_ref().is_some_and(|e| e.chat_state(&peer).is_some());
-        let answered_here = self.answered.contains(&peer);
-        if other == ours || !under_way_here || answered_here || (self.claimed.contains(&peer) && ours.as_str() < other)
-        {
-            return Ok(false);
-        }
-        self.claimed.remove(&peer);
-        self.record(now, |_| Ok((vec![Event::TakenElsewhere { chat: peer.clone() }], ())))?;
-        self.note_elsewhere(&peer, other);
-        tracing::info!("another desk on the account is answering a patron; this desk lets the chat go");
-        Ok(true)
     }
 
     /// Whether this desk sends the rules' automatic replies, or leaves them to another desk signed in
@@ -390,15 +365,6 @@ impl Desk {
         result
     }
 
-    /// A chat message arrived on `account`. It is stored first (once, whatever copy this is), then
-    /// the desk engine sees it. Returns the stored message, or `None` for a duplicate or a message
-    /// that is not a patron's chat.
-    /// Whether this patron's message is already stored (a second copy: from the archive, a carbon).
-    pub fn has_received(&self, account: &str, m: &xmpp::ChatMessage) -> Result<bool> {
-        let peer = xmpp::session::bare(&m.from);
-        Ok(self.store.has_incoming(account, peer, &stable_id(account, m), m.origin_id.as_deref())?)
-    }
-
     /// The account's colleague directory now; true if it changed (the window is to be told).
     pub fn set_directory(&mut self, account: &str, entries: Vec<api::DirectoryEntry>) -> bool {
         self.directory.insert(account.to_owned(), entries.clone()) != Some(entries)
@@ -412,131 +378,6 @@ impl Desk {
     /// One contact on the account's roster changed or was removed.
     pub fn roster_changed(&mut self, account: &str, item: &xmpp::RosterItem) {
         self.names.roster_changed(account, item);
-    }
-
-    pub fn receive_message(
-        &mut self,
-        account: &str,
-        m: &xmpp::ChatMessage,
-        now: DateTime<Utc>,
-    ) -> Result<Option<MessageView>> {
-        self.receive_message_upto(account, m, None, now)
-    }
-
-    /// As `receive_message`, and the account's archive position moves to `archive_id` (the
-    /// message's id in our archive) in the same transaction: one disk sync per message, not two.
-    pub fn receive_message_upto(
-        &mut self,
-        account: &str,
-        m: &xmpp::ChatMessage,
-        archive_id: Option<&str>,
-        now: DateTime<Utc>,
-    ) -> Result<Option<MessageView>> {
-        let position = archive_id.map(|id| (format!("{ARCHIVE_KEY}:{account}"), id));
-        // Where this desk stores no patron message, the position moves on its own.
-        let moved = |store: &Store| position.as_ref().map_or(Ok(()), |(key, id)| store.set_setting(key, id));
-        let Some(body) = m.body.as_deref().filter(|b| !b.trim().is_empty()) else {
-            moved(&self.store)?;
-            return Ok(None);
-        };
-        if !matches!(m.kind.as_str(), "chat" | "normal") {
-            moved(&self.store)?;
-            return Ok(None);
-        }
-        if m.carbon == Some(xmpp::Carbon::Sent) {
-            moved(&self.store)?;
-            return self.record_sent_elsewhere(account, m, body, now);
-        }
-        let peer = xmpp::session::bare(&m.from).to_owned();
-        if peer == account {
-            moved(&self.store)?;
-            return Ok(None);
-        }
-        if let Some(nick) = &m.nick {
-            self.names.nickname(account, &peer, nick);
-        }
-        let stable_id = stable_id(account, m);
-        let at = sent_at(m, now);
-        // Something said long ago (fetched from the archive after a restart) is history to keep,
-        // not a patron at the desk now: the desk rules do not act on it.
-        let current = now - at < chrono::Duration::minutes(HISTORY_AFTER_MINUTES);
-        // A librarian of the account's directory writing to it is a colleague, not a patron: kept
-        // and shown, never queued, auto-answered, transcribed or counted.
-        let librarian = self.is_librarian(account, &peer);
-        let id = self.record(now, |s| {
-            let id = s.insert_message(store::NewMessage {
-                account,
-                peer: &peer,
-                incoming: true,
-                stable_id: &stable_id,
-                body,
-                at,
-                auto_reply: false,
-                status: MessageStatus::Received,
-                origin_id: m.origin_id.as_deref(),
-            })?;
-            if let Some((key, id)) = &position {
-                s.set_setting(key, id)?;
-            }
-            if librarian {
-                s.skip_transcript(&peer)?;
-            }
-            // A duplicate is not news for the engine either: it sees a Tick instead.
-            let patron = id.is_some() && current && !librarian;
-            let event = if patron { Event::PatronMessage { chat: peer.clone() } } else { Event::Tick };
-            Ok((vec![event], id))
-        })?;
-        self.message(id)
-    }
-
-    /// A message another desk on the same account sent (its carbon copy): part of the conversation
-    /// here too. Stored under the sender's own id, as that desk stored it.
-    fn record_sent_elsewhere(
-        &mut self,
-        account: &str,
-        m: &xmpp::ChatMessage,
-        body: &str,
-        now: DateTime<Utc>,
-    ) -> Result<Option<MessageView>> {
-        let Some(to) = m.to.as_deref() else { return Ok(None) };
-        let peer = xmpp::session::bare(to).to_owned();
-        if peer == account {
-            return Ok(None);
-        }
-        let stable_id = match m.origin_id.as_deref().or(m.id.as_deref()) {
-            Some(id) => id.to_owned(),
-            None => stable_id(account, m),
-        };
-        // Whether the chat stays here: this desk's own message (back from the archive), or answers
-        // from both desks crossing, of which the first resource name keeps the chat (both decide
-        // the same). Otherwise the other desk's librarian has it.
-        let ours = self.resource()?;
-        let sender = m.from.split_once('/').map(|(_, r)| r.to_owned());
-        let own = sender.as_deref() == Some(ours.as_str());
-        let first = sender.as_deref().is_some_and(|other| ours.as_str() < other);
-        let stays = m.auto_reply || own || (self.answered.contains(&peer) && first);
-        let id = self.record(now, |s| {
-            let id = s.insert_message(store::NewMessage {
-                account,
-                peer: &peer,
-                incoming: false,
-                stable_id: &stable_id,
-                body,
-                at: sent_at(m, now),
-                auto_reply: m.auto_reply,
-                status: MessageStatus::Sent,
-                origin_id: m.origin_id.as_deref(),
-            })?;
-            // (Another desk's rules speaking is not another librarian taking the chat either.)
-            let events = if stays { vec![] } else { vec![Event::TakenElsewhere { chat: peer.clone() }] };
-            Ok((events, id))
-        })?;
-        if let (false, Some(desk)) = (stays, sender.as_deref()) {
-            self.claimed.remove(&peer);
-            self.answered.remove(&peer);
-            self.note_elsewhere(&peer, desk);
-        }
-        self.message(id)
     }
 
     /// The librarian's reply to `peer` on `account`: stored as pending (so it survives a crash or a
@@ -612,24 +453,6 @@ impl Desk {
     /// Our messages on `account` not yet written to the server, oldest first.
     pub fn pending_messages(&self, account: &str) -> Result<Vec<store::StoredMessage>> {
         Ok(self.store.pending_messages(account)?)
-    }
-
-    /// A delivery receipt (XEP-0184) from a patron, live or as another desk's copy: the message it
-    /// confirms, now delivered, the first time only. Receipts naming someone else's message, or sent
-    /// by this account itself, change nothing.
-    pub fn receive_receipt(
-        &mut self,
-        account: &str,
-        m: &xmpp::ChatMessage,
-        now: DateTime<Utc>,
-    ) -> Result<Option<MessageView>> {
-        let Some(id) = m.receipt_for.as_deref() else { return Ok(None) };
-        let patron = xmpp::session::bare(&m.from);
-        if m.carbon == Some(xmpp::Carbon::Sent) || patron == account || m.kind == "error" {
-            return Ok(None);
-        }
-        let row = self.store.mark_delivered(account, patron, id, now)?;
-        self.message(row)
     }
 
     /// Our message `stable_id` reached the server; the updated message if it was pending.
@@ -960,11 +783,6 @@ impl Desk {
 /// A patron message older than this when it reaches the desk is history, not a waiting patron.
 pub const HISTORY_AFTER_MINUTES: i64 = 15;
 
-/// When a message was sent: its delay stamp if it came late (never in the future), else now.
-fn sent_at(m: &xmpp::ChatMessage, now: DateTime<Utc>) -> DateTime<Utc> {
-    m.sent_at.map_or(now, |t| t.min(now))
-}
-
 /// The most messages one `messages` call returns (the window pages through longer histories).
 pub const MAX_PAGE: u32 = 500;
 
@@ -1091,22 +909,6 @@ fn desk_view(engine: &Engine) -> (Vec<api::QueuedView>, Vec<api::ChatStatusView>
         }))
         .collect();
     (queue, chats)
-}
-
-/// The id a message is deduplicated by: our server's archive id, else the sender's origin-id,
-/// else the stanza id, else a digest of what we have (so a resent copy still matches).
-fn stable_id(account: &str, m: &xmpp::ChatMessage) -> String {
-    if let Some((_, id)) = m.stanza_ids.iter().find(|(by, _)| by == account) {
-        return format!("sid:{id}");
-    }
-    if let Some(id) = m.origin_id.as_deref().or(m.id.as_deref()) {
-        return format!("oid:{}:{id}", xmpp::session::bare(&m.from));
-    }
-    let d = ring::digest::digest(
-        &ring::digest::SHA256,
-        format!("{}\0{}", m.from, m.body.as_deref().unwrap_or("")).as_bytes(),
-    );
-    format!("hash:{}", d.as_ref().iter().take(16).map(|b| format!("{b:02x}")).collect::<String>())
 }
 
 const PSEUDONYM_KEY: &str = "pseudonym_key";
@@ -1350,30 +1152,6 @@ pub(crate) mod tests {
             sent_at: None,
             ..Default::default()
         }
-    }
-
-    #[test]
-    fn a_live_message_moves_the_archive_position_with_it_and_so_does_one_not_stored() {
-        let (_d, mut desk) = desk();
-        let t0 = Utc::now();
-        let acct = "ask@library.test";
-        assert!(desk
-            .receive_message_upto(acct, &chat("ann@x/r", "a1", "hello"), Some("arch-1"), t0)
-            .unwrap()
-            .is_some());
-        assert_eq!(desk.archive_position(acct).unwrap().as_deref(), Some("arch-1"));
-        // Stored once; the position still moves on a second copy, and on typing (nothing to store).
-        assert!(desk
-            .receive_message_upto(acct, &chat("ann@x/r", "a1", "hello"), Some("arch-2"), t0)
-            .unwrap()
-            .is_none());
-        assert_eq!(desk.archive_position(acct).unwrap().as_deref(), Some("arch-2"));
-        let typing =
-            xmpp::ChatMessage { body: None, chat_state: Some("composing".into()), ..chat("ann@x/r", "a2", "") };
-        desk.receive_message_upto(acct, &typing, Some("arch-3"), t0).unwrap();
-        assert_eq!(desk.archive_position(acct).unwrap().as_deref(), Some("arch-3"));
-        desk.receive_message_upto(acct, &chat("ann@x/r", "a3", "and?"), None, t0).unwrap();
-        assert_eq!(desk.archive_position(acct).unwrap().as_deref(), Some("arch-3"), "none given, none moved");
     }
 
     #[test]
@@ -1801,15 +1579,15 @@ pub(crate) mod tests {
             kind: "chat".into(),
             ..Default::default()
         };
-        assert_eq!(desk.receive_receipt(acct, &receipt("mallory@x.org/r"), t0).unwrap(), None, "not the patron");
-        assert_eq!(desk.receive_receipt(acct, &receipt("ask@library.test/desk2"), t0).unwrap(), None, "ourselves");
+        assert_eq!(desk.receive_message(acct, &receipt("mallory@x.org/r"), t0).unwrap(), None, "not the patron");
+        assert_eq!(desk.receive_message(acct, &receipt("ask@library.test/desk2"), t0).unwrap(), None, "ourselves");
         let mut ours = receipt("lu@x.org/phone");
         ours.carbon = Some(xmpp::Carbon::Sent);
-        assert_eq!(desk.receive_receipt(acct, &ours, t0).unwrap(), None, "a copy of a receipt we sent");
-        let m = desk.receive_receipt(acct, &receipt("lu@x.org/phone"), t0).unwrap().unwrap();
+        assert_eq!(desk.receive_message(acct, &ours, t0).unwrap(), None, "a copy of a receipt we sent");
+        let m = desk.receive_message(acct, &receipt("lu@x.org/phone"), t0).unwrap().unwrap();
         assert_eq!((m.id, m.status), (reply.id, MessageStatus::Delivered), "it overtook the runner's report");
         assert!(desk.pending_messages(acct).unwrap().is_empty(), "delivered, so not to be sent again");
-        assert_eq!(desk.receive_receipt(acct, &receipt("lu@x.org/tablet"), t0).unwrap(), None, "once");
+        assert_eq!(desk.receive_message(acct, &receipt("lu@x.org/tablet"), t0).unwrap(), None, "once");
         assert!(desk.receive_message(acct, &receipt("lu@x.org/phone"), t0).unwrap().is_none(), "not a message");
         let shown = desk.messages(acct, "lu@x.org", None, 10).unwrap();
         assert_eq!(shown.last().map(|m| m.status), Some(MessageStatus::Delivered));

@@ -8,6 +8,7 @@
 //! acceptance that arrives after A gave up gets `withdrawn`, so exactly one desk ends up with the
 //! chat whatever the timing. The patron keeps talking to the same shared address throughout.
 
+pub mod arbitration;
 pub mod claims;
 pub mod directory;
 pub mod facade;

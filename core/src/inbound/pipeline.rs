@@ -1,0 +1,639 @@
+//! One account's path through the desk, without I/O: every event the account runner reports goes
+//! through [`Pipeline::handle`] (classify, flood control, store, decide), and everything that is to
+//! happen because of it (commands for the runner, updates for the window) comes out of
+//! [`Pipeline::take_output`], in order. No clock, no socket, no lock: the caller passes the time
+//! and the desk, so the whole path runs in tests in virtual time.
+
+use std::collections::{BTreeMap, HashSet, VecDeque};
+
+use chrono::{DateTime, Utc};
+
+use super::classify::{classify, Input, Road};
+use crate::api::{AccountState, AccountStatus, ColleagueView, FloodView, MessageView, NoteView, TypingView};
+use crate::desk::{self, Action, AlertLevel};
+use crate::flood::{FloodGuard, Verdict};
+use crate::handoff::arbitration::speaks_for_the_rules;
+use crate::handoff::directory::Directory;
+use crate::handoff::DeskCard;
+use crate::xmpp::account::{AccountCommand, AccountEvent};
+use crate::xmpp::{ChatMessage, Show};
+use crate::{store, Desk, Result};
+
+/// How far back a desk's first catch-up reaches (a new desk, or a new account on it).
+pub const FIRST_CATCH_UP_HOURS: i64 = 24;
+
+/// How often a flood's dropped count is told again while it lasts.
+const FLOOD_REPORT_EVERY: u32 = 250;
+
+/// What is to happen next, in the order it was decided.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Output {
+    /// For the account runner.
+    Command(AccountCommand),
+    /// A stored message for the account runner to send; shown in the window once on its way.
+    Send(Box<store::StoredMessage>),
+    /// For the window.
+    Show(Shown),
+}
+
+/// What the window is told.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Shown {
+    /// The account's connection state changed.
+    Status(AccountStatus),
+    /// A message arrived, is on its way out, or was sent (the same id may come several times).
+    Message(MessageView),
+    /// A patron started or stopped typing.
+    Typing(TypingView),
+    /// A contact started flooding (their messages are dropped), is still at it, or stopped.
+    Flooding(FloodView),
+    /// Another desk wrote an internal note on a conversation.
+    Note(NoteView),
+    /// An IM has waited past a threshold of the desk policy.
+    WaitAlert { peer: String, level: AlertLevel, waited_secs: i64 },
+}
+
+/// One account's pipeline; see the module's documentation.
+#[derive(Debug)]
+pub struct Pipeline {
+    account: String,
+    /// This desk's resource on the account (which desk speaks for the rules).
+    own_resource: String,
+    /// Stable ids handed to the runner and not yet reported sent or failed.
+    in_flight: HashSet<String>,
+    /// While the archive catch-up runs, only its pages move the archive position.
+    catching_up: bool,
+    /// The status last shown, to say again once the catch-up is done.
+    last_status: Option<AccountStatus>,
+    /// A catch-up is owed to the runner (asked for again until it goes: nothing is skipped).
+    catch_up_owed: bool,
+    /// The newest handled stream position not yet confirmed to the runner (confirmations are
+    /// cumulative, so only the newest matters).
+    unconfirmed: Option<u32>,
+    flood: FloodGuard,
+    flooding: HashSet<String>,
+    /// The other desks signed in to this account, by resource.
+    desks: BTreeMap<String, ColleagueView>,
+    /// The library's librarians (a roster group) and their presence.
+    directory: Directory,
+    /// Whether this desk shows itself open, and whether it speaks for the rules.
+    open_here: bool,
+    speaks: bool,
+    /// The next `Online` comes from a resumed stream: nothing was missed.
+    resumed: bool,
+    /// The desk card revision the other desks were last told of.
+    announced: Option<u64>,
+    /// The desk changed in a way the window is to see.
+    desk_changed: bool,
+    out: VecDeque<Output>,
+}
+
+impl Pipeline {
+    pub fn new(account: &str, own_resource: &str) -> Pipeline {
+        Pipeline {
+            account: account.to_owned(),
+            own_resource: own_resource.to_owned(),
+            in_flight: HashSet::new(),
+            catching_up: false,
+            last_status: None,
+            catch_up_owed: false,
+            unconfirmed: None,
+            flood: FloodGuard::default(),
+            flooding: HashSet::new(),
+            desks: BTreeMap::new(),
+            directory: Directory::default(),
+            open_here: true,
+            speaks: true,
+            resumed: false,
+            announced: None,
+            desk_changed: false,
+            out: VecDeque::new(),
+        }
+    }
+
+    /// Takes one event from the account runner.
+    pub fn handle(&mut self, desk: &mut Desk, event: AccountEvent, now: DateTime<Utc>) {
+        match event {
+            AccountEvent::Resumed => self.resumed = true,
+            AccountEvent::Status(s) => self.status(desk, s, now),
+            AccountEvent::Message(m) => {
+                self.message(desk, &m, now);
+                self.unconfirmed = m.stream_seq.or(self.unconfirmed);
+            }
+            AccountEvent::ArchivedUpTo { last } => {
+                let done = desk.set_archive_position(&self.account, &last);
+                self.ok(done);
+            }
+            AccountEvent::CaughtUp => {
+                self.catching_up = false;
+                // The window stops saying "catching up".
+                if let Some(s) = self.last_status.as_mut().filter(|s| s.catching_up) {
+                    s.catching_up = false;
+                    self.out.push_back(Output::Show(Shown::Status(s.clone())));
+                }
+            }
+            AccountEvent::Roster { items } => desk.set_roster(&self.account, &items),
+            AccountEvent::RosterChanged { item } => desk.roster_changed(&self.account, &item),
+            AccountEvent::Directory { members } => {
+                self.directory.set_members(&members);
+                self.tell_directory(desk);
+            }
+            AccountEvent::ColleaguePresence { from, online, open, status } => {
+                if self.directory.presence(&from, online, open, status.as_deref()) {
+                    self.tell_directory(desk);
+                }
+            }
+            AccountEvent::DeskPresence { resource, available, online, card, on_duty } => {
+                if online {
+                    // Only a desk's directed presence carries its card; a broadcast one keeps what we know.
+                    let known = self.desks.get(&resource);
+                    let duty = on_duty.or(known.map(|c| c.on_duty)).unwrap_or(available);
+                    let known = known.map(|c| DeskCard { name: c.name.clone(), subjects: c.subjects.clone() });
+                    let card = card.or(known).unwrap_or_default();
+                    let view = ColleagueView {
+                        account: self.account.clone(),
+                        resource: resource.clone(),
+                        name: card.name,
+                        subjects: card.subjects,
+                        open: available,
+                        on_duty: duty,
+                    };
+                    self.desks.insert(resource, view);
+                } else {
+                    self.desks.remove(&resource);
+                }
+                self.tell_colleagues(desk, now);
+            }
+            AccountEvent::Sent { id } => {
+                self.in_flight.remove(&id);
+                let sent = desk.mark_sent(&self.account, &id);
+                if let Some(Some(view)) = self.ok(sent) {
+                    self.out.push_back(Output::Show(Shown::Message(view)));
+                }
+            }
+            AccountEvent::SendFailed { id } => {
+                self.in_flight.remove(&id);
+            }
+        }
+    }
+
+    /// The desk's next deadline has come.
+    pub fn tick(&mut self, desk: &mut Desk, now: DateTime<Utc>) {
+        let ticked = desk.tick(now);
+        self.ok(ticked);
+    }
+
+    /// Collects what the desk decided since the last call, in the order it is to happen: the
+    /// catch-up owed, the confirmation of what is stored, this desk's card, presence and alerts,
+    /// the messages to send (from the store, each once), then handoff signals (after the
+    /// messages: the patron's "passing you on" goes out before the offer it announces).
+    pub fn drain(&mut self, desk: &mut Desk, now: DateTime<Utc>) {
+        if std::mem::take(&mut self.catch_up_owed) {
+            let after = desk.archive_position(&self.account);
+            let after = self.ok(after).flatten();
+            let since = after.is_none().then(|| now - chrono::Duration::hours(FIRST_CATCH_UP_HOURS));
+            self.out.push_back(Output::Command(AccountCommand::CatchUp { after, since }));
+        }
+        if let Some(seq) = self.unconfirmed.take() {
+            self.out.push_back(Output::Command(AccountCommand::Stored(seq)));
+        }
+        let open_desks = self.desks.iter().map(|(r, c)| (r.clone(), c.open)).collect();
+        let speaks = speaks_for_the_rules(&self.own_resource, self.open_here, &open_desks);
+        if speaks != self.speaks {
+            self.speaks = speaks;
+            let account = &self.account;
+            tracing::info!(%account, speaks, "this desk's rules {} the automatic replies", if speaks { "send" } else { "leave to another desk" });
+            desk.set_sends_auto_replies(speaks);
+        }
+        self.announce_card(desk);
+        let actions = desk.take_actions();
+        self.desk_changed |= !actions.is_empty() | desk.take_handoffs_changed();
+        for note in desk.take_new_notes() {
+            self.out.push_back(Output::Show(Shown::Note(note)));
+        }
+        for a in actions {
+            // Auto-replies are already in the store, sent below with everything else pending.
+            match a {
+                Action::SetPresence { show, status } => {
+                    self.open_here = show == desk::Show::Available;
+                    self.out.push_back(Output::Command(AccountCommand::Presence { show: xmpp_show(show), status }));
+                }
+                Action::WaitAlert { chat, level, waited_secs } => {
+                    self.out.push_back(Output::Show(Shown::WaitAlert { peer: chat, level, waited_secs }));
+                }
+                _ => {}
+            }
+        }
+        let pending = desk.pending_messages(&self.account);
+        for m in self.ok(pending).unwrap_or_default() {
+            if self.in_flight.insert(m.stable_id.clone()) {
+                self.out.push_back(Output::Send(Box::new(m)));
+            }
+        }
+        for (to, signal) in desk.take_handoff_signals(&self.account) {
+            self.out.push_back(Output::Command(AccountCommand::Handoff { to, signal }));
+        }
+    }
+
+    /// The next thing to happen, if any.
+    pub fn poll_output(&mut self) -> Option<Output> {
+        self.out.pop_front()
+    }
+
+    /// Everything that is to happen now, in order.
+    pub fn take_output(&mut self) -> Vec<Output> {
+        self.out.drain(..).collect()
+    }
+
+    /// Whether the desk changed in a way the window is to see since the last call.
+    pub fn take_desk_changed(&mut self) -> bool {
+        std::mem::take(&mut self.desk_changed)
+    }
+
+    /// Something is owed to the runner that could not go (its queue was full): try again soon.
+    pub fn owes(&self) -> bool {
+        self.catch_up_owed || self.unconfirmed.is_some()
+    }
+
+    /// An output the runner could not take (its queue was full): what must not be lost is owed
+    /// again (the catch-up, the confirmation, the card) or left in the store to go next time (a
+    /// message); the rest was a courtesy or is settled otherwise.
+    pub fn unsent(&mut self, output: Output) {
+        match output {
+            Output::Command(AccountCommand::CatchUp { .. }) => self.catch_up_owed = true,
+            Output::Command(AccountCommand::Stored(seq)) => self.unconfirmed = self.unconfirmed.or(Some(seq)),
+            Output::Command(AccountCommand::Card { .. }) => self.announced = None,
+            Output::Send(m) => {
+                self.in_flight.remove(&m.stable_id);
+            }
+            _ => {}
+        }
+    }
+
+    fn status(&mut self, desk: &mut Desk, s: AccountStatus, now: DateTime<Utc>) {
+        let online = s.state == AccountState::Online;
+        let fresh = online && !std::mem::take(&mut self.resumed);
+        if fresh {
+            // Who else is signed in is told again after a fresh sign-in.
+            self.desks.clear();
+            self.tell_colleagues(desk, now);
+            self.directory.signed_out();
+            self.tell_directory(desk);
+        }
+        // Whatever arrived while this desk was away is in the archive: fetch it. A resumed stream
+        // missed nothing, but a catch-up it cut short starts again.
+        if fresh || (online && self.catching_up) {
+            self.catch_up_owed = true;
+            self.catching_up = true;
+        }
+        let s = AccountStatus { catching_up: self.catching_up && online, ..s };
+        self.last_status = Some(s.clone());
+        self.out.push_back(Output::Show(Shown::Status(s)));
+    }
+
+    fn message(&mut self, desk: &mut Desk, m: &ChatMessage, now: DateTime<Utc>) {
+        let (mut inputs, archive_id) = classify(&self.account, m);
+        if !self.admit(desk, &inputs, m.sent_at.unwrap_or(now)) {
+            return;
+        }
+        // A live message moves the archive position (where a catch-up after a restart starts),
+        // in the same write as the message it comes with.
+        let mut position = archive_id.filter(|_| !self.catching_up && m.sent_at.is_none());
+        if inputs.iter().any(|i| matches!(i, Input::Handoff(_))) {
+            position = None;
+        }
+        for input in &mut inputs {
+            if let Input::Message(incoming) = input {
+                incoming.archive_position = position.take();
+            }
+        }
+        if let Some(id) = position {
+            let moved = desk.set_archive_position(&self.account, &id);
+            self.ok(moved);
+        }
+        for input in inputs {
+            match input {
+                Input::Typing { peer, typing } => {
+                    let view = TypingView { account: self.account.clone(), peer, typing };
+                    self.out.push_back(Output::Show(Shown::Typing(view)));
+                }
+                Input::Message(incoming) => {
+                    let receipt = incoming.receipt.clone();
+                    let taken = desk.handle(&self.account, Input::Message(incoming), now);
+                    let Some(taken) = self.ok(taken) else { continue };
+                    // Acknowledged only once it is in the store (or was already).
+                    if let Some((to, id)) = receipt {
+                        self.out.push_back(Output::Command(AccountCommand::Receipt { to, id }));
+                    }
+                    self.show(taken.message);
+                }
+                other => {
+                    let taken = desk.handle(&self.account, other, now);
+                    if let Some(taken) = self.ok(taken) {
+                        self.desk_changed |= taken.desk_changed;
+                        self.show(taken.message);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Flood control: whether the desk takes this stanza. However a patron's message came (live,
+    /// a copy another desk received, the archive), it counts against their allowance at the time
+    /// it was sent; a second copy of one already stored does not count again. While a contact
+    /// floods, their typing notifications are dropped too.
+    fn admit(&mut self, desk: &Desk, inputs: &[Input], at: DateTime<Utc>) -> bool {
+        let message = inputs.iter().find_map(|i| match i {
+            Input::Message(m) => Some(m),
+            _ => None,
+        });
+        if let Some(m) = message {
+            let second_copy = m.road != Road::Direct && self.ok(desk.has_received(&self.account, m)).unwrap_or(false);
+            if !second_copy {
+                let peer = m.peer.as_str();
+                let verdict = self.flood.check(peer, at);
+                let view = |flood: &FloodGuard, flooding| FloodView {
+                    account: self.account.clone(),
+                    peer: peer.to_owned(),
+                    flooding,
+                    dropped: flood.dropped(peer),
+                };
+                match verdict {
+                    Verdict::Drop { first } => {
+                        if first {
+                            // No address in the log: it is a patron's.
+                            let account = &self.account;
+                            tracing::warn!(%account, "a contact is flooding the desk; their messages are dropped");
+                            self.flooding.insert(peer.to_owned());
+                        }
+                        if first || self.flood.dropped(peer).is_multiple_of(FLOOD_REPORT_EVERY) {
+                            self.out.push_back(Output::Show(Shown::Flooding(view(&self.flood, true))));
+                        }
+                        return false;
+                    }
+                    Verdict::Take => {
+                        if self.flooding.remove(peer) {
+                            self.out.push_back(Output::Show(Shown::Flooding(view(&self.flood, false))));
+                        }
+                    }
+                }
+                return true;
+            }
+        }
+        let patron = inputs.iter().find_map(|i| match i {
+            Input::Message(m) => Some(m.peer.as_str()),
+            Input::Typing { peer, .. } | Input::Receipt { peer, .. } => Some(peer.as_str()),
+            _ => None,
+        });
+        patron.is_none_or(|p| !self.flooding.contains(p))
+    }
+
+    fn show(&mut self, message: Option<MessageView>) {
+        if let Some(view) = message {
+            self.out.push_back(Output::Show(Shown::Message(view)));
+        }
+    }
+
+    /// Tells the runner who staffs this desk and whether they are on duty (the librarian's own
+    /// presence is Available) whenever that may have changed since last told: the other desks
+    /// list the card, and count an on-duty librarian for double-staffing even while this desk
+    /// shows "away".
+    fn announce_card(&mut self, desk: &Desk) {
+        let revision = desk.card_revision();
+        if self.announced == Some(revision) {
+            return;
+        }
+        let card = desk.desk_card().and_then(|card| Ok((card, desk.presence()? == crate::api::Presence::Available)));
+        if let Some((card, on_duty)) = self.ok(card) {
+            self.out.push_back(Output::Command(AccountCommand::Card { card, on_duty }));
+            self.announced = Some(revision);
+        }
+    }
+
+    /// Gives the desk the current list of the other desks on the account.
+    fn tell_colleagues(&mut self, desk: &mut Desk, now: DateTime<Utc>) {
+        let list: Vec<ColleagueView> = self.desks.values().cloned().collect();
+        let changed = desk.set_colleagues(&self.account, list, now);
+        self.desk_changed |= self.ok(changed) == Some(true);
+    }
+
+    /// Gives the desk the account's colleague directory.
+    fn tell_directory(&mut self, desk: &mut Desk) {
+        self.desk_changed |= desk.set_directory(&self.account, self.directory.entries(&self.account));
+    }
+
+    /// A desk operation's result; a failure is logged (with the account, never a patron's
+    /// address) and the pipeline goes on with the next step.
+    fn ok<T>(&self, r: Result<T>) -> Option<T> {
+        match r {
+            Ok(v) => Some(v),
+            Err(e) => {
+                let account = &self.account;
+                tracing::error!(%account, "the desk could not take an event: {e}");
+                None
+            }
+        }
+    }
+}
+
+fn xmpp_show(s: desk::Show) -> Show {
+    match s {
+        desk::Show::Available => Show::Available,
+        desk::Show::Busy => Show::DoNotDisturb,
+        desk::Show::Away => Show::Away,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::Duration;
+
+    use super::*;
+    use crate::tests::desk;
+
+    const ACCOUNT: &str = "ask@library.test";
+
+    fn patron(from: &str, id: &str, body: &str, seq: u32) -> AccountEvent {
+        AccountEvent::Message(ChatMessage {
+            from: from.into(),
+            to: Some(format!("{ACCOUNT}/desk")),
+            id: Some(id.into()),
+            kind: "chat".into(),
+            body: Some(body.into()),
+            receipt_request: true,
+            stanza_ids: vec![(ACCOUNT.into(), format!("arch-{id}"))],
+            stream_seq: Some(seq),
+            ..Default::default()
+        })
+    }
+
+    fn online() -> AccountEvent {
+        AccountEvent::Status(AccountStatus {
+            jid: ACCOUNT.into(),
+            state: AccountState::Online,
+            message: None,
+            retry_at: None,
+            catching_up: false,
+            seq: 0,
+        })
+    }
+
+    /// Handles each event, then drains, as one turn of the service does; gives what came out.
+    fn turn(p: &mut Pipeline, d: &mut Desk, events: Vec<AccountEvent>, now: DateTime<Utc>) -> Vec<Output> {
+        for e in events {
+            p.handle(d, e, now);
+        }
+        p.drain(d, now);
+        p.take_output()
+    }
+
+    fn sends(out: &[Output]) -> Vec<String> {
+        out.iter()
+            .filter_map(|o| match o {
+                Output::Send(m) => Some(m.body.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_patrons_question_is_stored_then_confirmed_shown_and_answered_by_the_rules() {
+        let (_dir, mut d) = desk();
+        let t0 = Utc::now();
+        let mut p = Pipeline::new(ACCOUNT, &d.resource().unwrap());
+        d.start_walkup(None, t0).unwrap();
+        let out = turn(&mut p, &mut d, vec![patron("lu@x.org/phone", "q1", "Do you have atlases?", 7)], t0);
+        let receipt =
+            out.iter().position(|o| matches!(o, Output::Command(AccountCommand::Receipt { id, .. }) if id == "q1"));
+        let shown =
+            out.iter().position(|o| matches!(o, Output::Show(Shown::Message(m)) if m.body == "Do you have atlases?"));
+        assert!(receipt.is_some() && shown.is_some(), "{out:?}");
+        assert!(out.contains(&Output::Command(AccountCommand::Stored(7))), "the server may forget it now: {out:?}");
+        assert!(
+            out.iter().any(|o| matches!(o, Output::Show(Shown::Typing(t)) if !t.typing)),
+            "their message ends their typing"
+        );
+        let replies = sends(&out);
+        assert_eq!(replies.len(), 1, "{replies:?}");
+        assert!(replies[0].contains("desk"), "the walk-up rule's reply: {replies:?}");
+        assert_eq!(d.messages(ACCOUNT, "lu@x.org", None, 10).unwrap().len(), 2, "the question and the reply, stored");
+        assert_eq!(d.archive_position(ACCOUNT).unwrap().as_deref(), Some("arch-q1"));
+        assert!(p.take_desk_changed(), "the line changed");
+
+        // The same message again (a copy from the archive): nothing new, not answered twice.
+        let out = turn(&mut p, &mut d, vec![patron("lu@x.org/phone", "q1", "Do you have atlases?", 8)], t0);
+        assert!(sends(&out).is_empty(), "{out:?}");
+        assert!(!out.iter().any(|o| matches!(o, Output::Show(Shown::Message(_)))), "{out:?}");
+    }
+
+    #[test]
+    fn a_live_message_moves_the_archive_position_and_a_catch_up_leaves_it_to_its_pages() {
+        let (_dir, mut d) = desk();
+        let t0 = Utc::now();
+        let mut p = Pipeline::new(ACCOUNT, &d.resource().unwrap());
+        turn(&mut p, &mut d, vec![patron("ann@x/r", "a1", "hello", 1)], t0);
+        assert_eq!(d.archive_position(ACCOUNT).unwrap().as_deref(), Some("arch-a1"));
+        // Typing carries no message, yet the position follows it.
+        let typing = AccountEvent::Message(ChatMessage {
+            from: "ann@x/r".into(),
+            kind: "chat".into(),
+            chat_state: Some("composing".into()),
+            stanza_ids: vec![(ACCOUNT.into(), "arch-t".into())],
+            ..Default::default()
+        });
+        turn(&mut p, &mut d, vec![typing], t0);
+        assert_eq!(d.archive_position(ACCOUNT).unwrap().as_deref(), Some("arch-t"));
+        // After a fresh sign-in the catch-up starts where the position is, and live messages meanwhile do not move it.
+        let out = turn(&mut p, &mut d, vec![online()], t0);
+        let asked = AccountCommand::CatchUp { after: Some("arch-t".into()), since: None };
+        assert!(out.contains(&Output::Command(asked)), "{out:?}");
+        assert!(out.iter().any(|o| matches!(o, Output::Show(Shown::Status(s)) if s.catching_up)));
+        turn(&mut p, &mut d, vec![patron("ann@x/r", "a2", "still there?", 2)], t0);
+        assert_eq!(d.archive_position(ACCOUNT).unwrap().as_deref(), Some("arch-t"));
+        let out = turn(
+            &mut p,
+            &mut d,
+            vec![AccountEvent::ArchivedUpTo { last: "arch-a2".into() }, AccountEvent::CaughtUp],
+            t0,
+        );
+        assert_eq!(d.archive_position(ACCOUNT).unwrap().as_deref(), Some("arch-a2"));
+        assert!(out.iter().any(|o| matches!(o, Output::Show(Shown::Status(s)) if !s.catching_up)), "{out:?}");
+    }
+
+    #[test]
+    fn a_first_sign_in_catches_up_a_day_and_a_resumed_stream_nothing() {
+        let (_dir, mut d) = desk();
+        let t0 = Utc::now();
+        let mut p = Pipeline::new(ACCOUNT, &d.resource().unwrap());
+        let out = turn(&mut p, &mut d, vec![online()], t0);
+        let since = Some(t0 - Duration::hours(FIRST_CATCH_UP_HOURS));
+        assert!(out.contains(&Output::Command(AccountCommand::CatchUp { after: None, since })), "{out:?}");
+        turn(&mut p, &mut d, vec![AccountEvent::CaughtUp], t0);
+        let out = turn(&mut p, &mut d, vec![AccountEvent::Resumed, online()], t0);
+        assert!(!out.iter().any(|o| matches!(o, Output::Command(AccountCommand::CatchUp { .. }))), "{out:?}");
+    }
+
+    #[test]
+    fn what_the_runner_could_not_take_is_owed_and_messages_go_once_each() {
+        let (_dir, mut d) = desk();
+        let t0 = Utc::now();
+        let mut p = Pipeline::new(ACCOUNT, &d.resource().unwrap());
+        d.reply(ACCOUNT, "lu@x.org", "Here is the link.", t0).unwrap();
+        let out = turn(&mut p, &mut d, vec![online()], t0);
+        assert_eq!(sends(&out), ["Here is the link."]);
+        // Nothing new: the message is on its way, not handed over twice.
+        assert!(sends(&turn(&mut p, &mut d, vec![], t0)).is_empty());
+        // The queue was full: the catch-up is owed and the message goes next turn.
+        for o in out {
+            if matches!(o, Output::Send(_) | Output::Command(AccountCommand::CatchUp { .. })) {
+                p.unsent(o);
+            }
+        }
+        assert!(p.owes());
+        let out = turn(&mut p, &mut d, vec![], t0);
+        assert_eq!(sends(&out), ["Here is the link."]);
+        assert!(out.iter().any(|o| matches!(o, Output::Command(AccountCommand::CatchUp { .. }))));
+        // A link that dropped under it: sent again; written: shown as sent, and never again.
+        let id = match out.iter().find_map(|o| if let Output::Send(m) = o { Some(m.stable_id.clone()) } else { None }) {
+            Some(id) => id,
+            None => unreachable!(),
+        };
+        let out = turn(&mut p, &mut d, vec![AccountEvent::SendFailed { id: id.clone() }], t0);
+        assert_eq!(sends(&out), ["Here is the link."]);
+        let out = turn(&mut p, &mut d, vec![AccountEvent::Sent { id }], t0);
+        assert!(out
+            .iter()
+            .any(|o| matches!(o, Output::Show(Shown::Message(m)) if m.status == crate::api::MessageStatus::Sent)));
+        assert!(sends(&turn(&mut p, &mut d, vec![], t0)).is_empty());
+    }
+
+    #[test]
+    fn a_flooding_patron_is_cut_off_their_stream_still_confirmed_and_others_get_through() {
+        let (_dir, mut d) = desk();
+        let t0 = Utc::now();
+        let mut p = Pipeline::new(ACCOUNT, &d.resource().unwrap());
+        let burst: Vec<AccountEvent> =
+            (0..100).map(|i| patron("bot@x/r", &format!("b{i}"), &format!("spam {i}"), i)).collect();
+        let out = turn(&mut p, &mut d, burst, t0);
+        let stored = d.messages(ACCOUNT, "bot@x", None, 500).unwrap().iter().filter(|m| m.incoming).count();
+        assert_eq!(stored, crate::flood::BURST as usize, "the burst allowance, then nothing");
+        let told: Vec<&FloodView> =
+            out.iter().filter_map(|o| if let Output::Show(Shown::Flooding(f)) = o { Some(f) } else { None }).collect();
+        assert_eq!(told.len(), 1, "said once: {told:?}");
+        assert!(out.contains(&Output::Command(AccountCommand::Stored(99))), "dropped on purpose is handled too");
+        let typing = AccountEvent::Message(ChatMessage {
+            from: "bot@x/r".into(),
+            kind: "chat".into(),
+            chat_state: Some("composing".into()),
+            ..Default::default()
+        });
+        let out = turn(&mut p, &mut d, vec![typing, patron("lu@x.org/phone", "q1", "Opening hours?", 100)], t0);
+        assert!(!out.iter().any(|o| matches!(o, Output::Show(Shown::Typing(t)) if t.peer == "bot@x")), "{out:?}");
+        assert!(out.iter().any(|o| matches!(o, Output::Show(Shown::Message(m)) if m.body == "Opening hours?")));
+        // Quiet for the flood's time: taken again, and the window hears it stopped.
+        let later = t0 + crate::flood::quiet() + Duration::seconds(1);
+        let out = turn(&mut p, &mut d, vec![patron("bot@x/r", "b100", "sorry", 101)], later);
+        assert!(out.iter().any(|o| matches!(o, Output::Show(Shown::Flooding(f)) if !f.flooding)), "{out:?}");
+        assert!(out.iter().any(|o| matches!(o, Output::Show(Shown::Message(m)) if m.body == "sorry")));
+    }
+}

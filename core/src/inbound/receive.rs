@@ -1,0 +1,163 @@
+//! The desk's side of an input: a message stored before anything else sees it (once, whichever
+//! road it came by), receipts, and chats another desk of the account takes.
+
+use chrono::{DateTime, Utc};
+
+use super::classify::{self, Incoming, Input, Outgoing};
+use crate::api::{MessageStatus, MessageView};
+use crate::desk::Event;
+use crate::handoff::arbitration;
+use crate::{store, xmpp, Desk, Result, ARCHIVE_KEY, HISTORY_AFTER_MINUTES};
+
+/// What an input changed, for the window.
+#[derive(Debug, Default, PartialEq)]
+pub struct Received {
+    /// A message that is new here or changed (stored, delivered).
+    pub message: Option<MessageView>,
+    /// The chat moved to another desk: the desk is to be shown again.
+    pub desk_changed: bool,
+}
+
+impl Desk {
+    /// Takes one classified input that came on `account`.
+    pub fn handle(&mut self, account: &str, input: Input, now: DateTime<Utc>) -> Result<Received> {
+        match input {
+            Input::Message(m) => {
+                Ok(Received { message: self.receive_incoming(account, &m, now)?, desk_changed: false })
+            }
+            Input::SentByAccount(m) => self.receive_sent_by_account(account, &m, now),
+            Input::Receipt { peer, id } => {
+                let row = self.store.mark_delivered(account, &peer, &id, now)?;
+                Ok(Received { message: self.message(row)?, desk_changed: false })
+            }
+            Input::Claim { peer, desk } => {
+                Ok(Received { message: None, desk_changed: self.receive_claim(&peer, &desk, now)? })
+            }
+            Input::Handoff(m) => Ok(Received { message: None, desk_changed: self.receive_handoff(account, &m, now)? }),
+            // The window hears of typing from the pipeline; the desk keeps nothing of it.
+            Input::Typing { .. } => Ok(Received::default()),
+        }
+    }
+
+    /// A stanza that came on `account`, taken whole (what the pipeline does, less flood control
+    /// and archive position): the message it stored or changed, if any.
+    pub fn receive_message(
+        &mut self,
+        account: &str,
+        m: &xmpp::ChatMessage,
+        now: DateTime<Utc>,
+    ) -> Result<Option<MessageView>> {
+        let mut shown = None;
+        for input in classify::classify(account, m).0 {
+            shown = self.handle(account, input, now)?.message.or(shown);
+        }
+        Ok(shown)
+    }
+
+    /// Whether this patron's message is already stored (a second copy: from the archive, a carbon).
+    pub fn has_received(&self, account: &str, m: &Incoming) -> Result<bool> {
+        Ok(self.store.has_incoming(account, &m.peer, &m.stable_id, m.origin_id.as_deref())?)
+    }
+
+    /// Someone's words to the account: stored first (once, whatever copy this is), then the desk
+    /// engine sees them. `None` for a message already stored.
+    fn receive_incoming(&mut self, account: &str, m: &Incoming, now: DateTime<Utc>) -> Result<Option<MessageView>> {
+        let peer = m.peer.as_str();
+        if let Some(nick) = &m.nick {
+            self.names.nickname(account, peer, nick);
+        }
+        let at = sent_at(m.sent_at, now);
+        // Something said long ago (fetched from the archive after a restart) is history to keep,
+        // not a patron at the desk now: the desk rules do not act on it.
+        let current = now - at < chrono::Duration::minutes(HISTORY_AFTER_MINUTES);
+        // A librarian of the account's directory writing to it is a colleague, not a patron: kept
+        // and shown, never queued, auto-answered, transcribed or counted.
+        let librarian = self.is_librarian(account, peer);
+        let position = m.archive_position.as_ref().map(|id| (format!("{ARCHIVE_KEY}:{account}"), id));
+        let id = self.record(now, |s| {
+            let id = s.insert_message(store::NewMessage {
+                account,
+                peer,
+                incoming: true,
+                stable_id: &m.stable_id,
+                body: &m.body,
+                at,
+                auto_reply: false,
+                status: MessageStatus::Received,
+                origin_id: m.origin_id.as_deref(),
+            })?;
+            // One disk sync per message, not two.
+            if let Some((key, id)) = &position {
+                s.set_setting(key, id)?;
+            }
+            if librarian {
+                s.skip_transcript(peer)?;
+            }
+            // A duplicate is not news for the engine either: it sees a Tick instead.
+            let patron = id.is_some() && current && !librarian;
+            let event = if patron { Event::PatronMessage { chat: peer.to_owned() } } else { Event::Tick };
+            Ok((vec![event], id))
+        })?;
+        self.message(id)
+    }
+
+    /// A message another desk on the account sent (its copy), or this desk's own back from the
+    /// archive: part of the conversation here too, stored under the sender's own id.
+    fn receive_sent_by_account(&mut self, account: &str, m: &Outgoing, now: DateTime<Utc>) -> Result<Received> {
+        let peer = m.peer.clone();
+        let ours = self.resource()?;
+        let stays =
+            arbitration::keeps_chat_on_answer(&ours, m.desk.as_deref(), m.auto_reply, self.answered.contains(&peer));
+        let id = self.record(now, |s| {
+            let id = s.insert_message(store::NewMessage {
+                account,
+                peer: &peer,
+                incoming: false,
+                stable_id: &m.stable_id,
+                body: &m.body,
+                at: sent_at(m.sent_at, now),
+                auto_reply: m.auto_reply,
+                status: MessageStatus::Sent,
+                origin_id: m.origin_id.as_deref(),
+            })?;
+            // (Another desk's rules speaking is not another librarian taking the chat either.)
+            let events = if stays { vec![] } else { vec![Event::TakenElsewhere { chat: peer.clone() }] };
+            Ok((events, id))
+        })?;
+        if let (false, Some(desk)) = (stays, m.desk.as_deref()) {
+            self.claimed.remove(&peer);
+            self.answered.remove(&peer);
+            self.note_elsewhere(&peer, desk);
+        }
+        let message = self.message(id)?;
+        let desk_changed = message.is_some() && !m.auto_reply;
+        Ok(Received { message, desk_changed })
+    }
+
+    /// Another desk on the account (`other`, its resource) started answering `peer`. This desk lets
+    /// the chat go unless the arbitration rule keeps it here. True if the chat left this desk.
+    fn receive_claim(&mut self, peer: &str, other: &str, now: DateTime<Utc>) -> Result<bool> {
+        let ours = self.resource()?;
+        let under_way_here = self.engine.as_ref().is_some_and(|e| e.chat_state(peer).is_some());
+        let keeps = arbitration::keeps_chat_on_claim(
+            &ours,
+            other,
+            under_way_here,
+            self.answered.contains(peer),
+            self.claimed.contains(peer),
+        );
+        if keeps {
+            return Ok(false);
+        }
+        self.claimed.remove(peer);
+        self.record(now, |_| Ok((vec![Event::TakenElsewhere { chat: peer.to_owned() }], ())))?;
+        self.note_elsewhere(peer, other);
+        tracing::info!("another desk on the account is answering a patron; this desk lets the chat go");
+        Ok(true)
+    }
+}
+
+/// When a message was sent: its delay stamp if it came late (never in the future), else now.
+fn sent_at(stamp: Option<DateTime<Utc>>, now: DateTime<Utc>) -> DateTime<Utc> {
+    stamp.map_or(now, |t| t.min(now))
+}
