@@ -1,4 +1,4 @@
-//! Starting at login: keeps the login entry in step with the library's policy and the librarian's
+//! Starting at login: keeps this OS's login item in step with the library's policy and the librarian's
 //! choice, at every start and when the choice changes.
 
 use refdesk_core::api::{CommandError, ErrorCode};
@@ -14,15 +14,14 @@ pub fn current<R: Runtime>(app: &AppHandle<R>) -> Result<AutostartView, CommandE
     Ok(autostart::effective(state.startup.autostart, user))
 }
 
-/// Writes or removes the login entry so it matches `current`.
+/// Writes or removes this OS's login item so it matches `current` (see `refdesk_core::autostart`).
 pub fn apply<R: Runtime>(app: &AppHandle<R>) -> Result<AutostartView, CommandError> {
     let view = current(app)?;
     let fail = |message: String| CommandError { code: ErrorCode::InvalidInput, message };
-    let path = autostart::entry_path().ok_or_else(|| fail("this desktop has no folder for login entries".into()))?;
     let exe = std::env::current_exe().map_err(|e| fail(format!("cannot tell where Refdesk is installed: {e}")))?;
     let hidden = app.state::<AppState>().startup.hidden;
-    if autostart::sync(&path, view.enabled, &exe, hidden).map_err(CommandError::from)? {
-        tracing::info!(enabled = view.enabled, entry = %path.display(), "login entry updated");
+    if autostart::sync(view.enabled, &exe, hidden).map_err(CommandError::from)? {
+        tracing::info!(enabled = view.enabled, "login item updated");
     }
     Ok(view)
 }
