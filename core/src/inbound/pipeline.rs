@@ -22,6 +22,10 @@ use crate::{store, Desk, Result};
 /// How far back a desk's first catch-up reaches (a new desk, or a new account on it).
 pub const FIRST_CATCH_UP_HOURS: i64 = 24;
 
+/// Live messages held back at most while a catch-up runs; past this they are taken at once (in
+/// arrival order, which may then differ from the order they were sent).
+const MAX_HELD: usize = 5_000;
+
 /// How often a flood's dropped count is told again while it lasts.
 const FLOOD_REPORT_EVERY: u32 = 250;
 
@@ -81,6 +85,11 @@ pub struct Pipeline {
     speaks: bool,
     /// The next `Online` comes from a resumed stream: nothing was missed.
     resumed: bool,
+    /// Live messages that came while a catch-up runs, taken after its pages so that a message
+    /// the broken link lost (fetched from the archive) keeps its place before the ones sent after
+    /// it; and the newest stream position among and after them (confirmed once they are stored).
+    held: Vec<ChatMessage>,
+    held_seq: Option<u32>,
     /// The desk card revision the other desks were last told of.
     announced: Option<u64>,
     /// The desk changed in a way the window is to see.
@@ -105,6 +114,8 @@ impl Pipeline {
             open_here: true,
             speaks: true,
             resumed: false,
+            held: Vec::new(),
+            held_seq: None,
             announced: None,
             desk_changed: false,
             out: VecDeque::new(),
@@ -117,15 +128,31 @@ impl Pipeline {
             AccountEvent::Resumed => self.resumed = true,
             AccountEvent::Status(s) => self.status(desk, s, now),
             AccountEvent::Message(m) => {
+                let live = !m.from_archive && m.carbon.is_none() && m.body.is_some() && m.handoff.is_none();
+                if self.catching_up && live && self.held.len() < MAX_HELD {
+                    self.held_seq = m.stream_seq.or(self.held_seq);
+                    self.held.push(m);
+                    return;
+                }
                 self.message(desk, &m, now);
-                self.unconfirmed = m.stream_seq.or(self.unconfirmed);
+                // Never confirm past a held message: the server would forget it.
+                if self.held.is_empty() {
+                    self.unconfirmed = m.stream_seq.or(self.unconfirmed);
+                } else {
+                    self.held_seq = m.stream_seq.or(self.held_seq);
+                }
             }
             AccountEvent::ArchivedUpTo { last } => {
                 let done = desk.set_archive_position(&self.account, &last);
                 self.ok(done);
             }
             AccountEvent::CaughtUp => {
+                // (Taken while still catching up: the archive's pages, not these, set its position.)
+                for m in std::mem::take(&mut self.held) {
+                    self.message(desk, &m, now);
+                }
                 self.catching_up = false;
+                self.unconfirmed = self.held_seq.take().or(self.unconfirmed);
                 // The window stops saying "catching up".
                 if let Some(s) = self.last_status.as_mut().filter(|s| s.catching_up) {
                     s.catching_up = false;
@@ -274,6 +301,9 @@ impl Pipeline {
         let online = s.state == AccountState::Online;
         let fresh = online && !std::mem::take(&mut self.resumed);
         if fresh {
+            // A new stream counts its stanzas afresh: positions on the old one mean nothing here
+            // (what was held and not confirmed there, the server keeps or archived).
+            self.held_seq = None;
             // Who else is signed in is told again after a fresh sign-in.
             self.desks.clear();
             self.tell_colleagues(desk, now);
@@ -558,6 +588,39 @@ mod tests {
         );
         assert_eq!(d.archive_position(ACCOUNT).unwrap().as_deref(), Some("arch-a2"));
         assert!(out.iter().any(|o| matches!(o, Output::Show(Shown::Status(s)) if !s.catching_up)), "{out:?}");
+    }
+
+    #[test]
+    fn what_a_broken_link_lost_keeps_its_place_before_what_came_live_during_the_catch_up() {
+        let (_dir, mut d) = desk();
+        let t0 = Utc::now();
+        let mut p = Pipeline::new(ACCOUNT, &d.resource().unwrap());
+        turn(&mut p, &mut d, vec![patron("ann@x/r", "q1", "first", 1)], t0);
+        let out = turn(&mut p, &mut d, vec![online(), patron("ann@x/r", "q3", "third", 1)], t0);
+        assert!(
+            !out.iter().any(|o| matches!(o, Output::Command(AccountCommand::Stored(_)))),
+            "held, not confirmed: {out:?}"
+        );
+        assert!(!out.iter().any(|o| matches!(o, Output::Show(Shown::Message(_)))), "{out:?}");
+        // The archive's page: the message the link lost, then the live one again.
+        let from_archive = |id: &str, body: &str| {
+            let AccountEvent::Message(mut m) = patron("ann@x/r", id, body, 0) else { unreachable!() };
+            m.from_archive = true;
+            m.stream_seq = None;
+            m.sent_at = Some(t0);
+            AccountEvent::Message(m)
+        };
+        turn(&mut p, &mut d, vec![from_archive("q2", "second"), from_archive("q3", "third")], t0);
+        let out = turn(&mut p, &mut d, vec![AccountEvent::CaughtUp], t0);
+        assert!(out.contains(&Output::Command(AccountCommand::Stored(1))), "confirmed once stored: {out:?}");
+        let bodies: Vec<String> = d
+            .messages(ACCOUNT, "ann@x", None, 10)
+            .unwrap()
+            .into_iter()
+            .filter(|m| m.incoming)
+            .map(|m| m.body)
+            .collect();
+        assert_eq!(bodies, ["first", "second", "third"]);
     }
 
     #[test]
