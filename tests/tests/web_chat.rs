@@ -4,9 +4,12 @@
 
 use std::time::{Duration, Instant};
 
+use chrono::Utc;
 use refdesk_core::api::AccountState;
+use refdesk_core::desk::Policy;
+use refdesk_core::xmpp::{connect, Incoming, Show};
 use refdesk_core::Desk;
-use refdesk_testkit::service::signed_in_desk;
+use refdesk_testkit::service::{config, signed_in_desk};
 use refdesk_testkit::webdriver::{ChromeDriver, Session};
 use refdesk_testkit::{artifacts, Prosody, ProsodyConfig};
 
@@ -133,4 +136,82 @@ fn a_question_from_the_library_website_reaches_the_desk_and_the_answer_comes_bac
     let stored = Desk::open(&data.path().join("refdesk.db")).unwrap();
     let convo = stored.store().messages_page(&arrived.account, &guest, None, 10).unwrap();
     assert!(convo.iter().any(|m| m.incoming && m.body == question), "the desk stored the question: {convo:?}");
+}
+
+/// A web patron who has to wait sees their place in line and the expected wait, and sees it move
+/// as the line moves (the desk's place payload; a patron's own XMPP client gets the plain-text
+/// reply and ignores the payload).
+#[test]
+fn a_web_patron_waiting_in_line_sees_their_place_move_up() {
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let (server_dir, site, data) =
+        (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let p = Prosody::start(&ProsodyConfig {
+        web_root: Some(site.path().to_owned()),
+        ..ProsodyConfig::new(server_dir.path())
+    })
+    .unwrap();
+    p.register("ask", "ask-secret").unwrap();
+    p.register("reader", "reader-secret").unwrap();
+    refdesk_testkit::site::write(site.path(), &p, "").unwrap();
+    let mut desk = rt.block_on(signed_in_desk(&p, data.path()));
+    // One chat at a time, and the librarian is with someone at the desk.
+    {
+        let mut d = desk.desk.lock().unwrap();
+        d.set_policy(Policy { max_chats: 1, ..Policy::default() });
+        d.start_walkup(None, Utc::now()).unwrap();
+    }
+    desk.kick.notify_one();
+
+    // A patron with their own client asks first: number 1.
+    let mut reader = rt.block_on(async {
+        let mut s = connect(&config(&p, "reader"), "reader-secret").await.unwrap();
+        s.send_presence(Show::Available, None).await.unwrap();
+        s.send_message(&format!("ask@{}", p.domain), "Is the map room open?").await.unwrap();
+        s
+    });
+    rt.block_on(desk.until_message("the first patron's question", |m| m.incoming && m.body.contains("map room")));
+
+    // The web patron asks next: number 2, told in words they can read and a screen reader hears.
+    let driver = ChromeDriver::start().unwrap();
+    let s = driver.open(&p.site_url()).unwrap();
+    s.click(&s.find_in_shadow(HOST, "[data-testid=launcher]").unwrap()).unwrap();
+    let input = s.find_in_shadow(HOST, "[data-testid=question]").unwrap();
+    s.send_keys(&input, "Where are the atlases?\u{E007}").unwrap();
+    let place = |s: &Session| {
+        in_box(s, "root.querySelector('[data-testid=place]').hidden ? '' : root.querySelector('[data-testid=place]').textContent")
+    };
+    let shown = wait_for("the web patron's place in line", || {
+        let t = place(&s);
+        t.as_str().filter(|t| t.starts_with("You are number 2 in line")).map(str::to_owned)
+    });
+    assert!(shown.contains("(about "), "{shown}");
+    assert_eq!(in_box(&s, "root.querySelector('[data-testid=place]').getAttribute('role')"), "status");
+    s.save_screenshot(&artifacts().join("web-chat-place.png"));
+
+    // The walk-up ends and the librarian takes the first chat: the web patron moves up.
+    desk.desk.lock().unwrap().end_walkup(Utc::now()).unwrap();
+    desk.kick.notify_one();
+    wait_for("the web patron moved up to number 1", || {
+        place(&s).as_str().is_some_and(|t| t.starts_with("You are number 1 in line")).then_some(())
+    });
+
+    // The patron with their own client got a plain-text reply and nothing it cannot show.
+    let texts = rt.block_on(async {
+        let mut bodies = Vec::new();
+        while let Ok(Ok(ev)) = tokio::time::timeout(Duration::from_secs(2), reader.next()).await {
+            if let Incoming::Message(m) = ev {
+                bodies.push(m.body.unwrap_or_default());
+            }
+        }
+        bodies
+    });
+    assert!(texts.iter().any(|b| b.contains("in line") || b.contains("number")), "the plain-text reply: {texts:?}");
+
+    // The librarian answers the web patron: they are no longer waiting, and the line is gone.
+    let guest_host = format!("@{}", p.guest_domain);
+    let conversations = desk.desk.lock().unwrap().conversations().unwrap();
+    let guest = conversations.into_iter().find(|c| c.peer.ends_with(&guest_host)).expect("the web patron's chat");
+    desk.reply(&guest.account, &guest.peer, "The atlases are on the second floor.");
+    wait_for("the place line gone once a librarian has the chat", || (place(&s) == "").then_some(()));
 }

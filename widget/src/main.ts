@@ -20,6 +20,8 @@ const MAX_QUESTION = 2000;
 // A desk's message longer than this is cut for display (the desk bounds its own; this bounds a server's).
 const MAX_SHOWN = 4000;
 const CHATSTATES = "http://jabber.org/protocol/chatstates";
+// The desk's place-in-line payload (documented in docs/web-chat.md).
+const PLACE = "urn:x-refdesk:place:0";
 
 function readConfig(script: HTMLScriptElement): Config | string {
   const d = script.dataset;
@@ -57,6 +59,7 @@ class ChatBox {
   private readonly status: HTMLElement;
   private readonly notice: HTMLElement;
   private readonly typing: HTMLElement;
+  private readonly place: HTMLElement;
   private readonly input: HTMLTextAreaElement;
   private readonly form: HTMLFormElement;
 
@@ -81,6 +84,8 @@ class ChatBox {
     // A log region of plain blocks (a list under role="log" would lose its list semantics).
     this.log = el("div", { class: "log", role: "log", "aria-live": "polite", "data-testid": "log" });
     this.typing = el("p", { class: "typing", "aria-live": "polite", "data-testid": "typing" });
+    // The place in line is a status: a screen reader hears it change without losing its place.
+    this.place = el("p", { class: "place", role: "status", "data-testid": "place", hidden: "" });
     this.form = el("form", { class: "compose" });
     this.input = el("textarea", {
       rows: "2",
@@ -94,7 +99,7 @@ class ChatBox {
     const end = el("button", { type: "button", "data-testid": "end" }, w.end);
     const download = el("button", { type: "button", "data-testid": "download" }, w.download);
     actions.append(download, end);
-    this.panel.append(head, this.notice, this.log, this.typing, this.form, actions);
+    this.panel.append(head, this.notice, this.log, this.place, this.typing, this.form, actions);
     root.append(this.launcher, this.panel);
 
     this.launcher.addEventListener("click", () => this.toggle(true));
@@ -177,6 +182,8 @@ class ChatBox {
     if (!s.is("message")) return;
     const from = (s.attrs.from ?? "").split("/")[0];
     if (from !== this.cfg.library) return;
+    const place = s.getChild("place", PLACE);
+    if (place) this.showPlace(place.attrs.place, place.attrs.wait);
     const body = s.getChildText("body");
     if (body !== null && body.trim() !== "") {
       this.info("");
@@ -186,6 +193,20 @@ class ChatBox {
     } else if (s.getChild("paused", CHATSTATES) || s.getChild("active", CHATSTATES)) {
       this.info("");
     }
+  }
+
+  /** The desk's word on where the patron stands: a number in line, or 0 once a librarian has them. */
+  private showPlace(placeAttr: string | undefined, waitAttr: string | undefined) {
+    const place = Number(placeAttr);
+    const wait = Number(waitAttr);
+    if (!Number.isInteger(place) || place <= 0 || place > 10_000) {
+      this.place.hidden = true;
+      this.place.textContent = "";
+      return;
+    }
+    const minutes = Number.isFinite(wait) && wait > 0 ? Math.min(Math.ceil(wait / 60), 24 * 60) : 1;
+    this.place.textContent = this.w.place(place, minutes);
+    this.place.hidden = false;
   }
 
   private async ask() {
@@ -207,6 +228,7 @@ class ChatBox {
   private async end() {
     const x = this.xmpp;
     this.xmpp = null;
+    this.showPlace("0", "0");
     if (x) {
       try {
         await x.send(xml("message", { to: this.cfg.library, type: "chat" }, xml("gone", { xmlns: CHATSTATES })));

@@ -26,6 +26,8 @@ button { font: inherit; cursor: pointer; }
   border-radius: 0.6rem; background: #eef2f8; max-width: 90%; }
 .log .you { align-items: flex-end; }
 .log .you .body { background: var(--refdesk-accent); color: #fff; }
+.place { margin: 0; padding: 0.4rem 0.75rem; font-size: 0.85rem; background: #f3f3f3; color: #222; }
+.place[hidden] { display: none; }
 .typing { min-height: 1.4em; margin: 0; padding: 0 0.75rem; font-size: 0.8rem; color: #555; }
 .compose { display: flex; gap: 0.4rem; padding: 0.5rem 0.75rem; border-top: 1px solid #ddd; }
 textarea { flex: 1; font: inherit; resize: none; padding: 0.3rem; border: 1px solid #8a8a8a; border-radius: 0.3rem; }

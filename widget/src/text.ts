@@ -22,6 +22,8 @@ export interface Words {
   connecting: string;
   failed: string;
   ended: string;
+  /** Where the patron stands in line and the expected wait, in whole minutes. */
+  place: (place: number, minutes: number) => string;
 }
 
 const WORDS: Record<Lang, Words> = {
@@ -45,6 +47,7 @@ const WORDS: Record<Lang, Words> = {
     connecting: "Connecting…",
     failed: "The chat could not reach the library. Please try again in a moment.",
     ended: "Chat ended. Thank you!",
+    place: (n, m) => `You are number ${n} in line (about ${m === 1 ? "a minute" : `${m} minutes`})`,
   },
   nl: {
     open: "Vraag het de bibliothecaris",
@@ -66,6 +69,7 @@ const WORDS: Record<Lang, Words> = {
     connecting: "Verbinden…",
     failed: "De chat kan de bibliotheek niet bereiken. Probeer het zo nog eens.",
     ended: "Chat beëindigd. Bedankt!",
+    place: (n, m) => `U bent nummer ${n} in de rij (ongeveer ${m === 1 ? "een minuut" : `${m} minuten`})`,
   },
   es: {
     open: "Pregunte a un bibliotecario",
@@ -87,6 +91,7 @@ const WORDS: Record<Lang, Words> = {
     connecting: "Conectando…",
     failed: "El chat no pudo contactar con la biblioteca. Inténtelo de nuevo en un momento.",
     ended: "Chat terminado. ¡Gracias!",
+    place: (n, m) => `Es el número ${n} en la fila (unos ${m === 1 ? "un minuto" : `${m} minutos`})`,
   },
   fr: {
     open: "Demandez à un bibliothécaire",
@@ -108,6 +113,7 @@ const WORDS: Record<Lang, Words> = {
     connecting: "Connexion…",
     failed: "Le chat n’a pas pu joindre la bibliothèque. Réessayez dans un instant.",
     ended: "Chat terminé. Merci !",
+    place: (n, m) => `Vous êtes numéro ${n} dans la file (environ ${m === 1 ? "une minute" : `${m} minutes`})`,
   },
   de: {
     open: "Fragen Sie die Bibliothek",
@@ -129,6 +135,7 @@ const WORDS: Record<Lang, Words> = {
     connecting: "Verbindung wird aufgebaut…",
     failed: "Der Chat konnte die Bibliothek nicht erreichen. Bitte versuchen Sie es gleich noch einmal.",
     ended: "Chat beendet. Vielen Dank!",
+    place: (n, m) => `Sie sind Nummer ${n} in der Warteschlange (etwa ${m === 1 ? "eine Minute" : `${m} Minuten`})`,
   },
 };
 

@@ -372,6 +372,19 @@ impl Engine {
         &self.queue
     }
 
+    /// Each chat waiting in line, with its place (walk-ups ahead count) and the wait it is told:
+    /// what the patron's "you're number 2 (about 8 minutes)" says, kept up to date.
+    pub fn places(&self) -> Vec<(ChatId, usize, Duration)> {
+        self.order
+            .values()
+            .enumerate()
+            .filter_map(|(i, item)| match item {
+                Item::Chat(c) => Some((c.clone(), i + 1, self.estimated_wait(i + 1))),
+                Item::Walkup(_) => None,
+            })
+            .collect()
+    }
+
     pub fn presence(&self) -> Option<&(Show, String)> {
         self.presence.as_ref()
     }

@@ -90,6 +90,9 @@ pub struct Pipeline {
     /// it; and the newest stream position among and after them (confirmed once they are stored).
     held: Vec<ChatMessage>,
     held_seq: Option<u32>,
+    /// Each waiting patron's place and expected wait (in minutes) as last told to them; `None`
+    /// until the line was first read (then everyone waiting hears where they stand).
+    told: Option<BTreeMap<String, (u32, u32)>>,
     /// The desk card revision the other desks were last told of.
     announced: Option<u64>,
     /// The desk changed in a way the window is to see.
@@ -116,6 +119,7 @@ impl Pipeline {
             resumed: false,
             held: Vec::new(),
             held_seq: None,
+            told: None,
             announced: None,
             desk_changed: false,
             out: VecDeque::new(),
@@ -238,6 +242,7 @@ impl Pipeline {
         for note in desk.take_new_notes() {
             self.out.push_back(Output::Show(Shown::Note(note)));
         }
+        let line_moved = actions.iter().any(|a| !matches!(a, Action::WaitAlert { .. } | Action::SetPresence { .. }));
         for a in actions {
             // Auto-replies are already in the store, sent below with everything else pending.
             match a {
@@ -250,6 +255,9 @@ impl Pipeline {
                 }
                 _ => {}
             }
+        }
+        if line_moved || self.told.is_none() {
+            self.tell_places(desk);
         }
         let pending = desk.pending_messages(&self.account);
         for m in self.ok(pending).unwrap_or_default() {
@@ -290,6 +298,12 @@ impl Pipeline {
             Output::Command(AccountCommand::CatchUp { .. }) => self.catch_up_owed = true,
             Output::Command(AccountCommand::Stored(seq)) => self.unconfirmed = self.unconfirmed.or(Some(seq)),
             Output::Command(AccountCommand::Card { .. }) => self.announced = None,
+            // Said again at the next change of the line.
+            Output::Command(AccountCommand::Place { to, .. }) => {
+                if let Some(told) = &mut self.told {
+                    told.remove(&to);
+                }
+            }
             Output::Send(m) => {
                 self.in_flight.remove(&m.stable_id);
             }
@@ -422,6 +436,32 @@ impl Pipeline {
         if let Some(view) = message {
             self.out.push_back(Output::Show(Shown::Message(view)));
         }
+    }
+
+    /// Tells each patron waiting in line on this account where they stand, when that changed,
+    /// and those who left the line that they no longer wait (place 0). Only the desk that speaks
+    /// for the rules does, so a patron hears it once.
+    fn tell_places(&mut self, desk: &Desk) {
+        if !self.speaks {
+            self.told = None;
+            return;
+        }
+        let Some(places) = self.ok(desk.places(&self.account)) else { return };
+        let before = self.told.take().unwrap_or_default();
+        let mut now = BTreeMap::new();
+        for (peer, place, wait_secs) in places {
+            let place = u32::try_from(place).unwrap_or(u32::MAX);
+            let wait_secs = u32::try_from(wait_secs).unwrap_or(u32::MAX);
+            let said = (place, wait_secs.div_ceil(60));
+            if before.get(&peer) != Some(&said) {
+                self.out.push_back(Output::Command(AccountCommand::Place { to: peer.clone(), place, wait_secs }));
+            }
+            now.insert(peer, said);
+        }
+        for peer in before.into_keys().filter(|p| !now.contains_key(p)) {
+            self.out.push_back(Output::Command(AccountCommand::Place { to: peer, place: 0, wait_secs: 0 }));
+        }
+        self.told = Some(now);
     }
 
     /// Tells the runner who staffs this desk and whether they are on duty (the librarian's own
@@ -621,6 +661,52 @@ mod tests {
             .map(|m| m.body)
             .collect();
         assert_eq!(bodies, ["first", "second", "third"]);
+    }
+
+    fn places(out: &[Output]) -> Vec<(String, u32)> {
+        out.iter()
+            .filter_map(|o| match o {
+                Output::Command(AccountCommand::Place { to, place, .. }) => Some((to.clone(), *place)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn patrons_in_line_hear_their_place_as_it_moves_from_the_desk_that_speaks() {
+        let (_dir, mut d) = desk();
+        let t0 = Utc::now();
+        let mut p = Pipeline::new(ACCOUNT, &d.resource().unwrap());
+        d.set_policy(desk::Policy { max_chats: 1, ..desk::Policy::default() });
+        d.start_walkup(None, t0).unwrap();
+        let out = turn(&mut p, &mut d, vec![patron("ann@x/r", "a1", "Any atlases?", 1)], t0);
+        assert_eq!(places(&out), [("ann@x".to_owned(), 1)]);
+        let wait = out.iter().find_map(|o| match o {
+            Output::Command(AccountCommand::Place { wait_secs, .. }) => Some(*wait_secs),
+            _ => None,
+        });
+        assert!(wait.is_some_and(|w| w > 0), "an expected wait: {wait:?}");
+        let out = turn(&mut p, &mut d, vec![patron("ben@x/r", "b1", "Printing?", 2)], t0);
+        assert_eq!(places(&out), [("ben@x".to_owned(), 2)], "Ann's place did not change: not told again");
+        // The walk-up ends: Ann's chat is taken (one chat at a time here), Ben moves up.
+        d.end_walkup(t0 + Duration::minutes(3)).unwrap();
+        let out = turn(&mut p, &mut d, vec![], t0 + Duration::minutes(3));
+        let mut moved = places(&out);
+        moved.sort();
+        assert_eq!(moved, [("ann@x".to_owned(), 0), ("ben@x".to_owned(), 1)]);
+        assert!(places(&turn(&mut p, &mut d, vec![], t0 + Duration::minutes(3))).is_empty(), "told once");
+
+        // Another desk on the account that comes first speaks for the rules: this one says nothing.
+        let other = AccountEvent::DeskPresence {
+            resource: "0-first".into(),
+            available: true,
+            online: true,
+            card: None,
+            on_duty: None,
+        };
+        turn(&mut p, &mut d, vec![other], t0 + Duration::minutes(4));
+        let out = turn(&mut p, &mut d, vec![patron("cas@x/r", "c1", "Hours?", 3)], t0 + Duration::minutes(4));
+        assert!(places(&out).is_empty(), "{out:?}");
     }
 
     #[test]

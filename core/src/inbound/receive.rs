@@ -54,6 +54,18 @@ impl Desk {
         Ok(shown)
     }
 
+    /// The patrons of `account` waiting in line now: (patron, place, expected wait in seconds).
+    pub fn places(&self, account: &str) -> Result<Vec<(String, usize, i64)>> {
+        let Some(engine) = &self.engine else { return Ok(Vec::new()) };
+        let mut out = Vec::new();
+        for (peer, place, wait) in engine.places() {
+            if self.store.account_of(&peer)?.as_deref() == Some(account) {
+                out.push((peer, place, wait.num_seconds().max(0)));
+            }
+        }
+        Ok(out)
+    }
+
     /// Whether this patron's message is already stored (a second copy: from the archive, a carbon).
     pub fn has_received(&self, account: &str, m: &Incoming) -> Result<bool> {
         Ok(self.store.has_incoming(account, &m.peer, &m.stable_id, m.origin_id.as_deref())?)

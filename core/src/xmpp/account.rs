@@ -97,6 +97,14 @@ pub enum AccountCommand {
     /// Someone is looking at the desk (window shown) or not (hidden to the tray): XEP-0352. Kept
     /// across reconnects.
     ClientActive(bool),
+    /// Tells a patron their place in line and the expected wait (`place` 0: no longer waiting),
+    /// as a small payload the web chat shows and other clients ignore (see `docs/web-chat.md`).
+    /// Dropped while offline: the next change says it again.
+    Place {
+        to: String,
+        place: u32,
+        wait_secs: u32,
+    },
     /// Confirms to a patron's device (full JID) that their message `id` is stored (XEP-0184).
     Receipt {
         to: String,
@@ -443,6 +451,12 @@ pub async fn run(
                                 }
                                 Some(AccountCommand::Receipt { to, id }) => {
                                     if let Err(e) = session.send_receipt(&to, &id).await {
+                                        tracing::warn!(account = %cfg.jid, "connection lost: {e}");
+                                        break;
+                                    }
+                                }
+                                Some(AccountCommand::Place { to, place, wait_secs }) => {
+                                    if let Err(e) = session.send_place(&to, place, wait_secs).await {
                                         tracing::warn!(account = %cfg.jid, "connection lost: {e}");
                                         break;
                                     }

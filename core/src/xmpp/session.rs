@@ -15,6 +15,9 @@ pub const NS_PING: &str = "urn:xmpp:ping";
 pub const NS_SID: &str = "urn:xmpp:sid:0";
 pub const NS_CHATSTATES: &str = "http://jabber.org/protocol/chatstates";
 const NS_RECEIPTS: &str = "urn:xmpp:receipts";
+/// A patron's place in line, from the desk (Refdesk's own; see `docs/web-chat.md`).
+pub const NS_PLACE: &str = "urn:x-refdesk:place:0";
+const NS_HINTS: &str = "urn:xmpp:hints";
 /// Marks the desk rules' automatic replies, so the other desks on the account can tell them from a
 /// librarian's answer (a private namespace: other clients ignore the element).
 pub const NS_AUTO_REPLY: &str = "urn:x-refdesk:auto-reply:0";
@@ -397,6 +400,15 @@ impl Session {
             own = new_message_id(),
             id = escape(id),
         );
+        self.write_stanza(&xml, None).await?;
+        Ok(())
+    }
+
+    /// Tells a patron their place in line (0: no longer waiting) and the expected wait, as the
+    /// payload the web chat reads (`NS_PLACE`, documented in `docs/web-chat.md`). No body, so other
+    /// clients show nothing; not to be stored, so it never piles up in archives or offline storage.
+    pub async fn send_place(&mut self, to: &str, place: u32, wait_secs: u32) -> Result<(), SessionError> {
+        let xml = place_stanza(to, &new_message_id(), place, wait_secs);
         self.write_stanza(&xml, None).await?;
         Ok(())
     }
@@ -794,6 +806,17 @@ fn show_xml(show: Show) -> &'static str {
     }
 }
 
+/// The place-in-line message: `<place xmlns='urn:x-refdesk:place:0' place='2' wait='480'/>`
+/// (wait in seconds), with a no-store hint and no body.
+fn place_stanza(to: &str, id: &str, place: u32, wait_secs: u32) -> String {
+    format!(
+        "<message to='{to}' id='{id}' type='chat'><place xmlns='{NS_PLACE}' place='{place}' wait='{wait_secs}'/>\
+         <no-store xmlns='{NS_HINTS}'/></message>",
+        to = escape(to),
+        id = escape(id),
+    )
+}
+
 /// A fresh message id: random, so ids from several desks on one account never collide.
 pub fn new_message_id() -> String {
     format!("rd-{}", super::scram::new_nonce().replace(['+', '/', '='], ""))
@@ -888,6 +911,14 @@ fn parse_presence(el: &Element) -> Option<PresenceUpdate> {
 #[cfg(all(test, target_os = "linux"))]
 mod tests {
     use super::QuickAck;
+
+    #[test]
+    fn the_place_payload_has_no_body_is_not_stored_and_escapes_the_address() {
+        let x = super::place_stanza("o'neil@guest.lib/<r>", "id1", 2, 480);
+        assert!(x.contains("to='o&apos;neil@guest.lib/&lt;r&gt;'"), "{x}");
+        assert!(x.contains("<place xmlns='urn:x-refdesk:place:0' place='2' wait='480'/>"), "{x}");
+        assert!(x.contains("<no-store xmlns='urn:xmpp:hints'/>") && !x.contains("<body"), "{x}");
+    }
     use std::os::fd::AsRawFd;
 
     fn quickack(tcp: &tokio::net::TcpStream) -> libc::c_int {
