@@ -358,6 +358,7 @@ impl AccountEntry {
             pins: Vec::new(),
             directory_group: None,
             directory: Vec::new(),
+            buddies: Default::default(),
         }
     }
 }

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use refdesk_core::api::AccountState;
 use refdesk_core::xmpp::account::{run, AccountCommand, AccountEvent};
-use refdesk_core::xmpp::{connect, AccountConfig};
+use refdesk_core::xmpp::{connect, AccountConfig, Incoming};
 use refdesk_testkit::{Prosody, ProsodyConfig};
 use tokio::sync::{mpsc, watch};
 
@@ -485,4 +485,106 @@ async fn waking_up_or_getting_connected_pokes_the_accounts_and_nothing_else_does
     }
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert!(pokes.try_recv().is_err(), "only waking and getting connected poke the accounts");
+}
+
+/// Starts the account runner for `cfg`; returns its events, commands and stop switch.
+fn start_runner(
+    cfg: AccountConfig,
+    password: &str,
+) -> (mpsc::Receiver<AccountEvent>, mpsc::Sender<AccountCommand>, watch::Sender<bool>, tokio::task::JoinHandle<()>) {
+    let (tx, rx) = mpsc::channel(64);
+    let (stop_tx, stop) = watch::channel(false);
+    let (cmd_tx, cmds) = mpsc::channel(8);
+    let task = tokio::spawn(run(cfg, password.into(), "Ask a librarian".into(), tx, cmds, stop, watch::channel(()).1));
+    (rx, cmd_tx, stop_tx, task)
+}
+
+/// The next presence from the library's account on `s` that `want` accepts.
+async fn library_presence(
+    s: &mut refdesk_core::xmpp::Session,
+    want: impl Fn(&refdesk_core::xmpp::PresenceUpdate) -> bool,
+) {
+    tokio::time::timeout(Duration::from_secs(20), async {
+        loop {
+            if let Incoming::Presence(p) = s.next().await.unwrap() {
+                if p.from.starts_with("ask@") && want(&p) {
+                    return;
+                }
+            }
+        }
+    })
+    .await
+    .expect("the library's presence as wanted");
+}
+
+/// How the library's account stands on `s`'s roster once the library has answered ("none":
+/// refused, "to": allowed), from the server's pushes (while it waits the push says pending).
+async fn library_subscription(s: &mut refdesk_core::xmpp::Session) -> String {
+    tokio::time::timeout(Duration::from_secs(20), async {
+        loop {
+            if let Incoming::RosterPush { item } = s.next().await.unwrap() {
+                if item.jid.starts_with("ask@") && !item.pending {
+                    return item.subscription;
+                }
+            }
+        }
+    })
+    .await
+    .expect("the server tells the patron's client how the request went")
+}
+
+/// Patrons put the library's screen name on their buddy list so "they know when we're online":
+/// under "everyone" (the default) anyone's request is allowed and they see the desk go away and
+/// sign out; under "listed" only contacts on the account's roster are, and the others are told no.
+#[tokio::test]
+async fn a_patron_who_adds_the_library_sees_the_desk_come_and_go_as_the_policy_allows() {
+    use refdesk_core::xmpp::roster::Buddies;
+    use refdesk_core::xmpp::Show;
+
+    let dir = tempfile::tempdir().unwrap();
+    let p = Prosody::start(&ProsodyConfig::new(dir.path())).unwrap();
+    p.register("ask", "ask-secret").unwrap();
+    for u in ["ana", "ben", "cas"] {
+        p.register(u, "patron-secret").unwrap();
+    }
+    let patron = |u: &'static str| {
+        let cfg = config(&p, u);
+        async move {
+            let mut s = connect(&cfg, "patron-secret").await.unwrap();
+            // (An interested resource: the server pushes its roster's changes to it.)
+            s.request_roster().await.unwrap();
+            s.send_presence(Show::Available, None).await.unwrap();
+            s
+        }
+    };
+
+    // Everyone: Ana adds the library and sees the desk open, then away, then gone.
+    let (mut rx, cmds, stop, task) = start_runner(config(&p, "ask"), "ask-secret");
+    until_state(&mut rx, AccountState::Online).await;
+    let mut ana = patron("ana").await;
+    ana.request_subscription("ask@library.test").await.unwrap();
+    library_presence(&mut ana, |p| p.available && p.show.is_none()).await;
+    cmds.send(AccountCommand::Presence { show: Show::Away, status: "Helping someone at the desk".into() })
+        .await
+        .unwrap();
+    library_presence(&mut ana, |p| p.show.as_deref() == Some("away")).await;
+    stop.send(true).unwrap();
+    library_presence(&mut ana, |p| !p.available).await;
+    task.await.unwrap();
+
+    // Listed: Ben is not on the library's roster and is told no; Cas is, and is allowed.
+    let mut admin = refdesk_testkit::roster::admin_session(&p, "ask", "ask-secret").await;
+    refdesk_testkit::roster::name_contact(&mut admin, "cas@library.test", "Cas (book club)", &[]).await;
+    let cfg = AccountConfig { buddies: Buddies::Listed, ..config(&p, "ask") };
+    let (mut rx, _cmds, stop, task) = start_runner(cfg, "ask-secret");
+    until_state(&mut rx, AccountState::Online).await;
+    let mut ben = patron("ben").await;
+    ben.request_subscription("ask@library.test").await.unwrap();
+    assert_eq!(library_subscription(&mut ben).await, "none", "refused");
+    let mut cas = patron("cas").await;
+    cas.request_subscription("ask@library.test").await.unwrap();
+    assert_eq!(library_subscription(&mut cas).await, "to", "allowed");
+    library_presence(&mut cas, |p| p.available).await;
+    stop.send(true).unwrap();
+    task.await.unwrap();
 }

@@ -132,6 +132,7 @@ mod tests {
             name: name.map(Into::into),
             subscription: "both".into(),
             groups: groups.iter().map(|g| g.to_string()).collect(),
+            pending: false,
         }
     }
 

@@ -169,6 +169,10 @@ pub struct AccountPolicy {
     /// (`[[accounts.directory]]`: jid, name, subjects).
     #[serde(default)]
     pub directory: Vec<crate::handoff::directory::DirectoryMember>,
+    /// Who may put the account on their buddy list and see when the desk is open: "everyone"
+    /// (the default) or "listed" (contacts on the account's roster only).
+    #[serde(default)]
+    pub buddies: crate::xmpp::roster::Buddies,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -242,6 +246,7 @@ impl AccountPolicy {
                 .iter()
                 .map(|m| crate::handoff::directory::DirectoryMember { jid: m.jid.trim().to_lowercase(), ..m.clone() })
                 .collect(),
+            buddies: self.buddies,
             ..crate::xmpp::AccountConfig::new(self.jid.trim())
         }
     }

@@ -96,7 +96,13 @@ mod tests {
     use crate::privacy::redact::Redactor;
 
     fn item(jid: &str, name: Option<&str>, subscription: &str) -> RosterItem {
-        RosterItem { jid: jid.into(), name: name.map(Into::into), subscription: subscription.into(), groups: vec![] }
+        RosterItem {
+            jid: jid.into(),
+            name: name.map(Into::into),
+            subscription: subscription.into(),
+            groups: vec![],
+            pending: false,
+        }
     }
 
     #[test]

@@ -189,6 +189,10 @@ pub async fn run(
         let bare = super::session::bare(from).to_lowercase();
         directory.contains_key(&bare) || cfg.directory.iter().any(|m| m.jid.eq_ignore_ascii_case(&bare))
     };
+    // Everyone on the roster (for the buddy-list rule), and, until this connection's roster has
+    // come, requests to see the account's presence waiting to be answered by it.
+    let mut listed: std::collections::HashSet<String> = std::collections::HashSet::new();
+    let mut buddy_requests: Option<Vec<String>> = None;
     let all_members = |directory: &std::collections::BTreeMap<String, super::RosterItem>| {
         let roster: Vec<super::RosterItem> = directory.values().cloned().collect();
         crate::handoff::directory::members(&cfg.directory, &roster, &cfg.directory_group)
@@ -238,6 +242,7 @@ pub async fn run(
                             tracing::warn!(account = %cfg.jid, "lost the connection right after signing in: {e}");
                             break 'online;
                         }
+                        buddy_requests = Some(Vec::new());
                         if let Err(e) = session.send_presence(presence.0, Some(&presence.1)).await {
                             tracing::warn!(account = %cfg.jid, "lost the connection right after signing in: {e}");
                             break 'online;
@@ -363,6 +368,18 @@ pub async fn run(
                                     }
                                 }
                                 Ok(Incoming::Roster { items }) => {
+                                    listed = items.iter().map(|i| i.jid.to_lowercase()).collect();
+                                    let mut lost = None;
+                                    for from in buddy_requests.take().unwrap_or_default() {
+                                        if let Err(e) = session.answer_subscription(&from, cfg.buddies.allows(listed.contains(&from))).await {
+                                            lost = Some(e);
+                                            break;
+                                        }
+                                    }
+                                    if let Some(e) = lost {
+                                        tracing::warn!(account = %cfg.jid, "connection lost: {e}");
+                                        break;
+                                    }
                                     directory = items.iter().filter(|i| in_group(i, &cfg.directory_group)).map(|i| (i.jid.clone(), i.clone())).collect();
                                     let members = all_members(&directory);
                                     if tx.send(AccountEvent::Roster { items }).await.is_err() || tx.send(AccountEvent::Directory { members }).await.is_err() {
@@ -370,6 +387,11 @@ pub async fn run(
                                     }
                                 }
                                 Ok(Incoming::RosterPush { item }) => {
+                                    if item.removed() {
+                                        listed.remove(&item.jid.to_lowercase());
+                                    } else {
+                                        listed.insert(item.jid.to_lowercase());
+                                    }
                                     let touched = if in_group(&item, &cfg.directory_group) {
                                         directory.insert(item.jid.clone(), item.clone()).as_ref() != Some(&item)
                                     } else {
@@ -387,6 +409,23 @@ pub async fn run(
                                     for id in ids {
                                         if tx.send(AccountEvent::Sent { id }).await.is_err() {
                                             return;
+                                        }
+                                    }
+                                }
+                                Ok(Incoming::SubscriptionRequest { from }) => {
+                                    let from = from.to_lowercase();
+                                    match &mut buddy_requests {
+                                        // The roster is not here yet: answered when it is (a bounded wait).
+                                        Some(waiting) if waiting.len() < 1_000 => waiting.push(from),
+                                        Some(_) => {}
+                                        None => {
+                                            let allow = cfg.buddies.allows(listed.contains(&from));
+                                            // No address in the log: it is a patron's.
+                                            tracing::info!(account = %cfg.jid, allow, "answered a request to see the desk's presence");
+                                            if let Err(e) = session.answer_subscription(&from, allow).await {
+                                                tracing::warn!(account = %cfg.jid, "connection lost: {e}");
+                                                break;
+                                            }
                                         }
                                     }
                                 }

@@ -68,6 +68,9 @@ pub struct AccountConfig {
     /// Librarians the library's policy lists for this account's colleague directory.
     #[serde(default)]
     pub directory: Vec<crate::handoff::directory::DirectoryMember>,
+    /// Who may put the account on their buddy list (see its presence).
+    #[serde(default)]
+    pub buddies: super::roster::Buddies,
 }
 
 fn default_directory_group() -> String {
@@ -98,6 +101,7 @@ impl AccountConfig {
             ping_timeout: default_ping_timeout(),
             directory_group: default_directory_group(),
             directory: Vec::new(),
+            buddies: Default::default(),
         }
     }
 

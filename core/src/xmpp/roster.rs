@@ -13,6 +13,29 @@ const MAX_NAME: usize = 200;
 /// The most groups kept per contact.
 const MAX_GROUPS: usize = 20;
 
+/// Who may see the account's presence: patrons "were adding the library screen name to their
+/// buddy list … they know when we're online". The library's presence says only whether the desk
+/// is open, so by default anyone who asks may see it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Buddies {
+    /// Anyone who asks.
+    #[default]
+    Everyone,
+    /// Only contacts already on the account's roster (the library added them); others are refused.
+    Listed,
+}
+
+impl Buddies {
+    /// The answer to a request from someone who is (`listed`) or is not on the roster.
+    pub fn allows(self, listed: bool) -> bool {
+        match self {
+            Buddies::Everyone => true,
+            Buddies::Listed => listed,
+        }
+    }
+}
+
 /// One contact as the server keeps it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RosterItem {
@@ -23,6 +46,8 @@ pub struct RosterItem {
     /// none, to, from, both, or remove (in a push: the contact is gone).
     pub subscription: String,
     pub groups: Vec<String>,
+    /// Our request to see the contact's presence awaits their answer (RFC 6121 `ask`).
+    pub pending: bool,
 }
 
 impl RosterItem {
@@ -61,6 +86,7 @@ fn parse_item(item: &Element) -> Option<RosterItem> {
         name,
         subscription: item.attr("subscription").unwrap_or("none").to_owned(),
         groups,
+        pending: item.attr("ask") == Some("subscribe"),
     })
 }
 

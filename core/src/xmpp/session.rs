@@ -124,6 +124,11 @@ pub enum Incoming {
     RosterPush {
         item: RosterItem,
     },
+    /// Someone asks to see the account's presence (RFC 6121 subscription request): a patron
+    /// putting the library on their buddy list. `from` is their bare address.
+    SubscriptionRequest {
+        from: String,
+    },
     /// The server closed the stream (shutdown, conflict, another login took our resource).
     Closed {
         reason: Option<String>,
@@ -560,11 +565,22 @@ impl Session {
         Ok(())
     }
 
-    /// Subscribes to a contact's presence (and lets the server add them to the roster).
+    /// Answers someone's request to see the account's presence: allowed, they see the desk come
+    /// and go from now on; refused, their client stops waiting for an answer.
+    pub async fn answer_subscription(&mut self, to: &str, allow: bool) -> Result<(), SessionError> {
+        let kind = if allow { "subscribed" } else { "unsubscribed" };
+        self.write_stanza(&format!("<presence type='{kind}' to='{}'/>", escape(to)), None).await
+    }
+
+    /// Asks to see a contact's presence (RFC 6121 subscription request).
+    pub async fn request_subscription(&mut self, to: &str) -> Result<(), SessionError> {
+        self.write_stanza(&format!("<presence type='subscribe' to='{}'/>", escape(to)), None).await
+    }
+
+    /// Subscribes to a contact's presence both ways: lets them see ours, asks to see theirs.
     pub async fn subscribe(&mut self, to: &str) -> Result<(), SessionError> {
-        let to = escape(to);
-        self.write_stanza(&format!("<presence type='subscribed' to='{to}'/>"), None).await?;
-        self.write_stanza(&format!("<presence type='subscribe' to='{to}'/>"), None).await
+        self.answer_subscription(to, true).await?;
+        self.request_subscription(to).await
     }
 
     /// XEP-0199 ping to the server (`to` = None) or an entity; the answer comes as `Incoming::IqResponse`.
@@ -646,6 +662,13 @@ impl Session {
                 }
             }
             "presence" => {
+                if el.attr("type") == Some("subscribe") {
+                    let from = el.attr("from").map(bare).filter(|f| !f.is_empty() && f.contains('@'));
+                    if let Some(from) = from {
+                        return Ok(Some(Incoming::SubscriptionRequest { from: from.to_owned() }));
+                    }
+                    return Ok(None);
+                }
                 if let Some(p) = parse_presence(&el) {
                     return Ok(Some(Incoming::Presence(p)));
                 }
