@@ -87,9 +87,32 @@ fn policy_simulate_replays_a_log_and_refuses_a_bad_one() {
 fn unknown_commands_print_usage_and_fail() {
     let o = ctl(&["frobnicate"]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(text(&o).1.contains("usage: refdeskctl"));
+    assert!(text(&o).1.contains("Usage: refdeskctl"), "{:?}", text(&o));
     let o = ctl(&["policy", "simulate", "--days"]);
-    assert!(text(&o).1.contains("--days needs a value"), "{:?}", text(&o));
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o).1.contains("a value is required for '--days"), "{:?}", text(&o));
+    let o = ctl(&["policy", "simulate", "--staff", "51"]);
+    assert!(!o.status.success() && text(&o).1.contains("51 is not in 1..=50"), "{:?}", text(&o));
+}
+
+/// Each command answers --help with its own options (not the whole usage, not an error), and a
+/// shell completion script is there for bash, zsh, fish and PowerShell.
+#[test]
+fn each_command_has_its_own_help_and_shells_get_completions() {
+    let o = ctl(&["policy", "simulate", "--help"]);
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    assert!(out.contains("Usage: refdeskctl policy simulate") && out.contains("--compare"), "{out}");
+    assert!(!out.contains("backup"), "only this command's options: {out}");
+    let (out, _) = text(&ctl(&["--help"]));
+    for command in ["status", "search", "export", "stats", "erase", "redact", "policy", "completions"] {
+        assert!(out.contains(command), "{command} in the overview: {out}");
+    }
+    for shell in ["bash", "zsh", "fish", "powershell"] {
+        let o = ctl(&["completions", shell]);
+        assert!(o.status.success() && text(&o).0.contains("refdeskctl"), "{shell}: {:?}", text(&o));
+    }
+    assert!(text(&ctl(&["completions", "bash"])).0.contains("simulate"), "subcommands complete too");
 }
 
 #[test]
@@ -253,7 +276,7 @@ fn search_finds_closed_chats_in_their_redacted_form() {
     assert!(std::fs::read_to_string(&report).unwrap().contains("sanborn fire insurance maps"));
     assert_owner_only(&report);
     let o = ctl(&["export", "--db", db.to_str().unwrap(), "--format", "xls"]);
-    assert!(text(&o).1.contains("use csv, json or html"));
+    assert!(text(&o).1.contains("[possible values: csv, json, html]"), "{:?}", text(&o));
     // A period by local dates: today's transcript is in today's export, not in last year's.
     let today = chrono::Local::now().date_naive().to_string();
     let json = text(&ctl(&["export", "--db", db.to_str().unwrap(), "--format", "json", "--from", &today])).0;
@@ -273,7 +296,7 @@ fn search_finds_closed_chats_in_their_redacted_form() {
     let o = ctl(&["export", "--db", db.to_str().unwrap(), "--from", "2025-02-30"]);
     assert_eq!(o.status.code(), Some(2), "{:?}", text(&o));
     let o = ctl(&["export", "--db", db.to_str().unwrap(), "--days", "3", "--from", &today]);
-    assert!(text(&o).1.contains("not both"), "{:?}", text(&o));
+    assert!(text(&o).1.contains("'--days <N>' cannot be used with '--from <DATE>'"), "{:?}", text(&o));
 
     // A policy that keeps no transcripts: the purge empties the search.
     let policy = dir.path().join("policy.toml");
@@ -331,10 +354,11 @@ fn stats_reports_the_period_in_text_csv_and_json() {
     assert!(out.contains("questions: 0 chat, 0 walk-up"), "{out}");
 
     for (args, says) in [
-        (vec!["--days", "7", "--from", "2026-01-01"], "either --days or --from/--to"),
+        (vec!["--days", "7", "--from", "2026-01-01"], "cannot be used with"),
         (vec!["--from", "01/09/2026"], "wants a date like 2026-09-01"),
         (vec!["--from", "2026-02-01", "--to", "2026-01-01"], "is before --from"),
-        (vec!["--format", "xls"], "use text, csv, json or html"),
+        (vec!["--format", "xls"], "[possible values: text, csv, json, html]"),
+        (vec!["--to", "2026-01-01"], "required arguments were not provided"),
     ] {
         let o = ctl(&[&["stats", "--db", db], args.as_slice()].concat());
         assert!(!o.status.success() && text(&o).1.contains(says), "{args:?}: {:?}", text(&o));

@@ -3,56 +3,183 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
+use refdesk_core::api::Medium;
+
 use chrono::{DateTime, Duration, Utc};
 use refdesk_core::desk::sim::{self, LoggedEvent, Traffic};
 use refdesk_core::desk::QueueOrder;
 use refdesk_core::{paths, policy, store::SCHEMA_VERSION, Desk};
 
-const USAGE: &str = "usage: refdeskctl <command>
+/// The administrator's command line for Refdesk, the library reference desk.
+#[derive(Debug, Parser)]
+#[command(name = "refdeskctl", version, about, after_help = AFTER_HELP, propagate_version = true)]
+struct Cli {
+    /// The desk's database [default: the app's; $REFDESK_DATA_DIR/refdesk.db when that is set]
+    #[arg(long, global = true, value_name = "PATH")]
+    db: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
 
-commands:
-  status [--db PATH]                 the database's location, schema version, today's desk state
-  walkups [--db PATH] [--days N]     walk-ups started in the last N days (default 1), tab-separated
-  log [--db PATH] [--days N]         the desk's logged events of the last N days (default 1), as JSON
-                                     lines that `policy simulate --events` replays
-  search [--db PATH] [--limit N] [--from DATE] [--to DATE] [--tag TAG] [--librarian NAME]
-         [--account JID] [--medium chat|walkup] WORDS...
-                                     transcript lines and walk-up topics with all the words (redacted
-                                     text, patrons as pseudonyms), newest first: time, medium, id,
-                                     patron, speaker, snippet (- where a walk-up has none); only
-                                     questions that ended between two local dates (both included), with
-                                     a topic tag, by a librarian (part of the name), chats on an
-                                     account, or only chats or walk-ups
-  purge [--db PATH] [--policy FILE]  apply the retention policy now (the app does at every start)
-  export [--db PATH] [--format csv|json|html] [--days N | --from DATE [--to DATE]] [--out FILE]
-                                     transcripts that ended in the last N days (default 30) or between
-                                     two local dates (both included), redacted: CSV one row per line,
-                                     JSON, or a self-contained HTML report
-  stats [--db PATH] [--days N | --from DATE [--to DATE]] [--format text|csv|json|html] [--out FILE]
-                                     reference statistics for questions that started in the last N days
-                                     (default 30) or between two local dates (YYYY-MM-DD, both included):
-                                     by medium, hour and weekday, waits, abandoned chats, returning
-                                     patrons, READ levels and tags
-  backup [--db PATH] FILE            a consistent copy of the database in FILE, made while Refdesk runs
-                                     (FILE must not exist yet; readable by you only; checked after writing)
-  restore [--db PATH] FILE           put the backup FILE in place of the database (quit Refdesk first);
-                                     the current database is kept next to it as refdesk.db.before-restore-…
-  erase [--db PATH] PATRON            delete a patron's conversations and transcripts on request;
-                                     PATRON is a pseudonym (patron-…, as search shows) or an address
-  redact [--explain]                 personal information in stdin replaced by [EMAIL], [PHONE], [NAME]…:
-                                     one line out per line in. --explain prints each finding instead,
-                                     as line<TAB>TYPE<TAB>start<TAB>end<TAB>text (byte offsets)
-  policy check FILE                  validate a policy file; errors give line:column or the field
-  policy admx DIR                    write Group Policy's templates for every policy setting:
-                                     DIR/Refdesk.admx and DIR/en-US/Refdesk.adml (docs/deploy-windows.md)
-  policy simulate [--policy FILE] [--events LOG | --seed N --days N --staff N --scale K] [--compare]
-                                     run traffic through the desk rules and print waiting times per
-                                     medium, abandoned chats and how often each rule fired.
-                                     LOG is JSON lines {\"at\": RFC3339, \"event\": {...}}; without it,
-                                     a busy library's traffic is generated from the seed (default 1).
-                                     --compare runs both queue orders on the same traffic.
+const AFTER_HELP: &str = "Each command has its own help: refdeskctl <command> --help.";
 
-The database defaults to the app's ($REFDESK_DATA_DIR/refdesk.db when that is set).";
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// The database's location, schema version and today's desk state
+    Status,
+    /// Walk-ups started in the last N days, tab-separated
+    Walkups {
+        #[arg(long, value_name = "N", default_value_t = 1)]
+        days: u32,
+    },
+    /// The desk's logged events of the last N days, as JSON lines that `policy simulate --events` replays
+    Log {
+        #[arg(long, value_name = "N", default_value_t = 1)]
+        days: u32,
+    },
+    /// Transcript lines and walk-up topics with all the words (redacted text, patrons as
+    /// pseudonyms), newest first: time, medium, id, patron, speaker, snippet (- where a walk-up has none)
+    Search {
+        #[arg(long, value_name = "N", default_value_t = 20)]
+        limit: u32,
+        /// Only questions that ended on or after this local day (YYYY-MM-DD)
+        #[arg(long, value_name = "DATE")]
+        from: Option<String>,
+        /// …and on or before this one
+        #[arg(long, value_name = "DATE")]
+        to: Option<String>,
+        /// With this topic tag
+        #[arg(long)]
+        tag: Option<String>,
+        /// By a librarian (part of the name)
+        #[arg(long, value_name = "NAME")]
+        librarian: Option<String>,
+        /// Chats on this account
+        #[arg(long, value_name = "JID")]
+        account: Option<String>,
+        /// Only chats or only walk-ups
+        #[arg(long, value_parser = parse_medium)]
+        medium: Option<Medium>,
+        /// The words to look for
+        #[arg(required = true, value_name = "WORDS")]
+        words: Vec<String>,
+    },
+    /// Apply the retention policy now (the app does at every start)
+    Purge {
+        /// The policy file [default: the app's]
+        #[arg(long, value_name = "FILE")]
+        policy: Option<PathBuf>,
+    },
+    /// Transcripts that ended in the period, redacted: CSV one row per line, JSON, or a
+    /// self-contained HTML report
+    Export {
+        #[arg(long, value_enum, default_value_t = ExportFormat::Csv)]
+        format: ExportFormat,
+        #[command(flatten)]
+        period: Period,
+        /// Write to FILE (readable by you only) instead of the terminal
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+    /// Reference statistics for questions that started in the period: by medium, hour and weekday,
+    /// waits, abandoned chats, returning patrons, READ levels and tags
+    Stats {
+        #[arg(long, value_enum, default_value_t = StatsFormat::Text)]
+        format: StatsFormat,
+        #[command(flatten)]
+        period: Period,
+        /// Write to FILE (readable by you only) instead of the terminal
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+    /// A consistent copy of the database in FILE, made while Refdesk runs (FILE must not exist
+    /// yet; readable by you only; checked after writing)
+    Backup { file: PathBuf },
+    /// Put the backup FILE in place of the database (quit Refdesk first); the current database is
+    /// kept next to it as refdesk.db.before-restore-…
+    Restore { file: PathBuf },
+    /// Delete a patron's conversations and transcripts on request
+    Erase {
+        /// A pseudonym (patron-…, as search shows) or an address
+        patron: String,
+    },
+    /// Personal information in stdin replaced by [EMAIL], [PHONE], [NAME]…: one line out per line in
+    Redact {
+        /// Print each finding instead, as line<TAB>TYPE<TAB>start<TAB>end<TAB>text (byte offsets)
+        #[arg(long)]
+        explain: bool,
+    },
+    /// The library's policy file: check it, simulate its rules, or make Group Policy templates
+    #[command(subcommand)]
+    Policy(PolicyCommand),
+    /// Print a completion script for your shell (e.g. refdeskctl completions bash > /etc/bash_completion.d/refdeskctl)
+    Completions { shell: clap_complete::Shell },
+}
+
+#[derive(Debug, Subcommand)]
+enum PolicyCommand {
+    /// Validate a policy file; errors give line:column or the field
+    Check { file: PathBuf },
+    /// Write Group Policy's templates for every policy setting: DIR/Refdesk.admx and
+    /// DIR/en-US/Refdesk.adml (docs/deploy-windows.md)
+    Admx { dir: PathBuf },
+    /// Run traffic through the desk rules and print waiting times per medium, abandoned chats and
+    /// how often each rule fired
+    Simulate {
+        /// The policy whose desk rules to run [default: Refdesk's]
+        #[arg(long, value_name = "FILE")]
+        policy: Option<PathBuf>,
+        /// Replay this log (JSON lines {"at": RFC3339, "event": {...}}, as `refdeskctl log` prints)
+        /// instead of generating a busy library's traffic
+        #[arg(long, value_name = "LOG", conflicts_with_all = ["seed", "days", "staff", "scale"])]
+        events: Option<PathBuf>,
+        /// Seed of the generated traffic (the same seed, the same day)
+        #[arg(long, value_name = "N", default_value_t = 1)]
+        seed: u64,
+        /// Days of generated traffic, 1 to 3650
+        #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=3650))]
+        days: u32,
+        /// Librarians at the desk, 1 to 50
+        #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=50))]
+        staff: u32,
+        /// Traffic multiplier, 0 to 100
+        #[arg(long, value_name = "K", default_value_t = 1.0, value_parser = parse_scale)]
+        scale: f64,
+        /// Run both queue orders on the same traffic
+        #[arg(long)]
+        compare: bool,
+    },
+}
+
+/// `--days N` back from now (default 30), or `--from DATE [--to DATE]` as local calendar days.
+#[derive(Debug, Args)]
+struct Period {
+    /// The last N days [default: 30]
+    #[arg(long, value_name = "N", conflicts_with_all = ["from", "to"])]
+    days: Option<u32>,
+    /// From this local day (YYYY-MM-DD), included
+    #[arg(long, value_name = "DATE")]
+    from: Option<String>,
+    /// To this local day, included [default: today]
+    #[arg(long, value_name = "DATE", requires = "from")]
+    to: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum ExportFormat {
+    Csv,
+    Json,
+    Html,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum StatsFormat {
+    Text,
+    Csv,
+    Json,
+    Html,
+}
 
 /// Writes an export readable by this user only: transcripts are redacted, but still the library's records.
 fn write_private(path: &Path, text: &str) -> Result<(), String> {
@@ -99,7 +226,9 @@ fn redact(explain: bool) -> Result<(), String> {
 }
 
 fn main() -> ExitCode {
-    match run(std::env::args().skip(1).collect()) {
+    // Usage mistakes, --help and --version are clap's to print (usage errors exit with 2).
+    let cli = Cli::parse();
+    match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         // `refdeskctl … | head` closes the pipe early: that is the reader's choice, not an error.
         Err(msg) if msg == BROKEN_PIPE => ExitCode::SUCCESS,
@@ -127,65 +256,34 @@ macro_rules! out {
     }};
 }
 
-/// Removes `--name VALUE` from `args` and returns VALUE.
-fn take_opt(args: &mut Vec<String>, name: &str) -> Result<Option<String>, String> {
-    let Some(i) = args.iter().position(|a| a == name) else { return Ok(None) };
-    args.remove(i);
-    if i >= args.len() || args[i].starts_with("--") {
-        return Err(format!("{name} needs a value"));
-    }
-    Ok(Some(args.remove(i)))
-}
-
-fn take_flag(args: &mut Vec<String>, name: &str) -> bool {
-    let found = args.iter().position(|a| a == name).map(|i| args.remove(i));
-    found.is_some()
-}
-
-fn parse_num<T: std::str::FromStr>(v: Option<String>, name: &str, default: T) -> Result<T, String> {
+fn parse_medium(v: &str) -> Result<Medium, String> {
     match v {
-        None => Ok(default),
-        Some(s) => s.parse().map_err(|_| format!("{name} wants a number, not {s:?}")),
-    }
-}
-
-fn parse_medium(v: &str) -> Result<refdesk_core::api::Medium, String> {
-    match v {
-        "chat" => Ok(refdesk_core::api::Medium::Chat),
-        "walkup" | "walk-up" => Ok(refdesk_core::api::Medium::Walkup),
+        "chat" => Ok(Medium::Chat),
+        "walkup" | "walk-up" => Ok(Medium::Walkup),
         _ => Err(format!("--medium wants chat or walkup, not {v:?}")),
     }
 }
 
-fn run(mut args: Vec<String>) -> Result<(), String> {
-    let db = take_opt(&mut args, "--db")?.map(PathBuf::from).unwrap_or_else(paths::db_path);
-    let cmd: Vec<&str> = args.iter().map(String::as_str).collect();
-    match cmd.as_slice() {
-        ["status"] => status(&db),
-        ["search", rest @ ..] => {
-            let mut rest: Vec<String> = rest.iter().map(|s| s.to_string()).collect();
-            let limit = parse_num(take_opt(&mut rest, "--limit")?, "--limit", 20u32)?;
-            let filter = refdesk_core::api::SearchFilter {
-                from: take_opt(&mut rest, "--from")?,
-                to: take_opt(&mut rest, "--to")?,
-                tag: take_opt(&mut rest, "--tag")?,
-                librarian: take_opt(&mut rest, "--librarian")?,
-                account: take_opt(&mut rest, "--account")?,
-                medium: take_opt(&mut rest, "--medium")?.map(|m| parse_medium(&m)).transpose()?,
-            };
-            if let Some(flag) = rest.iter().find(|a| a.starts_with("--")) {
-                return Err(format!("search does not know {flag}"));
-            }
-            if rest.is_empty() {
-                return Err("search needs words to look for".into());
-            }
+fn parse_scale(v: &str) -> Result<f64, String> {
+    match v.parse::<f64>() {
+        Ok(k) if (0.0..=100.0).contains(&k) => Ok(k),
+        _ => Err(format!("--scale wants a number from 0 to 100, not {v:?}")),
+    }
+}
+
+fn run(cli: Cli) -> Result<(), String> {
+    let db = cli.db.unwrap_or_else(paths::db_path);
+    match cli.command {
+        Command::Status => status(&db),
+        Command::Search { limit, from, to, tag, librarian, account, medium, words } => {
+            let filter = refdesk_core::api::SearchFilter { from, to, tag, librarian, account, medium };
             let desk = open(&db)?;
-            let hits = desk.search_transcripts_in(&rest.join(" "), &filter, &chrono::Local, limit);
+            let hits = desk.search_transcripts_in(&words.join(" "), &filter, &chrono::Local, limit);
             for h in hits.map_err(|e| e.to_string())? {
                 let when = h.at.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M");
                 let medium = match h.medium {
-                    refdesk_core::api::Medium::Chat => "chat",
-                    refdesk_core::api::Medium::Walkup => "walkup",
+                    Medium::Chat => "chat",
+                    Medium::Walkup => "walkup",
                 };
                 let or_dash = |s: &str| if s.is_empty() { "-".to_owned() } else { s.to_owned() };
                 out!(
@@ -198,10 +296,8 @@ fn run(mut args: Vec<String>) -> Result<(), String> {
             }
             Ok(())
         }
-        ["purge", rest @ ..] => {
-            let mut rest: Vec<String> = rest.iter().map(|s| s.to_string()).collect();
-            let file = take_opt(&mut rest, "--policy")?.map(PathBuf::from).or_else(policy::policy_path);
-            no_leftovers(&rest)?;
+        Command::Purge { policy: file } => {
+            let file = file.or_else(policy::policy_path);
             let retention = match &file {
                 Some(f) => policy::load(f).map_err(|e| e.to_string())?.file.retention,
                 None => policy::RetentionPolicy::default(),
@@ -218,41 +314,31 @@ fn run(mut args: Vec<String>) -> Result<(), String> {
             );
             Ok(())
         }
-        ["export", rest @ ..] => {
-            let mut rest: Vec<String> = rest.iter().map(|s| s.to_string()).collect();
-            let format = take_opt(&mut rest, "--format")?.unwrap_or_else(|| "csv".into());
-            let (from, to) = period(&mut rest)?;
-            let out_file = take_opt(&mut rest, "--out")?;
-            no_leftovers(&rest)?;
+        Command::Export { format, period: p, out } => {
+            let (from, to) = period(&p)?;
             let desk = open(&db)?;
             let records = desk.store().transcripts_between(from, to).map_err(|e| e.to_string())?;
             let day = |t: DateTime<Utc>| t.with_timezone(&chrono::Local).date_naive();
             let title = format!("Refdesk transcripts, {} to {}", day(from), day(to - Duration::seconds(1)));
-            let text = match format.as_str() {
-                "csv" => refdesk_core::export::csv(&records),
-                "json" => refdesk_core::export::json(&records),
-                "html" => refdesk_core::export::html(&records, &title),
-                other => return Err(format!("--format {other}: use csv, json or html")),
+            let text = match format {
+                ExportFormat::Csv => refdesk_core::export::csv(&records),
+                ExportFormat::Json => refdesk_core::export::json(&records),
+                ExportFormat::Html => refdesk_core::export::html(&records, &title),
             };
-            deliver(out_file.as_deref(), &text)
+            deliver(out.as_deref(), &text)
         }
-        ["stats", rest @ ..] => {
-            let mut rest: Vec<String> = rest.iter().map(|s| s.to_string()).collect();
-            let format = take_opt(&mut rest, "--format")?.unwrap_or_else(|| "text".into());
-            let (from, to) = period(&mut rest)?;
-            let out_file = take_opt(&mut rest, "--out")?;
-            no_leftovers(&rest)?;
+        Command::Stats { format, period: p, out } => {
+            let (from, to) = period(&p)?;
             let stats = open(&db)?.statistics(from, to, &chrono::Local).map_err(|e| e.to_string())?;
-            let text = match format.as_str() {
-                "text" => refdesk_core::export::stats_text(&stats),
-                "csv" => refdesk_core::export::stats_csv(&stats),
-                "json" => serde_json::to_string_pretty(&stats).map_err(|e| e.to_string())?,
-                "html" => refdesk_core::export::stats_html(&stats, "Reference statistics"),
-                other => return Err(format!("--format {other}: use text, csv, json or html")),
+            let text = match format {
+                StatsFormat::Text => refdesk_core::export::stats_text(&stats),
+                StatsFormat::Csv => refdesk_core::export::stats_csv(&stats),
+                StatsFormat::Json => serde_json::to_string_pretty(&stats).map_err(|e| e.to_string())?,
+                StatsFormat::Html => refdesk_core::export::stats_html(&stats, "Reference statistics"),
             };
-            deliver(out_file.as_deref(), &text)
+            deliver(out.as_deref(), &text)
         }
-        ["erase", who] => {
+        Command::Erase { patron: who } => {
             let mut desk = open(&db)?;
             if !who.starts_with("patron-") && desk.pseudonym_secret_in_keyring().map_err(|e| e.to_string())? {
                 return Err(format!(
@@ -260,41 +346,30 @@ fn run(mut args: Vec<String>) -> Result<(), String> {
                      keyring, not the database. Erase by pseudonym (patron-…, as `refdeskctl search` shows)"
                 ));
             }
-            let (messages, transcripts) = desk.erase_patron(who, Utc::now()).map_err(|e| e.to_string())?;
+            let (messages, transcripts) = desk.erase_patron(&who, Utc::now()).map_err(|e| e.to_string())?;
             out!("erased {messages} live messages and {transcripts} transcripts of {who}");
             Ok(())
         }
-        ["backup", file] => {
+        Command::Backup { file: dest } => {
             let desk = open(&db)?;
-            let dest = Path::new(file);
-            let bytes = desk.store().backup_to(dest).map_err(|e| e.to_string())?;
+            let bytes = desk.store().backup_to(&dest).map_err(|e| e.to_string())?;
             out!("backup of {} written to {} ({} KiB)", db.display(), dest.display(), bytes.div_ceil(1024));
             if desk.pseudonym_secret_in_keyring().map_err(|e| e.to_string())? {
                 out!("note: the patron pseudonym secret is in this user's keyring, not in the backup");
             }
             Ok(())
         }
-        ["restore", file] => {
-            let kept =
-                refdesk_core::store::Store::restore(Path::new(file), &db, Utc::now()).map_err(|e| e.to_string())?;
-            out!("restored {} from {file}", db.display());
+        Command::Restore { file } => {
+            let kept = refdesk_core::store::Store::restore(&file, &db, Utc::now()).map_err(|e| e.to_string())?;
+            out!("restored {} from {}", db.display(), file.display());
             if let Some(k) = kept {
                 out!("the database it replaced is kept as {}", k.display());
             }
             Ok(())
         }
-        ["redact"] => redact(false),
-        ["redact", "--explain"] => redact(true),
-        ["walkups", rest @ ..] => {
-            let mut rest: Vec<String> = rest.iter().map(|s| s.to_string()).collect();
-            let days = parse_num(take_opt(&mut rest, "--days")?, "--days", 1u32)?;
-            no_leftovers(&rest)?;
-            walkups(&db, days)
-        }
-        ["log", rest @ ..] => {
-            let mut rest: Vec<String> = rest.iter().map(|s| s.to_string()).collect();
-            let days = parse_num(take_opt(&mut rest, "--days")?, "--days", 1u32)?;
-            no_leftovers(&rest)?;
+        Command::Redact { explain } => redact(explain),
+        Command::Walkups { days } => walkups(&db, days),
+        Command::Log { days } => {
             let desk = open(&db)?;
             let now = Utc::now();
             let events = desk
@@ -305,8 +380,8 @@ fn run(mut args: Vec<String>) -> Result<(), String> {
             }
             Ok(())
         }
-        ["policy", "check", file] => {
-            let p = policy::load(Path::new(file)).map_err(|e| e.to_string())?;
+        Command::Policy(PolicyCommand::Check { file }) => {
+            let p = policy::load(&file).map_err(|e| e.to_string())?;
             let d = &p.file.desk;
             let order = match d.order {
                 QueueOrder::FirstComeFirstServed => "first come, first served",
@@ -315,15 +390,15 @@ fn run(mut args: Vec<String>) -> Result<(), String> {
             let hours =
                 d.schedule.as_ref().map(|s| format!("IM hours in {}", s.timezone)).unwrap_or("IM at all hours".into());
             out!(
-                "{file}: ok ({order}; IM with {}+ staff; up to {} chats each; {hours})",
+                "{}: ok ({order}; IM with {}+ staff; up to {} chats each; {hours})",
+                file.display(),
                 d.min_staff_for_im,
                 d.max_chats_per_librarian
             );
             Ok(())
         }
-        ["policy", "admx", dir] => {
+        Command::Policy(PolicyCommand::Admx { dir }) => {
             // Group Policy's administrative templates, generated from the policy schema.
-            let dir = Path::new(dir);
             let lang = dir.join("en-US");
             std::fs::create_dir_all(&lang).map_err(|e| format!("{}: cannot create: {e}", lang.display()))?;
             for (path, text) in [
@@ -335,43 +410,33 @@ fn run(mut args: Vec<String>) -> Result<(), String> {
             }
             Ok(())
         }
-        ["policy", "simulate", rest @ ..] => {
-            let mut rest: Vec<String> = rest.iter().map(|s| s.to_string()).collect();
-            simulate(&mut rest)
+        Command::Policy(PolicyCommand::Simulate { policy, events, seed, days, staff, scale, compare }) => {
+            simulate(policy.as_deref(), events.as_deref(), seed, days, staff, scale, compare)
         }
-        ["-h" | "--help" | "help"] => {
-            out!("{USAGE}");
+        Command::Completions { shell } => {
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "refdeskctl", &mut script);
+            out!("{}", String::from_utf8_lossy(&script).trim_end());
             Ok(())
         }
-        _ => Err(USAGE.into()),
     }
 }
 
-fn no_leftovers(rest: &[String]) -> Result<(), String> {
-    match rest.first() {
-        None => Ok(()),
-        Some(x) => Err(format!("unexpected {x:?}\n\n{USAGE}")),
-    }
-}
-
-fn simulate(rest: &mut Vec<String>) -> Result<(), String> {
-    let file = take_opt(rest, "--policy")?;
-    let events = take_opt(rest, "--events")?;
-    let seed = parse_num(take_opt(rest, "--seed")?, "--seed", 1u64)?;
-    let days = parse_num(take_opt(rest, "--days")?, "--days", 1u32)?;
-    let staff = parse_num(take_opt(rest, "--staff")?, "--staff", 1u32)?;
-    let scale = parse_num(take_opt(rest, "--scale")?, "--scale", 1.0f64)?;
-    let compare = take_flag(rest, "--compare");
-    no_leftovers(rest)?;
-    if !(1..=3650).contains(&days) || !(1..=50).contains(&staff) || !(0.0..=100.0).contains(&scale) {
-        return Err("--days 1..3650, --staff 1..50, --scale 0..100".into());
-    }
-    let base = match &file {
-        Some(f) => policy::load(Path::new(f)).map_err(|e| e.to_string())?.file.desk,
+fn simulate(
+    file: Option<&Path>,
+    events: Option<&Path>,
+    seed: u64,
+    days: u32,
+    staff: u32,
+    scale: f64,
+    compare: bool,
+) -> Result<(), String> {
+    let base = match file {
+        Some(f) => policy::load(f).map_err(|e| e.to_string())?.file.desk,
         None => Default::default(),
     };
-    let log = match &events {
-        Some(path) => Some(read_log(Path::new(path))?),
+    let log = match events {
+        Some(path) => Some(read_log(path)?),
         None => None,
     };
     let orders: Vec<QueueOrder> =
@@ -412,9 +477,9 @@ fn read_log(path: &Path) -> Result<Vec<LoggedEvent>, String> {
 }
 
 /// An export or report: to `--out FILE` (readable by this user only), else to stdout.
-fn deliver(out_file: Option<&str>, text: &str) -> Result<(), String> {
+fn deliver(out_file: Option<&Path>, text: &str) -> Result<(), String> {
     match out_file {
-        Some(path) => write_private(Path::new(path), text),
+        Some(path) => write_private(path, text),
         None => {
             out!("{}", text.trim_end());
             Ok(())
@@ -422,32 +487,24 @@ fn deliver(out_file: Option<&str>, text: &str) -> Result<(), String> {
     }
 }
 
-/// `--days N` back from now (default 30), or `--from DATE [--to DATE]` as local calendar days.
-fn period(args: &mut Vec<String>) -> Result<(DateTime<Utc>, DateTime<Utc>), String> {
-    let days = take_opt(args, "--days")?;
-    let from = take_opt(args, "--from")?;
-    let to = take_opt(args, "--to")?;
+/// The period asked for: `--days N` back from now (default 30), or `--from DATE [--to DATE]` as
+/// local calendar days (clap refuses both at once, and --to without --from).
+fn period(p: &Period) -> Result<(DateTime<Utc>, DateTime<Utc>), String> {
     let now = Utc::now();
-    match (days, from, to) {
-        (Some(_), Some(_), _) | (Some(_), _, Some(_)) => Err("use either --days or --from/--to, not both".into()),
-        (None, None, Some(_)) => Err("--to needs --from".into()),
-        (days, None, None) => {
-            let days = parse_num(days, "--days", 30u32)?;
-            Ok((now - Duration::days(i64::from(days)), now + Duration::seconds(1)))
-        }
-        (None, Some(from), to) => {
-            let first = refdesk_core::days::parse_day(&from, "--from")?;
-            let last = match to {
-                Some(to) => refdesk_core::days::parse_day(&to, "--to")?,
-                None => chrono::Local::now().date_naive(),
-            };
-            if last < first {
-                return Err(format!("--to {last} is before --from {first}"));
-            }
-            let midnight = |d| refdesk_core::days::midnight(d, &chrono::Local);
-            Ok((midnight(first)?, midnight(last + chrono::Days::new(1))?))
-        }
+    let Some(from) = &p.from else {
+        let days = p.days.unwrap_or(30);
+        return Ok((now - Duration::days(i64::from(days)), now + Duration::seconds(1)));
+    };
+    let first = refdesk_core::days::parse_day(from, "--from")?;
+    let last = match &p.to {
+        Some(to) => refdesk_core::days::parse_day(to, "--to")?,
+        None => chrono::Local::now().date_naive(),
+    };
+    if last < first {
+        return Err(format!("--to {last} is before --from {first}"));
     }
+    let midnight = |d| refdesk_core::days::midnight(d, &chrono::Local);
+    Ok((midnight(first)?, midnight(last + chrono::Days::new(1))?))
 }
 
 fn open(db: &Path) -> Result<Desk, String> {
