@@ -13,6 +13,7 @@ pub mod flood;
 pub mod fuzzing;
 pub mod glossary;
 pub mod handoff;
+pub mod history;
 pub mod inbound;
 pub mod links;
 pub mod logging;
@@ -303,10 +304,7 @@ impl Desk {
         to: DateTime<Utc>,
         tz: &Tz,
     ) -> Result<api::Statistics> {
-        if to < from {
-            return Err(Error::InvalidInput("the period ends before it starts".into()));
-        }
-        Ok(stats::compute(&self.store.questions_between(from, to)?, from, to, tz))
+        history::statistics(&self.store, from, to, tz)
     }
 
     pub fn end_walkup(&mut self, now: DateTime<Utc>) -> Result<DeskSnapshot> {
@@ -562,9 +560,7 @@ impl Desk {
 
     /// One kept transcript, redacted, for the history view.
     pub fn transcript(&self, id: i64) -> Result<api::TranscriptView> {
-        self.store
-            .transcript(id)?
-            .ok_or_else(|| Error::InvalidInput(format!("there is no transcript {id} (it may have been purged)")))
+        history::transcript(&self.store, id)
     }
 
     pub fn search_transcripts(&self, query: &str, limit: u32) -> Result<Vec<store::SearchHit>> {
@@ -579,21 +575,7 @@ impl Desk {
         tz: &Tz,
         limit: u32,
     ) -> Result<Vec<store::SearchHit>> {
-        let text = |v: &Option<String>| v.as_deref().map(str::trim).filter(|t| !t.is_empty()).map(str::to_owned);
-        let day = |v: &Option<String>, name: &str| {
-            text(v).map(|d| days::parse_day(&d, name)).transpose().map_err(Error::InvalidInput)
-        };
-        let (ended_from, ended_before) =
-            days::span(day(&filter.from, "from")?, day(&filter.to, "to")?, tz).map_err(Error::InvalidInput)?;
-        let resolved = store::TranscriptFilter {
-            ended_from,
-            ended_before,
-            tag: text(&filter.tag),
-            librarian: text(&filter.librarian),
-            account: text(&filter.account),
-            medium: filter.medium,
-        };
-        Ok(self.store.search_transcripts(query, &resolved, limit.clamp(1, MAX_PAGE))?)
+        history::search(&self.store, query, filter, tz, limit)
     }
 
     pub fn conversations(&self) -> Result<Vec<ConversationView>> {

@@ -10,6 +10,9 @@ use tauri::{AppHandle, Emitter, Manager, Runtime};
 
 pub struct AppState {
     slot: Mutex<Slot>,
+    /// The read-only side of the same database, for history and statistics: they never wait
+    /// behind the desk's writes (opened once the desk has opened and migrated the file).
+    history: Mutex<Option<refdesk_core::history::History>>,
     db_path: PathBuf,
     /// The library's policy alone (a fresh database has no settings of its own).
     policy: refdesk_core::desk::Policy,
@@ -94,8 +97,10 @@ impl AppState {
                 Slot::Problem(problem(&db_path, &e))
             }
         };
+        let history = matches!(slot, Slot::Ready(_)).then(|| open_history(&db_path)).flatten();
         AppState {
             slot: Mutex::new(slot),
+            history: Mutex::new(history),
             db_path,
             policy,
             layers,
@@ -135,6 +140,8 @@ impl AppState {
                 use_keyring_secret(&mut desk, self.pseudonym_period_days);
                 let status = self.ready(&desk);
                 *slot = Slot::Ready(Box::new(desk));
+                // The reader of the file set aside would go on reading it: read the new one.
+                *self.history.lock().unwrap_or_else(|p| p.into_inner()) = open_history(&self.db_path);
                 Ok(status)
             }
             Err(e) => {
@@ -142,6 +149,32 @@ impl AppState {
                 *slot = Slot::Problem(status);
                 Err(e.into())
             }
+        }
+    }
+
+    /// Runs `f` on the database's read-only side (searches, transcripts, statistics), which does
+    /// not wait for the desk; unavailable while the desk's store is not open.
+    pub fn with_history<T>(
+        &self,
+        f: impl FnOnce(&refdesk_core::history::History) -> Result<T, Error>,
+    ) -> Result<T, CommandError> {
+        let lock_history = || self.history.lock().unwrap_or_else(|p| p.into_inner());
+        if lock_history().is_none() {
+            // (A reader that failed to open before.) The desk's lock is taken only here, and never
+            // while holding the reader's: `reset_store` takes them the other way round.
+            let ready = matches!(&*self.lock()?, Slot::Ready(_));
+            let mut history = lock_history();
+            if ready && history.is_none() {
+                *history = open_history(&self.db_path);
+            }
+        }
+        let history = lock_history();
+        match &*history {
+            Some(h) => f(h).map_err(CommandError::from),
+            None => Err(CommandError {
+                code: ErrorCode::StoreUnavailable,
+                message: "the desk's database is not open; see the message in the window".into(),
+            }),
         }
     }
 
@@ -258,4 +291,11 @@ pub fn announce<R: Runtime>(app: &AppHandle<R>, snapshot: &DeskSnapshot) {
     if let Err(e) = app.emit(EVENT_DESK_CHANGED, snapshot.revision) {
         tracing::warn!("could not tell the window about a desk change: {e}");
     }
+}
+
+/// The read-only side of the database at `db`, or `None` (logged) when it cannot be opened.
+fn open_history(db: &std::path::Path) -> Option<refdesk_core::history::History> {
+    refdesk_core::history::History::open(db)
+        .inspect_err(|e| tracing::warn!("history and statistics cannot open their own reader: {e}"))
+        .ok()
 }

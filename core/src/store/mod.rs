@@ -86,6 +86,28 @@ impl Store {
         Ok(store)
     }
 
+    /// A read-only connection to the database the desk has opened (and migrated) at `path`: for
+    /// searches, statistics and exports, which then never wait behind the desk's writes (WAL
+    /// readers see the last committed state while a write goes on).
+    pub fn open_reader(path: &Path) -> Result<Store, StoreError> {
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn =
+            Connection::open_with_flags(path, flags).map_err(|e| classify(path, "opening the database to read", e))?;
+        conn.busy_timeout(BUSY_TIMEOUT).map_err(StoreError::sqlite("setting the busy timeout"))?;
+        conn.execute_batch("PRAGMA query_only = ON;").map_err(|e| classify(path, "setting pragmas", e))?;
+        let version = migrate::user_version(&conn).map_err(|e| classify(path, "reading the schema version", e))?;
+        if version > SCHEMA_VERSION {
+            return Err(StoreError::NewerSchema { path: path.to_owned(), found: version, known: SCHEMA_VERSION });
+        }
+        if version < SCHEMA_VERSION {
+            return Err(StoreError::Corrupt {
+                path: path.to_owned(),
+                detail: format!("schema {version}: open it with the desk first"),
+            });
+        }
+        Ok(Store { conn, path: path.to_owned() })
+    }
+
     /// Puts the backup `from` in place of the database at `path`, which is moved aside first (its
     /// new name is returned), so a restore loses nothing either. The backup is checked before
     /// anything moves: it must be a sound Refdesk database this version can open.

@@ -65,7 +65,7 @@ pub fn statistics(
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> Result<Statistics, CommandError> {
-    state.with_desk(|d| d.statistics(from, to, &chrono::Local))
+    state.with_history(|h| h.statistics(from, to, &chrono::Local))
 }
 
 #[tauri::command(async)]

@@ -1,4 +1,5 @@
-//! History commands: searching the redacted transcripts and reading one.
+//! History commands: searching the redacted transcripts and reading one (on the database's
+//! read-only side: never behind the desk's writes).
 
 use refdesk_core::api::{CommandError, SearchFilter, SearchHit, TranscriptView};
 use tauri::State;
@@ -13,10 +14,10 @@ pub fn search_transcripts(
     limit: u32,
 ) -> Result<Vec<SearchHit>, CommandError> {
     let filter = filter.unwrap_or_default();
-    state.with_desk(|d| d.search_transcripts_in(&query, &filter, &chrono::Local, limit))
+    state.with_history(|h| h.search(&query, &filter, &chrono::Local, limit))
 }
 
 #[tauri::command(async)]
 pub fn transcript(state: State<'_, AppState>, id: i64) -> Result<TranscriptView, CommandError> {
-    state.with_desk(|d| d.transcript(id))
+    state.with_history(|h| h.transcript(id))
 }
