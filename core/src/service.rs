@@ -120,16 +120,17 @@ pub async fn run<D: DeskAccess>(
             continue;
         };
         deadline = next;
-        match snapshot {
-            Some(Ok(snapshot)) => publish.desk(snapshot),
-            Some(Err(e)) => tracing::error!(%account, "the desk could not be shown: {e}"),
-            None => {}
-        }
         let mut sends_blocked = false;
         while let Some(output) = pipeline.poll_output() {
             if let Some(unsent) = io.carry_out(output, &mut sends_blocked, &publish) {
                 pipeline.unsent(unsent);
             }
+        }
+        // After the messages it follows from: the window hears of a question, then of the line.
+        match snapshot {
+            Some(Ok(snapshot)) => publish.desk(snapshot),
+            Some(Err(e)) => tracing::error!(%account, "the desk could not be shown: {e}"),
+            None => {}
         }
     }
 }
