@@ -4,7 +4,8 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::{Desk, Error, Result};
+use crate::store::Store;
+use crate::{Error, Result};
 
 const KEY: &str = "display";
 /// Text sizes the window offers, in percent of the normal size.
@@ -27,52 +28,53 @@ impl Default for DisplaySettings {
     }
 }
 
-impl Desk {
-    /// The display preferences; the defaults if none were saved or the saved ones no longer parse.
-    pub fn display_settings(&self) -> Result<DisplaySettings> {
-        let saved = self.store.setting(KEY)?.and_then(|j| serde_json::from_str::<DisplaySettings>(&j).ok());
-        Ok(saved
-            .map(|s| DisplaySettings { text_percent: s.text_percent.clamp(TEXT_PERCENT_MIN, TEXT_PERCENT_MAX), ..s })
-            .unwrap_or_default())
-    }
+/// The display preferences kept in `store`; the defaults if none were saved or the saved ones no
+/// longer parse.
+pub fn settings(store: &Store) -> Result<DisplaySettings> {
+    let saved = store.setting(KEY)?.and_then(|j| serde_json::from_str::<DisplaySettings>(&j).ok());
+    Ok(saved
+        .map(|s| DisplaySettings { text_percent: s.text_percent.clamp(TEXT_PERCENT_MIN, TEXT_PERCENT_MAX), ..s })
+        .unwrap_or_default())
+}
 
-    pub fn set_display_settings(&mut self, s: DisplaySettings) -> Result<DisplaySettings> {
-        if !(TEXT_PERCENT_MIN..=TEXT_PERCENT_MAX).contains(&s.text_percent) {
-            return Err(Error::InvalidInput(format!(
-                "the text size must be between {TEXT_PERCENT_MIN}% and {TEXT_PERCENT_MAX}%, not {}%",
-                s.text_percent
-            )));
-        }
-        let json = serde_json::to_string(&s).map_err(|e| Error::InvalidInput(format!("display settings: {e}")))?;
-        self.store.set_setting(KEY, &json)?;
-        Ok(s)
+/// Keeps `s` in `store` if it is within the offered range.
+pub fn set_settings(store: &Store, s: DisplaySettings) -> Result<DisplaySettings> {
+    if !(TEXT_PERCENT_MIN..=TEXT_PERCENT_MAX).contains(&s.text_percent) {
+        return Err(Error::InvalidInput(format!(
+            "the text size must be between {TEXT_PERCENT_MIN}% and {TEXT_PERCENT_MAX}%, not {}%",
+            s.text_percent
+        )));
     }
+    let json = serde_json::to_string(&s).map_err(|e| Error::InvalidInput(format!("display settings: {e}")))?;
+    store.set_setting(KEY, &json)?;
+    Ok(s)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Desk;
 
     #[test]
     fn display_settings_are_kept_checked_and_survive_a_reopen() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("refdesk.db");
-        let mut desk = Desk::open(&path).unwrap();
-        assert_eq!(desk.display_settings().unwrap(), DisplaySettings::default());
+        let desk = Desk::open(&path).unwrap();
+        assert_eq!(settings(desk.store()).unwrap(), DisplaySettings::default());
         let big = DisplaySettings { text_percent: 150, high_contrast: true };
-        assert_eq!(desk.set_display_settings(big).unwrap(), big);
+        assert_eq!(set_settings(desk.store(), big).unwrap(), big);
         for bad in [0, 79, 201, u16::MAX] {
             let err =
-                desk.set_display_settings(DisplaySettings { text_percent: bad, high_contrast: false }).unwrap_err();
+                set_settings(desk.store(), DisplaySettings { text_percent: bad, high_contrast: false }).unwrap_err();
             assert!(err.to_string().contains("between 80% and 200%"), "{err}");
         }
         drop(desk);
         let desk = Desk::open(&path).unwrap();
-        assert_eq!(desk.display_settings().unwrap(), big, "a refused change left the saved one alone");
+        assert_eq!(settings(desk.store()).unwrap(), big, "a refused change left the saved one alone");
         // A saved value from outside the range (an older version, a hand edit) is brought into it.
         desk.store().set_setting(KEY, r#"{"textPercent":900,"highContrast":false}"#).unwrap();
-        assert_eq!(desk.display_settings().unwrap().text_percent, TEXT_PERCENT_MAX);
+        assert_eq!(settings(desk.store()).unwrap().text_percent, TEXT_PERCENT_MAX);
         desk.store().set_setting(KEY, "not json").unwrap();
-        assert_eq!(desk.display_settings().unwrap(), DisplaySettings::default());
+        assert_eq!(settings(desk.store()).unwrap(), DisplaySettings::default());
     }
 }

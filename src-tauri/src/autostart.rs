@@ -10,7 +10,7 @@ use crate::state::AppState;
 /// Whether Refdesk starts at login now, and whether the library decided it.
 pub fn current<R: Runtime>(app: &AppHandle<R>) -> Result<AutostartView, CommandError> {
     let state = app.state::<AppState>();
-    let user = state.with_desk(|d| d.autostart_preference())?;
+    let user = state.with_desk(|d| autostart::preference(d.store()))?;
     Ok(autostart::effective(state.startup.autostart, user))
 }
 
@@ -34,6 +34,6 @@ pub fn set<R: Runtime>(app: &AppHandle<R>, enabled: bool) -> Result<AutostartVie
             message: "starting at login is set by your library".into(),
         });
     }
-    app.state::<AppState>().with_desk(|d| d.set_autostart_preference(enabled))?;
+    app.state::<AppState>().with_desk(|d| autostart::set_preference(d.store(), enabled))?;
     apply(app)
 }

@@ -17,7 +17,8 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::{Desk, Error, Result};
+use crate::store::Store;
+use crate::{Error, Result};
 
 const USER_KEY: &str = "autostart";
 
@@ -87,15 +88,13 @@ fn remove_if_there(path: &Path) -> Result<bool> {
     }
 }
 
-impl Desk {
-    /// The librarian's own choice about starting at login, if they made one.
-    pub fn autostart_preference(&self) -> Result<Option<bool>> {
-        Ok(self.store.setting(USER_KEY)?.map(|v| v == "on"))
-    }
+/// The librarian's own choice about starting at login, if they made one (kept in `store`).
+pub fn preference(store: &Store) -> Result<Option<bool>> {
+    Ok(store.setting(USER_KEY)?.map(|v| v == "on"))
+}
 
-    pub fn set_autostart_preference(&mut self, enabled: bool) -> Result<()> {
-        Ok(self.store.set_setting(USER_KEY, if enabled { "on" } else { "off" })?)
-    }
+pub fn set_preference(store: &Store, enabled: bool) -> Result<()> {
+    Ok(store.set_setting(USER_KEY, if enabled { "on" } else { "off" })?)
 }
 
 #[cfg(test)]

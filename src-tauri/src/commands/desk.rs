@@ -85,7 +85,7 @@ pub fn set_autostart<R: Runtime>(
 
 #[tauri::command(async)]
 pub fn display_settings(state: State<'_, AppState>) -> Result<refdesk_core::display::DisplaySettings, CommandError> {
-    state.with_desk(|d| d.display_settings())
+    state.with_desk(|d| refdesk_core::display::settings(d.store()))
 }
 
 #[tauri::command(async)]
@@ -93,7 +93,7 @@ pub fn set_display_settings(
     state: State<'_, AppState>,
     settings: refdesk_core::display::DisplaySettings,
 ) -> Result<refdesk_core::display::DisplaySettings, CommandError> {
-    state.with_desk(|d| d.set_display_settings(settings))
+    state.with_desk(|d| refdesk_core::display::set_settings(d.store(), settings))
 }
 
 /// Which chat the window shows (none: another view): its messages need no notification while
