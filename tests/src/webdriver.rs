@@ -169,6 +169,12 @@ impl Session {
         format!("{}/session/{}{}", self.base, self.id, path)
     }
 
+    /// Resizes the browser's window (a phone-sized screen, say).
+    pub fn set_window_size(&self, width: u32, height: u32) -> Result<()> {
+        call(&self.agent, "POST", &self.url("/window/rect"), Some(json!({ "width": width, "height": height })))
+            .map(drop)
+    }
+
     /// Loads `url` in the window (a browser session; the app's webview has its one page).
     pub fn goto(&self, url: &str) -> Result<()> {
         call(&self.agent, "POST", &self.url("/url"), Some(json!({ "url": url }))).map(drop)

@@ -140,7 +140,7 @@ fn a_question_from_the_library_website_reaches_the_desk_and_the_answer_comes_bac
 
 /// A web patron who has to wait sees their place in line and the expected wait, and sees it move
 /// as the line moves (the desk's place payload; a patron's own XMPP client gets the plain-text
-/// reply and ignores the payload).
+/// reply and ignores the payload). On a phone-sized screen the chat box takes the screen.
 #[test]
 fn a_web_patron_waiting_in_line_sees_their_place_move_up() {
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
@@ -207,6 +207,26 @@ fn a_web_patron_waiting_in_line_sees_their_place_move_up() {
         bodies
     });
     assert!(texts.iter().any(|b| b.contains("in line") || b.contains("number")), "the plain-text reply: {texts:?}");
+
+    // On a phone-sized screen the chat takes the screen, its controls big enough for a thumb, and
+    // axe still finds nothing serious.
+    s.set_window_size(390, 844).unwrap();
+    let fit = wait_for("the chat box fitted to a phone's screen", || {
+        let v = in_box(
+            &s,
+            "(() => { const p = root.querySelector('.panel').getBoundingClientRect(); \
+             const small = [...root.querySelectorAll('.panel button')].filter(b => b.getBoundingClientRect().height < 44).length; \
+             const field = parseFloat(getComputedStyle(root.querySelector('textarea')).fontSize); \
+             return [Math.round(p.left), Math.round(p.width), window.innerWidth, small, field]; })()",
+        );
+        let v: (f64, f64, f64, u32, f64) = serde_json::from_value(v).ok()?;
+        (v.1 == v.2).then_some(v)
+    });
+    assert_eq!((fit.0, fit.3), (0.0, 0), "the whole width, every button at least 44 px tall: {fit:?}");
+    assert!(fit.4 >= 16.0, "a field a phone does not zoom into: {fit:?}");
+    s.save_screenshot(&artifacts().join("web-chat-phone.png"));
+    let violations = s.accessibility_violations();
+    assert!(violations.is_empty(), "accessibility violations on a phone:\n{}", violations.join("\n"));
 
     // The librarian answers the web patron: they are no longer waiting, and the line is gone.
     let guest_host = format!("@{}", p.guest_domain);

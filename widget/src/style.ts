@@ -34,4 +34,12 @@ textarea { flex: 1; font: inherit; resize: none; padding: 0.3rem; border: 1px so
 .compose button { background: var(--refdesk-accent); color: #fff; border: 0; border-radius: 0.3rem; padding: 0 0.9rem; }
 .actions { display: flex; justify-content: space-between; padding: 0 0.75rem 0.5rem; }
 .actions button { background: none; border: 1px solid #8a8a8a; border-radius: 0.3rem; padding: 0.2rem 0.6rem; }
+/* A phone: the chat takes the whole screen, with controls a thumb can hit (44 px) and text at 16 px
+   (a smaller field makes mobile browsers zoom the page when it gets the focus). */
+@media (max-width: 30rem) {
+  .panel { right: 0; bottom: 0; width: 100vw; height: 100vh; height: 100dvh; border: 0; border-radius: 0; }
+  header { border-radius: 0; }
+  textarea { font-size: 16px; }
+  .icon, .compose button, .actions button { min-height: 2.75rem; min-width: 2.75rem; }
+}
 `;
