@@ -135,6 +135,10 @@ impl Pipeline {
                 let live = !m.from_archive && m.carbon.is_none() && m.body.is_some() && m.handoff.is_none();
                 if self.catching_up && live && self.held.len() < MAX_HELD {
                     self.held_seq = m.stream_seq.or(self.held_seq);
+                    // Taken later, it keeps the time it came: its place in the conversation, and a
+                    // patron's burst is judged at the pace it was sent, not all at once.
+                    let mut m = m;
+                    m.sent_at = m.sent_at.or(Some(now));
                     self.held.push(m);
                     return;
                 }
@@ -661,6 +665,22 @@ mod tests {
             .map(|m| m.body)
             .collect();
         assert_eq!(bodies, ["first", "second", "third"]);
+
+        // A patron who writes forty lines at a person's pace during a catch-up: all are taken when
+        // it ends (judged at the pace they came, not as one burst), at the times they came.
+        let t1 = t0 + Duration::minutes(5);
+        turn(&mut p, &mut d, vec![online()], t1);
+        for i in 0..40 {
+            let at = t1 + Duration::milliseconds(500 * i);
+            turn(&mut p, &mut d, vec![patron("bea@x/r", &format!("l{i}"), &format!("line {i}"), 10 + i as u32)], at);
+        }
+        let end = t1 + Duration::seconds(25);
+        let out = turn(&mut p, &mut d, vec![AccountEvent::CaughtUp], end);
+        assert!(!out.iter().any(|o| matches!(o, Output::Show(Shown::Flooding(_)))), "not a flood: {out:?}");
+        let lines: Vec<_> =
+            d.messages(ACCOUNT, "bea@x", None, 100).unwrap().into_iter().filter(|m| m.incoming).collect();
+        assert_eq!(lines.len(), 40);
+        assert!(lines[0].at < t1 + Duration::seconds(1), "kept its time: {}", lines[0].at);
     }
 
     fn places(out: &[Output]) -> Vec<(String, u32)> {
