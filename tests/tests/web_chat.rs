@@ -45,8 +45,17 @@ fn lines(s: &Session) -> Vec<(String, String)> {
     serde_json::from_value(v).unwrap()
 }
 
-#[test]
-fn a_question_from_the_library_website_reaches_the_desk_and_the_answer_comes_back_as_text() {
+/// A library's server (with the guests' host and the sample page, styled by `site_css`) and its
+/// desk signed in to ask@, with `users` registered besides.
+struct Library {
+    desk: refdesk_testkit::service::Running,
+    p: Prosody,
+    rt: tokio::runtime::Runtime,
+    data: tempfile::TempDir,
+    _dirs: (tempfile::TempDir, tempfile::TempDir),
+}
+
+fn library(site_css: &str, users: &[(&str, &str)]) -> Library {
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
     let (server_dir, site, data) =
         (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
@@ -56,12 +65,22 @@ fn a_question_from_the_library_website_reaches_the_desk_and_the_answer_comes_bac
     })
     .unwrap();
     p.register("ask", "ask-secret").unwrap();
-    refdesk_testkit::site::write(site.path(), &p, HOSTILE_CSS).unwrap();
-    let mut desk = rt.block_on(async {
+    for (user, password) in users {
+        p.register(user, password).unwrap();
+    }
+    refdesk_testkit::site::write(site.path(), &p, site_css).unwrap();
+    let desk = rt.block_on(async {
         let mut d = signed_in_desk(&p, data.path()).await;
         d.until_state(AccountState::Online).await;
         d
     });
+    Library { rt, p, desk, data, _dirs: (server_dir, site) }
+}
+
+#[test]
+fn a_question_from_the_library_website_reaches_the_desk_and_the_answer_comes_back_as_text() {
+    // (Bound whole: what is left of a struct pattern is dropped at once, and the server's folders with it.)
+    let Library { rt, p, data, mut desk, _dirs } = library(HOSTILE_CSS, &[]);
     // The website's status address says the desk is open once it has told the server so.
     let status = format!("http://127.0.0.1:{}/status/ask@{}/text", p.http_port, p.domain);
     wait_for("the desk online on the status address", || {
@@ -143,18 +162,7 @@ fn a_question_from_the_library_website_reaches_the_desk_and_the_answer_comes_bac
 /// reply and ignores the payload). On a phone-sized screen the chat box takes the screen.
 #[test]
 fn a_web_patron_waiting_in_line_sees_their_place_move_up() {
-    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
-    let (server_dir, site, data) =
-        (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    let p = Prosody::start(&ProsodyConfig {
-        web_root: Some(site.path().to_owned()),
-        ..ProsodyConfig::new(server_dir.path())
-    })
-    .unwrap();
-    p.register("ask", "ask-secret").unwrap();
-    p.register("reader", "reader-secret").unwrap();
-    refdesk_testkit::site::write(site.path(), &p, "").unwrap();
-    let mut desk = rt.block_on(signed_in_desk(&p, data.path()));
+    let Library { rt, p, mut desk, data: _data, _dirs } = library("", &[("reader", "reader-secret")]);
     // One chat at a time, and the librarian is with someone at the desk.
     {
         let mut d = desk.desk.lock().unwrap();
