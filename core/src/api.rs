@@ -487,6 +487,8 @@ pub struct ConversationView {
     /// Patron messages newer than what the librarian has seen.
     pub unread: u32,
     pub draft: String,
+    /// `chat` (the patron's IM client) or `web` (the website's chat box).
+    pub medium: Medium,
 }
 
 #[cfg(test)]
@@ -528,13 +530,42 @@ pub struct Rating {
     pub tags: Vec<String>,
 }
 
-/// How a question reached the desk: an IM chat or a person at the desk.
+/// How a question reached the desk: a chat from the patron's own IM client, a chat from the
+/// chat box on the library's website, or a person at the desk.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub enum Medium {
+    /// IM: the patron's own XMPP client.
     Chat,
+    /// The website's chat box.
+    Web,
     Walkup,
+}
+
+impl Medium {
+    /// As stored and as `refdeskctl` and the CSV exports write it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Medium::Chat => "chat",
+            Medium::Web => "web",
+            Medium::Walkup => "walkup",
+        }
+    }
+
+    /// A transcript's medium column (a chat either way).
+    pub fn of_chat(column: &str) -> Medium {
+        if column == "web" {
+            Medium::Web
+        } else {
+            Medium::Chat
+        }
+    }
+
+    /// Whether it is a chat (IM or web), not a walk-up.
+    pub fn is_chat(self) -> bool {
+        self != Medium::Walkup
+    }
 }
 
 /// Questions of one kind of count, split by medium.
@@ -542,8 +573,26 @@ pub enum Medium {
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub struct ByMedium {
+    /// IM chats.
     pub chat: u32,
+    /// Chats from the website's chat box.
+    #[serde(default)]
+    pub web: u32,
     pub walkup: u32,
+}
+
+impl ByMedium {
+    pub fn add(&mut self, medium: Medium) {
+        match medium {
+            Medium::Chat => self.chat += 1,
+            Medium::Web => self.web += 1,
+            Medium::Walkup => self.walkup += 1,
+        }
+    }
+
+    pub fn total(&self) -> u32 {
+        self.chat + self.web + self.walkup
+    }
 }
 
 /// A spread of durations in whole seconds (nearest-rank percentiles).
@@ -647,7 +696,7 @@ pub struct SearchFilter {
     pub librarian: Option<String>,
     /// The IM account the chat came in on (walk-ups have none, so they are left out).
     pub account: Option<String>,
-    /// Only chats or only walk-ups; both when left out.
+    /// Only IM chats, only web chats or only walk-ups; all when left out.
     pub medium: Option<Medium>,
 }
 
@@ -674,6 +723,8 @@ pub struct TranscriptView {
     pub tags: Vec<String>,
     /// The librarian's name at the desk when the chat closed; empty if none was given.
     pub librarian: String,
+    /// `chat` (IM) or `web` (the website's chat box).
+    pub medium: Medium,
     pub lines: Vec<TranscriptLineView>,
 }
 

@@ -6,10 +6,11 @@ use crate::api::{ByMedium, Spread, Statistics};
 use crate::notify::escape_markup as escape;
 use crate::store::TranscriptRecord;
 
-/// RFC 4180 CSV, one row per transcript line, with a header row.
+/// RFC 4180 CSV, one row per transcript line, with a header row; `medium` (chat or web) last, so
+/// sheets made before it read the same columns.
 pub fn csv(transcripts: &[TranscriptRecord]) -> String {
     let mut out =
-        String::from("transcript,account,patron,started_at,ended_at,reason,read_level,tags,at,speaker,text\r\n");
+        String::from("transcript,account,patron,started_at,ended_at,reason,read_level,tags,at,speaker,text,medium\r\n");
     for t in transcripts {
         for l in &t.lines {
             let cells = [
@@ -24,6 +25,7 @@ pub fn csv(transcripts: &[TranscriptRecord]) -> String {
                 l.at.to_rfc3339(),
                 l.speaker.clone(),
                 l.text.clone(),
+                t.medium.as_str().to_owned(),
             ];
             let row: Vec<String> = cells.iter().map(|c| csv_cell(c)).collect();
             out.push_str(&row.join(","));
@@ -72,9 +74,10 @@ pub fn html(transcripts: &[TranscriptRecord], title: &str) -> String {
     out.push_str(&format!("<p class=\"meta\">{} transcripts</p>\n", transcripts.len()));
     for t in transcripts {
         out.push_str(&format!(
-            "<section><h2>#{} · {}</h2><p class=\"meta\">{} – {} · {} · {} · READ {} · {}</p>\n",
+            "<section><h2>#{} · {}</h2><p class=\"meta\">{} · {} – {} · {} · {} · READ {} · {}</p>\n",
             t.id,
             escape(&t.patron),
+            if t.medium == crate::api::Medium::Web { "web chat" } else { "IM chat" },
             t.started_at.format("%Y-%m-%d %H:%M"),
             t.ended_at.format("%H:%M"),
             escape(&t.account),
@@ -97,45 +100,42 @@ pub fn html(transcripts: &[TranscriptRecord], title: &str) -> String {
     out
 }
 
-/// Statistics as CSV rows `section,key,chat,walkup`: one table a spreadsheet can pivot.
+/// Statistics as CSV rows `section,key,chat,walkup,web`: one table a spreadsheet can pivot. `web`
+/// (the website's chat box) came last, so sheets that read the first four columns still do; waits
+/// and lengths of chats, IM and web together, are in `chat`.
 pub fn stats_csv(s: &Statistics) -> String {
-    let mut out = String::from("section,key,chat,walkup\r\n");
-    let mut row = |section: &str, key: &str, chat: String, walkup: String| {
-        let cells = [section, key, &chat, &walkup].map(csv_cell);
+    let mut out = String::from("section,key,chat,walkup,web\r\n");
+    let mut row = |section: &str, key: &str, [chat, walkup, web]: [String; 3]| {
+        let cells = [section, key, &chat, &walkup, &web].map(csv_cell);
         out.push_str(&cells.join(","));
         out.push_str("\r\n");
     };
-    let both = |c: &ByMedium| (c.chat.to_string(), c.walkup.to_string());
-    row("period", "from", s.from.to_rfc3339(), String::new());
-    row("period", "to", s.to.to_rfc3339(), String::new());
-    let (c, w) = both(&s.questions);
-    row("questions", "all", c, w);
-    row("questions", "abandoned", s.abandoned.to_string(), String::new());
-    row("patrons", "different", s.patrons.to_string(), String::new());
-    row("patrons", "returning", s.repeat_patrons.to_string(), String::new());
+    let each = |c: &ByMedium| [c.chat.to_string(), c.walkup.to_string(), c.web.to_string()];
+    let one = |v: String| [v, String::new(), String::new()];
+    row("period", "from", one(s.from.to_rfc3339()));
+    row("period", "to", one(s.to.to_rfc3339()));
+    row("questions", "all", each(&s.questions));
+    row("questions", "abandoned", one(s.abandoned.to_string()));
+    row("patrons", "different", one(s.patrons.to_string()));
+    row("patrons", "returning", one(s.repeat_patrons.to_string()));
     for (h, c) in s.by_hour.iter().enumerate() {
-        let (c, w) = both(c);
-        row("hour", &format!("{h:02}"), c, w);
+        row("hour", &format!("{h:02}"), each(c));
     }
     for (d, c) in WEEKDAYS.iter().zip(&s.by_weekday) {
-        let (c, w) = both(c);
-        row("weekday", d, c, w);
+        row("weekday", d, each(c));
     }
     for (l, c) in s.read_levels.iter().enumerate() {
-        let (c, w) = both(c);
-        row("read", &(l + 1).to_string(), c, w);
+        row("read", &(l + 1).to_string(), each(c));
     }
-    let (c, w) = both(&s.unrated);
-    row("read", "unrated", c, w);
+    row("read", "unrated", each(&s.unrated));
     for (name, spread, walkup) in spreads(s) {
         for (key, v) in [("count", spread.count), ("p50", spread.p50), ("p90", spread.p90), ("max", spread.max)] {
-            let (c, w) = if walkup { (String::new(), v.to_string()) } else { (v.to_string(), String::new()) };
-            row(name, key, c, w);
+            let cells = if walkup { [String::new(), v.to_string(), String::new()] } else { one(v.to_string()) };
+            row(name, key, cells);
         }
     }
     for t in &s.tags {
-        let (c, w) = both(&t.count);
-        row("tag", &t.tag, c, w);
+        row("tag", &t.tag, each(&t.count));
     }
     out
 }
@@ -148,39 +148,44 @@ pub fn stats_html(s: &Statistics, title: &str) -> String {
         "table{border-collapse:collapse;margin:.5rem 0 1.5rem}th,td{padding:.15rem .6rem;text-align:right}\
          th:first-child,td:first-child{text-align:left}td.bars{width:24rem;text-align:left}\
          .bar{display:inline-block;height:.8rem;vertical-align:middle}.chat{background:#1e5aaa}\
-         .walkup{background:#c77800}.key span{display:inline-block;width:.8rem;height:.8rem;margin:0 .3rem}\
+         .web{background:#2a7d4f}.walkup{background:#c77800}.key span{display:inline-block;width:.8rem;height:.8rem;margin:0 .3rem}\
          td.tag{overflow-wrap:anywhere;unicode-bidi:isolate}",
     );
     out.push_str(&format!(
-        "<p class=\"meta\">{} to {} · <span class=\"key\"><span class=\"chat\"></span>chat \
-         <span class=\"walkup\"></span>walk-up</span></p>\n",
+        "<p class=\"meta\">{} to {} · <span class=\"key\"><span class=\"chat\"></span>IM chat \
+         <span class=\"web\"></span>web chat <span class=\"walkup\"></span>walk-up</span></p>\n",
         s.from.format("%Y-%m-%d %H:%M"),
         s.to.format("%Y-%m-%d %H:%M")
     ));
     out.push_str(&format!(
         "<h2>Summary</h2>\n<table><tbody>\
-         <tr><th scope=\"row\">Questions by chat</th><td>{}</td></tr>\
+         <tr><th scope=\"row\">Questions by IM chat</th><td>{}</td></tr>\
+         <tr><th scope=\"row\">Questions by web chat</th><td>{}</td></tr>\
          <tr><th scope=\"row\">Questions at the desk (walk-up)</th><td>{}</td></tr>\
          <tr><th scope=\"row\">Chats abandoned before an answer</th><td>{}</td></tr>\
          <tr><th scope=\"row\">Different patrons (chat)</th><td>{}</td></tr>\
          <tr><th scope=\"row\">Returning patrons (chat)</th><td>{}</td></tr></tbody></table>\n",
-        s.questions.chat, s.questions.walkup, s.abandoned, s.patrons, s.repeat_patrons
+        s.questions.chat, s.questions.web, s.questions.walkup, s.abandoned, s.patrons, s.repeat_patrons
     ));
     let rows_of = |rows: Vec<(String, ByMedium)>| -> String {
-        let most = rows.iter().map(|(_, c)| c.chat + c.walkup).max().unwrap_or(0).max(1);
+        let most = rows.iter().map(|(_, c)| c.total()).max().unwrap_or(0).max(1);
         let mut t = String::from(
-            "<table><thead><tr><th scope=\"col\"></th><th scope=\"col\">Chat</th><th scope=\"col\">Walk-up</th>\
+            "<table><thead><tr><th scope=\"col\"></th><th scope=\"col\">IM chat</th><th scope=\"col\">Web chat</th>\
+             <th scope=\"col\">Walk-up</th>\
              <th scope=\"col\"><span class=\"meta\">(bars)</span></th></tr></thead><tbody>\n",
         );
         for (label, c) in rows {
             let width = |n: u32| f64::from(n) * 100.0 / f64::from(most);
             t.push_str(&format!(
-                "<tr><td class=\"tag\">{}</td><td>{}</td><td>{}</td><td class=\"bars\" aria-hidden=\"true\">\
-                 <span class=\"bar chat\" style=\"width:{:.1}%\"></span><span class=\"bar walkup\" style=\"width:{:.1}%\"></span></td></tr>\n",
+                "<tr><td class=\"tag\">{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"bars\" aria-hidden=\"true\">\
+                 <span class=\"bar chat\" style=\"width:{:.1}%\"></span><span class=\"bar web\" style=\"width:{:.1}%\"></span>\
+                 <span class=\"bar walkup\" style=\"width:{:.1}%\"></span></td></tr>\n",
                 escape(&label),
                 c.chat,
+                c.web,
                 c.walkup,
                 width(c.chat),
+                width(c.web),
                 width(c.walkup)
             ));
         }
@@ -225,10 +230,11 @@ pub fn stats_html(s: &Statistics, title: &str) -> String {
 /// Statistics as a short plain-text report for the terminal.
 pub fn stats_text(s: &Statistics) -> String {
     let mut out = format!(
-        "{} to {}\nquestions: {} chat, {} walk-up; {} chats abandoned\npatrons (chat): {} different, {} returning\n",
+        "{} to {}\nquestions: {} IM chat, {} web chat, {} walk-up; {} chats abandoned\npatrons (chat): {} different, {} returning\n",
         s.from.format("%Y-%m-%d %H:%M"),
         s.to.format("%Y-%m-%d %H:%M"),
         s.questions.chat,
+        s.questions.web,
         s.questions.walkup,
         s.abandoned,
         s.patrons,
@@ -244,15 +250,14 @@ pub fn stats_text(s: &Statistics) -> String {
         ));
     }
     let levels: Vec<String> =
-        s.read_levels.iter().enumerate().map(|(i, c)| format!("{}: {}", i + 1, c.chat + c.walkup)).collect();
-    out.push_str(&format!("READ scale: {}; unrated: {}\n", levels.join(", "), s.unrated.chat + s.unrated.walkup));
-    let busiest = s.by_hour.iter().enumerate().max_by_key(|(h, c)| (c.chat + c.walkup, std::cmp::Reverse(*h)));
-    if let Some((h, c)) = busiest.filter(|(_, c)| c.chat + c.walkup > 0) {
-        out.push_str(&format!("busiest hour: {h:02}:00 ({} questions)\n", c.chat + c.walkup));
+        s.read_levels.iter().enumerate().map(|(i, c)| format!("{}: {}", i + 1, c.total())).collect();
+    out.push_str(&format!("READ scale: {}; unrated: {}\n", levels.join(", "), s.unrated.total()));
+    let busiest = s.by_hour.iter().enumerate().max_by_key(|(h, c)| (c.total(), std::cmp::Reverse(*h)));
+    if let Some((h, c)) = busiest.filter(|(_, c)| c.total() > 0) {
+        out.push_str(&format!("busiest hour: {h:02}:00 ({} questions)\n", c.total()));
     }
     if !s.tags.is_empty() {
-        let tags: Vec<String> =
-            s.tags.iter().take(10).map(|t| format!("{} {}", t.tag, t.count.chat + t.count.walkup)).collect();
+        let tags: Vec<String> = s.tags.iter().take(10).map(|t| format!("{} {}", t.tag, t.count.total())).collect();
         out.push_str(&format!("tags: {}\n", tags.join(", ")));
     }
     out
@@ -297,6 +302,7 @@ mod tests {
             ended_at: now,
             reason: "byLibrarian".into(),
             librarian: "Maria".into(),
+            medium: crate::api::Medium::Web,
             read_level: Some(3),
             tags: vec!["census".into(), "=cmd".into()],
             lines: vec![
@@ -334,7 +340,7 @@ mod tests {
             tags: vec![tag.into()],
         };
         let s = compute(
-            &[q(Medium::Chat, 5, "=census"), q(Medium::Walkup, 70, "maps, atlases")],
+            &[q(Medium::Chat, 5, "=census"), q(Medium::Walkup, 70, "maps, atlases"), q(Medium::Web, 5, "census")],
             t,
             t + chrono::Duration::days(1),
             &Utc,
@@ -343,26 +349,30 @@ mod tests {
         let rows: Vec<::csv::StringRecord> =
             ::csv::Reader::from_reader(out.as_bytes()).records().map(Result::unwrap).collect();
         let find = |section: &str, key: &str| rows.iter().find(|r| &r[0] == section && &r[1] == key).unwrap().clone();
-        assert_eq!((&find("questions", "all")[2], &find("questions", "all")[3]), ("1", "1"));
+        assert!(out.starts_with("section,key,chat,walkup,web\r\n"), "{out}");
+        let all = find("questions", "all");
+        assert_eq!((&all[2], &all[3], &all[4]), ("1", "1", "1"));
         assert_eq!(&find("hour", "14")[2], "1");
         assert_eq!(&find("weekday", "mon")[3], "1");
         assert_eq!(&find("chat wait", "p50")[2], "30");
+        assert_eq!(&find("chat wait", "count")[2], "2", "IM and web chats wait alike");
         assert_eq!(&find("walk-up length", "max")[3], "4200");
         assert_eq!(&find("tag", "'=census")[2], "1", "a tag cannot be a formula");
         assert_eq!(&find("tag", "maps, atlases")[3], "1");
         let text = stats_text(&s);
-        assert!(text.contains("questions: 1 chat, 1 walk-up; 0 chats abandoned"), "{text}");
+        assert!(text.contains("questions: 1 IM chat, 1 web chat, 1 walk-up; 0 chats abandoned"), "{text}");
         assert!(text.contains("walk-up length: median 1 h 10 min"), "{text}");
         assert!(text.contains("chat wait: median 30 s"), "{text}");
-        assert!(text.contains("busiest hour: 14:00 (2 questions)"), "{text}");
+        assert!(text.contains("busiest hour: 14:00 (3 questions)"), "{text}");
 
         let page = stats_html(&s, "Desk <stats>");
         assert!(page.contains("<title>Desk &lt;stats&gt;</title>") && page.contains("default-src 'none'"));
-        assert!(page.contains("<tr><td class=\"tag\">14:00</td><td>1</td><td>1</td>"), "{page}");
-        // Both questions came at 14:00: that hour's bar (chat and walk-up stacked) is the full
-        // width, the others empty.
-        assert!(page.contains("style=\"width:50.0%\"></span><span class=\"bar walkup\" style=\"width:50.0%\""));
-        assert!(page.contains("<td class=\"tag\">13:00</td><td>0</td><td>0</td>"));
+        assert!(page.contains("<tr><td class=\"tag\">14:00</td><td>1</td><td>1</td><td>1</td>"), "{page}");
+        // All three questions came at 14:00: that hour's bar (IM, web and walk-up side by side)
+        // is the full width, the others empty.
+        assert!(page.contains("<span class=\"bar web\" style=\"width:33.3%\"></span>"), "{page}");
+        assert!(page.contains("<span class=\"bar walkup\" style=\"width:33.3%\"></span>"), "{page}");
+        assert!(page.contains("<td class=\"tag\">13:00</td><td>0</td><td>0</td><td>0</td>"));
         assert!(page.contains("<td>walk-up length</td><td>1</td><td>1 h 10 min</td>"), "{page}");
         assert!(page.contains("<td class=\"tag\">=census</td>"), "a tag is text");
     }

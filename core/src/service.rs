@@ -155,23 +155,23 @@ impl Io {
                 show(publish, shown);
                 return None;
             }
-            Output::Send(m) if *sends_blocked => return Some(Output::Send(m)),
-            Output::Send(m) => {
+            Output::Send { message, to } if *sends_blocked => return Some(Output::Send { message, to }),
+            Output::Send { message, to } => {
                 let cmd = AccountCommand::Send {
-                    to: m.peer.clone(),
-                    id: m.stable_id.clone(),
-                    body: m.body.clone(),
-                    auto: m.auto_reply,
+                    to: to.clone(),
+                    id: message.stable_id.clone(),
+                    body: message.body.clone(),
+                    auto: message.auto_reply,
                 };
                 return match self.commands.try_send(cmd) {
                     Ok(()) => {
-                        publish.message((*m).into());
+                        publish.message((*message).into());
                         None
                     }
                     // Still pending in the store: it goes with the next round.
                     Err(_) => {
                         *sends_blocked = true;
-                        Some(Output::Send(m))
+                        Some(Output::Send { message, to })
                     }
                 };
             }

@@ -85,10 +85,7 @@ pub fn compute<Tz: TimeZone>(questions: &[Question], from: DateTime<Utc>, to: Da
     let mut visits: HashMap<&str, u32> = HashMap::new();
     let mut tags: BTreeMap<&str, ByMedium> = BTreeMap::new();
     for q in questions.iter().filter(|q| q.started_at >= from && q.started_at < to) {
-        let bump = |c: &mut ByMedium| match q.medium {
-            Medium::Chat => c.chat += 1,
-            Medium::Walkup => c.walkup += 1,
-        };
+        let bump = |c: &mut ByMedium| c.add(q.medium);
         bump(&mut s.questions);
         let local = q.started_at.with_timezone(tz);
         bump(&mut s.by_hour[local.hour() as usize]);
@@ -102,7 +99,7 @@ pub fn compute<Tz: TimeZone>(questions: &[Question], from: DateTime<Utc>, to: Da
         }
         let took = q.ended_at.map(|end| seconds(q.started_at, end));
         match q.medium {
-            Medium::Chat => {
+            Medium::Chat | Medium::Web => {
                 chat_times.extend(took);
                 match q.answered_at {
                     Some(at) => waits.push(seconds(q.started_at, at)),
@@ -122,7 +119,7 @@ pub fn compute<Tz: TimeZone>(questions: &[Question], from: DateTime<Utc>, to: Da
     s.repeat_patrons = visits.values().filter(|&&n| n > 1).count() as u32;
     s.tags = tags.into_iter().map(|(tag, count)| TagCount { tag: tag.to_owned(), count }).collect();
     // Most used first; the map's order (alphabetical) breaks ties.
-    s.tags.sort_by_key(|t| std::cmp::Reverse(t.count.chat + t.count.walkup));
+    s.tags.sort_by_key(|t| std::cmp::Reverse(t.count.total()));
     s
 }
 
@@ -151,8 +148,8 @@ mod tests {
             medium,
             started_at: start,
             ended_at: Some(start + Duration::minutes(minutes)),
-            answered_at: (medium == Medium::Chat).then(|| start + Duration::seconds(90)),
-            patron: (medium == Medium::Chat).then(|| "patron-aa".to_owned()),
+            answered_at: medium.is_chat().then(|| start + Duration::seconds(90)),
+            patron: medium.is_chat().then(|| "patron-aa".to_owned()),
             read_level: Some(2),
             tags: vec![],
         }
@@ -170,14 +167,30 @@ mod tests {
             q(Medium::Chat, t - Duration::days(30), 1),   // before the period
         ];
         let s = compute(&qs, t - Duration::days(1), t + Duration::days(1), &chicago);
-        assert_eq!(s.questions, ByMedium { chat: 1, walkup: 2 });
-        assert_eq!(s.by_hour[11], ByMedium { chat: 1, walkup: 1 });
-        assert_eq!(s.by_hour[18], ByMedium { chat: 0, walkup: 1 });
+        assert_eq!(s.questions, ByMedium { chat: 1, web: 0, walkup: 2 });
+        assert_eq!(s.by_hour[11], ByMedium { chat: 1, web: 0, walkup: 1 });
+        assert_eq!(s.by_hour[18], ByMedium { chat: 0, web: 0, walkup: 1 });
         assert_eq!(s.by_hour.iter().map(|h| h.chat + h.walkup).sum::<u32>(), 3);
-        assert_eq!(s.by_weekday[0], ByMedium { chat: 1, walkup: 2 }, "Monday");
-        assert_eq!(s.read_levels[1], ByMedium { chat: 1, walkup: 2 });
+        assert_eq!(s.by_weekday[0], ByMedium { chat: 1, web: 0, walkup: 2 }, "Monday");
+        assert_eq!(s.read_levels[1], ByMedium { chat: 1, web: 0, walkup: 2 });
         assert_eq!(s.walkup_handling, Some(Spread { count: 2, p50: 120, p90: 240, max: 240 }));
         assert_eq!(s.chat_wait, Some(Spread { count: 1, p50: 90, p90: 90, max: 90 }));
+    }
+
+    #[test]
+    fn web_chats_are_counted_apart_and_wait_and_last_as_chats_do() {
+        let t = Utc.with_ymd_and_hms(2026, 11, 23, 10, 0, 0).unwrap();
+        let mut web = q(Medium::Web, t + Duration::minutes(1), 6);
+        web.answered_at = Some(web.started_at + Duration::seconds(30));
+        web.patron = Some("patron-bb".into());
+        let qs = vec![q(Medium::Chat, t, 10), web, q(Medium::Walkup, t, 4)];
+        let s = compute(&qs, t, t + Duration::hours(1), &Utc);
+        assert_eq!(s.questions, ByMedium { chat: 1, web: 1, walkup: 1 });
+        assert_eq!(s.by_hour[10], ByMedium { chat: 1, web: 1, walkup: 1 });
+        assert_eq!(s.chat_wait, Some(Spread { count: 2, p50: 30, p90: 90, max: 90 }));
+        assert_eq!(s.chat_handling.map(|h| h.count), Some(2));
+        assert_eq!(s.patrons, 2);
+        assert_eq!(s.questions.total(), 3);
     }
 
     #[test]

@@ -243,7 +243,7 @@ fn search_finds_closed_chats_in_their_redacted_form() {
     assert_eq!(text(&narrowed(&["--medium", "chat"])).0.lines().count(), 1);
     let o = narrowed(&["--medium", "phone"]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(text(&o).1.contains("--medium wants chat or walkup"), "{}", text(&o).1);
+    assert!(text(&o).1.contains("--medium wants chat, web or walkup"), "{}", text(&o).1);
     assert_eq!(text(&narrowed(&["--librarian", "Nobody"])).0, "");
     assert_eq!(text(&narrowed(&["--from", "2001-01-01", "--to", "2001-01-31"])).0, "");
     let o = narrowed(&["--from", "yesterday"]);
@@ -327,7 +327,7 @@ fn stats_reports_the_period_in_text_csv_and_json() {
     let db = db.to_str().unwrap();
 
     let (out, err) = text(&ctl(&["stats", "--db", db]));
-    assert!(out.contains("questions: 1 chat, 1 walk-up; 0 chats abandoned"), "{out}{err}");
+    assert!(out.contains("questions: 1 IM chat, 0 web chat, 1 walk-up; 0 chats abandoned"), "{out}{err}");
     assert!(out.contains("chat wait: median 45 s") && out.contains("tags: maps 1"), "{out}");
     assert!(
         out.contains("READ scale: 1: 0, 2: 2,") && out.contains("unrated: 0"),
@@ -343,15 +343,15 @@ fn stats_reports_the_period_in_text_csv_and_json() {
     let today = chrono::Local::now().date_naive();
     let (out, _) =
         text(&ctl(&["stats", "--db", db, "--format", "csv", "--from", &(today - chrono::Days::new(1)).to_string()]));
-    assert!(out.starts_with("section,key,chat,walkup\r\nperiod,from,"), "{out}");
-    assert!(out.contains("\r\nquestions,all,1,1\r\n") && out.contains("\r\ntag,maps,1,0"), "{out}");
+    assert!(out.starts_with("section,key,chat,walkup,web\r\nperiod,from,"), "{out}");
+    assert!(out.contains("\r\nquestions,all,1,1,0\r\n") && out.contains("\r\ntag,maps,1,0,0"), "{out}");
     let (out, _) = text(&ctl(&["stats", "--db", db, "--format", "html", "--days", "1"]));
     assert!(out.starts_with("<!DOCTYPE html>") && out.ends_with("</html>\n"), "{out}");
-    assert!(out.contains("<th scope=\"row\">Questions by chat</th><td>1</td>"), "{out}");
-    assert!(out.contains("<td class=\"tag\">maps</td><td>1</td><td>0</td>"), "{out}");
+    assert!(out.contains("<th scope=\"row\">Questions by IM chat</th><td>1</td>"), "{out}");
+    assert!(out.contains("<td class=\"tag\">maps</td><td>1</td><td>0</td><td>0</td>"), "{out}");
     // A period with nothing in it is a report of zeros, not an error.
     let (out, _) = text(&ctl(&["stats", "--db", db, "--from", "2020-01-01", "--to", "2020-01-31"]));
-    assert!(out.contains("questions: 0 chat, 0 walk-up"), "{out}");
+    assert!(out.contains("questions: 0 IM chat, 0 web chat, 0 walk-up"), "{out}");
 
     for (args, says) in [
         (vec!["--days", "7", "--from", "2026-01-01"], "cannot be used with"),

@@ -10,17 +10,23 @@ pub fn bundle() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../widget/dist/refdesk-chat.js")
 }
 
-/// Writes the page, the library's stylesheet (`site_css`) and the chat box into `site`, the
+/// Writes the pages (a home page and a second page of the site), the library's stylesheet (`site_css`) and the chat box into `site`, the
 /// server's web root, pointed at `server`'s WebSocket and guests' host.
 pub fn write(site: &Path, server: &Prosody, site_css: &str) -> Result<(), String> {
     let bundle = bundle();
     std::fs::copy(&bundle, site.join("refdesk-chat.js"))
         .map_err(|e| format!("{}: {e} (build it: npm --prefix widget run build)", bundle.display()))?;
-    let page = include_str!("../../widget/demo/index.html")
-        .replace("%WEBSOCKET%", &server.websocket_url())
-        .replace("%GUEST%", &server.guest_domain)
-        .replace("%DOMAIN%", &server.domain);
-    std::fs::write(site.join("index.html"), page).map_err(|e| e.to_string())?;
+    let pages = [
+        ("index.html", include_str!("../../widget/demo/index.html")),
+        ("catalogue.html", include_str!("../../widget/demo/catalogue.html")),
+    ];
+    for (name, page) in pages {
+        let page = page
+            .replace("%WEBSOCKET%", &server.websocket_url())
+            .replace("%GUEST%", &server.guest_domain)
+            .replace("%DOMAIN%", &server.domain);
+        std::fs::write(site.join(name), page).map_err(|e| e.to_string())?;
+    }
     std::fs::write(site.join("site.css"), site_css).map_err(|e| e.to_string())
 }
 

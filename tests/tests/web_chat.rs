@@ -243,3 +243,81 @@ fn a_web_patron_waiting_in_line_sees_their_place_move_up() {
     desk.reply(&guest.account, &guest.peer, "The atlases are on the second floor.");
     wait_for("the place line gone once a librarian has the chat", || (place(&s) == "").then_some(()));
 }
+
+/// A patron who reloads the page, or opens another page of the site, is a new anonymous guest each
+/// time; the chat box's visit keeps them in the same chat at the desk, and what the librarian wrote
+/// while no page was open arrives once when one is. The closed chat counts as a web chat.
+#[test]
+fn a_web_patron_who_reloads_or_changes_page_stays_in_their_chat_and_misses_nothing() {
+    let Library { rt, p, mut desk, data: _data, _dirs } = library("", &[]);
+    let driver = ChromeDriver::start().unwrap();
+    let s = driver.open(&p.site_url()).unwrap();
+    s.click(&s.find_in_shadow(HOST, "[data-testid=launcher]").unwrap()).unwrap();
+    let input = s.find_in_shadow(HOST, "[data-testid=question]").unwrap();
+    s.send_keys(&input, "Do you lend e-readers?\u{E007}").unwrap();
+    let first = rt.block_on(desk.until_message("the question", |m| m.incoming && m.body.contains("e-readers")));
+    let (account, chat) = (first.account.clone(), first.peer.clone());
+    desk.reply(&account, &chat, "Yes, for three weeks.");
+    wait_for("the first answer", || lines(&s).iter().any(|(_, t)| t == "Yes, for three weeks.").then_some(()));
+
+    // The patron leaves the site for a moment; the librarian writes meanwhile (to a guest address
+    // that is gone by now).
+    s.goto("about:blank").unwrap();
+    std::thread::sleep(Duration::from_millis(500));
+    desk.reply(&account, &chat, "You need a library card.");
+    rt.block_on(desk.until_message("the second answer sent", |m| {
+        !m.incoming && m.body == "You need a library card." && m.status != refdesk_core::api::MessageStatus::Pending
+    }));
+
+    // Back on another page of the site: the conversation is there, and the answer it missed comes.
+    s.goto(&format!("{}catalogue.html", p.site_url())).unwrap();
+    let shown = wait_for("the missed answer after changing page", || {
+        let l = lines(&s);
+        l.iter().any(|(_, t)| t == "You need a library card.").then_some(l)
+    });
+    s.click(&s.find_in_shadow(HOST, "[data-testid=launcher]").unwrap()).unwrap();
+    let input = s.find_in_shadow(HOST, "[data-testid=question]").unwrap();
+    s.send_keys(&input, "Can I get one online?\u{E007}").unwrap();
+    // The new guest's words are the same chat at the desk, and the answer reaches where they are now.
+    let next = rt.block_on(desk.until_message("the follow-up", |m| m.incoming && m.body.contains("online?")));
+    assert_eq!(next.peer, chat, "the same chat at the desk");
+    desk.reply(&account, &chat, "Yes: library.example/join");
+    // A reload as well, after the answer is shown.
+    wait_for("the third answer", || lines(&s).iter().any(|(_, t)| t == "Yes: library.example/join").then_some(()));
+    s.goto(&p.site_url()).unwrap();
+    std::thread::sleep(Duration::from_secs(2));
+    let all = wait_for("the whole conversation after a reload", || {
+        let l = lines(&s);
+        (l.len() >= 5).then_some(l)
+    });
+    let texts: Vec<&str> = all.iter().map(|(_, t)| t.as_str()).collect();
+    assert_eq!(
+        texts,
+        [
+            "Do you lend e-readers?",
+            "Yes, for three weeks.",
+            "You need a library card.",
+            "Can I get one online?",
+            "Yes: library.example/join"
+        ],
+        "each line once, in order (before: {shown:?})"
+    );
+
+    // One chat at the desk, marked as from the website; closed, it is a web chat in the statistics.
+    let d = desk.desk.lock().unwrap();
+    let tabs = d.conversations().unwrap();
+    let guest_host = format!("@{}", p.guest_domain);
+    let web: Vec<_> = tabs.iter().filter(|c| c.peer.ends_with(&guest_host)).collect();
+    assert_eq!(web.len(), 1, "{tabs:?}");
+    assert_eq!(web[0].medium, refdesk_core::api::Medium::Web);
+    drop(d);
+    let now = Utc::now();
+    desk.desk.lock().unwrap().close_chat(&chat, &refdesk_core::api::Rating::default(), now).unwrap();
+    let stats = desk
+        .desk
+        .lock()
+        .unwrap()
+        .statistics(now - chrono::Duration::hours(1), now + chrono::Duration::hours(1), &Utc)
+        .unwrap();
+    assert_eq!((stats.questions.web, stats.questions.chat), (1, 0));
+}

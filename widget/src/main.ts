@@ -5,7 +5,7 @@
 import { client, xml, type Client, type Element } from "@xmpp/client";
 import { pickLang, words, type Words } from "./text";
 import { STYLE } from "./style";
-import { load, save, transcriptText, type Line } from "./history";
+import { load, loadVisit, newVisit, save, saveVisit, transcriptText, type Line, type Visit } from "./history";
 
 interface Config {
   websocket: string;
@@ -20,8 +20,9 @@ const MAX_QUESTION = 2000;
 // A desk's message longer than this is cut for display (the desk bounds its own; this bounds a server's).
 const MAX_SHOWN = 4000;
 const CHATSTATES = "http://jabber.org/protocol/chatstates";
-// The desk's place-in-line payload (documented in docs/web-chat.md).
+// The desk's place-in-line payload and the box's visit marker (both in docs/web-chat.md).
 const PLACE = "urn:x-refdesk:place:0";
+const WEB = "urn:x-refdesk:web:0";
 
 function readConfig(script: HTMLScriptElement): Config | string {
   const d = script.dataset;
@@ -53,6 +54,7 @@ function el<K extends keyof HTMLElementTagNameMap>(
 class ChatBox {
   private xmpp: Client | null = null;
   private lines: Line[];
+  private visit: Visit | null;
   private readonly log: HTMLElement;
   private readonly panel: HTMLElement;
   private readonly launcher: HTMLButtonElement;
@@ -69,6 +71,7 @@ class ChatBox {
     root: ShadowRoot,
   ) {
     this.lines = load(cfg.library);
+    this.visit = loadVisit(cfg.library);
     this.launcher = el("button", { type: "button", class: "launcher", "aria-expanded": "false", "data-testid": "launcher" }, w.open);
     this.status = el("span", { class: "status", role: "status", "data-testid": "desk-status" });
     this.launcher.append(this.status);
@@ -118,6 +121,9 @@ class ChatBox {
     download.addEventListener("click", () => this.download());
     for (const l of this.lines) this.show(l);
     void this.refreshStatus();
+    // A chat under way before a reload or on another page of the site: back to it at once, so
+    // what the desk writes meanwhile arrives.
+    if (this.visit?.started && !this.visit.ended) void this.connect().catch(() => {});
   }
 
   private toggle(open: boolean) {
@@ -165,6 +171,9 @@ class ChatBox {
     const x = client({ service: this.cfg.websocket, domain: this.cfg.guestDomain });
     x.on("error", () => this.info(this.w.failed));
     x.on("stanza", (s) => this.receive(s));
+    // Each sign-in (the first after a reload, or after the link dropped) is a new guest: tell the
+    // desk which chat this is and what the box already shows.
+    x.on("online", () => void this.resume(x));
     this.xmpp = x;
     try {
       await x.start();
@@ -178,6 +187,18 @@ class ChatBox {
     return x;
   }
 
+  private async resume(x: Client) {
+    const v = this.visit;
+    if (!v?.started || v.ended) return;
+    const attrs: Record<string, string> = { xmlns: WEB, visit: v.token, resume: "1" };
+    if (v.last) attrs.last = v.last;
+    try {
+      await x.send(xml("message", { to: this.cfg.library, type: "chat" }, xml("active", { xmlns: CHATSTATES }), xml("web", attrs)));
+    } catch {
+      // The link dropped again: the next sign-in says it.
+    }
+  }
+
   private receive(s: Element) {
     if (!s.is("message")) return;
     const from = (s.attrs.from ?? "").split("/")[0];
@@ -187,6 +208,15 @@ class ChatBox {
     const body = s.getChildText("body");
     if (body !== null && body.trim() !== "") {
       this.info("");
+      const id = typeof s.attrs.id === "string" ? s.attrs.id.slice(0, 128) : null;
+      const v = this.visit;
+      if (v && id) {
+        // Sent again after a reload: shown once.
+        if (v.seen.includes(id)) return;
+        v.seen.push(id);
+        v.last = id;
+        saveVisit(this.cfg.library, v);
+      }
       this.add({ from: "desk", text: body.slice(0, MAX_SHOWN), at: Date.now() });
     } else if (s.getChild("composing", CHATSTATES)) {
       this.info(this.w.typing);
@@ -212,6 +242,11 @@ class ChatBox {
   private async ask() {
     const text = this.input.value.trim().slice(0, MAX_QUESTION);
     if (text === "") return;
+    if (!this.visit || this.visit.ended) {
+      this.visit = newVisit();
+      saveVisit(this.cfg.library, this.visit);
+    }
+    const visit = this.visit;
     let x: Client;
     try {
       x = await this.connect();
@@ -219,8 +254,18 @@ class ChatBox {
       return; // the failure is shown; the question stays in the box to send again
     }
     await x.send(
-      xml("message", { to: this.cfg.library, type: "chat" }, xml("body", {}, text), xml("active", { xmlns: CHATSTATES })),
+      xml(
+        "message",
+        { to: this.cfg.library, type: "chat" },
+        xml("body", {}, text),
+        xml("active", { xmlns: CHATSTATES }),
+        xml("web", { xmlns: WEB, visit: visit.token }),
+      ),
     );
+    if (!visit.started) {
+      visit.started = true;
+      saveVisit(this.cfg.library, visit);
+    }
     this.input.value = "";
     this.add({ from: "you", text, at: Date.now() });
   }
@@ -229,6 +274,11 @@ class ChatBox {
     const x = this.xmpp;
     this.xmpp = null;
     this.showPlace("0", "0");
+    if (this.visit) {
+      // The next question starts a new chat; this one is not resumed on a reload.
+      this.visit.ended = true;
+      saveVisit(this.cfg.library, this.visit);
+    }
     if (x) {
       try {
         await x.send(xml("message", { to: this.cfg.library, type: "chat" }, xml("gone", { xmlns: CHATSTATES })));

@@ -58,7 +58,7 @@ enum Command {
         /// Chats on this account
         #[arg(long, value_name = "JID")]
         account: Option<String>,
-        /// Only chats or only walk-ups
+        /// Only IM chats (chat), web chats (web) or walk-ups (walkup)
         #[arg(long, value_parser = parse_medium)]
         medium: Option<Medium>,
         /// The words to look for
@@ -258,9 +258,10 @@ macro_rules! out {
 
 fn parse_medium(v: &str) -> Result<Medium, String> {
     match v {
-        "chat" => Ok(Medium::Chat),
+        "chat" | "im" => Ok(Medium::Chat),
+        "web" => Ok(Medium::Web),
         "walkup" | "walk-up" => Ok(Medium::Walkup),
-        _ => Err(format!("--medium wants chat or walkup, not {v:?}")),
+        _ => Err(format!("--medium wants chat, web or walkup, not {v:?}")),
     }
 }
 
@@ -281,10 +282,7 @@ fn run(cli: Cli) -> Result<(), String> {
             let hits = desk.search_transcripts_in(&words.join(" "), &filter, &chrono::Local, limit);
             for h in hits.map_err(|e| e.to_string())? {
                 let when = h.at.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M");
-                let medium = match h.medium {
-                    Medium::Chat => "chat",
-                    Medium::Walkup => "walkup",
-                };
+                let medium = h.medium.as_str();
                 let or_dash = |s: &str| if s.is_empty() { "-".to_owned() } else { s.to_owned() };
                 out!(
                     "{when}\t{medium}\t{}\t{}\t{}\t{}",

@@ -16,6 +16,12 @@ impl Desk {
         true
     }
 
+    /// Where to write to `peer` now: a web chat's box may have signed in again as a new guest
+    /// (a reload, another page of the site; see `Desk::place_visit`).
+    pub fn address_of(&self, account: &str, peer: &str) -> Result<String> {
+        Ok(self.store.address_of(account, peer)?)
+    }
+
     /// The librarian's reply to `peer` on `account`: stored as pending (so it survives a crash or a
     /// lost link) and sent by the IM service. Answering a waiting patron takes their chat.
     pub fn reply(&mut self, account: &str, peer: &str, body: &str, now: DateTime<Utc>) -> Result<MessageView> {

@@ -681,14 +681,14 @@ fn ratings_given_at_close_make_the_statistics() {
     desk.rate_walkup(id, &rate(1, &["directions"])).unwrap();
 
     let s = desk.statistics(t0 - Duration::minutes(1), t0 + Duration::hours(1), &Utc).unwrap();
-    assert_eq!(s.questions, api::ByMedium { chat: 2, walkup: 1 });
+    assert_eq!(s.questions, api::ByMedium { chat: 2, web: 0, walkup: 1 });
     assert_eq!(s.abandoned, 1);
     assert_eq!(s.chat_wait.map(|w| (w.count, w.p50)), Some((1, 75)), "from the question to the first answer");
     assert_eq!(s.walkup_handling.map(|w| w.p50), Some(240));
     assert_eq!((s.patrons, s.repeat_patrons), (1, 1));
-    assert_eq!(s.read_levels[2], api::ByMedium { chat: 1, walkup: 0 });
-    assert_eq!(s.read_levels[0], api::ByMedium { chat: 0, walkup: 1 });
-    assert_eq!(s.unrated, api::ByMedium { chat: 1, walkup: 0 });
+    assert_eq!(s.read_levels[2], api::ByMedium { chat: 1, web: 0, walkup: 0 });
+    assert_eq!(s.read_levels[0], api::ByMedium { chat: 0, web: 0, walkup: 1 });
+    assert_eq!(s.unrated, api::ByMedium { chat: 1, web: 0, walkup: 0 });
     let tags: Vec<_> = s.tags.iter().map(|t| t.tag.as_str()).collect();
     assert!(tags.contains(&"census") && tags.contains(&"directions"), "{tags:?}");
     assert!(tags.contains(&"sent to [EMAIL]"), "personal details in a tag are redacted: {tags:?}");

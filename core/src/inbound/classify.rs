@@ -7,6 +7,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::xmpp::session::bare;
+use crate::xmpp::web::Visit;
 use crate::xmpp::{Carbon, ChatMessage};
 
 /// How a patron's message reached this desk.
@@ -81,6 +82,14 @@ pub enum Input {
     /// A handoff signal addressed to a desk of the account (checked by the desk: see
     /// `Desk::receive_handoff`).
     Handoff(Box<ChatMessage>),
+    /// The message came from the website's chat box, in this visit; it comes first, so that the
+    /// desk can put what follows in the visit's chat (see `Desk::place_visit`). `live`: sent just
+    /// now to this desk, so what the box asks to have again is for this desk to send.
+    Visit {
+        peer: String,
+        visit: Visit,
+        live: bool,
+    },
 }
 
 /// What the desk is to do with `m`, which came on `account`, and the id our server's archive
@@ -123,6 +132,10 @@ pub fn classify(account: &str, m: &ChatMessage) -> (Vec<Input>, Option<String>) 
         (false, Some(_)) => Road::Copy,
         (false, None) => Road::Direct,
     };
+    if let Some(visit) = &m.web {
+        let live = road == Road::Direct && m.sent_at.is_none();
+        inputs.push(Input::Visit { peer: from.to_owned(), visit: (**visit).clone(), live });
+    }
     if let (Some(body), true) = (body, words) {
         let receipt = m.id.clone().filter(|_| m.receipt_request && road == Road::Direct).map(|id| (m.from.clone(), id));
         inputs.push(Input::Message(Box::new(Incoming {
@@ -262,6 +275,27 @@ mod tests {
         claim.to = Some("p@x/phone".into());
         claim.from = "mallory@x/desk2".into();
         assert!(classify(ACCOUNT, &claim).0.is_empty(), "a copy can only come from the account");
+    }
+
+    #[test]
+    fn a_web_visit_comes_before_what_it_carries_and_only_from_a_patron() {
+        let visit = Visit { token: "0123456789abcdef".into(), resume: false, last: None };
+        let mut m = msg("g1@guest.lib/web", Some("hi"), None);
+        m.web = Some(Box::new(visit.clone()));
+        let (inputs, _) = classify(ACCOUNT, &m);
+        assert_eq!(inputs[0], Input::Visit { peer: "g1@guest.lib".into(), visit: visit.clone(), live: true });
+        assert!(matches!(&inputs[1], Input::Message(i) if i.peer == "g1@guest.lib"));
+        let mut copy = m.clone();
+        copy.carbon = Some(Carbon::Received);
+        assert!(matches!(&classify(ACCOUNT, &copy).0[0], Input::Visit { live: false, .. }), "another desk's copy");
+        let mut ours = m.clone();
+        ours.from = "ask@lib/desk2".into();
+        assert!(classify(ACCOUNT, &ours).0.is_empty(), "from the account itself");
+        let mut resume = m;
+        resume.body = None;
+        resume.chat_state = Some("active".into());
+        let (inputs, _) = classify(ACCOUNT, &resume);
+        assert!(matches!(inputs.as_slice(), [Input::Visit { .. }, Input::Typing { typing: false, .. }]), "{inputs:?}");
     }
 
     #[test]

@@ -4,7 +4,7 @@
 //! [`Pipeline::take_output`], in order. No clock, no socket, no lock: the caller passes the time
 //! and the desk, so the whole path runs in tests in virtual time.
 
-use std::collections::{BTreeMap, HashSet, VecDeque};
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 
 use chrono::{DateTime, Utc};
 
@@ -34,8 +34,9 @@ const FLOOD_REPORT_EVERY: u32 = 250;
 pub enum Output {
     /// For the account runner.
     Command(AccountCommand),
-    /// A stored message for the account runner to send; shown in the window once on its way.
-    Send(Box<store::StoredMessage>),
+    /// A stored message for the account runner to send to `to` (the patron's address now: see
+    /// `Store::address_of`); shown in the window once on its way.
+    Send { message: Box<store::StoredMessage>, to: String },
     /// For the window.
     Show(Shown),
 }
@@ -93,6 +94,8 @@ pub struct Pipeline {
     /// Each waiting patron's place and expected wait (in minutes) as last told to them; `None`
     /// until the line was first read (then everyone waiting hears where they stand).
     told: Option<BTreeMap<String, (u32, u32)>>,
+    /// Web chats' current addresses, to the chats they belong to (see `address`).
+    addressed: HashMap<String, String>,
     /// The desk card revision the other desks were last told of.
     announced: Option<u64>,
     /// The desk changed in a way the window is to see.
@@ -120,6 +123,7 @@ impl Pipeline {
             held: Vec::new(),
             held_seq: None,
             told: None,
+            addressed: HashMap::new(),
             announced: None,
             desk_changed: false,
             out: VecDeque::new(),
@@ -266,7 +270,9 @@ impl Pipeline {
         let pending = desk.pending_messages(&self.account);
         for m in self.ok(pending).unwrap_or_default() {
             if self.in_flight.insert(m.stable_id.clone()) {
-                self.out.push_back(Output::Send(Box::new(m)));
+                let to = desk.address_of(&self.account, &m.peer);
+                let to = self.ok(to).unwrap_or_else(|| m.peer.clone());
+                self.out.push_back(Output::Send { message: Box::new(m), to });
             }
         }
         for (to, signal) in desk.take_handoff_signals(&self.account) {
@@ -304,12 +310,13 @@ impl Pipeline {
             Output::Command(AccountCommand::Card { .. }) => self.announced = None,
             // Said again at the next change of the line.
             Output::Command(AccountCommand::Place { to, .. }) => {
+                let peer = self.addressed.get(&to).cloned().unwrap_or(to);
                 if let Some(told) = &mut self.told {
-                    told.remove(&to);
+                    told.remove(&peer);
                 }
             }
-            Output::Send(m) => {
-                self.in_flight.remove(&m.stable_id);
+            Output::Send { message, .. } => {
+                self.in_flight.remove(&message.stable_id);
             }
             _ => {}
         }
@@ -341,6 +348,9 @@ impl Pipeline {
 
     fn message(&mut self, desk: &mut Desk, m: &ChatMessage, now: DateTime<Utc>) {
         let (mut inputs, archive_id) = classify(&self.account, m);
+        // A web chat's words count in its chat (a reload does not start a patron's allowance afresh).
+        let placed = desk.place_visit(&self.account, &mut inputs, now);
+        self.ok(placed);
         if !self.admit(desk, &inputs, m.sent_at.unwrap_or(now)) {
             return;
         }
@@ -458,14 +468,29 @@ impl Pipeline {
             let wait_secs = u32::try_from(wait_secs).unwrap_or(u32::MAX);
             let said = (place, wait_secs.div_ceil(60));
             if before.get(&peer) != Some(&said) {
-                self.out.push_back(Output::Command(AccountCommand::Place { to: peer.clone(), place, wait_secs }));
+                let to = self.address(desk, &peer);
+                self.out.push_back(Output::Command(AccountCommand::Place { to, place, wait_secs }));
             }
             now.insert(peer, said);
         }
         for peer in before.into_keys().filter(|p| !now.contains_key(p)) {
-            self.out.push_back(Output::Command(AccountCommand::Place { to: peer, place: 0, wait_secs: 0 }));
+            let to = self.address(desk, &peer);
+            self.out.push_back(Output::Command(AccountCommand::Place { to, place: 0, wait_secs: 0 }));
         }
         self.told = Some(now);
+    }
+
+    /// Where `peer` is written to now; a web chat's new address is remembered for `unsent`.
+    fn address(&mut self, desk: &Desk, peer: &str) -> String {
+        let to = desk.address_of(&self.account, peer);
+        let to = self.ok(to).unwrap_or_else(|| peer.to_owned());
+        if to != peer {
+            if self.addressed.len() > MAX_HELD {
+                self.addressed.clear();
+            }
+            self.addressed.insert(to.clone(), peer.to_owned());
+        }
+        to
     }
 
     /// Tells the runner who staffs this desk and whether they are on duty (the librarian's own
@@ -523,6 +548,7 @@ mod tests {
     use chrono::Duration;
 
     use super::*;
+    use crate::api;
     use crate::tests::desk;
 
     const ACCOUNT: &str = "ask@library.test";
@@ -564,7 +590,7 @@ mod tests {
     fn sends(out: &[Output]) -> Vec<String> {
         out.iter()
             .filter_map(|o| match o {
-                Output::Send(m) => Some(m.body.clone()),
+                Output::Send { message, .. } => Some(message.body.clone()),
                 _ => None,
             })
             .collect()
@@ -598,6 +624,80 @@ mod tests {
         let out = turn(&mut p, &mut d, vec![patron("lu@x.org/phone", "q1", "Do you have atlases?", 8)], t0);
         assert!(sends(&out).is_empty(), "{out:?}");
         assert!(!out.iter().any(|o| matches!(o, Output::Show(Shown::Message(_)))), "{out:?}");
+    }
+
+    /// A message from the website's chat box, in visit `visit`.
+    fn web(from: &str, id: &str, body: Option<&str>, visit: &str, last: Option<&str>) -> AccountEvent {
+        let AccountEvent::Message(mut m) = patron(from, id, body.unwrap_or(""), 0) else { unreachable!() };
+        m.body = body.map(str::to_owned);
+        m.stream_seq = None;
+        m.chat_state = body.is_none().then(|| "active".to_owned());
+        let resume = body.is_none();
+        m.web = Some(Box::new(crate::xmpp::web::Visit { token: visit.into(), resume, last: last.map(str::to_owned) }));
+        AccountEvent::Message(m)
+    }
+
+    fn sent_to(out: &[Output]) -> Vec<(String, String)> {
+        out.iter()
+            .filter_map(|o| match o {
+                Output::Send { message, to } => Some((to.clone(), message.body.clone())),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_web_chat_keeps_its_chat_across_a_reload_and_gets_what_it_missed_once() {
+        let (_dir, mut d) = desk();
+        let t0 = Utc::now();
+        let mut p = Pipeline::new(ACCOUNT, &d.resource().unwrap());
+        const VISIT: &str = "Zk3v9Qx0c2LmT7aa";
+        let first = "g1@guest.library.test";
+        turn(&mut p, &mut d, vec![web(&format!("{first}/w1"), "q1", Some("Any atlases?"), VISIT, None)], t0);
+        let r1 = d.reply(ACCOUNT, first, "Yes, on floor 2.", t0).unwrap();
+        let out = turn(&mut p, &mut d, vec![], t0);
+        assert_eq!(sent_to(&out), [(first.to_owned(), "Yes, on floor 2.".to_owned())]);
+        let id1 = d.store().message(r1.id).unwrap().unwrap().stable_id;
+        turn(&mut p, &mut d, vec![AccountEvent::Sent { id: id1.clone() }], t0);
+        // The answer written while the page reloads goes to the old guest address (gone).
+        let r2 = d.reply(ACCOUNT, first, "Atlases of what region?", t0).unwrap();
+        let out = turn(&mut p, &mut d, vec![], t0);
+        let id2 = d.store().message(r2.id).unwrap().unwrap().stable_id;
+        turn(&mut p, &mut d, vec![AccountEvent::Sent { id: id2 }], t0);
+        assert_eq!(sent_to(&out).len(), 1);
+
+        // The box signs in again as a new guest and says the last answer it shows: the one after
+        // it goes again, to the new address, under its own id; nothing before it.
+        let second = "g2@guest.library.test";
+        let t1 = t0 + Duration::seconds(5);
+        let out = turn(&mut p, &mut d, vec![web(&format!("{second}/w2"), "r", None, VISIT, Some(&id1))], t1);
+        assert_eq!(sent_to(&out), [(second.to_owned(), "Atlases of what region?".to_owned())]);
+        // Its next words are the same chat, and the librarian's answer goes to where it is now.
+        turn(&mut p, &mut d, vec![web(&format!("{second}/w2"), "q2", Some("Of Flanders."), VISIT, None)], t1);
+        let bodies: Vec<String> = d.messages(ACCOUNT, first, None, 10).unwrap().into_iter().map(|m| m.body).collect();
+        assert_eq!(bodies, ["Any atlases?", "Yes, on floor 2.", "Atlases of what region?", "Of Flanders."]);
+        assert!(d.messages(ACCOUNT, second, None, 10).unwrap().is_empty(), "no second chat");
+        d.reply(ACCOUNT, first, "Map room, drawer 4.", t1).unwrap();
+        let out = turn(&mut p, &mut d, vec![], t1);
+        assert_eq!(sent_to(&out), [(second.to_owned(), "Map room, drawer 4.".to_owned())]);
+        assert_eq!(d.address_of(ACCOUNT, first).unwrap(), second);
+
+        // A guest of another server with the same token does not step into the chat.
+        let stranger = "eve@elsewhere.test";
+        turn(&mut p, &mut d, vec![web(&format!("{stranger}/x"), "e1", Some("hello"), VISIT, None)], t1);
+        assert_eq!(d.messages(ACCOUNT, stranger, None, 10).unwrap().len(), 1, "their own chat");
+        assert_eq!(d.address_of(ACCOUNT, first).unwrap(), second, "still the box's");
+
+        // Closed, the chat is a web chat in the transcripts, the statistics and the search.
+        d.close_chat(first, &api::Rating::default(), t1 + Duration::minutes(3)).unwrap();
+        d.close_chat(stranger, &api::Rating::default(), t1 + Duration::minutes(3)).unwrap();
+        let only = |medium| api::SearchFilter { medium: Some(medium), ..Default::default() };
+        let web_hits = d.search_transcripts_in("flanders", &only(api::Medium::Web), &Utc, 10).unwrap();
+        assert_eq!(web_hits.iter().map(|h| h.medium).collect::<Vec<_>>(), [api::Medium::Web]);
+        assert!(d.search_transcripts_in("flanders", &only(api::Medium::Chat), &Utc, 10).unwrap().is_empty());
+        assert_eq!(d.search_transcripts_in("hello", &only(api::Medium::Chat), &Utc, 10).unwrap().len(), 1);
+        let s = d.statistics(t0 - Duration::hours(1), t1 + Duration::hours(1), &Utc).unwrap();
+        assert_eq!((s.questions.web, s.questions.chat), (1, 1));
     }
 
     #[test]
@@ -754,7 +854,7 @@ mod tests {
         assert!(sends(&turn(&mut p, &mut d, vec![], t0)).is_empty());
         // The queue was full: the catch-up is owed and the message goes next turn.
         for o in out {
-            if matches!(o, Output::Send(_) | Output::Command(AccountCommand::CatchUp { .. })) {
+            if matches!(o, Output::Send { .. } | Output::Command(AccountCommand::CatchUp { .. })) {
                 p.unsent(o);
             }
         }
@@ -763,7 +863,13 @@ mod tests {
         assert_eq!(sends(&out), ["Here is the link."]);
         assert!(out.iter().any(|o| matches!(o, Output::Command(AccountCommand::CatchUp { .. }))));
         // A link that dropped under it: sent again; written: shown as sent, and never again.
-        let id = match out.iter().find_map(|o| if let Output::Send(m) = o { Some(m.stable_id.clone()) } else { None }) {
+        let id = match out.iter().find_map(|o| {
+            if let Output::Send { message, .. } = o {
+                Some(message.stable_id.clone())
+            } else {
+                None
+            }
+        }) {
             Some(id) => id,
             None => unreachable!(),
         };

@@ -34,6 +34,12 @@ impl Desk {
                 Ok(Received { message: None, desk_changed: self.receive_claim(&peer, &desk, now)? })
             }
             Input::Handoff(m) => Ok(Received { message: None, desk_changed: self.receive_handoff(account, &m, now)? }),
+            // Placed before the inputs it came with (`place_visit`); alone it changes nothing more.
+            Input::Visit { peer, visit, live } => {
+                let mut one = vec![Input::Visit { peer, visit, live }];
+                self.place_visit(account, &mut one, now)?;
+                Ok(Received::default())
+            }
             // The window hears of typing from the pipeline; the desk keeps nothing of it.
             Input::Typing { .. } => Ok(Received::default()),
         }
@@ -48,10 +54,40 @@ impl Desk {
         now: DateTime<Utc>,
     ) -> Result<Option<MessageView>> {
         let mut shown = None;
-        for input in classify::classify(account, m).0 {
+        let mut inputs = classify::classify(account, m).0;
+        self.place_visit(account, &mut inputs, now)?;
+        for input in inputs {
             shown = self.handle(account, input, now)?.message.or(shown);
         }
         Ok(shown)
+    }
+
+    /// Takes a web chat box's visit out of `inputs` and puts the rest in the visit's chat: after a
+    /// reload or on another page of the site the box is a new guest, and its words still belong
+    /// to the chat it started. When it came back asking for what it missed, the desk's messages
+    /// after the last it has go again (to where it is now; see `Store::address_of`).
+    pub fn place_visit(&mut self, account: &str, inputs: &mut Vec<Input>, now: DateTime<Utc>) -> Result<()> {
+        let Some(at) = inputs.iter().position(|i| matches!(i, Input::Visit { .. })) else { return Ok(()) };
+        let Input::Visit { peer: from, visit, live } = inputs.remove(at) else { return Ok(()) };
+        let place = self.store.web_visit(account, &visit.token, &from, now)?;
+        if live && (place.moved || visit.resume) {
+            let again = self.store.resend_after(account, &place.peer, visit.last.as_deref())?;
+            if again > 0 {
+                tracing::info!(%account, again, "a web chat came back after a reload: its missed answers go again");
+            }
+        }
+        if place.peer != from {
+            for input in inputs.iter_mut() {
+                match input {
+                    Input::Message(m) if m.peer == from => m.peer.clone_from(&place.peer),
+                    Input::Typing { peer, .. } | Input::Receipt { peer, .. } if *peer == from => {
+                        peer.clone_from(&place.peer)
+                    }
+                    _ => {}
+                }
+            }
+        }
+        Ok(())
     }
 
     /// The patrons of `account` waiting in line now: (patron, place, expected wait in seconds).

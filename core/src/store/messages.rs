@@ -340,7 +340,8 @@ impl Store {
                         (SELECT count(*) FROM messages u
                           WHERE u.account = l.account AND u.peer = l.peer AND u.direction = 'in'
                             AND u.id > coalesce(c.read_upto, 0)),
-                        coalesce(c.draft, '')
+                        coalesce(c.draft, ''),
+                        EXISTS (SELECT 1 FROM web_visits w WHERE w.account = l.account AND w.peer = l.peer)
                  FROM latest l JOIN messages m ON m.id = l.last_id
                  LEFT JOIN conversations c ON c.account = l.account AND c.peer = l.peer
                  WHERE {condition}
@@ -357,6 +358,7 @@ impl Store {
                     preview: preview(&r.get::<_, String>(4)?),
                     unread: r.get(5)?,
                     draft: r.get(6)?,
+                    medium: if r.get(7)? { crate::api::Medium::Web } else { crate::api::Medium::Chat },
                 })
             })
             .and_then(|rows| rows.collect())

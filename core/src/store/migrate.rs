@@ -22,6 +22,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (12, "0012_transcript_librarian.sql", include_str!("../../../migrations/0012_transcript_librarian.sql")),
     (13, "0013_tab_order.sql", include_str!("../../../migrations/0013_tab_order.sql")),
     (14, "0014_walkup_search.sql", include_str!("../../../migrations/0014_walkup_search.sql")),
+    (15, "0015_web_visits.sql", include_str!("../../../migrations/0015_web_visits.sql")),
 ];
 
 /// The newest schema this build knows.

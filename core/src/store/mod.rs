@@ -8,6 +8,7 @@ mod settings;
 mod stats;
 mod transcripts;
 mod walkups;
+mod web;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -22,6 +23,7 @@ pub use messages::{NewMessage, StoredMessage, MAX_BODY_CHARS, MAX_DRAFT_CHARS};
 pub use migrate::SCHEMA_VERSION;
 pub use notes::NewNote;
 pub use transcripts::{NewTranscript, Purged, Speaker, TranscriptFilter, TranscriptLine, TranscriptRecord};
+pub use web::VisitPlace;
 
 /// How long a writer waits for a lock held by another connection (refdeskctl, a backup).
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);

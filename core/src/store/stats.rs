@@ -41,14 +41,14 @@ impl Store {
         let mut stmt = self
             .conn
             .prepare_cached(
-                "SELECT started_at, ended_at, answered_at, patron, read_level, tags FROM transcripts
+                "SELECT started_at, ended_at, answered_at, patron, read_level, tags, medium FROM transcripts
                  WHERE started_at >= ?1 AND started_at < ?2",
             )
             .map_err(StoreError::sqlite(context))?;
         let chats = stmt
             .query_map(range, |r| {
                 Ok(Question {
-                    medium: Medium::Chat,
+                    medium: Medium::of_chat(&r.get::<_, String>(6)?),
                     started_at: from_millis(r.get(0)?),
                     ended_at: Some(from_millis(r.get(1)?)),
                     answered_at: r.get::<_, Option<i64>>(2)?.map(from_millis),

@@ -57,7 +57,7 @@ pub struct TranscriptFilter {
     pub librarian: Option<String>,
     /// The IM account the chat came in on (walk-ups have none: they are left out).
     pub account: Option<String>,
-    /// Only chats or only walk-ups.
+    /// Only IM chats, only web chats, or only walk-ups.
     pub medium: Option<Medium>,
 }
 
@@ -86,8 +86,9 @@ impl Store {
         let answered = t.lines.iter().find(|l| l.1 == Speaker::Librarian).map(|l| to_millis(l.0));
         self.conn
             .prepare_cached(
-                "INSERT INTO transcripts (account, patron, started_at, ended_at, reason, answered_at, read_level, tags, librarian)
-                 SELECT ?1, ?2, ?3, ?4, ?5, ?6, c.read_level, coalesce(c.tags, ''), ?8
+                "INSERT INTO transcripts (account, patron, started_at, ended_at, reason, answered_at, read_level, tags, librarian, medium)
+                 SELECT ?1, ?2, ?3, ?4, ?5, ?6, c.read_level, coalesce(c.tags, ''), ?8,
+                   iif(EXISTS (SELECT 1 FROM web_visits w WHERE w.account = ?1 AND w.peer = ?7), 'web', 'chat')
                  FROM (SELECT 1) LEFT JOIN conversations c ON c.account = ?1 AND c.peer = ?7",
             )
             .and_then(|mut s| {
@@ -153,7 +154,7 @@ impl Store {
             hits.extend(self.search_chats(&fts, filter, limit)?);
         }
         // A walk-up came in on no account.
-        if filter.medium != Some(Medium::Chat) && filter.account.is_none() {
+        if filter.medium.is_none_or(|m| m == Medium::Walkup) && filter.account.is_none() {
             hits.extend(self.search_walkups(&fts, filter, limit)?);
         }
         // Stable: lines of one transcript written at the same instant keep their order.
@@ -170,17 +171,18 @@ impl Store {
             filter.tag.as_deref(),
             filter.librarian.as_deref(),
             filter.account.as_deref(),
+            filter.medium.map(Medium::as_str),
         );
         // Walking the index's matches backwards and checking each against the filter is quick
         // unless the filter lets few through: then a common word is checked in every chat it is
         // in. A narrow filter's transcripts are searched one by one instead, newest first.
-        if filters != (None, None, None, None, None) {
+        if filters != (None, None, None, None, None, None) {
             let sql = format!(
-                "SELECT t.id FROM transcripts t WHERE {} AND (?9 IS NULL OR t.account = ?9) ORDER BY t.id DESC LIMIT ?1",
+                "SELECT t.id FROM transcripts t WHERE {} AND {CHAT_FILTER} ORDER BY t.id DESC LIMIT ?1",
                 filter_sql("t", "t.ended_at")
             );
             let mut stmt = self.conn.prepare_cached(&sql).map_err(StoreError::sqlite(context))?;
-            let (from, before, tag, librarian, account) = filters;
+            let (from, before, tag, librarian, account, medium) = filters;
             let params = rusqlite::params![
                 FEW_TRANSCRIPTS + 1,
                 None::<i64>,
@@ -190,7 +192,8 @@ impl Store {
                 before,
                 tag,
                 librarian,
-                account
+                account,
+                medium
             ];
             let few: Vec<i64> = stmt
                 .query_map(params, |r| r.get(0))
@@ -212,13 +215,14 @@ impl Store {
             "SELECT {CHAT_HIT}
              FROM transcript_search JOIN transcript_lines l ON l.id = transcript_search.rowid
              JOIN transcripts t ON t.id = l.transcript
-             WHERE transcript_search MATCH ?1 AND {} AND (?9 IS NULL OR t.account = ?9)
+             WHERE transcript_search MATCH ?1 AND {} AND {CHAT_FILTER}
              ORDER BY transcript_search.rowid DESC LIMIT ?2",
             filter_sql("t", "t.ended_at")
         );
         let mut stmt = self.conn.prepare_cached(&sql).map_err(StoreError::sqlite(context))?;
-        let (from, before, tag, librarian, account) = filters;
-        let params = (fts, limit, HIT_OPEN.to_string(), HIT_CLOSE.to_string(), from, before, tag, librarian, account);
+        let (from, before, tag, librarian, account, medium) = filters;
+        let params =
+            (fts, limit, HIT_OPEN.to_string(), HIT_CLOSE.to_string(), from, before, tag, librarian, account, medium);
         let hits =
             stmt.query_map(params, chat_hit).and_then(|rows| rows.collect()).map_err(StoreError::sqlite(context))?;
         Ok(hits)
@@ -300,7 +304,7 @@ impl Store {
         let mut stmt = self
             .conn
             .prepare_cached(&format!(
-                "SELECT id, account, patron, started_at, ended_at, reason, read_level, tags, librarian FROM transcripts
+                "SELECT id, account, patron, started_at, ended_at, reason, read_level, tags, librarian, medium FROM transcripts
                  WHERE {condition} ORDER BY ended_at, id"
             ))
             .map_err(StoreError::sqlite(context))?;
@@ -316,6 +320,7 @@ impl Store {
                     read_level: r.get(6)?,
                     tags: crate::stats::split_tags(&r.get::<_, String>(7)?),
                     librarian: r.get(8)?,
+                    medium: Medium::of_chat(&r.get::<_, String>(9)?),
                     lines: Vec::new(),
                 })
             })
@@ -471,11 +476,14 @@ fn snippet_parts(marked: &str) -> Vec<SnippetPart> {
 const FEW_TRANSCRIPTS: u32 = 400;
 
 /// What a chat's search hit is made of, as [`chat_hit`] reads it.
-const CHAT_HIT: &str = "t.id, t.patron, l.at, l.speaker, snippet(transcript_search, 0, ?3, ?4, '…', 12)";
+const CHAT_HIT: &str = "t.id, t.patron, l.at, l.speaker, snippet(transcript_search, 0, ?3, ?4, '…', 12), t.medium";
+
+/// The filters only chats have: the account (?9) and IM or web (?10), each NULL for any.
+const CHAT_FILTER: &str = "(?9 IS NULL OR t.account = ?9) AND (?10 IS NULL OR t.medium = ?10)";
 
 fn chat_hit(r: &rusqlite::Row<'_>) -> rusqlite::Result<SearchHit> {
     Ok(SearchHit {
-        medium: Medium::Chat,
+        medium: Medium::of_chat(&r.get::<_, String>(5)?),
         id: r.get(0)?,
         patron: r.get(1)?,
         at: from_millis(r.get(2)?),

@@ -70,6 +70,8 @@ pub struct ChatMessage {
     pub handoff: Option<Box<crate::handoff::Signal>>,
     /// What the sender calls themselves (XEP-0172), if their client says.
     pub nick: Option<String>,
+    /// The website chat box's visit this message belongs to (see `xmpp::web`).
+    pub web: Option<Box<super::web::Visit>>,
 }
 
 /// Which way the message a carbon copies went.
@@ -895,6 +897,7 @@ fn parse_message(el: &Element) -> Option<ChatMessage> {
             .and_then(|h| crate::handoff::Signal::parse(|k| h.attr(k), &h.text()))
             .map(Box::new),
         nick: el.child("nick", NS_NICK).map(Element::text),
+        web: el.child("web", super::web::NS).and_then(|w| super::web::Visit::parse(|k| w.attr(k))).map(Box::new),
     })
 }
 

@@ -396,6 +396,7 @@ fn a_canned_reply_goes_out_and_the_chat_and_a_walkup_are_rated_for_the_statistic
     s.click(&s.find("[data-testid=stats-button]").unwrap()).unwrap();
     s.wait_for_text("[data-testid=stats-chats]", WAIT, |t| t == "1").unwrap();
     s.wait_for_text("[data-testid=stats-walkups]", WAIT, |t| t == "1").unwrap();
+    assert_eq!(s.text(&s.find("[data-testid=stats-web]").unwrap()).unwrap(), "0", "an IM chat is not a web chat");
     assert_eq!(s.text(&s.find("[data-testid=stats-abandoned]").unwrap()).unwrap(), "0");
     let tags: Vec<String> = s.find_all("[data-testid=stats-tag]").unwrap().iter().map(|e| s.text(e).unwrap()).collect();
     for want in ["genealogy 1", "census 1", "directions 1"] {
@@ -410,6 +411,7 @@ fn a_canned_reply_goes_out_and_the_chat_and_a_walkup_are_rated_for_the_statistic
         .unwrap()
     };
     assert_eq!(swatch("legend-walkup"), swatch("legend-chat"), "the legend's swatches match");
+    assert_eq!(swatch("legend-web"), swatch("legend-chat"), "the legend's swatches match");
     // (Read by script: WebKitWebDriver reads no text under aria-hidden, which hides the drawn bars
     // from screen readers, who get the table. Counted only where laid out with a size.)
     let bar_values = |chart: &str| -> Vec<String> {

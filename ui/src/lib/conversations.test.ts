@@ -3,6 +3,7 @@ import type { ConversationView } from "./bindings/ConversationView";
 import type { MessageView } from "./bindings/MessageView";
 import {
   applyToConversations,
+  withMedia,
   clock,
   dropIndex,
   inOrder,
@@ -57,8 +58,19 @@ describe("applyToConversations", () => {
     preview: "hi",
     unread: 1,
     draft: "half a reply",
+    medium: "web",
   };
-  const ben: ConversationView = { ...anna, peer: "ben@x", lastId: 7, unread: 0, draft: "" };
+  const ben: ConversationView = { ...anna, peer: "ben@x", lastId: 7, unread: 0, draft: "", medium: "chat" };
+
+  it("keeps a tab's medium and learns a new tab's from the store", () => {
+    const next = applyToConversations([anna], msg(9, { body: "more" }), null);
+    expect(next[0]!.medium).toBe("web");
+    const fresh = applyToConversations([], { ...msg(3), peer: "cleo@guest" }, null);
+    expect(fresh[0]!.medium).toBe("chat");
+    const known = withMedia(fresh, [{ ...fresh[0]!, medium: "web" }]);
+    expect(known[0]!.medium).toBe("web");
+    expect(withMedia(known, [])).toBe(known);
+  });
 
   it("keeps the tab where it is and counts a patron message as unread once", () => {
     const once = applyToConversations([ben, anna], msg(8, { body: "are you\nthere?" }), null);
@@ -128,6 +140,7 @@ describe("tab order", () => {
     preview: "",
     unread: 0,
     draft: "",
+    medium: "chat",
   });
 
   it("moves an item and clamps where it goes", () => {

@@ -62,11 +62,25 @@ export function applyToConversations(
     preview: preview(m.body),
     unread: (old?.unread ?? 0) + unreadNow,
     draft: old?.draft ?? "",
+    // A message does not say how the chat came; a new tab learns it with `withMedia`.
+    medium: old?.medium ?? "chat",
   };
   if (i < 0) return [...list, updated];
   const copy = list.slice();
   copy[i] = updated;
   return copy;
+}
+
+/** `list` with each conversation's medium (IM or web) as the store's `known` list says. */
+export function withMedia(list: ConversationView[], known: ConversationView[]): ConversationView[] {
+  let changed = false;
+  const next = list.map((c) => {
+    const k = known.find((x) => sameConversation(x, c));
+    if (!k || k.medium === c.medium) return c;
+    changed = true;
+    return { ...c, medium: k.medium };
+  });
+  return changed ? next : list;
 }
 
 /** `list` with the item at `from` moved to position `to` (clamped to the list). */

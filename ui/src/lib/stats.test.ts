@@ -30,15 +30,16 @@ describe("duration", () => {
 describe("scaleMax", () => {
   it("is never zero", () => {
     expect(scaleMax([])).toBe(1);
-    expect(scaleMax([{ chat: 0, walkup: 0 }])).toBe(1);
-    expect(scaleMax([{ chat: 2, walkup: 3 }, { chat: 4, walkup: 0 }])).toBe(5);
+    expect(scaleMax([{ chat: 0, web: 0, walkup: 0 }])).toBe(1);
+    expect(scaleMax([{ chat: 2, web: 0, walkup: 3 }, { chat: 4, web: 0, walkup: 0 }])).toBe(5);
+    expect(scaleMax([{ chat: 1, web: 5, walkup: 0 }, { chat: 4, web: 0, walkup: 0 }])).toBe(6);
   });
 });
 
 describe("barLabel", () => {
   it("writes a bar's total over it, and nothing over an empty one", () => {
-    expect(barLabel({ chat: 3, walkup: 2 })).toBe("5");
-    expect(barLabel({ chat: 0, walkup: 1 })).toBe("1");
-    expect(barLabel({ chat: 0, walkup: 0 })).toBe("");
+    expect(barLabel({ chat: 3, web: 0, walkup: 2 })).toBe("5");
+    expect(barLabel({ chat: 0, web: 2, walkup: 1 })).toBe("3");
+    expect(barLabel({ chat: 0, web: 0, walkup: 0 })).toBe("");
   });
 });

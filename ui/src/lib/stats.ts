@@ -46,7 +46,7 @@ export function duration(secs: number): string {
   return `${h} h ${String(m).padStart(2, "0")} min`;
 }
 
-export const total = (c: ByMedium) => c.chat + c.walkup;
+export const total = (c: ByMedium) => c.chat + c.web + c.walkup;
 
 /** The tallest bar of a chart, never 0 (an empty chart draws flat bars, not NaN). */
 export function scaleMax(rows: ByMedium[]): number {

@@ -3,4 +3,12 @@
 /**
  * Questions of one kind of count, split by medium.
  */
-export type ByMedium = { chat: number, walkup: number, };
+export type ByMedium = { 
+/**
+ * IM chats.
+ */
+chat: number, 
+/**
+ * Chats from the website's chat box.
+ */
+web: number, walkup: number, };

@@ -22,6 +22,6 @@ librarian: string | null,
  */
 account: string | null, 
 /**
- * Only chats or only walk-ups; both when left out.
+ * Only IM chats, only web chats or only walk-ups; all when left out.
  */
 medium: Medium | null, };

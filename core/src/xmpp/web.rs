@@ -1,0 +1,66 @@
+//! The website chat box's visit marker (`<web xmlns='urn:x-refdesk:web:0'/>`, see
+//! `docs/web-chat.md`): which browser-tab conversation a guest's message belongs to, and, when the
+//! box signs in again after a reload, the last desk message it already shows.
+
+/// The marker's namespace.
+pub const NS: &str = "urn:x-refdesk:web:0";
+
+/// A visit token is random, made by the box: 16 to 64 of `[A-Za-z0-9_-]`.
+const TOKEN: std::ops::RangeInclusive<usize> = 16..=64;
+/// A desk message id the box echoes back: our own ids are far shorter.
+const MAX_LAST: usize = 128;
+
+/// What a guest's message says of its visit. Untrusted: a patron's own client can send it too,
+/// which only makes their chat count as a web chat.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Visit {
+    pub token: String,
+    /// The box signed in again (a reload, another page) and asks for what it missed.
+    pub resume: bool,
+    /// The id of the newest desk message the box shows (what it missed comes after it).
+    pub last: Option<String>,
+}
+
+impl Visit {
+    /// Reads the marker's attributes; `None` when the token is missing or not a token.
+    pub fn parse<'a>(attr: impl Fn(&str) -> Option<&'a str>) -> Option<Visit> {
+        let token = attr("visit")?;
+        let ok =
+            TOKEN.contains(&token.len()) && token.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        if !ok {
+            return None;
+        }
+        let last = attr("last")
+            .filter(|l| !l.is_empty() && l.len() <= MAX_LAST && !l.chars().any(char::is_control))
+            .map(str::to_owned);
+        Some(Visit { token: token.to_owned(), resume: matches!(attr("resume"), Some("1" | "true")), last })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Visit;
+
+    fn parse(attrs: &[(&'static str, &'static str)]) -> Option<Visit> {
+        Visit::parse(|k| attrs.iter().find(|(n, _)| *n == k).map(|(_, v)| *v))
+    }
+
+    #[test]
+    fn a_visit_needs_a_token_of_the_boxs_shape_and_keeps_only_a_sane_last_id() {
+        let token = "0123456789abcdef0123456789abcdef";
+        let v = parse(&[("visit", token), ("resume", "1"), ("last", "out-42")]).unwrap();
+        assert_eq!((v.token.as_str(), v.resume, v.last.as_deref()), (token, true, Some("out-42")));
+        assert_eq!(parse(&[("visit", token)]).map(|v| (v.resume, v.last)), Some((false, None)));
+        assert_eq!(parse(&[("visit", token), ("last", "a\nb")]).unwrap().last, None, "control characters");
+        for bad in [
+            "",
+            "short",
+            "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0",
+            "0123456789abcdef<x>",
+            "0123456789abcdéf",
+        ] {
+            assert_eq!(parse(&[("visit", bad)]), None, "{bad:?}");
+        }
+        assert_eq!(parse(&[("last", "x")]), None, "no token");
+    }
+}
