@@ -97,6 +97,9 @@ pub struct DeskSnapshot {
     pub directory: Vec<DirectoryEntry>,
     /// Chats offered to or by this desk and not yet settled.
     pub handoffs: Vec<crate::handoff::HandoffView>,
+    /// Patrons who ended their chat themselves ("End chat" in the website's chat box) and have
+    /// not written since.
+    pub left: Vec<String>,
 }
 
 /// An internal note on a conversation: for colleagues, never sent to the patron.
@@ -509,6 +512,7 @@ mod tests {
             colleagues: vec![],
             directory: vec![],
             handoffs: vec![],
+            left: vec![],
         };
         assert_eq!(s.summary(), "Refdesk: With a patron at the desk");
         s.queue.push(QueuedView::Chat { peer: "a@x".into(), arrived: t });

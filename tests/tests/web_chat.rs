@@ -142,6 +142,13 @@ fn a_question_from_the_library_website_reaches_the_desk_and_the_answer_comes_bac
     wait_for("the chat ended", || {
         (in_box(&s, "root.querySelector('[data-testid=typing]').textContent") == "Chat ended. Thank you!").then_some(())
     });
+    // The desk hears it: the chat closes as the patron's to end (its transcript a web chat's), and
+    // the window says so on the tab.
+    let snapshot = rt.block_on(desk.until_snapshot("the patron's chat ended", |d| d.left.contains(&guest)));
+    assert!(!snapshot.chats.iter().any(|c| c.peer == guest), "{:?}", snapshot.chats);
+    let hits = desk.desk.lock().unwrap().search_transcripts("Morrison", 10).unwrap();
+    let closed = desk.desk.lock().unwrap().store().transcript(hits[0].id).unwrap().unwrap();
+    assert_eq!((closed.reason.as_str(), closed.medium), ("patronLeft", refdesk_core::api::Medium::Web));
 
     // A reload (or another page of the site, in the same tab) shows the conversation again.
     s.goto(&p.site_url()).unwrap();

@@ -281,7 +281,9 @@ class ChatBox {
     }
     if (x) {
       try {
-        await x.send(xml("message", { to: this.cfg.library, type: "chat" }, xml("gone", { xmlns: CHATSTATES })));
+        // With the visit: the desk closes this chat (a bare "gone" is any IM window closing).
+        const web = this.visit ? [xml("web", { xmlns: WEB, visit: this.visit.token })] : [];
+        await x.send(xml("message", { to: this.cfg.library, type: "chat" }, xml("gone", { xmlns: CHATSTATES }), ...web));
         await x.stop();
       } catch {
         // Gone already: nothing more to say to the desk.

@@ -34,6 +34,7 @@ impl Desk {
             colleagues: self.colleagues.values().flatten().cloned().collect(),
             directory: self.directory.values().flatten().cloned().collect(),
             handoffs: self.handoffs.views(),
+            left: self.left.iter().cloned().collect(),
         })
     }
 

@@ -84,6 +84,9 @@ pub struct Desk {
     pub(crate) notes_out: Vec<api::NoteView>,
     /// Patrons' roster names and nicknames, redacted from their transcripts.
     pub(crate) names: privacy::names::KnownNames,
+    /// Patrons who ended their chat themselves (the website's chat box) and have not written
+    /// since: the window says so on their tab.
+    pub(crate) left: std::collections::BTreeSet<String>,
 }
 
 /// The revision of the next snapshot: one counter for the process, so a desk opened again (after
@@ -139,6 +142,7 @@ impl Desk {
             orphaned: Default::default(),
             notes_out: Vec::new(),
             names: Default::default(),
+            left: Default::default(),
         }
     }
 

@@ -17,6 +17,7 @@ impl Desk {
         if !self.store.close_tab(account, peer)? {
             return Err(Error::InvalidInput(format!("there is no conversation with {peer} on {account}")));
         }
+        self.left.remove(peer);
         Ok(())
     }
 

@@ -82,6 +82,11 @@ pub enum Input {
     /// A handoff signal addressed to a desk of the account (checked by the desk: see
     /// `Desk::receive_handoff`).
     Handoff(Box<ChatMessage>),
+    /// The patron ended the chat in the website's chat box ("End chat"). A patron's own IM client
+    /// says `gone` when a window closes, which does not end a question, so only the box's counts.
+    Left {
+        peer: String,
+    },
     /// The message came from the website's chat box, in this visit; it comes first, so that the
     /// desk can put what follows in the visit's chat (see `Desk::place_visit`). `live`: sent just
     /// now to this desk, so what the box asks to have again is for this desk to send.
@@ -158,6 +163,10 @@ pub fn classify(account: &str, m: &ChatMessage) -> (Vec<Input>, Option<String>) 
     }
     if let Some(id) = &m.receipt_for {
         inputs.push(Input::Receipt { peer: from.to_owned(), id: id.clone() });
+    }
+    let gone = m.chat_state.as_deref() == Some("gone") && m.web.is_some();
+    if gone && road != Road::Archive && m.sent_at.is_none() {
+        inputs.push(Input::Left { peer: from.to_owned() });
     }
     (inputs, archive_id)
 }
@@ -291,6 +300,12 @@ mod tests {
         let mut ours = m.clone();
         ours.from = "ask@lib/desk2".into();
         assert!(classify(ACCOUNT, &ours).0.is_empty(), "from the account itself");
+        let mut gone = m.clone();
+        gone.body = None;
+        gone.chat_state = Some("gone".into());
+        assert!(classify(ACCOUNT, &gone).0.contains(&Input::Left { peer: "g1@guest.lib".into() }), "End chat");
+        gone.web = None;
+        assert!(!classify(ACCOUNT, &gone).0.iter().any(|i| matches!(i, Input::Left { .. })), "an IM window closed");
         let mut resume = m;
         resume.body = None;
         resume.chat_state = Some("active".into());

@@ -701,6 +701,38 @@ mod tests {
     }
 
     #[test]
+    fn a_web_patron_who_ends_the_chat_leaves_the_line_and_the_next_moves_up() {
+        let (_dir, mut d) = desk();
+        d.set_policy(desk::Policy { max_chats: 1, ..desk::Policy::default() });
+        let t0 = Utc::now();
+        let mut p = Pipeline::new(ACCOUNT, &d.resource().unwrap());
+        const VISIT: &str = "Zk3v9Qx0c2LmT7bb";
+        turn(&mut p, &mut d, vec![patron("ann@x/r", "a1", "first in line", 1)], t0);
+        turn(&mut p, &mut d, vec![web("g1@guest.test/w", "q1", Some("second in line"), VISIT, None)], t0);
+        turn(&mut p, &mut d, vec![patron("bo@x/r", "b1", "third in line", 2)], t0);
+        let place_of =
+            |d: &Desk, who: &str| d.places(ACCOUNT).unwrap().into_iter().find(|(p, ..)| p == who).map(|x| x.1);
+        assert_eq!(place_of(&d, "bo@x"), Some(2), "{:?}", d.places(ACCOUNT));
+        let AccountEvent::Message(mut end) = web("g1@guest.test/w", "e", None, VISIT, None) else { unreachable!() };
+        end.chat_state = Some("gone".into());
+        let out = turn(&mut p, &mut d, vec![AccountEvent::Message(end)], t0 + Duration::minutes(2));
+        assert_eq!(place_of(&d, "g1@guest.test"), None, "out of the line");
+        assert_eq!(place_of(&d, "bo@x"), Some(1), "the next moved up");
+        assert!(p.take_desk_changed());
+        let told = out
+            .iter()
+            .any(|o| matches!(o, Output::Command(AccountCommand::Place { to, place: 1, .. }) if to == "bo@x"));
+        assert!(told, "and is told so: {out:?}");
+        let hits = d.search_transcripts("second", 10).unwrap();
+        let t = d.store().transcript(hits[0].id).unwrap().unwrap();
+        assert_eq!((t.reason.as_str(), t.medium), ("patronLeft", api::Medium::Web));
+        assert_eq!(d.snapshot(t0).unwrap().left, ["g1@guest.test"], "the window says they left");
+        // Writing again (the same visit) is a new question, and they are no longer "left".
+        turn(&mut p, &mut d, vec![web("g1@guest.test/w", "q2", Some("one more thing"), VISIT, None)], t0);
+        assert!(d.snapshot(t0).unwrap().left.is_empty());
+    }
+
+    #[test]
     fn a_live_message_moves_the_archive_position_and_a_catch_up_leaves_it_to_its_pages() {
         let (_dir, mut d) = desk();
         let t0 = Utc::now();

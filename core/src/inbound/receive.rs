@@ -40,6 +40,7 @@ impl Desk {
                 self.place_visit(account, &mut one, now)?;
                 Ok(Received::default())
             }
+            Input::Left { peer } => Ok(Received { message: None, desk_changed: self.patron_left(&peer, now)? }),
             // The window hears of typing from the pipeline; the desk keeps nothing of it.
             Input::Typing { .. } => Ok(Received::default()),
         }
@@ -80,7 +81,9 @@ impl Desk {
             for input in inputs.iter_mut() {
                 match input {
                     Input::Message(m) if m.peer == from => m.peer.clone_from(&place.peer),
-                    Input::Typing { peer, .. } | Input::Receipt { peer, .. } if *peer == from => {
+                    Input::Typing { peer, .. } | Input::Receipt { peer, .. } | Input::Left { peer }
+                        if *peer == from =>
+                    {
                         peer.clone_from(&place.peer)
                     }
                     _ => {}
@@ -146,6 +149,9 @@ impl Desk {
             let event = if patron { Event::PatronMessage { chat: peer.to_owned() } } else { Event::Tick };
             Ok((vec![event], id))
         })?;
+        if id.is_some() {
+            self.left.remove(peer);
+        }
         self.message(id)
     }
 
@@ -180,6 +186,19 @@ impl Desk {
         let message = self.message(id)?;
         let desk_changed = message.is_some() && !m.auto_reply;
         Ok(Received { message, desk_changed })
+    }
+
+    /// The patron ended their chat (the website's chat box): it closes as theirs to end, its
+    /// transcript written, and whoever waits behind them moves up. True if the desk changed.
+    fn patron_left(&mut self, peer: &str, now: DateTime<Utc>) -> Result<bool> {
+        let here = self.engine.as_ref().is_some_and(|e| e.chat_state(peer).is_some());
+        if !here {
+            return Ok(false);
+        }
+        self.record(now, |_| Ok((vec![Event::PatronLeft { chat: peer.to_owned() }], ())))?;
+        self.left.insert(peer.to_owned());
+        tracing::info!("a web patron ended their chat");
+        Ok(true)
     }
 
     /// Another desk on the account (`other`, its resource) started answering `peer`. This desk lets

@@ -380,6 +380,14 @@ impl Store {
                 [to_millis(live_before)],
             )
             .map_err(StoreError::sqlite(context))?;
+        // A web chat's visit goes with the last of its messages (its transcript keeps the medium).
+        self.conn
+            .execute(
+                "DELETE FROM web_visits WHERE NOT EXISTS
+                   (SELECT 1 FROM messages m WHERE m.account = web_visits.account AND m.peer = web_visits.peer)",
+                [],
+            )
+            .map_err(StoreError::sqlite(context))?;
         // Notes are live data too (librarians' words about a patron, unredacted).
         self.conn
             .execute("DELETE FROM notes WHERE at < ?1", [to_millis(live_before)])
@@ -428,6 +436,7 @@ impl Store {
                 .execute("DELETE FROM conversations WHERE peer = ?1", [peer])
                 .map_err(StoreError::sqlite(context))?;
             self.conn.execute("DELETE FROM notes WHERE peer = ?1", [peer]).map_err(StoreError::sqlite(context))?;
+            self.conn.execute("DELETE FROM web_visits WHERE peer = ?1", [peer]).map_err(StoreError::sqlite(context))?;
         }
         Ok((messages, transcripts))
     }

@@ -144,6 +144,25 @@ mod tests {
     }
 
     #[test]
+    fn a_visit_goes_with_its_chat_when_retention_or_an_erasure_removes_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Store::open(&dir.path().join("d.sqlite3")).unwrap();
+        let now = Utc::now();
+        s.web_visit(A, VISIT, "g1@guest.lib", now).unwrap();
+        s.web_visit(A, "w0123456789abcdef", "g9@guest.lib", now).unwrap();
+        out(&s, "g1@guest.lib", "o1");
+        out(&s, "g9@guest.lib", "o9");
+        s.purge(now - chrono::Duration::days(1), now - chrono::Duration::days(1)).unwrap();
+        assert!(s.is_web_chat(A, "g1@guest.lib").unwrap(), "its messages are still kept");
+        s.erase_patron("patron-x", &["g1@guest.lib".to_owned()]).unwrap();
+        assert!(!s.is_web_chat(A, "g1@guest.lib").unwrap());
+        assert!(s.is_web_chat(A, "g9@guest.lib").unwrap(), "another's stays");
+        s.conn.execute("DELETE FROM messages WHERE peer = 'g9@guest.lib'", []).unwrap();
+        s.purge(now, now - chrono::Duration::days(1)).unwrap();
+        assert!(!s.is_web_chat(A, "g9@guest.lib").unwrap(), "no messages left: the visit goes too");
+    }
+
+    #[test]
     fn what_the_box_missed_goes_again_from_after_the_last_it_has() {
         let dir = tempfile::tempdir().unwrap();
         let s = Store::open(&dir.path().join("d.sqlite3")).unwrap();

@@ -431,7 +431,7 @@ fn a_canned_reply_goes_out_and_the_chat_and_a_walkup_are_rated_for_the_statistic
     s.wait_for_text("[data-testid=stats-weekdays-row]", WAIT, |t| !t.is_empty()).unwrap();
     let cells = "return [...document.querySelector('[data-testid=stats-weekdays-row]').cells].map(c => c.textContent)";
     let row: Vec<String> = serde_json::from_value(s.execute(cells).unwrap()).unwrap();
-    assert_eq!(row[1..], ["1", "1", "2"], "weekday row: chat, walk-up, total: {row:?}");
+    assert_eq!(row[1..], ["1", "0", "1", "2"], "weekday row: IM chat, web chat, walk-up, total: {row:?}");
     let shown = "return document.querySelector('[data-testid=stats-read-table]').getBoundingClientRect().width";
     assert!(s.execute(shown).unwrap().as_f64().unwrap() > 100.0, "the table is shown on the page");
     assert!(s.find_all("[data-testid=bar-value]").unwrap().is_empty(), "tables instead of the charts");
@@ -778,4 +778,34 @@ fn a_desk_killed_mid_conversation_loses_nothing_and_repeats_nothing() {
         .collect();
     assert_eq!(replies.len(), 1, "{replies:?}");
     assert_ne!(replies[0].status, refdesk_core::api::MessageStatus::Pending, "{replies:?}");
+}
+
+#[test]
+fn a_web_chat_is_marked_on_its_tab_and_says_when_the_patron_ended_it() {
+    let _turn = ONE_APP_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let SignedIn { app, prosody, data: _data, demo: _demo, _server_dir } = signed_in_desk("ask-secret");
+    let s = &app.session;
+    s.wait_for_text("[data-testid=account-status]", WAIT, |t| t.ends_with(": online")).unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let mut patron1 = patron(&rt, &prosody);
+    // What the website's chat box sends (docs/web-chat.md): its visit marker with every message.
+    let web = "<web xmlns='urn:x-refdesk:web:0' visit='0123456789abcdef0123456789abcdef'/>";
+    let question = format!(
+        "<message to='ask@library.test' type='chat' id='w1'><body>Is the reading room open?</body>{web}</message>"
+    );
+    rt.block_on(patron1.send_raw(&question)).unwrap();
+    s.wait_for_text("[data-testid=tab]", WAIT, |t| t.contains("patron1")).unwrap();
+    s.wait_for_text("[data-testid=tab-web]", WAIT, |t| t == "web").unwrap();
+    assert!(s.find_all("[data-testid=tab-left]").unwrap().is_empty());
+
+    // "End chat" in the box: the tab says the patron ended it, and the chat is no longer under way.
+    let gone = format!(
+        "<message to='ask@library.test' type='chat'><gone xmlns='http://jabber.org/protocol/chatstates'/>{web}</message>"
+    );
+    rt.block_on(patron1.send_raw(&gone)).unwrap();
+    s.wait_for_text("[data-testid=tab-left]", WAIT, |t| t == "ended the chat").unwrap();
+    assert!(s.find_all("[data-testid=tab-phase]").unwrap().is_empty(), "no longer waiting or active");
+    // Writing again starts a new question: the mark goes.
+    rt.block_on(patron1.send_message("ask@library.test", "One more question")).unwrap();
+    wait_until("the ended mark gone", || s.find_all("[data-testid=tab-left]").is_ok_and(|v| v.is_empty()));
 }

@@ -40,4 +40,9 @@ directory: Array<DirectoryEntry>,
 /**
  * Chats offered to or by this desk and not yet settled.
  */
-handoffs: Array<HandoffView>, };
+handoffs: Array<HandoffView>, 
+/**
+ * Patrons who ended their chat themselves ("End chat" in the website's chat box) and have
+ * not written since.
+ */
+left: Array<string>, };
