@@ -646,6 +646,9 @@ pub struct Statistics {
     pub unrated: ByMedium,
     /// Most used first.
     pub tags: Vec<TagCount>,
+    /// Patrons' own ratings of their chats (the website's chat box): 5 entries, how many chats
+    /// were rated 1 (poor) … 5 (excellent).
+    pub patron_ratings: Vec<u32>,
 }
 
 /// A ready answer offered in the composer, its placeholders already filled in.
@@ -729,6 +732,10 @@ pub struct TranscriptView {
     pub librarian: String,
     /// `chat` (IM) or `web` (the website's chat box).
     pub medium: Medium,
+    /// The patron's own rating of the chat, 1 (poor) to 5 (excellent), from the website's chat box.
+    pub patron_rating: Option<u8>,
+    /// What the patron added to their rating, redacted.
+    pub patron_comment: String,
     pub lines: Vec<TranscriptLineView>,
 }
 

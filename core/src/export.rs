@@ -6,11 +6,13 @@ use crate::api::{ByMedium, Spread, Statistics};
 use crate::notify::escape_markup as escape;
 use crate::store::TranscriptRecord;
 
-/// RFC 4180 CSV, one row per transcript line, with a header row; `medium` (chat or web) last, so
-/// sheets made before it read the same columns.
+/// RFC 4180 CSV, one row per transcript line, with a header row. The columns added later come
+/// last (`medium`, chat or web; the patron's own rating and comment), so sheets made before them
+/// read the same columns.
 pub fn csv(transcripts: &[TranscriptRecord]) -> String {
-    let mut out =
-        String::from("transcript,account,patron,started_at,ended_at,reason,read_level,tags,at,speaker,text,medium\r\n");
+    let mut out = String::from(
+        "transcript,account,patron,started_at,ended_at,reason,read_level,tags,at,speaker,text,medium,patron_rating,patron_comment\r\n",
+    );
     for t in transcripts {
         for l in &t.lines {
             let cells = [
@@ -26,6 +28,8 @@ pub fn csv(transcripts: &[TranscriptRecord]) -> String {
                 l.speaker.clone(),
                 l.text.clone(),
                 t.medium.as_str().to_owned(),
+                t.patron_rating.map(|r| r.to_string()).unwrap_or_default(),
+                t.patron_comment.clone(),
             ];
             let row: Vec<String> = cells.iter().map(|c| csv_cell(c)).collect();
             out.push_str(&row.join(","));
@@ -85,6 +89,13 @@ pub fn html(transcripts: &[TranscriptRecord], title: &str) -> String {
             t.read_level.map_or_else(|| "unrated".to_owned(), |l| l.to_string()),
             escape(&t.tags.join(", "))
         ));
+        if let Some(score) = t.patron_rating {
+            out.push_str(&format!(
+                "<p class=\"meta\" dir=\"auto\">The patron's rating: {score} of 5{}{}</p>\n",
+                if t.patron_comment.is_empty() { "" } else { " · " },
+                escape(&t.patron_comment)
+            ));
+        }
         for l in &t.lines {
             out.push_str(&format!(
                 "<p class=\"{}\" dir=\"auto\"><b>{}</b> <span class=\"meta\">{}</span><br>{}</p>\n",
@@ -137,7 +148,18 @@ pub fn stats_csv(s: &Statistics) -> String {
     for t in &s.tags {
         row("tag", &t.tag, each(&t.count));
     }
+    // Only web chats are rated by their patrons.
+    for (i, n) in s.patron_ratings.iter().enumerate() {
+        row("patron rating", &(i + 1).to_string(), [String::new(), String::new(), n.to_string()]);
+    }
     out
+}
+
+/// How many chats their patrons rated, and the mean of the ratings (none: no rating).
+pub fn patron_rating_mean(s: &Statistics) -> (u32, Option<f64>) {
+    let n: u32 = s.patron_ratings.iter().sum();
+    let sum: u32 = s.patron_ratings.iter().enumerate().map(|(i, c)| (i as u32 + 1) * c).sum();
+    (n, (n > 0).then(|| f64::from(sum) / f64::from(n)))
 }
 
 /// Statistics as a self-contained HTML page: each chart is a table with its numbers (what a screen
@@ -164,8 +186,15 @@ pub fn stats_html(s: &Statistics, title: &str) -> String {
          <tr><th scope=\"row\">Questions at the desk (walk-up)</th><td>{}</td></tr>\
          <tr><th scope=\"row\">Chats abandoned before an answer</th><td>{}</td></tr>\
          <tr><th scope=\"row\">Different patrons (chat)</th><td>{}</td></tr>\
-         <tr><th scope=\"row\">Returning patrons (chat)</th><td>{}</td></tr></tbody></table>\n",
-        s.questions.chat, s.questions.web, s.questions.walkup, s.abandoned, s.patrons, s.repeat_patrons
+         <tr><th scope=\"row\">Returning patrons (chat)</th><td>{}</td></tr>\
+         <tr><th scope=\"row\">Patrons' own ratings (web chat, 1–5)</th><td>{}</td></tr></tbody></table>\n",
+        s.questions.chat,
+        s.questions.web,
+        s.questions.walkup,
+        s.abandoned,
+        s.patrons,
+        s.repeat_patrons,
+        rating_text(s)
     ));
     let rows_of = |rows: Vec<(String, ByMedium)>| -> String {
         let most = rows.iter().map(|(_, c)| c.total()).max().unwrap_or(0).max(1);
@@ -227,6 +256,18 @@ pub fn stats_html(s: &Statistics, title: &str) -> String {
     out
 }
 
+/// "4.3 average of 12 (1: 0, 2: 1, 3: 1, 4: 3, 5: 7)", or "none".
+fn rating_text(s: &Statistics) -> String {
+    match patron_rating_mean(s) {
+        (n, Some(mean)) => {
+            let each: Vec<String> =
+                s.patron_ratings.iter().enumerate().map(|(i, c)| format!("{}: {c}", i + 1)).collect();
+            format!("{mean:.1} average of {n} ({})", each.join(", "))
+        }
+        _ => "none".to_owned(),
+    }
+}
+
 /// Statistics as a short plain-text report for the terminal.
 pub fn stats_text(s: &Statistics) -> String {
     let mut out = format!(
@@ -240,6 +281,9 @@ pub fn stats_text(s: &Statistics) -> String {
         s.patrons,
         s.repeat_patrons
     );
+    if s.patron_ratings.iter().any(|n| *n > 0) {
+        out.push_str(&format!("patrons' own ratings (web chat, 1-5): {}\n", rating_text(s)));
+    }
     for (name, sp, _) in spreads(s) {
         out.push_str(&format!(
             "{name}: median {}, 90% within {}, longest {} ({} questions)\n",
@@ -303,6 +347,8 @@ mod tests {
             reason: "byLibrarian".into(),
             librarian: "Maria".into(),
             medium: crate::api::Medium::Web,
+            patron_rating: Some(5),
+            patron_comment: "=so helpful <b>".into(),
             read_level: Some(3),
             tags: vec!["census".into(), "=cmd".into()],
             lines: vec![
@@ -324,6 +370,7 @@ mod tests {
         assert_eq!(&rows[2][10], "Line one,\nline \"two\"");
         assert_eq!((&rows[0][0], &rows[0][2], &rows[0][9]), ("7", "patron-00aa", "patron"));
         assert_eq!((&rows[0][6], &rows[0][7]), ("3", "census;=cmd"), "READ level and tags");
+        assert_eq!((&rows[0][11], &rows[0][12], &rows[0][13]), ("web", "5", "'=so helpful <b>"), "the patron's rating");
     }
 
     #[test]
@@ -338,6 +385,7 @@ mod tests {
             patron: Some("patron-1".into()),
             read_level: Some(2),
             tags: vec![tag.into()],
+            patron_rating: (medium == Medium::Web).then_some(4),
         };
         let s = compute(
             &[q(Medium::Chat, 5, "=census"), q(Medium::Walkup, 70, "maps, atlases"), q(Medium::Web, 5, "census")],
@@ -359,9 +407,14 @@ mod tests {
         assert_eq!(&find("walk-up length", "max")[3], "4200");
         assert_eq!(&find("tag", "'=census")[2], "1", "a tag cannot be a formula");
         assert_eq!(&find("tag", "maps, atlases")[3], "1");
+        assert_eq!((&find("patron rating", "4")[4], &find("patron rating", "5")[4]), ("1", "0"));
         let text = stats_text(&s);
         assert!(text.contains("questions: 1 IM chat, 1 web chat, 1 walk-up; 0 chats abandoned"), "{text}");
         assert!(text.contains("walk-up length: median 1 h 10 min"), "{text}");
+        assert!(
+            text.contains("patrons' own ratings (web chat, 1-5): 4.0 average of 1 (1: 0, 2: 0, 3: 0, 4: 1, 5: 0)"),
+            "{text}"
+        );
         assert!(text.contains("chat wait: median 30 s"), "{text}");
         assert!(text.contains("busiest hour: 14:00 (3 questions)"), "{text}");
 
@@ -389,6 +442,7 @@ mod tests {
             patron: None,
             read_level: None,
             tags: vec!["<script>alert(1)</script><img src=x onerror=alert(2)>".into()],
+            patron_rating: None,
         };
         let page = stats_html(&compute(&[q], t, t + chrono::Duration::days(1), &Utc), "Stats");
         assert!(!page.contains("<script") && !page.contains("<img"), "{page}");
@@ -410,5 +464,7 @@ mod tests {
         assert!(out.contains("onerror=alert(2)&gt;"), "inert text inside an escaped tag");
         assert!(out.contains("<title>Desk &lt;transcripts&gt;</title>"));
         assert!(out.contains("default-src 'none'"));
+        assert!(out.contains("The patron's rating: 5 of 5 · =so helpful &lt;b&gt;"), "{out}");
+        assert!(out.contains("web chat · "), "{out}");
     }
 }

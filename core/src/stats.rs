@@ -26,6 +26,8 @@ pub struct Question {
     pub patron: Option<String>,
     pub read_level: Option<u8>,
     pub tags: Vec<String>,
+    /// Chats from the website's chat box: the patron's own rating, 1 to 5.
+    pub patron_rating: Option<u8>,
 }
 
 /// A librarian's rating made fit to store: the level in 1–6, tags trimmed, lower-cased, without
@@ -80,6 +82,7 @@ pub fn compute<Tz: TimeZone>(questions: &[Question], from: DateTime<Utc>, to: Da
         read_levels: vec![ByMedium::default(); 6],
         unrated: ByMedium::default(),
         tags: Vec::new(),
+        patron_ratings: vec![0; 5],
     };
     let (mut waits, mut chat_times, mut walkup_times) = (Vec::new(), Vec::new(), Vec::new());
     let mut visits: HashMap<&str, u32> = HashMap::new();
@@ -96,6 +99,9 @@ pub fn compute<Tz: TimeZone>(questions: &[Question], from: DateTime<Utc>, to: Da
         }
         for tag in &q.tags {
             bump(tags.entry(tag.as_str()).or_default());
+        }
+        if let Some(score) = q.patron_rating.filter(|s| (1..=5).contains(s)) {
+            s.patron_ratings[usize::from(score) - 1] += 1;
         }
         let took = q.ended_at.map(|end| seconds(q.started_at, end));
         match q.medium {
@@ -152,6 +158,7 @@ mod tests {
             patron: medium.is_chat().then(|| "patron-aa".to_owned()),
             read_level: Some(2),
             tags: vec![],
+            patron_rating: None,
         }
     }
 
@@ -181,6 +188,7 @@ mod tests {
     fn web_chats_are_counted_apart_and_wait_and_last_as_chats_do() {
         let t = Utc.with_ymd_and_hms(2026, 11, 23, 10, 0, 0).unwrap();
         let mut web = q(Medium::Web, t + Duration::minutes(1), 6);
+        web.patron_rating = Some(4);
         web.answered_at = Some(web.started_at + Duration::seconds(30));
         web.patron = Some("patron-bb".into());
         let qs = vec![q(Medium::Chat, t, 10), web, q(Medium::Walkup, t, 4)];
@@ -191,6 +199,7 @@ mod tests {
         assert_eq!(s.chat_handling.map(|h| h.count), Some(2));
         assert_eq!(s.patrons, 2);
         assert_eq!(s.questions.total(), 3);
+        assert_eq!(s.patron_ratings, [0, 0, 0, 1, 0], "the web patron's own rating");
     }
 
     #[test]

@@ -150,6 +150,28 @@ fn a_question_from_the_library_website_reaches_the_desk_and_the_answer_comes_bac
     let closed = desk.desk.lock().unwrap().store().transcript(hits[0].id).unwrap().unwrap();
     assert_eq!((closed.reason.as_str(), closed.medium), ("patronLeft", refdesk_core::api::Medium::Web));
 
+    // The box asks how the chat was; the patron gives 4 of 5 and a comment, by keyboard and click.
+    wait_for("the rating form", || {
+        (in_box(&s, "root.querySelector('[data-testid=rate]').hidden") == false).then_some(())
+    });
+    let violations = s.accessibility_violations();
+    assert!(violations.is_empty(), "accessibility violations with the rating form:\n{}", violations.join("\n"));
+    s.click(&s.find_in_shadow(HOST, "[data-testid=score-4]").unwrap()).unwrap();
+    let comment = s.find_in_shadow(HOST, "[data-testid=rate-comment]").unwrap();
+    s.send_keys(&comment, "Very helpful <3, mail me at toni.fan@example.org").unwrap();
+    s.click(&s.find_in_shadow(HOST, "[data-testid=rate-send]").unwrap()).unwrap();
+    wait_for("the thanks for the rating", || {
+        let said = in_box(&s, "root.querySelector('[data-testid=typing]').textContent");
+        (said == "Thank you for your rating.").then_some(())
+    });
+    // The desk keeps it with the chat, redacted like every line.
+    let rated = wait_for("the rating at the desk", || {
+        let t = desk.desk.lock().unwrap().store().transcript(hits[0].id).unwrap()?;
+        t.patron_rating.is_some().then_some(t)
+    });
+    assert_eq!(rated.patron_rating, Some(4));
+    assert_eq!(rated.patron_comment, "Very helpful <3, mail me at [EMAIL]");
+
     // A reload (or another page of the site, in the same tab) shows the conversation again.
     s.goto(&p.site_url()).unwrap();
     let again = wait_for("the conversation after a reload", || {
@@ -230,7 +252,7 @@ fn a_web_patron_waiting_in_line_sees_their_place_move_up() {
         let v = in_box(
             &s,
             "(() => { const p = root.querySelector('.panel').getBoundingClientRect(); \
-             const small = [...root.querySelectorAll('.panel button')].filter(b => b.getBoundingClientRect().height < 44).length; \
+             const small = [...root.querySelectorAll('.panel button')].filter(b => b.getClientRects().length > 0 && b.getBoundingClientRect().height < 44).length; \
              const field = parseFloat(getComputedStyle(root.querySelector('textarea')).fontSize); \
              return [Math.round(p.left), Math.round(p.width), window.innerWidth, small, field]; })()",
         );

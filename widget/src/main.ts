@@ -64,6 +64,7 @@ class ChatBox {
   private readonly place: HTMLElement;
   private readonly input: HTMLTextAreaElement;
   private readonly form: HTMLFormElement;
+  private readonly rate: HTMLFormElement;
 
   constructor(
     private readonly cfg: Config,
@@ -85,7 +86,8 @@ class ChatBox {
       this.notice.append(el("a", { href: cfg.privacy, target: "_blank", rel: "noopener" }, w.privacyLink));
     }
     // A log region of plain blocks (a list under role="log" would lose its list semantics).
-    this.log = el("div", { class: "log", role: "log", "aria-live": "polite", "data-testid": "log" });
+    // Focusable: a long conversation scrolls with the keyboard too.
+    this.log = el("div", { class: "log", role: "log", "aria-live": "polite", tabindex: "0", "data-testid": "log" });
     this.typing = el("p", { class: "typing", "aria-live": "polite", "data-testid": "typing" });
     // The place in line is a status: a screen reader hears it change without losing its place.
     this.place = el("p", { class: "place", role: "status", "data-testid": "place", hidden: "" });
@@ -102,7 +104,8 @@ class ChatBox {
     const end = el("button", { type: "button", "data-testid": "end" }, w.end);
     const download = el("button", { type: "button", "data-testid": "download" }, w.download);
     actions.append(download, end);
-    this.panel.append(head, this.notice, this.log, this.place, this.typing, this.form, actions);
+    this.rate = this.ratingForm();
+    this.panel.append(head, this.notice, this.log, this.place, this.typing, this.form, this.rate, actions);
     root.append(this.launcher, this.panel);
 
     this.launcher.addEventListener("click", () => this.toggle(true));
@@ -124,6 +127,70 @@ class ChatBox {
     // A chat under way before a reload or on another page of the site: back to it at once, so
     // what the desk writes meanwhile arrives.
     if (this.visit?.started && !this.visit.ended) void this.connect().catch(() => {});
+  }
+
+  /** "How was this chat?": a score of 1 to 5 and an optional comment, offered when the chat ends. */
+  private ratingForm(): HTMLFormElement {
+    const w = this.w;
+    const form = el("form", { class: "rate", hidden: "", "data-testid": "rate" });
+    const set = el("fieldset");
+    set.append(el("legend", {}, w.rateTitle));
+    const scores = el("div", { class: "scores", role: "radiogroup", "aria-label": w.rateTitle });
+    for (let n = 1; n <= 5; n++) {
+      const label = el("label", { title: w.rateScore(n) });
+      const radio = el("input", { type: "radio", name: "score", value: String(n), "aria-label": w.rateScore(n), "data-testid": `score-${n}` });
+      label.append(radio, el("span", { "aria-hidden": "true" }, String(n)));
+      scores.append(label);
+    }
+    const comment = el("textarea", { rows: "2", maxlength: "500", "aria-label": w.rateComment, placeholder: w.rateComment, "data-testid": "rate-comment" });
+    const buttons = el("div", { class: "buttons" });
+    const skip = el("button", { type: "button", "data-testid": "rate-skip" }, w.rateSkip);
+    buttons.append(el("button", { type: "submit", "data-testid": "rate-send" }, w.rateSend), skip);
+    set.append(scores, comment, buttons);
+    form.append(set);
+    form.addEventListener("submit", (e) => {
+      e.preventDefault();
+      const picked = form.querySelector<HTMLInputElement>("input[name=score]:checked");
+      if (picked) void this.sendRating(Number(picked.value), comment.value.trim().slice(0, 500));
+    });
+    skip.addEventListener("click", () => void this.closeRating(""));
+    return form;
+  }
+
+  private async sendRating(score: number, comment: string) {
+    const x = this.xmpp;
+    const v = this.visit;
+    if (x && v) {
+      try {
+        await x.send(
+          xml(
+            "message",
+            { to: this.cfg.library, type: "chat" },
+            xml("rating", { xmlns: WEB, score: String(score) }, comment),
+            xml("web", { xmlns: WEB, visit: v.token }),
+          ),
+        );
+      } catch {
+        // The link is gone: the rating is lost, the chat is not.
+      }
+    }
+    await this.closeRating(this.w.rateThanks);
+  }
+
+  /** The rating is sent or declined: the box signs out. */
+  private async closeRating(said: string) {
+    this.rate.hidden = true;
+    const x = this.xmpp;
+    this.xmpp = null;
+    this.info(said || this.w.ended);
+    this.input.focus();
+    if (x) {
+      try {
+        await x.stop();
+      } catch {
+        // Gone already.
+      }
+    }
   }
 
   private toggle(open: boolean) {
@@ -243,6 +310,8 @@ class ChatBox {
     const text = this.input.value.trim().slice(0, MAX_QUESTION);
     if (text === "") return;
     if (!this.visit || this.visit.ended) {
+      // A new chat is a new guest: the one that ended signs out first (its rating form goes).
+      if (this.xmpp) await this.closeRating("");
       this.visit = newVisit();
       saveVisit(this.cfg.library, this.visit);
     }
@@ -272,7 +341,6 @@ class ChatBox {
 
   private async end() {
     const x = this.xmpp;
-    this.xmpp = null;
     this.showPlace("0", "0");
     if (this.visit) {
       // The next question starts a new chat; this one is not resumed on a reload.
@@ -284,12 +352,18 @@ class ChatBox {
         // With the visit: the desk closes this chat (a bare "gone" is any IM window closing).
         const web = this.visit ? [xml("web", { xmlns: WEB, visit: this.visit.token })] : [];
         await x.send(xml("message", { to: this.cfg.library, type: "chat" }, xml("gone", { xmlns: CHATSTATES }), ...web));
-        await x.stop();
       } catch {
         // Gone already: nothing more to say to the desk.
       }
     }
     this.info(this.w.ended);
+    // Still signed in: the patron may rate the chat before the box signs out.
+    if (x && this.visit) {
+      this.rate.hidden = false;
+      this.rate.querySelector<HTMLInputElement>("input[name=score]")?.focus();
+    } else {
+      await this.closeRating("");
+    }
   }
 
   /** The patron's own copy, made here in the browser: nothing is sent or mailed for it. */

@@ -7,7 +7,7 @@ export const STYLE = `
   align-items: flex-start; gap: 0.1rem; padding: 0.6rem 1rem; border: 0; border-radius: 1.5rem;
   background: var(--refdesk-accent); color: #fff; font: inherit; font-weight: 600; cursor: pointer; }
 .launcher .status { font-weight: 400; font-size: 0.8rem; }
-.launcher:focus-visible, button:focus-visible, textarea:focus-visible, a:focus-visible { outline: 3px solid #f5a623; outline-offset: 2px; }
+.launcher:focus-visible, button:focus-visible, textarea:focus-visible, a:focus-visible, .log:focus-visible { outline: 3px solid #f5a623; outline-offset: 2px; }
 .panel { position: fixed; right: 1rem; bottom: 1rem; z-index: 2147483001; width: min(24rem, calc(100vw - 2rem));
   height: min(34rem, calc(100vh - 2rem)); display: flex; flex-direction: column; background: #fff;
   border: 1px solid #8a8a8a; border-radius: 0.6rem; box-shadow: 0 0.3rem 1.2rem rgba(0,0,0,0.25); }
@@ -32,6 +32,21 @@ button { font: inherit; cursor: pointer; }
 .compose { display: flex; gap: 0.4rem; padding: 0.5rem 0.75rem; border-top: 1px solid #ddd; }
 textarea { flex: 1; font: inherit; resize: none; padding: 0.3rem; border: 1px solid #8a8a8a; border-radius: 0.3rem; }
 .compose button { background: var(--refdesk-accent); color: #fff; border: 0; border-radius: 0.3rem; padding: 0 0.9rem; }
+.rate { margin: 0; padding: 0.5rem 0.75rem; border-top: 1px solid #ddd; }
+.rate[hidden] { display: none; }
+.rate fieldset { margin: 0; padding: 0; border: 0; display: flex; flex-direction: column; gap: 0.4rem; }
+.rate legend { font-weight: 600; padding: 0; }
+.rate .scores { display: flex; gap: 0.3rem; }
+.rate .scores label { display: inline-flex; align-items: center; justify-content: center; min-width: 2.2rem; min-height: 2.2rem;
+  border: 1px solid #8a8a8a; border-radius: 0.3rem; cursor: pointer; }
+.rate .scores input { position: absolute; opacity: 0; width: 1px; height: 1px; }
+.rate .scores input:checked + span { font-weight: 700; }
+.rate .scores label:has(input:checked) { background: var(--refdesk-accent); color: #fff; border-color: var(--refdesk-accent); }
+.rate .scores label:has(input:focus-visible) { outline: 3px solid #f5a623; outline-offset: 2px; }
+.rate textarea { min-height: 3rem; }
+.rate .buttons { display: flex; gap: 0.4rem; }
+.rate .buttons button { border: 1px solid #8a8a8a; border-radius: 0.3rem; padding: 0.2rem 0.6rem; background: none; }
+.rate .buttons button[type=submit] { background: var(--refdesk-accent); color: #fff; border-color: var(--refdesk-accent); }
 .actions { display: flex; justify-content: space-between; padding: 0 0.75rem 0.5rem; }
 .actions button { background: none; border: 1px solid #8a8a8a; border-radius: 0.3rem; padding: 0.2rem 0.6rem; }
 /* A phone: the chat takes the whole screen, with controls a thumb can hit (44 px) and text at 16 px
@@ -40,6 +55,6 @@ textarea { flex: 1; font: inherit; resize: none; padding: 0.3rem; border: 1px so
   .panel { right: 0; bottom: 0; width: 100vw; height: 100vh; height: 100dvh; border: 0; border-radius: 0; }
   header { border-radius: 0; }
   textarea { font-size: 16px; }
-  .icon, .compose button, .actions button { min-height: 2.75rem; min-width: 2.75rem; }
+  .icon, .compose button, .actions button, .rate .buttons button, .rate .scores label { min-height: 2.75rem; min-width: 2.75rem; }
 }
 `;

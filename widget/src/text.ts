@@ -24,6 +24,13 @@ export interface Words {
   ended: string;
   /** Where the patron stands in line and the expected wait, in whole minutes. */
   place: (place: number, minutes: number) => string;
+  rateTitle: string;
+  rateComment: string;
+  rateSend: string;
+  rateSkip: string;
+  rateThanks: string;
+  /** A score's label for a screen reader and a tooltip. */
+  rateScore: (n: number) => string;
 }
 
 const WORDS: Record<Lang, Words> = {
@@ -48,6 +55,12 @@ const WORDS: Record<Lang, Words> = {
     failed: "The chat could not reach the library. Please try again in a moment.",
     ended: "Chat ended. Thank you!",
     place: (n, m) => `You are number ${n} in line (about ${m === 1 ? "a minute" : `${m} minutes`})`,
+    rateTitle: "How was this chat?",
+    rateComment: "Anything to add? (optional)",
+    rateSend: "Send rating",
+    rateSkip: "No thanks",
+    rateThanks: "Thank you for your rating.",
+    rateScore: (n) => `${n} of 5`,
   },
   nl: {
     open: "Vraag het de bibliothecaris",
@@ -70,6 +83,12 @@ const WORDS: Record<Lang, Words> = {
     failed: "De chat kan de bibliotheek niet bereiken. Probeer het zo nog eens.",
     ended: "Chat beëindigd. Bedankt!",
     place: (n, m) => `U bent nummer ${n} in de rij (ongeveer ${m === 1 ? "een minuut" : `${m} minuten`})`,
+    rateTitle: "Hoe was deze chat?",
+    rateComment: "Nog iets toe te voegen? (niet verplicht)",
+    rateSend: "Beoordeling versturen",
+    rateSkip: "Nee, dank u",
+    rateThanks: "Bedankt voor uw beoordeling.",
+    rateScore: (n) => `${n} van 5`,
   },
   es: {
     open: "Pregunte a un bibliotecario",
@@ -92,6 +111,12 @@ const WORDS: Record<Lang, Words> = {
     failed: "El chat no pudo contactar con la biblioteca. Inténtelo de nuevo en un momento.",
     ended: "Chat terminado. ¡Gracias!",
     place: (n, m) => `Es el número ${n} en la fila (unos ${m === 1 ? "un minuto" : `${m} minutos`})`,
+    rateTitle: "¿Qué tal fue este chat?",
+    rateComment: "¿Algo más? (opcional)",
+    rateSend: "Enviar valoración",
+    rateSkip: "No, gracias",
+    rateThanks: "Gracias por su valoración.",
+    rateScore: (n) => `${n} de 5`,
   },
   fr: {
     open: "Demandez à un bibliothécaire",
@@ -114,6 +139,12 @@ const WORDS: Record<Lang, Words> = {
     failed: "Le chat n’a pas pu joindre la bibliothèque. Réessayez dans un instant.",
     ended: "Chat terminé. Merci !",
     place: (n, m) => `Vous êtes numéro ${n} dans la file (environ ${m === 1 ? "une minute" : `${m} minutes`})`,
+    rateTitle: "Comment s’est passé ce chat ?",
+    rateComment: "Un commentaire ? (facultatif)",
+    rateSend: "Envoyer la note",
+    rateSkip: "Non merci",
+    rateThanks: "Merci pour votre note.",
+    rateScore: (n) => `${n} sur 5`,
   },
   de: {
     open: "Fragen Sie die Bibliothek",
@@ -136,6 +167,12 @@ const WORDS: Record<Lang, Words> = {
     failed: "Der Chat konnte die Bibliothek nicht erreichen. Bitte versuchen Sie es gleich noch einmal.",
     ended: "Chat beendet. Vielen Dank!",
     place: (n, m) => `Sie sind Nummer ${n} in der Warteschlange (etwa ${m === 1 ? "eine Minute" : `${m} Minuten`})`,
+    rateTitle: "Wie war dieser Chat?",
+    rateComment: "Möchten Sie noch etwas sagen? (freiwillig)",
+    rateSend: "Bewertung senden",
+    rateSkip: "Nein, danke",
+    rateThanks: "Danke für Ihre Bewertung.",
+    rateScore: (n) => `${n} von 5`,
   },
 };
 

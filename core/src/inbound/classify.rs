@@ -87,6 +87,13 @@ pub enum Input {
     Left {
         peer: String,
     },
+    /// The patron rated their chat in the website's chat box (1 to 5, with a comment unredacted
+    /// yet).
+    Rated {
+        peer: String,
+        score: u8,
+        comment: String,
+    },
     /// The message came from the website's chat box, in this visit; it comes first, so that the
     /// desk can put what follows in the visit's chat (see `Desk::place_visit`). `live`: sent just
     /// now to this desk, so what the box asks to have again is for this desk to send.
@@ -163,6 +170,9 @@ pub fn classify(account: &str, m: &ChatMessage) -> (Vec<Input>, Option<String>) 
     }
     if let Some(id) = &m.receipt_for {
         inputs.push(Input::Receipt { peer: from.to_owned(), id: id.clone() });
+    }
+    if let Some(r) = m.web.as_ref().and_then(|w| w.rating.as_ref()) {
+        inputs.push(Input::Rated { peer: from.to_owned(), score: r.score, comment: r.comment.clone() });
     }
     let gone = m.chat_state.as_deref() == Some("gone") && m.web.is_some();
     if gone && road != Road::Archive && m.sent_at.is_none() {
@@ -288,7 +298,7 @@ mod tests {
 
     #[test]
     fn a_web_visit_comes_before_what_it_carries_and_only_from_a_patron() {
-        let visit = Visit { token: "0123456789abcdef".into(), resume: false, last: None };
+        let visit = Visit { token: "0123456789abcdef".into(), resume: false, last: None, rating: None };
         let mut m = msg("g1@guest.lib/web", Some("hi"), None);
         m.web = Some(Box::new(visit.clone()));
         let (inputs, _) = classify(ACCOUNT, &m);

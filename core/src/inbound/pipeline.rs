@@ -633,7 +633,12 @@ mod tests {
         m.stream_seq = None;
         m.chat_state = body.is_none().then(|| "active".to_owned());
         let resume = body.is_none();
-        m.web = Some(Box::new(crate::xmpp::web::Visit { token: visit.into(), resume, last: last.map(str::to_owned) }));
+        m.web = Some(Box::new(crate::xmpp::web::Visit {
+            token: visit.into(),
+            resume,
+            last: last.map(str::to_owned),
+            rating: None,
+        }));
         AccountEvent::Message(m)
     }
 
@@ -727,6 +732,19 @@ mod tests {
         let t = d.store().transcript(hits[0].id).unwrap().unwrap();
         assert_eq!((t.reason.as_str(), t.medium), ("patronLeft", api::Medium::Web));
         assert_eq!(d.snapshot(t0).unwrap().left, ["g1@guest.test"], "the window says they left");
+        // Then they rate it in the box: the closed chat's transcript takes it, the comment redacted.
+        let AccountEvent::Message(mut rated) = web("g1@guest.test/w", "r1", None, VISIT, None) else { unreachable!() };
+        rated.chat_state = None;
+        if let Some(w) = rated.web.as_mut() {
+            w.resume = false;
+            w.rating =
+                Some(crate::xmpp::web::Rating { score: 4, comment: "Great help! Write me at ann@example.org".into() });
+        }
+        turn(&mut p, &mut d, vec![AccountEvent::Message(rated)], t0 + Duration::minutes(3));
+        let t = d.store().transcript(hits[0].id).unwrap().unwrap();
+        assert_eq!((t.patron_rating, t.patron_comment.as_str()), (Some(4), "Great help! Write me at [EMAIL]"));
+        let s = d.statistics(t0 - Duration::hours(1), t0 + Duration::hours(1), &Utc).unwrap();
+        assert_eq!(s.patron_ratings, [0, 0, 0, 1, 0]);
         // Writing again (the same visit) is a new question, and they are no longer "left".
         turn(&mut p, &mut d, vec![web("g1@guest.test/w", "q2", Some("one more thing"), VISIT, None)], t0);
         assert!(d.snapshot(t0).unwrap().left.is_empty());

@@ -7,7 +7,7 @@ use super::classify::{self, Incoming, Input, Outgoing};
 use crate::api::{MessageStatus, MessageView};
 use crate::desk::Event;
 use crate::handoff::arbitration;
-use crate::{store, xmpp, Desk, Result, ARCHIVE_KEY, HISTORY_AFTER_MINUTES};
+use crate::{privacy, store, xmpp, Desk, Result, ARCHIVE_KEY, HISTORY_AFTER_MINUTES};
 
 /// What an input changed, for the window.
 #[derive(Debug, Default, PartialEq)]
@@ -41,6 +41,10 @@ impl Desk {
                 Ok(Received::default())
             }
             Input::Left { peer } => Ok(Received { message: None, desk_changed: self.patron_left(&peer, now)? }),
+            Input::Rated { peer, score, comment } => {
+                self.rated_by_patron(account, &peer, score, &comment)?;
+                Ok(Received::default())
+            }
             // The window hears of typing from the pipeline; the desk keeps nothing of it.
             Input::Typing { .. } => Ok(Received::default()),
         }
@@ -81,7 +85,10 @@ impl Desk {
             for input in inputs.iter_mut() {
                 match input {
                     Input::Message(m) if m.peer == from => m.peer.clone_from(&place.peer),
-                    Input::Typing { peer, .. } | Input::Receipt { peer, .. } | Input::Left { peer }
+                    Input::Typing { peer, .. }
+                    | Input::Receipt { peer, .. }
+                    | Input::Left { peer }
+                    | Input::Rated { peer, .. }
                         if *peer == from =>
                     {
                         peer.clone_from(&place.peer)
@@ -199,6 +206,18 @@ impl Desk {
         self.left.insert(peer.to_owned());
         tracing::info!("a web patron ended their chat");
         Ok(true)
+    }
+
+    /// The patron's own rating of their chat, its comment redacted (with the names they are known
+    /// by) before it is written, like every line of the transcript it joins.
+    fn rated_by_patron(&mut self, account: &str, peer: &str, score: u8, comment: &str) -> Result<()> {
+        let open = self.engine.as_ref().is_some_and(|e| e.chat_state(peer).is_some());
+        let redactor = privacy::redact::Redactor::with_names(&self.names.for_chat(account, peer));
+        let comment = redactor.redact(comment);
+        if !self.store.rate_by_patron(account, peer, score, &comment, open)? {
+            tracing::info!(%account, "a patron's rating came for no chat kept here; it is dropped");
+        }
+        Ok(())
     }
 
     /// Another desk on the account (`other`, its resource) started answering `peer`. This desk lets

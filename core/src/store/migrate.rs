@@ -23,6 +23,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (13, "0013_tab_order.sql", include_str!("../../../migrations/0013_tab_order.sql")),
     (14, "0014_walkup_search.sql", include_str!("../../../migrations/0014_walkup_search.sql")),
     (15, "0015_web_visits.sql", include_str!("../../../migrations/0015_web_visits.sql")),
+    (16, "0016_patron_ratings.sql", include_str!("../../../migrations/0016_patron_ratings.sql")),
 ];
 
 /// The newest schema this build knows.

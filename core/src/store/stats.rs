@@ -24,6 +24,37 @@ impl Store {
         Ok(())
     }
 
+    /// A patron's own rating of their chat (the comment already redacted): kept on the open
+    /// conversation when `open` (it goes into the transcript when that is written), else put on
+    /// the transcript written last for it. False when there is nothing to put it on.
+    pub fn rate_by_patron(
+        &self,
+        account: &str,
+        peer: &str,
+        score: u8,
+        comment: &str,
+        open: bool,
+    ) -> Result<bool, StoreError> {
+        let context = "keeping a patron's rating";
+        let n = if open {
+            self.conn
+                .prepare_cached(
+                    "INSERT INTO conversations (account, peer, patron_rating, patron_comment) VALUES (?1, ?2, ?3, ?4)
+                     ON CONFLICT (account, peer) DO UPDATE
+                       SET patron_rating = excluded.patron_rating, patron_comment = excluded.patron_comment",
+                )
+                .and_then(|mut s| s.execute((account, peer, score, comment)))
+        } else {
+            self.conn
+                .prepare_cached(
+                    "UPDATE transcripts SET patron_rating = ?3, patron_comment = ?4
+                     WHERE id = (SELECT last_transcript FROM conversations WHERE account = ?1 AND peer = ?2)",
+                )
+                .and_then(|mut s| s.execute((account, peer, score, comment)))
+        };
+        Ok(n.map_err(StoreError::sqlite(context))? == 1)
+    }
+
     /// Rates a walk-up; false if there is no such walk-up.
     pub fn rate_walkup(&self, id: i64, level: Option<u8>, tags: &[String]) -> Result<bool, StoreError> {
         let n = self
@@ -41,7 +72,7 @@ impl Store {
         let mut stmt = self
             .conn
             .prepare_cached(
-                "SELECT started_at, ended_at, answered_at, patron, read_level, tags, medium FROM transcripts
+                "SELECT started_at, ended_at, answered_at, patron, read_level, tags, medium, patron_rating FROM transcripts
                  WHERE started_at >= ?1 AND started_at < ?2",
             )
             .map_err(StoreError::sqlite(context))?;
@@ -55,6 +86,7 @@ impl Store {
                     patron: Some(r.get(3)?),
                     read_level: r.get(4)?,
                     tags: split_tags(&r.get::<_, String>(5)?),
+                    patron_rating: r.get(7)?,
                 })
             })
             .map_err(StoreError::sqlite(context))?;
@@ -77,6 +109,7 @@ impl Store {
                     patron: None,
                     read_level: r.get(2)?,
                     tags: split_tags(&r.get::<_, String>(3)?),
+                    patron_rating: None,
                 })
             })
             .map_err(StoreError::sqlite(context))?;

@@ -86,9 +86,11 @@ impl Store {
         let answered = t.lines.iter().find(|l| l.1 == Speaker::Librarian).map(|l| to_millis(l.0));
         self.conn
             .prepare_cached(
-                "INSERT INTO transcripts (account, patron, started_at, ended_at, reason, answered_at, read_level, tags, librarian, medium)
+                "INSERT INTO transcripts (account, patron, started_at, ended_at, reason, answered_at, read_level, tags, librarian, medium,
+                   patron_rating, patron_comment)
                  SELECT ?1, ?2, ?3, ?4, ?5, ?6, c.read_level, coalesce(c.tags, ''), ?8,
-                   iif(EXISTS (SELECT 1 FROM web_visits w WHERE w.account = ?1 AND w.peer = ?7), 'web', 'chat')
+                   iif(EXISTS (SELECT 1 FROM web_visits w WHERE w.account = ?1 AND w.peer = ?7), 'web', 'chat'),
+                   c.patron_rating, coalesce(c.patron_comment, '')
                  FROM (SELECT 1) LEFT JOIN conversations c ON c.account = ?1 AND c.peer = ?7",
             )
             .and_then(|mut s| {
@@ -116,11 +118,12 @@ impl Store {
         }
         self.conn
             .prepare_cached(
-                "INSERT INTO conversations (account, peer, transcribed_upto) VALUES (?1, ?2, ?3)
+                "INSERT INTO conversations (account, peer, transcribed_upto, last_transcript) VALUES (?1, ?2, ?3, ?4)
                  ON CONFLICT (account, peer) DO UPDATE SET transcribed_upto = max(transcribed_upto, excluded.transcribed_upto),
-                   read_level = NULL, tags = ''",
+                   read_level = NULL, tags = '', patron_rating = NULL, patron_comment = '',
+                   last_transcript = excluded.last_transcript",
             )
-            .and_then(|mut s| s.execute((t.account, t.peer, t.upto)))
+            .and_then(|mut s| s.execute((t.account, t.peer, t.upto, id)))
             .map_err(StoreError::sqlite(context))?;
         Ok(Some(id))
     }
@@ -304,7 +307,8 @@ impl Store {
         let mut stmt = self
             .conn
             .prepare_cached(&format!(
-                "SELECT id, account, patron, started_at, ended_at, reason, read_level, tags, librarian, medium FROM transcripts
+                "SELECT id, account, patron, started_at, ended_at, reason, read_level, tags, librarian, medium, patron_rating,
+                   patron_comment FROM transcripts
                  WHERE {condition} ORDER BY ended_at, id"
             ))
             .map_err(StoreError::sqlite(context))?;
@@ -321,6 +325,8 @@ impl Store {
                     tags: crate::stats::split_tags(&r.get::<_, String>(7)?),
                     librarian: r.get(8)?,
                     medium: Medium::of_chat(&r.get::<_, String>(9)?),
+                    patron_rating: r.get(10)?,
+                    patron_comment: r.get(11)?,
                     lines: Vec::new(),
                 })
             })

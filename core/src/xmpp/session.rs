@@ -897,7 +897,7 @@ fn parse_message(el: &Element) -> Option<ChatMessage> {
             .and_then(|h| crate::handoff::Signal::parse(|k| h.attr(k), &h.text()))
             .map(Box::new),
         nick: el.child("nick", NS_NICK).map(Element::text),
-        web: el.child("web", super::web::NS).and_then(|w| super::web::Visit::parse(|k| w.attr(k))).map(Box::new),
+        web: super::web::read(el),
     })
 }
 

@@ -9,6 +9,8 @@ pub const NS: &str = "urn:x-refdesk:web:0";
 const TOKEN: std::ops::RangeInclusive<usize> = 16..=64;
 /// A desk message id the box echoes back: our own ids are far shorter.
 const MAX_LAST: usize = 128;
+/// A patron's comment with their rating, in characters (the box allows 500).
+pub const MAX_COMMENT: usize = 1000;
 
 /// What a guest's message says of its visit. Untrusted: a patron's own client can send it too,
 /// which only makes their chat count as a web chat.
@@ -19,6 +21,38 @@ pub struct Visit {
     pub resume: bool,
     /// The id of the newest desk message the box shows (what it missed comes after it).
     pub last: Option<String>,
+    /// The patron rated the chat at its end (`<rating score='1…5'>comment</rating>`).
+    pub rating: Option<Rating>,
+}
+
+/// A patron's rating of their chat: 1 (poor) to 5 (excellent), and what they add, if anything.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rating {
+    pub score: u8,
+    pub comment: String,
+}
+
+/// The marker of a message `el`, with the rating it may carry.
+pub fn read(el: &super::xml::Element) -> Option<Box<Visit>> {
+    let mut visit = Visit::parse(|k| el.child("web", NS)?.attr(k))?;
+    visit.rating = el.child("rating", NS).and_then(|r| Rating::parse(r.attr("score"), &r.text()));
+    Some(Box::new(visit))
+}
+
+impl Rating {
+    /// A score of 1 to 5 (anything else is no rating) and the comment cut to [`MAX_COMMENT`]
+    /// characters, without control characters but for line breaks.
+    pub fn parse(score: Option<&str>, comment: &str) -> Option<Rating> {
+        let score = score?.trim().parse::<u8>().ok().filter(|s| (1..=5).contains(s))?;
+        let comment: String = comment
+            .chars()
+            .filter(|c| !c.is_control() || *c == '\n')
+            .take(MAX_COMMENT)
+            .collect::<String>()
+            .trim()
+            .to_owned();
+        Some(Rating { score, comment })
+    }
 }
 
 impl Visit {
@@ -33,13 +67,18 @@ impl Visit {
         let last = attr("last")
             .filter(|l| !l.is_empty() && l.len() <= MAX_LAST && !l.chars().any(char::is_control))
             .map(str::to_owned);
-        Some(Visit { token: token.to_owned(), resume: matches!(attr("resume"), Some("1" | "true")), last })
+        Some(Visit {
+            token: token.to_owned(),
+            resume: matches!(attr("resume"), Some("1" | "true")),
+            last,
+            rating: None,
+        })
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::Visit;
+    use super::{Rating, Visit, MAX_COMMENT};
 
     fn parse(attrs: &[(&'static str, &'static str)]) -> Option<Visit> {
         Visit::parse(|k| attrs.iter().find(|(n, _)| *n == k).map(|(_, v)| *v))
@@ -62,5 +101,18 @@ mod tests {
             assert_eq!(parse(&[("visit", bad)]), None, "{bad:?}");
         }
         assert_eq!(parse(&[("last", "x")]), None, "no token");
+    }
+
+    #[test]
+    fn a_rating_is_one_to_five_with_a_bounded_comment() {
+        assert_eq!(
+            Rating::parse(Some("4"), " Very helpful\u{7} "),
+            Some(Rating { score: 4, comment: "Very helpful".into() })
+        );
+        for bad in [None, Some("0"), Some("6"), Some("4.5"), Some("five"), Some("")] {
+            assert_eq!(Rating::parse(bad, "x"), None, "{bad:?}");
+        }
+        let long = Rating::parse(Some("5"), &"é".repeat(5000)).unwrap();
+        assert_eq!(long.comment.chars().count(), MAX_COMMENT);
     }
 }

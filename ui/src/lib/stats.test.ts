@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { barLabel, duration, parseTags, periodRange, scaleMax } from "./stats";
+import { barLabel, duration, parseTags, periodRange, ratingSummary, scaleMax } from "./stats";
 
 describe("parseTags", () => {
   it("splits at commas, cleans, and drops blanks and repeats", () => {
@@ -41,5 +41,13 @@ describe("barLabel", () => {
     expect(barLabel({ chat: 3, web: 0, walkup: 2 })).toBe("5");
     expect(barLabel({ chat: 0, web: 2, walkup: 1 })).toBe("3");
     expect(barLabel({ chat: 0, web: 0, walkup: 0 })).toBe("");
+  });
+});
+
+describe("ratingSummary", () => {
+  it("gives the mean of the patrons' ratings and how many rated", () => {
+    expect(ratingSummary([0, 0, 0, 0, 0])).toBe("none yet");
+    expect(ratingSummary([0, 0, 0, 1, 0])).toBe("4.0 of 5 from 1 chat");
+    expect(ratingSummary([1, 0, 0, 0, 2])).toBe("3.7 of 5 from 3 chats");
   });
 });

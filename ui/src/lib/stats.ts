@@ -60,3 +60,11 @@ export function barLabel(c: ByMedium): string {
   const n = total(c);
   return n === 0 ? "" : String(n);
 }
+
+/** Patrons' ratings (counts of 1 … 5) as "4.3 of 5 from 12 chats", or "none yet". */
+export function ratingSummary(counts: number[]): string {
+  const n = counts.reduce((a, b) => a + b, 0);
+  if (n === 0) return "none yet";
+  const mean = counts.reduce((a, c, i) => a + c * (i + 1), 0) / n;
+  return `${mean.toFixed(1)} of 5 from ${n} ${n === 1 ? "chat" : "chats"}`;
+}

@@ -42,4 +42,9 @@ readLevels: Array<ByMedium>, unrated: ByMedium,
 /**
  * Most used first.
  */
-tags: Array<TagCount>, };
+tags: Array<TagCount>, 
+/**
+ * Patrons' own ratings of their chats (the website's chat box): 5 entries, how many chats
+ * were rated 1 (poor) … 5 (excellent).
+ */
+patronRatings: Array<number>, };

@@ -13,4 +13,12 @@ librarian: string,
 /**
  * `chat` (IM) or `web` (the website's chat box).
  */
-medium: Medium, lines: Array<TranscriptLineView>, };
+medium: Medium, 
+/**
+ * The patron's own rating of the chat, 1 (poor) to 5 (excellent), from the website's chat box.
+ */
+patronRating: number | null, 
+/**
+ * What the patron added to their rating, redacted.
+ */
+patronComment: string, lines: Array<TranscriptLineView>, };
