@@ -16,6 +16,8 @@ fn main() {
         "reopen_tab",
         "move_tab",
         "closed_tabs",
+        "followups",
+        "answer_followup",
         "mark_read",
         "save_draft",
         "close_chat",

@@ -100,6 +100,23 @@ pub struct DeskSnapshot {
     /// Patrons who ended their chat themselves ("End chat" in the website's chat box) and have
     /// not written since.
     pub left: Vec<String>,
+    /// Questions left in the website's chat box while the desk was closed, not yet answered.
+    pub followups: u32,
+}
+
+/// A question a patron left in the website's chat box while the desk was closed, to answer by
+/// email. Live data: the question as written (untrusted text) and the address they gave.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct FollowUpView {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub account: String,
+    pub at: DateTime<Utc>,
+    pub question: String,
+    /// None: the patron gave no address (the desk cannot answer, but sees the question).
+    pub email: Option<String>,
 }
 
 /// An internal note on a conversation: for colleagues, never sent to the patron.
@@ -513,6 +530,7 @@ mod tests {
             directory: vec![],
             handoffs: vec![],
             left: vec![],
+            followups: 0,
         };
         assert_eq!(s.summary(), "Refdesk: With a patron at the desk");
         s.queue.push(QueuedView::Chat { peer: "a@x".into(), arrived: t });

@@ -121,6 +121,8 @@ pub fn run_app<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Result<(
             commands::conversations::reopen_tab,
             commands::conversations::move_tab,
             commands::conversations::closed_tabs,
+            commands::conversations::followups,
+            commands::conversations::answer_followup,
             commands::conversations::mark_read,
             commands::conversations::save_draft,
             commands::desk::close_chat,

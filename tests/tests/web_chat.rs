@@ -55,7 +55,15 @@ struct Library {
     _dirs: (tempfile::TempDir, tempfile::TempDir),
 }
 
-fn library(site_css: &str, users: &[(&str, &str)]) -> Library {
+/// The library's server and site, with no desk signed in yet.
+struct Server {
+    p: Prosody,
+    rt: tokio::runtime::Runtime,
+    data: tempfile::TempDir,
+    dirs: (tempfile::TempDir, tempfile::TempDir),
+}
+
+fn server(site_css: &str, users: &[(&str, &str)]) -> Server {
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
     let (server_dir, site, data) =
         (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
@@ -69,12 +77,17 @@ fn library(site_css: &str, users: &[(&str, &str)]) -> Library {
         p.register(user, password).unwrap();
     }
     refdesk_testkit::site::write(site.path(), &p, site_css).unwrap();
+    Server { p, rt, data, dirs: (server_dir, site) }
+}
+
+fn library(site_css: &str, users: &[(&str, &str)]) -> Library {
+    let Server { p, rt, data, dirs } = server(site_css, users);
     let desk = rt.block_on(async {
         let mut d = signed_in_desk(&p, data.path()).await;
         d.until_state(AccountState::Online).await;
         d
     });
-    Library { rt, p, desk, data, _dirs: (server_dir, site) }
+    Library { rt, p, desk, data, _dirs: dirs }
 }
 
 #[test]
@@ -349,4 +362,51 @@ fn a_web_patron_who_reloads_or_changes_page_stays_in_their_chat_and_misses_nothi
         .statistics(now - chrono::Duration::hours(1), now + chrono::Duration::hours(1), &Utc)
         .unwrap();
     assert_eq!((stats.questions.web, stats.questions.chat), (1, 0));
+}
+
+/// Nobody at the desk: the chat box says the chat is closed and takes a question with an email
+/// address; the library's server keeps it, and the desk that signs in later lists it as a
+/// follow-up to answer by email. Answered, it leaves a redacted transcript and the address goes.
+#[test]
+fn a_question_left_while_the_desk_is_closed_reaches_the_desk_as_a_follow_up() {
+    let Server { p, rt, data, dirs: _dirs } = server("", &[]);
+    let driver = ChromeDriver::start().unwrap();
+    let s = driver.open(&p.site_url()).unwrap();
+    wait_for("the desk's state on the button", || {
+        (in_box(&s, "root.querySelector('[data-testid=desk-status]').textContent") == "Chat is closed now")
+            .then_some(())
+    });
+    s.click(&s.find_in_shadow(HOST, "[data-testid=launcher]").unwrap()).unwrap();
+    wait_for("the closed notice", || {
+        (in_box(&s, "root.querySelector('[data-testid=closed]').hidden") == false).then_some(())
+    });
+    let violations = s.accessibility_violations();
+    assert!(violations.is_empty(), "accessibility violations on the closed box:\n{}", violations.join("\n"));
+    let email = s.find_in_shadow(HOST, "[data-testid=email]").unwrap();
+    s.send_keys(&email, "sam.reader@example.org").unwrap();
+    let input = s.find_in_shadow(HOST, "[data-testid=question]").unwrap();
+    s.send_keys(&input, "Can I renew <i>Middlemarch</i> once more?\u{E007}").unwrap();
+    wait_for("the question saved", || {
+        let said = in_box(&s, "root.querySelector('[data-testid=typing]').textContent");
+        said.as_str().is_some_and(|t| t.contains("will write to sam.reader@example.org")).then_some(())
+    });
+
+    // The desk signs in later: the question is a follow-up, not a chat in the line.
+    let mut desk = rt.block_on(async {
+        let mut d = signed_in_desk(&p, data.path()).await;
+        d.until_state(AccountState::Online).await;
+        d
+    });
+    let snapshot = rt.block_on(desk.until_snapshot("the follow-up at the desk", |d| d.followups == 1));
+    assert!(snapshot.queue.is_empty() && snapshot.chats.is_empty(), "{snapshot:?}");
+    let list = desk.desk.lock().unwrap().followups().unwrap();
+    assert_eq!(list.len(), 1);
+    assert_eq!(list[0].question, "Can I renew <i>Middlemarch</i> once more?");
+    assert_eq!(list[0].email.as_deref(), Some("sam.reader@example.org"));
+    desk.desk.lock().unwrap().answer_followup(list[0].id, Utc::now()).unwrap();
+    let d = desk.desk.lock().unwrap();
+    assert!(d.followups().unwrap().is_empty());
+    let hits = d.search_transcripts("Middlemarch", 10).unwrap();
+    let t = d.store().transcript(hits[0].id).unwrap().unwrap();
+    assert_eq!((t.reason.as_str(), t.medium), ("followUp", refdesk_core::api::Medium::Web));
 }

@@ -65,6 +65,11 @@ class ChatBox {
   private readonly input: HTMLTextAreaElement;
   private readonly form: HTMLFormElement;
   private readonly rate: HTMLFormElement;
+  private readonly closedNotice: HTMLElement;
+  private readonly email: HTMLInputElement;
+  private readonly sendButton: HTMLButtonElement;
+  /** The status address says nobody is at the desk: a question is left for a follow-up. */
+  private closed = false;
 
   constructor(
     private readonly cfg: Config,
@@ -99,13 +104,26 @@ class ChatBox {
       placeholder: w.placeholder,
       "data-testid": "question",
     });
-    this.form.append(this.input, el("button", { type: "submit", "data-testid": "send" }, w.send));
+    this.sendButton = el("button", { type: "submit", "data-testid": "send" }, w.send);
+    this.form.append(this.input, this.sendButton);
+    // Shown while the desk is closed: the question is left for a librarian to answer by email.
+    this.closedNotice = el("p", { class: "closed", hidden: "", "data-testid": "closed" }, w.closedNotice);
+    this.email = el("input", {
+      type: "email",
+      class: "email",
+      maxlength: "254",
+      autocomplete: "email",
+      "aria-label": w.email,
+      placeholder: w.email,
+      hidden: "",
+      "data-testid": "email",
+    });
     const actions = el("div", { class: "actions" });
     const end = el("button", { type: "button", "data-testid": "end" }, w.end);
     const download = el("button", { type: "button", "data-testid": "download" }, w.download);
     actions.append(download, end);
     this.rate = this.ratingForm();
-    this.panel.append(head, this.notice, this.log, this.place, this.typing, this.form, this.rate, actions);
+    this.panel.append(head, this.notice, this.closedNotice, this.log, this.place, this.typing, this.email, this.form, this.rate, actions);
     root.append(this.launcher, this.panel);
 
     this.launcher.addEventListener("click", () => this.toggle(true));
@@ -196,8 +214,20 @@ class ChatBox {
   private toggle(open: boolean) {
     this.panel.hidden = !open;
     this.launcher.setAttribute("aria-expanded", String(open));
-    if (open) this.input.focus();
-    else this.launcher.focus();
+    if (open) {
+      this.input.focus();
+      // The desk may have opened or closed since the page loaded.
+      void this.refreshStatus();
+    } else this.launcher.focus();
+  }
+
+  /** Closed (nobody at the desk) and no chat under way: questions are left for a follow-up. */
+  private setClosed(closed: boolean) {
+    const chatting = this.visit?.started === true && this.visit.ended === false;
+    this.closed = closed && !chatting;
+    this.closedNotice.hidden = !this.closed;
+    this.email.hidden = !this.closed;
+    this.sendButton.textContent = this.closed ? this.w.leave : this.w.send;
   }
 
   /** Whether the desk is open, from the library's web status address (no XMPP session for it). */
@@ -209,6 +239,7 @@ class ChatBox {
       this.status.textContent =
         s === "online" || s === "chat" ? this.w.statusOnline : s === "dnd" || s === "away" ? this.w.statusBusy : this.w.statusClosed;
       this.status.dataset.state = s;
+      this.setClosed(!["online", "chat", "dnd", "away", "xa"].includes(s));
     } catch {
       this.status.textContent = this.w.statusUnknown;
     }
@@ -309,6 +340,7 @@ class ChatBox {
   private async ask() {
     const text = this.input.value.trim().slice(0, MAX_QUESTION);
     if (text === "") return;
+    if (this.closed) return this.leave(text);
     if (!this.visit || this.visit.ended) {
       // A new chat is a new guest: the one that ended signs out first (its rating form goes).
       if (this.xmpp) await this.closeRating("");
@@ -337,6 +369,50 @@ class ChatBox {
     }
     this.input.value = "";
     this.add({ from: "you", text, at: Date.now() });
+  }
+
+  /** The desk is closed: the question goes to the library's account (kept by its server until a
+   *  desk signs in) as a follow-up, with the email address if one was given; then the box signs out. */
+  private async leave(text: string) {
+    const email = this.email.value.trim().slice(0, 254);
+    if (email !== "" && !this.email.checkValidity()) {
+      this.email.focus();
+      this.email.reportValidity();
+      return;
+    }
+    let x: Client;
+    try {
+      x = await this.connect();
+    } catch {
+      return;
+    }
+    const visit = newVisit();
+    const followup: Record<string, string> = { xmlns: WEB };
+    if (email) followup.email = email;
+    try {
+      await x.send(
+        xml(
+          "message",
+          { to: this.cfg.library, type: "chat" },
+          xml("body", {}, text),
+          xml("followup", followup),
+          xml("web", { xmlns: WEB, visit: visit.token }),
+        ),
+      );
+    } catch {
+      this.info(this.w.failed);
+      return;
+    }
+    this.input.value = "";
+    this.email.value = "";
+    this.add({ from: "you", text, at: Date.now() });
+    this.xmpp = null;
+    try {
+      await x.stop();
+    } catch {
+      // Gone already: the server has the question.
+    }
+    this.info(this.w.saved(email || null));
   }
 
   private async end() {

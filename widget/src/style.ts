@@ -26,6 +26,9 @@ button { font: inherit; cursor: pointer; }
   border-radius: 0.6rem; background: #eef2f8; max-width: 90%; }
 .log .you { align-items: flex-end; }
 .log .you .body { background: var(--refdesk-accent); color: #fff; }
+.closed { margin: 0; padding: 0.5rem 0.75rem; font-size: 0.85rem; background: #fff6e0; color: #222; }
+.closed[hidden], .email[hidden] { display: none; }
+.email { margin: 0.5rem 0.75rem 0; font: inherit; padding: 0.3rem; border: 1px solid #8a8a8a; border-radius: 0.3rem; }
 .place { margin: 0; padding: 0.4rem 0.75rem; font-size: 0.85rem; background: #f3f3f3; color: #222; }
 .place[hidden] { display: none; }
 .typing { min-height: 1.4em; margin: 0; padding: 0 0.75rem; font-size: 0.8rem; color: #555; }
@@ -54,7 +57,7 @@ textarea { flex: 1; font: inherit; resize: none; padding: 0.3rem; border: 1px so
 @media (max-width: 30rem) {
   .panel { right: 0; bottom: 0; width: 100vw; height: 100vh; height: 100dvh; border: 0; border-radius: 0; }
   header { border-radius: 0; }
-  textarea { font-size: 16px; }
+  textarea, .email { font-size: 16px; }
   .icon, .compose button, .actions button, .rate .buttons button, .rate .scores label { min-height: 2.75rem; min-width: 2.75rem; }
 }
 `;

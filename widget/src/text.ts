@@ -31,6 +31,11 @@ export interface Words {
   rateThanks: string;
   /** A score's label for a screen reader and a tooltip. */
   rateScore: (n: number) => string;
+  closedNotice: string;
+  email: string;
+  leave: string;
+  /** The question is saved; `email`: where the answer goes (none given: no answer can come). */
+  saved: (email: string | null) => string;
 }
 
 const WORDS: Record<Lang, Words> = {
@@ -61,6 +66,10 @@ const WORDS: Record<Lang, Words> = {
     rateSkip: "No thanks",
     rateThanks: "Thank you for your rating.",
     rateScore: (n) => `${n} of 5`,
+    closedNotice: "The chat is closed now. Leave your question, and your email address if you want an answer: a librarian writes to you when the desk opens.",
+    email: "Email address (optional)",
+    leave: "Leave question",
+    saved: (e) => (e ? `Your question is saved. A librarian will write to ${e} when the desk opens.` : "Your question is saved. Without an email address we cannot answer you."),
   },
   nl: {
     open: "Vraag het de bibliothecaris",
@@ -89,6 +98,10 @@ const WORDS: Record<Lang, Words> = {
     rateSkip: "Nee, dank u",
     rateThanks: "Bedankt voor uw beoordeling.",
     rateScore: (n) => `${n} van 5`,
+    closedNotice: "De chat is nu gesloten. Laat uw vraag achter, en uw e-mailadres als u antwoord wilt: een bibliothecaris schrijft u als de balie opengaat.",
+    email: "E-mailadres (niet verplicht)",
+    leave: "Vraag achterlaten",
+    saved: (e) => (e ? `Uw vraag is bewaard. Een bibliothecaris schrijft naar ${e} als de balie opengaat.` : "Uw vraag is bewaard. Zonder e-mailadres kunnen we u niet antwoorden."),
   },
   es: {
     open: "Pregunte a un bibliotecario",
@@ -117,6 +130,10 @@ const WORDS: Record<Lang, Words> = {
     rateSkip: "No, gracias",
     rateThanks: "Gracias por su valoración.",
     rateScore: (n) => `${n} de 5`,
+    closedNotice: "El chat está cerrado ahora. Deje su pregunta, y su correo electrónico si quiere respuesta: un bibliotecario le escribirá cuando abra el mostrador.",
+    email: "Correo electrónico (opcional)",
+    leave: "Dejar la pregunta",
+    saved: (e) => (e ? `Su pregunta está guardada. Un bibliotecario escribirá a ${e} cuando abra el mostrador.` : "Su pregunta está guardada. Sin correo electrónico no podemos responderle."),
   },
   fr: {
     open: "Demandez à un bibliothécaire",
@@ -145,6 +162,10 @@ const WORDS: Record<Lang, Words> = {
     rateSkip: "Non merci",
     rateThanks: "Merci pour votre note.",
     rateScore: (n) => `${n} sur 5`,
+    closedNotice: "Le chat est fermé pour le moment. Laissez votre question, et votre adresse e-mail si vous voulez une réponse : un bibliothécaire vous écrira à l’ouverture.",
+    email: "Adresse e-mail (facultatif)",
+    leave: "Laisser la question",
+    saved: (e) => (e ? `Votre question est enregistrée. Un bibliothécaire écrira à ${e} à l’ouverture.` : "Votre question est enregistrée. Sans adresse e-mail, nous ne pouvons pas vous répondre."),
   },
   de: {
     open: "Fragen Sie die Bibliothek",
@@ -173,6 +194,10 @@ const WORDS: Record<Lang, Words> = {
     rateSkip: "Nein, danke",
     rateThanks: "Danke für Ihre Bewertung.",
     rateScore: (n) => `${n} von 5`,
+    closedNotice: "Der Chat ist jetzt geschlossen. Hinterlassen Sie Ihre Frage und, wenn Sie eine Antwort möchten, Ihre E-Mail-Adresse: Die Bibliothek schreibt Ihnen, sobald die Auskunft öffnet.",
+    email: "E-Mail-Adresse (freiwillig)",
+    leave: "Frage hinterlassen",
+    saved: (e) => (e ? `Ihre Frage ist gespeichert. Die Bibliothek schreibt an ${e}, sobald die Auskunft öffnet.` : "Ihre Frage ist gespeichert. Ohne E-Mail-Adresse können wir Ihnen nicht antworten."),
   },
 };
 

@@ -35,6 +35,7 @@ impl Desk {
             directory: self.directory.values().flatten().cloned().collect(),
             handoffs: self.handoffs.views(),
             left: self.left.iter().cloned().collect(),
+            followups: self.store.count_followups()?,
         })
     }
 
@@ -43,7 +44,11 @@ impl Desk {
     pub fn purge(&mut self, retention: &policy::RetentionPolicy, now: DateTime<Utc>) -> Result<store::Purged> {
         let live_before = now - chrono::Duration::hours(i64::from(retention.live_hours));
         let transcripts_before = now - chrono::Duration::days(i64::from(retention.transcript_days));
-        let counts = self.store.atomically(|s| Ok(s.purge(live_before, transcripts_before)?))?;
+        let followups_before = now - chrono::Duration::days(store::FOLLOWUP_DAYS);
+        let counts = self.store.atomically(|s| {
+            s.purge_followups(followups_before)?;
+            Ok(s.purge(live_before, transcripts_before)?)
+        })?;
         if counts != store::Purged::default() && !self.store.checkpoint()? {
             tracing::warn!("the database's log is in use; purged rows leave it at the next checkpoint");
         }

@@ -4,6 +4,7 @@
 
 mod chats;
 mod engine_side;
+mod followups;
 mod pseudonyms;
 mod settings;
 mod tabs;

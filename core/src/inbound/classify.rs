@@ -87,6 +87,12 @@ pub enum Input {
     Left {
         peer: String,
     },
+    /// A question left in the website's chat box while the desk was closed, to answer by email:
+    /// kept as a follow-up, not a chat in the line.
+    FollowUp {
+        question: Box<Incoming>,
+        email: Option<String>,
+    },
     /// The patron rated their chat in the website's chat box (1 to 5, with a comment unredacted
     /// yet).
     Rated {
@@ -150,7 +156,7 @@ pub fn classify(account: &str, m: &ChatMessage) -> (Vec<Input>, Option<String>) 
     }
     if let (Some(body), true) = (body, words) {
         let receipt = m.id.clone().filter(|_| m.receipt_request && road == Road::Direct).map(|id| (m.from.clone(), id));
-        inputs.push(Input::Message(Box::new(Incoming {
+        let incoming = Box::new(Incoming {
             peer: from.to_owned(),
             body: body.to_owned(),
             stable_id: stable_id(account, m),
@@ -160,7 +166,11 @@ pub fn classify(account: &str, m: &ChatMessage) -> (Vec<Input>, Option<String>) 
             road,
             receipt,
             archive_position: None,
-        })));
+        });
+        match m.web.as_ref().and_then(|w| w.followup.as_ref()) {
+            Some(f) => inputs.push(Input::FollowUp { question: incoming, email: f.email.clone() }),
+            None => inputs.push(Input::Message(incoming)),
+        }
     }
     // A delayed typing state is stale; a message with a body ends their typing whatever state it carries.
     let has_body = m.body.as_deref().is_some_and(|b| !b.trim().is_empty());
@@ -298,7 +308,7 @@ mod tests {
 
     #[test]
     fn a_web_visit_comes_before_what_it_carries_and_only_from_a_patron() {
-        let visit = Visit { token: "0123456789abcdef".into(), resume: false, last: None, rating: None };
+        let visit = Visit { token: "0123456789abcdef".into(), resume: false, last: None, rating: None, followup: None };
         let mut m = msg("g1@guest.lib/web", Some("hi"), None);
         m.web = Some(Box::new(visit.clone()));
         let (inputs, _) = classify(ACCOUNT, &m);

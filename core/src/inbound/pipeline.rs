@@ -401,8 +401,9 @@ impl Pipeline {
     /// it was sent; a second copy of one already stored does not count again. While a contact
     /// floods, their typing notifications are dropped too.
     fn admit(&mut self, desk: &Desk, inputs: &[Input], at: DateTime<Utc>) -> bool {
+        // A question left for a follow-up counts as a message: a flood of them is dropped too.
         let message = inputs.iter().find_map(|i| match i {
-            Input::Message(m) => Some(m),
+            Input::Message(m) | Input::FollowUp { question: m, .. } => Some(m),
             _ => None,
         });
         if let Some(m) = message {
@@ -638,6 +639,7 @@ mod tests {
             resume,
             last: last.map(str::to_owned),
             rating: None,
+            followup: None,
         }));
         AccountEvent::Message(m)
     }
@@ -748,6 +750,46 @@ mod tests {
         // Writing again (the same visit) is a new question, and they are no longer "left".
         turn(&mut p, &mut d, vec![web("g1@guest.test/w", "q2", Some("one more thing"), VISIT, None)], t0);
         assert!(d.snapshot(t0).unwrap().left.is_empty());
+    }
+
+    #[test]
+    fn a_question_left_while_the_desk_was_closed_is_a_follow_up_not_a_chat_and_leaves_a_transcript() {
+        let (_dir, mut d) = desk();
+        let t0 = Utc::now();
+        let mut p = Pipeline::new(ACCOUNT, &d.resource().unwrap());
+        // Left last night, found in the archive when the desk signs in this morning.
+        let AccountEvent::Message(mut m) =
+            web("g5@guest.test/w", "f1", Some("Are you open on Sunday?"), "Zk3v9Qx0c2LmT7cc", None)
+        else {
+            unreachable!()
+        };
+        m.chat_state = None;
+        m.from_archive = true;
+        m.sent_at = Some(t0 - Duration::hours(10));
+        if let Some(w) = m.web.as_mut() {
+            w.resume = false;
+            w.followup = Some(crate::xmpp::web::FollowUp { email: Some("sam@example.org".into()) });
+        }
+        turn(&mut p, &mut d, vec![online(), AccountEvent::Message(m.clone())], t0);
+        // The same question again from the server's offline store: kept once.
+        m.from_archive = false;
+        turn(&mut p, &mut d, vec![AccountEvent::Message(m)], t0);
+        let list = d.followups().unwrap();
+        assert_eq!(list.len(), 1, "{list:?}");
+        assert_eq!(
+            (list[0].question.as_str(), list[0].email.as_deref()),
+            ("Are you open on Sunday?", Some("sam@example.org"))
+        );
+        assert_eq!(d.snapshot(t0).unwrap().followups, 1);
+        assert!(d.places(ACCOUNT).unwrap().is_empty(), "not a chat in the line");
+        assert!(d.messages(ACCOUNT, "g5@guest.test", None, 10).unwrap().is_empty(), "nor a conversation");
+
+        d.answer_followup(list[0].id, t0).unwrap();
+        assert!(d.followups().unwrap().is_empty());
+        assert!(d.answer_followup(list[0].id, t0).unwrap_err().to_string().contains("no follow-up"));
+        let hits = d.search_transcripts("sunday", 10).unwrap();
+        let t = d.store().transcript(hits[0].id).unwrap().unwrap();
+        assert_eq!((t.reason.as_str(), t.medium, t.lines.len()), ("followUp", api::Medium::Web, 1));
     }
 
     #[test]

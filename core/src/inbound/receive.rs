@@ -41,6 +41,15 @@ impl Desk {
                 Ok(Received::default())
             }
             Input::Left { peer } => Ok(Received { message: None, desk_changed: self.patron_left(&peer, now)? }),
+            Input::FollowUp { question, email } => {
+                let at = sent_at(question.sent_at, now);
+                let q = &question;
+                let kept = self.store.add_followup(account, &q.peer, &q.stable_id, &q.body, email.as_deref(), at)?;
+                if kept.is_some() {
+                    tracing::info!(%account, "a question was left for a follow-up");
+                }
+                Ok(Received { message: None, desk_changed: kept.is_some() })
+            }
             Input::Rated { peer, score, comment } => {
                 self.rated_by_patron(account, &peer, score, &comment)?;
                 Ok(Received::default())
@@ -84,7 +93,9 @@ impl Desk {
         if place.peer != from {
             for input in inputs.iter_mut() {
                 match input {
-                    Input::Message(m) if m.peer == from => m.peer.clone_from(&place.peer),
+                    Input::Message(m) | Input::FollowUp { question: m, .. } if m.peer == from => {
+                        m.peer.clone_from(&place.peer)
+                    }
                     Input::Typing { peer, .. }
                     | Input::Receipt { peer, .. }
                     | Input::Left { peer }

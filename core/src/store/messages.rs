@@ -59,7 +59,7 @@ pub const MAX_DRAFT_CHARS: usize = MAX_BODY_CHARS;
 /// How much of the newest message a tab shows.
 const PREVIEW_CHARS: usize = 80;
 
-fn bounded(body: &str) -> std::borrow::Cow<'_, str> {
+pub(super) fn bounded(body: &str) -> std::borrow::Cow<'_, str> {
     match body.char_indices().nth(MAX_BODY_CHARS) {
         None => body.into(),
         Some((cut, _)) => format!("{}… [message shortened]", &body[..cut]).into(),

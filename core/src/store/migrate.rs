@@ -24,6 +24,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (14, "0014_walkup_search.sql", include_str!("../../../migrations/0014_walkup_search.sql")),
     (15, "0015_web_visits.sql", include_str!("../../../migrations/0015_web_visits.sql")),
     (16, "0016_patron_ratings.sql", include_str!("../../../migrations/0016_patron_ratings.sql")),
+    (17, "0017_followups.sql", include_str!("../../../migrations/0017_followups.sql")),
 ];
 
 /// The newest schema this build knows.

@@ -1,6 +1,7 @@
 //! SQLite store: opening safely (WAL, FULL sync, checks), migrations, and the desk's tables.
 
 mod desk_log;
+mod followups;
 mod messages;
 mod migrate;
 mod notes;
@@ -19,6 +20,7 @@ use rusqlite::{Connection, OpenFlags};
 use crate::error::StoreError;
 
 pub use crate::api::SearchHit;
+pub use followups::{FollowUp, FOLLOWUP_DAYS};
 pub use messages::{NewMessage, StoredMessage, MAX_BODY_CHARS, MAX_DRAFT_CHARS};
 pub use migrate::SCHEMA_VERSION;
 pub use notes::NewNote;

@@ -23,6 +23,33 @@ pub struct Visit {
     pub last: Option<String>,
     /// The patron rated the chat at its end (`<rating score='1…5'>comment</rating>`).
     pub rating: Option<Rating>,
+    /// The desk was closed: the message is a question left for later (`<followup email='…'/>`),
+    /// with the address to answer it at, if the patron gave one.
+    pub followup: Option<FollowUp>,
+}
+
+/// A question left while the desk was closed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FollowUp {
+    /// Checked for the shape of an address (no spaces, one `@`, a dot in the domain), at most
+    /// 254 characters; anything else is taken as none given.
+    pub email: Option<String>,
+}
+
+impl FollowUp {
+    pub fn parse(email: Option<&str>) -> FollowUp {
+        let email = email.map(str::trim).filter(|e| {
+            let parts = e.split('@').collect::<Vec<_>>();
+            e.len() <= 254
+                && parts.len() == 2
+                && !parts[0].is_empty()
+                && parts[1].contains('.')
+                && !parts[1].starts_with('.')
+                && !parts[1].ends_with('.')
+                && !e.chars().any(|c| c.is_whitespace() || c.is_control() || "<>\"(),;:[]\\".contains(c))
+        });
+        FollowUp { email: email.map(str::to_owned) }
+    }
 }
 
 /// A patron's rating of their chat: 1 (poor) to 5 (excellent), and what they add, if anything.
@@ -36,6 +63,7 @@ pub struct Rating {
 pub fn read(el: &super::xml::Element) -> Option<Box<Visit>> {
     let mut visit = Visit::parse(|k| el.child("web", NS)?.attr(k))?;
     visit.rating = el.child("rating", NS).and_then(|r| Rating::parse(r.attr("score"), &r.text()));
+    visit.followup = el.child("followup", NS).map(|f| FollowUp::parse(f.attr("email")));
     Some(Box::new(visit))
 }
 
@@ -72,13 +100,14 @@ impl Visit {
             resume: matches!(attr("resume"), Some("1" | "true")),
             last,
             rating: None,
+            followup: None,
         })
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{Rating, Visit, MAX_COMMENT};
+    use super::{FollowUp, Rating, Visit, MAX_COMMENT};
 
     fn parse(attrs: &[(&'static str, &'static str)]) -> Option<Visit> {
         Visit::parse(|k| attrs.iter().find(|(n, _)| *n == k).map(|(_, v)| *v))
@@ -101,6 +130,27 @@ mod tests {
             assert_eq!(parse(&[("visit", bad)]), None, "{bad:?}");
         }
         assert_eq!(parse(&[("last", "x")]), None, "no token");
+    }
+
+    #[test]
+    fn a_follow_ups_email_is_kept_only_in_the_shape_of_an_address() {
+        assert_eq!(FollowUp::parse(Some(" ann.lee@example.org ")).email.as_deref(), Some("ann.lee@example.org"));
+        for bad in [
+            "",
+            "ann",
+            "ann@",
+            "@example.org",
+            "ann@example",
+            "a b@example.org",
+            "ann@x@y.org",
+            "ann@example.org>",
+            "ann@.org",
+        ] {
+            assert_eq!(FollowUp::parse(Some(bad)).email, None, "{bad:?}");
+        }
+        assert_eq!(FollowUp::parse(None).email, None);
+        let long = format!("{}@example.org", "a".repeat(250));
+        assert_eq!(FollowUp::parse(Some(&long)).email, None);
     }
 
     #[test]

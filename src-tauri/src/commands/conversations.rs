@@ -35,6 +35,18 @@ pub fn move_tab(
     state.with_desk(|d| d.move_tab(&account, &peer, to))
 }
 
+/// Questions left in the website's chat box while the desk was closed, oldest first.
+#[tauri::command(async)]
+pub fn followups(state: State<'_, AppState>) -> Result<Vec<refdesk_core::api::FollowUpView>, CommandError> {
+    state.with_desk(|d| d.followups())
+}
+
+/// The librarian answered follow-up `id` by email: it leaves the list as a redacted transcript.
+#[tauri::command(async)]
+pub fn answer_followup(state: State<'_, AppState>, id: i64) -> Result<(), CommandError> {
+    state.with_desk(|d| d.answer_followup(id, Utc::now()))
+}
+
 #[tauri::command(async)]
 pub fn closed_tabs(state: State<'_, AppState>, limit: u32) -> Result<Vec<ConversationView>, CommandError> {
     state.with_desk(|d| d.closed_tabs(limit))

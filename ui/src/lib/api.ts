@@ -11,6 +11,7 @@ import type { DeskSnapshot } from "./bindings/DeskSnapshot";
 import type { DisplaySettings } from "./bindings/DisplaySettings";
 import type { SlangTerm } from "./bindings/SlangTerm";
 import type { FloodView } from "./bindings/FloodView";
+import type { FollowUpView } from "./bindings/FollowUpView";
 import type { MessageView } from "./bindings/MessageView";
 import type { NoteView } from "./bindings/NoteView";
 import type { Presence } from "./bindings/Presence";
@@ -84,6 +85,8 @@ export const api = {
   moveTab: (account: string, peer: string, to: number) =>
     invoke<ConversationView[]>("move_tab", { account, peer, to }),
   closedTabs: (limit: number) => invoke<ConversationView[]>("closed_tabs", { limit }),
+  followUps: () => invoke<FollowUpView[]>("followups"),
+  answerFollowUp: (id: number) => invoke<null>("answer_followup", { id }),
   conversationMessages: (account: string, peer: string, before: number | null, limit: number) =>
     invoke<MessageView[]>("conversation_messages", { account, peer, before, limit }),
   sendReply: (account: string, peer: string, body: string) =>

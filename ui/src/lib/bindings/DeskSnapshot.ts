@@ -45,4 +45,8 @@ handoffs: Array<HandoffView>,
  * Patrons who ended their chat themselves ("End chat" in the website's chat box) and have
  * not written since.
  */
-left: Array<string>, };
+left: Array<string>, 
+/**
+ * Questions left in the website's chat box while the desk was closed, not yet answered.
+ */
+followups: number, };

@@ -1,0 +1,40 @@
+//! Questions left in the website's chat box while the desk was closed: the list the librarian
+//! answers by email, and what stays once one is answered.
+
+use super::*;
+
+impl Desk {
+    /// The follow-ups waiting for an answer, oldest first.
+    pub fn followups(&self) -> Result<Vec<api::FollowUpView>> {
+        Ok(self.store.followups()?)
+    }
+
+    /// The librarian answered follow-up `id` (by email, outside the desk): it leaves the list, and
+    /// its question stays as a redacted transcript (a web question, closed as `followUp`), so it
+    /// counts in the statistics and the history like any other. The address it carried goes.
+    pub fn answer_followup(&mut self, id: i64, now: DateTime<Utc>) -> Result<()> {
+        let key = self.pseudonym_key(now)?;
+        let known = &self.names;
+        let librarian = handoff::facade::stored_card(&self.store)?.name;
+        let found = self.store.atomically(|s| {
+            let Some(f) = s.take_followup(id)? else { return Ok(false) };
+            let redactor = privacy::redact::Redactor::with_names(&known.for_chat(&f.view.account, &f.peer));
+            let line = (f.view.at, store::Speaker::Patron, redactor.redact(&f.view.question));
+            s.write_transcript(&store::NewTranscript {
+                account: &f.view.account,
+                peer: &f.peer,
+                patron: &privacy::pseudonym(&key, &f.peer),
+                reason: "followUp",
+                librarian: &librarian,
+                lines: vec![line],
+                upto: 0,
+                closed_at: now,
+            })?;
+            Ok(true)
+        })?;
+        if !found {
+            return Err(Error::InvalidInput(format!("there is no follow-up {id}; another desk may have answered it")));
+        }
+        Ok(())
+    }
+}
