@@ -12,7 +12,8 @@ impl Desk {
     /// The librarian answered follow-up `id` (by email, outside the desk): it leaves the list, and
     /// its question stays as a redacted transcript (a web question, closed as `followUp`), so it
     /// counts in the statistics and the history like any other. The address it carried goes.
-    pub fn answer_followup(&mut self, id: i64, now: DateTime<Utc>) -> Result<()> {
+    /// The desk as it is then (its count of follow-ups).
+    pub fn answer_followup(&mut self, id: i64, now: DateTime<Utc>) -> Result<DeskSnapshot> {
         let key = self.pseudonym_key(now)?;
         let known = &self.names;
         let librarian = handoff::facade::stored_card(&self.store)?.name;
@@ -35,6 +36,6 @@ impl Desk {
         if !found {
             return Err(Error::InvalidInput(format!("there is no follow-up {id}; another desk may have answered it")));
         }
-        Ok(())
+        self.snapshot(now)
     }
 }

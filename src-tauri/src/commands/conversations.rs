@@ -43,7 +43,7 @@ pub fn followups(state: State<'_, AppState>) -> Result<Vec<refdesk_core::api::Fo
 
 /// The librarian answered follow-up `id` by email: it leaves the list as a redacted transcript.
 #[tauri::command(async)]
-pub fn answer_followup(state: State<'_, AppState>, id: i64) -> Result<(), CommandError> {
+pub fn answer_followup(state: State<'_, AppState>, id: i64) -> Result<refdesk_core::api::DeskSnapshot, CommandError> {
     state.with_desk(|d| d.answer_followup(id, Utc::now()))
 }
 

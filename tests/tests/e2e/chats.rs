@@ -809,3 +809,30 @@ fn a_web_chat_is_marked_on_its_tab_and_says_when_the_patron_ended_it() {
     rt.block_on(patron1.send_message("ask@library.test", "One more question")).unwrap();
     wait_until("the ended mark gone", || s.find_all("[data-testid=tab-left]").is_ok_and(|v| v.is_empty()));
 }
+
+#[test]
+fn a_question_left_while_the_desk_was_closed_is_listed_as_a_follow_up_and_marked_answered() {
+    let _turn = ONE_APP_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let SignedIn { app, prosody, data: _data, demo: _demo, _server_dir } = signed_in_desk("ask-secret");
+    let s = &app.session;
+    s.wait_for_text("[data-testid=account-status]", WAIT, |t| t.ends_with(": online")).unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let mut patron1 = patron(&rt, &prosody);
+    // What the website's chat box sends when the desk is closed (docs/web-chat.md).
+    let left =
+        "<message to='ask@library.test' type='chat' id='f1'><body>Do you have &lt;b&gt;Dutch&lt;/b&gt; courses?</body>\
+        <followup xmlns='urn:x-refdesk:web:0' email='sam@example.org'/>\
+        <web xmlns='urn:x-refdesk:web:0' visit='0123456789abcdef0123456789abcdee'/></message>";
+    rt.block_on(patron1.send_raw(left)).unwrap();
+    s.wait_for_text("[data-testid=followups-count]", WAIT, |t| t == "1").unwrap();
+    assert!(s.find_all("[data-testid=tab]").unwrap().is_empty(), "a follow-up is not a chat");
+    s.click(&s.find("[data-testid=followups-button]").unwrap()).unwrap();
+    let q = s.wait_for_text("[data-testid=followup-question]", WAIT, |t| t.contains("courses")).unwrap();
+    assert_eq!(q, "Do you have <b>Dutch</b> courses?", "patron text is text");
+    assert!(s.find_all("[data-testid=followup-question] b").unwrap().is_empty());
+    let email = s.text(&s.find("[data-testid=followup-email]").unwrap()).unwrap();
+    assert!(email.contains("sam@example.org"), "{email}");
+    s.click(&s.find("[data-testid=followup-done]").unwrap()).unwrap();
+    s.wait_for_text("[data-testid=followups-empty]", WAIT, |t| t.contains("No questions")).unwrap();
+    wait_until("the count gone", || s.find_all("[data-testid=followups-count]").is_ok_and(|v| v.is_empty()));
+}

@@ -86,7 +86,7 @@ export const api = {
     invoke<ConversationView[]>("move_tab", { account, peer, to }),
   closedTabs: (limit: number) => invoke<ConversationView[]>("closed_tabs", { limit }),
   followUps: () => invoke<FollowUpView[]>("followups"),
-  answerFollowUp: (id: number) => invoke<null>("answer_followup", { id }),
+  answerFollowUp: (id: number) => invoke<DeskSnapshot>("answer_followup", { id }),
   conversationMessages: (account: string, peer: string, before: number | null, limit: number) =>
     invoke<MessageView[]>("conversation_messages", { account, peer, before, limit }),
   sendReply: (account: string, peer: string, body: string) =>
