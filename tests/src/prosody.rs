@@ -372,6 +372,8 @@ https_ports = {{ }}
 modules_enabled = {{
   "roster"; "saslauth"; "tls"; "disco"; "ping"; "time"; "version"; "private"; "vcard_legacy"; "blocklist";
   "carbons"; "mam"; "smacks"; "offline"; "csi_simple";
+  -- The desk publishes its opening hours there for the website's chat box (docs/web-chat.md).
+  "pep";
   -- "Ask a librarian: online now" for the library's website (prosody-modules); see docs/website-presence.md.
   "webpresence";
   -- The website's chat box: XMPP over WebSocket (RFC 7395) for its anonymous guests.

@@ -369,7 +369,56 @@ fn a_web_patron_who_reloads_or_changes_page_stays_in_their_chat_and_misses_nothi
 /// follow-up to answer by email. Answered, it leaves a redacted transcript and the address goes.
 #[test]
 fn a_question_left_while_the_desk_is_closed_reaches_the_desk_as_a_follow_up() {
-    let Server { p, rt, data, dirs: _dirs } = server("", &[]);
+    let Server { p, rt, data, dirs: _dirs } = server("", &[("reader", "reader-secret")]);
+    // A desk with a timetable signed in earlier (and published its hours), then left.
+    let hours = refdesk_core::desk::schedule::ScheduleConfig {
+        timezone: "UTC".into(),
+        hours: ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+            .iter()
+            .map(|d| refdesk_core::desk::schedule::Opening {
+                day: (*d).into(),
+                open: "09:00".into(),
+                close: "17:00".into(),
+            })
+            .collect(),
+        closed_dates: vec![],
+    };
+    let earlier = tempfile::tempdir().unwrap();
+    rt.block_on(async {
+        let mut d = Desk::open(&earlier.path().join("refdesk.db")).unwrap();
+        d.set_policy(Policy { schedule: Some(hours.compile("schedule").unwrap()), ..Policy::default() });
+        let mut desk = refdesk_testkit::service::start_desk(&p, d);
+        desk.until_state(AccountState::Online).await;
+        // Published once a reader's query of the account's hours node finds it.
+        let mut reader = connect(&config(&p, "reader"), "reader-secret").await.unwrap();
+        let query = |id: &str| {
+            format!(
+                "<iq type='get' id='{id}' to='ask@{}'><pubsub xmlns='http://jabber.org/protocol/pubsub'>\
+                 <items node='urn:x-refdesk:hours:0'/></pubsub></iq>",
+                p.domain
+            )
+        };
+        let mut published = false;
+        for i in 0..100 {
+            reader.send_raw(&query(&format!("h{i}"))).await.unwrap();
+            while let Ok(Ok(ev)) = tokio::time::timeout(Duration::from_secs(2), reader.next()).await {
+                if let Incoming::IqResponse { id, error, .. } = ev {
+                    published = id == format!("h{i}") && error.is_none();
+                    break;
+                }
+            }
+            if published {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert!(published, "the desk published its opening hours");
+        desk.stop.send(true).unwrap();
+    });
+    let status = format!("http://127.0.0.1:{}/status/ask@{}/text", p.http_port, p.domain);
+    wait_for("the desk gone from the status address", || {
+        ureq::get(&status).call().ok()?.into_string().ok().filter(|s| s.trim() == "offline")
+    });
     let driver = ChromeDriver::start().unwrap();
     let s = driver.open(&p.site_url()).unwrap();
     wait_for("the desk's state on the button", || {
@@ -380,6 +429,12 @@ fn a_question_left_while_the_desk_is_closed_reaches_the_desk_as_a_follow_up() {
     wait_for("the closed notice", || {
         (in_box(&s, "root.querySelector('[data-testid=closed]').hidden") == false).then_some(())
     });
+    // It says when the desk opens next, from the hours the desk published (09:00 to 17:00 UTC).
+    let notice = wait_for("the next opening in the closed notice", || {
+        let t = in_box(&s, "root.querySelector('[data-testid=closed]').textContent");
+        t.as_str().filter(|t| t.contains("Next open:")).map(str::to_owned)
+    });
+    assert!(notice.contains("17:00") || notice.contains("05:00 PM"), "{notice}");
     let violations = s.accessibility_violations();
     assert!(violations.is_empty(), "accessibility violations on the closed box:\n{}", violations.join("\n"));
     let email = s.find_in_shadow(HOST, "[data-testid=email]").unwrap();

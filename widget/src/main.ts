@@ -23,6 +23,8 @@ const CHATSTATES = "http://jabber.org/protocol/chatstates";
 // The desk's place-in-line payload and the box's visit marker (both in docs/web-chat.md).
 const PLACE = "urn:x-refdesk:place:0";
 const WEB = "urn:x-refdesk:web:0";
+const HOURS = "urn:x-refdesk:hours:0";
+const PUBSUB = "http://jabber.org/protocol/pubsub";
 
 function readConfig(script: HTMLScriptElement): Config | string {
   const d = script.dataset;
@@ -70,10 +72,12 @@ class ChatBox {
   private readonly sendButton: HTMLButtonElement;
   /** The status address says nobody is at the desk: a question is left for a follow-up. */
   private closed = false;
+  private hoursAsked = false;
 
   constructor(
     private readonly cfg: Config,
     private readonly w: Words,
+    private readonly lang: string,
     root: ShadowRoot,
   ) {
     this.lines = load(cfg.library);
@@ -216,9 +220,54 @@ class ChatBox {
     this.launcher.setAttribute("aria-expanded", String(open));
     if (open) {
       this.input.focus();
-      // The desk may have opened or closed since the page loaded.
-      void this.refreshStatus();
+      // The desk may have opened or closed since the page loaded; closed, the box says when it opens.
+      void this.refreshStatus().then(() => (this.closed ? this.showHours() : undefined));
     } else this.launcher.focus();
+  }
+
+  /** The XMPP session now (a method, so that a check after an await reads it afresh). */
+  private session(): Client | null {
+    return this.xmpp;
+  }
+
+  /** The desk's next opening, from the hours the desks publish on the library's account (read by
+   *  a short anonymous session, once, when the patron opens the closed box). */
+  private async showHours() {
+    if (this.hoursAsked || this.xmpp !== null) return;
+    this.hoursAsked = true;
+    let x: Client;
+    try {
+      x = await this.connect();
+    } catch {
+      this.info("");
+      return;
+    }
+    try {
+      const pubsub = await x.iqCaller.get(xml("pubsub", { xmlns: PUBSUB }, xml("items", { node: HOURS, max_items: "1" })), this.cfg.library, 10_000);
+      const hours = pubsub?.getChild("items")?.getChild("item")?.getChild("hours", HOURS);
+      const now = Date.now();
+      const next = (hours?.getChildren("open", HOURS) ?? [])
+        .map((o) => [Date.parse(o.attrs.from ?? ""), Date.parse(o.attrs.to ?? "")] as const)
+        .find(([from, to]) => Number.isFinite(from) && Number.isFinite(to) && to > now && to > from);
+      if (next) {
+        const day = new Intl.DateTimeFormat(this.lang, { weekday: "long", day: "numeric", month: "long", hour: "2-digit", minute: "2-digit" });
+        const time = new Intl.DateTimeFormat(this.lang, { hour: "2-digit", minute: "2-digit" });
+        this.closedNotice.textContent = `${this.w.closedNotice} ${this.w.opens(day.format(Math.max(next[0], now)), time.format(next[1]))}`;
+      }
+    } catch {
+      // No hours published (or the server has no PEP): the notice stays without them.
+    }
+    // The session was only for the hours (unless a question went meanwhile): a question left later
+    // signs in again.
+    if (this.session() === x && !this.visit?.started) {
+      this.xmpp = null;
+      try {
+        await x.stop();
+      } catch {
+        // Gone already.
+      }
+    }
+    this.info("");
   }
 
   /** Closed (nobody at the desk) and no chat under way: questions are left for a follow-up. */
@@ -466,10 +515,11 @@ function mount() {
   sheet.replaceSync(STYLE);
   root.adoptedStyleSheets = [sheet];
   if (cfg.color && /^#[0-9a-f]{3,8}$/i.test(cfg.color)) host.style.setProperty("--refdesk-accent", cfg.color);
-  const w = words(pickLang(script.dataset.lang, document.documentElement.lang));
+  const lang = pickLang(script.dataset.lang, document.documentElement.lang);
+  const w = words(lang);
   const start = () => {
     document.body.append(host);
-    new ChatBox(cfg, w, root);
+    new ChatBox(cfg, w, lang, root);
   };
   if (document.body) start();
   else document.addEventListener("DOMContentLoaded", start, { once: true });

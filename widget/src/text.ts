@@ -36,6 +36,8 @@ export interface Words {
   leave: string;
   /** The question is saved; `email`: where the answer goes (none given: no answer can come). */
   saved: (email: string | null) => string;
+  /** The desk's next opening, as a day and time and the time it closes again. */
+  opens: (when: string, until: string) => string;
 }
 
 const WORDS: Record<Lang, Words> = {
@@ -70,6 +72,7 @@ const WORDS: Record<Lang, Words> = {
     email: "Email address (optional)",
     leave: "Leave question",
     saved: (e) => (e ? `Your question is saved. A librarian will write to ${e} when the desk opens.` : "Your question is saved. Without an email address we cannot answer you."),
+    opens: (w, u) => `Next open: ${w} to ${u}.`,
   },
   nl: {
     open: "Vraag het de bibliothecaris",
@@ -102,6 +105,7 @@ const WORDS: Record<Lang, Words> = {
     email: "E-mailadres (niet verplicht)",
     leave: "Vraag achterlaten",
     saved: (e) => (e ? `Uw vraag is bewaard. Een bibliothecaris schrijft naar ${e} als de balie opengaat.` : "Uw vraag is bewaard. Zonder e-mailadres kunnen we u niet antwoorden."),
+    opens: (w, u) => `Weer open: ${w} tot ${u}.`,
   },
   es: {
     open: "Pregunte a un bibliotecario",
@@ -134,6 +138,7 @@ const WORDS: Record<Lang, Words> = {
     email: "Correo electrónico (opcional)",
     leave: "Dejar la pregunta",
     saved: (e) => (e ? `Su pregunta está guardada. Un bibliotecario escribirá a ${e} cuando abra el mostrador.` : "Su pregunta está guardada. Sin correo electrónico no podemos responderle."),
+    opens: (w, u) => `Próxima apertura: ${w} hasta las ${u}.`,
   },
   fr: {
     open: "Demandez à un bibliothécaire",
@@ -166,6 +171,7 @@ const WORDS: Record<Lang, Words> = {
     email: "Adresse e-mail (facultatif)",
     leave: "Laisser la question",
     saved: (e) => (e ? `Votre question est enregistrée. Un bibliothécaire écrira à ${e} à l’ouverture.` : "Votre question est enregistrée. Sans adresse e-mail, nous ne pouvons pas vous répondre."),
+    opens: (w, u) => `Prochaine ouverture : ${w} jusqu’à ${u}.`,
   },
   de: {
     open: "Fragen Sie die Bibliothek",
@@ -198,6 +204,7 @@ const WORDS: Record<Lang, Words> = {
     email: "E-Mail-Adresse (freiwillig)",
     leave: "Frage hinterlassen",
     saved: (e) => (e ? `Ihre Frage ist gespeichert. Die Bibliothek schreibt an ${e}, sobald die Auskunft öffnet.` : "Ihre Frage ist gespeichert. Ohne E-Mail-Adresse können wir Ihnen nicht antworten."),
+    opens: (w, u) => `Wieder geöffnet: ${w} bis ${u}.`,
   },
 };
 

@@ -106,6 +106,27 @@ impl Schedule {
         self.boundaries_after(now).find(|&(_, opens)| opens).map(|(t, _)| t)
     }
 
+    /// The stretches IM is open between `from` and `until`, in order, as (opens, closes); one
+    /// under way at `from` starts there. What the website's chat box shows as opening hours.
+    pub fn openings(&self, from: DateTime<Utc>, until: DateTime<Utc>) -> Vec<(DateTime<Utc>, DateTime<Utc>)> {
+        let mut out = Vec::new();
+        let mut open_since = self.is_open(from).then_some(from);
+        for (t, opens) in self.boundaries_after(from) {
+            if t >= until && open_since.is_none() {
+                break;
+            }
+            match (opens, open_since) {
+                (true, None) => open_since = Some(t),
+                (false, Some(o)) => {
+                    out.push((o, t));
+                    open_since = None;
+                }
+                _ => {}
+            }
+        }
+        out
+    }
+
     /// The next instant after `now` at which IM opens or closes.
     pub fn next_change(&self, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
         self.boundaries_after(now).next().map(|(t, _)| t)
@@ -157,6 +178,32 @@ impl Schedule {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_openings_ahead_follow_the_timetable_the_clock_change_and_closed_days() {
+        let cfg = ScheduleConfig {
+            timezone: "Europe/Amsterdam".into(),
+            hours: vec![
+                Opening { day: "fri".into(), open: "09:00".into(), close: "12:00".into() },
+                Opening { day: "fri".into(), open: "12:00".into(), close: "17:00".into() },
+                Opening { day: "mon".into(), open: "09:00".into(), close: "17:00".into() },
+            ],
+            closed_dates: vec!["2026-10-26".into()],
+        };
+        let s = cfg.compile("schedule").unwrap();
+        // Friday 23 October 2026, 10:00 in Amsterdam (summer time, UTC+2): open since 09:00.
+        let from = Utc.with_ymd_and_hms(2026, 10, 23, 8, 0, 0).unwrap();
+        let got = s.openings(from, from + Duration::days(11));
+        let want = [
+            // The rest of today, 12:00 joined to the morning; then Monday 26 is a closed day, and
+            // on 2 November Amsterdam is on winter time (UTC+1).
+            (from, Utc.with_ymd_and_hms(2026, 10, 23, 15, 0, 0).unwrap()),
+            (Utc.with_ymd_and_hms(2026, 10, 30, 8, 0, 0).unwrap(), Utc.with_ymd_and_hms(2026, 10, 30, 16, 0, 0).unwrap()),
+            (Utc.with_ymd_and_hms(2026, 11, 2, 8, 0, 0).unwrap(), Utc.with_ymd_and_hms(2026, 11, 2, 16, 0, 0).unwrap()),
+        ];
+        assert_eq!(got, want);
+        assert!(s.openings(from, from).len() == 1, "the one under way");
+    }
 
     fn weekdays_9_to_17(tz: &str) -> Schedule {
         let hours = ["mon", "tue", "wed", "thu", "fri"]

@@ -62,6 +62,15 @@ impl Desk {
         Ok(self.store.set_setting(&format!("{ARCHIVE_KEY}:{account}"), archive_id)?)
     }
 
+    /// The desk's opening hours for the next four weeks, for the website's chat box to show while
+    /// nobody is at the desk: the time zone and the open stretches (none without a timetable).
+    pub fn opening_hours(&self, now: DateTime<Utc>) -> (String, Vec<(DateTime<Utc>, DateTime<Utc>)>) {
+        match &self.policy.schedule {
+            Some(s) => (s.timezone().name().to_owned(), s.openings(now, now + chrono::Duration::days(28))),
+            None => (String::new(), Vec::new()),
+        }
+    }
+
     /// Reference statistics for questions that started in `[from, to)`, hours and days in `tz`.
     pub fn statistics<Tz: chrono::TimeZone>(
         &self,

@@ -329,6 +329,9 @@ impl Pipeline {
             // A new stream counts its stanzas afresh: positions on the old one mean nothing here
             // (what was held and not confirmed there, the server keeps or archived).
             self.held_seq = None;
+            // The opening hours the website's chat box shows while nobody is at the desk.
+            let (timezone, openings) = desk.opening_hours(now);
+            self.out.push_back(Output::Command(AccountCommand::Hours { timezone, openings }));
             // Who else is signed in is told again after a fresh sign-in.
             self.desks.clear();
             self.tell_colleagues(desk, now);

@@ -105,6 +105,12 @@ pub enum AccountCommand {
         place: u32,
         wait_secs: u32,
     },
+    /// Publishes the account's opening hours for the website's chat box (see `web::hours_iq`).
+    /// Dropped while offline: every sign-in publishes them again.
+    Hours {
+        timezone: String,
+        openings: Vec<(DateTime<Utc>, DateTime<Utc>)>,
+    },
     /// Confirms to a patron's device (full JID) that their message `id` is stored (XEP-0184).
     Receipt {
         to: String,
@@ -490,6 +496,13 @@ pub async fn run(
                                 }
                                 Some(AccountCommand::Receipt { to, id }) => {
                                     if let Err(e) = session.send_receipt(&to, &id).await {
+                                        tracing::warn!(account = %cfg.jid, "connection lost: {e}");
+                                        break;
+                                    }
+                                }
+                                Some(AccountCommand::Hours { timezone, openings }) => {
+                                    let iq = super::web::hours_iq(&super::session::new_message_id(), &timezone, &openings);
+                                    if let Err(e) = session.send_raw(&iq).await {
                                         tracing::warn!(account = %cfg.jid, "connection lost: {e}");
                                         break;
                                     }

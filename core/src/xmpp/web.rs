@@ -1,9 +1,15 @@
 //! The website chat box's visit marker (`<web xmlns='urn:x-refdesk:web:0'/>`, see
 //! `docs/web-chat.md`): which browser-tab conversation a guest's message belongs to, and, when the
-//! box signs in again after a reload, the last desk message it already shows.
+//! box signs in again after a reload, the last desk message it already shows; and the opening
+//! hours the desk publishes for the box to show while nobody is at the desk.
+
+use chrono::{DateTime, SecondsFormat, Utc};
 
 /// The marker's namespace.
 pub const NS: &str = "urn:x-refdesk:web:0";
+/// The node of the account's PEP service where desks publish the opening hours the chat box shows
+/// while the desk is closed (open to anyone: it is what a library prints on its door).
+pub const HOURS_NODE: &str = "urn:x-refdesk:hours:0";
 
 /// A visit token is random, made by the box: 16 to 64 of `[A-Za-z0-9_-]`.
 const TOKEN: std::ops::RangeInclusive<usize> = 16..=64;
@@ -105,9 +111,35 @@ impl Visit {
     }
 }
 
+/// The IQ that publishes the account's opening hours for the chat box (XEP-0163, open access,
+/// one item kept): the stretches ahead as UTC instants (the desk's clock rules, DST and closed
+/// days included, so the box needs no time zone data) and the library's zone, for the record.
+/// No openings: the desk has no timetable, and the box shows none.
+pub fn hours_iq(id: &str, timezone: &str, openings: &[(DateTime<Utc>, DateTime<Utc>)]) -> String {
+    let stretches: String = openings
+        .iter()
+        .map(|(from, to)| {
+            format!("<open from='{}' to='{}'/>", from.to_rfc3339_opts(SecondsFormat::Secs, true), to.to_rfc3339_opts(SecondsFormat::Secs, true))
+        })
+        .collect();
+    format!(
+        "<iq type='set' id='{id}'><pubsub xmlns='http://jabber.org/protocol/pubsub'>\
+         <publish node='{HOURS_NODE}'><item id='current'><hours xmlns='{HOURS_NODE}' tz='{tz}'>{stretches}</hours></item></publish>\
+         <publish-options><x xmlns='jabber:x:data' type='submit'>\
+         <field var='FORM_TYPE' type='hidden'><value>http://jabber.org/protocol/pubsub#publish-options</value></field>\
+         <field var='pubsub#access_model'><value>open</value></field>\
+         <field var='pubsub#persist_items'><value>true</value></field>\
+         <field var='pubsub#max_items'><value>1</value></field>\
+         </x></publish-options></pubsub></iq>",
+        id = super::xml::escape(id),
+        tz = super::xml::escape(timezone),
+    )
+}
+
 #[cfg(test)]
 mod tests {
-    use super::{FollowUp, Rating, Visit, MAX_COMMENT};
+    use super::{hours_iq, FollowUp, Rating, Visit, MAX_COMMENT};
+    use chrono::{TimeZone, Utc};
 
     fn parse(attrs: &[(&'static str, &'static str)]) -> Option<Visit> {
         Visit::parse(|k| attrs.iter().find(|(n, _)| *n == k).map(|(_, v)| *v))
@@ -130,6 +162,39 @@ mod tests {
             assert_eq!(parse(&[("visit", bad)]), None, "{bad:?}");
         }
         assert_eq!(parse(&[("last", "x")]), None, "no token");
+    }
+
+    /// `xml` read as the stream reader reads a stanza.
+    fn stanza(xml: &str) -> crate::xmpp::xml::Element {
+        use crate::xmpp::xml::{StreamItem, StreamReader};
+        let stream =
+            format!("<stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams'>{xml}");
+        let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+        rt.block_on(async {
+            let mut reader = StreamReader::new(stream.as_bytes());
+            loop {
+                if let StreamItem::Stanza(el) = reader.next().await.unwrap() {
+                    return el;
+                }
+            }
+        })
+    }
+
+    #[test]
+    fn the_hours_are_published_open_to_anyone_as_utc_stretches_and_parse_back() {
+        let from = Utc.with_ymd_and_hms(2026, 12, 7, 8, 0, 0).unwrap();
+        let x = hours_iq("h1", "Europe/Amsterdam", &[(from, from + chrono::Duration::hours(8))]);
+        let el = stanza(&x);
+        let hours = el
+            .child("pubsub", "http://jabber.org/protocol/pubsub")
+            .and_then(|p| p.child("publish", "http://jabber.org/protocol/pubsub"))
+            .and_then(|p| p.child("item", "http://jabber.org/protocol/pubsub"))
+            .and_then(|i| i.child("hours", super::HOURS_NODE))
+            .unwrap();
+        let open = hours.child("open", super::HOURS_NODE).unwrap();
+        assert_eq!((open.attr("from"), open.attr("to")), (Some("2026-12-07T08:00:00Z"), Some("2026-12-07T16:00:00Z")));
+        assert!(x.contains("<field var='pubsub#access_model'><value>open</value></field>"));
+        assert!(hours_iq("h'2", "A/B<", &[]).contains("id='h&apos;2'"), "escaped");
     }
 
     #[test]
