@@ -198,7 +198,10 @@ mod tests {
             // The rest of today, 12:00 joined to the morning; then Monday 26 is a closed day, and
             // on 2 November Amsterdam is on winter time (UTC+1).
             (from, Utc.with_ymd_and_hms(2026, 10, 23, 15, 0, 0).unwrap()),
-            (Utc.with_ymd_and_hms(2026, 10, 30, 8, 0, 0).unwrap(), Utc.with_ymd_and_hms(2026, 10, 30, 16, 0, 0).unwrap()),
+            (
+                Utc.with_ymd_and_hms(2026, 10, 30, 8, 0, 0).unwrap(),
+                Utc.with_ymd_and_hms(2026, 10, 30, 16, 0, 0).unwrap(),
+            ),
             (Utc.with_ymd_and_hms(2026, 11, 2, 8, 0, 0).unwrap(), Utc.with_ymd_and_hms(2026, 11, 2, 16, 0, 0).unwrap()),
         ];
         assert_eq!(got, want);

@@ -119,7 +119,11 @@ pub fn hours_iq(id: &str, timezone: &str, openings: &[(DateTime<Utc>, DateTime<U
     let stretches: String = openings
         .iter()
         .map(|(from, to)| {
-            format!("<open from='{}' to='{}'/>", from.to_rfc3339_opts(SecondsFormat::Secs, true), to.to_rfc3339_opts(SecondsFormat::Secs, true))
+            format!(
+                "<open from='{}' to='{}'/>",
+                from.to_rfc3339_opts(SecondsFormat::Secs, true),
+                to.to_rfc3339_opts(SecondsFormat::Secs, true)
+            )
         })
         .collect();
     format!(
