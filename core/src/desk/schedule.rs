@@ -37,6 +37,9 @@ pub struct Schedule {
     closed: BTreeSet<NaiveDate>,
 }
 
+/// An open stretch: when IM opens and when it closes again.
+pub type Stretch = (DateTime<Utc>, DateTime<Utc>);
+
 const DAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 
 fn parse_hhmm(s: &str, field: &str) -> Result<u32, PolicyError> {
@@ -108,7 +111,7 @@ impl Schedule {
 
     /// The stretches IM is open between `from` and `until`, in order, as (opens, closes); one
     /// under way at `from` starts there. What the website's chat box shows as opening hours.
-    pub fn openings(&self, from: DateTime<Utc>, until: DateTime<Utc>) -> Vec<(DateTime<Utc>, DateTime<Utc>)> {
+    pub fn openings(&self, from: DateTime<Utc>, until: DateTime<Utc>) -> Vec<Stretch> {
         let mut out = Vec::new();
         let mut open_since = self.is_open(from).then_some(from);
         for (t, opens) in self.boundaries_after(from) {

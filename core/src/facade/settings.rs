@@ -64,7 +64,7 @@ impl Desk {
 
     /// The desk's opening hours for the next four weeks, for the website's chat box to show while
     /// nobody is at the desk: the time zone and the open stretches (none without a timetable).
-    pub fn opening_hours(&self, now: DateTime<Utc>) -> (String, Vec<(DateTime<Utc>, DateTime<Utc>)>) {
+    pub fn opening_hours(&self, now: DateTime<Utc>) -> (String, Vec<crate::desk::schedule::Stretch>) {
         match &self.policy.schedule {
             Some(s) => (s.timezone().name().to_owned(), s.openings(now, now + chrono::Duration::days(28))),
             None => (String::new(), Vec::new()),

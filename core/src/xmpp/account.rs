@@ -109,7 +109,7 @@ pub enum AccountCommand {
     /// Dropped while offline: every sign-in publishes them again.
     Hours {
         timezone: String,
-        openings: Vec<(DateTime<Utc>, DateTime<Utc>)>,
+        openings: Vec<crate::desk::schedule::Stretch>,
     },
     /// Confirms to a patron's device (full JID) that their message `id` is stored (XEP-0184).
     Receipt {

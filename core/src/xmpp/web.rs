@@ -3,7 +3,7 @@
 //! box signs in again after a reload, the last desk message it already shows; and the opening
 //! hours the desk publishes for the box to show while nobody is at the desk.
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::SecondsFormat;
 
 /// The marker's namespace.
 pub const NS: &str = "urn:x-refdesk:web:0";
@@ -115,7 +115,7 @@ impl Visit {
 /// one item kept): the stretches ahead as UTC instants (the desk's clock rules, DST and closed
 /// days included, so the box needs no time zone data) and the library's zone, for the record.
 /// No openings: the desk has no timetable, and the box shows none.
-pub fn hours_iq(id: &str, timezone: &str, openings: &[(DateTime<Utc>, DateTime<Utc>)]) -> String {
+pub fn hours_iq(id: &str, timezone: &str, openings: &[crate::desk::schedule::Stretch]) -> String {
     let stretches: String = openings
         .iter()
         .map(|(from, to)| {
