@@ -377,11 +377,15 @@ modules_enabled = {{
   -- "Ask a librarian: online now" for the library's website (prosody-modules); see docs/website-presence.md.
   "webpresence";
   -- The website's chat box: XMPP over WebSocket (RFC 7395) for its anonymous guests.
-  "websocket"; {files}
+  "websocket"; "refdesk_websocket_origins"; {files}
 }}
 -- The test server speaks plain HTTP on loopback; a library's site uses wss:// (TLS at Prosody or
 -- at its web server), which makes this setting unnecessary.
 consider_websocket_secure = true
+-- Only the library's own pages may open a guest session (deploy/prosody/, docs/web-chat.md): here
+-- the sample site on this server's own address.
+plugin_paths = {{ {plugins} }}
+websocket_allowed_origins = {{ "http://127.0.0.1:{http_port}" }}
 -- Plain http://127.0.0.1:PORT/ names no host: it is the library's (its status page, its site).
 http_default_host = {domain_lit}
 http_paths = {{ files = "/site" }}
@@ -428,6 +432,7 @@ VirtualHost {guest_lit}
         files = if cfg.web_root.is_some() { "\"http_files\";" } else { "" },
         files_dir = cfg.web_root.as_ref().map(|d| format!("http_files_dir = {}", p(d))).unwrap_or_default(),
         hash = lua(cfg.password_hash),
+        plugins = p(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../deploy/prosody")),
     )
 }
 

@@ -465,3 +465,82 @@ fn a_question_left_while_the_desk_is_closed_reaches_the_desk_as_a_follow_up() {
     let t = d.store().transcript(hits[0].id).unwrap().unwrap();
     assert_eq!((t.reason.as_str(), t.medium), ("followUp", refdesk_core::api::Medium::Web));
 }
+
+/// The status line of a WebSocket upgrade to the server's XMPP endpoint from a page of `origin`.
+fn upgrade_status(p: &Prosody, origin: Option<&str>) -> String {
+    use std::io::{BufRead, Write};
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", p.http_port)).unwrap();
+    let origin = origin.map(|o| format!("Origin: {o}\r\n")).unwrap_or_default();
+    write!(
+        s,
+        "GET /xmpp-websocket HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+         Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: xmpp\r\n{origin}\r\n",
+        p.http_port
+    )
+    .unwrap();
+    let mut line = String::new();
+    std::io::BufReader::new(s).read_line(&mut line).unwrap();
+    line.trim().to_owned()
+}
+
+/// A page of another site that embeds the library's chat box (served here on another port): the
+/// server refuses its WebSocket, so it cannot open guest sessions from its visitors' browsers; the
+/// library's own page still can.
+#[test]
+fn a_page_of_another_site_cannot_open_a_guest_session() {
+    let Library { rt: _rt, p, desk: _desk, data: _data, _dirs } = library("", &[]);
+    let refused = upgrade_status(&p, Some("https://evil.example"));
+    assert!(refused.contains(" 403 "), "another site: {refused}\n{}", p.log());
+    let own = format!("http://127.0.0.1:{}", p.http_port);
+    assert!(upgrade_status(&p, Some(&own)).contains(" 101 "), "the library's own page");
+    assert!(upgrade_status(&p, None).contains(" 101 "), "a client that is not a browser");
+
+    // In a real browser: the same chat box on another site's page cannot reach the library.
+    let other = tempfile::tempdir().unwrap();
+    refdesk_testkit::site::write(other.path(), &p, "").unwrap();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let root = other.path().to_owned();
+    std::thread::spawn(move || {
+        use std::io::{BufRead, Write};
+        for conn in listener.incoming().flatten() {
+            let mut line = String::new();
+            let mut reader = std::io::BufReader::new(conn.try_clone().unwrap());
+            if reader.read_line(&mut line).is_err() {
+                continue;
+            }
+            let path = line.split_whitespace().nth(1).unwrap_or("/").trim_start_matches('/').to_owned();
+            let file = if path.is_empty() { "index.html".to_owned() } else { path };
+            let (status, kind, body) = match std::fs::read(root.join(&file)) {
+                Ok(b) if !file.contains("..") => {
+                    let kind = if file.ends_with(".js") {
+                        "text/javascript"
+                    } else if file.ends_with(".css") {
+                        "text/css"
+                    } else {
+                        "text/html"
+                    };
+                    ("200 OK", kind, b)
+                }
+                _ => ("404 Not Found", "text/plain", b"not here".to_vec()),
+            };
+            let mut conn = conn;
+            let _ = write!(
+                conn,
+                "HTTP/1.1 {status}\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len()
+            );
+            let _ = conn.write_all(&body);
+        }
+    });
+    let driver = ChromeDriver::start().unwrap();
+    let s = driver.open(&format!("http://127.0.0.1:{port}/")).unwrap();
+    s.click(&s.find_in_shadow(HOST, "[data-testid=launcher]").unwrap()).unwrap();
+    let input = s.find_in_shadow(HOST, "[data-testid=question]").unwrap();
+    s.send_keys(&input, "hello from another site\u{E007}").unwrap();
+    wait_for("the box saying it cannot reach the library", || {
+        let said = in_box(&s, "root.querySelector('[data-testid=typing]').textContent");
+        said.as_str().is_some_and(|t| t.contains("could not reach the library")).then_some(())
+    });
+    assert_eq!(lines(&s).len(), 0, "nothing was sent");
+}
