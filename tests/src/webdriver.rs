@@ -148,6 +148,94 @@ impl Drop for ChromeDriver {
     }
 }
 
+/// WebKitGTK's MiniBrowser through WebKitWebDriver: WebKit, the engine of Safari (every browser
+/// on an iPhone) and GNOME Web, as the web chat's second engine beside Chromium. It needs an X
+/// display: the one the tests run under (scripts/test.sh runs them under xvfb-run), else an Xvfb
+/// of its own.
+pub struct WebKitDriver {
+    child: Child,
+    xvfb: Option<Child>,
+    pub port: u16,
+}
+
+/// Where Debian's libwebkit2gtk-4.1-0 puts its test browser.
+const MINIBROWSER: &str = "/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser";
+
+impl WebKitDriver {
+    pub fn start() -> Result<WebKitDriver> {
+        let mut xvfb = None;
+        let display = match std::env::var("DISPLAY").ok().filter(|d| !d.is_empty()) {
+            Some(d) => d,
+            None => {
+                let n = 300 + std::process::id() % 500;
+                let child = Command::new("Xvfb")
+                    .args([format!(":{n}").as_str(), "-screen", "0", "1280x800x24", "-nolisten", "tcp"])
+                    .stdin(Stdio::null())
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::null())
+                    .spawn()
+                    .map_err(|e| {
+                        WdError(format!("no display and cannot start Xvfb (scripts/setup.sh installs it): {e}"))
+                    })?;
+                xvfb = Some(child);
+                let socket = format!("/tmp/.X11-unix/X{n}");
+                let deadline = Instant::now() + Duration::from_secs(15);
+                while !Path::new(&socket).exists() {
+                    if Instant::now() > deadline {
+                        return Err(WdError(format!("Xvfb :{n} did not start")));
+                    }
+                    std::thread::sleep(Duration::from_millis(50));
+                }
+                format!(":{n}")
+            }
+        };
+        let port = free_port().map_err(|e| WdError(format!("no free port: {e}")))?;
+        let mut child = Command::new("WebKitWebDriver")
+            .arg(format!("--port={port}"))
+            .env("DISPLAY", &display)
+            // No GPU under Xvfb: software rendering, as for the app's own tests.
+            .env("WEBKIT_DISABLE_DMABUF_RENDERER", "1")
+            .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .process_group(0)
+            .spawn()
+            .map_err(|e| WdError(format!("cannot start WebKitWebDriver (scripts/setup.sh installs it): {e}")))?;
+        if !wait_for_port(port, Duration::from_secs(30), || matches!(child.try_wait(), Ok(None))) {
+            let _ = child.kill();
+            return Err(WdError(format!("WebKitWebDriver did not listen on {port}")));
+        }
+        Ok(WebKitDriver { child, xvfb, port })
+    }
+
+    /// A new MiniBrowser window at `url` (a fresh, private session).
+    pub fn open(&self, url: &str) -> Result<Session> {
+        let s = Session::new(
+            &format!("http://127.0.0.1:{}", self.port),
+            json!({ "capabilities": { "alwaysMatch": {
+                "browserName": "MiniBrowser",
+                "webkitgtk:browserOptions": { "binary": MINIBROWSER, "args": ["--automation"] }
+            }}}),
+        )?;
+        s.goto(url)?;
+        Ok(s)
+    }
+}
+
+impl Drop for WebKitDriver {
+    fn drop(&mut self) {
+        let pgid = self.child.id() as libc::pid_t;
+        // SAFETY: plain syscalls on a process group we created; no memory is shared.
+        unsafe { libc::killpg(pgid, libc::SIGKILL) };
+        let _ = self.child.wait();
+        if let Some(x) = &mut self.xvfb {
+            let _ = x.kill();
+            let _ = x.wait();
+        }
+    }
+}
+
 pub struct Session {
     base: String,
     id: String,

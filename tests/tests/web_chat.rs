@@ -10,7 +10,7 @@ use refdesk_core::desk::Policy;
 use refdesk_core::xmpp::{connect, Incoming, Show};
 use refdesk_core::Desk;
 use refdesk_testkit::service::{config, signed_in_desk};
-use refdesk_testkit::webdriver::{ChromeDriver, Session};
+use refdesk_testkit::webdriver::{ChromeDriver, Session, WebKitDriver};
 use refdesk_testkit::{artifacts, Prosody, ProsodyConfig};
 
 const WAIT: Duration = Duration::from_secs(30);
@@ -543,4 +543,51 @@ fn a_page_of_another_site_cannot_open_a_guest_session() {
         said.as_str().is_some_and(|t| t.contains("could not reach the library")).then_some(())
     });
     assert_eq!(lines(&s).len(), 0, "nothing was sent");
+}
+
+/// The second engine: WebKit (Safari's, every iPhone's) in WebKitGTK's MiniBrowser. The same box
+/// on the same page: privacy notice, a question to the desk, the answer once and as text, a change
+/// of page that keeps the conversation and brings the answer written meanwhile, End chat at the
+/// desk, and axe.
+#[test]
+fn the_chat_box_works_in_webkit_too() {
+    let Library { rt, p, mut desk, data: _data, _dirs } = library(HOSTILE_CSS, &[]);
+    let driver = WebKitDriver::start().unwrap();
+    let s = driver.open(&p.site_url()).unwrap();
+    s.click(&s.find_in_shadow(HOST, "[data-testid=launcher]").unwrap()).unwrap();
+    let notice = in_box(&s, "root.querySelector('[data-testid=privacy]').textContent");
+    assert!(notice.as_str().unwrap().contains("No cookies"), "{notice}");
+    let bg = in_box(&s, "getComputedStyle(root.querySelector('[data-testid=launcher]')).backgroundColor");
+    assert_ne!(bg, "rgb(255, 0, 0)", "the site's CSS restyled the chat box");
+    let input = s.find_in_shadow(HOST, "[data-testid=question]").unwrap();
+    s.send_keys(&input, "Is <b>the atlas</b> on loan?\u{E007}").unwrap();
+    let asked = rt.block_on(desk.until_message("the question from WebKit", |m| m.incoming && m.body.contains("atlas")));
+    assert_eq!(asked.body, "Is <b>the atlas</b> on loan?");
+    let answer = "Yes <img src=x onerror=\"document.title='owned'\">, back on Friday.";
+    desk.reply(&asked.account, &asked.peer, answer);
+    wait_for("the answer in WebKit", || lines(&s).iter().any(|(_, t)| t == answer).then_some(()));
+    assert_eq!(in_box(&s, "root.querySelectorAll('img, b').length"), 0, "no element made from chat text");
+    assert_ne!(s.title().unwrap(), "owned");
+    let violations = s.accessibility_violations();
+    assert!(violations.is_empty(), "accessibility violations in WebKit:\n{}", violations.join("\n"));
+
+    // Away from the site while the librarian writes, then back on another page.
+    s.goto("about:blank").unwrap();
+    std::thread::sleep(Duration::from_millis(500));
+    desk.reply(&asked.account, &asked.peer, "Shall I reserve it?");
+    rt.block_on(desk.until_message("the second answer sent", |m| {
+        !m.incoming && m.body == "Shall I reserve it?" && m.status != refdesk_core::api::MessageStatus::Pending
+    }));
+    s.goto(&format!("{}catalogue.html", p.site_url())).unwrap();
+    let shown = wait_for("the conversation and the missed answer in WebKit", || {
+        let l = lines(&s);
+        l.iter().any(|(_, t)| t == "Shall I reserve it?").then_some(l)
+    });
+    let texts: Vec<&str> = shown.iter().map(|(_, t)| t.as_str()).collect();
+    assert_eq!(texts, ["Is <b>the atlas</b> on loan?", answer, "Shall I reserve it?"]);
+
+    // End chat: the desk closes it as the patron's to end.
+    s.click(&s.find_in_shadow(HOST, "[data-testid=launcher]").unwrap()).unwrap();
+    s.click(&s.find_in_shadow(HOST, "[data-testid=end]").unwrap()).unwrap();
+    rt.block_on(desk.until_snapshot("the chat ended from WebKit", |d| d.left.contains(&asked.peer)));
 }
