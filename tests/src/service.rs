@@ -158,8 +158,13 @@ impl Running {
     /// The librarian at this desk starts typing to `peer`, as the window's composer does.
     /// As the window does: typing claims the chat, and is sent only if the claim was taken.
     pub async fn start_typing(&self, peer: &str) {
-        if self.desk.lock().unwrap().claim(peer) {
-            self.commands.send(account::AccountCommand::Typing { to: peer.into(), typing: true }).await.unwrap();
+        let to = {
+            let mut d = self.desk.lock().unwrap();
+            let account = d.store().account_of(peer).unwrap().unwrap_or_default();
+            d.typing_target(&account, peer, true).unwrap()
+        };
+        if let Some(to) = to {
+            self.commands.send(account::AccountCommand::Typing { to, typing: true }).await.unwrap();
         }
     }
 

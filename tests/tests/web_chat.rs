@@ -323,6 +323,12 @@ fn a_web_patron_who_reloads_or_changes_page_stays_in_their_chat_and_misses_nothi
     // The new guest's words are the same chat at the desk, and the answer reaches where they are now.
     let next = rt.block_on(desk.until_message("the follow-up", |m| m.incoming && m.body.contains("online?")));
     assert_eq!(next.peer, chat, "the same chat at the desk");
+    // The librarian's typing reaches the box where it is now.
+    rt.block_on(desk.start_typing(&chat));
+    wait_for("the librarian typing in the box", || {
+        (in_box(&s, "root.querySelector('[data-testid=typing]').textContent") == "The librarian is typing…")
+            .then_some(())
+    });
     desk.reply(&account, &chat, "Yes: library.example/join");
     // A reload as well, after the answer is shown.
     wait_for("the third answer", || lines(&s).iter().any(|(_, t)| t == "Yes: library.example/join").then_some(()));

@@ -16,6 +16,16 @@ impl Desk {
         true
     }
 
+    /// Where the librarian's typing to `peer` on `account` goes, if it goes at all: typing claims
+    /// the chat for this desk (the other desks see it), and a chat another desk has just taken is
+    /// not claimed and hears nothing; a web chat is written to where its box is now.
+    pub fn typing_target(&mut self, account: &str, peer: &str, typing: bool) -> Result<Option<String>> {
+        if typing && !self.claim(peer) {
+            return Ok(None);
+        }
+        Ok(Some(self.address_of(account, peer)?))
+    }
+
     /// Where to write to `peer` now: a web chat's box may have signed in again as a new guest
     /// (a reload, another page of the site; see `Desk::place_visit`).
     pub fn address_of(&self, account: &str, peer: &str) -> Result<String> {

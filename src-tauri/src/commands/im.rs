@@ -30,15 +30,10 @@ pub fn set_typing<R: Runtime>(
     peer: String,
     typing: bool,
 ) -> Result<(), CommandError> {
-    // Typing to a patron claims the chat for this desk (the other desks see the typing); a chat
-    // another desk has just taken is not claimed, and the typing is not sent.
     let state = app.state::<crate::state::AppState>();
-    if typing && !state.with_desk(|d| Ok(d.claim(&peer)))? {
-        return Ok(());
+    if let Some(to) = state.with_desk(|d| d.typing_target(&account, &peer, typing))? {
+        crate::im::typing(&app, &account, &to, typing);
     }
-    // A web chat whose box signed in again is written to where it is now.
-    let to = state.with_desk(|d| d.address_of(&account, &peer))?;
-    crate::im::typing(&app, &account, &to, typing);
     Ok(())
 }
 
