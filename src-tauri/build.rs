@@ -18,6 +18,7 @@ fn main() {
         "closed_tabs",
         "followups",
         "answer_followup",
+        "answer_buddy",
         "mark_read",
         "save_draft",
         "close_chat",

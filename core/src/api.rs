@@ -102,6 +102,18 @@ pub struct DeskSnapshot {
     pub left: Vec<String>,
     /// Questions left in the website's chat box while the desk was closed, not yet answered.
     pub followups: u32,
+    /// People asking to see when the desk is open, for the librarian to answer (`buddies = "ask"`).
+    pub buddy_requests: Vec<BuddyRequestView>,
+}
+
+/// Someone asking to put the library's account on their buddy list (to see when the desk is open).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct BuddyRequestView {
+    pub account: String,
+    /// Their address, as they sent it (untrusted text).
+    pub from: String,
 }
 
 /// A question a patron left in the website's chat box while the desk was closed, to answer by
@@ -531,6 +543,7 @@ mod tests {
             handoffs: vec![],
             left: vec![],
             followups: 0,
+            buddy_requests: vec![],
         };
         assert_eq!(s.summary(), "Refdesk: With a patron at the desk");
         s.queue.push(QueuedView::Chat { peer: "a@x".into(), arrived: t });

@@ -123,6 +123,7 @@ pub fn run_app<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Result<(
             commands::conversations::closed_tabs,
             commands::conversations::followups,
             commands::conversations::answer_followup,
+            commands::im::answer_buddy,
             commands::conversations::mark_read,
             commands::conversations::save_draft,
             commands::desk::close_chat,

@@ -544,7 +544,7 @@ async fn a_patron_who_adds_the_library_sees_the_desk_come_and_go_as_the_policy_a
     let dir = tempfile::tempdir().unwrap();
     let p = Prosody::start(&ProsodyConfig::new(dir.path())).unwrap();
     p.register("ask", "ask-secret").unwrap();
-    for u in ["ana", "ben", "cas"] {
+    for u in ["ana", "ben", "cas", "dan", "eve"] {
         p.register(u, "patron-secret").unwrap();
     }
     let patron = |u: &'static str| {
@@ -585,6 +585,35 @@ async fn a_patron_who_adds_the_library_sees_the_desk_come_and_go_as_the_policy_a
     cas.request_subscription("ask@library.test").await.unwrap();
     assert_eq!(library_subscription(&mut cas).await, "to", "allowed");
     library_presence(&mut cas, |p| p.available).await;
+    stop.send(true).unwrap();
+    task.await.unwrap();
+
+    // Ask: Dan and Eve are not listed, so the librarian is asked; Dan is allowed, Eve is not.
+    let cfg = AccountConfig { buddies: Buddies::Ask, ..config(&p, "ask") };
+    let (mut rx, cmds, stop, task) = start_runner(cfg, "ask-secret");
+    until_state(&mut rx, AccountState::Online).await;
+    for (who, allow) in [("dan", true), ("eve", false)] {
+        let mut s = patron(who).await;
+        s.request_subscription("ask@library.test").await.unwrap();
+        let from = format!("{who}@library.test");
+        let asked = tokio::time::timeout(Duration::from_secs(20), async {
+            loop {
+                match rx.recv().await {
+                    Some(AccountEvent::BuddyRequest { from: f }) if f == from => return true,
+                    Some(_) => {}
+                    None => return false,
+                }
+            }
+        })
+        .await;
+        assert_eq!(asked, Ok(true), "the librarian is asked about {who}");
+        cmds.send(AccountCommand::AnswerBuddy { to: from, allow }).await.unwrap();
+        let want = if allow { "to" } else { "none" };
+        assert_eq!(library_subscription(&mut s).await, want, "{who}");
+        if allow {
+            library_presence(&mut s, |p| p.available).await;
+        }
+    }
     stop.send(true).unwrap();
     task.await.unwrap();
 }

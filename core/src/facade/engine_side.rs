@@ -36,6 +36,11 @@ impl Desk {
             handoffs: self.handoffs.views(),
             left: self.left.iter().cloned().collect(),
             followups: self.store.count_followups()?,
+            buddy_requests: self
+                .buddy_requests
+                .iter()
+                .map(|(account, from)| api::BuddyRequestView { account: account.clone(), from: from.clone() })
+                .collect(),
         })
     }
 

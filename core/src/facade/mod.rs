@@ -2,6 +2,7 @@
 //! live in the files beside this one, by concern; this one holds the state and how a change is
 //! recorded (the store and the engine in one transaction).
 
+mod buddies;
 mod chats;
 mod engine_side;
 mod followups;
@@ -88,6 +89,10 @@ pub struct Desk {
     /// Patrons who ended their chat themselves (the website's chat box) and have not written
     /// since: the window says so on their tab.
     pub(crate) left: std::collections::BTreeSet<String>,
+    /// Requests to see the desk's presence waiting for the librarian: (account, from).
+    pub(crate) buddy_requests: std::collections::BTreeSet<(String, String)>,
+    /// The librarian's answers not yet handed to their account: (account, to, allow).
+    pub(crate) buddy_answers: Vec<(String, String, bool)>,
 }
 
 /// The revision of the next snapshot: one counter for the process, so a desk opened again (after
@@ -144,6 +149,8 @@ impl Desk {
             notes_out: Vec::new(),
             names: Default::default(),
             left: Default::default(),
+            buddy_requests: Default::default(),
+            buddy_answers: Vec::new(),
         }
     }
 

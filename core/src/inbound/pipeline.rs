@@ -94,6 +94,8 @@ pub struct Pipeline {
     /// Each waiting patron's place and expected wait (in minutes) as last told to them; `None`
     /// until the line was first read (then everyone waiting hears where they stand).
     told: Option<BTreeMap<String, (u32, u32)>>,
+    /// The librarian's answers to buddy requests the runner's queue could not take.
+    buddy_owed: Vec<(String, bool)>,
     /// Web chats' current addresses, to the chats they belong to (see `address`).
     addressed: HashMap<String, String>,
     /// The desk card revision the other desks were last told of.
@@ -123,6 +125,7 @@ impl Pipeline {
             held: Vec::new(),
             held_seq: None,
             told: None,
+            buddy_owed: Vec::new(),
             addressed: HashMap::new(),
             announced: None,
             desk_changed: false,
@@ -213,6 +216,9 @@ impl Pipeline {
             AccountEvent::SendFailed { id } => {
                 self.in_flight.remove(&id);
             }
+            AccountEvent::BuddyRequest { from } => {
+                self.desk_changed |= desk.buddy_request(&self.account, &from);
+            }
         }
     }
 
@@ -278,6 +284,10 @@ impl Pipeline {
         for (to, signal) in desk.take_handoff_signals(&self.account) {
             self.out.push_back(Output::Command(AccountCommand::Handoff { to, signal }));
         }
+        let answers = std::mem::take(&mut self.buddy_owed).into_iter().chain(desk.take_buddy_answers(&self.account));
+        for (to, allow) in answers.collect::<Vec<_>>() {
+            self.out.push_back(Output::Command(AccountCommand::AnswerBuddy { to, allow }));
+        }
     }
 
     /// The next thing to happen, if any.
@@ -296,8 +306,9 @@ impl Pipeline {
     }
 
     /// Something is owed to the runner that could not go (its queue was full): try again soon.
+    /// (Owed answers to buddy requests go at the next turn's drain.)
     pub fn owes(&self) -> bool {
-        self.catch_up_owed || self.unconfirmed.is_some()
+        self.catch_up_owed || self.unconfirmed.is_some() || !self.buddy_owed.is_empty()
     }
 
     /// An output the runner could not take (its queue was full): what must not be lost is owed
@@ -308,6 +319,8 @@ impl Pipeline {
             Output::Command(AccountCommand::CatchUp { .. }) => self.catch_up_owed = true,
             Output::Command(AccountCommand::Stored(seq)) => self.unconfirmed = self.unconfirmed.or(Some(seq)),
             Output::Command(AccountCommand::Card { .. }) => self.announced = None,
+            // The librarian's answer: owed until it goes.
+            Output::Command(AccountCommand::AnswerBuddy { to, allow }) => self.buddy_owed.push((to, allow)),
             // Said again at the next change of the line.
             Output::Command(AccountCommand::Place { to, .. }) => {
                 let peer = self.addressed.get(&to).cloned().unwrap_or(to);
@@ -793,6 +806,29 @@ mod tests {
         let hits = d.search_transcripts("sunday", 10).unwrap();
         let t = d.store().transcript(hits[0].id).unwrap().unwrap();
         assert_eq!((t.reason.as_str(), t.medium, t.lines.len()), ("followUp", api::Medium::Web, 1));
+    }
+
+    #[test]
+    fn a_buddy_request_waits_for_the_librarian_and_the_answer_goes_even_after_a_full_queue() {
+        let (_dir, mut d) = desk();
+        let t0 = Utc::now();
+        let mut p = Pipeline::new(ACCOUNT, &d.resource().unwrap());
+        turn(&mut p, &mut d, vec![AccountEvent::BuddyRequest { from: "dan@x.org".into() }], t0);
+        assert!(p.take_desk_changed());
+        let waiting = d.snapshot(t0).unwrap().buddy_requests;
+        assert_eq!(waiting.iter().map(|r| r.from.as_str()).collect::<Vec<_>>(), ["dan@x.org"]);
+        assert!(d.answer_buddy(ACCOUNT, "eve@x.org", true, t0).is_err(), "nobody asked");
+        let after = d.answer_buddy(ACCOUNT, "dan@x.org", true, t0).unwrap();
+        assert!(after.buddy_requests.is_empty());
+        let out = turn(&mut p, &mut d, vec![], t0);
+        let answer = AccountCommand::AnswerBuddy { to: "dan@x.org".into(), allow: true };
+        assert!(out.contains(&Output::Command(answer.clone())), "{out:?}");
+        // The runner's queue was full: owed, and it goes with the next turn.
+        p.unsent(Output::Command(answer.clone()));
+        assert!(p.owes());
+        let out = turn(&mut p, &mut d, vec![], t0);
+        assert!(out.contains(&Output::Command(answer)), "{out:?}");
+        assert!(!p.owes());
     }
 
     #[test]

@@ -170,7 +170,8 @@ pub struct AccountPolicy {
     #[serde(default)]
     pub directory: Vec<crate::handoff::directory::DirectoryMember>,
     /// Who may put the account on their buddy list and see when the desk is open: "everyone"
-    /// (the default) or "listed" (contacts on the account's roster only).
+    /// (the default), "listed" (contacts on the account's roster only) or "ask" (the roster's at
+    /// once, anyone else asked of the librarian).
     #[serde(default)]
     pub buddies: crate::xmpp::roster::Buddies,
 }

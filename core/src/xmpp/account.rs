@@ -38,6 +38,12 @@ pub enum AccountEvent {
     Roster {
         items: Vec<super::RosterItem>,
     },
+    /// Someone not on the roster asks to see the desk's presence, and the policy (`buddies =
+    /// "ask"`) leaves the answer to the librarian. Asked again at every sign-in until answered
+    /// (the server keeps the request).
+    BuddyRequest {
+        from: String,
+    },
     /// One contact on the roster changed or was removed.
     RosterChanged {
         item: super::RosterItem,
@@ -104,6 +110,11 @@ pub enum AccountCommand {
         to: String,
         place: u32,
         wait_secs: u32,
+    },
+    /// The librarian's answer to a request to see the desk's presence (`AccountEvent::BuddyRequest`).
+    AnswerBuddy {
+        to: String,
+        allow: bool,
     },
     /// Publishes the account's opening hours for the website's chat box (see `web::hours_iq`).
     /// Dropped while offline: every sign-in publishes them again.
@@ -377,9 +388,18 @@ pub async fn run(
                                     listed = items.iter().map(|i| i.jid.to_lowercase()).collect();
                                     let mut lost = None;
                                     for from in buddy_requests.take().unwrap_or_default() {
-                                        if let Err(e) = session.answer_subscription(&from, cfg.buddies.allows(listed.contains(&from))).await {
-                                            lost = Some(e);
-                                            break;
+                                        match cfg.buddies.answer(listed.contains(&from)) {
+                                            Some(allow) => {
+                                                if let Err(e) = session.answer_subscription(&from, allow).await {
+                                                    lost = Some(e);
+                                                    break;
+                                                }
+                                            }
+                                            None => {
+                                                if tx.send(AccountEvent::BuddyRequest { from }).await.is_err() {
+                                                    return;
+                                                }
+                                            }
                                         }
                                     }
                                     if let Some(e) = lost {
@@ -424,15 +444,22 @@ pub async fn run(
                                         // The roster is not here yet: answered when it is (a bounded wait).
                                         Some(waiting) if waiting.len() < 1_000 => waiting.push(from),
                                         Some(_) => {}
-                                        None => {
-                                            let allow = cfg.buddies.allows(listed.contains(&from));
-                                            // No address in the log: it is a patron's.
-                                            tracing::info!(account = %cfg.jid, allow, "answered a request to see the desk's presence");
-                                            if let Err(e) = session.answer_subscription(&from, allow).await {
-                                                tracing::warn!(account = %cfg.jid, "connection lost: {e}");
-                                                break;
+                                        None => match cfg.buddies.answer(listed.contains(&from)) {
+                                            Some(allow) => {
+                                                // No address in the log: it is a patron's.
+                                                tracing::info!(account = %cfg.jid, allow, "answered a request to see the desk's presence");
+                                                if let Err(e) = session.answer_subscription(&from, allow).await {
+                                                    tracing::warn!(account = %cfg.jid, "connection lost: {e}");
+                                                    break;
+                                                }
                                             }
-                                        }
+                                            // The librarian answers (`AccountCommand::AnswerBuddy`).
+                                            None => {
+                                                if tx.send(AccountEvent::BuddyRequest { from }).await.is_err() {
+                                                    return;
+                                                }
+                                            }
+                                        },
                                     }
                                 }
                                 Ok(Incoming::Closed { reason }) => {
@@ -496,6 +523,12 @@ pub async fn run(
                                 }
                                 Some(AccountCommand::Receipt { to, id }) => {
                                     if let Err(e) = session.send_receipt(&to, &id).await {
+                                        tracing::warn!(account = %cfg.jid, "connection lost: {e}");
+                                        break;
+                                    }
+                                }
+                                Some(AccountCommand::AnswerBuddy { to, allow }) => {
+                                    if let Err(e) = session.answer_subscription(&to, allow).await {
                                         tracing::warn!(account = %cfg.jid, "connection lost: {e}");
                                         break;
                                     }

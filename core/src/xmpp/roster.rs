@@ -24,14 +24,18 @@ pub enum Buddies {
     Everyone,
     /// Only contacts already on the account's roster (the library added them); others are refused.
     Listed,
+    /// Contacts on the roster at once; anyone else is asked of the librarian at the desk.
+    Ask,
 }
 
 impl Buddies {
-    /// The answer to a request from someone who is (`listed`) or is not on the roster.
-    pub fn allows(self, listed: bool) -> bool {
+    /// The answer to a request from someone who is (`listed`) or is not on the roster; `None`:
+    /// the librarian is to answer.
+    pub fn answer(self, listed: bool) -> Option<bool> {
         match self {
-            Buddies::Everyone => true,
-            Buddies::Listed => listed,
+            Buddies::Everyone => Some(true),
+            Buddies::Listed => Some(listed),
+            Buddies::Ask => listed.then_some(true),
         }
     }
 }

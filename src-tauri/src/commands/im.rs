@@ -37,6 +37,21 @@ pub fn set_typing<R: Runtime>(
     Ok(())
 }
 
+/// The librarian's answer to someone asking to see when the desk is open (`buddies = "ask"`).
+#[tauri::command(async)]
+pub fn answer_buddy<R: Runtime>(
+    app: AppHandle<R>,
+    account: String,
+    from: String,
+    allow: bool,
+) -> Result<refdesk_core::api::DeskSnapshot, CommandError> {
+    let state = app.state::<crate::state::AppState>();
+    let desk = state.with_desk(|d| d.answer_buddy(&account, &from, allow, chrono::Utc::now()))?;
+    // The answer goes with the account's next turn: now.
+    crate::im::kick(&app);
+    Ok(desk)
+}
+
 /// The desk's IM accounts (the library's and its own), and whether it may add one.
 #[tauri::command(async)]
 pub fn account_settings(state: State<'_, crate::state::AppState>) -> Result<AccountSettings, CommandError> {

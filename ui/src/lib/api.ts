@@ -87,6 +87,8 @@ export const api = {
   closedTabs: (limit: number) => invoke<ConversationView[]>("closed_tabs", { limit }),
   followUps: () => invoke<FollowUpView[]>("followups"),
   answerFollowUp: (id: number) => invoke<DeskSnapshot>("answer_followup", { id }),
+  answerBuddy: (account: string, from: string, allow: boolean) =>
+    invoke<DeskSnapshot>("answer_buddy", { account, from, allow }),
   conversationMessages: (account: string, peer: string, before: number | null, limit: number) =>
     invoke<MessageView[]>("conversation_messages", { account, peer, before, limit }),
   sendReply: (account: string, peer: string, body: string) =>
