@@ -9,6 +9,7 @@ pub mod roster;
 pub mod scram;
 pub mod session;
 pub mod sm;
+pub mod stanza;
 pub mod web;
 pub mod xml;
 

@@ -7,6 +7,10 @@ use tokio::sync::mpsc;
 use super::connect::{send, NS_CLIENT};
 use super::roster::{RosterItem, NS_ROSTER};
 use super::sm::{StreamMgmt, NS_SM};
+#[cfg(feature = "fuzzing")]
+pub(crate) use super::stanza::parse_for_fuzzing;
+use super::stanza::{delay_stamp, parse_message, parse_presence, NS_FORWARD};
+pub use super::stanza::{Carbon, ChatMessage, PresenceUpdate};
 use super::xml::{escape, Element, StreamItem, StreamReader, XmlError, NS_STREAM};
 
 type Tls = tokio_rustls::client::TlsStream<TcpStream>;
@@ -14,7 +18,7 @@ type Tls = tokio_rustls::client::TlsStream<TcpStream>;
 pub const NS_PING: &str = "urn:xmpp:ping";
 pub const NS_SID: &str = "urn:xmpp:sid:0";
 pub const NS_CHATSTATES: &str = "http://jabber.org/protocol/chatstates";
-const NS_RECEIPTS: &str = "urn:xmpp:receipts";
+pub(crate) const NS_RECEIPTS: &str = "urn:xmpp:receipts";
 /// A patron's place in line, from the desk (Refdesk's own; see `docs/web-chat.md`).
 pub const NS_PLACE: &str = "urn:x-refdesk:place:0";
 const NS_HINTS: &str = "urn:xmpp:hints";
@@ -23,12 +27,9 @@ const NS_HINTS: &str = "urn:xmpp:hints";
 pub const NS_AUTO_REPLY: &str = "urn:x-refdesk:auto-reply:0";
 pub const NS_CSI: &str = "urn:xmpp:csi:0";
 pub const NS_CARBONS: &str = "urn:xmpp:carbons:2";
-const NS_FORWARD: &str = "urn:xmpp:forward:0";
 pub const NS_MAM: &str = "urn:xmpp:mam:2";
 const NS_RSM: &str = "http://jabber.org/protocol/rsm";
 const NS_DATA: &str = "jabber:x:data";
-const NS_DELAY: &str = "urn:xmpp:delay";
-const NS_NICK: &str = "http://jabber.org/protocol/nick";
 
 /// How long `Session::close` waits for the server to end the stream.
 const CLOSE_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
@@ -36,65 +37,6 @@ const CLOSE_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
 /// The most archived messages asked for in one page.
 pub const ARCHIVE_PAGE: u32 = 50;
 const NS_STANZAS: &str = "urn:ietf:params:xml:ns:xmpp-stanzas";
-
-/// A chat message as received. All of it is untrusted text from the network.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ChatMessage {
-    pub from: String,
-    pub to: Option<String>,
-    pub id: Option<String>,
-    pub kind: String,
-    pub body: Option<String>,
-    /// XEP-0359 origin-id set by the sender.
-    pub origin_id: Option<String>,
-    /// XEP-0359 stanza-ids, as (by, id): only the one set by our own server is trustworthy.
-    pub stanza_ids: Vec<(String, String)>,
-    /// XEP-0085: active, composing, paused, inactive, gone.
-    pub chat_state: Option<String>,
-    /// Set when this is a XEP-0280 copy of a message another of our resources (another desk) received or sent.
-    pub carbon: Option<Carbon>,
-    /// When it was sent, for a message delivered late (from the archive or offline storage, XEP-0203).
-    pub sent_at: Option<chrono::DateTime<chrono::Utc>>,
-    /// The sender asks for a XEP-0184 receipt.
-    pub receipt_request: bool,
-    /// A XEP-0184 receipt: the message with this id reached the sender of this one.
-    pub receipt_for: Option<String>,
-    /// A result of our own archive query (history), not something delivered just now.
-    pub from_archive: bool,
-    /// Marked as a Refdesk desk's automatic reply (meaningful only in what our own account sent).
-    pub auto_reply: bool,
-    /// Its place on a managed stream (XEP-0198): handed back to `Session::stored` once the desk has
-    /// it in the store, and only then acknowledged to the server.
-    pub stream_seq: Option<u32>,
-    /// A desk-to-desk handoff signal (another desk on this account offering or answering).
-    pub handoff: Option<Box<crate::handoff::Signal>>,
-    /// What the sender calls themselves (XEP-0172), if their client says.
-    pub nick: Option<String>,
-    /// The website chat box's visit this message belongs to (see `xmpp::web`).
-    pub web: Option<Box<super::web::Visit>>,
-}
-
-/// Which way the message a carbon copies went.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Carbon {
-    /// A message to another of our resources: `from` is the patron.
-    Received,
-    /// A message another of our resources sent: `to` is the patron.
-    Sent,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PresenceUpdate {
-    pub from: String,
-    pub available: bool,
-    pub show: Option<String>,
-    pub status: Option<String>,
-    /// The Refdesk desk card another desk carries in its presence (who staffs it, their subjects).
-    pub card: Option<crate::handoff::DeskCard>,
-    /// With the card: whether that desk's librarian is on duty (not on a break), whatever the
-    /// desk shows patrons (it shows "away" also when the desk is short-staffed).
-    pub on_duty: Option<bool>,
-}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Incoming {
@@ -849,89 +791,6 @@ pub fn new_message_id() -> String {
 
 pub fn bare(jid: &str) -> &str {
     jid.split('/').next().unwrap_or(jid)
-}
-
-/// Every parser a stanza from the server can reach, for the fuzz targets: the message as it came,
-/// the message inside a carbon or an archive result, the presence. Returns what was understood.
-#[cfg(feature = "fuzzing")]
-pub(crate) fn parse_for_fuzzing(el: &Element) -> (Option<ChatMessage>, Vec<ChatMessage>, Option<PresenceUpdate>) {
-    let inner = el
-        .elements()
-        .flat_map(|w| {
-            w.child("forwarded", NS_FORWARD)
-                .into_iter()
-                .chain(w.elements().filter_map(|r| r.child("forwarded", NS_FORWARD)))
-        })
-        .filter_map(|f| f.child("message", NS_CLIENT))
-        .filter_map(parse_message)
-        .collect();
-    (parse_message(el), inner, parse_presence(el))
-}
-
-fn parse_message(el: &Element) -> Option<ChatMessage> {
-    let from = el.attr("from")?.to_owned();
-    let body = el.child("body", NS_CLIENT).map(|b| b.text());
-    let chat_state = el.elements().find(|e| e.ns == NS_CHATSTATES).map(|e| e.name.clone());
-    Some(ChatMessage {
-        from,
-        to: el.attr("to").map(str::to_owned),
-        id: el.attr("id").map(str::to_owned),
-        kind: el.attr("type").unwrap_or("normal").to_owned(),
-        body,
-        origin_id: el.child("origin-id", NS_SID).and_then(|o| o.attr("id")).map(str::to_owned),
-        stanza_ids: el
-            .elements()
-            .filter(|e| e.is("stanza-id", NS_SID))
-            .filter_map(|e| Some((e.attr("by")?.to_owned(), e.attr("id")?.to_owned())))
-            .collect(),
-        chat_state,
-        carbon: None,
-        sent_at: delay_stamp(el),
-        receipt_request: el.child("request", NS_RECEIPTS).is_some(),
-        receipt_for: el.child("received", NS_RECEIPTS).and_then(|r| r.attr("id")).map(str::to_owned),
-        from_archive: false,
-        auto_reply: el.child("auto-reply", NS_AUTO_REPLY).is_some(),
-        stream_seq: None,
-        handoff: el
-            .child("handoff", crate::handoff::NS)
-            .and_then(|h| crate::handoff::Signal::parse(|k| h.attr(k), &h.text()))
-            .map(Box::new),
-        nick: el.child("nick", NS_NICK).map(Element::text),
-        web: super::web::read(el),
-    })
-}
-
-/// The XEP-0203 `<delay stamp=…/>` inside `el`, if any and well-formed.
-fn delay_stamp(el: &Element) -> Option<chrono::DateTime<chrono::Utc>> {
-    let stamp = el.child("delay", NS_DELAY)?.attr("stamp")?;
-    chrono::DateTime::parse_from_rfc3339(stamp).ok().map(|t| t.with_timezone(&chrono::Utc))
-}
-
-fn parse_presence(el: &Element) -> Option<PresenceUpdate> {
-    let from = el.attr("from")?.to_owned();
-    let available = match el.attr("type") {
-        None => true,
-        Some("unavailable") => false,
-        // Subscription requests and errors are not presence changes.
-        Some(_) => return None,
-    };
-    Some(PresenceUpdate {
-        from,
-        available,
-        show: el.child("show", NS_CLIENT).map(|s| s.text()),
-        status: el.child("status", NS_CLIENT).map(|s| s.text()),
-        card: el.child("desk", crate::handoff::NS).map(|d| {
-            crate::handoff::DeskCard::received(
-                d.attr("name").unwrap_or_default(),
-                d.attr("subjects").unwrap_or_default(),
-            )
-        }),
-        on_duty: el.child("desk", crate::handoff::NS).and_then(|d| match d.attr("duty") {
-            Some("on") => Some(true),
-            Some("off") => Some(false),
-            _ => None,
-        }),
-    })
 }
 
 #[cfg(all(test, target_os = "linux"))]
