@@ -9,6 +9,8 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use super::checks::{is_isbn, is_issn, isbn_shaped, luhn_card, trim_url_end, url_is_private};
+
 /// What a finding is; each becomes its placeholder in the text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Kind {
@@ -68,7 +70,7 @@ pub struct Finding {
     pub end: usize,
 }
 
-fn re(pattern: &str) -> Regex {
+pub(super) fn re(pattern: &str) -> Regex {
     // Word boundaries are ASCII ones: Unicode-aware `\b` keeps the regex engine off its fast path
     // on any non-ASCII text, for no gain here (the words around the boundaries are ASCII).
     let pattern = pattern.replace(r"\b", r"(?-u:\b)");
@@ -534,173 +536,6 @@ impl Spans<'_> {
         }
         self.taken.push((start, end, kind));
     }
-}
-
-/// A URL ends before trailing punctuation that belongs to the sentence.
-fn trim_url_end(text: &str, start: usize, mut end: usize) -> usize {
-    while end > start && text[..end].ends_with(['.', ',', ';', ':', '!', '?', ')', ']']) {
-        end -= 1;
-    }
-    end
-}
-
-/// A URL that carries a login, a token, or personal query values.
-fn url_is_private(url: &str) -> bool {
-    let lower = url.to_lowercase();
-    let after_scheme = lower.split_once("://").map_or(lower.as_str(), |(_, r)| r);
-    let host_part = after_scheme.split(['/', '?', '#']).next().unwrap_or("");
-    if host_part.contains('@') {
-        return true;
-    }
-    const PRIVATE_KEYS: &[&str] = &[
-        "token",
-        "access_token",
-        "auth",
-        "key",
-        "apikey",
-        "api_key",
-        "session",
-        "sessionid",
-        "sid",
-        "jsessionid",
-        "password",
-        "pass",
-        "pwd",
-        "pw",
-        "email",
-        "mail",
-        "user",
-        "username",
-        "login",
-        "patron",
-        "barcode",
-        "card",
-        "pin",
-        "ticket",
-        "sig",
-        "signature",
-        "code",
-        "secret",
-        "phone",
-        "name",
-        "dob",
-        "uid",
-        "userid",
-    ];
-    if let Some((_, query)) = lower.split_once(['?', '#']) {
-        for pair in query.split(['&', ';', '#']) {
-            let key = pair.split('=').next().unwrap_or("");
-            if PRIVATE_KEYS.contains(&key) || key.ends_with("token") || key.ends_with("_id") && key.starts_with("user")
-            {
-                return true;
-            }
-        }
-    }
-    // A long opaque path segment mixing letters and digits is usually a token.
-    after_scheme.split(['/', '?', '#', '&', '=']).skip(1).any(|seg| {
-        seg.len() >= 24
-            && seg.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-            && seg.chars().any(|c| c.is_ascii_digit())
-            && seg.chars().any(|c| c.is_ascii_alphabetic())
-    })
-}
-
-/// Written the way ISBNs are: 13 digits from 978/979, or ten in four groups ending in the check digit.
-/// (Ten bare digits pass an ISBN-10 check one time in eleven: without "ISBN" before them they are
-/// more likely a phone number.)
-fn isbn_shaped(s: &str) -> bool {
-    static GROUPED: LazyLock<Regex> = LazyLock::new(|| re(r"^\d{1,5}[- ]\d{1,7}[- ]\d{1,7}[- ][\dXx]$"));
-    let digits = s.chars().filter(|c| c.is_ascii_alphanumeric()).count();
-    (digits == 13 && (s.starts_with("978") || s.starts_with("979"))) || GROUPED.is_match(s)
-}
-
-/// ISBN-10 or ISBN-13 with a valid check digit.
-fn is_isbn(s: &str) -> bool {
-    let chars: Vec<char> = s.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
-    match chars.len() {
-        10 => {
-            let mut sum = 0;
-            for (i, c) in chars.iter().enumerate() {
-                let v = match c {
-                    'X' | 'x' if i == 9 => 10,
-                    c => match c.to_digit(10) {
-                        Some(d) => d,
-                        None => return false,
-                    },
-                };
-                sum += v * (10 - i as u32);
-            }
-            sum.is_multiple_of(11)
-        }
-        13 => {
-            if !(s.starts_with("978") || s.starts_with("979")) {
-                return false;
-            }
-            let mut sum = 0;
-            for (i, c) in chars.iter().enumerate() {
-                let Some(d) = c.to_digit(10) else { return false };
-                sum += if i % 2 == 0 { d } else { 3 * d };
-            }
-            sum.is_multiple_of(10)
-        }
-        _ => false,
-    }
-}
-
-fn is_issn(s: &str) -> bool {
-    let chars: Vec<char> = s.chars().filter(|c| *c != '-').collect();
-    if chars.len() != 8 {
-        return false;
-    }
-    let mut sum = 0;
-    for (i, c) in chars.iter().enumerate() {
-        let v = match c {
-            'X' | 'x' if i == 7 => 10,
-            c => match c.to_digit(10) {
-                Some(d) => d,
-                None => return false,
-            },
-        };
-        sum += v * (8 - i as u32);
-    }
-    sum.is_multiple_of(11)
-}
-
-/// 13 to 19 digits passing the Luhn check, with a payment-card prefix.
-fn luhn_card(s: &str) -> bool {
-    let digits: Vec<u32> = s.chars().filter_map(|c| c.to_digit(10)).collect();
-    if !(13..=19).contains(&digits.len()) {
-        return false;
-    }
-    let network = match digits[0] {
-        4 => true,
-        5 => (1..=5).contains(&digits[1]),
-        2 => (2..=7).contains(&digits[1]),
-        3 => digits[1] == 4 || digits[1] == 7,
-        6 => true,
-        _ => false,
-    };
-    if !network {
-        return false;
-    }
-    let sum: u32 = digits
-        .iter()
-        .rev()
-        .enumerate()
-        .map(|(i, &d)| {
-            if i % 2 == 1 {
-                let dd = d * 2;
-                if dd > 9 {
-                    dd - 9
-                } else {
-                    dd
-                }
-            } else {
-                d
-            }
-        })
-        .sum();
-    sum.is_multiple_of(10)
 }
 
 /// Whether one of `words` (lower case) ends within a few characters before `start`.
