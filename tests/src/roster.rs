@@ -57,3 +57,20 @@ pub async fn add_librarian(
     .expect("the server answers");
     librarian
 }
+
+/// How the library's account stands on `s`'s roster once the library has answered its request to
+/// see the desk's presence ("none": refused, "to": allowed), from the server's pushes (while it
+/// waits, the push says pending). `s` must have asked for its roster (an interested resource).
+pub async fn library_subscription(s: &mut Session) -> String {
+    tokio::time::timeout(std::time::Duration::from_secs(20), async {
+        loop {
+            if let Ok(Incoming::RosterPush { item }) = s.next().await {
+                if item.jid.starts_with("ask@") && !item.pending {
+                    return item.subscription;
+                }
+            }
+        }
+    })
+    .await
+    .expect("the server tells the patron's client how the request went")
+}

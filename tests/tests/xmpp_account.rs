@@ -517,22 +517,6 @@ async fn library_presence(
     .expect("the library's presence as wanted");
 }
 
-/// How the library's account stands on `s`'s roster once the library has answered ("none":
-/// refused, "to": allowed), from the server's pushes (while it waits the push says pending).
-async fn library_subscription(s: &mut refdesk_core::xmpp::Session) -> String {
-    tokio::time::timeout(Duration::from_secs(20), async {
-        loop {
-            if let Incoming::RosterPush { item } = s.next().await.unwrap() {
-                if item.jid.starts_with("ask@") && !item.pending {
-                    return item.subscription;
-                }
-            }
-        }
-    })
-    .await
-    .expect("the server tells the patron's client how the request went")
-}
-
 /// Patrons put the library's screen name on their buddy list so "they know when we're online":
 /// under "everyone" (the default) anyone's request is allowed and they see the desk go away and
 /// sign out; under "listed" only contacts on the account's roster are, and the others are told no.
@@ -580,10 +564,10 @@ async fn a_patron_who_adds_the_library_sees_the_desk_come_and_go_as_the_policy_a
     until_state(&mut rx, AccountState::Online).await;
     let mut ben = patron("ben").await;
     ben.request_subscription("ask@library.test").await.unwrap();
-    assert_eq!(library_subscription(&mut ben).await, "none", "refused");
+    assert_eq!(refdesk_testkit::roster::library_subscription(&mut ben).await, "none", "refused");
     let mut cas = patron("cas").await;
     cas.request_subscription("ask@library.test").await.unwrap();
-    assert_eq!(library_subscription(&mut cas).await, "to", "allowed");
+    assert_eq!(refdesk_testkit::roster::library_subscription(&mut cas).await, "to", "allowed");
     library_presence(&mut cas, |p| p.available).await;
     stop.send(true).unwrap();
     task.await.unwrap();
@@ -609,7 +593,7 @@ async fn a_patron_who_adds_the_library_sees_the_desk_come_and_go_as_the_policy_a
         assert_eq!(asked, Ok(true), "the librarian is asked about {who}");
         cmds.send(AccountCommand::AnswerBuddy { to: from, allow }).await.unwrap();
         let want = if allow { "to" } else { "none" };
-        assert_eq!(library_subscription(&mut s).await, want, "{who}");
+        assert_eq!(refdesk_testkit::roster::library_subscription(&mut s).await, want, "{who}");
         if allow {
             library_presence(&mut s, |p| p.available).await;
         }

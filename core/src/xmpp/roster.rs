@@ -108,20 +108,9 @@ pub fn set_query(jid: &str, name: Option<&str>, groups: &[&str]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::xmpp::xml::{StreamItem, StreamReader};
 
     fn query(xml: &str) -> Element {
-        let stream =
-            format!("<stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams'>{xml}");
-        let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
-        rt.block_on(async {
-            let mut reader = StreamReader::new(stream.as_bytes());
-            loop {
-                if let StreamItem::Stanza(el) = reader.next().await.unwrap() {
-                    return el;
-                }
-            }
-        })
+        crate::xmpp::xml::read_stanza(xml)
     }
 
     #[test]

@@ -168,27 +168,11 @@ mod tests {
         assert_eq!(parse(&[("last", "x")]), None, "no token");
     }
 
-    /// `xml` read as the stream reader reads a stanza.
-    fn stanza(xml: &str) -> crate::xmpp::xml::Element {
-        use crate::xmpp::xml::{StreamItem, StreamReader};
-        let stream =
-            format!("<stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams'>{xml}");
-        let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
-        rt.block_on(async {
-            let mut reader = StreamReader::new(stream.as_bytes());
-            loop {
-                if let StreamItem::Stanza(el) = reader.next().await.unwrap() {
-                    return el;
-                }
-            }
-        })
-    }
-
     #[test]
     fn the_hours_are_published_open_to_anyone_as_utc_stretches_and_parse_back() {
         let from = Utc.with_ymd_and_hms(2026, 12, 7, 8, 0, 0).unwrap();
         let x = hours_iq("h1", "Europe/Amsterdam", &[(from, from + chrono::Duration::hours(8))]);
-        let el = stanza(&x);
+        let el = crate::xmpp::xml::read_stanza(&x);
         let hours = el
             .child("pubsub", "http://jabber.org/protocol/pubsub")
             .and_then(|p| p.child("publish", "http://jabber.org/protocol/pubsub"))

@@ -254,6 +254,23 @@ pub fn escape(s: &str) -> String {
     out
 }
 
+/// `xml` (one stanza) read as the stream reader reads it, for tests of what reads stanzas.
+#[cfg(test)]
+pub(crate) fn read_stanza(xml: &str) -> Element {
+    let stream = format!("<stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams'>{xml}");
+    let rt = tokio::runtime::Builder::new_current_thread().build().expect("a test runtime");
+    rt.block_on(async {
+        let mut reader = StreamReader::new(stream.as_bytes());
+        loop {
+            match reader.next().await {
+                Ok(StreamItem::Stanza(el)) => return el,
+                Ok(StreamItem::End) | Err(_) => panic!("no stanza in {xml}"),
+                Ok(_) => {}
+            }
+        }
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

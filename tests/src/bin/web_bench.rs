@@ -18,6 +18,7 @@ use refdesk_core::api::AccountState;
 use refdesk_core::Desk;
 use refdesk_testkit::service::{start_desk_with, Published};
 use refdesk_testkit::webdriver::ChromeDriver;
+use refdesk_testkit::proc::{mono, p50_p99_ms};
 use refdesk_testkit::{Prosody, ProsodyConfig};
 use tokio::sync::mpsc;
 
@@ -134,8 +135,8 @@ async fn main() {
     let _ = child.wait();
     let mut desk: Vec<Duration> =
         stored_at.iter().filter_map(|(b, s)| Some(s.saturating_sub(*sent_at.get(b)?))).collect();
-    let (d50, d99) = percentiles(&mut desk);
-    let (s50, s99) = percentiles(&mut server);
+    let (d50, d99) = p50_p99_ms(&mut desk);
+    let (s50, s99) = p50_p99_ms(&mut server);
     let per_guest =
         if signed_in > 0 { rss_guests.saturating_sub(rss_before) as f64 / signed_in as f64 } else { f64::NAN };
     println!(
@@ -170,13 +171,6 @@ async fn main() {
     }
 }
 
-/// Now on the system's monotonic clock, which Node's `process.hrtime` reads too.
-fn mono() -> Duration {
-    let mut t = libc::timespec { tv_sec: 0, tv_nsec: 0 };
-    // SAFETY: clock_gettime writes the timespec it is given, and CLOCK_MONOTONIC always exists.
-    unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut t) };
-    Duration::new(t.tv_sec as u64, t.tv_nsec as u32)
-}
 
 /// A process's resident memory, in KiB (0 if it cannot be read).
 fn rss_kib(pid: u32) -> u64 {
@@ -196,13 +190,4 @@ fn gzip_len(bytes: &[u8]) -> usize {
         .expect("gzip");
     let _ = child.stdin.take().expect("its input").write_all(bytes);
     child.wait_with_output().map(|o| o.stdout.len()).unwrap_or(0)
-}
-
-fn percentiles(v: &mut [Duration]) -> (f64, f64) {
-    if v.is_empty() {
-        return (f64::NAN, f64::NAN);
-    }
-    v.sort();
-    let at = |q: f64| v[((v.len() as f64 * q).ceil() as usize).clamp(1, v.len()) - 1].as_secs_f64() * 1e3;
-    (at(0.5), at(0.99))
 }

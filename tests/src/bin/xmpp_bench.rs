@@ -19,6 +19,7 @@ use refdesk_core::api::AccountState;
 use refdesk_core::xmpp::{connect, AccountConfig, Incoming, Session, Show};
 use refdesk_core::Desk;
 use refdesk_testkit::service::{start_desk_with, Published};
+use refdesk_testkit::proc::{mono, p50_p99_ms};
 use refdesk_testkit::{Prosody, ProsodyConfig, Proxy};
 use tokio::sync::mpsc;
 
@@ -123,13 +124,6 @@ struct Row {
     raw: (f64, f64),
 }
 
-/// Now on the system's monotonic clock, which both processes read alike.
-fn mono() -> Duration {
-    let mut t = libc::timespec { tv_sec: 0, tv_nsec: 0 };
-    // SAFETY: clock_gettime writes the timespec it is given, and CLOCK_MONOTONIC always exists.
-    unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut t) };
-    Duration::new(t.tv_sec as u64, t.tv_nsec as u32)
-}
 
 async fn session(config: &AccountConfig, user: &str) -> Session {
     let domain = config.jid.split_once('@').map_or("", |(_, d)| d);
@@ -318,17 +312,8 @@ async fn latency(p: &Prosody, running: &mut refdesk_testkit::service::Running, n
     Row {
         sent: sent_at.len(),
         stored: stored_at.len(),
-        desk: percentiles(&mut desk),
-        first: (percentiles(&mut first).0, first.last().map_or(f64::NAN, |d| d.as_secs_f64() * 1e3)),
-        raw: percentiles(&mut server),
+        desk: p50_p99_ms(&mut desk),
+        first: (p50_p99_ms(&mut first).0, first.last().map_or(f64::NAN, |d| d.as_secs_f64() * 1e3)),
+        raw: p50_p99_ms(&mut server),
     }
-}
-
-fn percentiles(v: &mut [Duration]) -> (f64, f64) {
-    if v.is_empty() {
-        return (f64::NAN, f64::NAN);
-    }
-    v.sort();
-    let at = |q: f64| v[((v.len() as f64 * q).ceil() as usize).clamp(1, v.len()) - 1].as_secs_f64() * 1e3;
-    (at(0.5), at(0.99))
 }

@@ -225,3 +225,41 @@ fn a_desk_waiting_to_reconnect_counts_down_and_tries_now_on_request() {
         .unwrap();
     assert!(s.find_all("[data-testid=retry-now]").unwrap().is_empty(), "nothing to retry once online");
 }
+
+#[test]
+fn under_ask_the_librarian_allows_or_declines_who_may_see_when_the_desk_is_open() {
+    let _turn = ONE_APP_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let (server_dir, prosody, account) = server_for_a_policy_account();
+    for u in ["dan", "eve"] {
+        prosody.register(u, "patron-secret").unwrap();
+    }
+    let data = tempfile::tempdir().unwrap();
+    let policy = server_dir.path().join("policy.toml");
+    std::fs::write(&policy, format!("{account}buddies = \"ask\"\n")).unwrap();
+    let env = [("REFDESK_DATA_DIR", data.path()), ("REFDESK_POLICY", policy.as_path())];
+    let app = launch_with(&env);
+    let s = &app.session;
+    s.send_keys(&s.wait_for("[data-testid=account-password]", WAIT).unwrap(), "correct horse battery").unwrap();
+    s.click(&s.find("[data-testid=sign-in]").unwrap()).unwrap();
+    s.wait_for_text("[data-testid=account-status]", WAIT, |t| t == "ask@library.test: online").unwrap();
+
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    for (who, button, want) in [("dan", "buddy-allow", "to"), ("eve", "buddy-decline", "none")] {
+        let mut patron = rt.block_on(async {
+            use refdesk_core::xmpp::{connect, Show};
+            let mut p = connect(&prosody.client_config(who), "patron-secret").await.unwrap();
+            p.request_roster().await.unwrap();
+            p.send_presence(Show::Available, None).await.unwrap();
+            p.request_subscription("ask@library.test").await.unwrap();
+            p
+        });
+        // The window asks the librarian, showing the address as text.
+        let asked =
+            s.wait_for_text("[data-testid=buddy-request]", WAIT, |t| t.contains(&format!("{who}@library.test"))).unwrap();
+        assert!(asked.contains("wants to see when the desk is open"), "{asked}");
+        s.click(&s.find(&format!("[data-testid={button}]")).unwrap()).unwrap();
+        let got = rt.block_on(refdesk_testkit::roster::library_subscription(&mut patron));
+        assert_eq!(got, want, "{who}");
+        wait_until("the request answered", || s.find_all("[data-testid=buddy-request]").is_ok_and(|v| v.is_empty()));
+    }
+}
