@@ -120,6 +120,25 @@ pub fn machine() -> String {
     format!("{cpu}, {cores} cores, {mem}, {os}")
 }
 
+/// Now on the system's monotonic clock, which the benchmarks' helper processes read alike (Rust's
+/// and Node's `process.hrtime` both read CLOCK_MONOTONIC on Linux).
+pub fn mono() -> std::time::Duration {
+    let mut t = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+    // SAFETY: clock_gettime writes the timespec it is given, and CLOCK_MONOTONIC always exists.
+    unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut t) };
+    std::time::Duration::new(t.tv_sec as u64, t.tv_nsec as u32)
+}
+
+/// The p50 and p99 (nearest rank) of `v`, in milliseconds; NaN for none.
+pub fn p50_p99_ms(v: &mut [std::time::Duration]) -> (f64, f64) {
+    if v.is_empty() {
+        return (f64::NAN, f64::NAN);
+    }
+    v.sort();
+    let at = |q: f64| v[((v.len() as f64 * q).ceil() as usize).clamp(1, v.len()) - 1].as_secs_f64() * 1e3;
+    (at(0.5), at(0.99))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -138,23 +157,4 @@ mod tests {
         std::hint::black_box(x);
         assert!(cpu_ticks(&procs) > 0);
     }
-}
-
-/// Now on the system's monotonic clock, which the benchmarks' helper processes read alike (Rust's
-/// and Node's `process.hrtime` both read CLOCK_MONOTONIC on Linux).
-pub fn mono() -> std::time::Duration {
-    let mut t = libc::timespec { tv_sec: 0, tv_nsec: 0 };
-    // SAFETY: clock_gettime writes the timespec it is given, and CLOCK_MONOTONIC always exists.
-    unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut t) };
-    std::time::Duration::new(t.tv_sec as u64, t.tv_nsec as u32)
-}
-
-/// The p50 and p99 (nearest rank) of `v`, in milliseconds; NaN for none.
-pub fn p50_p99_ms(v: &mut [std::time::Duration]) -> (f64, f64) {
-    if v.is_empty() {
-        return (f64::NAN, f64::NAN);
-    }
-    v.sort();
-    let at = |q: f64| v[((v.len() as f64 * q).ceil() as usize).clamp(1, v.len()) - 1].as_secs_f64() * 1e3;
-    (at(0.5), at(0.99))
 }

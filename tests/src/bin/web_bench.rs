@@ -16,9 +16,9 @@ use std::time::{Duration, Instant};
 
 use refdesk_core::api::AccountState;
 use refdesk_core::Desk;
+use refdesk_testkit::proc::{mono, p50_p99_ms};
 use refdesk_testkit::service::{start_desk_with, Published};
 use refdesk_testkit::webdriver::ChromeDriver;
-use refdesk_testkit::proc::{mono, p50_p99_ms};
 use refdesk_testkit::{Prosody, ProsodyConfig};
 use tokio::sync::mpsc;
 
@@ -170,7 +170,6 @@ async fn main() {
         eprintln!("could not write bench/RESULTS-web.md (run from the repository root): {e}");
     }
 }
-
 
 /// A process's resident memory, in KiB (0 if it cannot be read).
 fn rss_kib(pid: u32) -> u64 {

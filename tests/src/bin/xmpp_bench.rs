@@ -18,8 +18,8 @@ use std::time::{Duration, Instant};
 use refdesk_core::api::AccountState;
 use refdesk_core::xmpp::{connect, AccountConfig, Incoming, Session, Show};
 use refdesk_core::Desk;
-use refdesk_testkit::service::{start_desk_with, Published};
 use refdesk_testkit::proc::{mono, p50_p99_ms};
+use refdesk_testkit::service::{start_desk_with, Published};
 use refdesk_testkit::{Prosody, ProsodyConfig, Proxy};
 use tokio::sync::mpsc;
 
@@ -123,7 +123,6 @@ struct Row {
     first: (f64, f64),
     raw: (f64, f64),
 }
-
 
 async fn session(config: &AccountConfig, user: &str) -> Session {
     let domain = config.jid.split_once('@').map_or("", |(_, d)| d);

@@ -254,8 +254,9 @@ fn under_ask_the_librarian_allows_or_declines_who_may_see_when_the_desk_is_open(
             p
         });
         // The window asks the librarian, showing the address as text.
-        let asked =
-            s.wait_for_text("[data-testid=buddy-request]", WAIT, |t| t.contains(&format!("{who}@library.test"))).unwrap();
+        let asked = s
+            .wait_for_text("[data-testid=buddy-request]", WAIT, |t| t.contains(&format!("{who}@library.test")))
+            .unwrap();
         assert!(asked.contains("wants to see when the desk is open"), "{asked}");
         s.click(&s.find(&format!("[data-testid={button}]")).unwrap()).unwrap();
         let got = rt.block_on(refdesk_testkit::roster::library_subscription(&mut patron));
