@@ -101,11 +101,14 @@ pub enum Input {
         comment: String,
     },
     /// The message came from the website's chat box, in this visit; it comes first, so that the
-    /// desk can put what follows in the visit's chat (see `Desk::place_visit`). `live`: sent just
-    /// now to this desk, so what the box asks to have again is for this desk to send.
+    /// desk can put what follows in the visit's chat (see `Desk::place_visit`). `current`: written
+    /// just now (not history from the archive or offline storage), so the box is at `peer` now.
+    /// `live`: and sent to this desk itself, so what the box asks to have again is for this desk
+    /// to send.
     Visit {
         peer: String,
         visit: Visit,
+        current: bool,
         live: bool,
     },
 }
@@ -151,8 +154,9 @@ pub fn classify(account: &str, m: &ChatMessage) -> (Vec<Input>, Option<String>) 
         (false, None) => Road::Direct,
     };
     if let Some(visit) = &m.web {
-        let live = road == Road::Direct && m.sent_at.is_none();
-        inputs.push(Input::Visit { peer: from.to_owned(), visit: (**visit).clone(), live });
+        let current = road != Road::Archive && m.sent_at.is_none();
+        let live = current && road == Road::Direct;
+        inputs.push(Input::Visit { peer: from.to_owned(), visit: (**visit).clone(), current, live });
     }
     if let (Some(body), true) = (body, words) {
         let receipt = m.id.clone().filter(|_| m.receipt_request && road == Road::Direct).map(|id| (m.from.clone(), id));
@@ -312,11 +316,17 @@ mod tests {
         let mut m = msg("g1@guest.lib/web", Some("hi"), None);
         m.web = Some(Box::new(visit.clone()));
         let (inputs, _) = classify(ACCOUNT, &m);
-        assert_eq!(inputs[0], Input::Visit { peer: "g1@guest.lib".into(), visit: visit.clone(), live: true });
+        assert_eq!(inputs[0], Input::Visit { peer: "g1@guest.lib".into(), visit: visit.clone(), current: true, live: true });
         assert!(matches!(&inputs[1], Input::Message(i) if i.peer == "g1@guest.lib"));
         let mut copy = m.clone();
         copy.carbon = Some(Carbon::Received);
-        assert!(matches!(&classify(ACCOUNT, &copy).0[0], Input::Visit { live: false, .. }), "another desk's copy");
+        assert!(
+            matches!(&classify(ACCOUNT, &copy).0[0], Input::Visit { current: true, live: false, .. }),
+            "another desk's copy: the patron is there now, and that desk answers what it asks"
+        );
+        let mut old = m.clone();
+        old.from_archive = true;
+        assert!(matches!(&classify(ACCOUNT, &old).0[0], Input::Visit { current: false, live: false, .. }), "history");
         let mut ours = m.clone();
         ours.from = "ask@lib/desk2".into();
         assert!(classify(ACCOUNT, &ours).0.is_empty(), "from the account itself");

@@ -35,8 +35,8 @@ impl Desk {
             }
             Input::Handoff(m) => Ok(Received { message: None, desk_changed: self.receive_handoff(account, &m, now)? }),
             // Placed before the inputs it came with (`place_visit`); alone it changes nothing more.
-            Input::Visit { peer, visit, live } => {
-                let mut one = vec![Input::Visit { peer, visit, live }];
+            Input::Visit { peer, visit, current, live } => {
+                let mut one = vec![Input::Visit { peer, visit, current, live }];
                 self.place_visit(account, &mut one, now)?;
                 Ok(Received::default())
             }
@@ -82,8 +82,8 @@ impl Desk {
     /// after the last it has go again (to where it is now; see `Store::address_of`).
     pub fn place_visit(&mut self, account: &str, inputs: &mut Vec<Input>, now: DateTime<Utc>) -> Result<()> {
         let Some(at) = inputs.iter().position(|i| matches!(i, Input::Visit { .. })) else { return Ok(()) };
-        let Input::Visit { peer: from, visit, live } = inputs.remove(at) else { return Ok(()) };
-        let place = self.store.web_visit(account, &visit.token, &from, now)?;
+        let Input::Visit { peer: from, visit, current, live } = inputs.remove(at) else { return Ok(()) };
+        let place = self.store.web_visit(account, &visit.token, &from, current, now)?;
         if live && (place.moved || visit.resume) {
             let again = self.store.resend_after(account, &place.peer, visit.last.as_deref())?;
             if again > 0 {

@@ -21,11 +21,14 @@ impl Store {
     /// starts a chat of its own. A known one keeps its chat when the box signs in again as a new
     /// guest on the same server; from anywhere else the token is not honoured (a patron cannot
     /// step into another's chat with a token they saw), and the message is its sender's own.
+    /// Only a `current` message (written just now, not history from the archive) moves where the
+    /// visit is written to: an old line from an address the box has left must not bring it back.
     pub fn web_visit(
         &self,
         account: &str,
         token: &str,
         address: &str,
+        current: bool,
         at: DateTime<Utc>,
     ) -> Result<VisitPlace, StoreError> {
         let context = "reading a web chat visit";
@@ -48,6 +51,7 @@ impl Store {
                 Ok(own)
             }
             Some((peer, now_at)) if now_at == address => Ok(VisitPlace { peer, moved: false }),
+            Some((peer, _)) if domain(&peer) == domain(address) && !current => Ok(VisitPlace { peer, moved: false }),
             Some((peer, _)) if domain(&peer) == domain(address) => {
                 self.conn
                     .prepare_cached("UPDATE web_visits SET address = ?3 WHERE account = ?1 AND visit = ?2")
@@ -126,18 +130,22 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let s = Store::open(&dir.path().join("d.sqlite3")).unwrap();
         let now = Utc::now();
-        let first = s.web_visit(A, VISIT, "g1@guest.lib", now).unwrap();
+        let first = s.web_visit(A, VISIT, "g1@guest.lib", true, now).unwrap();
         assert_eq!(first, VisitPlace { peer: "g1@guest.lib".into(), moved: false });
         assert!(s.is_web_chat(A, "g1@guest.lib").unwrap());
         assert!(!s.is_web_chat(A, "patron@im.example").unwrap());
-        assert_eq!(s.web_visit(A, VISIT, "g1@guest.lib", now).unwrap(), first, "the same guest again");
+        assert_eq!(s.web_visit(A, VISIT, "g1@guest.lib", true, now).unwrap(), first, "the same guest again");
 
-        let back = s.web_visit(A, VISIT, "g2@guest.lib", now).unwrap();
+        let back = s.web_visit(A, VISIT, "g2@guest.lib", true, now).unwrap();
         assert_eq!(back, VisitPlace { peer: "g1@guest.lib".into(), moved: true });
         assert_eq!(s.address_of(A, "g1@guest.lib").unwrap(), "g2@guest.lib");
         assert_eq!(s.address_of(A, "patron@im.example").unwrap(), "patron@im.example");
+        // A line of the first address found in the archive later is the visit's, and moves nothing.
+        let old = s.web_visit(A, VISIT, "g1@guest.lib", false, now).unwrap();
+        assert_eq!(old, VisitPlace { peer: "g1@guest.lib".into(), moved: false });
+        assert_eq!(s.address_of(A, "g1@guest.lib").unwrap(), "g2@guest.lib", "still where the box is");
 
-        let stranger = s.web_visit(A, VISIT, "mallory@im.example", now).unwrap();
+        let stranger = s.web_visit(A, VISIT, "mallory@im.example", true, now).unwrap();
         assert_eq!(stranger, VisitPlace { peer: "mallory@im.example".into(), moved: false }, "another server");
         assert_eq!(s.address_of(A, "g1@guest.lib").unwrap(), "g2@guest.lib", "unchanged by the stranger");
         assert!(!s.is_web_chat(A, "mallory@im.example").unwrap());
@@ -148,8 +156,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let s = Store::open(&dir.path().join("d.sqlite3")).unwrap();
         let now = Utc::now();
-        s.web_visit(A, VISIT, "g1@guest.lib", now).unwrap();
-        s.web_visit(A, "w0123456789abcdef", "g9@guest.lib", now).unwrap();
+        s.web_visit(A, VISIT, "g1@guest.lib", true, now).unwrap();
+        s.web_visit(A, "w0123456789abcdef", "g9@guest.lib", true, now).unwrap();
         out(&s, "g1@guest.lib", "o1");
         out(&s, "g9@guest.lib", "o9");
         s.purge(now - chrono::Duration::days(1), now - chrono::Duration::days(1)).unwrap();

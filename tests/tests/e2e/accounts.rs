@@ -239,8 +239,15 @@ fn under_ask_the_librarian_allows_or_declines_who_may_see_when_the_desk_is_open(
     let env = [("REFDESK_DATA_DIR", data.path()), ("REFDESK_POLICY", policy.as_path())];
     let app = launch_with(&env);
     let s = &app.session;
-    s.send_keys(&s.wait_for("[data-testid=account-password]", WAIT).unwrap(), "correct horse battery").unwrap();
-    s.click(&s.find("[data-testid=sign-in]").unwrap()).unwrap();
+    // The password may be in the keyring already (an earlier test of this run signed this account
+    // in): then the desk signs in by itself.
+    let status = s
+        .wait_for_text("[data-testid=account-status]", WAIT, |t| t.ends_with("needs its password") || t.ends_with(": online"))
+        .unwrap();
+    if status.ends_with("needs its password") {
+        s.send_keys(&s.find("[data-testid=account-password]").unwrap(), "correct horse battery").unwrap();
+        s.click(&s.find("[data-testid=sign-in]").unwrap()).unwrap();
+    }
     s.wait_for_text("[data-testid=account-status]", WAIT, |t| t == "ask@library.test: online").unwrap();
 
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
