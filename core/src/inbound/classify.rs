@@ -316,7 +316,10 @@ mod tests {
         let mut m = msg("g1@guest.lib/web", Some("hi"), None);
         m.web = Some(Box::new(visit.clone()));
         let (inputs, _) = classify(ACCOUNT, &m);
-        assert_eq!(inputs[0], Input::Visit { peer: "g1@guest.lib".into(), visit: visit.clone(), current: true, live: true });
+        assert_eq!(
+            inputs[0],
+            Input::Visit { peer: "g1@guest.lib".into(), visit: visit.clone(), current: true, live: true }
+        );
         assert!(matches!(&inputs[1], Input::Message(i) if i.peer == "g1@guest.lib"));
         let mut copy = m.clone();
         copy.carbon = Some(Carbon::Received);

@@ -242,7 +242,9 @@ fn under_ask_the_librarian_allows_or_declines_who_may_see_when_the_desk_is_open(
     // The password may be in the keyring already (an earlier test of this run signed this account
     // in): then the desk signs in by itself.
     let status = s
-        .wait_for_text("[data-testid=account-status]", WAIT, |t| t.ends_with("needs its password") || t.ends_with(": online"))
+        .wait_for_text("[data-testid=account-status]", WAIT, |t| {
+            t.ends_with("needs its password") || t.ends_with(": online")
+        })
         .unwrap();
     if status.ends_with("needs its password") {
         s.send_keys(&s.find("[data-testid=account-password]").unwrap(), "correct horse battery").unwrap();
