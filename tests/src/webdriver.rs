@@ -139,12 +139,17 @@ impl ChromeDriver {
     }
 }
 
+/// Ends a driver started in a process group of its own, with the browsers it started.
+fn kill_group(child: &mut Child) {
+    let pgid = child.id() as libc::pid_t;
+    // SAFETY: plain syscalls on a process group we created; no memory is shared.
+    unsafe { libc::killpg(pgid, libc::SIGKILL) };
+    let _ = child.wait();
+}
+
 impl Drop for ChromeDriver {
     fn drop(&mut self) {
-        let pgid = self.child.id() as libc::pid_t;
-        // SAFETY: plain syscalls on a process group we created; no memory is shared.
-        unsafe { libc::killpg(pgid, libc::SIGKILL) };
-        let _ = self.child.wait();
+        kill_group(&mut self.child);
     }
 }
 
@@ -225,10 +230,7 @@ impl WebKitDriver {
 
 impl Drop for WebKitDriver {
     fn drop(&mut self) {
-        let pgid = self.child.id() as libc::pid_t;
-        // SAFETY: plain syscalls on a process group we created; no memory is shared.
-        unsafe { libc::killpg(pgid, libc::SIGKILL) };
-        let _ = self.child.wait();
+        kill_group(&mut self.child);
         if let Some(x) = &mut self.xvfb {
             let _ = x.kill();
             let _ = x.wait();
