@@ -286,6 +286,49 @@ fn a_web_patron_waiting_in_line_sees_their_place_move_up() {
     wait_for("the place line gone once a librarian has the chat", || (place(&s) == "").then_some(()));
 }
 
+/// A patron on the library's Dutch page is answered in Dutch where the library wrote its replies in
+/// Dutch: the chat box says the page's language with each question (`xml:lang`).
+#[test]
+fn a_patron_on_a_dutch_page_gets_the_desk_s_dutch_replies() {
+    let Library { rt: _rt, p, desk, data: _data, _dirs: dirs } = library("", &[]);
+    let mut policy = refdesk_core::desk::DeskPolicy { max_chats_per_librarian: 1, ..Default::default() };
+    policy.languages.insert(
+        "nl".into(),
+        refdesk_core::desk::policy::LocalTemplates {
+            queued: Some(
+                "Bedankt! Een bibliothecaris helpt iemand aan de balie; u bent nummer {position} ({wait}).".into(),
+            ),
+            ..Default::default()
+        },
+    );
+    {
+        let mut d = desk.desk.lock().unwrap();
+        d.set_policy(policy.compile().unwrap());
+        d.start_walkup(None, Utc::now()).unwrap();
+    }
+    desk.kick.notify_one();
+    let site = dirs.1.path();
+    let page = std::fs::read_to_string(site.join("index.html"))
+        .unwrap()
+        .replace("<html lang=\"en\">", "<html lang=\"nl-BE\">");
+    assert!(page.contains("lang=\"nl-BE\""), "the sample page names its language");
+    std::fs::write(site.join("nl.html"), page).unwrap();
+
+    let driver = ChromeDriver::start().unwrap();
+    let s = driver.open(&format!("{}nl.html", p.site_url())).unwrap();
+    s.click(&s.find_in_shadow(HOST, "[data-testid=launcher]").unwrap()).unwrap();
+    let input = s.find_in_shadow(HOST, "[data-testid=question]").unwrap();
+    s.send_keys(&input, "Waar staan de atlassen?\u{E007}").unwrap();
+    let reply = wait_for("the desk's reply in Dutch", || {
+        lines(&s).into_iter().find(|(who, _)| who == "desk").map(|(_, text)| text)
+    });
+    assert!(
+        reply.starts_with("Bedankt! Een bibliothecaris helpt iemand aan de balie; u bent nummer 1 (ongeveer "),
+        "{reply}"
+    );
+    assert!(reply.ends_with(" minuten).") || reply.ends_with("een minuut)."), "the wait in Dutch words: {reply}");
+}
+
 /// A patron who reloads the page, or opens another page of the site, is a new anonymous guest each
 /// time; the chat box's visit keeps them in the same chat at the desk, and what the librarian wrote
 /// while no page was open arrives once when one is. The closed chat counts as a web chat.

@@ -3,7 +3,7 @@
 // needs no 'unsafe-inline'), signs in as an anonymous guest over XMPP WebSocket only when the
 // patron first writes, and renders everything the desk sends as text, never HTML.
 import { client, xml, type Client, type Element } from "@xmpp/client";
-import { pickLang, words, type Words } from "./text";
+import { langTag, pickLang, words, type Words } from "./text";
 import { STYLE } from "./style";
 import { load, loadVisit, newVisit, save, saveVisit, transcriptText, type Line, type Visit } from "./history";
 
@@ -406,7 +406,7 @@ class ChatBox {
     await x.send(
       xml(
         "message",
-        { to: this.cfg.library, type: "chat" },
+        { to: this.cfg.library, type: "chat", "xml:lang": this.lang },
         xml("body", {}, text),
         xml("active", { xmlns: CHATSTATES }),
         xml("web", { xmlns: WEB, visit: visit.token }),
@@ -442,7 +442,7 @@ class ChatBox {
       await x.send(
         xml(
           "message",
-          { to: this.cfg.library, type: "chat" },
+          { to: this.cfg.library, type: "chat", "xml:lang": this.lang },
           xml("body", {}, text),
           xml("followup", followup),
           xml("web", { xmlns: WEB, visit: visit.token }),
@@ -517,9 +517,10 @@ function mount() {
   if (cfg.color && /^#[0-9a-f]{3,8}$/i.test(cfg.color)) host.style.setProperty("--refdesk-accent", cfg.color);
   const lang = pickLang(script.dataset.lang, document.documentElement.lang);
   const w = words(lang);
+  const tag = langTag(script.dataset.lang, document.documentElement.lang, lang);
   const start = () => {
     document.body.append(host);
-    new ChatBox(cfg, w, lang, root);
+    new ChatBox(cfg, w, tag, root);
     // When the button is there to press (read by the benchmark: bench/RESULTS-web.md).
     performance.mark?.("refdesk-chat-ready");
   };

@@ -217,6 +217,22 @@ export function pickLang(attr: string | undefined, pageLang: string): Lang {
   return "en";
 }
 
+/** The language the patron writes in, as the page says it ("nl-BE"), sent with each question so
+ *  the desk answers in it where the library wrote its replies in that language; else `fallback`. */
+export function langTag(attr: string | undefined, pageLang: string, fallback: Lang): string {
+  for (const tag of [attr ?? "", pageLang]) {
+    const t = tag.trim();
+    if (!/^[a-z]{2,8}(-[a-z0-9]{1,8})*$/i.test(t) || t.length > 35) continue;
+    try {
+      // A tag of the right shape may still be no locale ("en-x"); the date formats would throw.
+      return Intl.getCanonicalLocales(t)[0] ?? fallback;
+    } catch {
+      continue;
+    }
+  }
+  return fallback;
+}
+
 export function words(lang: Lang): Words {
   return WORDS[lang];
 }

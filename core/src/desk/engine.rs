@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::policy::{render, wait_words, Fill, Policy, QueueOrder};
+use super::policy::{render, Fill, Policy, QueueOrder, Templates};
 
 mod words;
 
@@ -30,8 +30,13 @@ pub enum Event {
     WalkupArrived { walkup: WalkupId },
     /// A walk-up was helped, or left the line.
     WalkupEnded { walkup: WalkupId },
-    /// A patron wrote: a new chat, or more in an open one.
-    PatronMessage { chat: ChatId },
+    /// A patron wrote: a new chat, or more in an open one; in `lang` if their client said (a
+    /// checked tag, see [`super::lang::tag`]), which the automatic replies then speak.
+    PatronMessage {
+        chat: ChatId,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        lang: Option<String>,
+    },
     /// A librarian wrote in a chat.
     StaffMessage { chat: ChatId },
     /// A librarian takes a waiting chat out of turn.
@@ -169,6 +174,8 @@ struct Chat {
     /// When the patron was last told the librarian put them on hold: a librarian toggling hold
     /// does not repeat it within the reminder interval.
     told_paused: Option<DateTime<Utc>>,
+    /// The language the patron last wrote in, if their client said.
+    lang: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -262,15 +269,18 @@ impl Engine {
                 }
             }
             Event::WalkupEnded { walkup } => self.end_walkup(walkup, now, &mut out),
-            Event::PatronMessage { chat } => {
+            Event::PatronMessage { chat, lang } => {
                 let hold = self.elsewhere_hold();
                 if let Some(last) = self.elsewhere.get_mut(&chat).filter(|last| now - **last < hold) {
                     // Still the other desk's conversation: nothing for this desk to do.
                     *last = now;
-                } else if self.chats.contains_key(&chat) {
+                } else if let Some(c) = self.chats.get_mut(&chat) {
+                    if lang.is_some() {
+                        c.lang = lang;
+                    }
                     self.patron_wrote_again(&chat, now, &mut out);
                 } else {
-                    new_chat = self.open_chat(chat, now, &mut out);
+                    new_chat = self.open_chat(chat, lang, now, &mut out);
                 }
             }
             Event::StaffMessage { chat } => {
@@ -459,14 +469,23 @@ impl Engine {
         self.seq
     }
 
-    fn open_chat(&mut self, chat: ChatId, now: DateTime<Utc>, out: &mut Vec<Action>) -> Option<ChatId> {
+    fn open_chat(
+        &mut self,
+        chat: ChatId,
+        lang: Option<String>,
+        now: DateTime<Utc>,
+        out: &mut Vec<Action>,
+    ) -> Option<ChatId> {
         if !self.im_hours_open(now) {
-            let text = self.render(&self.policy.templates.closed, None, now);
+            let text = self.say(|t| &t.closed, None, lang.as_deref(), now);
             out.push(Action::AutoReply { chat: chat.clone(), kind: ReplyKind::Closed, text });
             out.push(Action::ChatClosed { chat, reason: CloseReason::OutsideHours });
             return None;
         }
         self.line_up(&chat, now);
+        if let Some(c) = self.chats.get_mut(&chat) {
+            c.lang = lang;
+        }
         out.push(Action::ChatStateChanged { chat: chat.clone(), state: ChatState::Waiting });
         Some(chat)
     }
@@ -485,6 +504,7 @@ impl Engine {
             active_since: None,
             held_by_librarian: false,
             told_paused: None,
+            lang: None,
         };
         self.chats.insert(chat.to_owned(), c);
         self.enqueue(self.key(false, now, seq), Item::Chat(chat.to_owned()));
@@ -502,13 +522,14 @@ impl Engine {
         if self.chats.get(chat).map(|c| c.state) != Some(ChatState::Waiting) {
             return;
         }
-        let (kind, template) = if self.im_staffed() {
-            let t = &self.policy.templates;
-            (ReplyKind::Queued, if self.someone_in_person() { &t.queued } else { &t.queued_chats })
+        let (kind, pick): (_, fn(&Templates) -> &String) = if !self.im_staffed() {
+            (ReplyKind::Unstaffed, |t| &t.unstaffed)
+        } else if self.someone_in_person() {
+            (ReplyKind::Queued, |t| &t.queued)
         } else {
-            (ReplyKind::Unstaffed, &self.policy.templates.unstaffed)
+            (ReplyKind::Queued, |t| &t.queued_chats)
         };
-        let text = self.render(template, Some(chat), now);
+        let text = self.say_to(chat, pick, now);
         self.reply(chat, kind, text, now, out);
     }
 
@@ -520,13 +541,13 @@ impl Engine {
         if !due || state == ChatState::Active {
             return;
         }
-        let (kind, template) = match state {
-            ChatState::OnHold if paused => (ReplyKind::OnHold, &self.policy.templates.paused),
-            ChatState::OnHold => (ReplyKind::OnHold, &self.policy.templates.on_hold),
-            _ if !self.im_staffed() => (ReplyKind::Unstaffed, &self.policy.templates.unstaffed),
-            _ => (ReplyKind::Reminder, &self.policy.templates.reminder),
+        let (kind, pick): (_, fn(&Templates) -> &String) = match state {
+            ChatState::OnHold if paused => (ReplyKind::OnHold, |t| &t.paused),
+            ChatState::OnHold => (ReplyKind::OnHold, |t| &t.on_hold),
+            _ if !self.im_staffed() => (ReplyKind::Unstaffed, |t| &t.unstaffed),
+            _ => (ReplyKind::Reminder, |t| &t.reminder),
         };
-        let text = self.render(template, Some(chat), now);
+        let text = self.say_to(chat, pick, now);
         self.reply(chat, kind, text, now, out);
     }
 
@@ -546,7 +567,7 @@ impl Engine {
             return;
         }
         c.told_paused = Some(now);
-        let text = self.render(&self.policy.templates.paused, Some(chat), now);
+        let text = self.say_to(chat, |t| &t.paused, now);
         self.reply(chat, ReplyKind::OnHold, text, now, out);
     }
 
@@ -683,7 +704,7 @@ impl Engine {
                 .map(|(id, _)| id.clone())
                 .collect();
             for chat in idle_chats {
-                let text = self.render(&self.policy.templates.idle_goodbye, Some(&chat), now);
+                let text = self.say_to(&chat, |t| &t.idle_goodbye, now);
                 self.reply(&chat, ReplyKind::Goodbye, text, now, out);
                 self.close_chat(&chat, CloseReason::Idle, now, out);
             }
@@ -761,7 +782,7 @@ impl Engine {
                     c.state = ChatState::OnHold;
                 }
                 out.push(Action::ChatStateChanged { chat: chat.clone(), state: ChatState::OnHold });
-                let text = self.render(&self.policy.templates.on_hold, Some(&chat), now);
+                let text = self.say_to(&chat, |t| &t.on_hold, now);
                 self.reply(&chat, ReplyKind::OnHold, text, now, out);
             }
         }

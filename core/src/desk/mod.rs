@@ -1,6 +1,7 @@
 //! The desk-priority engine (pure, sans-IO): policy, schedule, the queue across media, and desk state.
 
 pub mod engine;
+pub mod lang;
 pub mod policy;
 pub mod schedule;
 pub mod sim;

@@ -1,5 +1,7 @@
 //! A desk's priority policy: queue order, staffing, caps, timers, schedule and auto-reply templates.
 
+use std::collections::BTreeMap;
+
 use chrono::Duration;
 use serde::{Deserialize, Serialize};
 
@@ -93,6 +95,68 @@ impl Templates {
     }
 }
 
+/// A library's replies in one more language: the patron-facing templates it translated. What it
+/// leaves out is said in the main language. Status texts are not here: one presence is shown to all.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+pub struct LocalTemplates {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub queued: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub queued_chats: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reminder: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub on_hold: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub paused: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unstaffed: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub closed: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub idle_goodbye: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub handoff: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub handoff_failed: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub referral: Option<String>,
+}
+
+impl LocalTemplates {
+    /// Checks each template given, and lays them over `base`, field path `at`.
+    fn compile(&self, base: &Templates, at: &str) -> Result<Templates, PolicyError> {
+        let mut t = base.clone();
+        let mut own_queued = false;
+        for (name, local, into, allowed) in [
+            ("queued", &self.queued, &mut t.queued, PLACEHOLDERS),
+            ("queuedChats", &self.queued_chats, &mut t.queued_chats, PLACEHOLDERS),
+            ("reminder", &self.reminder, &mut t.reminder, PLACEHOLDERS),
+            ("onHold", &self.on_hold, &mut t.on_hold, PLACEHOLDERS),
+            ("paused", &self.paused, &mut t.paused, PLACEHOLDERS),
+            ("unstaffed", &self.unstaffed, &mut t.unstaffed, PLACEHOLDERS),
+            ("closed", &self.closed, &mut t.closed, PLACEHOLDERS),
+            ("idleGoodbye", &self.idle_goodbye, &mut t.idle_goodbye, PLACEHOLDERS),
+            ("handoff", &self.handoff, &mut t.handoff, HANDOFF_PLACEHOLDERS),
+            ("handoffFailed", &self.handoff_failed, &mut t.handoff_failed, HANDOFF_PLACEHOLDERS),
+            ("referral", &self.referral, &mut t.referral, REFERRAL_PLACEHOLDERS),
+        ] {
+            if let Some(text) = local {
+                check_template(text, allowed).map_err(|m| PolicyError::new(format!("{at}.{name}"), m))?;
+                own_queued |= name == "queued";
+                *into = text.clone();
+            }
+        }
+        // As in the main language: a translated "in line" reply serves a desk busy with chats too
+        // unless that one was translated as well (an English one would be worse than the same words).
+        if own_queued && self.queued_chats.is_none() {
+            t.queued_chats = t.queued.clone();
+        }
+        Ok(t)
+    }
+}
+
 pub const PLACEHOLDERS: &[&str] = &["position", "wait", "opens", "librarian", "library"];
 /// Placeholders of the handoff templates.
 pub const HANDOFF_PLACEHOLDERS: &[&str] = &["colleague", "library"];
@@ -104,6 +168,9 @@ pub const REFERRAL_PLACEHOLDERS: &[&str] = &["colleague", "address", "library"];
 #[serde(rename_all = "camelCase", deny_unknown_fields, default)]
 pub struct DeskPolicy {
     pub library_name: String,
+    /// The language the templates are written in ("en", "nl"…): the words {wait} and {opens}
+    /// fill in are in it.
+    pub language: String,
     pub order: QueueOrder,
     /// 1: IM whenever someone is on duty; 2: IM only when double-staffed.
     pub min_staff_for_im: u32,
@@ -125,12 +192,16 @@ pub struct DeskPolicy {
     pub claim_release_secs: u32,
     pub schedule: Option<ScheduleConfig>,
     pub templates: Templates,
+    /// The replies in other languages, by language tag ("nl", "fr-ca"): a patron whose client
+    /// or chat box says it writes in one of them is answered in it.
+    pub languages: BTreeMap<String, LocalTemplates>,
 }
 
 impl Default for DeskPolicy {
     fn default() -> Self {
         DeskPolicy {
             library_name: "The library".into(),
+            language: "en".into(),
             order: QueueOrder::FirstComeFirstServed,
             min_staff_for_im: 1,
             max_chats_per_librarian: 2,
@@ -144,6 +215,7 @@ impl Default for DeskPolicy {
             claim_release_secs: 60,
             schedule: None,
             templates: Templates::default(),
+            languages: BTreeMap::new(),
         }
     }
 }
@@ -152,6 +224,8 @@ impl Default for DeskPolicy {
 #[derive(Debug, Clone)]
 pub struct Policy {
     pub library_name: String,
+    /// The language of `templates`.
+    pub language: String,
     pub order: QueueOrder,
     pub min_staff_for_im: u32,
     pub max_chats: u32,
@@ -165,6 +239,32 @@ pub struct Policy {
     pub claim_release: Duration,
     pub schedule: Option<Schedule>,
     pub templates: Templates,
+    /// Whole sets of templates per language tag, the main language's filling what a language left out.
+    pub languages: BTreeMap<String, Templates>,
+}
+
+impl Policy {
+    /// The templates for a patron writing in `lang`: its own language ("nl-be"), else the
+    /// language it is a form of ("nl"), else the main ones.
+    pub fn templates_for(&self, lang: Option<&str>) -> &Templates {
+        self.language_set(lang).map_or(&self.templates, |(_, t)| t)
+    }
+
+    fn language_set(&self, lang: Option<&str>) -> Option<(&str, &Templates)> {
+        let l = lang?;
+        let primary = super::lang::primary(l);
+        self.languages.get_key_value(l).or_else(|| self.languages.get_key_value(primary)).map(|(k, t)| (k.as_str(), t))
+    }
+
+    /// One reply for a patron writing in `lang`, and the language it is written in (so that the
+    /// words filled in match it): theirs where the library translated it, else the main one.
+    pub fn template(&self, pick: impl Fn(&Templates) -> &String, lang: Option<&str>) -> (&str, &str) {
+        let main = pick(&self.templates);
+        match self.language_set(lang).map(|(tag, t)| (tag, pick(t))) {
+            Some((tag, text)) if text != main => (text, tag),
+            _ => (main, &self.language),
+        }
+    }
 }
 
 impl Default for Policy {
@@ -226,9 +326,22 @@ impl DeskPolicy {
             check_template(text, PLACEHOLDERS).map_err(|m| PolicyError::new(format!("templates.{name}"), m))?;
         }
         let schedule = self.schedule.as_ref().map(|s| s.compile("schedule")).transpose()?;
+        let templates = self.templates.with_own_queued_for_both();
+        let language = super::lang::tag(&self.language)
+            .ok_or_else(|| PolicyError::new("language", "is not a language tag such as \"en\" or \"nl\""))?;
+        let mut languages = BTreeMap::new();
+        for (raw, local) in &self.languages {
+            let at = format!("languages.{raw}");
+            let tag = super::lang::tag(raw)
+                .ok_or_else(|| PolicyError::new(&at, "is not a language tag such as \"nl\" or \"fr-CA\""))?;
+            if languages.insert(tag, local.compile(&templates, &at)?).is_some() {
+                return Err(PolicyError::new(at, "is given twice (language tags are the same in any case)"));
+            }
+        }
         let secs = |s: u32| Duration::seconds(i64::from(s));
         Ok(Policy {
             library_name: self.library_name.clone(),
+            language,
             order: self.order,
             min_staff_for_im: self.min_staff_for_im,
             max_chats: self.max_chats_per_librarian,
@@ -241,7 +354,8 @@ impl DeskPolicy {
             handoff_answer: secs(self.handoff_answer_secs),
             claim_release: secs(self.claim_release_secs),
             schedule,
-            templates: self.templates.with_own_queued_for_both(),
+            templates,
+            languages,
         })
     }
 }
@@ -306,18 +420,6 @@ pub fn render(template: &str, fill: &Fill<'_>) -> String {
     out
 }
 
-/// "about 5 minutes"; rounds up so a patron is not promised less than we expect.
-pub fn wait_words(d: Duration) -> String {
-    let mins = ((d.num_seconds().max(0) + 59) / 60).max(1);
-    if mins == 1 {
-        "about a minute".into()
-    } else if mins < 90 {
-        format!("about {mins} minutes")
-    } else {
-        format!("about {} hours", (mins + 30) / 60)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -373,9 +475,46 @@ mod tests {
     }
 
     #[test]
-    fn waits_are_rounded_up_to_whole_minutes() {
-        assert_eq!(wait_words(Duration::seconds(0)), "about a minute");
-        assert_eq!(wait_words(Duration::seconds(61)), "about 2 minutes");
-        assert_eq!(wait_words(Duration::minutes(150)), "about 3 hours");
+    fn each_language_s_replies_fall_back_to_the_main_ones_where_not_translated() {
+        let mut p = DeskPolicy::default();
+        p.templates.reminder = "Still in line: {position}.".into();
+        p.languages.insert(
+            "nl".into(),
+            LocalTemplates { queued: Some("U bent nummer {position} ({wait}).".into()), ..LocalTemplates::default() },
+        );
+        p.languages.insert(
+            "fr-ca".into(),
+            LocalTemplates { closed: Some("Fermé; ouvre {opens}.".into()), ..LocalTemplates::default() },
+        );
+        let c = p.compile().unwrap();
+        let nl = c.templates_for(Some("nl-be"));
+        assert_eq!(nl.queued, "U bent nummer {position} ({wait}).");
+        // Translated "in line" serves a desk busy with chats too; what is not translated is the main one.
+        assert_eq!(nl.queued_chats, nl.queued);
+        assert_eq!(nl.reminder, "Still in line: {position}.");
+        assert_eq!(c.templates_for(Some("fr-ca")).closed, "Fermé; ouvre {opens}.");
+        // Plain French is not Canadian French; neither is a language with nothing written.
+        assert_eq!(c.templates_for(Some("fr")).closed, c.templates.closed);
+        assert_eq!(c.templates_for(Some("sv")).queued, c.templates.queued);
+        assert_eq!(c.templates_for(None).queued, c.templates.queued);
+    }
+
+    #[test]
+    fn a_wrong_language_or_template_names_its_place() {
+        let mut p = DeskPolicy::default();
+        p.languages.insert("nl".into(), LocalTemplates::default());
+        p.languages.insert("NL".into(), LocalTemplates::default());
+        assert_eq!(p.compile().unwrap_err().field, "languages.nl");
+        p.languages.remove("NL");
+        p.languages.insert("Dutch!".into(), LocalTemplates::default());
+        assert_eq!(p.compile().unwrap_err().field, "languages.Dutch!");
+        let p = DeskPolicy { language: "e".into(), ..DeskPolicy::default() };
+        assert_eq!(p.compile().unwrap_err().field, "language");
+        let mut p = DeskPolicy::default();
+        p.languages
+            .insert("de".into(), LocalTemplates { handoff: Some("{position}".into()), ..LocalTemplates::default() });
+        let e = p.compile().unwrap_err();
+        assert_eq!(e.field, "languages.de.handoff");
+        assert!(e.message.contains("unknown placeholder {position}"), "{e}");
     }
 }

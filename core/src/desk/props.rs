@@ -72,7 +72,7 @@ fn event(op: &Op) -> Event {
         Op::OffDuty(s) => Event::StaffOffDuty { staff: format!("s{s}") },
         Op::WalkupArrive(w) => Event::WalkupArrived { walkup: i64::from(*w) },
         Op::WalkupEnd(w) => Event::WalkupEnded { walkup: i64::from(*w) },
-        Op::Patron(c) => Event::PatronMessage { chat: chat(c) },
+        Op::Patron(c) => Event::PatronMessage { chat: chat(c), lang: None },
         Op::StaffWrites(c) => Event::StaffMessage { chat: chat(c) },
         Op::Accept(c, s) => Event::AcceptChat { chat: chat(c), staff: format!("s{s}") },
         Op::TakeNext(s) => Event::TakeNext { staff: format!("s{s}") },
@@ -94,7 +94,7 @@ struct Observer {
 
 impl Observer {
     fn see(&mut self, e: &Event, actions: &[Action], now: DateTime<Utc>, reminder: Duration) -> Result<(), String> {
-        if let Event::PatronMessage { chat } = e {
+        if let Event::PatronMessage { chat, .. } = e {
             if !self.open.contains(chat)
                 && !actions.iter().any(|a| matches!(a, Action::ChatClosed { chat: c, .. } if c == chat))
             {

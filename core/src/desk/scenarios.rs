@@ -49,7 +49,7 @@ impl Sim {
 }
 
 fn chat(id: &str) -> Event {
-    Event::PatronMessage { chat: id.into() }
+    Event::PatronMessage { chat: id.into(), lang: None }
 }
 
 fn replies(actions: &[Action]) -> Vec<(String, ReplyKind, String)> {
@@ -320,6 +320,64 @@ fn outside_im_hours_new_chats_get_the_next_opening_time() {
     assert_eq!(r[0].2, "Thanks for your message! Ford Library chat is closed now and opens again tomorrow at 09:00.");
     assert!(out.contains(&Action::ChatClosed { chat: "p1".into(), reason: CloseReason::OutsideHours }));
     assert_eq!(sim.e.presence().unwrap(), &(Show::Away, "Closed; opens tomorrow at 09:00".to_owned()));
+}
+
+fn in_dutch(id: &str, lang: &str) -> Event {
+    Event::PatronMessage { chat: id.into(), lang: Some(lang.into()) }
+}
+
+/// The weekday hours, with the replies a library translated into Dutch (not all of them).
+fn with_dutch() -> DeskPolicy {
+    let mut p = weekday_hours();
+    p.languages.insert(
+        "nl".into(),
+        super::policy::LocalTemplates {
+            queued_chats: Some("Bedankt! U bent nummer {position} ({wait}).".into()),
+            reminder: Some("U staat nog steeds als nummer {position} in de rij.".into()),
+            closed: Some("{library} is gesloten en gaat weer open {opens}.".into()),
+            ..Default::default()
+        },
+    );
+    p
+}
+
+#[test]
+fn a_patron_writing_in_a_language_the_policy_has_is_answered_in_it() {
+    let mut sim = Sim::staffed(DeskPolicy { max_chats_per_librarian: 1, ..with_dutch() }, &["maria"]);
+    sim.at(1, in_dutch("first", "nl"));
+    // Waiting behind the first: the Dutch reply, its wait in Dutch; the English patron in English.
+    let r = replies(&sim.at(2, in_dutch("anke", "nl-be")));
+    assert_eq!(r[0].2, "Bedankt! U bent nummer 1 (ongeveer 4 minuten).");
+    let r = replies(&sim.at(3, chat("bob")));
+    assert!(r[0].2.starts_with("Thanks for your question!") && r[0].2.ends_with("(about 8 minutes)."), "{r:?}");
+    let r = replies(&sim.at(400, in_dutch("anke", "nl")));
+    assert_eq!(r[0].2, "U staat nog steeds als nummer 1 in de rij.");
+    // A patron whose client says nothing of their language keeps the one they last wrote in.
+    let r = replies(&sim.at(800, chat("anke")));
+    assert_eq!(r[0].2, "U staat nog steeds als nummer 1 in de rij.");
+    // What the library did not translate is said in its main language, with its words.
+    let r = replies(&sim.at(6 * 3600, Event::Tick));
+    let to_first: Vec<_> = r.iter().filter(|(c, ..)| c == "first").collect();
+    assert_eq!(to_first[0].1, ReplyKind::Goodbye, "{r:?}");
+    assert!(to_first[0].2.starts_with("It looks like we're done"), "{r:?}");
+    // Outside hours: the closed reply, with the opening time in Dutch words.
+    let r = replies(&sim.at(6 * 3600 + 30 * 60, in_dutch("cor", "nl")));
+    assert_eq!(r[0].2, "Ford Library is gesloten en gaat weer open morgen om 09:00.", "{r:?}");
+    // A language the policy does not have: the main replies.
+    let r = replies(&sim.at(6 * 3600 + 31 * 60, in_dutch("sven", "sv")));
+    assert_eq!(r[0].2, "Thanks for your message! Ford Library chat is closed now and opens again tomorrow at 09:00.");
+}
+
+#[test]
+fn a_library_writing_its_replies_in_dutch_fills_them_in_with_dutch_words() {
+    let mut p = weekday_hours();
+    p.language = "nl".into();
+    p.templates.closed = "{library} is gesloten; weer open {opens}.".into();
+    p.templates.status_closed = "Gesloten; open {opens}".into();
+    let mut sim = Sim::staffed(p, &["maria"]);
+    let r = replies(&sim.at(6 * 3600 + 30 * 60, chat("cor")));
+    assert_eq!(r[0].2, "Ford Library is gesloten; weer open morgen om 09:00.");
+    assert_eq!(sim.e.presence().unwrap().1, "Gesloten; open morgen om 09:00");
 }
 
 #[test]

@@ -261,11 +261,10 @@ pub fn simulate(policy: Policy, traffic: &Traffic) -> Report {
                 let p = patrons[&id];
                 agenda.push(Reverse((at + Duration::seconds(150), SimEv::Nudge(id))));
                 agenda.push(Reverse((at + Duration::seconds(p.patience), SimEv::GiveUp(id))));
-                Some(Event::PatronMessage { chat: chat_id(id) })
+                Some(Event::PatronMessage { chat: chat_id(id), lang: None })
             }
-            SimEv::Nudge(id) => {
-                (chat_open(id, &engine) == Some(ChatState::Waiting)).then(|| Event::PatronMessage { chat: chat_id(id) })
-            }
+            SimEv::Nudge(id) => (chat_open(id, &engine) == Some(ChatState::Waiting))
+                .then(|| Event::PatronMessage { chat: chat_id(id), lang: None }),
             SimEv::GiveUp(id) => (chat_open(id, &engine) == Some(ChatState::Waiting)).then(|| {
                 report.abandoned += 1;
                 Event::PatronLeft { chat: chat_id(id) }
@@ -368,7 +367,7 @@ pub fn replay(policy: Policy, log: &[LoggedEvent]) -> Report {
                 report.walkups.arrived += 1;
                 arrived.insert(format!("w{walkup}"), entry.at);
             }
-            Event::PatronMessage { chat } if engine.chat_state(chat).is_none() => {
+            Event::PatronMessage { chat, .. } if engine.chat_state(chat).is_none() => {
                 report.ims.arrived += 1;
                 arrived.insert(format!("c{chat}"), entry.at);
             }
@@ -446,8 +445,8 @@ mod tests {
         let log = vec![
             LoggedEvent { at: at(0), event: Event::StaffOnDuty { staff: "m".into(), name: "Maria".into() } },
             LoggedEvent { at: at(10), event: Event::WalkupArrived { walkup: 1 } },
-            LoggedEvent { at: at(20), event: Event::PatronMessage { chat: chat("a") } },
-            LoggedEvent { at: at(30), event: Event::PatronMessage { chat: chat("b") } },
+            LoggedEvent { at: at(20), event: Event::PatronMessage { chat: chat("a"), lang: None } },
+            LoggedEvent { at: at(30), event: Event::PatronMessage { chat: chat("b"), lang: None } },
             LoggedEvent { at: at(40), event: Event::PatronLeft { chat: chat("b") } },
             LoggedEvent { at: at(310), event: Event::WalkupEnded { walkup: 1 } },
         ];

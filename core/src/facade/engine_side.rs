@@ -142,7 +142,7 @@ impl Desk {
             let chat = m.peer.clone();
             events.push((
                 m.at.min(now),
-                if m.incoming { Event::PatronMessage { chat } } else { Event::StaffMessage { chat } },
+                if m.incoming { Event::PatronMessage { chat, lang: None } } else { Event::StaffMessage { chat } },
             ));
         }
         events.sort_by_key(|(at, _)| *at);

@@ -83,7 +83,7 @@ impl Desk {
             .handoffs
             .offer(&id, &account, peer, to, &colleague.name, &from_name, note, now)
             .map_err(Error::InvalidInput)?;
-        let text = self.handoff_text(&self.policy.templates.handoff, &colleague.name);
+        let text = self.handoff_text(&self.templates_for_patron(peer).handoff, &colleague.name);
         self.reply(&account, peer, &text, now)?;
         self.apply_handoff_steps(vec![step], now)?;
         tracing::info!("chat offered to a colleague's desk");
@@ -182,7 +182,7 @@ impl Desk {
                 }
                 Step::StaysHere { patron, to_name } => {
                     let Some(account) = self.store.account_of(&patron)? else { continue };
-                    let text = self.handoff_text(&self.policy.templates.handoff_failed, &to_name);
+                    let text = self.handoff_text(&self.templates_for_patron(&patron).handoff_failed, &to_name);
                     let id = xmpp::session::new_message_id();
                     self.store.insert_message(store::NewMessage {
                         account: &account,
@@ -214,6 +214,11 @@ impl Desk {
     }
 
     /// A handoff template for the patron: the colleague by name, or "a colleague" for a desk with no name.
+    /// The replies in the language `peer` writes in, where the policy has them.
+    pub(crate) fn templates_for_patron(&self, peer: &str) -> &crate::desk::policy::Templates {
+        self.policy.templates_for(self.engine.as_ref().and_then(|e| e.language(peer)))
+    }
+
     fn handoff_text(&self, template: &str, colleague: &str) -> String {
         let colleague = if colleague.trim().is_empty() { "a colleague" } else { colleague };
         template.replace("{colleague}", colleague).replace("{library}", &self.policy.library_name)

@@ -51,8 +51,7 @@ impl Desk {
         }
         to_colleague.push_str("\nPlease message them there: they have been told you will.");
         let to_patron = self
-            .policy
-            .templates
+            .templates_for_patron(peer)
             .referral
             .replace("{colleague}", &colleague.name)
             .replace("{address}", &colleague.jid)

@@ -34,6 +34,8 @@ pub struct Incoming {
     pub sent_at: Option<DateTime<Utc>>,
     /// What they call themselves, if their client says (redacted from transcripts).
     pub nick: Option<String>,
+    /// The language they wrote in, if their client said.
+    pub lang: Option<String>,
     pub road: Road,
     /// The id to confirm with a XEP-0184 receipt (their own message, asking for one) and the full
     /// address of the device to confirm it to.
@@ -167,6 +169,7 @@ pub fn classify(account: &str, m: &ChatMessage) -> (Vec<Input>, Option<String>) 
             origin_id: m.origin_id.clone(),
             sent_at: m.sent_at,
             nick: m.nick.clone(),
+            lang: m.lang.clone(),
             road,
             receipt,
             archive_position: None,

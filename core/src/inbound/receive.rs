@@ -164,7 +164,8 @@ impl Desk {
             }
             // A duplicate is not news for the engine either: it sees a Tick instead.
             let patron = id.is_some() && current && !librarian;
-            let event = if patron { Event::PatronMessage { chat: peer.to_owned() } } else { Event::Tick };
+            let event =
+                if patron { Event::PatronMessage { chat: peer.to_owned(), lang: m.lang.clone() } } else { Event::Tick };
             Ok((vec![event], id))
         })?;
         if id.is_some() {

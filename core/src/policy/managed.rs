@@ -52,8 +52,9 @@ impl Setting {
 
 /// Keys the policy file may hold that its defaults do not show (optional tables and lists).
 const OPTIONAL: &[(&str, Kind)] = &[("desk.schedule", Kind::Toml), ("cannedReplies", Kind::Toml)];
-/// Tables whose keys are the library's own (a glossary's terms): one setting for the whole table.
-const OPEN_TABLES: &[&str] = &["glossary.terms"];
+/// Tables whose keys are the library's own (a glossary's terms, the languages of its replies): one
+/// setting for the whole table.
+const OPEN_TABLES: &[&str] = &["glossary.terms", "desk.languages"];
 
 /// Every setting of the policy file, locked ones first, then the `[defaults]` a desk may change;
 /// derived from the schema's own defaults, so a new key is in the templates without more code.

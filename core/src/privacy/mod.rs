@@ -39,7 +39,7 @@ pub fn pseudonym(key: &[u8], jid: &str) -> String {
 
 fn chat_mut(e: &mut Event) -> Option<&mut String> {
     match e {
-        Event::PatronMessage { chat }
+        Event::PatronMessage { chat, .. }
         | Event::StaffMessage { chat }
         | Event::AcceptChat { chat, .. }
         | Event::CloseChat { chat }
@@ -122,8 +122,8 @@ mod tests {
     #[test]
     fn events_and_actions_lose_the_address_but_keep_the_rest() {
         let key = b"k";
-        let e = pseudonymize_event(&Event::PatronMessage { chat: "p@x.org".into() }, key);
-        assert_eq!(e, Event::PatronMessage { chat: pseudonym(key, "p@x.org") });
+        let e = pseudonymize_event(&Event::PatronMessage { chat: "p@x.org".into(), lang: Some("nl".into()) }, key);
+        assert_eq!(e, Event::PatronMessage { chat: pseudonym(key, "p@x.org"), lang: Some("nl".into()) });
         let acts = pseudonymize_actions(
             &[Action::AutoReply {
                 chat: "p@x.org".into(),

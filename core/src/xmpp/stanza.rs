@@ -45,6 +45,8 @@ pub struct ChatMessage {
     pub nick: Option<String>,
     /// The website chat box's visit this message belongs to (see `xmpp::web`).
     pub web: Option<Box<super::web::Visit>>,
+    /// The language the words are in (`xml:lang` on the body, else on the message), checked.
+    pub lang: Option<String>,
 }
 
 /// Which way the message a carbon copies went.
@@ -116,6 +118,11 @@ pub(crate) fn parse_message(el: &Element) -> Option<ChatMessage> {
             .map(Box::new),
         nick: el.child("nick", NS_NICK).map(Element::text),
         web: super::web::read(el),
+        lang: el
+            .child("body", NS_CLIENT)
+            .and_then(|b| b.attr("xml:lang"))
+            .or_else(|| el.attr("xml:lang"))
+            .and_then(crate::desk::lang::tag),
     })
 }
 
@@ -150,4 +157,28 @@ pub(crate) fn parse_presence(el: &Element) -> Option<PresenceUpdate> {
             _ => None,
         }),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::xml::read_stanza;
+    use super::parse_message;
+
+    fn lang_of(xml: &str) -> Option<String> {
+        parse_message(&read_stanza(xml)).unwrap().lang
+    }
+
+    #[test]
+    fn the_language_is_the_body_s_else_the_message_s_and_only_a_well_formed_tag() {
+        assert_eq!(
+            lang_of("<message from='p@x' xml:lang='nl-BE'><body>Hoi</body></message>").as_deref(),
+            Some("nl-be")
+        );
+        assert_eq!(
+            lang_of("<message from='p@x' xml:lang='en'><body xml:lang='de'>Hallo</body></message>").as_deref(),
+            Some("de")
+        );
+        assert_eq!(lang_of("<message from='p@x'><body>Hi</body></message>"), None);
+        assert_eq!(lang_of("<message from='p@x' xml:lang='&lt;b&gt;'><body>Hi</body></message>"), None);
+    }
 }

@@ -3,6 +3,8 @@
 
 use chrono::{DateTime, Duration, Utc};
 
+use super::super::lang;
+
 use super::*;
 
 impl Engine {
@@ -21,7 +23,29 @@ impl Engine {
         mean * position as i32 / staff
     }
 
-    pub(super) fn render(&self, template: &str, chat: Option<&str>, now: DateTime<Utc>) -> String {
+    /// The language the patron of `chat` writes in, if their client said.
+    pub fn language(&self, chat: &str) -> Option<&str> {
+        self.chats.get(chat).and_then(|c| c.lang.as_deref())
+    }
+
+    /// One of the patron's replies (`pick`), in their language where the policy has it, filled in.
+    pub(super) fn say_to(&self, chat: &str, pick: impl Fn(&Templates) -> &String, now: DateTime<Utc>) -> String {
+        self.say(pick, Some(chat), self.language(chat), now)
+    }
+
+    pub(super) fn say(
+        &self,
+        pick: impl Fn(&Templates) -> &String,
+        chat: Option<&str>,
+        lang: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> String {
+        let (template, written_in) = self.policy.template(pick, lang);
+        self.render(template, chat, written_in, now)
+    }
+
+    /// Fills `template` in with words of `lang`, the language it is written in.
+    fn render(&self, template: &str, chat: Option<&str>, lang: &str, now: DateTime<Utc>) -> String {
         let position = chat.and_then(|c| self.position(c));
         let librarian = chat
             .and_then(|c| self.chats.get(c))
@@ -30,27 +54,24 @@ impl Engine {
             .map(|s| s.name.as_str());
         let fill = Fill {
             position,
-            wait: position.map(|p| wait_words(self.estimated_wait(p))),
-            opens: self.opens_words(now),
+            wait: position.map(|p| lang::wait_words(self.estimated_wait(p), Some(lang))),
+            opens: self.opens_in(now, Some(lang)),
             librarian,
             library: Some(&self.policy.library_name),
         };
         render(template, &fill)
     }
 
-    /// "today at 09:00", "tomorrow at 09:00", "on Monday at 09:00", in the library's time zone.
-    /// When the desk next opens, in words ("tomorrow at 9:00"); none without a schedule.
+    /// When the desk next opens, in words ("tomorrow at 09:00"), in the library's time zone; none
+    /// without a schedule.
     pub fn opens_words(&self, now: DateTime<Utc>) -> Option<String> {
+        self.opens_in(now, Some(&self.policy.language))
+    }
+
+    fn opens_in(&self, now: DateTime<Utc>, lang: Option<&str>) -> Option<String> {
         let s = self.policy.schedule.as_ref()?;
         let at = s.next_opening(now)?.with_timezone(&s.timezone());
-        let today = now.with_timezone(&s.timezone()).date_naive();
-        let day = match (at.date_naive() - today).num_days() {
-            0 => "today".to_owned(),
-            1 => "tomorrow".to_owned(),
-            2..=6 => format!("on {}", at.format("%A")),
-            _ => format!("on {}", at.format("%A %-d %B")),
-        };
-        Some(format!("{day} at {}", at.format("%H:%M")))
+        Some(lang::opens_words(&at, now.with_timezone(&s.timezone()).date_naive(), lang))
     }
 
     /// What the shared account should show now, and the status template that says why.
@@ -75,7 +96,7 @@ impl Engine {
                 return;
             }
         }
-        let want = (show, self.render(template, None, now));
+        let want = (show, self.render(template, None, &self.policy.language, now));
         if self.presence.as_ref() != Some(&want) {
             out.push(Action::SetPresence { show: want.0, status: want.1.clone() });
             self.presence = Some(want);
