@@ -507,7 +507,23 @@ fn a_question_left_while_the_desk_is_closed_reaches_the_desk_as_a_follow_up() {
     assert_eq!(list.len(), 1);
     assert_eq!(list[0].question, "Can I renew <i>Middlemarch</i> once more?");
     assert_eq!(list[0].email.as_deref(), Some("sam.reader@example.org"));
+
+    // A second desk signs in to the account: the server's archive brings it the question too.
+    let second_data = tempfile::tempdir().unwrap();
+    let mut second = rt.block_on(async {
+        let mut b = signed_in_desk(&p, second_data.path()).await;
+        b.until_snapshot("the follow-up at the second desk", |d| d.followups == 1).await;
+        b.call_myself("Maria", "").await;
+        desk.until_snapshot("the second desk known at the first", |s| s.colleagues.iter().any(|c| c.name == "Maria"))
+            .await;
+        b
+    });
+
+    // Answered at the first desk, it leaves the list at both.
     desk.desk.lock().unwrap().answer_followup(list[0].id, Utc::now()).unwrap();
+    desk.kick.notify_one();
+    rt.block_on(second.until_snapshot("the follow-up gone at the second desk", |d| d.followups == 0));
+    assert!(second.desk.lock().unwrap().followups().unwrap().is_empty());
     let d = desk.desk.lock().unwrap();
     assert!(d.followups().unwrap().is_empty());
     let hits = d.search_transcripts("Middlemarch", 10).unwrap();

@@ -18,7 +18,7 @@ impl Desk {
         let known = &self.names;
         let librarian = handoff::facade::stored_card(&self.store)?.name;
         let found = self.store.atomically(|s| {
-            let Some(f) = s.take_followup(id)? else { return Ok(false) };
+            let Some((f, stable_id)) = s.take_followup(id, now)? else { return Ok(None) };
             let redactor = privacy::redact::Redactor::with_names(&known.for_chat(&f.view.account, &f.peer));
             let line = (f.view.at, store::Speaker::Patron, redactor.redact(&f.view.question));
             s.write_transcript(&store::NewTranscript {
@@ -31,10 +31,17 @@ impl Desk {
                 upto: 0,
                 closed_at: now,
             })?;
-            Ok(true)
+            Ok(Some((f.view.account, stable_id)))
         })?;
-        if !found {
+        let Some((account, stable_id)) = found else {
             return Err(Error::InvalidInput(format!("there is no follow-up {id}; another desk may have answered it")));
+        };
+        // The other desks signed in now take it off their lists (one signed out keeps it: see
+        // docs/web-chat.md).
+        for c in self.colleagues.get(&account).into_iter().flatten() {
+            let signal =
+                handoff::Signal::FollowUpAnswered { id: xmpp::session::new_message_id(), followup: stable_id.clone() };
+            self.handoff_out.push((account.clone(), c.resource.clone(), signal));
         }
         self.snapshot(now)
     }

@@ -70,6 +70,8 @@ pub struct Desk {
     pub(crate) handoffs: handoff::Handoffs,
     pub(crate) handoff_out: Vec<(String, String, handoff::Signal)>,
     pub(crate) handoffs_changed: bool,
+    /// Another desk answered a follow-up listed here (the window's count changes).
+    pub(crate) followups_changed: bool,
     /// Moves whenever the desk card or the librarian's presence may have changed, so the IM
     /// service reads them (two settings reads) only then, not on every pass (see
     /// `inbound::pipeline`). From the process-wide counter, so a reopened desk never repeats one.
@@ -141,6 +143,7 @@ impl Desk {
             handoffs: handoff::Handoffs::default(),
             handoff_out: Vec::new(),
             handoffs_changed: false,
+            followups_changed: false,
             card_revision: next_revision(),
             colleagues: Default::default(),
             directory: Default::default(),

@@ -141,7 +141,7 @@ impl Desk {
         let before = self.handoffs.views();
         let steps = self.handoffs.receive(account, from, signal, now);
         self.apply_handoff_steps(steps, now)?;
-        let changed = self.handoffs.views() != before;
+        let changed = self.handoffs.views() != before || std::mem::take(&mut self.followups_changed);
         // (An offer that arrives changes nothing else: the window still has to see it.)
         self.handoffs_changed |= changed;
         Ok(changed)
@@ -172,7 +172,7 @@ impl Desk {
 
     fn apply_handoff_steps(&mut self, steps: Vec<Step>, now: DateTime<Utc>) -> Result<()> {
         for step in steps {
-            self.handoffs_changed |= !matches!(step, Step::Note { .. });
+            self.handoffs_changed |= !matches!(step, Step::Note { .. } | Step::FollowUpAnswered { .. });
             match step {
                 Step::Send { account, to, signal } => self.handoff_out.push((account, to, signal)),
                 Step::HandedOver { patron, to, .. } => {
@@ -199,6 +199,12 @@ impl Desk {
                 }
                 Step::Note { account, patron, id, from_name, text } => {
                     self.keep_colleagues_note(&account, &patron, &id, &from_name, &text, now)?;
+                }
+                Step::FollowUpAnswered { account, followup } => {
+                    if self.store.followup_answered_elsewhere(&account, &followup, now)? {
+                        self.followups_changed = true;
+                        tracing::info!(%account, "another desk answered a follow-up question");
+                    }
                 }
                 Step::TakeOver { patron, .. } => {
                     self.claimed.insert(patron.clone());

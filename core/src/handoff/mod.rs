@@ -28,6 +28,8 @@ pub const MAX_NOTE_CHARS: usize = 300;
 /// The longest internal note on a conversation.
 pub const MAX_NOTE_TEXT_CHARS: usize = 1000;
 const MAX_ID_CHARS: usize = 64;
+/// A follow-up's stable id names the guest's address and their client's message id.
+const MAX_FOLLOWUP_ID_CHARS: usize = 512;
 /// A patron's address is at most this long (RFC 7622: three parts of 1023 bytes, and separators).
 const MAX_JID_CHARS: usize = 3071;
 /// After accepting, how long a desk waits for the offering desk's `done` before giving up.
@@ -91,6 +93,12 @@ pub enum Signal {
     Withdrawn {
         id: String,
     },
+    /// This desk answered the follow-up question with stable id `followup` (see
+    /// `store::followups`): the other desks of the account take it off their lists.
+    FollowUpAnswered {
+        id: String,
+        followup: String,
+    },
     /// An internal note on the conversation with `patron`, for the other desks (`id`: the note's).
     Note {
         id: String,
@@ -108,6 +116,7 @@ impl Signal {
             | Signal::Decline { id }
             | Signal::Done { id }
             | Signal::Withdrawn { id }
+            | Signal::FollowUpAnswered { id, .. }
             | Signal::Note { id, .. } => id,
         }
     }
@@ -121,6 +130,7 @@ impl Signal {
             Signal::Done { .. } => "done",
             Signal::Withdrawn { .. } => "withdrawn",
             Signal::Note { .. } => "note",
+            Signal::FollowUpAnswered { .. } => "followup-answered",
         }
     }
 
@@ -143,6 +153,13 @@ impl Signal {
             "decline" => Signal::Decline { id },
             "done" => Signal::Done { id },
             "withdrawn" => Signal::Withdrawn { id },
+            "followup-answered" => Signal::FollowUpAnswered {
+                id,
+                followup: attr("followup")
+                    .filter(|f| !f.is_empty() && f.chars().count() <= MAX_FOLLOWUP_ID_CHARS)
+                    .filter(|f| !f.chars().any(char::is_control))?
+                    .to_owned(),
+            },
             "note" => {
                 let patron = attr("patron").filter(|p| p.contains('@') && p.chars().count() <= MAX_JID_CHARS)?;
                 let text = note_text(content);
@@ -174,6 +191,8 @@ pub enum Step {
     TakeOver { account: String, patron: String, from_name: String },
     /// Another desk wrote an internal note on the conversation with `patron`.
     Note { account: String, patron: String, id: String, from_name: String, text: String },
+    /// Another desk answered a follow-up question (its stable id).
+    FollowUpAnswered { account: String, followup: String },
 }
 
 /// An offer this desk made.
@@ -327,6 +346,9 @@ impl Handoffs {
             }
             Signal::Note { id, patron, from_name, text } => {
                 vec![Step::Note { account: account.to_owned(), patron, id, from_name, text }]
+            }
+            Signal::FollowUpAnswered { followup, .. } => {
+                vec![Step::FollowUpAnswered { account: account.to_owned(), followup }]
             }
         }
     }
@@ -594,6 +616,16 @@ mod tests {
             })
         );
         assert_eq!(Signal::parse(attrs(&[("type", "done"), ("id", "h1")]), ""), Some(Signal::Done { id: "h1".into() }));
+        assert_eq!(
+            Signal::parse(attrs(&[("type", "followup-answered"), ("id", "h2"), ("followup", "sid:abc")]), ""),
+            Some(Signal::FollowUpAnswered { id: "h2".into(), followup: "sid:abc".into() })
+        );
+        assert_eq!(Signal::parse(attrs(&[("type", "followup-answered"), ("id", "h2")]), ""), None, "which one?");
+        assert_eq!(
+            Signal::parse(attrs(&[("type", "followup-answered"), ("id", "h2"), ("followup", "a\nb")]), ""),
+            None,
+            "control characters"
+        );
         assert_eq!(Signal::parse(attrs(&[("type", "offer"), ("id", "h1")]), ""), None, "no patron");
         assert_eq!(Signal::parse(attrs(&[("type", "offer"), ("id", "h1"), ("patron", "nobody")]), ""), None);
         assert_eq!(Signal::parse(attrs(&[("type", "explode"), ("id", "h1")]), ""), None);

@@ -25,6 +25,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (15, "0015_web_visits.sql", include_str!("../../../migrations/0015_web_visits.sql")),
     (16, "0016_patron_ratings.sql", include_str!("../../../migrations/0016_patron_ratings.sql")),
     (17, "0017_followups.sql", include_str!("../../../migrations/0017_followups.sql")),
+    (18, "0018_followups_answered.sql", include_str!("../../../migrations/0018_followups_answered.sql")),
 ];
 
 /// The newest schema this build knows.

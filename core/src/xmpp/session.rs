@@ -410,6 +410,7 @@ impl Session {
             Signal::Note { patron, from_name, text, .. } => {
                 (format!(" patron='{}' name='{}'", escape(patron), escape(from_name)), escape(text))
             }
+            Signal::FollowUpAnswered { followup, .. } => (format!(" followup='{}'", escape(followup)), String::new()),
             _ => (String::new(), String::new()),
         };
         let xml = format!(
