@@ -17,6 +17,15 @@ impl Desk {
     /// Refers the chat with `peer` to the directory's librarian `jid`, who must be signed in.
     pub fn refer_chat(&mut self, peer: &str, jid: &str, note: &str, now: DateTime<Utc>) -> Result<DeskSnapshot> {
         let account = self.chat_to_pass_on(peer, now)?;
+        if self.store.is_web_chat(&account, peer)? {
+            // The chat box shows only what the library's account writes, and its guest address
+            // ends with the page: a colleague writing from their own account would never be seen.
+            return Err(Error::InvalidInput(
+                "this patron writes from the library's website, which shows only this account's messages: \
+                 offer the chat to a colleague's desk instead"
+                    .into(),
+            ));
+        }
         let colleague = self
             .directory
             .get(&account)
@@ -169,5 +178,20 @@ mod tests {
         let left: Vec<_> =
             desk.messages(ASK, "maria@library.test", None, 10).unwrap().into_iter().map(|m| m.incoming).collect();
         assert_eq!(left, [false], "only the referral, not sent yet, stays");
+    }
+
+    #[test]
+    fn a_patron_of_the_website_s_chat_box_cannot_be_referred_to_a_librarian_s_own_account() {
+        let (_dir, mut desk) = crate::tests::desk();
+        let t0 = Utc::now() - Duration::minutes(10);
+        desk.set_directory(ASK, vec![librarian("maria@library.test", "Maria", true)]);
+        let mut m = from("g1@guest.library.test", "q1", "who knows about patents?");
+        m.web = xmpp::web::Visit::parse(|k| (k == "visit").then_some("0123456789abcdef0123456789abcdef")).map(Box::new);
+        desk.receive_message(ASK, &m, t0).unwrap();
+        let e = desk.refer_chat("g1@guest.library.test", "maria@library.test", "", t0).unwrap_err().to_string();
+        assert!(e.contains("offer the chat to a colleague's desk instead"), "{e}");
+        let s = desk.snapshot(t0).unwrap();
+        assert_eq!(s.queue.len() + s.chats.len(), 1, "the chat stays here");
+        assert!(pending_to(&desk, "maria@library.test").is_empty(), "Maria was told nothing");
     }
 }
