@@ -21,6 +21,8 @@ pub struct Ejabberd {
     pub tls_port: u16,
     pub ca: TestCa,
     pub dir: PathBuf,
+    /// The website's side, when started with [`Ejabberd::start_web`].
+    pub web: Option<Web>,
     node: String,
     cookie: String,
 }
@@ -32,9 +34,37 @@ pub fn installed() -> bool {
         .is_ok_and(|mut d| d.any(|e| e.is_ok_and(|e| e.file_name().to_string_lossy().starts_with("ejabberd-"))))
 }
 
+/// The web chat's side of a server: a guests' host signing in anonymously over WebSocket from the
+/// library's site only, configured as docs/web-chat.md tells a library to.
+#[derive(Debug, Clone)]
+pub struct Web {
+    pub http_port: u16,
+    pub guest_domain: String,
+    /// The only origin whose pages may open guest sessions (the library's site).
+    pub origin: String,
+}
+
+impl Web {
+    pub fn websocket_url(&self) -> String {
+        format!("ws://127.0.0.1:{}/xmpp-websocket", self.http_port)
+    }
+}
+
 impl Ejabberd {
     /// Starts a server for `library.test` keeping its data, logs and certificates under `dir`.
     pub fn start(dir: &Path) -> Result<Ejabberd, Error> {
+        Ejabberd::start_with(dir, None)
+    }
+
+    /// As [`Ejabberd::start`], with the web chat's guests' host and WebSocket, open to pages of
+    /// `origin` (the library's site, served elsewhere).
+    pub fn start_web(dir: &Path, origin: &str) -> Result<Ejabberd, Error> {
+        let http_port = free_port().map_err(|e| Error::io(dir, e))?;
+        let web = Web { http_port, guest_domain: "guest.library.test".into(), origin: origin.to_owned() };
+        Ejabberd::start_with(dir, Some(web))
+    }
+
+    fn start_with(dir: &Path, web: Option<Web>) -> Result<Ejabberd, Error> {
         let domain = "library.test";
         for sub in ["spool", "logs"] {
             let p = dir.join(sub);
@@ -44,7 +74,8 @@ impl Ejabberd {
         let c2s_port = free_port().map_err(|e| Error::io(dir, e))?;
         let tls_port = free_port().map_err(|e| Error::io(dir, e))?;
         let config = dir.join("ejabberd.yml");
-        std::fs::write(&config, config_text(domain, c2s_port, tls_port, &ca)).map_err(|e| Error::io(&config, e))?;
+        std::fs::write(&config, config_text(domain, c2s_port, tls_port, &ca, web.as_ref()))
+            .map_err(|e| Error::io(&config, e))?;
         // One Erlang node per server, named after its port, so parallel tests never meet.
         let node = format!("refdesk_ej{c2s_port}@localhost");
         let cookie = format!("refdesk{c2s_port}{}", std::process::id());
@@ -62,11 +93,13 @@ impl Ejabberd {
             .stderr(out)
             .spawn()
             .map_err(|source| Error::Spawn { program: "erl (ejabberd)", source })?;
+        let http_port = web.as_ref().map(|w| w.http_port);
         let mut server =
-            Ejabberd { child, domain: domain.into(), c2s_port, tls_port, ca, dir: dir.to_owned(), node, cookie };
+            Ejabberd { child, domain: domain.into(), c2s_port, tls_port, ca, dir: dir.to_owned(), web, node, cookie };
         let mut alive = || matches!(server.child.try_wait(), Ok(None));
         if !wait_for_port(c2s_port, Duration::from_secs(30), &mut alive)
             || !wait_for_port(tls_port, Duration::from_secs(5), &mut alive)
+            || !http_port.is_none_or(|p| wait_for_port(p, Duration::from_secs(5), &mut alive))
         {
             let log = std::fs::read_to_string(dir.join("logs/console.log")).unwrap_or_default();
             return Err(Error::Command { what: "starting ejabberd".into(), output: log });
@@ -136,21 +169,49 @@ impl Drop for Ejabberd {
 }
 
 /// The features the desk uses, as ejabberd names them: SCRAM-SHA-256 logins, carbons, the archive
-/// for every message, stream management, pings and client state indication.
-fn config_text(domain: &str, c2s_port: u16, tls_port: u16, ca: &TestCa) -> String {
+/// for every message, stream management, pings and client state indication; with `web`, the
+/// guests' host (SASL ANONYMOUS, nothing archived or kept offline for it), the WebSocket open to
+/// the site's origin only, and the site's files.
+fn config_text(domain: &str, c2s_port: u16, tls_port: u16, ca: &TestCa, web: Option<&Web>) -> String {
+    let mut hosts = format!("hosts:\n  - {domain}\n");
+    let mut listen = String::new();
+    let mut extra = String::new();
+    let mut modules = String::new();
+    let (mut acl, mut shaper_rules) = (String::new(), "  c2s_shaper: none\n".to_owned());
+    if let Some(w) = web {
+        acl = format!("  guests:\n    server: {}\n", w.guest_domain);
+        shaper_rules = "  c2s_shaper:\n    - guest_rate: guests\n    - none\n".into();
+        hosts.push_str(&format!("  - {}\n", w.guest_domain));
+        listen.push_str(&format!(
+            "\x20 - port: {port}\n    ip: \"127.0.0.1\"\n    module: ejabberd_http\n    request_handlers:\n\
+             \x20     /xmpp-websocket: ejabberd_http_ws\n",
+            port = w.http_port
+        ));
+        extra.push_str(&format!(
+            "host_config:\n  {guest}:\n    auth_method: anonymous\n    anonymous_protocol: sasl_anon\n\
+             \x20   modules:\n      mod_mam:\n        default: never\n\
+             websocket_origin:\n  - \"{origin}\"\n\
+             shaper:\n  guest_rate: 2000\n",
+            guest = w.guest_domain,
+            origin = w.origin,
+        ));
+        modules.push_str("\x20 mod_caps: {}\n  mod_pubsub:\n    plugins:\n      - flat\n      - pep\n");
+    }
     format!(
-        "hosts:\n  - {domain}\n\
+        "{hosts}\
          loglevel: info\n\
          certfiles:\n  - \"{cert}\"\n  - \"{key}\"\n\
          listen:\n\
          \x20 - port: {c2s_port}\n    ip: \"127.0.0.1\"\n    module: ejabberd_c2s\n    starttls_required: true\n\
          \x20 - port: {tls_port}\n    ip: \"127.0.0.1\"\n    module: ejabberd_c2s\n    tls: true\n\
+         {listen}\
          auth_method: internal\n\
          auth_password_format: scram\n\
          auth_scram_hash: sha256\n\
-         acl:\n  local:\n    user_regexp: \"\"\n\
+         {extra}\
+         acl:\n  local:\n    user_regexp: \"\"\n{acl}\
          access_rules:\n  local:\n    allow: local\n  c2s:\n    allow: all\n\
-         shaper_rules:\n  c2s_shaper: none\n\
+         shaper_rules:\n{shaper_rules}\
          modules:\n\
          \x20 mod_carboncopy: {{}}\n\
          \x20 mod_client_state: {{}}\n\
@@ -159,7 +220,8 @@ fn config_text(domain: &str, c2s_port: u16, tls_port: u16, ca: &TestCa) -> Strin
          \x20 mod_offline: {{}}\n\
          \x20 mod_ping: {{}}\n\
          \x20 mod_roster: {{}}\n\
-         \x20 mod_stream_mgmt: {{}}\n",
+         \x20 mod_stream_mgmt: {{}}\n\
+         {modules}",
         cert = ca.server_cert.display(),
         key = ca.server_key.display(),
     )

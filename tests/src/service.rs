@@ -73,7 +73,12 @@ pub fn start_desk(p: &Prosody, desk: Desk) -> Running {
 }
 
 /// As `start_desk`, reaching the server as `cfg` says (through a proxy, with short pings).
-pub fn start_desk_with(p: &Prosody, mut desk: Desk, cfg: AccountConfig) -> Running {
+pub fn start_desk_with(p: &Prosody, desk: Desk, cfg: AccountConfig) -> Running {
+    start_desk_on(&p.domain, desk, cfg)
+}
+
+/// A desk signed in to ask@`domain` of any server (ejabberd too) as `cfg` says.
+pub fn start_desk_on(domain: &str, mut desk: Desk, cfg: AccountConfig) -> Running {
     // Each desk signs in under its own resource, as the app does.
     let cfg = AccountConfig { resource: desk.resource().unwrap(), ..cfg };
     let desk = Arc::new(Mutex::new(desk));
@@ -84,7 +89,7 @@ pub fn start_desk_with(p: &Prosody, mut desk: Desk, cfg: AccountConfig) -> Runni
     let kick = Arc::new(Notify::new());
     let (wake, woken) = watch::channel(());
     tokio::spawn(account::run(cfg, "ask-secret".into(), "Ask a librarian".into(), events_tx, commands_rx, stop, woken));
-    let jid = format!("ask@{}", p.domain);
+    let jid = format!("ask@{domain}");
     tokio::spawn(service::run(desk.clone(), jid, events, commands.clone(), kick.clone(), Channel(pub_tx)));
     Running { desk, kick, commands, published, stop: stop_tx, wake }
 }

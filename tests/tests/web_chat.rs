@@ -533,14 +533,19 @@ fn a_question_left_while_the_desk_is_closed_reaches_the_desk_as_a_follow_up() {
 
 /// The status line of a WebSocket upgrade to the server's XMPP endpoint from a page of `origin`.
 fn upgrade_status(p: &Prosody, origin: Option<&str>) -> String {
+    upgrade_status_at(p.http_port, origin)
+}
+
+/// The status line a WebSocket upgrade on loopback `port` gets, from `origin`.
+fn upgrade_status_at(port: u16, origin: Option<&str>) -> String {
     use std::io::{BufRead, Write};
-    let mut s = std::net::TcpStream::connect(("127.0.0.1", p.http_port)).unwrap();
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
     let origin = origin.map(|o| format!("Origin: {o}\r\n")).unwrap_or_default();
     write!(
         s,
         "GET /xmpp-websocket HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
          Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: xmpp\r\n{origin}\r\n",
-        p.http_port
+        port
     )
     .unwrap();
     let mut line = String::new();
@@ -563,41 +568,7 @@ fn a_page_of_another_site_cannot_open_a_guest_session() {
     // In a real browser: the same chat box on another site's page cannot reach the library.
     let other = tempfile::tempdir().unwrap();
     refdesk_testkit::site::write(other.path(), &p, "").unwrap();
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let root = other.path().to_owned();
-    std::thread::spawn(move || {
-        use std::io::{BufRead, Write};
-        for conn in listener.incoming().flatten() {
-            let mut line = String::new();
-            let mut reader = std::io::BufReader::new(conn.try_clone().unwrap());
-            if reader.read_line(&mut line).is_err() {
-                continue;
-            }
-            let path = line.split_whitespace().nth(1).unwrap_or("/").trim_start_matches('/').to_owned();
-            let file = if path.is_empty() { "index.html".to_owned() } else { path };
-            let (status, kind, body) = match std::fs::read(root.join(&file)) {
-                Ok(b) if !file.contains("..") => {
-                    let kind = if file.ends_with(".js") {
-                        "text/javascript"
-                    } else if file.ends_with(".css") {
-                        "text/css"
-                    } else {
-                        "text/html"
-                    };
-                    ("200 OK", kind, b)
-                }
-                _ => ("404 Not Found", "text/plain", b"not here".to_vec()),
-            };
-            let mut conn = conn;
-            let _ = write!(
-                conn,
-                "HTTP/1.1 {status}\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                body.len()
-            );
-            let _ = conn.write_all(&body);
-        }
-    });
+    let port = refdesk_testkit::site::serve(other.path()).unwrap();
     let driver = ChromeDriver::start().unwrap();
     let s = driver.open(&format!("http://127.0.0.1:{port}/")).unwrap();
     s.click(&s.find_in_shadow(HOST, "[data-testid=launcher]").unwrap()).unwrap();
@@ -655,4 +626,48 @@ fn the_chat_box_works_in_webkit_too() {
     s.click(&s.find_in_shadow(HOST, "[data-testid=launcher]").unwrap()).unwrap();
     s.click(&s.find_in_shadow(HOST, "[data-testid=end]").unwrap()).unwrap();
     rt.block_on(desk.until_snapshot("the chat ended from WebKit", |d| d.left.contains(&asked.peer)));
+}
+
+/// The ejabberd configuration docs/web-chat.md gives a library (guests' host with SASL ANONYMOUS,
+/// WebSocket open to the site's origin only, guests' rate, nothing archived for guests), run for
+/// real: the box on the site's page reaches a desk signed in to ejabberd and shows its answer.
+#[test]
+fn the_chat_box_works_with_ejabberd_configured_as_the_docs_say() {
+    assert!(refdesk_testkit::ejabberd::installed(), "ejabberd is not installed: run scripts/setup.sh");
+    let (dir, site, data) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    // The library's site on its own web server; the XMPP server lets only its pages in.
+    let site_port = refdesk_testkit::site::serve(site.path()).unwrap();
+    let site_url = format!("http://127.0.0.1:{site_port}/");
+    let e = refdesk_testkit::ejabberd::Ejabberd::start_web(dir.path(), site_url.trim_end_matches('/')).unwrap();
+    e.register("ask", "ask-secret").unwrap();
+    let web = e.web.clone().unwrap();
+    refdesk_testkit::site::write_for(site.path(), &web.websocket_url(), &web.guest_domain, &e.domain, false, "")
+        .unwrap();
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let mut desk = rt.block_on(async {
+        let d = Desk::open(&data.path().join("refdesk.db")).unwrap();
+        let mut desk = refdesk_testkit::service::start_desk_on(&e.domain, d, e.client_config("ask"));
+        desk.until_state(AccountState::Online).await;
+        desk
+    });
+
+    // Only the library's own pages may open guest sessions.
+    assert!(upgrade_status_at(web.http_port, Some("https://evil.example")).contains(" 403"), "a foreign origin");
+    assert!(upgrade_status_at(web.http_port, Some(&web.origin)).contains(" 101"), "the site's own origin");
+
+    let driver = ChromeDriver::start().unwrap();
+    let s = driver.open(&site_url).unwrap();
+    s.click(&s.find_in_shadow(HOST, "[data-testid=launcher]").unwrap()).unwrap();
+    let input = s.find_in_shadow(HOST, "[data-testid=question]").unwrap();
+    s.send_keys(&input, "Do you have <i>Ulysses</i>?\u{E007}").unwrap();
+    let asked = rt.block_on(desk.until_message("the question over ejabberd", |m| m.incoming));
+    assert_eq!(asked.body, "Do you have <i>Ulysses</i>?");
+    assert!(asked.peer.ends_with(&format!("@{}", web.guest_domain)), "a guest of the guests' host: {}", asked.peer);
+    desk.reply(&asked.account, &asked.peer, "Yes, two copies.");
+    wait_for("the answer over ejabberd", || {
+        lines(&s).iter().filter(|(who, t)| who == "desk" && t == "Yes, two copies.").count().eq(&1).then_some(())
+    });
+    let conversations = desk.desk.lock().unwrap().conversations().unwrap();
+    let chat = conversations.iter().find(|c| c.peer == asked.peer).expect("the chat at the desk");
+    assert_eq!(chat.medium, refdesk_core::api::Medium::Web);
 }
