@@ -45,13 +45,19 @@ impl Desk {
     }
 
     /// Applies the retention policy: drops transcribed live messages past `live_hours` and
-    /// transcripts and walk-ups past `transcript_days`, in one transaction; logs the counts only.
+    /// transcripts and walk-ups past `transcript_days`, and ends follow-ups unanswered past
+    /// `followup_days` (their redacted transcripts stay), in one transaction; logs the counts only.
     pub fn purge(&mut self, retention: &policy::RetentionPolicy, now: DateTime<Utc>) -> Result<store::Purged> {
         let live_before = now - chrono::Duration::hours(i64::from(retention.live_hours));
         let transcripts_before = now - chrono::Duration::days(i64::from(retention.transcript_days));
-        let followups_before = now - chrono::Duration::days(store::FOLLOWUP_DAYS);
+        let followups_before = now - chrono::Duration::days(i64::from(retention.followup_days));
+        let key = self.pseudonym_key(now)?;
+        let librarian = handoff::facade::stored_card(&self.store)?.name;
+        let known = &self.names;
         let counts = self.store.atomically(|s| {
-            s.purge_followups(followups_before)?;
+            for f in s.expire_followups(followups_before)? {
+                super::followups::transcribe_followup(s, &f, "followUpUnanswered", &librarian, &key, known, now)?;
+            }
             Ok(s.purge(live_before, transcripts_before)?)
         })?;
         if counts != store::Purged::default() && !self.store.checkpoint()? {

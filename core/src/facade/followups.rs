@@ -19,18 +19,7 @@ impl Desk {
         let librarian = handoff::facade::stored_card(&self.store)?.name;
         let found = self.store.atomically(|s| {
             let Some((f, stable_id)) = s.take_followup(id, now)? else { return Ok(None) };
-            let redactor = privacy::redact::Redactor::with_names(&known.for_chat(&f.view.account, &f.peer));
-            let line = (f.view.at, store::Speaker::Patron, redactor.redact(&f.view.question));
-            s.write_transcript(&store::NewTranscript {
-                account: &f.view.account,
-                peer: &f.peer,
-                patron: &privacy::pseudonym(&key, &f.peer),
-                reason: "followUp",
-                librarian: &librarian,
-                lines: vec![line],
-                upto: 0,
-                closed_at: now,
-            })?;
+            transcribe_followup(s, &f, "followUp", &librarian, &key, known, now)?;
             Ok(Some((f.view.account, stable_id)))
         })?;
         let Some((account, stable_id)) = found else {
@@ -45,4 +34,35 @@ impl Desk {
         }
         self.snapshot(now)
     }
+}
+
+/// What stays of a follow-up once answered (`followUp`) or once its time is up
+/// (`followUpUnanswered`): its question, redacted, as a web transcript, so it counts in the
+/// statistics and the history like any other question.
+pub(crate) fn transcribe_followup(
+    s: &store::Store,
+    f: &store::FollowUp,
+    reason: &str,
+    librarian: &str,
+    key: &[u8],
+    known: &privacy::names::KnownNames,
+    now: DateTime<Utc>,
+) -> std::result::Result<(), crate::error::StoreError> {
+    let redactor = privacy::redact::Redactor::with_names(&known.for_chat(&f.view.account, &f.peer));
+    let line = (f.view.at, store::Speaker::Patron, redactor.redact(&f.view.question));
+    let id = s.write_transcript(&store::NewTranscript {
+        account: &f.view.account,
+        peer: &f.peer,
+        patron: &privacy::pseudonym(key, &f.peer),
+        reason,
+        librarian,
+        lines: vec![line],
+        upto: 0,
+        closed_at: now,
+    })?;
+    // Only the website's box leaves follow-ups, and its visit may be gone by the time one expires.
+    if let Some(id) = id {
+        s.set_transcript_medium(id, api::Medium::Web)?;
+    }
+    Ok(())
 }

@@ -174,7 +174,11 @@ mod tests {
         let shown = desk.messages(ASK, "maria@library.test", None, 10).unwrap();
         assert_eq!(shown.last().map(|m| m.body.as_str()), Some("On it, thanks!"));
         // The colleague's conversation goes with the live layer's retention, like any other.
-        desk.purge(&crate::policy::RetentionPolicy { live_hours: 0, transcript_days: 365 }, Utc::now()).unwrap();
+        desk.purge(
+            &crate::policy::RetentionPolicy { live_hours: 0, transcript_days: 365, ..Default::default() },
+            Utc::now(),
+        )
+        .unwrap();
         let left: Vec<_> =
             desk.messages(ASK, "maria@library.test", None, 10).unwrap().into_iter().map(|m| m.incoming).collect();
         assert_eq!(left, [false], "only the referral, not sent yet, stays");

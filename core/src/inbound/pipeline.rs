@@ -809,6 +809,37 @@ mod tests {
     }
 
     #[test]
+    fn a_follow_up_nobody_answers_in_time_leaves_only_its_redacted_transcript() {
+        let (_dir, mut d) = desk();
+        let t0 = Utc::now();
+        let mut p = Pipeline::new(ACCOUNT, &d.resource().unwrap());
+        let AccountEvent::Message(mut m) =
+            web("g6@guest.test/w", "f2", Some("Mail me at ann.smith@example.org please"), "Qa3v9Qx0c2LmT7cc", None)
+        else {
+            unreachable!()
+        };
+        m.chat_state = None;
+        // Found in the archive when the desk signs in.
+        m.from_archive = true;
+        m.sent_at = Some(t0 - Duration::hours(1));
+        if let Some(w) = m.web.as_mut() {
+            w.resume = false;
+            w.followup = Some(crate::xmpp::web::FollowUp { email: Some("ann.smith@example.org".into()) });
+        }
+        turn(&mut p, &mut d, vec![online(), AccountEvent::Message(m)], t0);
+        assert_eq!(d.followups().unwrap().len(), 1, "kept");
+        let retention = crate::policy::RetentionPolicy { followup_days: 2, ..Default::default() };
+        d.purge(&retention, t0 + Duration::days(1)).unwrap();
+        assert_eq!(d.followups().unwrap().len(), 1, "still within its two days");
+        d.purge(&retention, t0 + Duration::days(3)).unwrap();
+        assert!(d.followups().unwrap().is_empty(), "its time is up");
+        let t = d.store().transcripts_between(t0 - Duration::hours(1), t0 + Duration::days(4)).unwrap();
+        assert_eq!(t.len(), 1, "{t:?}");
+        assert_eq!((t[0].reason.as_str(), t[0].medium), ("followUpUnanswered", api::Medium::Web));
+        assert_eq!(t[0].lines[0].text, "Mail me at [EMAIL] please");
+    }
+
+    #[test]
     fn a_buddy_request_waits_for_the_librarian_and_the_answer_goes_even_after_a_full_queue() {
         let (_dir, mut d) = desk();
         let t0 = Utc::now();

@@ -130,11 +130,23 @@ pub struct RetentionPolicy {
     pub live_hours: u32,
     /// Days redacted transcripts are kept (0: not kept at all once purged).
     pub transcript_days: u32,
+    /// Days a question left in the website's chat box (with the patron's email address) waits
+    /// for an answer; then only its redacted transcript stays (1 to 365).
+    pub followup_days: u32,
 }
 
 impl Default for RetentionPolicy {
     fn default() -> Self {
-        RetentionPolicy { live_hours: 24, transcript_days: 365 }
+        RetentionPolicy { live_hours: 24, transcript_days: 365, followup_days: 30 }
+    }
+}
+
+impl RetentionPolicy {
+    fn check(&self) -> Result<(), (&'static str, String)> {
+        if !(1..=365).contains(&self.followup_days) {
+            return Err(("followupDays", format!("{} days; use 1 to 365", self.followup_days)));
+        }
+        Ok(())
     }
 }
 
@@ -374,6 +386,11 @@ fn check_file(file: PolicyFile, origin: &str) -> Result<LoadedPolicy, PolicyFile
     file.statistics.check().map_err(|(field, message)| PolicyFileError::Invalid {
         path: origin.to_owned(),
         field: format!("statistics.{field}"),
+        message,
+    })?;
+    file.retention.check().map_err(|(field, message)| PolicyFileError::Invalid {
+        path: origin.to_owned(),
+        field: format!("retention.{field}"),
         message,
     })?;
     file.glossary.check().map_err(|(term, message)| PolicyFileError::Invalid {

@@ -82,6 +82,11 @@ pub fn summary(file: &PolicyFile, set: &[String]) -> Vec<SettingView> {
         ),
         ("Transcripts kept", "retention.transcriptDays", format!("{} days", file.retention.transcript_days)),
         (
+            "Website questions left for a follow-up kept",
+            "retention.followupDays",
+            format!("{} days unanswered", file.retention.followup_days),
+        ),
+        (
             "Start at login",
             "startup.autostart",
             match file.startup.autostart {

@@ -8,9 +8,6 @@ use super::{from_millis, to_millis, Store};
 use crate::api::FollowUpView;
 use crate::error::StoreError;
 
-/// A follow-up nobody marked answered goes after this many days, with the address in it.
-pub const FOLLOWUP_DAYS: i64 = 30;
-
 /// A follow-up as it is kept, with the patron's address (for the transcript's pseudonym).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FollowUp {
@@ -123,11 +120,22 @@ impl Store {
             .and_then(|mut s| s.execute((id, to_millis(at))))
     }
 
-    /// Drops follow-ups left unanswered since before `before`; how many.
-    pub fn purge_followups(&self, before: DateTime<Utc>) -> Result<usize, StoreError> {
+    /// Takes out the follow-ups left unanswered since before `before` (their time is up), and
+    /// drops what is kept of those answered by then.
+    pub fn expire_followups(&self, before: DateTime<Utc>) -> Result<Vec<FollowUp>, StoreError> {
+        let context = "ending follow-up questions nobody answered";
+        let expired = self
+            .conn
+            .prepare_cached(
+                "DELETE FROM followups WHERE at < ?1 AND answered_at IS NULL
+                 RETURNING id, account, at, question, email, peer",
+            )
+            .and_then(|mut s| s.query_map([to_millis(before)], row)?.collect::<rusqlite::Result<Vec<_>>>())
+            .map_err(StoreError::sqlite(context))?;
         self.conn
             .execute("DELETE FROM followups WHERE at < ?1", [to_millis(before)])
-            .map_err(StoreError::sqlite("purging old follow-up questions"))
+            .map_err(StoreError::sqlite(context))?;
+        Ok(expired)
     }
 }
 
@@ -161,7 +169,8 @@ mod tests {
         let listed: Vec<_> = s.followups().unwrap().into_iter().map(|f| (f.question, f.email)).collect();
         assert_eq!(listed, [("Lost card".into(), None), ("Sunday hours?".into(), Some("ann@example.org".into()))]);
         assert_eq!(s.count_followups().unwrap(), 2);
-        assert_eq!(s.purge_followups(t0 - chrono::Duration::days(FOLLOWUP_DAYS)).unwrap(), 1);
+        let expired = s.expire_followups(t0 - chrono::Duration::days(30)).unwrap();
+        assert_eq!(expired.iter().map(|f| f.view.question.as_str()).collect::<Vec<_>>(), ["Lost card"]);
         assert!(s.take_followup(b.unwrap(), t0).unwrap().is_none(), "purged");
         let (taken, stable) = s.take_followup(a.unwrap(), t0).unwrap().unwrap();
         assert_eq!(

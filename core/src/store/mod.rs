@@ -20,7 +20,7 @@ use rusqlite::{Connection, OpenFlags};
 use crate::error::StoreError;
 
 pub use crate::api::SearchHit;
-pub use followups::{FollowUp, FOLLOWUP_DAYS};
+pub use followups::FollowUp;
 pub use messages::{NewMessage, StoredMessage, MAX_BODY_CHARS, MAX_DRAFT_CHARS};
 pub use migrate::SCHEMA_VERSION;
 pub use notes::NewNote;

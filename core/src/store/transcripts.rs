@@ -77,6 +77,15 @@ impl Store {
         Ok(self.messages_with(account, peer)?.into_iter().filter(|m| m.id > upto).collect())
     }
 
+    /// Says how transcript `id` came (a follow-up is a web question whatever visits are left).
+    pub fn set_transcript_medium(&self, id: i64, medium: Medium) -> Result<(), StoreError> {
+        self.conn
+            .prepare_cached("UPDATE transcripts SET medium = ?2 WHERE id = ?1")
+            .and_then(|mut s| s.execute((id, medium.as_str())))
+            .map_err(StoreError::sqlite("setting a transcript's medium"))?;
+        Ok(())
+    }
+
     /// Writes a transcript and moves the conversation's mark past it; `None` when there were no lines.
     /// The rating the librarian set on the conversation goes with it, and the conversation starts
     /// unrated again.
