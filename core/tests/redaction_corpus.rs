@@ -40,6 +40,9 @@ fn the_corpus_is_redacted_above_the_floors() {
     let mut report = String::new();
     let (mut hits, mut alarms, mut misses) = (0, 0, 0);
     for (label, (h, a, m)) in &score {
+        if h + a + m == 0 {
+            continue; // a kind this corpus has no case of
+        }
         let p = *h as f64 / (*h + *a).max(1) as f64;
         let r = *h as f64 / (*h + *m).max(1) as f64;
         report.push_str(&format!("{label:12} precision {p:.2} recall {r:.2}  ({h} found, {a} false, {m} missed)\n"));
@@ -54,4 +57,23 @@ fn the_corpus_is_redacted_above_the_floors() {
     );
     assert!(precision >= 0.95 && recall >= 0.92, "overall {precision:.3}/{recall:.3}\n{report}\n{}", wrong.join("\n"));
     assert!(wrong.len() * 100 <= lines * 5, "{} of {lines} lines differ:\n{}", wrong.len(), wrong.join("\n"));
+}
+
+/// The development corpus (core/tests/data/redaction/dev.txt), six languages: the floors the
+/// redactor is held to. The held-out test corpus is only measured (the redact_quality bench).
+#[test]
+fn the_development_corpus_is_redacted_above_the_floors() {
+    use refdesk_core::privacy::quality::{parse, score};
+    let corpus = parse(include_str!("data/redaction/dev.txt")).unwrap();
+    assert!(corpus.len() >= 800, "{} lines", corpus.len());
+    let report = score(&Redactor::new(), &corpus);
+    let overall = report.overall();
+    let names = report.by_kind[&Kind::Name];
+    let why = format!("{}\n{}", report.render(), report.misses.join("\n"));
+    assert!(overall.recall() >= 0.97 && overall.precision() >= 0.97, "{why}");
+    assert!(names.recall() >= 0.95 && names.precision() >= 0.95, "{why}");
+    assert!(report.kept() >= 0.98 && report.words_kept() >= 0.98, "{why}");
+    for (kind, c) in &report.by_kind {
+        assert!(c.details == 0 || c.recall() >= 0.85, "{} recall {:.3}\n{why}", kind.label(), c.recall());
+    }
 }

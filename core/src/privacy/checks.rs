@@ -24,6 +24,26 @@ pub(super) fn url_is_private(url: &str) -> bool {
     if host_part.contains('@') {
         return true;
     }
+    // Someone's own mailbox or shared file: the address alone opens it, or names them.
+    const PRIVATE_PLACES: &[&str] = &[
+        "mail.google.com/",
+        "outlook.live.com/",
+        "outlook.office.com/",
+        "outlook.office365.com/",
+        "drive.google.com/file/",
+        "drive.google.com/drive/",
+        "docs.google.com/",
+        "1drv.ms/",
+        "onedrive.live.com/",
+        "dropbox.com/s/",
+        "dropbox.com/scl/",
+        "wetransfer.com/downloads/",
+        "we.tl/",
+    ];
+    let path = after_scheme.strip_prefix("www.").unwrap_or(after_scheme);
+    if PRIVATE_PLACES.iter().any(|p| path.starts_with(p)) {
+        return true;
+    }
     const PRIVATE_KEYS: &[&str] = &[
         "token",
         "access_token",

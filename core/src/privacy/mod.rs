@@ -1,7 +1,13 @@
 //! Patron privacy: stable pseudonyms for patron addresses, and redaction of personal information in text.
 
 mod checks;
+mod dates;
+mod handles;
+mod ids;
 pub mod names;
+mod people;
+mod places;
+pub mod quality;
 pub mod redact;
 
 use ring::hmac;

@@ -24,10 +24,13 @@ pub enum Kind {
     CreditCard,
     Ip,
     UrlPrivate,
+    /// A user name, @handle or profile address.
+    User,
+    Password,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 10] = [
+    pub const ALL: [Kind; 12] = [
         Kind::Email,
         Kind::Phone,
         Kind::Name,
@@ -38,6 +41,8 @@ impl Kind {
         Kind::CreditCard,
         Kind::Ip,
         Kind::UrlPrivate,
+        Kind::User,
+        Kind::Password,
     ];
 
     pub fn placeholder(self) -> &'static str {
@@ -52,6 +57,8 @@ impl Kind {
             Kind::CreditCard => "[CREDITCARD]",
             Kind::Ip => "[IP]",
             Kind::UrlPrivate => "[URL-PRIVATE]",
+            Kind::User => "[USER]",
+            Kind::Password => "[PASSWORD]",
         }
     }
 
@@ -83,9 +90,9 @@ pub(super) fn re(pattern: &str) -> Regex {
 }
 
 // Words of a person's name: capitalised (any script's capitals), with inner apostrophes and hyphens.
-const NAME_WORD: &str = r"\p{Lu}[\p{Ll}\p{Lu}'’-]*\p{Ll}[\p{Ll}'’-]*";
+pub(super) const NAME_WORD: &str = r"\p{Lu}[\p{Ll}\p{Lu}'’-]*\p{Ll}[\p{Ll}'’-]*";
 // Dutch, German, Spanish and other lower-case particles inside names ("Jan van der Berg", "María de la Cruz").
-const PARTICLE: &str = r"(?:van|der|den|de|het|ter|ten|von|la|las|los|del|y|da|di|le|du|bin|al)";
+pub(super) const PARTICLE: &str = r"(?:van|der|den|de|het|ter|ten|von|la|las|los|del|y|da|di|le|du|bin|al)";
 
 static URL: LazyLock<Regex> = LazyLock::new(|| re(r#"(?i)\b(?:https?://|www\.)[^\s<>"'`]+"#));
 static EMAIL: LazyLock<Regex> =
@@ -134,7 +141,7 @@ static STREET_NL: LazyLock<Regex> = LazyLock::new(|| {
 // pattern 2 MB of automaton (0.18 MB as it is).
 static STREET_ES: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)\b(?:calle|c/|avenida|avda\.?|av\.|plaza|pza\.?|paseo|camino|carrera|ronda)\s+(?:de\s+(?:la\s+|los\s+|las\s+)?)?\p{Lu}[\p{Latin}. ]{1,40}?,?\s*(?:n[ºo°]\.?\s*)?\d{1,4}(?:\s*,?\s*\d+[ºª°]?\s*[A-Z]?)?",
+        r"(?i)\b(?:calle|c/|avenida|avda\.?|av\.|plaza|pza\.?|paseo|camino|carrera|ronda)\s+(?:de\s+(?:la\s+|los\s+|las\s+)?)?\p{Lu}[\p{Latin}. ]{1,40}?,?\s*(?:n[ºo°]\.?\s*)?\d{1,4}(?:\s*,?\s*\d+[ºª°]?\s*[A-Z]?)?(?:\s*\d{1,2}\s?[ºª°])?",
     )
 });
 static POSTCODE_NL: LazyLock<Regex> = LazyLock::new(|| re(r"\b[1-9]\d{3}\s?[A-Z]{2}\b"));
@@ -168,7 +175,7 @@ static DASH_SIGNATURE: LazyLock<Regex> =
     LazyLock::new(|| re(&format!(r"(?:^|\s)[-–—~]\s*({NAME_WORD}(?:\s+(?:{PARTICLE}\s+)*{NAME_WORD}){{0,2}})\s*$")));
 
 /// Capitalised words that follow "I'm", "this is" and the like without being names.
-const NOT_NAMES: &[&str] = &[
+pub(super) const NOT_NAMES: &[&str] = &[
     "a",
     "an",
     "the",
@@ -331,7 +338,14 @@ impl Redactor {
             // Public references first, as kept: nothing is found inside them.
             for m in URL.find_iter(text) {
                 let end = trim_url_end(text, m.start(), m.end());
-                let kind = if url_is_private(&text[m.start()..end]) { Some(Kind::UrlPrivate) } else { None };
+                let url = &text[m.start()..end];
+                let kind = if super::handles::is_profile(url) {
+                    Some(Kind::User)
+                } else if url_is_private(url) {
+                    Some(Kind::UrlPrivate)
+                } else {
+                    None
+                };
                 spans.take(m.start(), end, kind);
             }
         }
@@ -340,10 +354,19 @@ impl Redactor {
                 spans.take(m.start(), m.end(), Some(Kind::Email));
             }
         }
+        // Before numbers: a password or user name may hold digits ("Hund!42x").
+        super::handles::find(text, &mut spans);
         if has_digit {
+            let (digits, _) = digit_counts(text);
+            // Numbers told by their check digits or words first, before a phone's looser shape.
+            super::ids::keep_references(text, &mut spans, digits);
+            super::dates::find(text, &mut spans, digits);
+            super::ids::find(text, &mut spans, digits);
             self.find_numbers(text, &mut spans);
+            super::places::find(text, &mut spans, digits);
         }
         self.find_names(text, &mut spans);
+        super::people::find(text, &mut spans);
         let mut found: Vec<Finding> = spans
             .taken
             .into_iter()
@@ -414,7 +437,11 @@ impl Redactor {
         }
         if digits >= 4 && text.contains('.') {
             for m in IPV4.find_iter(text) {
-                if !is_version_like(text, m.start()) {
+                // Four groups of a longer dotted run ("01.42.33.44.55", a French phone) are no address.
+                let longer = text[..m.start()].ends_with('.')
+                    || (text[m.end()..].starts_with('.')
+                        && text[m.end() + 1..].starts_with(|c: char| c.is_ascii_digit()));
+                if !longer && !is_version_like(text, m.start()) {
                     spans.take(m.start(), m.end(), Some(Kind::Ip));
                 }
             }
@@ -504,7 +531,7 @@ fn digit_counts(text: &str) -> (usize, usize) {
 }
 
 /// Spans taken so far: findings (`Some`) and kept references (`None`).
-struct Spans<'a> {
+pub(super) struct Spans<'a> {
     taken: Vec<(usize, usize, Option<Kind>)>,
     text: &'a str,
 }
@@ -512,7 +539,7 @@ struct Spans<'a> {
 impl Spans<'_> {
     /// Takes `[start, end)`, or the part of it before the first thing already taken inside it
     /// ("Kerkstraat 5" of "Kerkstraat 5 a@b.org", whose "a" looked like a house letter).
-    fn take_up_to_taken(&mut self, start: usize, end: usize, kind: Kind) {
+    pub(super) fn take_up_to_taken(&mut self, start: usize, end: usize, kind: Kind) {
         let first = self.taken.iter().filter(|&&(s, e, _)| start < e && s < end).map(|&(s, _, _)| s).min();
         let end = match first {
             None => end,
@@ -522,12 +549,12 @@ impl Spans<'_> {
         self.take(start, end, Some(kind));
     }
 
-    fn is_free(&self, start: usize, end: usize) -> bool {
+    pub(super) fn is_free(&self, start: usize, end: usize) -> bool {
         !self.taken.iter().any(|&(s, e, _)| start < e && s < end)
     }
 
     /// Takes `[start, end)` unless it overlaps something taken before (earlier detectors win).
-    fn take(&mut self, start: usize, end: usize, kind: Option<Kind>) {
+    pub(super) fn take(&mut self, start: usize, end: usize, kind: Option<Kind>) {
         if start >= end || !self.text.is_char_boundary(start) || !self.text.is_char_boundary(end) {
             return;
         }
@@ -535,6 +562,15 @@ impl Spans<'_> {
             return;
         }
         self.taken.push((start, end, kind));
+    }
+}
+
+impl Spans<'_> {
+    /// Whether an address ends just before `start` ("12 rue de la Paix, 75002": the postcode's street).
+    pub(super) fn address_before(&self, start: usize) -> bool {
+        self.taken.iter().any(|&(_, e, k)| {
+            k == Some(Kind::Address) && e <= start && self.text[e..start].chars().all(|c| c == ',' || c.is_whitespace())
+        })
     }
 }
 

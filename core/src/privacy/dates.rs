@@ -1,0 +1,72 @@
+//! Dates of birth: a date after the words that say it is one, in the languages patrons write
+//! ("born", "geboren", "né le", "nací el", "doğum tarihim", "född"), in the forms they write it.
+//! Other dates stay: opening hours and due dates are reference content.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::redact::{re, Kind, Spans};
+
+const CONTEXT: &str = concat!(
+    r"born(?:\s+on)?|date\s+of\s+birth|birth\s*date|birthday|d\.?o\.?b\.?|",
+    r"geboren(?:\s+op|\s+am)?|geboortedatum|geb\.|geburtsdatum|geburtstag|",
+    r"nac[ií]\s+el|nacid[oa]\s+el|fecha\s+de\s+nacimiento|cumpleaños|",
+    r"n[ée]e?\s+le|date\s+de\s+naissance|",
+    r"do[ğg]um\s+tarih(?:im|i)?|do[ğg]um\s+g[üu]n[üu]m|do[ğg]dum|do[ğg]um|",
+    r"f[öo]dd(?:\s+den)?|f[öo]delsedag|f[öo]delsedatum"
+);
+const MONTH: &str = concat!(
+    r"jan(?:uary|uari|uar|vier|\.)?|feb(?:ruary|ruari|ruar|\.)?|f[ée]vrier|m[äa]r(?:ch|z|t|s)?|maart|apr(?:il|\.)?|avril|",
+    r"ma(?:y|i|j)|mei|juni?e?|juin|jul(?:y|i)?|juillet|aug(?:ust|ustus)?|ao[ûu]t|sep(?:tember|tembre|\.)?|",
+    r"o[ck]t(?:ober|obre|\.)?|nov(?:ember|embre|\.)?|de[cz](?:ember|embre|\.)?|d[ée]cembre|",
+    r"enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|setiembre|octubre|noviembre|diciembre|",
+    r"ocak|[şs]ubat|mart|nisan|may[ıi]s|haziran|temmuz|a[ğg]ustos|eyl[üu]l|ekim|kas[ıi]m|aral[ıi]k|",
+    r"januari|februari|mars|augusti|oktober|december"
+);
+
+static DOB: LazyLock<Regex> = LazyLock::new(|| {
+    re(&format!(
+        r"(?i)\b(?:{CONTEXT})\s*(?:is|was|es|est|ist|:|=|-)?\s*(?:on|op|am|le|el|the|den)?\s*((?:\d{{1,2}}[./-]\d{{1,2}}[./-]\d{{2,4}})|(?:\d{{4}}-\d{{2}}-\d{{2}})|(?:\d{{1,2}}(?:st|nd|rd|th|er|e|\.)?\s+(?:de\s+)?(?:{MONTH})\b\.?(?:,?\s+(?:de\s+)?\d{{4}})?)|(?:(?:{MONTH})\b\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}))"
+    ))
+});
+
+// German, Dutch, Turkish and Swedish may put the word after the date: "am 7. Juli 1999 geboren".
+static DOB_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
+    re(&format!(
+        r"(?i)((?:\d{{1,2}}[./-]\d{{1,2}}[./-]\d{{2,4}})|(?:\d{{1,2}}\.?\s+(?:{MONTH})\b\.?\s+\d{{4}}))(?:['’](?:de|da|te|ta))?\s+(?:geboren|do[ğg]dum|f[öo]dd)\b"
+    ))
+});
+
+/// Takes the dates of birth in `text`.
+pub(super) fn find(text: &str, spans: &mut Spans<'_>, digits: usize) {
+    if digits == 0 {
+        return;
+    }
+    for c in DOB.captures_iter(text).chain(DOB_BEFORE.captures_iter(text)) {
+        if let Some(g) = c.get(1) {
+            spans.take(g.start(), g.end(), Some(Kind::Dob));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::redact::Redactor;
+
+    fn r(s: &str) -> String {
+        Redactor::new().redact(s)
+    }
+
+    #[test]
+    fn birth_dates_in_the_forms_and_languages_patrons_write() {
+        assert_eq!(r("I was born March 3rd, 1998"), "I was born [DOB]");
+        assert_eq!(r("ich bin am 7. Juli 1999 geboren"), "ich bin am [DOB] geboren");
+        assert_eq!(r("5 Eylül 2002'de doğdum"), "[DOB]'de doğdum");
+        assert_eq!(r("geboren am 07.07.1999"), "geboren am [DOB]");
+        assert_eq!(r("née le 12 mai 2001"), "née le [DOB]");
+        assert_eq!(r("nací el 23 de noviembre de 1997"), "nací el [DOB]");
+        assert_eq!(r("doğum tarihim 5 Eylül 2002"), "doğum tarihim [DOB]");
+        assert_eq!(r("the class is on 12 May 2025"), "the class is on 12 May 2025");
+    }
+}

@@ -1,0 +1,225 @@
+//! What names a patron online without being their name: email addresses written out to dodge
+//! spam filters ("anna at gmail dot com", "arroba … punto"), @handles, profile addresses on social
+//! sites, and the user names and passwords patrons type into a chat when a login fails.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::redact::{re, Kind, Spans};
+
+// "at" and "dot" as people disguise them, in the languages patrons write.
+const AT: &str = r"(?:\s*[\[({<]\s*(?:at|@|arroba|chez|bij)\s*[\])}>]\s*|\s+(?:at|AT|arroba|chez)\s+|\(at\)|\[at\])";
+const DOT: &str =
+    r"(?:\s*[\[({<]\s*(?:dot|punt|punto|point|nokta|\.)\s*[\])}>]\s*|\s+(?:dot|DOT|punt|punto|point|nokta)\s+|\.)";
+
+static EMAIL_WRITTEN_OUT: LazyLock<Regex> = LazyLock::new(|| {
+    re(&format!(
+        r"(?i)\b[a-z0-9][a-z0-9._%+-]*(?:{DOT}[a-z0-9_%+-]+)*{AT}[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:{DOT}[a-z0-9-]+)*{DOT}(?:com|net|org|edu|info|gov|[a-z]{{2}})\b"
+    ))
+});
+/// A word that says an "at" may be disguised in the line, checked before the costlier pattern.
+static AT_WORD: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)\bat\b|\barroba\b|\bchez\b|\(at\)|\[at\]|[\[(]\s*@"));
+
+// "@handle", not the "@" of an email address (those are taken first) nor a lone "@".
+static HANDLE: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?:^|[\s(\[:,;])(@[A-Za-z0-9_][A-Za-z0-9_.]{1,29}[A-Za-z0-9_])"));
+
+static PROFILE: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)\b(?:https?://)?(?:www\.)?(?:instagram\.com|twitter\.com|x\.com|facebook\.com|fb\.com|tiktok\.com|github\.com|gitlab\.com|linkedin\.com/in|threads\.net|youtube\.com|bsky\.app/profile|mastodon\.social|pinterest\.com|snapchat\.com/add|goodreads\.com/user/show)/@?[A-Za-z0-9_.-]{2,60}(?:/[^\s]*)?",
+    )
+});
+
+// A user name or password given in words: the word that names it, then the value.
+static LOGIN: LazyLock<Regex> = LazyLock::new(|| {
+    re(&format!(
+        r"(?i)\b(?:(?:user\s*name|username|user\s*id|userid|login(?:\s+name)?|log-in|netid|gebruikersnaam|inlognaam|gebruiker|usuario|nombre\s+de\s+usuario|identifiant|nom\s+d'utilisateur|benutzername|benutzerkennung|kennung|anv[äa]ndarnamn){SAYS}|kullan[ıi]c[ıi](?:\s+ad[ıi]m)?\s*:?\s*){VALUE}"
+    ))
+});
+// "inlognaam jdoe7": the words that can only name a user name, with no "is" or colon.
+static LOGIN_BARE: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)\b(?:user\s*name|username|gebruikersnaam|inlognaam|benutzername|nombre\s+de\s+usuario|identifiant|kullan[ıi]c[ıi]\s+ad[ıi])\s+([a-z0-9][a-z0-9._@-]{2,40})",
+    )
+});
+// "PW Geheim12", "Login jdoe7": a bare word, then a value with a digit or sign in it.
+static BARE_VALUE: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?i)\b(password|passwort|wachtwoord|contrase[ñn]a|pw|pwd|mdp|login|inlog)\s+(\S*[0-9!#$%&*?@_.]\S*)")
+});
+static PASSWORD: LazyLock<Regex> = LazyLock::new(|| {
+    re(&format!(
+        r"(?i)(?:^|[^\p{{L}}\p{{N}}])(?:(?:password|passwd|passcode|pass\s*word|pw|pwd|pin\s*code|pincode|wachtwoord|contrase[ñn]a|mot\s+de\s+passe|mdp|passwort|kennwort|l[öo]senord){SAYS}|(?:[şs]ifre(?:m|si|niz)?|parola(?:m|s[ıi])?)\s*:?\s*){VALUE}"
+    ))
+});
+// Between the word that names it and the value: a colon, or "is", "to", "es", "est", "ist"…
+const SAYS: &str =
+    r"(?:(?:\s+(?:is|was|es|est|ist|lautet|c'est|to|naar|a|en|zu|auf|now|nu|ahora))+\s*[:=]?\s*|\s*[:=]\s*)";
+const VALUE: &str = r#"[\"'“‘]?(\S{3,64})"#;
+// Words that follow "login" or "password" without being one ("the password is wrong").
+const NOT_VALUES: &[&str] = &[
+    "is",
+    "was",
+    "the",
+    "my",
+    "it",
+    "and",
+    "but",
+    "for",
+    "not",
+    "does",
+    "doesn't",
+    "isn't",
+    "won't",
+    "reset",
+    "expired",
+    "wrong",
+    "invalid",
+    "incorrect",
+    "forgotten",
+    "forgot",
+    "page",
+    "screen",
+    "field",
+    "box",
+    "again",
+    "please",
+    "help",
+    "works",
+    "doesnt",
+    "werkt",
+    "klopt",
+    "vergeten",
+    "niet",
+    "het",
+    "mijn",
+    "es",
+    "no",
+    "mi",
+    "la",
+    "el",
+    "est",
+    "pas",
+    "mon",
+    "ne",
+    "ist",
+    "nicht",
+    "mein",
+    "falsch",
+    "vergessen",
+    "yanlış",
+    "unuttum",
+    "olmuyor",
+    "for?",
+    "and?",
+    "change",
+    "changed",
+    "changing",
+    "cambiar",
+    "wijzigen",
+    "ändern",
+    "changer",
+    "too",
+    "also",
+    "still",
+    "and",
+    "or",
+    "en",
+    "of",
+    "y",
+    "o",
+    "et",
+    "ou",
+    "und",
+    "oder",
+    "ve",
+    "veya",
+    "oublié",
+    "olvidado",
+    "vergeten",
+    "field",
+    "veld",
+    "campo",
+    "champ",
+    "feld",
+    "alanı",
+];
+
+/// A link to a person's page on a social site.
+pub(super) fn is_profile(url: &str) -> bool {
+    PROFILE.find(url).is_some_and(|m| m.start() == 0 || url[..m.start()].ends_with("://"))
+}
+
+/// Takes the written-out emails, handles, profile addresses, user names and passwords in `text`.
+pub(super) fn find(text: &str, spans: &mut Spans<'_>) {
+    if AT_WORD.is_match(text) {
+        for m in EMAIL_WRITTEN_OUT.find_iter(text) {
+            spans.take(m.start(), m.end(), Some(Kind::Email));
+        }
+    }
+    if text.contains('/') {
+        for m in PROFILE.find_iter(text) {
+            let end = super::checks::trim_url_end(text, m.start(), m.end());
+            spans.take(m.start(), end, Some(Kind::User));
+        }
+    }
+    if text.contains('@') {
+        for c in HANDLE.captures_iter(text) {
+            if let Some(g) = c.get(1) {
+                spans.take(g.start(), g.end(), Some(Kind::User));
+            }
+        }
+    }
+    for c in BARE_VALUE.captures_iter(text) {
+        let (Some(word), Some(g)) = (c.get(1), c.get(2)) else { continue };
+        let kind = if word.as_str().to_lowercase().starts_with("log") || word.as_str().eq_ignore_ascii_case("inlog") {
+            Kind::User
+        } else {
+            Kind::Password
+        };
+        if g.as_str().chars().count() >= 3 && !g.as_str().starts_with([':', '=']) {
+            let value = g.as_str().trim_end_matches(['.', ',', ';', ')']);
+            spans.take(g.start(), g.start() + value.len(), Some(kind));
+        }
+    }
+    for (pattern, kind) in [(&PASSWORD, Kind::Password), (&LOGIN, Kind::User), (&LOGIN_BARE, Kind::User)] {
+        for c in pattern.captures_iter(text) {
+            let Some(g) = c.get(1) else { continue };
+            let value = g.as_str().trim_end_matches(['.', ',', '!', '?', ';', ')', '"', '\'', '”', '’']);
+            if value.chars().count() < 3 || NOT_VALUES.contains(&value.to_lowercase().as_str()) {
+                continue;
+            }
+            spans.take(g.start(), g.start() + value.len(), Some(kind));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::redact::Redactor;
+
+    fn r(s: &str) -> String {
+        Redactor::new().redact(s)
+    }
+
+    #[test]
+    fn email_addresses_written_out_are_emails() {
+        assert_eq!(r("mail me: jan.smit at gmail dot com thanks"), "mail me: [EMAIL] thanks");
+        assert_eq!(r("it's anna [at] uva [dot] nl"), "it's [EMAIL]");
+        assert_eq!(r("piet(at)xs4all.nl"), "[EMAIL]");
+        assert_eq!(r("escribe a maria arroba gmail punto com"), "escribe a [EMAIL]");
+        assert_eq!(r("we're open at noon"), "we're open at noon");
+        assert_eq!(r("look at page 5. dot it"), "look at page 5. dot it");
+    }
+
+    #[test]
+    fn handles_profiles_logins_and_passwords() {
+        assert_eq!(r("follow @jan_reads for news"), "follow [USER] for news");
+        assert_eq!(r("see instagram.com/jan.smit"), "see [USER]");
+        assert_eq!(r("my username is jsmit4"), "my username is [USER]");
+        assert_eq!(r("login: jsmit4 password: Geheim!23"), "login: [USER] password: [PASSWORD]");
+        assert_eq!(r("het wachtwoord is fiets12"), "het wachtwoord is [PASSWORD]");
+        assert_eq!(r("the password is wrong again"), "the password is wrong again");
+        assert_eq!(r("I forgot my password"), "I forgot my password");
+    }
+}

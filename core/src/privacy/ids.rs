@@ -1,0 +1,187 @@
+//! Account and identity numbers told by their own form and check digits, with or without a word
+//! before them: IBANs (mod 97), the UK National Insurance number, the Dutch BSN (eleven-test), the
+//! French INSEE number (its key), the Turkish identity number, student numbers, and library cards
+//! in the 14-digit barcode form libraries print.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::redact::{re, Kind, Spans};
+
+static IBAN: LazyLock<Regex> = LazyLock::new(|| re(r"\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{4}){2,7}(?:[ ]?[A-Z0-9]{1,4})?\b"));
+static NINO: LazyLock<Regex> = LazyLock::new(|| {
+    // The prefix letters HMRC uses, and QQ, the number its forms print as the example.
+    re(r"\b[A-CEGHJ-TW-Z][A-CEGHJ-NP-TW-Z][ ]?\d{2}[ ]?\d{2}[ ]?\d{2}[ ]?[A-D]\b")
+});
+// Thirteen digits and a two-digit key, as printed (spaced) or run together; Corsica's 2A and 2B.
+static INSEE: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"\b[12][ ]?\d{2}[ ]?(?:0[1-9]|1[0-2]|[2-9]\d)[ ]?(?:\d{2}|2A|2B)[ ]?\d{3}[ ]?\d{3}[ ]?\d{2}\b")
+});
+static NINE_TO_ELEVEN: LazyLock<Regex> = LazyLock::new(|| re(r"\b\d{9}(?:\d{2})?\b"));
+// A library barcode: 14 digits, commonly led by 2 (patrons) as libraries' systems print them.
+static LIBRARY_BARCODE: LazyLock<Regex> = LazyLock::new(|| re(r"\b2\d{13}\b"));
+// Student numbers as universities form them: a letter and seven digits ("s1234567").
+static STUDENT_SHAPE: LazyLock<Regex> = LazyLock::new(|| re(r"\b[sSuUpP]\d{7}\b"));
+static STUDENT_CONTEXT: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)(?:^|[^\p{L}\p{N}])(?:student\s*(?:id|number|no\.?|nr\.?|#|num)|studentnummer|studentnr\.?|studentennummer|matrikel(?:nummer|nr\.?)?|matr\.?\s*nr\.?|n(?:°|º|o)?\.?\s*(?:d'?)?[ée]tudiant|num[ée]ro\s+(?:d'?)?[ée]tudiant|n[uú]mero\s+de\s+(?:estudiante|alumno|matr[ií]cula)|[öo][ğg]renci\s+(?:numaras[ıi]|numaram|no)|studentnummer|student)[\s:#.=-]*(?:is\s+|es\s+|est\s+|ist\s+|lautet\s+)?([A-Za-z]?\d{4,10})",
+    )
+});
+static BSN_CONTEXT: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)\b(?:bsn|burgerservicenummer|sofi-?nummer)\b"));
+
+// A catalogue's own numbers, kept: an LCCN ("2001012345", "sn 85-012345"), an OCLC or record number.
+static REFERENCE_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)\b(?:lccn|lc\s+control\s+(?:number|no\.?)|control\s+(?:number|no\.?)|oclc(?:\s+(?:number|no\.?|#))?|ocn|ppn|(?:bib(?:liographic)?|catalog(?:ue)?)\s+(?:record|number|no\.?)|record\s+(?:number|no\.?|#)|record|recordnummer|titelnummer|n[uú]mero\s+de\s+registro|num[ée]ro\s+de\s+notice|kayıt\s+no)\s*(?:is|es|est|ist)?\s*[:#]?\s*((?:[a-z]{1,3}\s?)?\d{2,4}-?\d{6}|\d{6,12})\b",
+    )
+});
+
+/// Marks a catalogue's own numbers as kept, before anything takes them for a phone or an id.
+pub(super) fn keep_references(text: &str, spans: &mut Spans<'_>, digits: usize) {
+    if digits < 6 {
+        return;
+    }
+    for c in REFERENCE_NUMBER.captures_iter(text) {
+        if let Some(g) = c.get(1) {
+            spans.take(g.start(), g.end(), None);
+        }
+    }
+}
+
+/// Takes the identity and account numbers in `text`; `digits` is how many digits it has.
+pub(super) fn find(text: &str, spans: &mut Spans<'_>, digits: usize) {
+    if digits < 4 {
+        return;
+    }
+    for c in STUDENT_CONTEXT.captures_iter(text) {
+        if let Some(g) = c.get(1) {
+            spans.take(g.start(), g.end(), Some(Kind::Id));
+        }
+    }
+    for m in STUDENT_SHAPE.find_iter(text) {
+        spans.take(m.start(), m.end(), Some(Kind::Id));
+    }
+    if digits >= 6 {
+        for m in NINO.find_iter(text) {
+            spans.take(m.start(), m.end(), Some(Kind::Id));
+        }
+    }
+    if digits >= 10 {
+        for m in IBAN.find_iter(text) {
+            if iban_valid(m.as_str()) {
+                spans.take(m.start(), m.end(), Some(Kind::Id));
+            }
+        }
+    }
+    if digits >= 15 {
+        for m in INSEE.find_iter(text) {
+            if insee_valid(m.as_str()) {
+                spans.take(m.start(), m.end(), Some(Kind::Id));
+            }
+        }
+    }
+    if digits >= 9 {
+        let bsn_said = BSN_CONTEXT.is_match(text);
+        for m in NINE_TO_ELEVEN.find_iter(text) {
+            let n = m.as_str();
+            let id = (n.len() == 9 && (bsn_said || eleven_test(n))) || (n.len() == 11 && tc_kimlik_valid(n));
+            // A bare nine-digit number passing the eleven-test by chance (one in eleven) is still a
+            // number nobody needs kept; a phone number's run is taken earlier as a phone.
+            if id {
+                spans.take(m.start(), m.end(), Some(Kind::Id));
+            }
+        }
+    }
+    if digits >= 14 {
+        for m in LIBRARY_BARCODE.find_iter(text) {
+            spans.take(m.start(), m.end(), Some(Kind::Card));
+        }
+    }
+}
+
+/// An IBAN's check: the country and check digits moved to the end, read as a number, mod 97 is 1.
+pub(super) fn iban_valid(s: &str) -> bool {
+    let compact: String = s.chars().filter(|c| !c.is_whitespace()).collect();
+    if !(15..=34).contains(&compact.len()) {
+        return false;
+    }
+    let (head, tail) = compact.split_at(4);
+    let mut rem: u32 = 0;
+    for c in tail.chars().chain(head.chars()) {
+        let Some(v) = c.to_digit(36) else { return false };
+        rem = if v < 10 { (rem * 10 + v) % 97 } else { (rem * 100 + v) % 97 };
+    }
+    rem == 1
+}
+
+/// The Dutch eleven-test of a BSN: 9·d1 + 8·d2 + … + 2·d8 − d9 divisible by 11.
+pub(super) fn eleven_test(s: &str) -> bool {
+    let d: Vec<i64> = s.chars().filter_map(|c| c.to_digit(10)).map(i64::from).collect();
+    if d.len() != 9 || d.iter().all(|x| *x == 0) {
+        return false;
+    }
+    let sum: i64 = d[..8].iter().zip((2..=9).rev()).map(|(x, w)| x * w).sum::<i64>() - d[8];
+    sum % 11 == 0
+}
+
+/// The French social security number's key: 97 minus the 13-digit number mod 97 (Corsica's 2A
+/// and 2B read as 19 and 18).
+pub(super) fn insee_valid(s: &str) -> bool {
+    let compact: String = s.chars().filter(|c| !c.is_whitespace()).collect();
+    if compact.len() != 15 {
+        return false;
+    }
+    let (body, key) = compact.split_at(13);
+    let body = body.replace("2A", "19").replace("2B", "18");
+    match (body.parse::<u64>(), key.parse::<u64>()) {
+        (Ok(n), Ok(k)) => 97 - n % 97 == k,
+        _ => false,
+    }
+}
+
+/// The Turkish identity number's two check digits.
+pub(super) fn tc_kimlik_valid(s: &str) -> bool {
+    let d: Vec<u32> = s.chars().filter_map(|c| c.to_digit(10)).collect();
+    if d.len() != 11 || d[0] == 0 {
+        return false;
+    }
+    let odd = d[0] + d[2] + d[4] + d[6] + d[8];
+    let even = d[1] + d[3] + d[5] + d[7];
+    let tenth = (odd * 7 + 10 * 9 - even) % 10;
+    tenth == d[9] && (d[..10].iter().sum::<u32>()) % 10 == d[10]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::redact::Redactor;
+    use super::*;
+
+    #[test]
+    fn check_digits_are_checked() {
+        assert!(iban_valid("NL91 ABNA 0417 1643 00"));
+        assert!(iban_valid("DE89370400440532013000"));
+        assert!(!iban_valid("DE89370400440532013001"));
+        assert!(eleven_test("111222333") && eleven_test("123456782"));
+        assert!(!eleven_test("123456789"));
+        assert!(insee_valid("1 85 05 78 006 084 91"), "key 97 - (1850578006084 mod 97)");
+        assert!(!insee_valid("1 85 05 78 006 084 36"));
+        assert!(tc_kimlik_valid("10000000146"));
+        assert!(!tc_kimlik_valid("10000000147"));
+    }
+
+    #[test]
+    fn identity_numbers_with_or_without_a_word_before_them() {
+        let r = |s: &str| Redactor::new().redact(s);
+        assert_eq!(r("refund to NL91 ABNA 0417 1643 00 please"), "refund to [ID] please");
+        assert_eq!(r("my NI number is QQ 12 34 56 C"), "my NI number is [ID]");
+        assert_eq!(r("BSN 123456782"), "BSN [ID]");
+        assert_eq!(r("numéro 1 85 05 78 006 084 91"), "numéro [ID]");
+        assert_eq!(r("kimlik 10000000146"), "kimlik [ID]");
+        assert_eq!(r("Matrikelnummer 4567123"), "Matrikelnummer [ID]");
+        assert_eq!(r("s2345678 here"), "[ID] here");
+        assert_eq!(r("21234000567890 is my card"), "[CARD] is my card");
+        // What stays: an ISBN, an OCLC number with no word for a person before it.
+        assert_eq!(r("ISBN 9780306406157"), "ISBN 9780306406157");
+    }
+}

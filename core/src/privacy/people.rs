@@ -1,0 +1,717 @@
+//! People's names in what patrons write, in the languages they write: found by what is said
+//! around them (introductions, a friend or colleague, someone to ask, a title, a sign-off) and
+//! by a lexicon of given names; while a name that is the topic of a question ("books by …", "a
+//! biography of …", a title in quotes) stays, since it is reference content.
+//!
+//! The lexicon (`core/data/given-names.txt`, `surnames.txt`) comes from @faker-js/faker's locale
+//! data (MIT; see `core/data/NOTICE`), made by `scripts/names-lexicon.mjs`.
+
+use std::collections::HashSet;
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::redact::{re, Kind, Spans, NAME_WORD, PARTICLE};
+
+static GIVEN: LazyLock<HashSet<&'static str>> =
+    LazyLock::new(|| include_str!("../../data/given-names.txt").lines().filter(|l| !l.starts_with('#')).collect());
+static SURNAMES: LazyLock<HashSet<&'static str>> =
+    LazyLock::new(|| include_str!("../../data/surnames.txt").lines().filter(|l| !l.starts_with('#')).collect());
+
+// Edges of a word in any script (the `\b` of `re` is ASCII's, blind to "ı" or "ü").
+const EDGE: &str = r"(?:^|[^\p{L}\p{N}])";
+const END: &str = r"(?:$|[^\p{L}\p{N}])";
+
+/// A name: up to four capitalised words, particles between them ("Joris van den Berg").
+fn seq() -> String {
+    format!(r"{NAME_WORD}(?:\s+(?:{PARTICLE}\s+)*{NAME_WORD}){{0,3}}")
+}
+
+// What comes right before a name, lower-cased where it can be.
+const BEFORE: &str = concat!(
+    // Introductions.
+    r"my\s+name\s+is|my\s+name's|name's|i\s+am|i'm|i’m|this\s+is|it's|it’s|it\s+is|",
+    r"ik\s+ben|ik\s+heet|mijn\s+naam\s+is|hier\s+is|(?:^|hallo|hoi|hey|goedemiddag|goedemorgen|goedenavond)[,!]?\s*met|",
+    r"me\s+llamo|mi\s+nombre\s+es|soy|",
+    r"je\s+m'appelle|je\s+m’appelle|je\s+suis|c'est|c’est|ici|moi\s+c'est|",
+    r"ich\s+hei(?:ß|ss)e|mein\s+name\s+ist|ich\s+bin|hier\s+ist|hier\s+spricht|",
+    r"benim\s+ad[ıi]m|ad[ıi]m|^ben|[,.!]\s*ben|jag\s+heter|jag\s+är|mitt\s+namn\s+är|",
+    // People the patron mentions.
+    r"my\s+(?:friend|classmate|roommate|flatmate|colleague|sister|brother|mum|mom|dad|son|daughter|husband|wife|partner|boyfriend|girlfriend|tutor|supervisor|teacher)|",
+    r"mijn\s+(?:vriend|vriendin|collega|zus|broer|moeder|vader|huisgenoot|klasgenoot|studiegenoot|begeleider|docent)|",
+    r"mi\s+(?:amig[oa]|compañer[oa]|herman[oa]|madre|padre|novi[oa]|tutor[a]?|profesor[a]?)|",
+    r"mon\s+(?:ami|amie|copain|collègue|frère|camarade|prof)|ma\s+(?:copine|collègue|sœur|soeur|camarade|prof)|",
+    r"meine?\s+(?:freundin|freund|kommilitonin|kommilitone|kollegin|kollege|schwester|bruder|mitbewohnerin|mitbewohner|betreuerin|betreuer)|",
+    r"arkadaş[ıi]m|kardeşim|min\s+(?:vän|kompis|syster|bror)|",
+    // Someone to ask or tell.
+    r"with|avec|mit|con|ask|tell|asking|remind|let|ping|email|call|vragen\s+of|vraag|zeg\s+tegen|laat|preguntarle\s+a|pregúntale\s+a|dile\s+a|decirle\s+a|avisa\s+a|",
+    r"demander\s+à|dites\s+à|dire\s+à|prévenir|können\s+sie|könnten\s+sie|sagen\s+sie|fragen\s+sie|",
+    // Titles.
+    r"mr\.?|mrs\.?|ms\.?|miss|mx\.?|dr\.?|prof\.?|professor|sir|madam|",
+    r"meneer|mevrouw|dhr\.?|mevr\.?|juffrouw|juf|meester|",
+    r"señor|señora|señorita|sr\.?|sra\.?|srta\.?|don|doña|doctor|doctora|profesor|profesora|",
+    r"monsieur|madame|mademoiselle|m\.|mme\.?|mlle\.?|maître|",
+    r"herr|frau|hr\.|fr\.|frau\s+dr\.?|herr\s+dr\.?|",
+    r"sayın|hoca|bay|bayan|fru|herr",
+);
+static AFTER_CONTEXT: LazyLock<Regex> = LazyLock::new(|| {
+    // An academic title may come between ("Frau Dr. Becker").
+    re(&format!(r"(?i:\b(?:{BEFORE}))\s+(?:(?i:dr|prof|ing|ir|drs|mr)\.?\s+)?((?:{PARTICLE}\s+)?{})", seq()))
+});
+
+// What comes right after a name: "Megan here", Turkish titles after the name ("Demir Hanım").
+static BEFORE_CONTEXT: LazyLock<Regex> = LazyLock::new(|| {
+    re(&format!(
+        r"({})\s+(?:here|hier|aquí|ici|ben|Hanım|Hanim|Bey|Hoca|Hocam|(?i:laten\s+weten|vragen|fragen|bescheid\s+sagen)){END}",
+        seq()
+    ))
+});
+
+// Sign-offs: the name at the end of the message.
+static SIGN_OFF: LazyLock<Regex> = LazyLock::new(|| {
+    re(&format!(
+        r"(?i:\b(?:thanks|thank\s+you|thx|ty|cheers|regards|kind\s+regards|best(?:\s+wishes)?|sincerely|bye|love|take\s+care|groetjes|groeten|groet|gr|met\s+vriendelijke\s+groet(?:en)?|mvg|bedankt|dank\s+je(?:\s+wel)?|dankjewel|dank\s+u(?:\s+wel)?|saludos|un\s+saludo|atentamente|gracias|muchas\s+gracias|mil\s+gracias|cordialement|bien\s+à\s+vous|bien\s+cordialement|merci(?:\s+beaucoup)?|bonne\s+(?:journée|soirée)|amitiés|bises|viele\s+grüße|vg|lg|liebe\s+grüße|mit\s+freundlichen\s+grüßen|mfg|beste\s+grüße|danke(?:\s+schön)?|teşekkürler|teşekkür\s+ederim|sağ\s*olun|saygılarımla|hälsningar|mvh|tack)(?:\s+(?:so|very)\s+much|\s+a\s+lot|\s+again)?)[\s,.!:;—–-]*({})\s*[.!]*\s*$",
+        seq()
+    ))
+});
+
+// A name's Turkish case ending after an apostrophe: "Emre'ye", "Sanne'a".
+static SUFFIXED: LazyLock<Regex> = LazyLock::new(|| {
+    re(&format!(
+        r"{EDGE}(\p{{Lu}}[\p{{Ll}}-]+)['’](?:a|e|ya|ye|ı|i|u|ü|yı|yi|yu|yü|ın|in|un|ün|nın|nin|la|le|yla|yle){END}"
+    ))
+});
+
+// Where a name is the subject of the question, not a person in the conversation.
+static TOPIC_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
+    re(&format!(
+        r"(?i:\b(?:(?:books?|novels?|poems?|works?|stories|boeken|romans?|gedichten|werken|libros?|novelas?|poemas|obras|livres?|poèmes|œuvres|oeuvres|bücher|romane|gedichte|werke|biograph(?:y|ie|ía|ies)|biografie|biografía|biographie|biografi|biyografi(?:si)?)(?:\s+(?:by|of|about|on|van|over|door|de|del|d'|d’|sobre|sur|par|von|über|av|om))?|by|about|of|on|van|over|door|de|del|d'|d’|sobre|sur|par|von|über|av|om|written\s+by|(?:the\s+)?author\s+is|auteur\s+(?:is|est)|autor(?:in)?\s+(?:es|ist)|schrijver\s+is|yazar[ıi]))\s*({})",
+        seq()
+    ))
+});
+static TOPIC_AFTER: LazyLock<Regex> = LazyLock::new(|| {
+    re(&format!(
+        r"({})['’]?\s*(?:'?(?:[ıi]n|un|ün|n[ıi]n))?\s+(?i:kitap\w*|roman\w*|şiir\w*|biyografi\w*|hakk[ıi]nda|eserleri\w*|üzerine|checked\s+out|on\s+loan|on\s+the\s+shelf|in\s+stock|available|uitgeleend|beschikbaar|prestado|disponible|emprunt[ée]|ausgeliehen|entliehen|verfügbar|ödünç)",
+        seq()
+    ))
+});
+static QUOTED: LazyLock<Regex> = LazyLock::new(|| re(r#""[^"]{1,120}"|“[^”]{1,120}”|«[^»]{1,120}»|„[^“”]{1,120}[“”]"#));
+
+/// Capitalised words that are not names, though a context word may come before them.
+const NOT_NAMES: &[&str] = &[
+    "i",
+    "a",
+    "an",
+    "the",
+    "not",
+    "just",
+    "so",
+    "sorry",
+    "here",
+    "there",
+    "in",
+    "at",
+    "on",
+    "from",
+    "with",
+    "new",
+    "back",
+    "still",
+    "also",
+    "really",
+    "very",
+    "looking",
+    "trying",
+    "what",
+    "why",
+    "how",
+    "where",
+    "when",
+    "who",
+    "which",
+    "it",
+    "that",
+    "this",
+    "my",
+    "your",
+    "our",
+    "their",
+    "his",
+    "her",
+    "about",
+    "for",
+    "to",
+    "of",
+    "and",
+    "or",
+    "but",
+    "if",
+    "no",
+    "yes",
+    "all",
+    "any",
+    "some",
+    "one",
+    "first",
+    "last",
+    "next",
+    "ok",
+    "okay",
+    "hi",
+    "hello",
+    "hey",
+    "thanks",
+    "please",
+    "english",
+    "dutch",
+    "spanish",
+    "french",
+    "german",
+    "turkish",
+    "american",
+    "british",
+    "student",
+    "librarian",
+    "google",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+    "library",
+    "bibliotheek",
+    "biblioteca",
+    "bibliothèque",
+    "bibliothek",
+    "kütüphane",
+    "jstor",
+    "ebsco",
+    "scopus",
+    "proquest",
+    "pubmed",
+    "zotero",
+    "endnote",
+    "citavi",
+    "canvas",
+    "blackboard",
+    "moodle",
+    "outlook",
+    "gmail",
+    "word",
+    "excel",
+    "wifi",
+    "eduroam",
+    "een",
+    "de",
+    "het",
+    "op",
+    "zoek",
+    "niet",
+    "nog",
+    "al",
+    "bezig",
+    "un",
+    "una",
+    "el",
+    "la",
+    "los",
+    "las",
+    "le",
+    "les",
+    "du",
+    "des",
+    "der",
+    "die",
+    "das",
+    "ein",
+    "eine",
+    "bir",
+    "bu",
+    "ve",
+    "en",
+    "ett",
+    "och",
+    "hier",
+    "aquí",
+    "ici",
+    "again",
+    "today",
+    "tomorrow",
+    "morgen",
+    "vandaag",
+    "hoy",
+    "mañana",
+    "demain",
+    "heute",
+    "bugün",
+    "yarın",
+    "ben",
+    "sen",
+    "o",
+    "biz",
+    "siz",
+    "name",
+    "naam",
+    "nombre",
+    "nom",
+    "dr",
+    "prof",
+    "mr",
+    "mrs",
+    "ms",
+];
+
+/// Given names that are also ordinary capitalised words or places: never a name on the lexicon's word alone.
+const COMMON: &[&str] = &[
+    "May",
+    "June",
+    "April",
+    "August",
+    "Will",
+    "Mark",
+    "Bill",
+    "Grace",
+    "Hope",
+    "Faith",
+    "Joy",
+    "Rose",
+    "Summer",
+    "Winter",
+    "Autumn",
+    "Art",
+    "Sun",
+    "Paris",
+    "London",
+    "Florence",
+    "Victoria",
+    "Georgia",
+    "Jordan",
+    "Chelsea",
+    "Austin",
+    "Dallas",
+    "Lincoln",
+    "Washington",
+    "Jackson",
+    "Sydney",
+    "Holland",
+    "China",
+    "India",
+    "America",
+    "Europe",
+    "Berlin",
+    "Madrid",
+    "Roma",
+    "Rome",
+    "Amsterdam",
+    "Ohio",
+    "Virginia",
+    "Carolina",
+    "Indiana",
+    "Nevada",
+    "Dakota",
+    "Christian",
+    "Muslim",
+    "Jewish",
+    "Bible",
+    "Harry",
+    "Potter",
+    "Apple",
+    "Amazon",
+    "Eden",
+    "Dawn",
+    "Eve",
+    "Star",
+    "Bay",
+    "Park",
+    "Hall",
+    "Page",
+    "Long",
+    "Young",
+    "Brown",
+    "White",
+    "Black",
+    "Green",
+    "Gray",
+    "Grey",
+    "Bell",
+    "King",
+    "Queen",
+    "Major",
+    "General",
+    "Wing",
+    "Law",
+    "Ray",
+    "Lane",
+    "Dean",
+    "Chase",
+    "Rich",
+    "Gay",
+    "Ivory",
+    "Amber",
+    "Ruby",
+    "Pearl",
+    "Jade",
+    "Crystal",
+    "Olive",
+    "Iris",
+    "Lily",
+    "Daisy",
+    "Holly",
+    "Ivy",
+    "Heather",
+    "Violet",
+    "Angel",
+    "Sky",
+    "Storm",
+    "River",
+    "Forest",
+    "Dale",
+    "Glen",
+    "Cliff",
+    "Brook",
+    "Hunter",
+    "Archer",
+    "Mason",
+    "Taylor",
+    "Cooper",
+    "Baker",
+    "Carter",
+    "Turner",
+    "Miller",
+    "Porter",
+    "Walker",
+    "Fisher",
+    "Hall",
+    "Wolf",
+    "Fox",
+    "Hart",
+    "Mai",
+    "Juni",
+    "Juli",
+    "Mayo",
+    "Enero",
+    "Abril",
+    "Avril",
+    "Mars",
+    "Nur",
+    "Deniz",
+    "Can",
+    "Su",
+    "Ay",
+    "Gül",
+    "Bahar",
+    "Ekim",
+    "Eylül",
+    "Kasım",
+    "Aralık",
+    "Ocak",
+    "Şubat",
+    "Mart",
+    "Nisan",
+    "Mayıs",
+    "Haziran",
+    "Temmuz",
+    "Ağustos",
+    "Pazartesi",
+    "Salı",
+    "Çarşamba",
+    "Perşembe",
+    "Cuma",
+    "Cumartesi",
+    "Pazar",
+    "Europa",
+    "Afrika",
+    "Asia",
+    "Asya",
+    "Maria",
+    "Santa",
+    "San",
+    "Saint",
+    "Sint",
+    "Sankt",
+    "Karl",
+    "Marx",
+    "Adam",
+    "Smith",
+    "Guy",
+    "Don",
+    "Max",
+    "Luther",
+];
+
+/// Places a Turkish sentence puts a case ending on as it would on a name ("İzmir'e").
+const PLACES: &[&str] = &[
+    "İstanbul",
+    "Istanbul",
+    "Ankara",
+    "İzmir",
+    "Izmir",
+    "Bursa",
+    "Antalya",
+    "Adana",
+    "Konya",
+    "Trabzon",
+    "Eskişehir",
+    "Türkiye",
+    "Turkiye",
+    "Almanya",
+    "Hollanda",
+    "Fransa",
+    "İspanya",
+    "İngiltere",
+    "Amerika",
+    "Avrupa",
+    "Londra",
+    "Paris",
+    "Berlin",
+    "Amsterdam",
+    "Madrid",
+    "Brüksel",
+    "Kadıköy",
+    "Beşiktaş",
+    "Üsküdar",
+    "Boğaziçi",
+    "Anadolu",
+    "Google",
+    "Instagram",
+    "Twitter",
+    "Excel",
+    "Word",
+    "Zoom",
+    "Teams",
+    "Moodle",
+];
+
+fn not_a_name(word: &str) -> bool {
+    let w = word.trim_matches(|c: char| !c.is_alphabetic()).to_lowercase();
+    NOT_NAMES.contains(&w.as_str()) || super::redact::NOT_NAMES.contains(&w.as_str())
+}
+
+/// The name in a matched phrase: from its first word, stopping before a word that is not part of
+/// a name ("Kwame from biology" → "Kwame").
+fn trim_name(text: &str, start: usize, end: usize) -> Option<(usize, usize)> {
+    let phrase = &text[start..end];
+    let mut cut = None;
+    let mut at = start;
+    for (i, word) in phrase.split(' ').enumerate() {
+        if word.is_empty() {
+            at += 1;
+            continue;
+        }
+        if not_a_name(word) && !is_particle(word) {
+            if i == 0 {
+                return None;
+            }
+            break;
+        }
+        let w_end = at + word.len();
+        let trimmed = text[at..w_end].trim_end_matches(|c: char| !c.is_alphanumeric());
+        cut = Some(at + trimmed.len());
+        at = w_end + 1;
+    }
+    cut.filter(|c| *c > start).map(|c| (start, c))
+}
+
+fn is_particle(word: &str) -> bool {
+    matches!(
+        word,
+        "van"
+            | "der"
+            | "den"
+            | "de"
+            | "het"
+            | "ter"
+            | "ten"
+            | "von"
+            | "la"
+            | "las"
+            | "los"
+            | "del"
+            | "y"
+            | "da"
+            | "di"
+            | "le"
+            | "du"
+            | "bin"
+            | "al"
+    )
+}
+
+fn strip_particle_end(text: &str, start: usize, mut end: usize) -> usize {
+    loop {
+        let phrase = text[start..end].trim_end();
+        match phrase.rsplit_once(' ') {
+            Some((head, last)) if is_particle(last) => end = start + head.len(),
+            _ => return start + phrase.len(),
+        }
+    }
+}
+
+/// Takes the people's names in `text` (after everything else: a name never cuts into an address).
+pub(super) fn find(text: &str, spans: &mut Spans<'_>) {
+    // 1. Names said to be names, by the words around them.
+    let mut found = Vec::new();
+    for c in AFTER_CONTEXT.captures_iter(text).chain(BEFORE_CONTEXT.captures_iter(text)) {
+        if let Some(g) = c.get(1) {
+            found.extend(trim_name(text, g.start(), g.end()));
+        }
+    }
+    if let Some(g) = SIGN_OFF.captures(text).and_then(|c| c.get(1)) {
+        found.extend(trim_name(text, g.start(), g.end()));
+    }
+    for c in SUFFIXED.captures_iter(text) {
+        if let Some(g) = c.get(1).filter(|g| !PLACES.contains(&g.as_str()) && !COMMON.contains(&g.as_str())) {
+            found.push((g.start(), g.end()));
+        }
+    }
+    // A topic is not a person in the conversation: "books by Toni Morrison" stays even after "ask".
+    let mut topics: Vec<(usize, usize)> = Vec::new();
+    for c in TOPIC_BEFORE.captures_iter(text) {
+        let (Some(all), Some(g)) = (c.get(0), c.get(1)) else { continue };
+        // "de Vries" in "Sanne de Vries" is a surname's particle, not "a book de …".
+        let keyword = text[all.start()..g.start()].trim();
+        let before = text[..all.start()].trim_end();
+        let after_capital = before.rsplit(' ').next().and_then(|w| w.chars().next()).is_some_and(char::is_uppercase);
+        if !(is_particle(&keyword.to_lowercase()) && after_capital) {
+            topics.push((g.start(), g.end()));
+        }
+    }
+    for c in TOPIC_AFTER.captures_iter(text) {
+        if let Some(g) = c.get(1) {
+            topics.push((g.start(), g.end()));
+        }
+    }
+    topics.extend(QUOTED.find_iter(text).map(|m| (m.start(), m.end())));
+    let in_topic = |s: usize, e: usize| topics.iter().any(|&(ts, te)| s < te && ts < e);
+    for (s, e) in found {
+        let e = strip_particle_end(text, s, e);
+        if !in_topic(s, e) || named_directly(text, s) {
+            spans.take_up_to_taken(s, e, Kind::Name);
+        }
+    }
+    // 2. Given names from the lexicon, where nothing says they are a topic: not the first word of
+    // a sentence (capitalised anyway) unless a surname follows.
+    for (s, e) in capitalised_words(text) {
+        let word = &text[s..e];
+        if !GIVEN.contains(word) || COMMON.contains(&word) || not_a_name(word) || !spans.is_free(s, e) {
+            continue;
+        }
+        let mut e = e;
+        let next = next_name_word(text, e);
+        if let Some((_, ne)) = next {
+            e = ne;
+        }
+        // A sentence's first word is capitalised anyway: a name there only with a known surname after it.
+        let sentence_start =
+            text[..s].trim_end().is_empty() || text[..s].trim_end().ends_with(['.', '!', '?', ':', '\n']);
+        let surname_next = next.is_some_and(|(ns, ne)| SURNAMES.contains(&text[ns..ne]));
+        if (sentence_start && !surname_next) || in_topic(s, e) {
+            continue;
+        }
+        spans.take_up_to_taken(s, e, Kind::Name);
+    }
+}
+
+/// A name right after a word that says it is a person here ("my friend"), even inside a topic-looking phrase.
+fn named_directly(text: &str, start: usize) -> bool {
+    let before = text[..start].trim_end().to_lowercase();
+    ["my name is", "i'm", "ik ben", "ik heet", "me llamo", "je m'appelle", "ich heiße", "benim adım"]
+        .iter()
+        .any(|w| before.ends_with(w))
+}
+
+/// The capitalised words of `text` (a capital, then small letters; hyphenated parts too), as spans:
+/// a scan rather than a pattern, since word edges here are any script's.
+fn capitalised_words(text: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut chars = text.char_indices().peekable();
+    let mut prev_letter = false;
+    while let Some((i, c)) = chars.next() {
+        if c.is_alphanumeric() && !prev_letter && c.is_uppercase() {
+            let mut end = i + c.len_utf8();
+            let mut lower = 0;
+            let mut ok = true;
+            while let Some(&(j, d)) = chars.peek() {
+                if d.is_lowercase() {
+                    lower += 1;
+                } else if d == '-' && lower > 0 {
+                    // "Ji-woo": go on only if a letter follows.
+                } else if d.is_alphanumeric() {
+                    ok = false;
+                } else {
+                    break;
+                }
+                end = j + d.len_utf8();
+                chars.next();
+            }
+            let end = if text[..end].ends_with('-') { end - 1 } else { end };
+            if ok && lower > 0 {
+                out.push((i, end));
+            }
+            prev_letter = true;
+            continue;
+        }
+        prev_letter = c.is_alphanumeric();
+    }
+    out
+}
+
+/// The surname after a given name: a capitalised word (with particles before it) that is no
+/// ordinary word.
+fn next_name_word(text: &str, end: usize) -> Option<(usize, usize)> {
+    static NEXT: LazyLock<Regex> = LazyLock::new(|| re(&format!(r"^\s+(?:{PARTICLE}\s+)*({NAME_WORD})")));
+    let c = NEXT.captures(&text[end..])?;
+    let g = c.get(1)?;
+    let word = g.as_str();
+    (!not_a_name(word) && !COMMON.contains(&word)).then(|| (end + g.start(), end + g.end()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::redact::Redactor;
+
+    fn r(s: &str) -> String {
+        Redactor::new().redact(s)
+    }
+
+    #[test]
+    fn names_by_what_is_said_around_them_in_six_languages() {
+        assert_eq!(r("can you ask Tomás to bring my charger"), "can you ask [NAME] to bring my charger");
+        assert_eq!(r("my friend Kofi said so"), "my friend [NAME] said so");
+        assert_eq!(r("Is Mr. Okafor in today?"), "Is Mr. [NAME] in today?");
+        assert_eq!(r("Ist Frau Wagner heute da?"), "Ist Frau [NAME] heute da?");
+        assert_eq!(r("je m'appelle Louis Petit"), "je m'appelle [NAME]");
+        assert_eq!(r("Viele Grüße, Felix"), "Viele Grüße, [NAME]");
+        assert_eq!(r("Cordialement, Camille Bernard"), "Cordialement, [NAME]");
+        assert_eq!(r("Kaya Hanım burada mı?"), "[NAME] Hanım burada mı?");
+        assert_eq!(r("Hoi, Daan hier"), "Hoi, [NAME] hier");
+    }
+
+    #[test]
+    fn names_that_are_the_topic_stay() {
+        for kept in [
+            "do you have anything by Toni Morrison?",
+            "a biography of Nelson Mandela please",
+            "hebben jullie iets van Harry Mulisch?",
+            "avez-vous des livres d'Annie Ernaux ?",
+            "Orhan Pamuk kitaplarınız var mı?",
+            "is \"Ada Lovelace\" in?",
+        ] {
+            assert_eq!(r(kept), kept);
+        }
+    }
+}

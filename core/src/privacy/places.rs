@@ -1,0 +1,95 @@
+//! Street addresses and postcodes in the forms French, German, British and Turkish patrons write
+//! them (the English, Dutch and Spanish street forms are in `redact`): a postcode counts only next
+//! to an address or before a town's name, so a five-digit number alone stays.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::redact::{re, Kind, Spans};
+
+// "12 rue de la Paix", "27 bis boulevard Voltaire", "5, place du Marché".
+static STREET_FR: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)\b\d{1,4}(?:\s?(?:bis|ter|[a-d]))?,?\s+(?:rue|avenue|av\.|boulevard|bd|place|pl\.|all[ée]e|chemin|impasse|quai|cours|route|square|passage|rond-point|faubourg)\s+(?:(?:de\s+la|de\s+l'|du|des|de|d')\s*)?\p{Lu}[\p{L}'’.-]*(?:\s+(?:(?:de\s+la|de\s+l'|du|des|de|d'|et|la|le|les)\s*)?\p{Lu}[\p{L}'’.-]*){0,3}",
+    )
+});
+// "Hauptstraße 5", "Goethestr. 41", "Lindenallee 12a", "Am Markt 3", "An der Alster 7".
+static STREET_DE: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"\b(?:\p{Lu}[\p{Ll}äöüß-]*(?:stra(?:ß|ss)e|str\.|weg|allee|platz|gasse|ring|damm|ufer|chaussee|steig|pfad|markt)|(?:Am|An\s+der|An\s+den|Im|In\s+der|Auf\s+dem|Zum|Zur|Unter\s+den)\s+\p{Lu}[\p{Ll}äöüß-]+)\s+\d{1,4}\s?[a-z]?\b",
+    )
+});
+// "221B Baker Street" (a letter after the number), "Flat 2, 37 Victoria Avenue".
+static STREET_UK: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"\b(?:(?:Flat|Apartment|Apt|Unit)\s+\d{1,4}[A-Za-z]?,?\s+)?\d{1,5}[A-Za-z]?\s+(?:\p{Lu}[\p{L}'’-]*\s+){1,3}(?:Street|St|Road|Rd|Lane|Avenue|Ave|Close|Crescent|Gardens|Grove|Mews|Row|Square|Terrace|Walk|Way|Hill|Park|Place|Drive|Court)\b\.?",
+    )
+});
+// "Atatürk Cad. No: 15", "Bağdat Caddesi No 210 D:4", "İnönü Sokak 7".
+static STREET_TR: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?:^|[^\p{L}\p{N}])(\p{Lu}[\p{L}]*(?:\s+\p{Lu}[\p{L}]*)?\s+(?:Cad\.|Caddesi|Cd\.|Sok\.|Sokak|Sokağı|Sk\.|Bulvarı|Blv\.|Mah\.|Mahallesi)\s*(?:No\s*:?\s*\d{1,4}|\d{1,4})?(?:\s*[/,]?\s*D\s*:?\s*\d{1,3})?)",
+    )
+});
+// UK postcodes: "NW1 6XE", "EH3 9AB", "SW1A 2AA".
+static POSTCODE_UK: LazyLock<Regex> = LazyLock::new(|| re(r"\b[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}\b"));
+// Five-digit postcodes (France, Germany, Spain, Turkey…) before a town's name.
+static POSTCODE_TOWN: LazyLock<Regex> = LazyLock::new(|| re(r"\b(\d{5})\s+\p{Lu}[\p{L}-]+"));
+static POSTCODE_WORD: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)\b(?:post\s?code|postcode|postal\s+code|zip(?:\s*code)?|code\s+postal|c[óo]digo\s+postal|postleitzahl|plz|posta\s+kodu)\b\s*(?:is|es|est|ist)?\s*:?\s*([A-Z0-9]{3,4}\s?[A-Z0-9]{2,3})",
+    )
+});
+
+/// Takes the streets and postcodes in `text`.
+pub(super) fn find(text: &str, spans: &mut Spans<'_>, digits: usize) {
+    if digits == 0 {
+        return;
+    }
+    for street in [&STREET_FR, &STREET_DE, &STREET_UK] {
+        for m in street.find_iter(text) {
+            spans.take_up_to_taken(m.start(), m.end(), Kind::Address);
+        }
+    }
+    for c in STREET_TR.captures_iter(text) {
+        if let Some(g) = c.get(1) {
+            spans.take_up_to_taken(g.start(), g.end(), Kind::Address);
+        }
+    }
+    for c in POSTCODE_WORD.captures_iter(text) {
+        if let Some(g) = c.get(1).filter(|g| g.as_str().chars().any(|c| c.is_ascii_digit())) {
+            spans.take(g.start(), g.end(), Some(Kind::Address));
+        }
+    }
+    for m in POSTCODE_UK.find_iter(text) {
+        spans.take(m.start(), m.end(), Some(Kind::Address));
+    }
+    for c in POSTCODE_TOWN.captures_iter(text) {
+        let Some(g) = c.get(1) else { continue };
+        // Near an address (a town after it), not a year or an amount.
+        if spans.address_before(g.start()) {
+            spans.take(g.start(), g.end(), Some(Kind::Address));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::redact::Redactor;
+
+    fn r(s: &str) -> String {
+        Redactor::new().redact(s)
+    }
+
+    #[test]
+    fn streets_and_postcodes_in_each_country_s_form() {
+        assert_eq!(r("j'habite 12 rue de la Paix, 75002 Paris"), "j'habite [ADDRESS], [ADDRESS] Paris");
+        assert_eq!(r("Hauptstraße 5, 10115 Berlin"), "[ADDRESS], [ADDRESS] Berlin");
+        assert_eq!(r("wohne Am Markt 3"), "wohne [ADDRESS]");
+        assert_eq!(r("I live at 221B Baker Street, London NW1 6XE"), "I live at [ADDRESS], London [ADDRESS]");
+        assert_eq!(r("adresim Atatürk Cad. No: 15"), "adresim [ADDRESS]");
+        // A five-digit number with no address before it stays.
+        assert_eq!(r("we had 12000 visitors in Paris"), "we had 12000 visitors in Paris");
+    }
+}
