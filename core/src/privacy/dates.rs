@@ -6,6 +6,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use super::keywords::{Group, Mentions};
 use super::redact::{re, Kind, Spans};
 
 const CONTEXT: &str = concat!(
@@ -39,11 +40,12 @@ static DOB_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// Takes the dates of birth in `text`.
-pub(super) fn find(text: &str, spans: &mut Spans<'_>, digits: usize) {
+pub(super) fn find(text: &str, said: Mentions, spans: &mut Spans<'_>, digits: usize) {
     if digits == 0 {
         return;
     }
-    for c in DOB.captures_iter(text).chain(DOB_BEFORE.captures_iter(text)) {
+    let after = said.has(Group::BornAfter);
+    for c in DOB.captures_iter(text).chain(after.then(|| DOB_BEFORE.captures_iter(text)).into_iter().flatten()) {
         if let Some(g) = c.get(1) {
             spans.take(g.start(), g.end(), Some(Kind::Dob));
         }

@@ -6,6 +6,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use super::keywords::{Group, Mentions};
 use super::redact::{re, Kind, Spans};
 
 // "at" and "dot" as people disguise them, in the languages patrons write.
@@ -18,9 +19,6 @@ static EMAIL_WRITTEN_OUT: LazyLock<Regex> = LazyLock::new(|| {
         r"(?i)\b[a-z0-9][a-z0-9._%+-]*(?:{DOT}[a-z0-9_%+-]+)*{AT}[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:{DOT}[a-z0-9-]+)*{DOT}(?:com|net|org|edu|info|gov|[a-z]{{2}})\b"
     ))
 });
-/// A word that says an "at" may be disguised in the line, checked before the costlier pattern.
-static AT_WORD: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)\bat\b|\barroba\b|\bchez\b|\(at\)|\[at\]|[\[(]\s*@"));
-
 // "@handle", not the "@" of an email address (those are taken first) nor a lone "@".
 static HANDLE: LazyLock<Regex> =
     LazyLock::new(|| re(r"(?:^|[\s(\[:,;])(@[A-Za-z0-9_][A-Za-z0-9_.]{1,29}[A-Za-z0-9_])"));
@@ -151,13 +149,13 @@ pub(super) fn is_profile(url: &str) -> bool {
 }
 
 /// Takes the written-out emails, handles, profile addresses, user names and passwords in `text`.
-pub(super) fn find(text: &str, spans: &mut Spans<'_>) {
-    if AT_WORD.is_match(text) {
+pub(super) fn find(text: &str, said: Mentions, spans: &mut Spans<'_>) {
+    if said.has(Group::At) {
         for m in EMAIL_WRITTEN_OUT.find_iter(text) {
             spans.take(m.start(), m.end(), Some(Kind::Email));
         }
     }
-    if text.contains('/') {
+    if said.has(Group::Profile) {
         for m in PROFILE.find_iter(text) {
             let end = super::checks::trim_url_end(text, m.start(), m.end());
             spans.take(m.start(), end, Some(Kind::User));
@@ -169,6 +167,9 @@ pub(super) fn find(text: &str, spans: &mut Spans<'_>) {
                 spans.take(g.start(), g.end(), Some(Kind::User));
             }
         }
+    }
+    if !said.has(Group::Login) {
+        return;
     }
     for c in BARE_VALUE.captures_iter(text) {
         let (Some(word), Some(g)) = (c.get(1), c.get(2)) else { continue };

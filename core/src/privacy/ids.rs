@@ -1,12 +1,13 @@
 //! Account and identity numbers told by their own form and check digits, with or without a word
 //! before them: IBANs (mod 97), the UK National Insurance number, the Dutch BSN (eleven-test), the
-//! French INSEE number (its key), the Turkish identity number, student numbers, and library cards
-//! in the 14-digit barcode form libraries print.
+//! French INSEE number (its key), the Turkish identity number and student numbers. (A library
+//! card's 14-digit barcode is told by `redact`'s number classes.)
 
 use std::sync::LazyLock;
 
 use regex::Regex;
 
+use super::keywords::{Group, Mentions};
 use super::redact::{re, Kind, Spans};
 
 static IBAN: LazyLock<Regex> = LazyLock::new(|| re(r"\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{4}){2,7}(?:[ ]?[A-Z0-9]{1,4})?\b"));
@@ -19,8 +20,6 @@ static INSEE: LazyLock<Regex> = LazyLock::new(|| {
     re(r"\b[12][ ]?\d{2}[ ]?(?:0[1-9]|1[0-2]|[2-9]\d)[ ]?(?:\d{2}|2A|2B)[ ]?\d{3}[ ]?\d{3}[ ]?\d{2}\b")
 });
 static NINE_TO_ELEVEN: LazyLock<Regex> = LazyLock::new(|| re(r"\b\d{9}(?:\d{2})?\b"));
-// A library barcode: 14 digits, commonly led by 2 (patrons) as libraries' systems print them.
-static LIBRARY_BARCODE: LazyLock<Regex> = LazyLock::new(|| re(r"\b2\d{13}\b"));
 // Student numbers as universities form them: a letter and seven digits ("s1234567").
 static STUDENT_SHAPE: LazyLock<Regex> = LazyLock::new(|| re(r"\b[sSuUpP]\d{7}\b"));
 static STUDENT_CONTEXT: LazyLock<Regex> = LazyLock::new(|| {
@@ -50,19 +49,30 @@ pub(super) fn keep_references(text: &str, spans: &mut Spans<'_>, digits: usize) 
 }
 
 /// Takes the identity and account numbers in `text`; `digits` is how many digits it has.
-pub(super) fn find(text: &str, spans: &mut Spans<'_>, digits: usize) {
+pub(super) fn find(text: &str, said: Mentions, spans: &mut Spans<'_>, digits: usize) {
     if digits < 4 {
         return;
     }
-    for c in STUDENT_CONTEXT.captures_iter(text) {
+    let student = said.has(Group::Student);
+    for c in student.then(|| STUDENT_CONTEXT.captures_iter(text)).into_iter().flatten() {
         if let Some(g) = c.get(1) {
             spans.take(g.start(), g.end(), Some(Kind::Id));
         }
     }
-    for m in STUDENT_SHAPE.find_iter(text) {
-        spans.take(m.start(), m.end(), Some(Kind::Id));
+    let b = text.as_bytes();
+    // Cheap scans of the bytes decide whether the shape patterns can match at all.
+    let letter_then_digits = |n: usize, letter: fn(u8) -> bool| {
+        b.windows(n + 1).any(|w| letter(w[0]) && w[1..].iter().all(u8::is_ascii_digit))
+    };
+    if digits >= 7 && letter_then_digits(7, |c| matches!(c, b's' | b'S' | b'u' | b'U' | b'p' | b'P')) {
+        for m in STUDENT_SHAPE.find_iter(text) {
+            spans.take(m.start(), m.end(), Some(Kind::Id));
+        }
     }
-    if digits >= 6 {
+    if digits >= 6
+        && b.windows(3)
+            .any(|w| w[0].is_ascii_uppercase() && w[1].is_ascii_uppercase() && (w[2] == b' ' || w[2].is_ascii_digit()))
+    {
         for m in NINO.find_iter(text) {
             spans.take(m.start(), m.end(), Some(Kind::Id));
         }
@@ -86,16 +96,11 @@ pub(super) fn find(text: &str, spans: &mut Spans<'_>, digits: usize) {
         for m in NINE_TO_ELEVEN.find_iter(text) {
             let n = m.as_str();
             let id = (n.len() == 9 && (bsn_said || eleven_test(n))) || (n.len() == 11 && tc_kimlik_valid(n));
-            // A bare nine-digit number passing the eleven-test by chance (one in eleven) is still a
-            // number nobody needs kept; a phone number's run is taken earlier as a phone.
+            // A bare nine-digit number passing the eleven-test by chance (one in eleven: a Spanish
+            // mobile written without spaces, say) is redacted as an id rather than a phone.
             if id {
                 spans.take(m.start(), m.end(), Some(Kind::Id));
             }
-        }
-    }
-    if digits >= 14 {
-        for m in LIBRARY_BARCODE.find_iter(text) {
-            spans.take(m.start(), m.end(), Some(Kind::Card));
         }
     }
 }

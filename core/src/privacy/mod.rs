@@ -4,6 +4,7 @@ mod checks;
 mod dates;
 mod handles;
 mod ids;
+mod keywords;
 pub mod names;
 mod people;
 mod places;

@@ -11,6 +11,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use super::keywords::{Group, Mentions};
 use super::redact::{re, Kind, Spans, NAME_WORD, PARTICLE};
 
 static GIVEN: LazyLock<HashSet<&'static str>> =
@@ -30,7 +31,7 @@ fn seq() -> String {
 // What comes right before a name, lower-cased where it can be.
 const BEFORE: &str = concat!(
     // Introductions.
-    r"my\s+name\s+is|my\s+name's|name's|i\s+am|i'm|i’m|this\s+is|it's|it’s|it\s+is|",
+    r"my\s+name\s+is|my\s+name's|name's|name:|i\s+am|i'm|i’m|this\s+is|it's|it’s|it\s+is|",
     r"ik\s+ben|ik\s+heet|mijn\s+naam\s+is|hier\s+is|(?:^|hallo|hoi|hey|goedemiddag|goedemorgen|goedenavond)[,!]?\s*met|",
     r"me\s+llamo|mi\s+nombre\s+es|soy|",
     r"je\s+m'appelle|je\s+m’appelle|je\s+suis|c'est|c’est|ici|moi\s+c'est|",
@@ -54,10 +55,12 @@ const BEFORE: &str = concat!(
     r"herr|frau|hr\.|fr\.|frau\s+dr\.?|herr\s+dr\.?|",
     r"sayın|hoca|bay|bayan|fru|herr",
 );
-static AFTER_CONTEXT: LazyLock<Regex> = LazyLock::new(|| {
-    // An academic title may come between ("Frau Dr. Becker").
-    re(&format!(r"(?i:\b(?:{BEFORE}))\s+(?:(?i:dr|prof|ing|ir|drs|mr)\.?\s+)?((?:{PARTICLE}\s+)?{})", seq()))
-});
+// The words before a name, ending where the name starts (run on the few words before each
+// capitalised word, not over the whole line). An academic title may come between ("Frau Dr. Becker").
+static BEFORE_END: LazyLock<Regex> =
+    LazyLock::new(|| re(&format!(r"(?i:\b(?:{BEFORE}))\s+(?:(?i:dr|prof|ing|ir|drs|mr)\.?\s+)?(?i:{PARTICLE}\s+)?$")));
+// A name from where it starts.
+static NAME_AT: LazyLock<Regex> = LazyLock::new(|| re(&format!("^{}", seq())));
 
 // What comes right after a name: "Megan here", Turkish titles after the name ("Demir Hanım").
 static BEFORE_CONTEXT: LazyLock<Regex> = LazyLock::new(|| {
@@ -496,9 +499,21 @@ const PLACES: &[&str] = &[
     "Moodle",
 ];
 
+static NOT_NAME_SET: LazyLock<HashSet<&'static str>> =
+    LazyLock::new(|| NOT_NAMES.iter().chain(super::redact::NOT_NAMES).copied().collect());
+static COMMON_SET: LazyLock<HashSet<&'static str>> = LazyLock::new(|| COMMON.iter().chain(PLACES).copied().collect());
+
 fn not_a_name(word: &str) -> bool {
-    let w = word.trim_matches(|c: char| !c.is_alphabetic()).to_lowercase();
-    NOT_NAMES.contains(&w.as_str()) || super::redact::NOT_NAMES.contains(&w.as_str())
+    let w = word.trim_matches(|c: char| !c.is_alphabetic());
+    if w.chars().all(|c| c.is_lowercase()) {
+        return NOT_NAME_SET.contains(w);
+    }
+    NOT_NAME_SET.contains(w.to_lowercase().as_str())
+}
+
+/// A given name that is also an ordinary word or a place ("May", "Paris", "İzmir").
+fn common(word: &str) -> bool {
+    COMMON_SET.contains(word)
 }
 
 /// The name in a matched phrase: from its first word, stopping before a word that is not part of
@@ -524,6 +539,19 @@ fn trim_name(text: &str, start: usize, end: usize) -> Option<(usize, usize)> {
         at = w_end + 1;
     }
     cut.filter(|c| *c > start).map(|c| (start, c))
+}
+
+/// Where a name starts that has particles before its capitalised word: "van Leeuwen" of
+/// "Dr. van Leeuwen" (the particles right before `s`, not before `from`).
+fn particle_before(text: &str, from: usize, s: usize) -> usize {
+    let mut start = s;
+    for word in text[from..s].split_whitespace().rev() {
+        if !is_particle(word) {
+            break;
+        }
+        start = text[..start].trim_end().len() - word.len();
+    }
+    start
 }
 
 fn is_particle(word: &str) -> bool {
@@ -561,111 +589,155 @@ fn strip_particle_end(text: &str, start: usize, mut end: usize) -> usize {
     }
 }
 
-/// Takes the people's names in `text` (after everything else: a name never cuts into an address).
-pub(super) fn find(text: &str, spans: &mut Spans<'_>) {
+/// Takes the people's names in `text` (after everything else: a name never cuts into an address);
+/// `said`: which words it holds.
+pub(super) fn find(text: &str, said: Mentions, spans: &mut Spans<'_>) {
+    let caps = capitalised_words(text);
+    if caps.is_empty() {
+        return; // names are capitalised; a line with no capital has none to find
+    }
+    // A capital only on the first word: no context before a name is possible.
+    let inner = caps.iter().any(|&(s, _)| !text[..s].trim().is_empty());
     // 1. Names said to be names, by the words around them.
     let mut found = Vec::new();
-    for c in AFTER_CONTEXT.captures_iter(text).chain(BEFORE_CONTEXT.captures_iter(text)) {
-        if let Some(g) = c.get(1) {
+    let mut direct = Vec::new();
+    if inner {
+        for &(s, _) in &caps {
+            let mut from = s.saturating_sub(40);
+            while !text.is_char_boundary(from) {
+                from -= 1;
+            }
+            if s == 0 || !BEFORE_END.is_match(&text[from..s]) {
+                continue;
+            }
+            // A particle the words before ended with belongs to the name ("Dr. van Leeuwen").
+            let start = particle_before(text, from, s);
+            // Right after "my friend", "Mevrouw": a person, whatever topic word may look like it.
+            if let Some(m) = NAME_AT.find(&text[s..]) {
+                direct.extend(trim_name(text, start, s + m.end()));
+            }
+        }
+        if let Some(g) = SIGN_OFF.captures(text).and_then(|c| c.get(1)) {
             found.extend(trim_name(text, g.start(), g.end()));
         }
     }
-    if let Some(g) = SIGN_OFF.captures(text).and_then(|c| c.get(1)) {
-        found.extend(trim_name(text, g.start(), g.end()));
-    }
-    for c in SUFFIXED.captures_iter(text) {
-        if let Some(g) = c.get(1).filter(|g| !PLACES.contains(&g.as_str()) && !COMMON.contains(&g.as_str())) {
-            found.push((g.start(), g.end()));
+    if said.has(Group::AfterName) {
+        for c in BEFORE_CONTEXT.captures_iter(text) {
+            if let Some(g) = c.get(1) {
+                found.extend(trim_name(text, g.start(), g.end()));
+            }
         }
     }
+    if text.contains(['\'', '’']) {
+        for c in SUFFIXED.captures_iter(text) {
+            if let Some(g) = c.get(1).filter(|g| !common(g.as_str())) {
+                found.push((g.start(), g.end()));
+            }
+        }
+    }
+    // Given names from the lexicon, where nothing says they are a topic: not the first word of
+    // a sentence (capitalised anyway) unless a known surname follows.
+    let mut candidates = Vec::new();
+    for &(s, e) in &caps {
+        let word = &text[s..e];
+        if !GIVEN.contains(word) || common(word) || not_a_name(word) {
+            continue;
+        }
+        let next = next_name_word(text, e);
+        let e = next.map_or(e, |(_, ne)| ne);
+        let sentence_start =
+            text[..s].trim_end().is_empty() || text[..s].trim_end().ends_with(['.', '!', '?', ':', '\n']);
+        let surname_next = next.is_some_and(|(ns, ne)| SURNAMES.contains(&text[ns..ne]));
+        if !sentence_start || surname_next {
+            candidates.push((s, e));
+        }
+    }
+    if found.is_empty() && candidates.is_empty() && direct.is_empty() {
+        return;
+    }
     // A topic is not a person in the conversation: "books by Toni Morrison" stays even after "ask".
-    let mut topics: Vec<(usize, usize)> = Vec::new();
+    let (before, after) = topics(text, said);
+    let overlaps = |list: &[(usize, usize)], s: usize, e: usize| list.iter().any(|&(ts, te)| s < te && ts < e);
+    // Right after "Mevrouw" the words that look like a topic's ("de Jong") are the name's own;
+    // a topic told by what follows ("Ben Okri romanları") still stays.
+    for (s, e) in direct {
+        let e = strip_particle_end(text, s, e);
+        if !overlaps(&after, s, e) {
+            spans.take_up_to_taken(s, e, Kind::Name);
+        }
+    }
+    let in_topic = |s: usize, e: usize| overlaps(&before, s, e) || overlaps(&after, s, e);
+    for (s, e) in found {
+        let e = strip_particle_end(text, s, e);
+        if !in_topic(s, e) {
+            spans.take_up_to_taken(s, e, Kind::Name);
+        }
+    }
+    for (s, e) in candidates {
+        if !in_topic(s, e) {
+            spans.take_up_to_taken(s, e, Kind::Name);
+        }
+    }
+}
+
+/// Where names in `text` are the subject of the question: told by the words before them ("by",
+/// "a biography of"), and by what follows or encloses them ("… kitapları", quotes).
+fn topics(text: &str, said: Mentions) -> (Vec<(usize, usize)>, Vec<(usize, usize)>) {
+    let mut before: Vec<(usize, usize)> = Vec::new();
     for c in TOPIC_BEFORE.captures_iter(text) {
         let (Some(all), Some(g)) = (c.get(0), c.get(1)) else { continue };
         // "de Vries" in "Sanne de Vries" is a surname's particle, not "a book de …".
         let keyword = text[all.start()..g.start()].trim();
-        let before = text[..all.start()].trim_end();
-        let after_capital = before.rsplit(' ').next().and_then(|w| w.chars().next()).is_some_and(char::is_uppercase);
+        let prev = text[..all.start()].trim_end();
+        let after_capital = prev.rsplit(' ').next().and_then(|w| w.chars().next()).is_some_and(char::is_uppercase);
         if !(is_particle(&keyword.to_lowercase()) && after_capital) {
-            topics.push((g.start(), g.end()));
+            before.push((g.start(), g.end()));
         }
     }
-    for c in TOPIC_AFTER.captures_iter(text) {
-        if let Some(g) = c.get(1) {
-            topics.push((g.start(), g.end()));
+    let mut after: Vec<(usize, usize)> = Vec::new();
+    if said.has(Group::TopicAfter) {
+        for c in TOPIC_AFTER.captures_iter(text) {
+            if let Some(g) = c.get(1) {
+                after.push((g.start(), g.end()));
+            }
         }
     }
-    topics.extend(QUOTED.find_iter(text).map(|m| (m.start(), m.end())));
-    let in_topic = |s: usize, e: usize| topics.iter().any(|&(ts, te)| s < te && ts < e);
-    for (s, e) in found {
-        let e = strip_particle_end(text, s, e);
-        if !in_topic(s, e) || named_directly(text, s) {
-            spans.take_up_to_taken(s, e, Kind::Name);
-        }
+    if text.contains(['"', '“', '«', '„']) {
+        after.extend(QUOTED.find_iter(text).map(|m| (m.start(), m.end())));
     }
-    // 2. Given names from the lexicon, where nothing says they are a topic: not the first word of
-    // a sentence (capitalised anyway) unless a surname follows.
-    for (s, e) in capitalised_words(text) {
-        let word = &text[s..e];
-        if !GIVEN.contains(word) || COMMON.contains(&word) || not_a_name(word) || !spans.is_free(s, e) {
-            continue;
-        }
-        let mut e = e;
-        let next = next_name_word(text, e);
-        if let Some((_, ne)) = next {
-            e = ne;
-        }
-        // A sentence's first word is capitalised anyway: a name there only with a known surname after it.
-        let sentence_start =
-            text[..s].trim_end().is_empty() || text[..s].trim_end().ends_with(['.', '!', '?', ':', '\n']);
-        let surname_next = next.is_some_and(|(ns, ne)| SURNAMES.contains(&text[ns..ne]));
-        if (sentence_start && !surname_next) || in_topic(s, e) {
-            continue;
-        }
-        spans.take_up_to_taken(s, e, Kind::Name);
-    }
+    (before, after)
 }
 
-/// A name right after a word that says it is a person here ("my friend"), even inside a topic-looking phrase.
-fn named_directly(text: &str, start: usize) -> bool {
-    let before = text[..start].trim_end().to_lowercase();
-    ["my name is", "i'm", "ik ben", "ik heet", "me llamo", "je m'appelle", "ich heiße", "benim adım"]
-        .iter()
-        .any(|w| before.ends_with(w))
-}
-
-/// The capitalised words of `text` (a capital, then small letters; hyphenated parts too), as spans:
-/// a scan rather than a pattern, since word edges here are any script's.
+/// The capitalised words of `text` (a capital first and a small letter in it, with inner
+/// apostrophes and hyphens: "O'Brien", "Ji-woo", "McKenna"), as spans: a scan rather than a
+/// pattern, since word edges here are any script's.
 fn capitalised_words(text: &str) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
+    let mut word: Option<(usize, bool)> = None; // start, has a small letter
+    let mut end = 0;
+    let joiner = |c: char| matches!(c, '\'' | '’' | '-');
     let mut chars = text.char_indices().peekable();
-    let mut prev_letter = false;
     while let Some((i, c)) = chars.next() {
-        if c.is_alphanumeric() && !prev_letter && c.is_uppercase() {
-            let mut end = i + c.len_utf8();
-            let mut lower = 0;
-            let mut ok = true;
-            while let Some(&(j, d)) = chars.peek() {
-                if d.is_lowercase() {
-                    lower += 1;
-                } else if d == '-' && lower > 0 {
-                    // "Ji-woo": go on only if a letter follows.
-                } else if d.is_alphanumeric() {
-                    ok = false;
-                } else {
-                    break;
-                }
-                end = j + d.len_utf8();
-                chars.next();
+        let inner_joiner = joiner(c) && word.is_some() && chars.peek().is_some_and(|&(_, n)| n.is_alphabetic());
+        if c.is_alphabetic() || inner_joiner {
+            match &mut word {
+                Some((_, lower)) => *lower |= c.is_lowercase(),
+                None => word = Some((i, false)),
             }
-            let end = if text[..end].ends_with('-') { end - 1 } else { end };
-            if ok && lower > 0 {
-                out.push((i, end));
-            }
-            prev_letter = true;
+            end = i + c.len_utf8();
             continue;
         }
-        prev_letter = c.is_alphanumeric();
+        if let Some((start, lower)) = word.take() {
+            if lower && text[start..].starts_with(char::is_uppercase) && !text[..start].ends_with(char::is_alphanumeric)
+            {
+                out.push((start, end));
+            }
+        }
+    }
+    if let Some((start, lower)) = word {
+        if lower && text[start..].starts_with(char::is_uppercase) && !text[..start].ends_with(char::is_alphanumeric) {
+            out.push((start, end));
+        }
     }
     out
 }
@@ -677,7 +749,7 @@ fn next_name_word(text: &str, end: usize) -> Option<(usize, usize)> {
     let c = NEXT.captures(&text[end..])?;
     let g = c.get(1)?;
     let word = g.as_str();
-    (!not_a_name(word) && !COMMON.contains(&word)).then(|| (end + g.start(), end + g.end()))
+    (!not_a_name(word) && !common(word)).then(|| (end + g.start(), end + g.end()))
 }
 
 #[cfg(test)]

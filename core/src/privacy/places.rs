@@ -6,6 +6,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use super::keywords::{Group, Mentions};
 use super::redact::{re, Kind, Spans};
 
 // "12 rue de la Paix", "27 bis boulevard Voltaire", "5, place du Marché".
@@ -42,27 +43,30 @@ static POSTCODE_WORD: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
-/// Takes the streets and postcodes in `text`.
-pub(super) fn find(text: &str, spans: &mut Spans<'_>, digits: usize) {
+/// Takes the streets and postcodes in `text` (`said`: which words it holds).
+pub(super) fn find(text: &str, said: Mentions, spans: &mut Spans<'_>, digits: usize) {
     if digits == 0 {
         return;
     }
-    for street in [&STREET_FR, &STREET_DE, &STREET_UK] {
-        for m in street.find_iter(text) {
+    for (street, group) in [(&STREET_FR, Group::StreetFr), (&STREET_DE, Group::StreetDe), (&STREET_UK, Group::StreetUk)]
+    {
+        for m in said.has(group).then(|| street.find_iter(text)).into_iter().flatten() {
             spans.take_up_to_taken(m.start(), m.end(), Kind::Address);
         }
     }
-    for c in STREET_TR.captures_iter(text) {
+    for c in said.has(Group::StreetTr).then(|| STREET_TR.captures_iter(text)).into_iter().flatten() {
         if let Some(g) = c.get(1) {
             spans.take_up_to_taken(g.start(), g.end(), Kind::Address);
         }
     }
-    for c in POSTCODE_WORD.captures_iter(text) {
+    let postcode_word = said.has(Group::Postcode);
+    for c in postcode_word.then(|| POSTCODE_WORD.captures_iter(text)).into_iter().flatten() {
         if let Some(g) = c.get(1).filter(|g| g.as_str().chars().any(|c| c.is_ascii_digit())) {
             spans.take(g.start(), g.end(), Some(Kind::Address));
         }
     }
-    for m in POSTCODE_UK.find_iter(text) {
+    let uk_shape = text.as_bytes().windows(2).any(|w| w[0].is_ascii_uppercase() && w[1].is_ascii_digit());
+    for m in uk_shape.then(|| POSTCODE_UK.find_iter(text)).into_iter().flatten() {
         spans.take(m.start(), m.end(), Some(Kind::Address));
     }
     for c in POSTCODE_TOWN.captures_iter(text) {

@@ -10,6 +10,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::checks::{is_isbn, is_issn, isbn_shaped, luhn_card, trim_url_end, url_is_private};
+use super::keywords::Mentions;
 
 /// What a finding is; each becomes its placeholder in the text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -159,16 +160,6 @@ static NUMBER_SET: LazyLock<regex::RegexSet> = LazyLock::new(|| {
     let all =
         [&DOB_CONTEXT, &PASSPORT_CONTEXT, &CARD_CONTEXT, &STREET_EN, &STREET_NL, &STREET_ES, &POSTCODE_NL, &ZIP_US];
     regex::RegexSet::new(all.iter().map(|r| r.as_str())).unwrap_or_else(|e| panic!("redaction patterns: {e}"))
-});
-static NAME_INTRO: LazyLock<Regex> = LazyLock::new(|| {
-    re(&format!(
-        r"(?i:\bmy\s+name\s+is|\bmy\s+name's|\bname:|\bi\s+am|\bi'm|\bi’m|\bthis\s+is|\bit's|\bik\s+ben|\bmijn\s+naam\s+is|\bik\s+heet|\bhier\s+is|\bme\s+llamo|\bmi\s+nombre\s+es|\bsoy)\s+({NAME_WORD}(?:\s+(?:{PARTICLE}\s+)*{NAME_WORD}){{0,2}})"
-    ))
-});
-static SIGN_OFF: LazyLock<Regex> = LazyLock::new(|| {
-    re(&format!(
-        r"(?i:\b(?:thanks|thank\s+you|thx|cheers|regards|best|sincerely|bedankt|dank\s+je(?:wel)?|groetjes|groeten|gracias|saludos|un\s+saludo)),?\s+({NAME_WORD}(?:\s+(?:{PARTICLE}\s+)*{NAME_WORD}){{0,2}})\s*[.!]*\s*$"
-    ))
 });
 // A name signed at the end of a message: "- Maria" / "— Jan de Vries".
 static DASH_SIGNATURE: LazyLock<Regex> =
@@ -354,19 +345,23 @@ impl Redactor {
                 spans.take(m.start(), m.end(), Some(Kind::Email));
             }
         }
+        // The detectors below look for their words in this before running a pattern: a substring
+        // test is far cheaper than a pattern that cannot start from a literal.
+        let lower = text.to_lowercase();
+        let said = Mentions::of(&lower);
         // Before numbers: a password or user name may hold digits ("Hund!42x").
-        super::handles::find(text, &mut spans);
+        super::handles::find(text, said, &mut spans);
         if has_digit {
             let (digits, _) = digit_counts(text);
             // Numbers told by their check digits or words first, before a phone's looser shape.
             super::ids::keep_references(text, &mut spans, digits);
-            super::dates::find(text, &mut spans, digits);
-            super::ids::find(text, &mut spans, digits);
+            super::dates::find(text, said, &mut spans, digits);
+            super::ids::find(text, said, &mut spans, digits);
             self.find_numbers(text, &mut spans);
-            super::places::find(text, &mut spans, digits);
+            super::places::find(text, said, &mut spans, digits);
         }
         self.find_names(text, &mut spans);
-        super::people::find(text, &mut spans);
+        super::people::find(text, said, &mut spans);
         let mut found: Vec<Finding> = spans
             .taken
             .into_iter()
@@ -470,21 +465,10 @@ impl Redactor {
         }
     }
 
-    /// Names as people introduce or sign themselves, and the names known to belong to the patron.
+    /// Names signed with a dash, and the names known to belong to the patron.
     fn find_names(&self, text: &str, spans: &mut Spans<'_>) {
-        // One literal scan decides whether the costlier name patterns need to run at all.
-        static INTRO: LazyLock<Regex> = LazyLock::new(|| {
-            re(r"(?i)name|naam|nombre|i am|i'm|i’m|this is|it's|ik ben|ik heet|hier is|me llamo|soy ")
-        });
-        static SIGN: LazyLock<Regex> =
-            LazyLock::new(|| re(r"(?i)thank|thx|cheers|regards|best|sincerely|bedankt|dank|groet|gracias|saludo"));
+        // Introductions and sign-offs, in every language, are `people`'s.
         let mut candidates = Vec::new();
-        if INTRO.is_match(text) {
-            candidates.extend(NAME_INTRO.captures_iter(text).filter_map(|c| c.get(1)));
-        }
-        if SIGN.is_match(text) {
-            candidates.extend(SIGN_OFF.captures_iter(text).filter_map(|c| c.get(1)));
-        }
         if text.contains(['-', '–', '—', '~']) {
             candidates.extend(DASH_SIGNATURE.captures_iter(text).filter_map(|c| c.get(1)));
         }
