@@ -680,10 +680,13 @@ pub(super) fn find(text: &str, said: Mentions, spans: &mut Spans<'_>) {
     }
 }
 
+/// A byte range of the line.
+type Span = (usize, usize);
+
 /// Where names in `text` are the subject of the question: told by the words before them ("by",
 /// "a biography of"), and by what follows or encloses them ("… kitapları", quotes).
-fn topics(text: &str, said: Mentions) -> (Vec<(usize, usize)>, Vec<(usize, usize)>) {
-    let mut before: Vec<(usize, usize)> = Vec::new();
+fn topics(text: &str, said: Mentions) -> (Vec<Span>, Vec<Span>) {
+    let mut before: Vec<Span> = Vec::new();
     for c in TOPIC_BEFORE.captures_iter(text) {
         let (Some(all), Some(g)) = (c.get(0), c.get(1)) else { continue };
         // "de Vries" in "Sanne de Vries" is a surname's particle, not "a book de …".
@@ -694,7 +697,7 @@ fn topics(text: &str, said: Mentions) -> (Vec<(usize, usize)>, Vec<(usize, usize
             before.push((g.start(), g.end()));
         }
     }
-    let mut after: Vec<(usize, usize)> = Vec::new();
+    let mut after: Vec<Span> = Vec::new();
     if said.has(Group::TopicAfter) {
         for c in TOPIC_AFTER.captures_iter(text) {
             if let Some(g) = c.get(1) {
