@@ -22,9 +22,10 @@ DEB=$B/deb/Refdesk_0.1.0_amd64.deb DEB2=$B/deb/Refdesk_0.1.1_amd64.deb
 RPM=$B/rpm/Refdesk-0.1.0-1.x86_64.rpm RPM2=$B/rpm/Refdesk-0.1.1-1.x86_64.rpm
 SCRATCH=$(mktemp -d); trap 'rm -rf "$SCRATCH"' EXIT
 
-has_files() { # root: the app, IT's tool, the menu entry and an icon are in place
+has_files() { # root: the app, IT's tool, the menu entry, an icon and the name lexicon's notice are in place
   [ -x "$1/usr/bin/refdesk" ] && [ -x "$1/usr/bin/refdeskctl" ] &&
-    [ -f "$1/usr/share/applications/Refdesk.desktop" ] && [ -f "$1/usr/share/icons/hicolor/128x128/apps/refdesk.png" ]
+    [ -f "$1/usr/share/applications/Refdesk.desktop" ] && [ -f "$1/usr/share/icons/hicolor/128x128/apps/refdesk.png" ] &&
+    grep -qs "faker" "$(find "$1/usr/lib" -name NOTICE-names.txt 2>/dev/null | head -1)"
 }
 says_version() { [ "$("$1/usr/bin/refdesk" --version)" = "refdesk $2" ]; }
 checks_policy() {
@@ -57,7 +58,7 @@ dpkg_r() { dpkg --root="$D" --force-not-root --force-depends "$@" >/dev/null; }
 deb_version() { dpkg-query --admindir="$D/var/lib/dpkg" -W -f='${Status} ${Version}' refdesk 2>/dev/null; }
 check "deb: installs" dpkg_r -i "$DEB"
 check "deb: recorded as installed, 0.1.0" test "$(deb_version)" = "install ok installed 0.1.0"
-check "deb: app, refdeskctl, menu entry and icon in place" has_files "$D"
+check "deb: app, refdeskctl, menu entry, icon and notices in place" has_files "$D"
 check "deb: installed app says its version" says_version "$D" 0.1.0
 check "deb: installed refdeskctl checks a policy file" checks_policy "$D"
 check "deb: installed app starts to its window" starts_with_window "$D" "deb"
@@ -74,7 +75,7 @@ rpm_r() { rpm --root="$P" --nodeps "$@" >/dev/null 2>&1; }
 check "rpm: database made" rpm --root="$P" --initdb
 check "rpm: installs" rpm_r -i "$RPM"
 check "rpm: recorded as 0.1.0" test "$(rpm --root="$P" -q refdesk 2>/dev/null)" = "refdesk-0.1.0-1.x86_64"
-check "rpm: app, refdeskctl, menu entry and icon in place" has_files "$P"
+check "rpm: app, refdeskctl, menu entry, icon and notices in place" has_files "$P"
 check "rpm: installed app says its version" says_version "$P" 0.1.0
 check "rpm: installed app starts to its window" starts_with_window "$P" "rpm"
 check "rpm: upgrades to 0.1.1" rpm_r -U "$RPM2"
