@@ -12,7 +12,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::keywords::{Group, Mentions};
-use super::redact::{re, Kind, Spans, NAME_WORD, PARTICLE};
+use super::redact::{is_particle, re, Kind, Spans, NAME_WORD, PARTICLE};
 
 static GIVEN: LazyLock<HashSet<&'static str>> =
     LazyLock::new(|| include_str!("../../data/given-names.txt").lines().filter(|l| !l.starts_with('#')).collect());
@@ -470,31 +470,6 @@ fn particle_before(text: &str, from: usize, s: usize) -> usize {
         start = text[..start].trim_end().len() - word.len();
     }
     start
-}
-
-fn is_particle(word: &str) -> bool {
-    matches!(
-        word,
-        "van"
-            | "der"
-            | "den"
-            | "de"
-            | "het"
-            | "ter"
-            | "ten"
-            | "von"
-            | "la"
-            | "las"
-            | "los"
-            | "del"
-            | "y"
-            | "da"
-            | "di"
-            | "le"
-            | "du"
-            | "bin"
-            | "al"
-    )
 }
 
 fn strip_particle_end(text: &str, start: usize, mut end: usize) -> usize {

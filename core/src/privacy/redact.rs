@@ -740,7 +740,8 @@ fn name_words(text: &str, start: usize, end: usize) -> (usize, usize) {
     (start, cut.max(start))
 }
 
-fn is_particle(w: &str) -> bool {
+/// A small word inside a name ("van", "de la", "bin"): one list for every detector of names.
+pub(super) fn is_particle(w: &str) -> bool {
     matches!(
         w,
         "van"
