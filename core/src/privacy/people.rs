@@ -316,7 +316,6 @@ const COMMON: &[&str] = &[
     "Porter",
     "Walker",
     "Fisher",
-    "Hall",
     "Wolf",
     "Fox",
     "Hart",
@@ -612,6 +611,14 @@ fn capitalised_words(text: &str) -> Vec<(usize, usize)> {
     let mut word: Option<(usize, bool)> = None; // start, has a small letter
     let mut end = 0;
     let joiner = |c: char| matches!(c, '\'' | '’' | '-');
+    // A word ended: kept if it starts with a capital, holds a small letter and follows no digit.
+    let finish = |word: Option<(usize, bool)>, end: usize, out: &mut Vec<(usize, usize)>| {
+        if let Some((start, true)) = word {
+            if text[start..].starts_with(char::is_uppercase) && !text[..start].ends_with(char::is_alphanumeric) {
+                out.push((start, end));
+            }
+        }
+    };
     let mut chars = text.char_indices().peekable();
     while let Some((i, c)) = chars.next() {
         let inner_joiner = joiner(c) && word.is_some() && chars.peek().is_some_and(|&(_, n)| n.is_alphabetic());
@@ -623,18 +630,9 @@ fn capitalised_words(text: &str) -> Vec<(usize, usize)> {
             end = i + c.len_utf8();
             continue;
         }
-        if let Some((start, lower)) = word.take() {
-            if lower && text[start..].starts_with(char::is_uppercase) && !text[..start].ends_with(char::is_alphanumeric)
-            {
-                out.push((start, end));
-            }
-        }
+        finish(word.take(), end, &mut out);
     }
-    if let Some((start, lower)) = word {
-        if lower && text[start..].starts_with(char::is_uppercase) && !text[..start].ends_with(char::is_alphanumeric) {
-            out.push((start, end));
-        }
-    }
+    finish(word, end, &mut out);
     out
 }
 

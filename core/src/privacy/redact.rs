@@ -345,19 +345,18 @@ impl Redactor {
                 spans.take(m.start(), m.end(), Some(Kind::Email));
             }
         }
-        // The detectors below look for their words in this before running a pattern: a substring
-        // test is far cheaper than a pattern that cannot start from a literal.
-        let lower = text.to_lowercase();
-        let said = Mentions::of(&lower);
+        // One keyword pass over the lower-cased line says which of the detectors below can match
+        // at all: far cheaper than running a pattern that cannot start from a literal.
+        let said = Mentions::of(&text.to_lowercase());
         // Before numbers: a password or user name may hold digits ("Hund!42x").
         super::handles::find(text, said, &mut spans);
         if has_digit {
-            let (digits, _) = digit_counts(text);
+            let (digits, run) = digit_counts(text);
             // Numbers told by their check digits or words first, before a phone's looser shape.
             super::ids::keep_references(text, &mut spans, digits);
             super::dates::find(text, said, &mut spans, digits);
             super::ids::find(text, said, &mut spans, digits);
-            self.find_numbers(text, &mut spans);
+            self.find_numbers(text, &mut spans, digits, run);
             super::places::find(text, said, &mut spans, digits);
         }
         self.find_names(text, &mut spans);
@@ -375,9 +374,9 @@ impl Redactor {
     /// A regex pass per pattern and line is most of the cost, so passes that cannot match are
     /// skipped: each pattern needs so many digits (in all, or in a row), and one combined pass
     /// ([`NUMBER_SET`]) says which of the patterns led by context words or a number can match.
-    fn find_numbers(&self, text: &str, spans: &mut Spans<'_>) {
+    /// `digits` and `run` are the line's [`digit_counts`].
+    fn find_numbers(&self, text: &str, spans: &mut Spans<'_>, digits: usize, run: usize) {
         let hit = NUMBER_SET.matches(text);
-        let (digits, run) = digit_counts(text);
         let dash = text.contains('-');
         if text.contains("10.") {
             for m in DOI.find_iter(text) {
@@ -547,9 +546,7 @@ impl Spans<'_> {
         }
         self.taken.push((start, end, kind));
     }
-}
 
-impl Spans<'_> {
     /// Whether an address ends just before `start` ("12 rue de la Paix, 75002": the postcode's street).
     pub(super) fn address_before(&self, start: usize) -> bool {
         self.taken.iter().any(|&(_, e, k)| {
