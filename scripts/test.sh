@@ -14,6 +14,13 @@ export CARGO_TERM_COLOR=never
 
 bash scripts/setup.sh || { echo "test: setup failed; nothing was tested"; exit 1; }
 
+# A fresh clone's builds (debug, release, the two cross checks, fuzz) take about 30 GB; a full disk
+# otherwise shows up half an hour later as an odd failure in whichever step ran out first.
+free_gb() { df -Pk "$ROOT" | awk 'NR==2 {print int($4 / 1048576)}'; }
+if [ "$(free_gb)" -lt 30 ]; then
+  echo "test: warning: only $(free_gb) GB free on the disk holding $ROOT; a build from nothing needs about 30 GB"
+fi
+
 declare -a NAMES=() RESULTS=() TIMES=()
 failed_steps=0
 step() {
@@ -23,7 +30,13 @@ step() {
   "$@" > >(tee "$log") 2>&1
   rc=$?
   NAMES+=("$name"); TIMES+=($((SECONDS - start)))
-  if [ $rc -eq 0 ]; then RESULTS+=(ok); else RESULTS+=("FAILED (exit $rc, log: ${log#"$ROOT"/})"); failed_steps=$((failed_steps + 1)); fi
+  if [ $rc -eq 0 ]; then
+    RESULTS+=(ok)
+  else
+    local why="exit $rc"
+    if grep -qE 'No space left on device|ENOSPC' "$log"; then why="$why, the disk is full: $(free_gb) GB free"; fi
+    RESULTS+=("FAILED ($why, log: ${log#"$ROOT"/})"); failed_steps=$((failed_steps + 1))
+  fi
 }
 
 # WebKit under Xvfb has no GPU: software rendering avoids DMA-BUF errors.
