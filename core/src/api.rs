@@ -4,11 +4,9 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-/// Event the shell emits whenever the desk changes, with the revision of its new
-/// [`DeskSnapshot`]; the window fetches the snapshot (`desk_snapshot`) if it has an older one.
-/// (An event's payload reaches the webview as script source to evaluate: a 500-chat snapshot as
-/// source several times a second left the web process about 70 MiB larger than fetching it.)
-pub const EVENT_DESK_CHANGED: &str = "desk-changed";
+pub use crate::names::{
+    EVENT_ACCOUNT_CHANGED, EVENT_DESK_CHANGED, EVENT_FLOODING, EVENT_MESSAGE, EVENT_NOTE, EVENT_OPEN_CHAT, EVENT_TYPING,
+};
 
 /// What the librarian chose for IM: open for questions, stepped away, or signed off.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -313,9 +311,6 @@ impl From<crate::Error> for CommandError {
     }
 }
 
-/// Event the shell emits with an [`AccountStatus`] whenever an IM account's state changes.
-pub const EVENT_ACCOUNT_CHANGED: &str = "account-changed";
-
 /// Where an IM account stands, for the header and the tray.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -414,9 +409,6 @@ pub struct AccountStatus {
     pub seq: u64,
 }
 
-/// Event the shell emits with a [`TypingView`] when a patron starts or stops typing (XEP-0085).
-pub const EVENT_TYPING: &str = "typing";
-
 /// Whether a patron is typing in a conversation. Not stored: it only matters while it is true.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -426,11 +418,6 @@ pub struct TypingView {
     pub peer: String,
     pub typing: bool,
 }
-
-/// Event the shell emits with a [`FloodView`] when a contact starts or stops flooding the desk.
-pub const EVENT_FLOODING: &str = "flooding";
-/// Event carrying a `NoteView`: another desk wrote an internal note on a conversation.
-pub const EVENT_NOTE: &str = "note";
 
 /// A contact sending far more than a person types: their messages are dropped until they go quiet.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -443,13 +430,6 @@ pub struct FloodView {
     /// Messages dropped in this flood so far.
     pub dropped: u32,
 }
-
-/// Event the shell emits with a [`MessageView`] when a message arrives, is queued, or is sent.
-pub const EVENT_MESSAGE: &str = "message";
-
-/// Event the shell emits with a patron's address when the librarian clicks a notification about
-/// them: the window opens their conversation.
-pub const EVENT_OPEN_CHAT: &str = "open-chat";
 
 /// Where a message stands: received from the patron, waiting to go out, or handed to the server.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]

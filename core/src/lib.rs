@@ -1,5 +1,6 @@
 //! refdesk-core: everything Refdesk does, behind the [`Desk`] facade that the app shell and refdeskctl call.
 
+pub mod accounts;
 pub mod api;
 pub mod autostart;
 pub mod canned;
@@ -18,6 +19,7 @@ pub mod history;
 pub mod inbound;
 pub mod links;
 pub mod logging;
+pub mod names;
 pub mod notify;
 pub mod paths;
 pub mod policy;

@@ -1,47 +1,25 @@
-//! IM accounts in the shell: starts core's account runners (demo and policy accounts, passwords
-//! from the keyring), signs in on the librarian's request, and forwards their news to the window.
+//! IM accounts in the shell: core's account manager (`refdesk_core::accounts`) given the keyring,
+//! the window and the desk, started with the demo's and the policy's accounts, and reached from the
+//! commands and the tray.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
+use refdesk_core::accounts::{self, Secrets};
 use refdesk_core::api::{
-    AccountState, AccountStatus, CommandError, DeskSnapshot, ErrorCode, FloodView, MessageView, TypingView,
+    AccountStatus, CommandError, DeskSnapshot, ErrorCode, FloodView, MessageView, NoteView, TypingView,
     EVENT_ACCOUNT_CHANGED, EVENT_FLOODING, EVENT_MESSAGE, EVENT_NOTE, EVENT_TYPING,
 };
 use refdesk_core::desk::AlertLevel;
-use refdesk_core::service::{self, DeskAccess};
+use refdesk_core::service::{DeskAccess, Publish};
 use refdesk_core::xmpp::demo::DemoInfo;
-use refdesk_core::xmpp::{account, AccountConfig};
+use refdesk_core::xmpp::AccountConfig;
 use refdesk_core::{Desk, Error};
 use tauri::{AppHandle, Emitter, Manager, Runtime};
-use tokio::sync::{mpsc, watch, Notify};
 
 use crate::state::AppState;
 
-/// The accounts' latest states, and for each running account the switch that signs it out and the
-/// wake-up of its IM service.
-pub struct Accounts {
-    statuses: Mutex<Vec<AccountStatus>>,
-    running: Mutex<HashMap<String, Running>>,
-    /// How to reach each account the desk knows (policy accounts wait here for their password).
-    configs: Mutex<HashMap<String, AccountConfig>>,
-    /// Passwords typed in the window and not yet accepted by the server: kept in the keyring only
-    /// once the account signs in with them, so a mistyped one is never remembered.
-    unconfirmed: Mutex<HashMap<String, String>>,
-    /// Poked when the machine wakes or its network comes back: every runner checks its link.
-    wake: watch::Sender<()>,
-    /// Accounts taken off this desk: the last words of their stopping runners are not shown.
-    removed: Mutex<std::collections::HashSet<String>>,
-}
-
-struct Running {
-    stop: watch::Sender<bool>,
-    kick: Arc<Notify>,
-    commands: mpsc::Sender<account::AccountCommand>,
-}
-
 /// The shell's desk, as the IM service sees it.
-struct ShellDesk<R: Runtime>(AppHandle<R>);
+pub struct ShellDesk<R: Runtime>(AppHandle<R>);
 
 impl<R: Runtime> DeskAccess for ShellDesk<R> {
     fn with<T>(&self, f: impl FnOnce(&mut Desk) -> Result<T, Error>) -> Option<Result<T, Error>> {
@@ -49,44 +27,42 @@ impl<R: Runtime> DeskAccess for ShellDesk<R> {
     }
 }
 
-/// Wakes the IM services after a desk change made from the window or the tray.
-pub fn kick<R: Runtime>(app: &AppHandle<R>) {
-    if let Some(a) = app.try_state::<Accounts>() {
-        for r in a.running.lock().unwrap_or_else(|p| p.into_inner()).values() {
-            r.kick.notify_one();
-        }
+/// Account passwords in the OS keyring.
+pub struct Keyring;
+
+impl Secrets for Keyring {
+    fn password(&self, jid: &str) -> Result<Option<String>, CommandError> {
+        crate::keyring::password(jid)
+    }
+    fn available(&self, jid: &str) -> Result<(), CommandError> {
+        crate::keyring::available(jid)
+    }
+    fn keep(&self, jid: &str, password: &str) -> Result<(), CommandError> {
+        crate::keyring::set_password(jid, password)
+    }
+    fn forget(&self, jid: &str) -> Result<(), CommandError> {
+        crate::keyring::forget_password(jid)
     }
 }
 
-impl Accounts {
-    pub fn statuses(&self) -> Vec<AccountStatus> {
-        self.statuses.lock().unwrap_or_else(|p| p.into_inner()).clone()
-    }
-
-    /// Stores the status with the next sequence number and returns it as stored.
-    fn update(&self, mut s: AccountStatus) -> AccountStatus {
-        let mut all = self.statuses.lock().unwrap_or_else(|p| p.into_inner());
-        s.seq = all.iter().map(|a| a.seq).max().unwrap_or(0) + 1;
-        match all.iter_mut().find(|a| a.jid == s.jid) {
-            Some(a) => *a = s.clone(),
-            None => all.push(s.clone()),
-        }
-        s
-    }
-}
+/// This app's accounts, as kept in its managed state.
+pub type Accounts<R> = Arc<accounts::Accounts<ShellDesk<R>, Window<R>, Keyring>>;
 
 /// Signs in every account the desk has: the demo's shared account when `REFDESK_DEMO` names a
-/// demo.json, and the accounts of the library's policy file with their passwords from the keyring.
+/// demo.json, and the accounts of the library's policy file and this desk's own, with their
+/// passwords from the keyring.
 pub fn start<R: Runtime>(app: &AppHandle<R>) {
-    app.manage(Accounts {
-        statuses: Mutex::new(Vec::new()),
-        running: Mutex::new(HashMap::new()),
-        configs: Mutex::new(HashMap::new()),
-        unconfirmed: Mutex::new(HashMap::new()),
-        wake: watch::Sender::new(()),
-        removed: Mutex::new(Default::default()),
-    });
-    let wake = app.state::<Accounts>().wake.clone();
+    let session_passwords = app.state::<AppState>().keyring.fallback == refdesk_core::policy::KeyringFallback::Session;
+    let runtime = tauri::async_runtime::handle().inner().clone();
+    let manager = accounts::Accounts::new(
+        Arc::new(ShellDesk(app.clone())),
+        Window(app.clone()),
+        Keyring,
+        runtime,
+        session_passwords,
+    );
+    app.manage(manager.clone());
+    let wake = manager.wake_switch();
     tauri::async_runtime::spawn(async move {
         // Without the signals (no system bus), pings still find a link that died in sleep, later.
         if let Err(e) = refdesk_core::wake::listen(wake).await {
@@ -94,190 +70,91 @@ pub fn start<R: Runtime>(app: &AppHandle<R>) {
         }
     });
     if let Some(path) = std::env::var_os("REFDESK_DEMO").filter(|p| !p.is_empty()) {
-        start_demo(app, std::path::Path::new(&path));
+        let path = std::path::Path::new(&path);
+        // The demo server's throwaway accounts have their passwords in its demo.json; real accounts never do.
+        match DemoInfo::load(path)
+            .and_then(|d| d.account("ask").ok_or_else(|| format!("{}: no ask@ account in the demo", path.display())))
+        {
+            Ok((cfg, password)) => manager.sign_in_with(cfg, password),
+            Err(e) => {
+                tracing::error!("demo desk not started: {e}");
+                manager.failed("demo", e);
+            }
+        }
     }
-    let mut policy_accounts = app.state::<AppState>().accounts.clone();
+    let mut listed = app.state::<AppState>().accounts.clone();
     // And the accounts this desk added itself (Settings).
     match app.state::<AppState>().with_desk_raw(|d| d.own_accounts()) {
-        Some(Ok(own)) => policy_accounts.extend(own),
+        Some(Ok(own)) => listed.extend(own),
         Some(Err(e)) => tracing::warn!("this desk's own accounts are not signed in: {e}"),
         None => {}
     }
-    for a in &policy_accounts {
-        let cfg = a.connect_config();
-        app.state::<Accounts>().configs.lock().unwrap_or_else(|p| p.into_inner()).insert(cfg.jid.clone(), cfg);
-        publish(app, status(a.jid.trim(), AccountState::Connecting, None));
-    }
-    // A locked keyring may ask the person to unlock it: never make the window wait for that.
-    let app = app.clone();
-    tauri::async_runtime::spawn_blocking(move || {
-        for a in policy_accounts {
-            let cfg = a.connect_config();
-            let jid = cfg.jid.clone();
-            match crate::keyring::password(&jid) {
-                Ok(Some(password)) => start_account(&app, cfg, password),
-                Ok(None) => publish(&app, status(&jid, AccountState::NeedsPassword, None)),
-                Err(_) if session_passwords(&app) => {
-                    publish(&app, status(&jid, AccountState::NeedsPassword, Some(SESSION_ONLY.into())))
-                }
-                Err(e) => publish(&app, status(&jid, AccountState::Failed, Some(e.message))),
-            }
-        }
-    });
+    manager.start(listed.iter().map(|a| a.connect_config()).collect());
 }
 
-/// What the window says when the library's policy lets a typed password stand in for a keyring.
-const SESSION_ONLY: &str = "no keyring on this computer: your library lets you type the password at each start; \
-     it is kept in memory only until Refdesk quits";
-
-/// The library's policy allows a password for this run only where no keyring is available.
-fn session_passwords<R: Runtime>(app: &AppHandle<R>) -> bool {
-    app.state::<AppState>().keyring.fallback == refdesk_core::policy::KeyringFallback::Session
+/// Runs `f` on the accounts once they exist (from the app's setup on).
+fn with<R: Runtime, T>(app: &AppHandle<R>, f: impl FnOnce(&Accounts<R>) -> T) -> Option<T> {
+    app.try_state::<Accounts<R>>().map(|a| f(&a))
 }
 
-fn status(jid: &str, state: AccountState, message: Option<String>) -> AccountStatus {
-    AccountStatus { jid: jid.to_owned(), state, message, retry_at: None, catching_up: false, seq: 0 }
+pub fn statuses<R: Runtime>(app: &AppHandle<R>) -> Vec<AccountStatus> {
+    with(app, |a| a.statuses()).unwrap_or_default()
 }
 
-fn start_demo<R: Runtime>(app: &AppHandle<R>, path: &std::path::Path) {
-    // The demo server's throwaway accounts have their passwords in its demo.json; real accounts never do.
-    match DemoInfo::load(path)
-        .and_then(|d| d.account("ask").ok_or_else(|| format!("{}: no ask@ account in the demo", path.display())))
-    {
-        Ok((cfg, password)) => start_account(app, cfg, password),
-        Err(e) => {
-            tracing::error!("demo desk not started: {e}");
-            publish(app, status("demo", AccountState::Failed, Some(e)));
-        }
-    }
+/// Wakes the IM services after a desk change made from the window or the tray.
+pub fn kick<R: Runtime>(app: &AppHandle<R>) {
+    with(app, |a| a.kick());
 }
 
-/// Keeps `password` in the keyring for `jid` (an account of the policy) and signs it in.
+/// Keeps `password` in the keyring for `jid` once the server accepts it, and signs it in.
 pub fn sign_in<R: Runtime>(app: &AppHandle<R>, jid: &str, password: &str) -> Result<(), CommandError> {
-    let accounts = app.state::<Accounts>();
-    let cfg = accounts.configs.lock().unwrap_or_else(|p| p.into_inner()).get(jid).cloned();
-    let Some(cfg) = cfg else {
-        return Err(CommandError {
-            code: ErrorCode::InvalidInput,
-            message: format!("{jid} is not one of this desk's accounts (they come from the library's policy file)"),
-        });
-    };
-    if password.is_empty() {
-        return Err(CommandError { code: ErrorCode::InvalidInput, message: "the password is empty".into() });
-    }
-    // Fails early, before anything is sent, if there is no keyring to keep it in afterwards (unless
-    // the library allows a password for this run only: then it is simply not kept).
-    match crate::keyring::available(jid) {
-        Ok(()) => {
-            accounts.unconfirmed.lock().unwrap_or_else(|p| p.into_inner()).insert(jid.to_owned(), password.to_owned());
-        }
-        Err(_) if session_passwords(app) => {
-            tracing::info!(account = %jid, "no keyring; the typed password is used for this run only");
-        }
-        Err(e) => return Err(e),
-    }
-    tracing::info!(account = %jid, "signing in with a typed password");
-    start_account(app, cfg, password.to_owned());
-    Ok(())
+    with(app, |a| a.sign_in(jid, password)).unwrap_or_else(not_started)
 }
 
-/// A new account of this desk's own: known from now on, and signed in with `password` (kept in
-/// the keyring once the server accepts it).
+/// A new account of this desk's own, signed in with `password`.
 pub fn add_account<R: Runtime>(app: &AppHandle<R>, cfg: AccountConfig, password: &str) -> Result<(), CommandError> {
-    let jid = cfg.jid.clone();
-    app.state::<Accounts>().removed.lock().unwrap_or_else(|p| p.into_inner()).remove(&jid);
-    app.state::<Accounts>().configs.lock().unwrap_or_else(|p| p.into_inner()).insert(jid.clone(), cfg);
-    publish(app, status(&jid, AccountState::NeedsPassword, None));
-    sign_in(app, &jid, password)
+    with(app, |a| a.add(cfg, password)).unwrap_or_else(not_started)
+}
+
+fn not_started() -> Result<(), CommandError> {
+    Err(CommandError { code: ErrorCode::Internal, message: "the IM accounts have not started yet; try again".into() })
 }
 
 /// Signs an account out for good and forgets it here, its password too.
 pub fn remove_account<R: Runtime>(app: &AppHandle<R>, jid: &str) {
-    let accounts = app.state::<Accounts>();
-    accounts.removed.lock().unwrap_or_else(|p| p.into_inner()).insert(jid.to_owned());
-    accounts.configs.lock().unwrap_or_else(|p| p.into_inner()).remove(jid);
-    accounts.unconfirmed.lock().unwrap_or_else(|p| p.into_inner()).remove(jid);
-    if let Some(r) = accounts.running.lock().unwrap_or_else(|p| p.into_inner()).remove(jid) {
-        let _ = r.stop.send(true);
-    }
-    if let Err(e) = crate::keyring::forget_password(jid) {
-        tracing::warn!(account = %jid, "the password could not be removed from the keyring: {}", e.message);
-    }
-    accounts.statuses.lock().unwrap_or_else(|p| p.into_inner()).retain(|s| s.jid != jid);
-    let removed = status(jid, AccountState::Removed, None);
-    if let Err(e) = app.emit(refdesk_core::api::EVENT_ACCOUNT_CHANGED, &removed) {
-        tracing::warn!("could not tell the window an account was removed: {e}");
-    }
-    tracing::info!(account = %jid, "account removed from this desk");
+    with(app, |a| a.remove(jid));
 }
 
-/// Every runner checks its link now; one waiting to reconnect tries at once (as on waking).
 pub fn retry_now<R: Runtime>(app: &AppHandle<R>) {
-    if let Some(a) = app.try_state::<Accounts>() {
-        tracing::info!("the librarian asked to reconnect now");
-        a.wake.send_replace(());
-    }
+    with(app, |a| a.retry_now());
 }
 
-/// Starts (or restarts) the runner and IM service of one account.
-fn start_account<R: Runtime>(app: &AppHandle<R>, mut cfg: AccountConfig, password: String) {
-    match app.state::<AppState>().with_desk_raw(|d| d.resource()) {
-        Some(Ok(r)) => cfg.resource = r,
-        Some(Err(e)) => tracing::warn!("no resource of this desk's own, using the default: {e}"),
-        None => {}
-    }
-    let (stop_tx, stop) = watch::channel(false);
-    let kick = Arc::new(Notify::new());
-    let (commands, commands_rx) = mpsc::channel(256);
-    let running = Running { stop: stop_tx, kick: kick.clone(), commands: commands.clone() };
-    let previous =
-        app.state::<Accounts>().running.lock().unwrap_or_else(|p| p.into_inner()).insert(cfg.jid.clone(), running);
-    if let Some(old) = previous {
-        // A new password replaces a runner that may still be retrying with the old one.
-        let _ = old.stop.send(true);
-    }
-    let (events_tx, events) = mpsc::channel(256);
-    let jid = cfg.jid.clone();
-    let wake = app.state::<Accounts>().wake.subscribe();
-    let runner = account::run(cfg, password, "Ask a librarian".into(), events_tx, commands_rx, stop, wake);
-    tauri::async_runtime::spawn(runner);
-    let desk = Arc::new(ShellDesk(app.clone()));
-    tauri::async_runtime::spawn(service::run(desk, jid, events, commands, kick, Window(app.clone())));
-}
-
-/// Tells the patron whether the librarian is typing. Only while the account is online: a typing
-/// state delivered after a reconnect would be stale, so it is dropped rather than queued.
 pub fn typing<R: Runtime>(app: &AppHandle<R>, jid: &str, peer: &str, typing: bool) {
-    let accounts = app.state::<Accounts>();
-    let online = accounts.statuses().iter().any(|s| s.jid == jid && s.state == AccountState::Online);
-    let running = accounts.running.lock().unwrap_or_else(|p| p.into_inner());
-    if let (true, Some(r)) = (online, running.get(jid)) {
-        let _ = r.commands.try_send(account::AccountCommand::Typing { to: peer.to_owned(), typing });
-    }
+    with(app, |a| a.typing(jid, peer, typing));
 }
 
-/// Tells every account's server whether the window is shown (XEP-0352), so a desk hidden to the
-/// tray is sent what can wait (presence, typing) in batches rather than one by one.
 pub fn client_active<R: Runtime>(app: &AppHandle<R>, active: bool) {
-    let Some(accounts) = app.try_state::<Accounts>() else { return };
-    let running = accounts.running.lock().unwrap_or_else(|p| p.into_inner());
-    for r in running.values() {
-        let _ = r.commands.try_send(account::AccountCommand::ClientActive(active));
-    }
+    with(app, |a| a.client_active(active));
 }
 
 /// Where the IM service's news goes: the window (and the header's account pills).
-struct Window<R: Runtime>(AppHandle<R>);
+pub struct Window<R: Runtime>(AppHandle<R>);
 
-impl<R: Runtime> service::Publish for Window<R> {
+impl<R: Runtime> Window<R> {
+    fn emit(&self, event: &str, payload: impl serde::Serialize + Clone) {
+        if let Err(e) = self.0.emit(event, payload) {
+            tracing::warn!("could not tell the window ({event}): {e}");
+        }
+    }
+}
+
+impl<R: Runtime> Publish for Window<R> {
     fn status(&self, status: AccountStatus) {
-        publish(&self.0, status);
+        self.emit(EVENT_ACCOUNT_CHANGED, &status);
     }
 
     fn message(&self, message: MessageView) {
-        if let Err(e) = self.0.emit(EVENT_MESSAGE, &message) {
-            tracing::warn!("could not tell the window about a message: {e}");
-        }
+        self.emit(EVENT_MESSAGE, &message);
         crate::notify::message(&self.0, &message);
     }
 
@@ -290,44 +167,14 @@ impl<R: Runtime> service::Publish for Window<R> {
     }
 
     fn typing(&self, typing: TypingView) {
-        if let Err(e) = self.0.emit(EVENT_TYPING, &typing) {
-            tracing::warn!("could not tell the window about typing: {e}");
-        }
+        self.emit(EVENT_TYPING, &typing);
     }
 
-    fn note(&self, note: refdesk_core::api::NoteView) {
-        if let Err(e) = self.0.emit(EVENT_NOTE, &note) {
-            tracing::warn!("could not tell the window about a note: {e}");
-        }
+    fn note(&self, note: NoteView) {
+        self.emit(EVENT_NOTE, &note);
     }
 
     fn flooding(&self, flood: FloodView) {
-        if let Err(e) = self.0.emit(EVENT_FLOODING, &flood) {
-            tracing::warn!("could not tell the window about a flooding contact: {e}");
-        }
-    }
-}
-
-fn publish<R: Runtime>(app: &AppHandle<R>, status: AccountStatus) {
-    tracing::debug!(account = %status.jid, state = ?status.state, "account state");
-    let Some(accounts) = app.try_state::<Accounts>() else { return };
-    if accounts.removed.lock().unwrap_or_else(|p| p.into_inner()).contains(&status.jid) {
-        return;
-    }
-    let settled = matches!(status.state, AccountState::Online | AccountState::Failed);
-    let typed = settled.then(|| accounts.unconfirmed.lock().unwrap_or_else(|p| p.into_inner()).remove(&status.jid));
-    let mut status = status;
-    if let (AccountState::Online, Some(Some(password))) = (status.state, typed) {
-        match crate::keyring::set_password(&status.jid, &password) {
-            Ok(()) => tracing::info!(account = %status.jid, "signed in; password kept in the keyring"),
-            Err(e) => {
-                tracing::error!(account = %status.jid, "signed in, but the password could not be kept: {}", e.message);
-                status.message = Some(format!("signed in, but the password was not kept: {}", e.message));
-            }
-        }
-    }
-    let status = accounts.update(status);
-    if let Err(e) = app.emit(EVENT_ACCOUNT_CHANGED, &status) {
-        tracing::warn!("could not tell the window about an account: {e}");
+        self.emit(EVENT_FLOODING, &flood);
     }
 }

@@ -68,6 +68,73 @@ fn panic_text(payload: &(dyn std::any::Any + Send)) -> String {
     }
 }
 
+/// The shell's commands, registered in one place; a test checks the names against core's list
+/// (what the window calls and what the build script grants).
+macro_rules! commands {
+    ($($module:ident::$name:ident),* $(,)?) => {
+        #[cfg(test)]
+        const REGISTERED: &[&str] = &[$(stringify!($name)),*];
+
+        fn handlers<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + Sync + 'static {
+            tauri::generate_handler![$(commands::$module::$name),*]
+        }
+    };
+}
+
+commands![
+    store::startup_status,
+    store::reset_store,
+    desk::desk_snapshot,
+    desk::start_walkup,
+    desk::end_walkup,
+    desk::set_presence,
+    im::account_statuses,
+    conversations::conversations,
+    conversations::conversation_messages,
+    conversations::send_reply,
+    conversations::canned_replies,
+    conversations::close_tab,
+    conversations::reopen_tab,
+    conversations::move_tab,
+    conversations::closed_tabs,
+    conversations::followups,
+    conversations::answer_followup,
+    im::answer_buddy,
+    conversations::mark_read,
+    conversations::save_draft,
+    desk::close_chat,
+    desk::take_next_chat,
+    desk::hold_chat,
+    desk::rate_walkup,
+    desk::statistics,
+    history::search_transcripts,
+    history::transcript,
+    im::sign_in,
+    im::retry_now,
+    im::set_typing,
+    conversations::open_link,
+    handoff::desk_card,
+    handoff::set_desk_card,
+    handoff::offer_chat,
+    handoff::refer_chat,
+    handoff::answer_offer,
+    handoff::withdraw_offer,
+    handoff::conversation_notes,
+    handoff::add_note,
+    desk::autostart_settings,
+    desk::set_autostart,
+    desk::library_settings,
+    desk::display_settings,
+    desk::set_display_settings,
+    desk::set_glossary_term,
+    desk::desk_settings,
+    desk::set_desk_setting,
+    im::account_settings,
+    im::add_account,
+    im::remove_account,
+    desk::set_open_chat,
+];
+
 /// Everything but the runtime choice, so tests can drive the same app.
 pub fn run_app<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Result<()> {
     builder
@@ -105,58 +172,18 @@ pub fn run_app<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Result<(
                 }
             }
         })
-        .invoke_handler(tauri::generate_handler![
-            commands::store::startup_status,
-            commands::store::reset_store,
-            commands::desk::desk_snapshot,
-            commands::desk::start_walkup,
-            commands::desk::end_walkup,
-            commands::desk::set_presence,
-            commands::im::account_statuses,
-            commands::conversations::conversations,
-            commands::conversations::conversation_messages,
-            commands::conversations::send_reply,
-            commands::conversations::canned_replies,
-            commands::conversations::close_tab,
-            commands::conversations::reopen_tab,
-            commands::conversations::move_tab,
-            commands::conversations::closed_tabs,
-            commands::conversations::followups,
-            commands::conversations::answer_followup,
-            commands::im::answer_buddy,
-            commands::conversations::mark_read,
-            commands::conversations::save_draft,
-            commands::desk::close_chat,
-            commands::desk::take_next_chat,
-            commands::desk::hold_chat,
-            commands::desk::rate_walkup,
-            commands::desk::statistics,
-            commands::history::search_transcripts,
-            commands::history::transcript,
-            commands::im::sign_in,
-            commands::im::retry_now,
-            commands::im::set_typing,
-            commands::conversations::open_link,
-            commands::handoff::desk_card,
-            commands::handoff::set_desk_card,
-            commands::handoff::offer_chat,
-            commands::handoff::refer_chat,
-            commands::handoff::answer_offer,
-            commands::handoff::withdraw_offer,
-            commands::handoff::conversation_notes,
-            commands::handoff::add_note,
-            commands::desk::autostart_settings,
-            commands::desk::set_autostart,
-            commands::desk::library_settings,
-            commands::desk::display_settings,
-            commands::desk::set_display_settings,
-            commands::desk::set_glossary_term,
-            commands::desk::desk_settings,
-            commands::desk::set_desk_setting,
-            commands::im::account_settings,
-            commands::im::add_account,
-            commands::im::remove_account,
-            commands::desk::set_open_chat,
-        ])
+        .invoke_handler(handlers())
         .run(tauri::generate_context!())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_command_core_names_is_registered_and_no_other() {
+        let mut registered = super::REGISTERED.to_vec();
+        let mut named = refdesk_core::names::COMMANDS.to_vec();
+        registered.sort_unstable();
+        named.sort_unstable();
+        assert_eq!(registered, named);
+    }
 }

@@ -5,9 +5,10 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::Utc;
+use refdesk_core::accounts;
 use refdesk_core::api::{AccountState, AccountStatus, ChatPhase, DeskSnapshot, FloodView, MessageView, TypingView};
 use refdesk_core::desk::AlertLevel;
-use refdesk_core::service::{self, Publish};
+use refdesk_core::service::Publish;
 use refdesk_core::xmpp::{account, connect, AccountConfig, Incoming, Session, Show};
 use refdesk_core::Desk;
 use tokio::sync::{mpsc, watch, Notify};
@@ -31,6 +32,7 @@ pub enum Published {
     Note(refdesk_core::api::NoteView),
 }
 
+#[derive(Clone)]
 pub struct Channel(pub mpsc::UnboundedSender<Published>);
 
 impl Publish for Channel {
@@ -78,20 +80,21 @@ pub fn start_desk_with(p: &Prosody, desk: Desk, cfg: AccountConfig) -> Running {
 }
 
 /// A desk signed in to ask@`domain` of any server (ejabberd too) as `cfg` says.
-pub fn start_desk_on(domain: &str, mut desk: Desk, cfg: AccountConfig) -> Running {
-    // Each desk signs in under its own resource, as the app does.
-    let cfg = AccountConfig { resource: desk.resource().unwrap(), ..cfg };
+pub fn start_desk_on(domain: &str, desk: Desk, cfg: AccountConfig) -> Running {
     let desk = Arc::new(Mutex::new(desk));
-    let (events_tx, events) = mpsc::channel(64);
-    let (commands, commands_rx) = mpsc::channel(64);
-    let (stop_tx, stop) = watch::channel(false);
     let (pub_tx, published) = mpsc::unbounded_channel();
-    let kick = Arc::new(Notify::new());
     let (wake, woken) = watch::channel(());
-    tokio::spawn(account::run(cfg, "ask-secret".into(), "Ask a librarian".into(), events_tx, commands_rx, stop, woken));
-    let jid = format!("ask@{domain}");
-    tokio::spawn(service::run(desk.clone(), jid, events, commands.clone(), kick.clone(), Channel(pub_tx)));
-    Running { desk, kick, commands, published, stop: stop_tx, wake }
+    debug_assert_eq!(cfg.jid, format!("ask@{domain}"));
+    // The app's own wiring of an account (core's `accounts::spawn`), with the password known here.
+    let started = accounts::spawn(
+        &tokio::runtime::Handle::current(),
+        desk.clone(),
+        cfg,
+        "ask-secret".into(),
+        Channel(pub_tx),
+        woken,
+    );
+    Running { desk, kick: started.kick, commands: started.commands, published, stop: started.stop, wake }
 }
 
 impl Running {

@@ -832,3 +832,82 @@ async fn a_librarian_at_another_desk_on_the_account_makes_the_desk_double_staffe
     let got = bodies(&mut third, Duration::from_secs(2)).await;
     assert!(got.len() == 1 && got[0].contains("short-staffed"), "{got:?}");
 }
+
+/// Passwords kept in memory: stands in for the OS keyring here (the end-to-end tests use the real
+/// one, GNOME Keyring on a private bus).
+#[derive(Clone, Default)]
+struct Kept(Arc<Mutex<std::collections::HashMap<String, String>>>);
+
+impl refdesk_core::accounts::Secrets for Kept {
+    fn password(&self, jid: &str) -> Result<Option<String>, refdesk_core::api::CommandError> {
+        Ok(self.0.lock().unwrap().get(jid).cloned())
+    }
+    fn available(&self, _jid: &str) -> Result<(), refdesk_core::api::CommandError> {
+        Ok(())
+    }
+    fn keep(&self, jid: &str, password: &str) -> Result<(), refdesk_core::api::CommandError> {
+        self.0.lock().unwrap().insert(jid.into(), password.into());
+        Ok(())
+    }
+    fn forget(&self, jid: &str) -> Result<(), refdesk_core::api::CommandError> {
+        self.0.lock().unwrap().remove(jid);
+        Ok(())
+    }
+}
+
+/// Core's account manager as the app runs it: an account without a kept password asks for one; a
+/// mistyped password fails and is not kept; the right one signs in and is kept; a removed account
+/// is signed out and its password forgotten; an address the desk does not know is refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_account_manager_keeps_a_typed_password_only_once_the_server_accepts_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = server(dir.path());
+    use refdesk_core::accounts::Secrets;
+    let data = tempfile::tempdir().unwrap();
+    let desk = Arc::new(Mutex::new(Desk::open(&data.path().join("desk.db")).unwrap()));
+    let (tx, mut published) = mpsc::unbounded_channel();
+    let kept = Kept::default();
+    let accounts = refdesk_core::accounts::Accounts::new(
+        desk.clone(),
+        Channel(tx),
+        kept.clone(),
+        tokio::runtime::Handle::current(),
+        false,
+    );
+    let jid = "ask@library.test";
+    accounts.start(vec![config(&p, "ask")]);
+    state(&mut published, AccountState::NeedsPassword).await;
+
+    accounts.sign_in(jid, "not-the-password").unwrap();
+    let failed = state(&mut published, AccountState::Failed).await;
+    assert!(failed.message.unwrap_or_default().contains("password"));
+    assert_eq!(kept.password(jid).unwrap(), None, "a refused password is never kept");
+
+    accounts.sign_in(jid, "ask-secret").unwrap();
+    state(&mut published, AccountState::Online).await;
+    assert_eq!(kept.password(jid).unwrap().as_deref(), Some("ask-secret"));
+    assert_eq!(
+        accounts.statuses().iter().map(|s| (s.jid.as_str(), s.state)).collect::<Vec<_>>(),
+        [(jid, AccountState::Online)]
+    );
+
+    let unknown = accounts.sign_in("someone@library.test", "x").unwrap_err();
+    assert!(unknown.message.contains("not one of this desk's accounts"), "{}", unknown.message);
+
+    accounts.remove(jid);
+    state(&mut published, AccountState::Removed).await;
+    assert_eq!(kept.password(jid).unwrap(), None);
+    assert!(accounts.statuses().is_empty());
+}
+
+/// The next account state `want` the manager publishes.
+async fn state(published: &mut mpsc::UnboundedReceiver<Published>, want: AccountState) -> AccountStatus {
+    loop {
+        let p = tokio::time::timeout(WAIT, published.recv()).await.expect("a state in time").expect("running");
+        if let Published::Status(s) = p {
+            if s.state == want {
+                return s;
+            }
+        }
+    }
+}

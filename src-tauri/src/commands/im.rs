@@ -4,11 +4,9 @@
 use refdesk_core::api::{AccountEntry, AccountSettings, AccountStatus, CommandError, ErrorCode};
 use tauri::{AppHandle, Manager, Runtime, State};
 
-use crate::im::Accounts;
-
 #[tauri::command(async)]
-pub fn account_statuses(accounts: State<'_, Accounts>) -> Result<Vec<AccountStatus>, CommandError> {
-    Ok(accounts.statuses())
+pub fn account_statuses<R: Runtime>(app: AppHandle<R>) -> Result<Vec<AccountStatus>, CommandError> {
+    Ok(crate::im::statuses(&app))
 }
 
 /// Every account waiting to reconnect tries now instead of at its next attempt.
