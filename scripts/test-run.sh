@@ -31,9 +31,17 @@ session_procs() {
 }
 
 # Processes the run command started that left its session, found by what they run: the demo's
-# Prosody (its config is under $DEMO) and the app.
+# Prosody (its config is under $DEMO), and this checkout's app and demo server (by their executable:
+# an app of another checkout, a test run beside this one, is not ours).
 strays() {
-  ps -e -o pid=,args= | awk -v demo="$DEMO/" '(index($0, demo) || $2 ~ /target\/debug\/refdesk(-demo-server)?$/) && !/awk /' || true
+  ps -e -o pid=,args= | awk -v demo="$DEMO/" 'index($0, demo) && !/awk /' || true
+  local pid exe
+  for pid in $(pgrep -x refdesk; pgrep -x refdesk-demo-se); do
+    exe=$(readlink "/proc/$pid/exe" 2>/dev/null) || continue
+    case "$exe" in
+      "$ROOT/target/debug/refdesk" | "$ROOT/target/debug/refdesk-demo-server") echo "$pid $exe" ;;
+    esac
+  done
 }
 
 kill_all() {
