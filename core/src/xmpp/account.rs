@@ -174,6 +174,14 @@ fn backoff_cap(attempt: u32) -> Duration {
 const WAKE_PING_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Resolves when the OS says links may have died (`crate::wake`); never, once nobody can say so.
+/// Sleeps until `at`; for ever without one.
+async fn sleep_until(at: Option<tokio::time::Instant>) {
+    match at {
+        Some(at) => tokio::time::sleep_until(at).await,
+        None => std::future::pending().await,
+    }
+}
+
 async fn woken(wake: &mut watch::Receiver<()>) {
     if wake.changed().await.is_err() {
         std::future::pending::<()>().await;
@@ -285,39 +293,26 @@ pub async fn run(
                     }
                     // The archive query under way and how many pages it has fetched.
                     let mut catch_up: Option<(String, u32)> = None;
-                    // When the server was last heard from, and by when it must answer our ping, if
-                    // we sent one.
-                    let mut heard = tokio::time::Instant::now();
-                    let mut answer_by: Option<tokio::time::Instant> = None;
+                    // The link is pinged when quiet and given up when a ping goes unanswered (the stream decides).
+                    session.keep_alive(cfg.keepalive, cfg.ping_timeout);
                     loop {
-                        let check = answer_by.unwrap_or(heard + cfg.keepalive);
+                        let check = session.stream().poll_timeout().map(tokio::time::Instant::from_std);
                         tokio::select! {
-                            _ = tokio::time::sleep_until(check) => {
-                                if answer_by.is_some() {
-                                    // A link that died without a FIN (Wi-Fi gone, laptop asleep) only shows this way.
+                            _ = sleep_until(check) => {
+                                // A link that died without a FIN (Wi-Fi gone, laptop asleep) only shows this way.
+                                if session.handle_timeout().await.is_err() {
                                     tracing::warn!(account = %cfg.jid, "the server stopped answering; reconnecting");
                                     break;
                                 }
-                                if let Err(e) = session.send_ping(None).await {
+                            }
+                            _ = woken(&mut wake) => {
+                                tracing::info!(account = %cfg.jid, "checking the link after a wake-up or network change");
+                                if let Err(e) = session.check_link(WAKE_PING_TIMEOUT).await {
                                     tracing::warn!(account = %cfg.jid, "connection lost: {e}");
                                     break;
                                 }
-                                answer_by = Some(tokio::time::Instant::now() + cfg.ping_timeout);
-                            }
-                            _ = woken(&mut wake) => {
-                                let by = tokio::time::Instant::now() + cfg.ping_timeout.min(WAKE_PING_TIMEOUT);
-                                if answer_by.is_none() {
-                                    tracing::info!(account = %cfg.jid, "checking the link after a wake-up or network change");
-                                    if let Err(e) = session.send_ping(None).await {
-                                        tracing::warn!(account = %cfg.jid, "connection lost: {e}");
-                                        break;
-                                    }
-                                }
-                                answer_by = Some(answer_by.map_or(by, |t| t.min(by)));
                             }
                             item = session.recv() => {
-                                heard = tokio::time::Instant::now();
-                                answer_by = None;
                                 // Handled here, outside the race: answers are never cut off half-written.
                                 let ev = match session.handle(item).await {
                                     Ok(None) => continue,

@@ -243,8 +243,8 @@ pub async fn reconnect(
                 }
                 tracing::info!(account = %cfg.jid, resent = again.len(), "stream resumed");
                 let mut session = Session::new(reader, write, ack, jid);
-                session.csi = csi;
-                session.sm = Some(sm);
+                session.stream.csi = csi;
+                session.stream.sm = Some(sm);
                 return Ok(Connected { session, resumed: true, acked, unsent: Vec::new() });
             }
             Err(Some(h)) => {
@@ -266,8 +266,8 @@ pub async fn reconnect(
     tracing::info!(account = %cfg.jid, managed = sm.is_some(), "signed in");
     let unsent = previous.take().map(|p| p.sm.into_unsent()).unwrap_or_default();
     let mut session = Session::new(reader, write, ack, jid);
-    session.csi = csi;
-    session.sm = sm;
+    session.stream.csi = csi;
+    session.stream.sm = sm;
     Ok(Connected { session, resumed: false, acked, unsent })
 }
 

@@ -1,4 +1,5 @@
 //! XMPP sessions: connect (STARTTLS / direct TLS), authenticate, bind, exchange stanzas, stay signed in.
+//! The stream's logic (`stream`, `sm`, `stanza`) is pure; `session`, `connect` and `account` do the I/O.
 
 pub mod account;
 pub mod connect;
@@ -10,6 +11,7 @@ pub mod scram;
 pub mod session;
 pub mod sm;
 pub mod stanza;
+pub mod stream;
 pub mod web;
 pub mod xml;
 
@@ -29,6 +31,7 @@ pub fn random_upto(n: u32) -> u32 {
 pub use connect::{connect, reconnect, AccountConfig, ConnectError, Connected, TlsMode};
 pub use roster::RosterItem;
 pub use session::{Carbon, ChatMessage, Detached, Incoming, PresenceUpdate, Session, SessionError, Show};
+pub use stream::Stream;
 
 #[cfg(test)]
 mod tests {
