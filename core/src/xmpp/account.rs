@@ -7,9 +7,10 @@ use chrono::{DateTime, Utc};
 use tokio::sync::{mpsc, watch};
 
 use super::connect::{reconnect, AccountConfig, Connected};
-use super::session::{ChatMessage, Incoming, SessionError, Show};
+use super::online::{Flow, Online};
+use super::session::{ChatMessage, Session, SessionError, Show};
 use crate::api::{AccountState, AccountStatus};
-use crate::handoff::directory::{in_group, DirectoryMember};
+use crate::handoff::directory::DirectoryMember;
 
 /// What an account runner reports.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -188,6 +189,43 @@ async fn woken(wake: &mut watch::Receiver<()>) {
     }
 }
 
+/// How a turn of the online loop ended.
+enum Delivered {
+    Ok(Flow),
+    /// The link failed (the stream goes on elsewhere, or is resumed).
+    Lost(SessionError),
+    /// The desk stopped listening: the runner ends.
+    Gone,
+}
+
+/// Writes what the turn queued, then hands its events to the desk. A message counted as sent on a
+/// stream without acknowledgements is taken back when the write fails (the desk resends it).
+async fn deliver(
+    session: &mut Session,
+    turn: Result<Flow, SessionError>,
+    out: &mut Vec<AccountEvent>,
+    tx: &mpsc::Sender<AccountEvent>,
+) -> Delivered {
+    let written = session.flush().await;
+    let result = turn.and_then(|flow| written.map(|()| flow));
+    if result.is_err() && !session.acknowledges() {
+        for ev in out.iter_mut() {
+            if let AccountEvent::Sent { id } = ev {
+                *ev = AccountEvent::SendFailed { id: std::mem::take(id) };
+            }
+        }
+    }
+    for ev in out.drain(..) {
+        if tx.send(ev).await.is_err() {
+            return Delivered::Gone;
+        }
+    }
+    match result {
+        Ok(flow) => Delivered::Ok(flow),
+        Err(e) => Delivered::Lost(e),
+    }
+}
+
 /// Runs until `stop` turns true or a permanent error (wrong password, untrusted certificate) ends it.
 /// `wake` is poked when the machine wakes or its network comes back: a signed-in link is checked
 /// at once, a waiting retry goes now.
@@ -201,43 +239,13 @@ pub async fn run(
     mut wake: watch::Receiver<()>,
 ) {
     // The presence to show; a reconnect restores the latest one, not the first.
-    let mut presence = (Show::Available, status_text);
-    let mut client_active = true;
-    let mut card: Option<(crate::handoff::DeskCard, bool)> = None;
-    // The other desks signed in to the account (full JIDs): each is told this desk's card once.
-    let mut desks: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
-    // The roster's members of the colleague directory group, by bare address. Only the presence
-    // of the directory (these and the policy's list) goes on to the desk: anyone may send
-    // presence, and most of it is nothing to us.
-    let mut directory: std::collections::BTreeMap<String, super::RosterItem> = std::collections::BTreeMap::new();
-    let in_directory = |directory: &std::collections::BTreeMap<String, super::RosterItem>, from: &str| {
-        let bare = super::session::bare(from).to_lowercase();
-        directory.contains_key(&bare) || cfg.directory.iter().any(|m| m.jid.eq_ignore_ascii_case(&bare))
-    };
-    // Everyone on the roster (for the buddy-list rule), and, until this connection's roster has
-    // come, requests to see the account's presence waiting to be answered by it.
-    let mut listed: std::collections::HashSet<String> = std::collections::HashSet::new();
-    let mut buddy_requests: Option<Vec<String>> = None;
-    let all_members = |directory: &std::collections::BTreeMap<String, super::RosterItem>| {
-        let roster: Vec<super::RosterItem> = directory.values().cloned().collect();
-        crate::handoff::directory::members(&cfg.directory, &roster, &cfg.directory_group)
-    };
-    let report = |state, message: Option<String>| {
-        AccountEvent::Status(AccountStatus {
-            jid: cfg.jid.clone(),
-            state,
-            message,
-            retry_at: None,
-            catching_up: false,
-            seq: 0,
-        })
-    };
+    let mut online = Online::new(cfg.clone(), status_text);
     let mut attempt = 0u32;
     // The stream the link last dropped under, to be resumed if the server still holds it.
     let mut carry = None;
     loop {
         let state = if attempt == 0 { AccountState::Connecting } else { AccountState::Reconnecting };
-        if tx.send(report(state, None)).await.is_err() {
+        if tx.send(online.status(state, None)).await.is_err() {
             return;
         }
         let connected = tokio::select! {
@@ -258,322 +266,66 @@ pub async fn run(
                 }
                 // The server ended the stream itself: there is nothing to resume.
                 let mut ended = false;
-                'online: {
-                    if !resumed {
-                        // They tell their presence again after a fresh sign-in, and get the card then.
-                        desks.clear();
-                        // The roster before presence, so contacts' presence finds it (RFC 6121 2.2).
-                        if let Err(e) = session.request_roster().await {
-                            tracing::warn!(account = %cfg.jid, "lost the connection right after signing in: {e}");
-                            break 'online;
-                        }
-                        buddy_requests = Some(Vec::new());
-                        if let Err(e) = session.send_presence(presence.0, Some(&presence.1)).await {
-                            tracing::warn!(account = %cfg.jid, "lost the connection right after signing in: {e}");
-                            break 'online;
-                        }
-                        // Copies of what the account's other desks receive and send (a server without
-                        // carbons answers with an error, which changes nothing here).
-                        if let Err(e) = session.enable_carbons().await {
-                            tracing::warn!(account = %cfg.jid, "lost the connection right after signing in: {e}");
-                            break 'online;
-                        }
-                        if !client_active {
-                            if let Err(e) = session.set_client_active(false).await {
-                                tracing::warn!(account = %cfg.jid, "lost the connection right after signing in: {e}");
-                                break 'online;
-                            }
-                        }
-                    } else if tx.send(AccountEvent::Resumed).await.is_err() {
-                        return;
+                let mut out = Vec::new();
+                let up = online.signed_in(&mut session.stream, resumed, &mut out);
+                match deliver(&mut session, up.map(|()| Flow::Continue), &mut out, &tx).await {
+                    Delivered::Gone => return,
+                    Delivered::Lost(e) => {
+                        tracing::warn!(account = %cfg.jid, "lost the connection right after signing in: {e}")
                     }
-                    tracing::debug!(account = %cfg.jid, resumed, "online");
-                    if tx.send(report(AccountState::Online, None)).await.is_err() {
-                        return;
-                    }
-                    // The archive query under way and how many pages it has fetched.
-                    let mut catch_up: Option<(String, u32)> = None;
-                    // The link is pinged when quiet and given up when a ping goes unanswered (the stream decides).
-                    session.keep_alive(cfg.keepalive, cfg.ping_timeout);
-                    loop {
-                        let check = session.stream().poll_timeout().map(tokio::time::Instant::from_std);
-                        tokio::select! {
-                            _ = sleep_until(check) => {
-                                // A link that died without a FIN (Wi-Fi gone, laptop asleep) only shows this way.
-                                if session.handle_timeout().await.is_err() {
-                                    tracing::warn!(account = %cfg.jid, "the server stopped answering; reconnecting");
-                                    break;
-                                }
-                            }
-                            _ = woken(&mut wake) => {
-                                tracing::info!(account = %cfg.jid, "checking the link after a wake-up or network change");
-                                if let Err(e) = session.check_link(WAKE_PING_TIMEOUT).await {
-                                    tracing::warn!(account = %cfg.jid, "connection lost: {e}");
-                                    break;
-                                }
-                            }
-                            item = session.recv() => {
-                                // Handled here, outside the race: answers are never cut off half-written.
-                                let ev = match session.handle(item).await {
-                                    Ok(None) => continue,
-                                    Ok(Some(ev)) => Ok(ev),
-                                    Err(e) => Err(e),
-                                };
-                                match ev {
-                                Ok(Incoming::Message(m)) => {
-                                    if tx.send(AccountEvent::Message(m)).await.is_err() {
-                                        return;
-                                    }
-                                }
-                                Ok(Incoming::ArchivePage { query, complete, last }) => {
-                                    let Some((_, pages)) = catch_up.take().filter(|(q, _)| *q == query) else { continue };
-                                    if let Some(last) = &last {
-                                        if tx.send(AccountEvent::ArchivedUpTo { last: last.clone() }).await.is_err() {
-                                            return;
-                                        }
-                                    }
-                                    let next = last.filter(|_| !complete && pages < MAX_CATCH_UP_PAGES);
-                                    match next {
-                                        Some(after) => match session.query_archive(Some(&after), None).await {
-                                            Ok(q) => catch_up = Some((q, pages + 1)),
-                                            Err(e) => {
-                                                tracing::warn!(account = %cfg.jid, "connection lost: {e}");
-                                                break;
-                                            }
-                                        },
-                                        None => {
-                                            if !complete {
-                                                tracing::warn!(account = %cfg.jid, "archive catch-up stopped at its page limit");
-                                            }
-                                            if tx.send(AccountEvent::CaughtUp).await.is_err() {
-                                                return;
-                                            }
-                                        }
-                                    }
-                                }
-                                Ok(Incoming::Presence(p)) => {
-                                    // Only our own account's other resources: the other desks.
-                                    let other_desk = super::session::bare(&p.from) == session.bare_jid() && p.from != session.jid();
-                                    // Signed in and not away or busy: open for questions.
-                                    let open = p.available && matches!(p.show.as_deref(), None | Some("chat"));
-                                    if let (true, Some((_, resource))) = (other_desk, p.from.split_once('/')) {
-                                        // A desk that just came learns who staffs this one (directed, not broadcast).
-                                        if p.available && desks.insert(p.from.clone()) {
-                                            if let Some((c, on_duty)) = &card {
-                                                if let Err(e) = session.send_card(&p.from, presence.0, Some(&presence.1), c, *on_duty).await {
-                                                    tracing::warn!(account = %cfg.jid, "connection lost: {e}");
-                                                    break;
-                                                }
-                                            }
-                                        } else if !p.available {
-                                            desks.remove(&p.from);
-                                        }
-                                        let ev = AccountEvent::DeskPresence { resource: resource.to_owned(), available: open, online: p.available, card: p.card, on_duty: p.on_duty };
-                                        if tx.send(ev).await.is_err() {
-                                            return;
-                                        }
-                                    } else if in_directory(&directory, &p.from) {
-                                        let ev = AccountEvent::ColleaguePresence { from: p.from, online: p.available, open, status: p.status };
-                                        if tx.send(ev).await.is_err() {
-                                            return;
-                                        }
-                                    }
-                                }
-                                Ok(Incoming::Roster { items }) => {
-                                    listed = items.iter().map(|i| i.jid.to_lowercase()).collect();
-                                    let mut lost = None;
-                                    for from in buddy_requests.take().unwrap_or_default() {
-                                        match cfg.buddies.answer(listed.contains(&from)) {
-                                            Some(allow) => {
-                                                if let Err(e) = session.answer_subscription(&from, allow).await {
-                                                    lost = Some(e);
-                                                    break;
-                                                }
-                                            }
-                                            None => {
-                                                if tx.send(AccountEvent::BuddyRequest { from }).await.is_err() {
-                                                    return;
-                                                }
-                                            }
-                                        }
-                                    }
-                                    if let Some(e) = lost {
-                                        tracing::warn!(account = %cfg.jid, "connection lost: {e}");
+                    Delivered::Ok(_) => {
+                        tracing::debug!(account = %cfg.jid, resumed, "online");
+                        if tx.send(online.status(AccountState::Online, None)).await.is_err() {
+                            return;
+                        }
+                        // The link is pinged when quiet and given up when a ping goes unanswered.
+                        session.keep_alive(cfg.keepalive, cfg.ping_timeout);
+                        loop {
+                            let check = session.stream().poll_timeout().map(tokio::time::Instant::from_std);
+                            let flow = tokio::select! {
+                                _ = sleep_until(check) => {
+                                    // A link that died without a FIN (Wi-Fi gone, laptop asleep) only shows this way.
+                                    if session.handle_timeout().await.is_err() {
+                                        tracing::warn!(account = %cfg.jid, "the server stopped answering; reconnecting");
                                         break;
                                     }
-                                    directory = items.iter().filter(|i| in_group(i, &cfg.directory_group)).map(|i| (i.jid.clone(), i.clone())).collect();
-                                    let members = all_members(&directory);
-                                    if tx.send(AccountEvent::Roster { items }).await.is_err() || tx.send(AccountEvent::Directory { members }).await.is_err() {
-                                        return;
-                                    }
+                                    continue;
                                 }
-                                Ok(Incoming::RosterPush { item }) => {
-                                    if item.removed() {
-                                        listed.remove(&item.jid.to_lowercase());
-                                    } else {
-                                        listed.insert(item.jid.to_lowercase());
-                                    }
-                                    let touched = if in_group(&item, &cfg.directory_group) {
-                                        directory.insert(item.jid.clone(), item.clone()).as_ref() != Some(&item)
-                                    } else {
-                                        directory.remove(&item.jid).is_some()
-                                    };
-                                    if tx.send(AccountEvent::RosterChanged { item }).await.is_err() {
-                                        return;
-                                    }
-                                    let members = all_members(&directory);
-                                    if touched && tx.send(AccountEvent::Directory { members }).await.is_err() {
-                                        return;
-                                    }
+                                _ = woken(&mut wake) => {
+                                    tracing::info!(account = %cfg.jid, "checking the link after a wake-up or network change");
+                                    session.check_link(WAKE_PING_TIMEOUT).await.map(|()| Flow::Continue)
                                 }
-                                Ok(Incoming::Acked { ids }) => {
-                                    for id in ids {
-                                        if tx.send(AccountEvent::Sent { id }).await.is_err() {
-                                            return;
-                                        }
-                                    }
+                                // Handled outside the race: answers are never cut off half-written.
+                                item = session.recv() => match session.handle(item).await {
+                                    Ok(Some(ev)) => online.incoming(&mut session.stream, ev, &mut out),
+                                    Ok(None) => continue,
+                                    Err(e) => Err(e),
+                                },
+                                cmd = commands.recv() => match cmd {
+                                    Some(cmd) => online.command(&mut session.stream, cmd, &mut out).map(|()| Flow::Continue),
+                                    None => return,
+                                },
+                                _ = stop.changed() => {
+                                    let _ = session.close().await;
+                                    let _ = tx.send(online.status(AccountState::SignedOut, None)).await;
+                                    return;
                                 }
-                                Ok(Incoming::SubscriptionRequest { from }) => {
-                                    let from = from.to_lowercase();
-                                    match &mut buddy_requests {
-                                        // The roster is not here yet: answered when it is (a bounded wait).
-                                        Some(waiting) if waiting.len() < 1_000 => waiting.push(from),
-                                        Some(_) => {}
-                                        None => match cfg.buddies.answer(listed.contains(&from)) {
-                                            Some(allow) => {
-                                                // No address in the log: it is a patron's.
-                                                tracing::info!(account = %cfg.jid, allow, "answered a request to see the desk's presence");
-                                                if let Err(e) = session.answer_subscription(&from, allow).await {
-                                                    tracing::warn!(account = %cfg.jid, "connection lost: {e}");
-                                                    break;
-                                                }
-                                            }
-                                            // The librarian answers (`AccountCommand::AnswerBuddy`).
-                                            None => {
-                                                if tx.send(AccountEvent::BuddyRequest { from }).await.is_err() {
-                                                    return;
-                                                }
-                                            }
-                                        },
-                                    }
-                                }
-                                Ok(Incoming::Closed { reason }) => {
+                            };
+                            match deliver(&mut session, flow, &mut out, &tx).await {
+                                Delivered::Ok(Flow::Continue) => {}
+                                Delivered::Ok(Flow::Ended { reason }) => {
                                     tracing::warn!(account = %cfg.jid, ?reason, "the server closed the stream");
                                     ended = true;
                                     break;
                                 }
-                                Ok(_) => {}
-                                Err(e) => {
+                                Delivered::Lost(e) => {
+                                    // A message not yet written is not lost: a managed stream resends it
+                                    // after resuming (or reports it unsent); otherwise it stays pending in
+                                    // the desk's store, which resends it.
                                     tracing::warn!(account = %cfg.jid, "connection lost: {e}");
                                     break;
                                 }
-                            }},
-                            cmd = commands.recv() => match cmd {
-                                Some(AccountCommand::Send { to, id, body, auto }) => match session.send_message_with_id(&to, &body, &id, auto).await {
-                                    // With stream management it is sent once the server acknowledges it.
-                                    Ok(()) if session.acknowledges() => {}
-                                    Ok(()) => {
-                                        if tx.send(AccountEvent::Sent { id }).await.is_err() {
-                                            return;
-                                        }
-                                    }
-                                    Err(e) => {
-                                        // Not lost: a managed stream resends it after resuming (or reports
-                                        // it unsent); otherwise it stays pending in the desk's store, which resends it.
-                                        tracing::warn!(account = %cfg.jid, "could not send, connection lost: {e}");
-                                        let kept = session.acknowledges() && !matches!(e, SessionError::Unacknowledged(_));
-                                    if !kept && tx.send(AccountEvent::SendFailed { id }).await.is_err() {
-                                            return;
-                                        }
-                                        break;
-                                    }
-                                },
-                                Some(AccountCommand::Typing { to, typing }) => {
-                                    if let Err(e) = session.send_typing(&to, typing).await {
-                                        tracing::warn!(account = %cfg.jid, "connection lost: {e}");
-                                        break;
-                                    }
-                                }
-                                Some(AccountCommand::CatchUp { after, since }) => {
-                                    match session.query_archive(after.as_deref(), since).await {
-                                        Ok(q) => catch_up = Some((q, 1)),
-                                        Err(e) => {
-                                            tracing::warn!(account = %cfg.jid, "connection lost: {e}");
-                                            break;
-                                        }
-                                    }
-                                }
-                                Some(AccountCommand::ClientActive(active)) => {
-                                    client_active = active;
-                                    if let Err(e) = session.set_client_active(active).await {
-                                        tracing::warn!(account = %cfg.jid, "connection lost: {e}");
-                                        break;
-                                    }
-                                }
-                                Some(AccountCommand::Stored(seq)) => {
-                                    if let Err(e) = session.stored(seq).await {
-                                        tracing::warn!(account = %cfg.jid, "connection lost: {e}");
-                                        break;
-                                    }
-                                }
-                                Some(AccountCommand::Receipt { to, id }) => {
-                                    if let Err(e) = session.send_receipt(&to, &id).await {
-                                        tracing::warn!(account = %cfg.jid, "connection lost: {e}");
-                                        break;
-                                    }
-                                }
-                                Some(AccountCommand::AnswerBuddy { to, allow }) => {
-                                    if let Err(e) = session.answer_subscription(&to, allow).await {
-                                        tracing::warn!(account = %cfg.jid, "connection lost: {e}");
-                                        break;
-                                    }
-                                }
-                                Some(AccountCommand::Hours { timezone, openings }) => {
-                                    let iq = super::web::hours_iq(&super::session::new_message_id(), &timezone, &openings);
-                                    if let Err(e) = session.send_raw(&iq).await {
-                                        tracing::warn!(account = %cfg.jid, "connection lost: {e}");
-                                        break;
-                                    }
-                                }
-                                Some(AccountCommand::Place { to, place, wait_secs }) => {
-                                    if let Err(e) = session.send_place(&to, place, wait_secs).await {
-                                        tracing::warn!(account = %cfg.jid, "connection lost: {e}");
-                                        break;
-                                    }
-                                }
-                                Some(AccountCommand::Handoff { to, signal }) => {
-                                    if let Err(e) = session.send_handoff(&to, &signal).await {
-                                        tracing::warn!(account = %cfg.jid, "connection lost: {e}");
-                                        break;
-                                    }
-                                }
-                                Some(AccountCommand::Card { card: c, on_duty }) => {
-                                    let mut lost = None;
-                                    for to in &desks {
-                                        if let Err(e) = session.send_card(to, presence.0, Some(&presence.1), &c, on_duty).await {
-                                            lost = Some(e);
-                                            break;
-                                        }
-                                    }
-                                    card = Some((c, on_duty));
-                                    if let Some(e) = lost {
-                                        tracing::warn!(account = %cfg.jid, "connection lost: {e}");
-                                        break;
-                                    }
-                                }
-                                Some(AccountCommand::Presence { show, status }) => {
-                                    presence = (show, status);
-                                    if let Err(e) = session.send_presence(presence.0, Some(&presence.1)).await {
-                                        tracing::warn!(account = %cfg.jid, "connection lost: {e}");
-                                        break;
-                                    }
-                                }
-                                None => return,
-                            },
-                            _ = stop.changed() => {
-                                let _ = session.close().await;
-                                let _ = tx.send(report(AccountState::SignedOut, None)).await;
-                                return;
+                                Delivered::Gone => return,
                             }
                         }
                     }
@@ -590,13 +342,13 @@ pub async fn run(
             }
             Err(e) if e.is_permanent() => {
                 tracing::error!(account = %cfg.jid, "sign-in failed for good: {e}");
-                let _ = tx.send(report(AccountState::Failed, Some(e.to_string()))).await;
+                let _ = tx.send(online.status(AccountState::Failed, Some(e.to_string()))).await;
                 return;
             }
             Err(e) => {
                 tracing::warn!(account = %cfg.jid, attempt, "sign-in failed, will retry: {e}");
                 let wait = backoff(attempt);
-                let mut status = report(AccountState::Reconnecting, Some(e.to_string()));
+                let mut status = online.status(AccountState::Reconnecting, Some(e.to_string()));
                 if let AccountEvent::Status(s) = &mut status {
                     s.retry_at = chrono::Duration::from_std(wait).ok().map(|w| Utc::now() + w);
                 }

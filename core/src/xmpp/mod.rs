@@ -5,6 +5,7 @@ pub mod account;
 pub mod connect;
 pub mod demo;
 pub mod dns;
+pub mod online;
 pub mod pin;
 pub mod roster;
 pub mod scram;

@@ -140,7 +140,7 @@ impl Session {
     }
 
     /// Writes what the stream has queued, in one write.
-    async fn flush(&mut self) -> Result<(), SessionError> {
+    pub(super) async fn flush(&mut self) -> Result<(), SessionError> {
         let mut all = String::new();
         while let Some(x) = self.stream.poll_write() {
             all.push_str(&x);
