@@ -421,10 +421,19 @@ impl Redactor {
         if digits >= 5 && hit.matched(SET_CARD) {
             for c in CARD_CONTEXT.captures_iter(text) {
                 if let Some(g) = c.get(1) {
-                    let digits = g.as_str().chars().filter(char::is_ascii_digit).count();
-                    let kind = if luhn_card(g.as_str()) { Kind::CreditCard } else { Kind::Card };
+                    // A number ends where its digits end: a match cut inside the next run ("card
+                    // 21234000123456 21234000123456") stops before that run instead.
+                    let mut number = g.as_str();
+                    if text[g.end()..].starts_with(|c: char| c.is_ascii_digit()) {
+                        match number.rfind([' ', '-']) {
+                            Some(cut) => number = number[..cut].trim_end_matches([' ', '-']),
+                            None => continue,
+                        }
+                    }
+                    let digits = number.chars().filter(char::is_ascii_digit).count();
+                    let kind = if luhn_card(number) { Kind::CreditCard } else { Kind::Card };
                     if digits >= 5 {
-                        spans.take(g.start(), g.end(), Some(kind));
+                        spans.take(g.start(), g.start() + number.len(), Some(kind));
                     }
                 }
             }
@@ -851,6 +860,8 @@ mod tests {
         assert_eq!(r("5500-0000-0000-0004"), "[CREDITCARD]");
         assert_eq!(r("library card 21234000123456"), "library card [CARD]");
         assert_eq!(r("21234000123456"), "[CARD]");
+        // Two numbers in a row: each is a number, none is cut in two.
+        assert_eq!(r("card 21234000123456 21234000123456"), "card [CARD] [CARD]");
         assert_eq!(r("my card number is 1234567"), "my card number is [CARD]");
         assert_eq!(r("mijn pasnummer: 2900012345"), "mijn pasnummer: [CARD]");
         assert!(!r("4111 1111 1111 1112 is a made-up number").contains("CREDITCARD"));
