@@ -94,7 +94,7 @@ pub struct DeskSnapshot {
     /// The library's librarians (a roster group of each account) and whether they are online.
     pub directory: Vec<DirectoryEntry>,
     /// Chats offered to or by this desk and not yet settled.
-    pub handoffs: Vec<crate::handoff::HandoffView>,
+    pub handoffs: Vec<HandoffView>,
     /// Patrons who ended their chat themselves ("End chat" in the website's chat box) and have
     /// not written since.
     pub left: Vec<String>,
@@ -268,7 +268,7 @@ pub enum StartupStatus {
         /// Topic tags the library offers when rating a question.
         suggested_tags: Vec<String>,
         /// IM shorthand and what it means, for explaining patrons' messages.
-        glossary: Vec<crate::glossary::SlangTerm>,
+        glossary: Vec<SlangTerm>,
     },
     StoreProblem {
         code: ErrorCode,
@@ -303,12 +303,6 @@ pub enum ErrorCode {
 pub struct CommandError {
     pub code: ErrorCode,
     pub message: String,
-}
-
-impl From<crate::Error> for CommandError {
-    fn from(e: crate::Error) -> Self {
-        CommandError { code: e.code(), message: e.to_string() }
-    }
 }
 
 /// Where an IM account stands, for the header and the tray.
@@ -354,40 +348,6 @@ pub struct AccountSettings {
     pub accounts: Vec<AccountEntry>,
     /// The library's policy file lists the accounts: none can be added here.
     pub locked: bool,
-}
-
-impl AccountEntry {
-    /// The entry for the window, from an account as a policy file (or this desk) describes it.
-    pub fn of(a: &crate::policy::AccountPolicy, own: bool) -> AccountEntry {
-        AccountEntry {
-            jid: a.jid.trim().to_owned(),
-            host: a.host.clone(),
-            port: a.port,
-            direct_tls: a.tls == Some(crate::policy::TlsChoice::Direct),
-            ca_file: a.ca_file.as_ref().map(|p| p.display().to_string()),
-            own,
-        }
-    }
-
-    /// The account as a policy file would describe it (this desk's own are kept that way).
-    pub fn to_policy(&self) -> crate::policy::AccountPolicy {
-        crate::policy::AccountPolicy {
-            jid: self.jid.trim().to_owned(),
-            host: self.host.as_deref().map(str::trim).filter(|h| !h.is_empty()).map(str::to_owned),
-            port: self.port,
-            tls: Some(if self.direct_tls {
-                crate::policy::TlsChoice::Direct
-            } else {
-                crate::policy::TlsChoice::Starttls
-            }),
-            ca_file: self.ca_file.as_deref().map(str::trim).filter(|f| !f.is_empty()).map(std::path::PathBuf::from),
-            allow_plain: false,
-            pins: Vec::new(),
-            directory_group: None,
-            directory: Vec::new(),
-            buddies: Default::default(),
-        }
-    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -757,4 +717,44 @@ pub struct TranscriptLineView {
     pub at: DateTime<Utc>,
     pub speaker: String,
     pub text: String,
+}
+
+/// An offer under way, as the window shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct HandoffView {
+    pub id: String,
+    pub account: String,
+    pub patron: String,
+    /// Made to this desk (true) or by it.
+    pub incoming: bool,
+    /// The other desk's name.
+    pub colleague: String,
+    pub note: String,
+    /// This desk accepted and waits for the other desk to hand the chat over.
+    pub accepted: bool,
+    pub expires: DateTime<Utc>,
+}
+
+/// One term and what it means, as the window shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct SlangTerm {
+    /// Lower case; matched as a whole word, whatever its case in a message.
+    pub term: String,
+    pub meaning: String,
+    /// Where the meaning comes from; the library's cannot be changed at the desk.
+    pub source: TermSource,
+}
+
+/// Who gave a term its meaning: Refdesk, this desk's librarians, or the library's policy file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub enum TermSource {
+    BuiltIn,
+    Desk,
+    Library,
 }

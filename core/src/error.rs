@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use crate::api::ErrorCode;
+use crate::api::{CommandError, ErrorCode};
 
 /// Errors of the store layer; carried inside [`Error::Store`].
 #[derive(Debug, thiserror::Error)]
@@ -69,3 +69,9 @@ impl Error {
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl From<Error> for CommandError {
+    fn from(e: Error) -> Self {
+        CommandError { code: e.code(), message: e.to_string() }
+    }
+}

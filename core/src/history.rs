@@ -7,8 +7,9 @@ use std::path::Path;
 use chrono::{DateTime, Utc};
 
 use crate::api::{SearchFilter, Statistics, TranscriptView};
+use crate::store::MAX_PAGE;
 use crate::store::{self, SearchHit, Store};
-use crate::{days, stats, Error, Result, MAX_PAGE};
+use crate::{days, stats, Error, Result};
 
 /// The read-only side of the desk's database.
 #[derive(Debug)]

@@ -3,16 +3,16 @@
 use chrono::{DateTime, Utc};
 use toml::Table;
 
-use super::layers::{self, DeskSettingView, Layers};
-use super::{AccountPolicy, LoadedPolicy};
+use crate::policy::layers::{self, DeskSettingView, Layers};
+use crate::policy::{AccountPolicy, LoadedPolicy};
 use crate::{Desk, Error, Result};
+
+use crate::policy::layers::OWN_SETTINGS;
 
 const OWN_SETTINGS_KEY: &str = "desk_settings";
 const OWN_ACCOUNTS_KEY: &str = "desk_accounts";
 /// A desk is one librarian's screen: a handful of accounts at most.
 const MAX_OWN_ACCOUNTS: usize = 10;
-/// Names the desk's own settings in errors, where a policy file would be named.
-pub const OWN_SETTINGS: &str = "this desk's settings";
 
 impl Desk {
     /// The settings this desk changed (a policy-shaped table; empty if none).
@@ -134,8 +134,11 @@ impl Desk {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
     use crate::desk::Action;
+    use crate::policy::layers::Layers;
+    use crate::policy::*;
+    use crate::Desk;
+    use chrono::Utc;
 
     #[test]
     fn a_changed_setting_rules_the_next_chat_and_is_kept() {

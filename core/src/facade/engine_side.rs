@@ -52,7 +52,7 @@ impl Desk {
         let transcripts_before = now - chrono::Duration::days(i64::from(retention.transcript_days));
         let followups_before = now - chrono::Duration::days(i64::from(retention.followup_days));
         let key = self.pseudonym_key(now)?;
-        let librarian = handoff::facade::stored_card(&self.store)?.name;
+        let librarian = crate::facade::handoffs::stored_card(&self.store)?.name;
         let known = &self.names;
         let counts = self.store.atomically(|s| {
             for f in s.expire_followups(followups_before)? {
@@ -231,7 +231,7 @@ pub(crate) fn store_transcripts(
     if !actions.iter().any(|a| matches!(a, desk::Action::ChatClosed { .. })) {
         return Ok(());
     }
-    let librarian = handoff::facade::stored_card(s)?.name;
+    let librarian = crate::facade::handoffs::stored_card(s)?.name;
     for a in actions {
         let desk::Action::ChatClosed { chat, reason } = a else { continue };
         let Some(account) = s.account_of(chat)? else { continue };

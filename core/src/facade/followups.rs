@@ -16,7 +16,7 @@ impl Desk {
     pub fn answer_followup(&mut self, id: i64, now: DateTime<Utc>) -> Result<DeskSnapshot> {
         let key = self.pseudonym_key(now)?;
         let known = &self.names;
-        let librarian = handoff::facade::stored_card(&self.store)?.name;
+        let librarian = crate::facade::handoffs::stored_card(&self.store)?.name;
         let found = self.store.atomically(|s| {
             let Some((f, stable_id)) = s.take_followup(id, now)? else { return Ok(None) };
             transcribe_followup(s, &f, "followUp", &librarian, &key, known, now)?;

@@ -4,11 +4,14 @@
 
 mod buddies;
 mod chats;
+mod desk_settings;
 mod engine_side;
 mod followups;
+pub(crate) mod handoffs;
 mod pseudonyms;
 mod settings;
 mod tabs;
+mod terms;
 #[cfg(test)]
 pub(crate) mod tests;
 mod walkups;
@@ -33,6 +36,7 @@ pub(crate) const STALE_CHAT: chrono::TimeDelta = chrono::TimeDelta::hours(8);
 /// This app's librarian, as the engine knows them.
 pub(crate) const STAFF_ID: &str = "desk";
 
+pub use crate::store::MAX_PAGE;
 use crate::{api, canned, desk, glossary, handoff, history, policy, privacy, stats, store, xmpp, Error, Result};
 pub(crate) use chats::clean_rating;
 pub(crate) use engine_side::{desk_view, store_auto_replies, store_transcripts};
@@ -227,9 +231,6 @@ impl Desk {
 
 /// A patron message older than this when it reaches the desk is history, not a waiting patron.
 pub const HISTORY_AFTER_MINUTES: i64 = 15;
-
-/// The most messages one `messages` call returns (the window pages through longer histories).
-pub const MAX_PAGE: u32 = 500;
 
 /// Set once the walk-up topics of older versions, kept as typed, have been redacted.
 const TOPICS_REDACTED: &str = "walkup_topics_redacted";

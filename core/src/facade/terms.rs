@@ -1,6 +1,6 @@
 //! The desk's own glossary terms, kept in its database and edited from the Settings view.
 
-use super::{check_term, normalise, GlossaryPolicy, OwnTerms, SlangTerm, BUILT_IN, MAX_OWN_TERMS};
+use crate::glossary::{check_term, normalise, GlossaryPolicy, OwnTerms, SlangTerm, BUILT_IN, MAX_OWN_TERMS};
 use crate::{Desk, Error, Result};
 
 const OWN_TERMS_KEY: &str = "glossary_own_terms";
@@ -57,9 +57,10 @@ impl Desk {
 
 #[cfg(test)]
 mod tests {
-    use super::super::{Language, TermSource};
-    use super::*;
+    use crate::glossary::*;
+    use crate::glossary::{Language, TermSource};
     use crate::tests::desk;
+    use crate::Desk;
 
     fn find(terms: &[SlangTerm], term: &str) -> Option<(String, TermSource)> {
         terms.iter().find(|t| t.term == term).map(|t| (t.meaning.clone(), t.source))

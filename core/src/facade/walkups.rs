@@ -9,7 +9,7 @@ impl Desk {
         // a librarian may well type the patron's name or card number.
         let topic = clean_topic(topic)?.map(|t| redact_topic(&privacy::redact::Redactor::new(), &t));
         let w = self.record(now, |store| {
-            let librarian = handoff::facade::stored_card(store)?.name;
+            let librarian = crate::facade::handoffs::stored_card(store)?.name;
             let w = store.start_walkup(topic.as_deref(), &librarian, now)?;
             Ok((vec![Event::WalkupArrived { walkup: w.id }], w))
         })?;

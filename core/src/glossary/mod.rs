@@ -2,8 +2,6 @@
 //! with meanings in English and Dutch, the desk's own (edited in the window), and the library's
 //! from the policy file (pure; `facade` keeps the desk's own).
 
-pub mod facade;
-
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
@@ -31,27 +29,7 @@ pub struct GlossaryPolicy {
     pub terms: BTreeMap<String, String>,
 }
 
-/// One term and what it means, as the window shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
-#[serde(rename_all = "camelCase")]
-#[ts(export)]
-pub struct SlangTerm {
-    /// Lower case; matched as a whole word, whatever its case in a message.
-    pub term: String,
-    pub meaning: String,
-    /// Where the meaning comes from; the library's cannot be changed at the desk.
-    pub source: TermSource,
-}
-
-/// Who gave a term its meaning: Refdesk, this desk's librarians, or the library's policy file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
-#[serde(rename_all = "camelCase")]
-#[ts(export)]
-pub enum TermSource {
-    BuiltIn,
-    Desk,
-    Library,
-}
+pub use crate::api::{SlangTerm, TermSource};
 
 /// The desk's own terms, as kept: a meaning, or empty for a built-in term the desk hid.
 pub type OwnTerms = BTreeMap<String, String>;
@@ -80,7 +58,7 @@ pub fn check_term(term: &str, meaning: &str) -> Result<(), String> {
 }
 
 /// (term, English, Dutch). Shorthand patrons use at a reference desk, in both languages' chats.
-const BUILT_IN: &[(&str, &str, &str)] = &[
+pub(crate) const BUILT_IN: &[(&str, &str, &str)] = &[
     ("afaik", "as far as I know", "voor zover ik weet"),
     ("asap", "as soon as possible", "zo snel mogelijk"),
     ("atm", "at the moment", "op dit moment"),

@@ -5,16 +5,10 @@
 use std::collections::BTreeMap;
 
 use crate::api::DirectoryEntry;
-use crate::xmpp::RosterItem;
 
 /// The most resources (devices) kept per colleague, and the longest status text kept.
 const MAX_RESOURCES: usize = 10;
 const MAX_STATUS: usize = 200;
-
-/// Whether a roster contact belongs in the directory of group `group` (none when blank).
-pub fn in_group(item: &RosterItem, group: &str) -> bool {
-    !group.trim().is_empty() && !item.removed() && item.groups.iter().any(|g| g.eq_ignore_ascii_case(group.trim()))
-}
 
 /// A librarian in the directory: from the policy (`[[accounts.directory]]`) or the roster group.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -27,25 +21,6 @@ pub struct DirectoryMember {
     /// What they know about ("business, patents"), as the library lists it.
     #[serde(default)]
     pub subjects: String,
-}
-
-/// The members of the directory: the policy's, then the roster group's not listed there; a
-/// policy entry without a name takes the roster's.
-pub fn members(policy: &[DirectoryMember], roster: &[RosterItem], group: &str) -> Vec<DirectoryMember> {
-    let mut out: Vec<DirectoryMember> = policy.to_vec();
-    for item in roster.iter().filter(|i| in_group(i, group)) {
-        match out.iter_mut().find(|m| m.jid.eq_ignore_ascii_case(&item.jid)) {
-            Some(m) => {
-                if m.name.is_none() {
-                    m.name = item.name.clone();
-                }
-            }
-            None => {
-                out.push(DirectoryMember { jid: item.jid.clone(), name: item.name.clone(), subjects: String::new() })
-            }
-        }
-    }
-    out
 }
 
 /// One device of a member: open (not away or busy), and its status text.
@@ -125,6 +100,9 @@ impl Directory {
 #[cfg(test)]
 mod tests {
     use super::*;
+    // (The roster's side of the directory is in xmpp::roster; tested here together.)
+    use crate::xmpp::roster::{in_group, members};
+    use crate::xmpp::RosterItem;
 
     fn item(jid: &str, name: Option<&str>, groups: &[&str]) -> RosterItem {
         RosterItem {

@@ -9,17 +9,15 @@
 //! chat whatever the timing. The patron keeps talking to the same shared address throughout.
 
 pub mod arbitration;
-pub mod claims;
 pub mod directory;
-pub mod facade;
-pub mod notes;
-pub mod referral;
 
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
+
+pub use crate::api::HandoffView;
 
 pub const NS: &str = "urn:x-refdesk:handoff:0";
 pub const MAX_NAME_CHARS: usize = 80;
@@ -216,24 +214,6 @@ struct Incoming {
     note: String,
     deadline: DateTime<Utc>,
     accepted: bool,
-}
-
-/// An offer under way, as the window shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
-#[ts(export)]
-pub struct HandoffView {
-    pub id: String,
-    pub account: String,
-    pub patron: String,
-    /// Made to this desk (true) or by it.
-    pub incoming: bool,
-    /// The other desk's name.
-    pub colleague: String,
-    pub note: String,
-    /// This desk accepted and waits for the other desk to hand the chat over.
-    pub accepted: bool,
-    pub expires: DateTime<Utc>,
 }
 
 /// The offers under way at one desk.
@@ -463,7 +443,7 @@ fn one_line(s: &str) -> String {
     s.chars().map(|c| if c.is_control() { ' ' } else { c }).collect::<String>().trim().to_owned()
 }
 
-fn clip(s: &str, max: usize) -> String {
+pub(crate) fn clip(s: &str, max: usize) -> String {
     s.chars().take(max).collect()
 }
 

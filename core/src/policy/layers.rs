@@ -11,6 +11,9 @@ use ts_rs::TS;
 
 use super::{check_file, LoadedPolicy, PolicyFileError};
 
+/// Names the desk's own settings in errors, where a policy file would be named.
+pub const OWN_SETTINGS: &str = "this desk's settings";
+
 /// The sections a policy file's `[defaults]` may hold: what a desk may sensibly choose for
 /// itself. (Accounts, retention and the keyring are the library's alone.)
 pub const DEFAULT_SECTIONS: &[&str] = &["desk", "notifications"];
@@ -346,7 +349,7 @@ pub fn change(
     let value = value.map(|v| parse_value(&(e.kind)(), v)).transpose().map_err(invalid)?;
     let mut next = own.clone();
     set_path(&mut next, key, value);
-    let loaded = layers.effective(&next, super::facade::OWN_SETTINGS).map_err(|err| match err {
+    let loaded = layers.effective(&next, OWN_SETTINGS).map_err(|err| match err {
         // (Within the setting, as in IM hours' time zone: the message says which part.)
         PolicyFileError::Invalid { field, message, .. } if within(&field, key) => invalid(message),
         // Another setting's rule (the second alert must not come before the first): say which.

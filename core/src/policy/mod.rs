@@ -6,7 +6,6 @@ use serde::{Deserialize, Serialize};
 
 use crate::desk::{DeskPolicy, Policy};
 
-pub mod facade;
 pub mod layers;
 pub mod managed;
 pub mod profile;
@@ -427,6 +426,36 @@ fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let line = before.matches('\n').count() + 1;
     let column = before.rsplit('\n').next().map(|l| l.chars().count()).unwrap_or(0) + 1;
     (line, column)
+}
+
+impl crate::api::AccountEntry {
+    /// The entry for the window, from an account as a policy file (or this desk) describes it.
+    pub fn of(a: &AccountPolicy, own: bool) -> crate::api::AccountEntry {
+        crate::api::AccountEntry {
+            jid: a.jid.trim().to_owned(),
+            host: a.host.clone(),
+            port: a.port,
+            direct_tls: a.tls == Some(TlsChoice::Direct),
+            ca_file: a.ca_file.as_ref().map(|p| p.display().to_string()),
+            own,
+        }
+    }
+
+    /// The account as a policy file would describe it (this desk's own are kept that way).
+    pub fn to_policy(&self) -> AccountPolicy {
+        AccountPolicy {
+            jid: self.jid.trim().to_owned(),
+            host: self.host.as_deref().map(str::trim).filter(|h| !h.is_empty()).map(str::to_owned),
+            port: self.port,
+            tls: Some(if self.direct_tls { TlsChoice::Direct } else { TlsChoice::Starttls }),
+            ca_file: self.ca_file.as_deref().map(str::trim).filter(|f| !f.is_empty()).map(std::path::PathBuf::from),
+            allow_plain: false,
+            pins: Vec::new(),
+            directory_group: None,
+            directory: Vec::new(),
+            buddies: Default::default(),
+        }
+    }
 }
 
 #[cfg(test)]

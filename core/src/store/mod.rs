@@ -27,6 +27,9 @@ pub use notes::NewNote;
 pub use transcripts::{NewTranscript, Purged, Speaker, TranscriptFilter, TranscriptLine, TranscriptRecord};
 pub use web::VisitPlace;
 
+/// The most messages one `messages` call returns (the window pages through longer histories).
+pub const MAX_PAGE: u32 = 500;
+
 /// How long a writer waits for a lock held by another connection (refdeskctl, a backup).
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 

@@ -7,10 +7,9 @@ use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use super::account::{AccountCommand, AccountEvent, MAX_CATCH_UP_PAGES};
 use super::connect::AccountConfig;
+use super::roster::{in_group, RosterItem};
 use super::session::{bare, Incoming, SessionError, Show, Stream};
-use super::RosterItem;
 use crate::api::{AccountState, AccountStatus};
-use crate::handoff::directory::in_group;
 
 /// Waiting requests to see the desk's presence kept until the roster comes, at most.
 const MAX_WAITING_REQUESTS: usize = 1_000;
@@ -109,7 +108,7 @@ impl Online {
     fn members(&self) -> AccountEvent {
         let roster: Vec<RosterItem> = self.directory.values().cloned().collect();
         AccountEvent::Directory {
-            members: crate::handoff::directory::members(&self.cfg.directory, &roster, &self.cfg.directory_group),
+            members: super::roster::members(&self.cfg.directory, &roster, &self.cfg.directory_group),
         }
     }
 

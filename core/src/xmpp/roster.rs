@@ -105,6 +105,36 @@ pub fn set_query(jid: &str, name: Option<&str>, groups: &[&str]) -> String {
     format!("<query xmlns='{NS_ROSTER}'><item jid='{}'{name}>{groups}</item></query>", escape(jid))
 }
 
+/// Whether a roster contact belongs in the directory of group `group` (none when blank).
+pub fn in_group(item: &RosterItem, group: &str) -> bool {
+    !group.trim().is_empty() && !item.removed() && item.groups.iter().any(|g| g.eq_ignore_ascii_case(group.trim()))
+}
+
+/// The members of the directory: the policy's, then the roster group's not listed there; a
+/// policy entry without a name takes the roster's.
+pub fn members(
+    policy: &[crate::handoff::directory::DirectoryMember],
+    roster: &[RosterItem],
+    group: &str,
+) -> Vec<crate::handoff::directory::DirectoryMember> {
+    let mut out: Vec<crate::handoff::directory::DirectoryMember> = policy.to_vec();
+    for item in roster.iter().filter(|i| in_group(i, group)) {
+        match out.iter_mut().find(|m| m.jid.eq_ignore_ascii_case(&item.jid)) {
+            Some(m) => {
+                if m.name.is_none() {
+                    m.name = item.name.clone();
+                }
+            }
+            None => out.push(crate::handoff::directory::DirectoryMember {
+                jid: item.jid.clone(),
+                name: item.name.clone(),
+                subjects: String::new(),
+            }),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

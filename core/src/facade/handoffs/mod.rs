@@ -1,11 +1,15 @@
 //! The desk's side of a handoff: who the colleagues are, offering and answering from the window,
 //! signals from other desks, and what each outcome does to the chat and the patron.
 
+mod claims;
+mod notes;
+mod referral;
+
 use chrono::{DateTime, Utc};
 
-use super::{DeskCard, Signal, Step};
 use crate::api::{ColleagueView, DeskSnapshot, MessageStatus};
 use crate::desk::Event;
+use crate::handoff::{DeskCard, Signal, Step};
 use crate::{store, xmpp, Desk, Error, Result, STAFF_ID};
 
 const CARD_KEY: &str = "desk_card";

@@ -3,8 +3,8 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{note_text, Signal, MAX_NOTE_TEXT_CHARS};
 use crate::api::NoteView;
+use crate::handoff::{note_text, Signal, MAX_NOTE_TEXT_CHARS};
 use crate::store::NewNote;
 use crate::{xmpp, Desk, Error, Result};
 

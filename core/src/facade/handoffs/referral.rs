@@ -5,9 +5,9 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{clip, note_for_colleague};
 use crate::api::{DeskSnapshot, MessageStatus};
 use crate::desk::Event;
+use crate::handoff::{clip, note_for_colleague};
 use crate::{store, xmpp, Desk, Error, Result};
 
 /// How much of the patron's question the colleague is given.
@@ -102,6 +102,7 @@ mod tests {
 
     use super::*;
     use crate::api::DirectoryEntry;
+    use crate::{xmpp, Desk};
 
     const ASK: &str = "ask@library.test";
 
