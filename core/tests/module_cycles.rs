@@ -121,3 +121,8 @@ fn the_check_finds_a_cycle_when_there_is_one() {
             .collect();
     assert_eq!(cycle(&g).map(|c| c.len()), Some(4), "a -> b -> c -> a");
 }
+
+#[test]
+fn the_app_shells_modules_import_each_other_without_cycles() {
+    assert_acyclic(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../src-tauri/src"));
+}

@@ -159,7 +159,7 @@ impl<R: Runtime> Publish for Window<R> {
     }
 
     fn desk(&self, snapshot: DeskSnapshot) {
-        crate::state::announce(&self.0, &snapshot);
+        crate::tray::announce(&self.0, &snapshot);
     }
 
     fn wait_alert(&self, peer: &str, level: AlertLevel, waited_secs: i64) {

@@ -1,6 +1,7 @@
 //! The Tauri shell: builds the app (window, tray, commands) around refdesk-core's Desk.
 
 mod autostart;
+mod changes;
 mod commands;
 mod im;
 mod keyring;
@@ -9,6 +10,7 @@ mod notify;
 mod state;
 mod tray;
 mod webview;
+mod window;
 
 use std::process::ExitCode;
 
@@ -135,28 +137,49 @@ commands![
     desk::set_open_chat,
 ];
 
+/// A desk action from the tray's menu, made as the window's are.
+fn tray_action<R: tauri::Runtime>(
+    app: &tauri::AppHandle<R>,
+    action: tray::Action,
+) -> Result<(), refdesk_core::api::CommandError> {
+    let now = chrono::Utc::now();
+    changes::change(app, |d| match action {
+        tray::Action::Presence(p) => d.set_presence(p, now),
+        tray::Action::ToggleWalkup => {
+            if d.store().active_walkup()?.is_some() {
+                d.end_walkup(now)
+            } else {
+                d.start_walkup(None, now)
+            }
+        }
+    })
+    .map(drop)
+}
+
 /// Everything but the runtime choice, so tests can drive the same app.
 pub fn run_app<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Result<()> {
     builder
         // Must be first: a second launch only focuses the running desk.
         .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
             tracing::info!("second launch: focusing the running window");
-            tray::show_main_window(app);
+            window::show_main_window(app);
         }))
         .setup(|app| {
             let state = AppState::open(refdesk_core::paths::db_path());
             app.manage(state);
             webview::tune(app.handle());
-            tray::build(app.handle())?;
-            state::publish(app.handle());
+            tray::build(app.handle(), tray_action)?;
+            changes::publish(app.handle());
             notify::init(app.handle());
             im::start(app.handle());
+            let handle = app.handle().clone();
+            window::on_shown(app.handle(), move |active| im::client_active(&handle, active));
             if let Err(e) = autostart::apply(app.handle()) {
                 tracing::warn!("login entry not updated: {}", e.message);
             }
             // Started at login with the policy's `hidden`: signed in, in the tray, no window yet.
             if !std::env::args().any(|a| a == "--hidden") {
-                tray::show_main_window(app.handle());
+                window::show_main_window(app.handle());
             }
             Ok(())
         })
@@ -168,7 +191,7 @@ pub fn run_app<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Result<(
                     if let Err(e) = window.hide() {
                         tracing::warn!("could not hide the window: {e}");
                     }
-                    im::client_active(window.app_handle(), false);
+                    crate::window::shown(window.app_handle(), false);
                 }
             }
         })

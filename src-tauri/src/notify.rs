@@ -64,7 +64,7 @@ fn listen_for_clicks<R: Runtime>(app: AppHandle<R>, shown: Arc<Mutex<VecDeque<(u
                 shown.lock().unwrap_or_else(|p| p.into_inner()).iter().find(|(n, _)| *n == id).map(|(_, p)| p.clone());
             // Another program's notification (the daemon tells every listener) is not ours to act on.
             let Some(peer) = peer else { return };
-            crate::tray::show_main_window(&app);
+            crate::window::show_main_window(&app);
             if let Err(e) = app.emit(EVENT_OPEN_CHAT, peer) {
                 tracing::warn!("could not open the clicked chat in the window: {e}");
             }

@@ -4,9 +4,8 @@ use std::path::PathBuf;
 use std::sync::Mutex;
 
 use chrono::Utc;
-use refdesk_core::api::{CommandError, DeskSnapshot, ErrorCode, StartupStatus, EVENT_DESK_CHANGED};
+use refdesk_core::api::{CommandError, ErrorCode, StartupStatus};
 use refdesk_core::{Desk, Error, StoreError};
-use tauri::{AppHandle, Emitter, Manager, Runtime};
 
 pub struct AppState {
     slot: Mutex<Slot>,
@@ -260,36 +259,6 @@ fn problem(db_path: &std::path::Path, e: &Error) -> StartupStatus {
         message: e.to_string(),
         path: db_path.display().to_string(),
         can_start_fresh,
-    }
-}
-
-/// Runs a desk change and tells the window and the tray about the result.
-pub fn change<R: Runtime>(
-    app: &AppHandle<R>,
-    f: impl FnOnce(&mut Desk) -> Result<DeskSnapshot, Error>,
-) -> Result<DeskSnapshot, CommandError> {
-    let snapshot = app.state::<AppState>().with_desk(f)?;
-    announce(app, &snapshot);
-    // The change may have produced actions (auto-replies, presence): let the IM service send them.
-    crate::im::kick(app);
-    Ok(snapshot)
-}
-
-/// Sends the current desk state to the window and the tray (after start-up or a reset).
-pub fn publish<R: Runtime>(app: &AppHandle<R>) {
-    match app.state::<AppState>().with_desk(|d| d.snapshot(Utc::now())) {
-        Ok(s) => announce(app, &s),
-        Err(e) => {
-            tracing::warn!("desk not available: {}", e.message);
-            crate::tray::show_unavailable(app);
-        }
-    }
-}
-
-pub fn announce<R: Runtime>(app: &AppHandle<R>, snapshot: &DeskSnapshot) {
-    crate::tray::show_state(app, snapshot);
-    if let Err(e) = app.emit(EVENT_DESK_CHANGED, snapshot.revision) {
-        tracing::warn!("could not tell the window about a desk change: {e}");
     }
 }
 

@@ -1,13 +1,12 @@
 //! The tray icon: one icon per desk state, and a menu to change state, show the window, and quit.
 
-use chrono::Utc;
-use refdesk_core::api::{DeskSnapshot, DeskState, Presence};
+use refdesk_core::api::{CommandError, DeskSnapshot, DeskState, Presence, EVENT_DESK_CHANGED};
 use tauri::image::Image;
 use tauri::menu::{Menu, MenuEvent, MenuItem, PredefinedMenuItem};
 use tauri::tray::{MouseButton, MouseButtonState, TrayIcon, TrayIconBuilder, TrayIconEvent};
-use tauri::{AppHandle, Manager, Runtime};
+use tauri::{AppHandle, Emitter, Manager, Runtime};
 
-use crate::state::change;
+use crate::window::{show_main_window, toggle_main_window};
 
 const TRAY_ID: &str = "desk";
 
@@ -39,7 +38,8 @@ macro_rules! tray_icons {
     };
 }
 
-pub fn build<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
+/// Builds the tray; its menu's desk actions go to `act`.
+pub fn build<R: Runtime>(app: &AppHandle<R>, act: Handler<R>) -> tauri::Result<()> {
     let icons = [tray_icons!("available"), tray_icons!("with-patron"), tray_icons!("away"), tray_icons!("offline")];
     let status = MenuItem::with_id(app, "status", "Refdesk: starting…", false, None::<&str>)?;
     let walkup = MenuItem::with_id(app, "walkup", "Start walk-up patron", true, None::<&str>)?;
@@ -63,7 +63,7 @@ pub fn build<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
         .tooltip("Refdesk")
         .menu(&menu)
         .show_menu_on_left_click(false)
-        .on_menu_event(on_menu)
+        .on_menu_event(move |app, event| on_menu(app, event, act))
         .on_tray_icon_event(|tray, event| {
             if let TrayIconEvent::Click { button: MouseButton::Left, button_state: MouseButtonState::Up, .. } = event {
                 toggle_main_window(tray.app_handle());
@@ -74,20 +74,23 @@ pub fn build<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
     Ok(())
 }
 
-fn on_menu<R: Runtime>(app: &AppHandle<R>, event: MenuEvent) {
+/// What the tray's menu asks of the desk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Presence(Presence),
+    /// Starts a walk-up, or ends the one under way.
+    ToggleWalkup,
+}
+
+/// Carries out a tray action on the desk (the app gives it at start-up).
+pub type Handler<R> = fn(&AppHandle<R>, Action) -> Result<(), CommandError>;
+
+fn on_menu<R: Runtime>(app: &AppHandle<R>, event: MenuEvent, act: Handler<R>) {
     let result = match event.id().as_ref() {
-        "presence:available" => change(app, |d| d.set_presence(Presence::Available, Utc::now())).map(drop),
-        "presence:away" => change(app, |d| d.set_presence(Presence::Away, Utc::now())).map(drop),
-        "presence:offline" => change(app, |d| d.set_presence(Presence::Offline, Utc::now())).map(drop),
-        "walkup" => change(app, |d| {
-            let now = Utc::now();
-            if d.store().active_walkup()?.is_some() {
-                d.end_walkup(now)
-            } else {
-                d.start_walkup(None, now)
-            }
-        })
-        .map(drop),
+        "presence:available" => act(app, Action::Presence(Presence::Available)),
+        "presence:away" => act(app, Action::Presence(Presence::Away)),
+        "presence:offline" => act(app, Action::Presence(Presence::Offline)),
+        "walkup" => act(app, Action::ToggleWalkup),
         "window" => {
             toggle_main_window(app);
             Ok(())
@@ -103,6 +106,15 @@ fn on_menu<R: Runtime>(app: &AppHandle<R>, event: MenuEvent) {
         // The tray has no place for an error: show the window, where the state is visible.
         tracing::warn!("tray action failed: {}", e.message);
         show_main_window(app);
+    }
+}
+
+/// The desk's new state on screen: the tray redrawn, and the window told the new revision (it
+/// fetches the snapshot itself).
+pub fn announce<R: Runtime>(app: &AppHandle<R>, snapshot: &DeskSnapshot) {
+    show_state(app, snapshot);
+    if let Err(e) = app.emit(EVENT_DESK_CHANGED, snapshot.revision) {
+        tracing::warn!("could not tell the window about a desk change: {e}");
     }
 }
 
@@ -133,24 +145,5 @@ pub fn show_unavailable<R: Runtime>(app: &AppHandle<R>) {
         .and_then(|_| parts.walkup.set_enabled(false));
     if let Err(e) = outcome {
         tracing::warn!("could not update the tray: {e}");
-    }
-}
-
-pub fn show_main_window<R: Runtime>(app: &AppHandle<R>) {
-    if let Some(w) = app.get_webview_window("main") {
-        let _ = w.unminimize();
-        let _ = w.show();
-        let _ = w.set_focus();
-        crate::im::client_active(app, true);
-    }
-}
-
-fn toggle_main_window<R: Runtime>(app: &AppHandle<R>) {
-    let Some(w) = app.get_webview_window("main") else { return };
-    if w.is_visible().unwrap_or(false) {
-        let _ = w.hide();
-        crate::im::client_active(app, false);
-    } else {
-        show_main_window(app);
     }
 }

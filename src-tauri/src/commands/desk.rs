@@ -6,7 +6,8 @@ use chrono::Utc;
 use refdesk_core::api::{CommandError, DeskSnapshot, Presence, Rating, Statistics};
 use tauri::{AppHandle, Runtime, State};
 
-use crate::state::{change, AppState};
+use crate::changes::change;
+use crate::state::AppState;
 
 #[tauri::command(async)]
 pub fn desk_snapshot(state: State<'_, AppState>) -> Result<DeskSnapshot, CommandError> {

@@ -7,7 +7,8 @@ use refdesk_core::api::{CommandError, DeskSnapshot, NoteView};
 use refdesk_core::handoff::DeskCard;
 use tauri::{AppHandle, Runtime, State};
 
-use crate::state::{change, AppState};
+use crate::changes::change;
+use crate::state::AppState;
 
 #[tauri::command(async)]
 pub fn desk_card(state: State<'_, AppState>) -> Result<DeskCard, CommandError> {

@@ -3,7 +3,8 @@
 use refdesk_core::api::{CommandError, StartupStatus};
 use tauri::{AppHandle, Manager, Runtime, State};
 
-use crate::state::{publish, AppState};
+use crate::changes::publish;
+use crate::state::AppState;
 
 #[tauri::command(async)]
 pub fn startup_status(state: State<'_, AppState>) -> Result<StartupStatus, CommandError> {
