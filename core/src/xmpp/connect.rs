@@ -12,7 +12,6 @@ use tokio::net::TcpStream;
 use tokio_rustls::TlsConnector;
 
 use super::dns;
-use super::scram::{new_nonce, Scram, ScramHash};
 use super::session::{Detached, Session};
 use super::sm::{StreamMgmt, NS_SM};
 use super::xml::{escape, Element, StreamItem, StreamReader, XmlError};
@@ -507,20 +506,12 @@ async fn authenticate<R: AsyncRead + Unpin, W: AsyncWrite + Unpin>(
         .child("mechanisms", NS_SASL)
         .map(|m| m.elements().filter(|e| e.name == "mechanism").map(|e| e.text().trim().to_owned()).collect())
         .unwrap_or_default();
-    let has = |m: &str| offered.iter().any(|o| o == m);
-    let mut scram = if has("SCRAM-SHA-256") {
-        Some(Scram::new(ScramHash::Sha256, user, password, new_nonce()))
-    } else if has("SCRAM-SHA-1") {
-        Some(Scram::new(ScramHash::Sha1, user, password, new_nonce()))
-    } else {
-        None
+    let Some(mut mechanism) = super::sasl::choose(&offered, user, password, cfg.allow_plain) else {
+        return Err(ConnectError::NoMechanism { offered: offered.join(", ") });
     };
-    let (mechanism, initial) = match &scram {
-        Some(s) => (if has("SCRAM-SHA-256") { "SCRAM-SHA-256" } else { "SCRAM-SHA-1" }, s.client_first()),
-        None if cfg.allow_plain && has("PLAIN") => ("PLAIN", format!("\0{user}\0{password}")),
-        None => return Err(ConnectError::NoMechanism { offered: offered.join(", ") }),
-    };
-    send(writer, &format!("<auth xmlns='{NS_SASL}' mechanism='{mechanism}'>{}</auth>", B64.encode(initial))).await?;
+    let auth =
+        format!("<auth xmlns='{NS_SASL}' mechanism='{}'>{}</auth>", mechanism.name(), B64.encode(mechanism.initial()));
+    send(writer, &auth).await?;
     loop {
         let StreamItem::Stanza(el) = reader.next().await? else {
             return Err(ConnectError::Protocol { detail: "stream closed during login".into() });
@@ -529,18 +520,13 @@ async fn authenticate<R: AsyncRead + Unpin, W: AsyncWrite + Unpin>(
         let bad = |_| ConnectError::Protocol { detail: "bad base64 in SASL".into() };
         match (el.name.as_str(), el.ns.as_str()) {
             ("challenge", NS_SASL) => {
-                let s = scram.as_mut().ok_or(ConnectError::Protocol { detail: "unexpected challenge".into() })?;
-                let reply = s
-                    .client_final(&data().map_err(bad)?)
-                    .map_err(|e| ConnectError::Protocol { detail: e.to_string() })?;
+                let reply =
+                    mechanism.challenge(&data().map_err(bad)?).map_err(|detail| ConnectError::Protocol { detail })?;
                 send(writer, &format!("<response xmlns='{NS_SASL}'>{}</response>", B64.encode(reply))).await?;
             }
             ("success", NS_SASL) => {
-                if let Some(s) = &scram {
-                    // Mutual authentication: a server that cannot prove it knows the password is an impostor.
-                    s.verify_server_final(&data().map_err(bad)?)
-                        .map_err(|e| ConnectError::Protocol { detail: e.to_string() })?;
-                }
+                // Mutual authentication: a server that cannot prove it knows the password is an impostor.
+                mechanism.success(&data().map_err(bad)?).map_err(|detail| ConnectError::Protocol { detail })?;
                 return Ok(());
             }
             ("failure", NS_SASL) => {

@@ -8,6 +8,7 @@ pub mod dns;
 pub mod online;
 pub mod pin;
 pub mod roster;
+pub mod sasl;
 pub mod scram;
 pub mod session;
 pub mod sm;

@@ -87,6 +87,10 @@ impl Scram {
     }
 
     /// The initial response, "n,," (no channel binding) + client-first-bare.
+    pub fn hash(&self) -> ScramHash {
+        self.hash
+    }
+
     pub fn client_first(&self) -> String {
         format!("n,,{}", self.client_first_bare)
     }
