@@ -13,12 +13,17 @@ fn read(path: &str) -> String {
     std::fs::read_to_string(repo().join(path)).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 
-/// The commands the shell declares (build.rs: each needs an explicit grant).
+/// The commands the shell declares (core/src/names.in, which build.rs grants one by one).
 fn declared_commands() -> BTreeSet<String> {
-    let build = read("src-tauri/build.rs");
-    let list = &build[build.find(".commands(&[").expect("build.rs lists the commands")..];
-    let list = &list[..list.find("])").unwrap()];
-    list.split('"').skip(1).step_by(2).map(str::to_owned).collect()
+    refdesk_core::names::COMMANDS.iter().map(|c| c.to_string()).collect()
+}
+
+/// `startupStatus` as the shell names it: `startup_status`.
+fn snake(camel: &str) -> String {
+    camel
+        .chars()
+        .flat_map(|c| if c.is_ascii_uppercase() { vec!['_', c.to_ascii_lowercase()] } else { vec![c] })
+        .collect()
 }
 
 #[test]
@@ -58,20 +63,27 @@ fn the_window_is_granted_exactly_the_commands_its_ui_calls_and_no_plugin() {
 
     let declared = declared_commands();
     let as_grants: BTreeSet<String> = declared.iter().map(|c| format!("allow-{}", c.replace('_', "-"))).collect();
-    assert_eq!(commands, as_grants, "granted vs declared in build.rs");
+    assert_eq!(commands, as_grants, "granted vs declared in core/src/names.in");
+    let build = read("src-tauri/build.rs");
+    assert!(build.contains("include!(\"../core/src/names.in\")") && build.contains(".commands(names::COMMANDS)"));
 
-    // Each `invoke<T>("name", …)` in the UI's one module of commands.
+    // Each `invoke<T>(Command.name, …)` in the UI's one module of commands.
     let api = read("ui/src/lib/api.ts");
     let called: BTreeSet<String> = api
         .match_indices("invoke<")
         .filter_map(|(i, _)| {
             let rest = &api[i..];
-            let start = rest.find("(\"")? + 2;
-            let end = rest[start..].find('"')? + start;
-            Some(rest[start..end].to_owned())
+            let start = rest.find("(Command.")? + "(Command.".len();
+            let name: String = rest[start..].chars().take_while(char::is_ascii_alphanumeric).collect();
+            Some(snake(&name))
         })
         .collect();
     assert!(!called.is_empty());
+    assert_eq!(
+        api.matches("invoke<").count(),
+        api.matches(">(Command.").count(),
+        "every call names its command from names.ts"
+    );
     assert_eq!(called, declared, "commands the UI calls vs those the shell declares");
 
     // …and api.ts is the only place that calls into the shell.
