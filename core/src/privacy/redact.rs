@@ -118,9 +118,10 @@ static PASSPORT_CONTEXT: LazyLock<Regex> = LazyLock::new(|| {
         r"(?i)\b(?:passport|paspoort|pasaporte|student\s*(?:id|number|no\.?|nr\.?|#)|studentnummer|student-?id|staff\s*(?:id|number)|employee\s*(?:id|number)|personeelsnummer|id\s*(?:number|no\.?|#)|identity\s*card|id-?kaart|bsn|ssn|social\s+security(?:\s+number)?|dni|nie|n[uú]mero\s+de\s+(?:estudiante|identidad))\b(?:\s+(?:number|no\.?|nr\.?|nummer|n[uú]mero))?[\s:#.=-]*(?:is\s+|es\s+|nummer\s+)?([A-Z0-9][A-Z0-9-]{3,19})",
     )
 });
+// The number ends where its digits end (`(?:\D|$)`): never five digits into the next number.
 static CARD_CONTEXT: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)\b(?:library\s+card|card|barcode|patron\s+(?:id|number)|pasnummer|bibliotheekpas|lenerspas|pas|tarjeta(?:\s+de\s+(?:la\s+)?biblioteca)?|carn[eé]t?)(?:\s+(?:number|no\.?|nr\.?|#|nummer|n[uú]mero))?\s*(?:is|es|:|#|=|-)?\s*([A-Z]?\d[\d -]{3,18}\d)",
+        r"(?i)\b(?:library\s+card|card|barcode|patron\s+(?:id|number)|pasnummer|bibliotheekpas|lenerspas|pas|tarjeta(?:\s+de\s+(?:la\s+)?biblioteca)?|carn[eé]t?)(?:\s+(?:number|no\.?|nr\.?|#|nummer|n[uú]mero))?\s*(?:is|es|:|#|=|-)?\s*([A-Z]?\d[\d -]{3,18}\d)(?:\D|$)",
     )
 });
 static DOB_CONTEXT: LazyLock<Regex> = LazyLock::new(|| {
@@ -421,19 +422,10 @@ impl Redactor {
         if digits >= 5 && hit.matched(SET_CARD) {
             for c in CARD_CONTEXT.captures_iter(text) {
                 if let Some(g) = c.get(1) {
-                    // A number ends where its digits end: a match cut inside the next run ("card
-                    // 21234000123456 21234000123456") stops before that run instead.
-                    let mut number = g.as_str();
-                    if text[g.end()..].starts_with(|c: char| c.is_ascii_digit()) {
-                        match number.rfind([' ', '-']) {
-                            Some(cut) => number = number[..cut].trim_end_matches([' ', '-']),
-                            None => continue,
-                        }
-                    }
-                    let digits = number.chars().filter(char::is_ascii_digit).count();
-                    let kind = if luhn_card(number) { Kind::CreditCard } else { Kind::Card };
+                    let digits = g.as_str().chars().filter(char::is_ascii_digit).count();
+                    let kind = if luhn_card(g.as_str()) { Kind::CreditCard } else { Kind::Card };
                     if digits >= 5 {
-                        spans.take(g.start(), g.start() + number.len(), Some(kind));
+                        spans.take(g.start(), g.end(), Some(kind));
                     }
                 }
             }
