@@ -95,10 +95,6 @@ struct State {
 pub const SESSION_ONLY: &str = "no keyring on this computer: your library lets you type the password at each start; \
      it is kept in memory only until Refdesk quits";
 
-fn status(jid: &str, state: AccountState, message: Option<String>) -> AccountStatus {
-    AccountStatus { jid: jid.to_owned(), state, message, retry_at: None, catching_up: false, seq: 0 }
-}
-
 impl<D, P, S> Accounts<D, P, S>
 where
     D: DeskAccess,
@@ -136,7 +132,7 @@ where
     pub fn start(self: &Arc<Self>, accounts: Vec<AccountConfig>) {
         for cfg in &accounts {
             self.state().configs.insert(cfg.jid.clone(), cfg.clone());
-            self.report(status(cfg.jid.trim(), AccountState::Connecting, None));
+            self.report(AccountStatus::new(cfg.jid.trim(), AccountState::Connecting, None));
         }
         let me = self.clone();
         self.runtime.spawn_blocking(move || {
@@ -144,11 +140,11 @@ where
                 let jid = cfg.jid.clone();
                 match me.secrets.password(&jid) {
                     Ok(Some(password)) => me.sign_in_with(cfg, password),
-                    Ok(None) => me.report(status(&jid, AccountState::NeedsPassword, None)),
+                    Ok(None) => me.report(AccountStatus::new(&jid, AccountState::NeedsPassword, None)),
                     Err(_) if me.session_passwords => {
-                        me.report(status(&jid, AccountState::NeedsPassword, Some(SESSION_ONLY.into())))
+                        me.report(AccountStatus::new(&jid, AccountState::NeedsPassword, Some(SESSION_ONLY.into())))
                     }
-                    Err(e) => me.report(status(&jid, AccountState::Failed, Some(e.message))),
+                    Err(e) => me.report(AccountStatus::new(&jid, AccountState::Failed, Some(e.message))),
                 }
             }
         });
@@ -189,7 +185,7 @@ where
             state.removed.remove(&jid);
             state.configs.insert(jid.clone(), cfg);
         }
-        self.report(status(&jid, AccountState::NeedsPassword, None));
+        self.report(AccountStatus::new(&jid, AccountState::NeedsPassword, None));
         self.sign_in(&jid, password)
     }
 
@@ -209,7 +205,7 @@ where
         if let Err(e) = self.secrets.forget(jid) {
             tracing::warn!(account = %jid, "the password could not be removed from the keyring: {}", e.message);
         }
-        self.publish.status(status(jid, AccountState::Removed, None));
+        self.publish.status(AccountStatus::new(jid, AccountState::Removed, None));
         tracing::info!(account = %jid, "account removed from this desk");
     }
 
@@ -295,7 +291,7 @@ where
 
     /// Reports an account that cannot be started at all (a demo without its account, say).
     pub fn failed(&self, jid: &str, why: String) {
-        self.report(status(jid, AccountState::Failed, Some(why)));
+        self.report(AccountStatus::new(jid, AccountState::Failed, Some(why)));
     }
 }
 

@@ -369,6 +369,13 @@ pub struct AccountStatus {
     pub seq: u64,
 }
 
+impl AccountStatus {
+    /// A new state of `jid`: no retry time, not catching up, numbered when it is kept.
+    pub fn new(jid: &str, state: AccountState, message: Option<String>) -> AccountStatus {
+        AccountStatus { jid: jid.to_owned(), state, message, retry_at: None, catching_up: false, seq: 0 }
+    }
+}
+
 /// Whether a patron is typing in a conversation. Not stored: it only matters while it is true.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]

@@ -62,14 +62,7 @@ impl Online {
 
     /// The account's state as the desk hears it.
     pub fn status(&self, state: AccountState, message: Option<String>) -> AccountEvent {
-        AccountEvent::Status(AccountStatus {
-            jid: self.cfg.jid.clone(),
-            state,
-            message,
-            retry_at: None,
-            catching_up: false,
-            seq: 0,
-        })
+        AccountEvent::Status(AccountStatus::new(&self.cfg.jid, state, message))
     }
 
     /// A connection is up: a fresh stream is set up (roster, presence, carbons, client state); a

@@ -195,10 +195,10 @@ impl Stream {
     /// most `within` (a ping already out keeps the earlier of the two deadlines).
     pub fn check_link(&mut self, now: Instant, within: Duration) {
         let Some(k) = self.keepalive else { return };
-        let by = now + k.within.min(within);
+        let within = k.within.min(within);
         match k.answer_by {
-            Some(earlier) => self.keepalive = Some(Keepalive { answer_by: Some(earlier.min(by)), ..k }),
-            None => self.ping_now(now, k.within.min(within)),
+            Some(earlier) => self.keepalive = Some(Keepalive { answer_by: Some(earlier.min(now + within)), ..k }),
+            None => self.ping_now(now, within),
         }
     }
 
