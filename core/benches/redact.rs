@@ -1,6 +1,8 @@
 //! Benchmark: redaction throughput on one core, over the corpus lines repeated to a few megabytes.
 //!
 //! Run: `cargo bench -p refdesk-core --bench redact`. Prints figures only; no pass/fail on time.
+//! `REDACT_BENCH_MB=0.5 REDACT_BENCH_RUNS=1` makes a run short enough for `valgrind --tool=callgrind`,
+//! whose instruction counts do not move with a busy machine as times do.
 
 use std::time::Instant;
 
@@ -13,9 +15,13 @@ fn main() {
         .filter(|l| !l.starts_with('#'))
         .filter_map(|l| l.split_once('\t').map(|(input, _)| input))
         .collect();
+    // REDACT_BENCH_MB and REDACT_BENCH_RUNS make a short run (under valgrind, say).
+    let setting = |name: &str, default: f64| std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default);
+    let megabytes = setting("REDACT_BENCH_MB", 8.0);
+    let runs = setting("REDACT_BENCH_RUNS", 5.0) as usize;
     let mut text = Vec::new();
     let mut bytes = 0usize;
-    while bytes < 8 * 1024 * 1024 {
+    while (bytes as f64) < megabytes * 1024.0 * 1024.0 {
         for l in &lines {
             bytes += l.len() + 1;
             text.push(*l);
@@ -23,11 +29,11 @@ fn main() {
     }
     let redactor = Redactor::new();
     println!(
-        "redaction, {} messages ({:.1} MB of chat lines, the corpus mix), 5 runs:",
+        "redaction, {} messages ({:.1} MB of chat lines, the corpus mix), {runs} runs:",
         text.len(),
         bytes as f64 / 1e6
     );
-    for run in 1..=5 {
+    for run in 1..=runs {
         let t = Instant::now();
         let mut out = 0usize;
         for l in &text {

@@ -108,8 +108,18 @@ pub(super) fn isbn_shaped(s: &str) -> bool {
 
 /// ISBN-10 or ISBN-13 with a valid check digit.
 pub(super) fn is_isbn(s: &str) -> bool {
-    let chars: Vec<char> = s.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
-    match chars.len() {
+    // At most 13 characters count: on the stack, since every number in every line comes here.
+    let mut chars = ['\0'; 13];
+    let mut len = 0;
+    for c in s.chars().filter(|c| c.is_ascii_alphanumeric()) {
+        if len == chars.len() {
+            return false;
+        }
+        chars[len] = c;
+        len += 1;
+    }
+    let chars = &chars[..len];
+    match len {
         10 => {
             let mut sum = 0;
             for (i, c) in chars.iter().enumerate() {
@@ -160,10 +170,19 @@ pub(super) fn is_issn(s: &str) -> bool {
 
 /// 13 to 19 digits passing the Luhn check, with a payment-card prefix.
 pub(super) fn luhn_card(s: &str) -> bool {
-    let digits: Vec<u32> = s.chars().filter_map(|c| c.to_digit(10)).collect();
-    if !(13..=19).contains(&digits.len()) {
+    let mut digits = [0u32; 19];
+    let mut len = 0;
+    for d in s.chars().filter_map(|c| c.to_digit(10)) {
+        if len == digits.len() {
+            return false;
+        }
+        digits[len] = d;
+        len += 1;
+    }
+    if len < 13 {
         return false;
     }
+    let digits = &digits[..len];
     let network = match digits[0] {
         4 => true,
         5 => (1..=5).contains(&digits[1]),

@@ -28,6 +28,18 @@ pub(super) enum Group {
     AfterName,
     /// Words after a name that is the topic ("… checked out", "… kitapları").
     TopicAfter,
+    /// A date of birth after its word ("born on", "geboortedatum", "fecha de nacimiento").
+    Dob,
+    /// Identity numbers after their word (passport, student, staff, BSN, DNI…).
+    IdWord,
+    /// A library card's number after its word.
+    CardWord,
+    /// The kinds of street of an English address ("Street", "Rd", "Pkwy"…).
+    StreetEn,
+    /// The endings of a Dutch street's name ("-straat", "-laan", "-gracht"…).
+    StreetNl,
+    /// The words of a Spanish address ("calle", "avda.", "plaza"…).
+    StreetEs,
 }
 
 const WORDS: &[(Group, &[&str])] = &[
@@ -168,6 +180,61 @@ const WORDS: &[(Group, &[&str])] = &[
             "ödünç",
         ],
     ),
+    (
+        Group::Dob,
+        &["born", "birth", "dob", "d.ob", "do.b", "d.o.b", "geboren", "geboortedatum", "nacimiento", "naci", "nací"],
+    ),
+    (
+        Group::IdWord,
+        &[
+            "pas",
+            "student",
+            "staff",
+            "employee",
+            "personeel",
+            "id",
+            "bsn",
+            "ssn",
+            "social",
+            "dni",
+            "nie",
+            "numero",
+            "número",
+        ],
+    ),
+    (Group::CardWord, &["card", "barcode", "patron", "pas", "tarjeta", "carn"]),
+    (
+        Group::StreetEn,
+        &[
+            "st",
+            "ave",
+            "road",
+            "rd",
+            "boulevard",
+            "blvd",
+            "lane",
+            "ln",
+            "dr",
+            "court",
+            "ct",
+            "way",
+            "pl",
+            "terrace",
+            "cir",
+            "parkway",
+            "pkwy",
+            "highway",
+            "hwy",
+        ],
+    ),
+    (
+        Group::StreetNl,
+        &["straat", "laan", "weg", "plein", "gracht", "kade", "singel", "dijk", "dreef", "hof", "steeg", "pad"],
+    ),
+    (
+        Group::StreetEs,
+        &["calle", "c/", "avenida", "avda", "av.", "plaza", "pza", "paseo", "camino", "carrera", "ronda"],
+    ),
 ];
 
 static SCAN: LazyLock<(AhoCorasick, Vec<Group>)> = LazyLock::new(|| {
@@ -210,5 +277,8 @@ mod tests {
         assert!(m.has(Group::Login) && m.has(Group::At) && m.has(Group::StreetFr));
         assert!(!m.has(Group::StreetTr) && !m.has(Group::BornAfter));
         assert!(!Mentions::of("").has(Group::At));
+        // A word in two groups counts for both ("pas": a passport's and a library pass's).
+        let m = Mentions::of("mijn pas");
+        assert!(m.has(Group::IdWord) && m.has(Group::CardWord));
     }
 }
