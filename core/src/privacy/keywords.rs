@@ -40,6 +40,8 @@ pub(super) enum Group {
     StreetNl,
     /// The words of a Spanish address ("calle", "avda.", "plaza"…).
     StreetEs,
+    /// The words a message is signed off with ("thanks", "groetjes", "cordialement"…).
+    SignOff,
 }
 
 const WORDS: &[(Group, &[&str])] = &[
@@ -234,6 +236,47 @@ const WORDS: &[(Group, &[&str])] = &[
     (
         Group::StreetEs,
         &["calle", "c/", "avenida", "avda", "av.", "plaza", "pza", "paseo", "camino", "carrera", "ronda"],
+    ),
+    (
+        Group::SignOff,
+        &[
+            "thank",
+            "thx",
+            "ty",
+            "cheers",
+            "regards",
+            "best",
+            "sincerely",
+            "bye",
+            "love",
+            "take",
+            "groet",
+            "gr",
+            "mvg",
+            "bedankt",
+            "dank",
+            "saludo",
+            "atentamente",
+            "gracias",
+            "cordialement",
+            "bien",
+            "merci",
+            "bonne",
+            "amiti",
+            "bises",
+            "grüße",
+            "vg",
+            "lg",
+            "mfg",
+            "danke",
+            "teşekkür",
+            "sağ",
+            "sag",
+            "sayg",
+            "hälsningar",
+            "mvh",
+            "tack",
+        ],
     ),
 ];
 

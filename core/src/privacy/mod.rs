@@ -101,6 +101,22 @@ pub fn pseudonymize_actions(actions: &[Action], key: &[u8]) -> Vec<Action> {
         .collect()
 }
 
+/// The lines of every redaction corpus as a patron wrote them, without the ⟦KIND|text⟧ marks
+/// (for tests that check a detector's guard against each line its pattern matches).
+#[cfg(test)]
+pub(crate) fn corpus_lines() -> Vec<String> {
+    let corpora = [
+        include_str!("../../tests/data/redaction_corpus.tsv"),
+        include_str!("../../tests/data/redaction/dev.txt"),
+        include_str!("../../tests/data/redaction/test.txt"),
+    ];
+    let unmark = |marked: &str| -> String {
+        let parts = marked.split(['⟦', '⟧']).enumerate();
+        parts.map(|(i, part)| if i % 2 == 1 { part.split_once('|').map_or(part, |(_, t)| t) } else { part }).collect()
+    };
+    corpora.iter().flat_map(|c| c.lines()).map(unmark).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

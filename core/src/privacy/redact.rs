@@ -774,18 +774,8 @@ mod tests {
             (Group::StreetNl, &STREET_NL),
             (Group::StreetEs, &STREET_ES),
         ];
-        let corpora = [
-            include_str!("../../tests/data/redaction_corpus.tsv"),
-            include_str!("../../tests/data/redaction/dev.txt"),
-            include_str!("../../tests/data/redaction/test.txt"),
-        ];
         let mut matched = [0; 6];
-        for marked in corpora.iter().flat_map(|c| c.lines()) {
-            // The corpora mark details as ⟦KIND|text⟧: the patterns see the text alone.
-            let parts = marked.split(['⟦', '⟧']).enumerate();
-            let line: String = parts
-                .map(|(i, part)| if i % 2 == 1 { part.split_once('|').map_or(part, |(_, t)| t) } else { part })
-                .collect();
+        for line in super::super::corpus_lines() {
             let line = line.as_str();
             let said = Mentions::of(&line.to_lowercase());
             for (i, (group, pattern)) in gated.iter().enumerate() {
