@@ -19,7 +19,7 @@ use super::xml::{escape, Element, StreamItem, StreamReader, XmlError};
 pub const NS_TLS: &str = "urn:ietf:params:xml:ns:xmpp-tls";
 pub const NS_SASL: &str = "urn:ietf:params:xml:ns:xmpp-sasl";
 pub const NS_BIND: &str = "urn:ietf:params:xml:ns:xmpp-bind";
-pub const NS_CLIENT: &str = "jabber:client";
+pub use super::xep::im::NS_CLIENT;
 
 const STEP_TIMEOUT: Duration = Duration::from_secs(20);
 
@@ -238,7 +238,7 @@ pub async fn reconnect(
                 // Whatever the server did not get is written again, in order, under the same counts.
                 let again: String = sm.unacked_stanzas().collect();
                 if !again.is_empty() {
-                    send(&mut write, &format!("{again}<r xmlns='{NS_SM}'/>")).await?;
+                    send(&mut write, &format!("{again}{}", super::sm::request().to_xml())).await?;
                 }
                 tracing::info!(account = %cfg.jid, resent = again.len(), "stream resumed");
                 let mut session = Session::new(reader, write, ack, jid);
@@ -279,7 +279,7 @@ async fn ask_resume<R: AsyncRead + Unpin, W: AsyncWrite + Unpin>(
 ) -> Result<Result<u32, Option<u32>>, ConnectError> {
     let previd = sm.resume_id.as_deref().unwrap_or_default();
     let h = sm.handled();
-    send(writer, &format!("<resume xmlns='{NS_SM}' h='{h}' previd='{}'/>", escape(previd))).await?;
+    send(writer, &super::sm::resume(previd, h).to_xml()).await?;
     loop {
         let StreamItem::Stanza(el) = reader.next().await? else {
             return Err(ConnectError::Protocol { detail: "stream closed while resuming".into() });
@@ -300,7 +300,7 @@ async fn enable_sm<R: AsyncRead + Unpin, W: AsyncWrite + Unpin>(
     reader: &mut StreamReader<R>,
     writer: &mut W,
 ) -> Result<Option<StreamMgmt>, ConnectError> {
-    send(writer, &format!("<enable xmlns='{NS_SM}' resume='true'/>")).await?;
+    send(writer, &super::sm::enable().to_xml()).await?;
     loop {
         let StreamItem::Stanza(el) = reader.next().await? else {
             return Err(ConnectError::Protocol { detail: "stream closed while enabling stream management".into() });
@@ -485,7 +485,7 @@ async fn starttls(tcp: TcpStream, domain: &str) -> Result<TcpStream, ConnectErro
     if features.child("starttls", NS_TLS).is_none() {
         return Err(ConnectError::NoEncryption);
     }
-    write.write_all(b"<starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>").await?;
+    write.write_all(Element::new("starttls", NS_TLS).to_xml().as_bytes()).await?;
     write.flush().await?;
     match reader.next().await? {
         StreamItem::Stanza(p) if p.is("proceed", NS_TLS) => {}
@@ -509,9 +509,8 @@ async fn authenticate<R: AsyncRead + Unpin, W: AsyncWrite + Unpin>(
     let Some(mut mechanism) = super::sasl::choose(&offered, user, password, cfg.allow_plain) else {
         return Err(ConnectError::NoMechanism { offered: offered.join(", ") });
     };
-    let auth =
-        format!("<auth xmlns='{NS_SASL}' mechanism='{}'>{}</auth>", mechanism.name(), B64.encode(mechanism.initial()));
-    send(writer, &auth).await?;
+    let auth = Element::new("auth", NS_SASL).with_attr("mechanism", mechanism.name());
+    send(writer, &auth.with_text(B64.encode(mechanism.initial())).to_xml()).await?;
     loop {
         let StreamItem::Stanza(el) = reader.next().await? else {
             return Err(ConnectError::Protocol { detail: "stream closed during login".into() });
@@ -522,7 +521,7 @@ async fn authenticate<R: AsyncRead + Unpin, W: AsyncWrite + Unpin>(
             ("challenge", NS_SASL) => {
                 let reply =
                     mechanism.challenge(&data().map_err(bad)?).map_err(|detail| ConnectError::Protocol { detail })?;
-                send(writer, &format!("<response xmlns='{NS_SASL}'>{}</response>", B64.encode(reply))).await?;
+                send(writer, &Element::new("response", NS_SASL).with_text(B64.encode(reply)).to_xml()).await?;
             }
             ("success", NS_SASL) => {
                 // Mutual authentication: a server that cannot prove it knows the password is an impostor.
@@ -543,14 +542,8 @@ async fn bind<R: AsyncRead + Unpin, W: AsyncWrite + Unpin>(
     writer: &mut W,
     resource: &str,
 ) -> Result<String, ConnectError> {
-    send(
-        writer,
-        &format!(
-            "<iq type='set' id='bind-1'><bind xmlns='{NS_BIND}'><resource>{}</resource></bind></iq>",
-            escape(resource)
-        ),
-    )
-    .await?;
+    let bind = Element::new("bind", NS_BIND).with_child(Element::new("resource", NS_BIND).with_text(resource));
+    send(writer, &super::xep::im::iq(super::xep::im::IqType::Set, "bind-1", None).with_child(bind).to_xml()).await?;
     loop {
         let StreamItem::Stanza(el) = reader.next().await? else {
             return Err(ConnectError::Protocol { detail: "stream closed during bind".into() });

@@ -15,6 +15,7 @@ pub mod sm;
 pub mod stanza;
 pub mod stream;
 pub mod web;
+pub mod xep;
 pub mod xml;
 
 pub use account::AccountEvent;

@@ -249,7 +249,7 @@ impl Online {
             AccountCommand::Receipt { to, id } => stream.send_receipt(&to, &id)?,
             AccountCommand::AnswerBuddy { to, allow } => stream.answer_subscription(&to, allow)?,
             AccountCommand::Hours { timezone, openings } => {
-                stream.send_raw(&super::web::hours_iq(&super::session::new_message_id(), &timezone, &openings))?;
+                stream.send_element(&super::web::hours_iq(&super::session::new_message_id(), &timezone, &openings))?;
             }
             AccountCommand::Place { to, place, wait_secs } => stream.send_place(&to, place, wait_secs)?,
             AccountCommand::Handoff { to, signal } => stream.send_handoff(&to, &signal)?,

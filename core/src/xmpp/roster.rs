@@ -1,7 +1,7 @@
 //! The account's roster (RFC 6121 section 2): contacts with the name and groups the library gave
 //! them, read from the server's answer and its pushes, within bounds.
 
-use super::xml::{escape, Element};
+use super::xml::Element;
 
 pub const NS_ROSTER: &str = "jabber:iq:roster";
 
@@ -99,10 +99,10 @@ fn clip(s: &str) -> String {
 }
 
 /// The `<query/>` that adds or changes one contact (a roster set).
-pub fn set_query(jid: &str, name: Option<&str>, groups: &[&str]) -> String {
-    let name = name.map(|n| format!(" name='{}'", escape(n))).unwrap_or_default();
-    let groups: String = groups.iter().map(|g| format!("<group>{}</group>", escape(g))).collect();
-    format!("<query xmlns='{NS_ROSTER}'><item jid='{}'{name}>{groups}</item></query>", escape(jid))
+pub fn set_query(jid: &str, name: Option<&str>, groups: &[&str]) -> Element {
+    let groups = groups.iter().map(|g| Element::new("group", NS_ROSTER).with_text(*g));
+    let item = Element::new("item", NS_ROSTER).with_attr("jid", jid).with_attr_opt("name", name).with_children(groups);
+    Element::new("query", NS_ROSTER).with_child(item)
 }
 
 /// Whether a roster contact belongs in the directory of group `group` (none when blank).
@@ -185,7 +185,7 @@ mod tests {
     #[test]
     fn a_set_query_escapes_what_it_is_given() {
         let q = set_query("p@x", Some("A <b> & 'c'"), &["Pat<rons>"]);
-        let parsed = parse_items(&query(&q));
+        let parsed = parse_items(&query(&q.to_xml()));
         assert_eq!(parsed[0].name.as_deref(), Some("A <b> & 'c'"));
         assert_eq!(parsed[0].groups, vec!["Pat<rons>".to_owned()]);
     }

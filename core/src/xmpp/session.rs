@@ -315,7 +315,8 @@ impl Session {
     /// socket while the server's last stanzas are still unread makes the kernel reset the
     /// connection, and the server may then drop what we sent last.
     pub async fn close(mut self) -> Result<(), SessionError> {
-        send(&mut self.writer, "<presence type='unavailable'/></stream:stream>").await?;
+        let goodbye = super::xep::im::presence(None, None, None, None).with_attr("type", "unavailable");
+        send(&mut self.writer, &format!("{}</stream:stream>", goodbye.to_xml())).await?;
         let _ = tokio::time::timeout(CLOSE_WAIT, async {
             while let Some(Ok(item)) = self.items.recv().await {
                 if matches!(item, StreamItem::End) {

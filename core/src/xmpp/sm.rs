@@ -4,7 +4,29 @@
 
 use std::collections::VecDeque;
 
+use super::xml::Element;
+
 pub const NS_SM: &str = "urn:xmpp:sm:3";
+
+/// Asks the server how many of our stanzas it has handled (`<r/>`).
+pub fn request() -> Element {
+    Element::new("r", NS_SM)
+}
+
+/// Tells the server we have handled `h` of its stanzas (`<a/>`).
+pub fn ack(h: u32) -> Element {
+    Element::new("a", NS_SM).with_attr("h", h.to_string())
+}
+
+/// Turns stream management on, resumable.
+pub fn enable() -> Element {
+    Element::new("enable", NS_SM).with_attr("resume", "true")
+}
+
+/// Resumes stream `previd`, having handled `h` of the server's stanzas.
+pub fn resume(previd: &str, h: u32) -> Element {
+    Element::new("resume", NS_SM).with_attr("h", h.to_string()).with_attr("previd", previd)
+}
 
 /// The most sent stanzas kept for resending (a few MB at most). Acknowledgements queue behind the
 /// messages the desk has yet to read, so a busy desk legitimately has many in flight; beyond this

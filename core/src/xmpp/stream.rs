@@ -6,32 +6,27 @@
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
-use super::connect::NS_CLIENT;
 use super::roster::{RosterItem, NS_ROSTER};
 use super::sm::{StreamMgmt, NS_SM};
 use super::stanza::{delay_stamp, parse_message, parse_presence, NS_FORWARD};
 pub use super::stanza::{Carbon, ChatMessage, PresenceUpdate};
-use super::xml::{escape, Element, StreamItem, XmlError, NS_STREAM};
+use super::xep::chatstates::{self, ChatState};
+use super::xep::im::{self, IqType, MessageType, NS_CLIENT};
+use super::xep::mam::NS_RSM;
+use super::xep::{carbons, csi, hints, mam, ping, receipts, refdesk, sid};
+use super::xml::{Element, StreamItem, XmlError, NS_STREAM};
 
-pub const NS_PING: &str = "urn:xmpp:ping";
-pub const NS_SID: &str = "urn:xmpp:sid:0";
-pub const NS_CHATSTATES: &str = "http://jabber.org/protocol/chatstates";
-pub(crate) const NS_RECEIPTS: &str = "urn:xmpp:receipts";
-/// A patron's place in line, from the desk (Refdesk's own; see `docs/web-chat.md`).
-pub const NS_PLACE: &str = "urn:x-refdesk:place:0";
-const NS_HINTS: &str = "urn:xmpp:hints";
-/// Marks the desk rules' automatic replies, so the other desks on the account can tell them from a
-/// librarian's answer (a private namespace: other clients ignore the element).
-pub const NS_AUTO_REPLY: &str = "urn:x-refdesk:auto-reply:0";
-pub const NS_CSI: &str = "urn:xmpp:csi:0";
-pub const NS_CARBONS: &str = "urn:xmpp:carbons:2";
-pub const NS_MAM: &str = "urn:xmpp:mam:2";
-const NS_RSM: &str = "http://jabber.org/protocol/rsm";
-const NS_DATA: &str = "jabber:x:data";
+pub use super::xep::carbons::NS as NS_CARBONS;
+pub use super::xep::chatstates::NS as NS_CHATSTATES;
+pub use super::xep::csi::NS as NS_CSI;
+pub use super::xep::mam::NS as NS_MAM;
+pub use super::xep::ping::NS as NS_PING;
+pub(crate) use super::xep::receipts::NS as NS_RECEIPTS;
+pub use super::xep::refdesk::{NS_AUTO_REPLY, NS_PLACE};
+pub use super::xep::sid::NS as NS_SID;
 
 /// The most archived messages asked for in one page.
 pub const ARCHIVE_PAGE: u32 = 50;
-const NS_STANZAS: &str = "urn:ietf:params:xml:ns:xmpp-stanzas";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Incoming {
@@ -81,6 +76,18 @@ pub enum Show {
     Away,
     ExtendedAway,
     DoNotDisturb,
+}
+
+impl Show {
+    /// The `<show/>` value (RFC 6121 4.7.2.1); none for plain available.
+    fn wire(self) -> Option<&'static str> {
+        match self {
+            Show::Available => None,
+            Show::Away => Some("away"),
+            Show::ExtendedAway => Some("xa"),
+            Show::DoNotDisturb => Some("dnd"),
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -226,15 +233,13 @@ impl Stream {
     /// the patron's client can tell a resend from a new message).
     /// `auto` marks a desk rule's automatic reply.
     pub fn send_message_with_id(&mut self, to: &str, body: &str, id: &str, auto: bool) -> Result<(), SessionError> {
-        let id = escape(id);
-        let marker = if auto { format!("<auto-reply xmlns='{NS_AUTO_REPLY}'/>") } else { String::new() };
-        let xml = format!(
-            "<message type='chat' to='{to}' id='{id}'><body>{body}</body><origin-id xmlns='{NS_SID}' id='{id}'/>\
-             <active xmlns='{NS_CHATSTATES}'/><request xmlns='{NS_RECEIPTS}'/>{marker}</message>",
-            to = escape(to),
-            body = escape(body),
-        );
-        self.write_stanza(&xml, Some(&id))?;
+        let message = im::message(MessageType::Chat, to, Some(id))
+            .with_child(im::body(body))
+            .with_child(sid::origin_id(id))
+            .with_child(chatstates::state(ChatState::Active))
+            .with_child(receipts::request())
+            .with_children(auto.then(refdesk::auto_reply));
+        self.write_stanza(&message, Some(id))?;
         if self.sm.is_some() {
             // Ask for an acknowledgement now: the message counts as sent only once the server has it.
             self.ask_ack()?;
@@ -244,7 +249,11 @@ impl Stream {
 
     /// Writes one stanza, keeping a copy for resending until the server acknowledges it (when the
     /// stream is managed). `message_id` names the stored message it carries.
-    fn write_stanza(&mut self, xml: &str, message_id: Option<&str>) -> Result<(), SessionError> {
+    fn write_stanza(&mut self, stanza: &Element, message_id: Option<&str>) -> Result<(), SessionError> {
+        self.write_xml(&stanza.to_xml(), message_id)
+    }
+
+    fn write_xml(&mut self, xml: &str, message_id: Option<&str>) -> Result<(), SessionError> {
         let ask = match &mut self.sm {
             Some(sm) => {
                 sm.send(xml, message_id)?;
@@ -260,7 +269,7 @@ impl Stream {
     }
 
     fn ask_ack(&mut self) -> Result<(), SessionError> {
-        self.out.push_back(format!("<r xmlns='{NS_SM}'/>"));
+        self.out.push_back(super::sm::request().to_xml());
         Ok(())
     }
 
@@ -283,7 +292,7 @@ impl Stream {
     fn acknowledge(&mut self) -> Result<(), SessionError> {
         let Some(sm) = &mut self.sm else { return Ok(()) };
         let h = sm.report();
-        self.out.push_back(format!("<a xmlns='{NS_SM}' h='{h}'/>"));
+        self.out.push_back(super::sm::ack(h).to_xml());
         Ok(())
     }
 
@@ -306,21 +315,19 @@ impl Stream {
         if !self.csi {
             return Ok(false);
         }
-        let state = if active { "active" } else { "inactive" };
-        self.out.push_back(format!("<{state} xmlns='{NS_CSI}'/>"));
+        self.out.push_back(csi::state(active).to_xml());
         Ok(true)
     }
 
     /// Tells `to` (a full JID: the device that sent it) that their message `id` has been received
     /// and stored (XEP-0184).
     pub fn send_receipt(&mut self, to: &str, id: &str) -> Result<(), SessionError> {
-        let xml = format!(
-            "<message to='{to}' id='{own}'><received xmlns='{NS_RECEIPTS}' id='{id}'/></message>",
-            to = escape(to),
-            own = new_message_id(),
-            id = escape(id),
-        );
-        self.write_stanza(&xml, None)?;
+        let own = new_message_id();
+        let receipt = Element::new("message", NS_CLIENT)
+            .with_attr("to", to)
+            .with_attr("id", own)
+            .with_child(receipts::received(id));
+        self.write_stanza(&receipt, None)?;
         Ok(())
     }
 
@@ -328,8 +335,10 @@ impl Stream {
     /// payload the web chat reads (`NS_PLACE`, documented in `docs/web-chat.md`). No body, so other
     /// clients show nothing; not to be stored, so it never piles up in archives or offline storage.
     pub fn send_place(&mut self, to: &str, place: u32, wait_secs: u32) -> Result<(), SessionError> {
-        let xml = place_stanza(to, &new_message_id(), place, wait_secs);
-        self.write_stanza(&xml, None)?;
+        let message = im::message(MessageType::Chat, to, Some(&new_message_id()))
+            .with_child(refdesk::place(place, wait_secs))
+            .with_child(hints::no_store());
+        self.write_stanza(&message, None)?;
         Ok(())
     }
 
@@ -339,9 +348,7 @@ impl Stream {
     /// and who staffs a desk is for the other desks only (`send_card`).
     pub fn send_presence(&mut self, show: Show, status: Option<&str>) -> Result<(), SessionError> {
         let priority = u8::from(show == Show::Available);
-        let status = status.map(|s| format!("<status>{}</status>", escape(s))).unwrap_or_default();
-        let xml = format!("<presence>{}{status}<priority>{priority}</priority></presence>", show_xml(show));
-        self.write_stanza(&xml, None)
+        self.write_stanza(&im::presence(None, show.wire(), status, Some(priority)), None)
     }
 
     /// Tells another desk of this account (`to`: its full JID) who staffs this one and whether
@@ -355,56 +362,28 @@ impl Stream {
         card: &crate::handoff::DeskCard,
         on_duty: bool,
     ) -> Result<(), SessionError> {
-        let status = status.map(|s| format!("<status>{}</status>", escape(s))).unwrap_or_default();
-        let xml = format!(
-            "<presence to='{}'>{}{status}<desk xmlns='{}' name='{}' subjects='{}' duty='{}'/></presence>",
-            escape(to),
-            show_xml(show),
-            crate::handoff::NS,
-            escape(&card.name),
-            escape(&card.subjects),
-            if on_duty { "on" } else { "off" }
-        );
-        self.write_stanza(&xml, None)
+        let presence = im::presence(Some(to), show.wire(), status, None).with_child(refdesk::desk_card(card, on_duty));
+        self.write_stanza(&presence, None)
     }
 
     /// Sends a handoff signal to another desk on this account (`to`: its full JID). Kept out of the
     /// archive and of carbon copies: it is between two desks, not part of any conversation.
     pub fn send_handoff(&mut self, to: &str, signal: &crate::handoff::Signal) -> Result<(), SessionError> {
-        use crate::handoff::Signal;
-        let (extra, content) = match signal {
-            Signal::Offer { patron, from_name, note, .. } => (
-                format!(" patron='{}' name='{}' note='{}'", escape(patron), escape(from_name), escape(note)),
-                String::new(),
-            ),
-            // The note's words as element text: attributes lose line breaks on the way.
-            Signal::Note { patron, from_name, text, .. } => {
-                (format!(" patron='{}' name='{}'", escape(patron), escape(from_name)), escape(text))
-            }
-            Signal::FollowUpAnswered { followup, .. } => (format!(" followup='{}'", escape(followup)), String::new()),
-            _ => (String::new(), String::new()),
-        };
-        let xml = format!(
-            "<message type='normal' to='{to}' id='{id}'><handoff xmlns='{ns}' type='{kind}' id='{hid}'{extra}>{content}</handoff>\
-             <no-store xmlns='urn:xmpp:hints'/><no-copy xmlns='urn:xmpp:hints'/><private xmlns='{NS_CARBONS}'/></message>",
-            to = escape(to),
-            id = escape(&new_message_id()),
-            ns = crate::handoff::NS,
-            kind = signal.kind(),
-            hid = escape(signal.id()),
-        );
-        self.write_stanza(&xml, None)
+        let message = im::message(MessageType::Normal, to, Some(&new_message_id()))
+            .with_child(refdesk::handoff(signal))
+            .with_child(hints::no_store())
+            .with_child(hints::no_copy())
+            .with_child(carbons::private());
+        self.write_stanza(&message, None)
     }
 
     /// Tells `to` whether the librarian is typing (XEP-0085 `composing`, else `paused`); marked
     /// not to be archived, since it means nothing later.
     pub fn send_typing(&mut self, to: &str, typing: bool) -> Result<(), SessionError> {
-        let state = if typing { "composing" } else { "paused" };
-        let xml = format!(
-            "<message type='chat' to='{}'><{state} xmlns='{NS_CHATSTATES}'/><no-store xmlns='urn:xmpp:hints'/></message>",
-            escape(to)
-        );
-        self.write_stanza(&xml, None)?;
+        let state = if typing { ChatState::Composing } else { ChatState::Paused };
+        let message =
+            im::message(MessageType::Chat, to, None).with_child(chatstates::state(state)).with_child(hints::no_store());
+        self.write_stanza(&message, None)?;
         Ok(())
     }
 
@@ -412,7 +391,7 @@ impl Stream {
     /// shared account) receive and send. The answer comes as an `Incoming::IqResponse` with the id returned.
     pub fn enable_carbons(&mut self) -> Result<String, SessionError> {
         let id = self.new_id();
-        self.write_stanza(&format!("<iq type='set' id='{id}'><enable xmlns='{NS_CARBONS}'/></iq>"), None)?;
+        self.write_stanza(&carbons::enable(&id), None)?;
         Ok(id)
     }
 
@@ -425,20 +404,7 @@ impl Stream {
         since: Option<chrono::DateTime<chrono::Utc>>,
     ) -> Result<String, SessionError> {
         let id = self.new_id();
-        let start = match (after, since) {
-            (None, Some(t)) => format!(
-                "<field var='start'><value>{}</value></field>",
-                t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-            ),
-            _ => String::new(),
-        };
-        let after = after.map(|a| format!("<after>{}</after>", escape(a))).unwrap_or_default();
-        let xml = format!(
-            "<iq type='set' id='{id}'><query xmlns='{NS_MAM}' queryid='{id}'><x xmlns='{NS_DATA}' type='submit'>\
-             <field var='FORM_TYPE' type='hidden'><value>{NS_MAM}</value></field>{start}</x>\
-             <set xmlns='{NS_RSM}'><max>{ARCHIVE_PAGE}</max>{after}</set></query></iq>"
-        );
-        self.write_stanza(&xml, None)?;
+        self.write_stanza(&mam::query(&id, after, since, ARCHIVE_PAGE), None)?;
         self.archive_queries.push(id.clone());
         Ok(id)
     }
@@ -447,7 +413,7 @@ impl Stream {
     /// `Incoming::IqResponse` with the error and the id returned).
     pub fn request_roster(&mut self) -> Result<String, SessionError> {
         let id = self.new_id();
-        self.write_stanza(&format!("<iq type='get' id='{id}'><query xmlns='{NS_ROSTER}'/></iq>"), None)?;
+        self.write_stanza(&im::iq(IqType::Get, &id, None).with_child(Element::new("query", NS_ROSTER)), None)?;
         self.roster_query = Some(id.clone());
         Ok(id)
     }
@@ -457,13 +423,18 @@ impl Stream {
     pub fn set_roster_item(&mut self, jid: &str, name: Option<&str>, groups: &[&str]) -> Result<String, SessionError> {
         let id = self.new_id();
         let query = super::roster::set_query(jid, name, groups);
-        self.write_stanza(&format!("<iq type='set' id='{id}'>{query}</iq>"), None)?;
+        self.write_stanza(&im::iq(IqType::Set, &id, None).with_child(query), None)?;
         Ok(id)
     }
 
     /// Sends one stanza exactly as given. For tools and tests that speak what this module does not
     /// model; the caller answers for it being one well-formed stanza.
     pub fn send_raw(&mut self, stanza: &str) -> Result<(), SessionError> {
+        self.write_xml(stanza, None)
+    }
+
+    /// Sends one stanza built from typed parts.
+    pub fn send_element(&mut self, stanza: &Element) -> Result<(), SessionError> {
         self.write_stanza(stanza, None)
     }
 
@@ -471,12 +442,12 @@ impl Stream {
     /// and go from now on; refused, their client stops waiting for an answer.
     pub fn answer_subscription(&mut self, to: &str, allow: bool) -> Result<(), SessionError> {
         let kind = if allow { "subscribed" } else { "unsubscribed" };
-        self.write_stanza(&format!("<presence type='{kind}' to='{}'/>", escape(to)), None)
+        self.write_stanza(&im::subscription(kind, to), None)
     }
 
     /// Asks to see a contact's presence (RFC 6121 subscription request).
     pub fn request_subscription(&mut self, to: &str) -> Result<(), SessionError> {
-        self.write_stanza(&format!("<presence type='subscribe' to='{}'/>", escape(to)), None)
+        self.write_stanza(&im::subscription("subscribe", to), None)
     }
 
     /// Subscribes to a contact's presence both ways: lets them see ours, asks to see theirs.
@@ -488,8 +459,7 @@ impl Stream {
     /// XEP-0199 ping to the server (`to` = None) or an entity; the answer comes as `Incoming::IqResponse`.
     pub fn send_ping(&mut self, to: Option<&str>) -> Result<String, SessionError> {
         let id = self.new_id();
-        let to = to.map(|t| format!(" to='{}'", escape(t))).unwrap_or_default();
-        self.write_stanza(&format!("<iq type='get' id='{id}'{to}><ping xmlns='{NS_PING}'/></iq>"), None)?;
+        self.write_stanza(&ping::ping(&id, to), None)?;
         Ok(id)
     }
 
@@ -617,17 +587,13 @@ impl Stream {
     /// from anyone else it is a forgery (the CVE-2015-8688 class: a stranger renaming or adding
     /// contacts) and is refused without a change.
     fn roster_push(&mut self, iq: &Element) -> Result<Option<Incoming>, SessionError> {
-        let id = escape(iq.attr("id").unwrap_or_default());
+        let id = iq.attr("id").unwrap_or_default();
         if !self.is_from_own_account(iq) {
             tracing::warn!("refused a roster push that did not come from our own account (forged)");
-            let to = iq.attr("from").map(|f| format!(" to='{}'", escape(f))).unwrap_or_default();
-            let refusal = format!(
-                "<iq type='error' id='{id}'{to}><error type='cancel'><service-unavailable xmlns='{NS_STANZAS}'/></error></iq>"
-            );
-            self.write_stanza(&refusal, None)?;
+            self.write_stanza(&im::service_unavailable(id, iq.attr("from")), None)?;
             return Ok(None);
         }
-        self.write_stanza(&format!("<iq type='result' id='{id}'/>"), None)?;
+        self.write_stanza(&im::iq(IqType::Result, id, None), None)?;
         let item = iq.child("query", NS_ROSTER).and_then(|q| super::roster::parse_items(q).into_iter().next());
         Ok(item.map(|item| Incoming::RosterPush { item }))
     }
@@ -682,39 +648,15 @@ impl Stream {
 
     fn answer_iq(&mut self, iq: &Element) -> Result<(), SessionError> {
         let (Some(kind), Some(id)) = (iq.attr("type"), iq.attr("id")) else { return Ok(()) };
-        let to = iq.attr("from").map(|f| format!(" to='{}'", escape(f))).unwrap_or_default();
-        let id = escape(id);
+        let to = iq.attr("from");
         let reply = match kind {
-            "get" if iq.child("ping", NS_PING).is_some() => format!("<iq type='result' id='{id}'{to}/>"),
+            "get" if iq.child("ping", NS_PING).is_some() => ping::pong(id, to),
             // RFC 6120 8.2.3: a request we do not understand gets an error, never silence.
-            "get" | "set" => format!(
-                "<iq type='error' id='{id}'{to}><error type='cancel'><service-unavailable xmlns='{NS_STANZAS}'/></error></iq>"
-            ),
+            "get" | "set" => im::service_unavailable(id, to),
             _ => return Ok(()),
         };
         self.write_stanza(&reply, None)
     }
-}
-
-/// The `<show/>` of a presence (none for plain available).
-fn show_xml(show: Show) -> &'static str {
-    match show {
-        Show::Available => "",
-        Show::Away => "<show>away</show>",
-        Show::ExtendedAway => "<show>xa</show>",
-        Show::DoNotDisturb => "<show>dnd</show>",
-    }
-}
-
-/// The place-in-line message: `<place xmlns='urn:x-refdesk:place:0' place='2' wait='480'/>`
-/// (wait in seconds), with a no-store hint and no body.
-fn place_stanza(to: &str, id: &str, place: u32, wait_secs: u32) -> String {
-    format!(
-        "<message to='{to}' id='{id}' type='chat'><place xmlns='{NS_PLACE}' place='{place}' wait='{wait_secs}'/>\
-         <no-store xmlns='{NS_HINTS}'/></message>",
-        to = escape(to),
-        id = escape(id),
-    )
 }
 
 /// A fresh message id: random, so ids from several desks on one account never collide.
@@ -870,7 +812,9 @@ mod tests {
 
     #[test]
     fn the_place_payload_has_no_body_is_not_stored_and_escapes_the_address() {
-        let x = place_stanza("o'neil@guest.lib/<r>", "id1", 2, 480);
+        let mut s = Stream::new("ask@library.test/desk".into());
+        s.send_place("o'neil@guest.lib/<r>", 2, 480).unwrap();
+        let x = written(&mut s).concat();
         assert!(x.contains("to='o&apos;neil@guest.lib/&lt;r&gt;'"), "{x}");
         assert!(x.contains("<place xmlns='urn:x-refdesk:place:0' place='2' wait='480'/>"), "{x}");
         assert!(x.contains("<no-store xmlns='urn:xmpp:hints'/>") && !x.contains("<body"), "{x}");

@@ -5,6 +5,8 @@
 
 use chrono::SecondsFormat;
 
+use super::xml::Element;
+
 /// The marker's namespace.
 pub const NS: &str = "urn:x-refdesk:web:0";
 /// The node of the account's PEP service where desks publish the opening hours the chat box shows
@@ -115,29 +117,14 @@ impl Visit {
 /// one item kept): the stretches ahead as UTC instants (the desk's clock rules, DST and closed
 /// days included, so the box needs no time zone data) and the library's zone, for the record.
 /// No openings: the desk has no timetable, and the box shows none.
-pub fn hours_iq(id: &str, timezone: &str, openings: &[crate::desk::schedule::Stretch]) -> String {
-    let stretches: String = openings
-        .iter()
-        .map(|(from, to)| {
-            format!(
-                "<open from='{}' to='{}'/>",
-                from.to_rfc3339_opts(SecondsFormat::Secs, true),
-                to.to_rfc3339_opts(SecondsFormat::Secs, true)
-            )
-        })
-        .collect();
-    format!(
-        "<iq type='set' id='{id}'><pubsub xmlns='http://jabber.org/protocol/pubsub'>\
-         <publish node='{HOURS_NODE}'><item id='current'><hours xmlns='{HOURS_NODE}' tz='{tz}'>{stretches}</hours></item></publish>\
-         <publish-options><x xmlns='jabber:x:data' type='submit'>\
-         <field var='FORM_TYPE' type='hidden'><value>http://jabber.org/protocol/pubsub#publish-options</value></field>\
-         <field var='pubsub#access_model'><value>open</value></field>\
-         <field var='pubsub#persist_items'><value>true</value></field>\
-         <field var='pubsub#max_items'><value>1</value></field>\
-         </x></publish-options></pubsub></iq>",
-        id = super::xml::escape(id),
-        tz = super::xml::escape(timezone),
-    )
+pub fn hours_iq(id: &str, timezone: &str, openings: &[crate::desk::schedule::Stretch]) -> Element {
+    let stretches = openings.iter().map(|(from, to)| {
+        Element::new("open", HOURS_NODE)
+            .with_attr("from", from.to_rfc3339_opts(SecondsFormat::Secs, true))
+            .with_attr("to", to.to_rfc3339_opts(SecondsFormat::Secs, true))
+    });
+    let hours = Element::new("hours", HOURS_NODE).with_attr("tz", timezone).with_children(stretches);
+    super::xep::pubsub::publish_open(id, HOURS_NODE, "current", hours)
 }
 
 #[cfg(test)]
@@ -171,7 +158,7 @@ mod tests {
     #[test]
     fn the_hours_are_published_open_to_anyone_as_utc_stretches_and_parse_back() {
         let from = Utc.with_ymd_and_hms(2026, 12, 7, 8, 0, 0).unwrap();
-        let x = hours_iq("h1", "Europe/Amsterdam", &[(from, from + chrono::Duration::hours(8))]);
+        let x = hours_iq("h1", "Europe/Amsterdam", &[(from, from + chrono::Duration::hours(8))]).to_xml();
         let el = crate::xmpp::xml::read_stanza(&x);
         let hours = el
             .child("pubsub", "http://jabber.org/protocol/pubsub")
@@ -182,7 +169,7 @@ mod tests {
         let open = hours.child("open", super::HOURS_NODE).unwrap();
         assert_eq!((open.attr("from"), open.attr("to")), (Some("2026-12-07T08:00:00Z"), Some("2026-12-07T16:00:00Z")));
         assert!(x.contains("<field var='pubsub#access_model'><value>open</value></field>"));
-        assert!(hours_iq("h'2", "A/B<", &[]).contains("id='h&apos;2'"), "escaped");
+        assert!(hours_iq("h'2", "A/B<", &[]).to_xml().contains("id='h&apos;2'"), "escaped");
     }
 
     #[test]

@@ -64,6 +64,90 @@ impl Element {
     }
 }
 
+/// Building elements to write: each stanza is composed of typed parts (`xmpp::xep`) and written
+/// by [`Element::to_xml`], which escapes every attribute and text, so no caller can forget to.
+impl Element {
+    /// A new element named `name` in namespace `ns` ("" for its parent's, as `<body/>` in a message).
+    pub fn new(name: &str, ns: &str) -> Element {
+        Element { name: name.to_owned(), ns: ns.to_owned(), ..Element::default() }
+    }
+
+    /// With attribute `name` set to `value`.
+    pub fn with_attr(mut self, name: &str, value: impl Into<String>) -> Element {
+        self.attrs.push((name.to_owned(), value.into()));
+        self
+    }
+
+    /// With attribute `name` set to `value`, if there is one.
+    pub fn with_attr_opt(self, name: &str, value: Option<impl Into<String>>) -> Element {
+        match value {
+            Some(v) => self.with_attr(name, v),
+            None => self,
+        }
+    }
+
+    /// With `child` after the children it has.
+    pub fn with_child(mut self, child: Element) -> Element {
+        self.children.push(Node::Element(child));
+        self
+    }
+
+    /// With each of `children` after the children it has.
+    pub fn with_children(mut self, children: impl IntoIterator<Item = Element>) -> Element {
+        self.children.extend(children.into_iter().map(Node::Element));
+        self
+    }
+
+    /// With `text` after the children it has (nothing for empty text).
+    pub fn with_text(mut self, text: impl Into<String>) -> Element {
+        let text = text.into();
+        if !text.is_empty() {
+            self.children.push(Node::Text(text));
+        }
+        self
+    }
+
+    /// The element as written in a client stream, whose default namespace is `jabber:client`:
+    /// `xmlns` where an element's namespace differs from its parent's, values and text escaped.
+    pub fn to_xml(&self) -> String {
+        let mut out = String::new();
+        self.write_xml(super::connect::NS_CLIENT, &mut out);
+        out
+    }
+
+    fn write_xml(&self, parent_ns: &str, out: &mut String) {
+        out.push('<');
+        out.push_str(&self.name);
+        let ns = if self.ns.is_empty() { parent_ns } else { self.ns.as_str() };
+        if ns != parent_ns {
+            out.push_str(" xmlns='");
+            out.push_str(&escape(ns));
+            out.push('\'');
+        }
+        for (k, v) in &self.attrs {
+            out.push(' ');
+            out.push_str(k);
+            out.push_str("='");
+            out.push_str(&escape_attr(v));
+            out.push('\'');
+        }
+        if self.children.is_empty() {
+            out.push_str("/>");
+            return;
+        }
+        out.push('>');
+        for child in &self.children {
+            match child {
+                Node::Element(e) => e.write_xml(ns, out),
+                Node::Text(t) => out.push_str(&escape(t)),
+            }
+        }
+        out.push_str("</");
+        out.push_str(&self.name);
+        out.push('>');
+    }
+}
+
 /// What the stream yields.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum StreamItem {
@@ -236,8 +320,18 @@ fn element(start: &BytesStart<'_>, ns: String) -> Result<Element, XmlError> {
     Ok(Element { name, ns, attrs, children: Vec::new() })
 }
 
-/// Escapes text or an attribute value for writing; drops characters XML 1.0 cannot carry.
+/// Escapes text or an attribute value for writing; drops characters XML 1.0 cannot carry. A
+/// carriage return is written as a reference, since a reader turns a raw one into a line feed.
 pub fn escape(s: &str) -> String {
+    escape_as(s, false)
+}
+
+/// Escapes an attribute value: tabs and line breaks too, which a reader would turn into spaces.
+pub fn escape_attr(s: &str) -> String {
+    escape_as(s, true)
+}
+
+fn escape_as(s: &str, attr: bool) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
@@ -246,7 +340,10 @@ pub fn escape(s: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&apos;"),
-            '\t' | '\n' | '\r' => out.push(c),
+            '\r' => out.push_str("&#13;"),
+            '\t' if attr => out.push_str("&#9;"),
+            '\n' if attr => out.push_str("&#10;"),
+            '\t' | '\n' => out.push(c),
             c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => {}
             c => out.push(c),
         }
@@ -274,6 +371,47 @@ pub(crate) fn read_stanza(xml: &str) -> Element {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// What XML 1.0 can carry of `s`: `escape` drops the rest.
+    fn carried(s: &str) -> String {
+        s.chars()
+            .filter(|&c| !((c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') || c == '\u{FFFE}' || c == '\u{FFFF}'))
+            .collect()
+    }
+
+    #[test]
+    fn a_built_element_names_each_namespace_once_where_it_changes() {
+        let el = Element::new("message", "jabber:client")
+            .with_attr("to", "a@b")
+            .with_child(Element::new("body", "").with_text("hi"))
+            .with_child(Element::new("request", "urn:xmpp:receipts"))
+            .with_child(Element::new("x", "jabber:x:data").with_child(Element::new("field", "jabber:x:data")));
+        assert_eq!(
+            el.to_xml(),
+            "<message to='a@b'><body>hi</body><request xmlns='urn:xmpp:receipts'/>\
+             <x xmlns='jabber:x:data'><field/></x></message>"
+        );
+    }
+
+    proptest::proptest! {
+        /// Whatever a patron or a server put in a value or a text, the stanza built with it reads
+        /// back with the same value and text: nothing can break out of its place.
+        #[test]
+        fn any_value_and_text_read_back_as_given(value in "\\PC{0,40}", text in "\\PC{0,80}", raw in "[\\x00-\\x7f]{0,20}") {
+            let text = format!("{text}{raw}");
+            let el = Element::new("message", "jabber:client")
+                .with_attr("to", value.as_str())
+                .with_child(Element::new("body", "").with_text(text.as_str()))
+                .with_child(Element::new("origin-id", "urn:xmpp:sid:0").with_attr("id", text.as_str()));
+            let back = read_stanza(&el.to_xml());
+            proptest::prop_assert_eq!(back.attr("to").map(str::to_owned), Some(carried(&value)));
+            let body = back.child("body", "jabber:client").map(Element::text);
+            proptest::prop_assert_eq!(body.unwrap_or_default(), carried(&text));
+            let id = back.child("origin-id", "urn:xmpp:sid:0").and_then(|o| o.attr("id").map(str::to_owned));
+            proptest::prop_assert_eq!(id, Some(carried(&text)));
+            proptest::prop_assert_eq!(back.elements().count(), 2);
+        }
+    }
 
     async fn items(xml: &str) -> Vec<Result<StreamItem, String>> {
         let mut r = StreamReader::new(xml.as_bytes());
