@@ -8,6 +8,7 @@ use tokio::sync::{mpsc, watch};
 
 use super::connect::{reconnect, AccountConfig, Connected};
 use super::online::{Flow, Online};
+use super::retry::{After, Retry};
 use super::session::{ChatMessage, Session, SessionError, Show};
 use crate::api::{AccountState, AccountStatus};
 use crate::handoff::directory::DirectoryMember;
@@ -145,30 +146,8 @@ pub enum AccountCommand {
     Stored(u32),
 }
 
-const MAX_BACKOFF: Duration = Duration::from_secs(120);
 /// Pages of one catch-up at most (of `session::ARCHIVE_PAGE` messages): a day at a busy desk, not an unbounded download.
 pub const MAX_CATCH_UP_PAGES: u32 = 40;
-
-/// Retries at most a second apart for the first ones: most outages are short (a server restart, a
-/// Wi-Fi hiccup) and the patrons are waiting; a handful of desks retrying once a second is nothing
-/// to a server.
-const QUICK_RETRIES: u32 = 10;
-
-/// How long to wait before retry `attempt`: up to a second for the first `QUICK_RETRIES` (the desk
-/// is back within a second of the server, after an outage of several seconds), then doubling up to
-/// two minutes; jittered, so desks that lost the server together do not return together.
-pub fn backoff(attempt: u32) -> Duration {
-    let cap = backoff_cap(attempt);
-    let r = super::random_upto(u32::MAX);
-    cap.mul_f64(0.5 + f64::from(r) / f64::from(u32::MAX) / 2.0)
-}
-
-fn backoff_cap(attempt: u32) -> Duration {
-    match attempt.checked_sub(QUICK_RETRIES) {
-        None => Duration::from_secs(1),
-        Some(n) => Duration::from_secs(2).saturating_mul(1u32 << n.min(8)).min(MAX_BACKOFF),
-    }
-}
 
 /// How long a link gets to answer after the machine wakes or its network comes back: a link that
 /// slept is often dead without knowing it, and the patrons' questions wait behind it.
@@ -240,12 +219,11 @@ pub async fn run(
 ) {
     // The presence to show; a reconnect restores the latest one, not the first.
     let mut online = Online::new(cfg.clone(), status_text);
-    let mut attempt = 0u32;
+    let mut retry = Retry::new();
     // The stream the link last dropped under, to be resumed if the server still holds it.
     let mut carry = None;
     loop {
-        let state = if attempt == 0 { AccountState::Connecting } else { AccountState::Reconnecting };
-        if tx.send(online.status(state, None)).await.is_err() {
+        if tx.send(online.status(retry.state(), None)).await.is_err() {
             return;
         }
         let connected = tokio::select! {
@@ -254,7 +232,7 @@ pub async fn run(
         };
         match connected {
             Ok(Connected { mut session, resumed, acked, unsent }) => {
-                attempt = 0;
+                retry.connected();
                 let settled = acked
                     .into_iter()
                     .map(|id| AccountEvent::Sent { id })
@@ -340,14 +318,16 @@ pub async fn run(
                     carry = session.detach();
                 }
             }
-            Err(e) if e.is_permanent() => {
-                tracing::error!(account = %cfg.jid, "sign-in failed for good: {e}");
-                let _ = tx.send(online.status(AccountState::Failed, Some(e.to_string()))).await;
-                return;
-            }
             Err(e) => {
-                tracing::warn!(account = %cfg.jid, attempt, "sign-in failed, will retry: {e}");
-                let wait = backoff(attempt);
+                let wait = match retry.failed(e.is_permanent()) {
+                    After::GiveUp => {
+                        tracing::error!(account = %cfg.jid, "sign-in failed for good: {e}");
+                        let _ = tx.send(online.status(AccountState::Failed, Some(e.to_string()))).await;
+                        return;
+                    }
+                    After::RetryIn(wait) => wait,
+                };
+                tracing::warn!(account = %cfg.jid, attempt = retry.attempt(), "sign-in failed, will retry: {e}");
                 let mut status = online.status(AccountState::Reconnecting, Some(e.to_string()));
                 if let AccountEvent::Status(s) = &mut status {
                     s.retry_at = chrono::Duration::from_std(wait).ok().map(|w| Utc::now() + w);
@@ -355,7 +335,6 @@ pub async fn run(
                 if tx.send(status).await.is_err() {
                     return;
                 }
-                attempt = attempt.saturating_add(1);
                 tokio::select! {
                     _ = tokio::time::sleep(wait) => {}
                     // The network is back: no point waiting out the rest of the backoff.
@@ -364,29 +343,5 @@ pub async fn run(
                 }
             }
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn backoff_grows_is_capped_and_jittered() {
-        let mut waited = Duration::ZERO;
-        for attempt in 0..30 {
-            let cap = backoff_cap(attempt);
-            let b = backoff(attempt);
-            assert!(b >= cap / 2 && b <= cap, "attempt {attempt}: {b:?} outside [{:?}, {cap:?}]", cap / 2);
-            assert!(cap >= backoff_cap(attempt.saturating_sub(1)), "never shorter than the one before");
-            if attempt < QUICK_RETRIES {
-                waited += b;
-                assert!(cap <= Duration::from_secs(1), "a short outage is over within a second of the server");
-            }
-        }
-        assert!(waited >= Duration::from_secs(5), "quick retries cover at least a 5 s outage: {waited:?}");
-        assert_eq!(backoff_cap(100), MAX_BACKOFF);
-        let samples: std::collections::BTreeSet<_> = (0..10).map(|_| backoff(5)).collect();
-        assert!(samples.len() > 1, "jitter varies");
     }
 }

@@ -12,7 +12,8 @@ use tokio::net::TcpStream;
 use tokio_rustls::TlsConnector;
 
 use super::dns;
-use super::session::{Detached, Session};
+use super::resume::{Detached, Resumed};
+use super::session::Session;
 use super::sm::{StreamMgmt, NS_SM};
 use super::xml::{escape, Element, StreamItem, StreamReader, XmlError};
 
@@ -226,32 +227,32 @@ pub async fn reconnect(
     let features = step("the server (features)", open_stream(&mut reader, &mut write, domain)).await?;
     let offers_sm = features.child("sm", NS_SM).is_some();
     let csi = features.child("csi", super::session::NS_CSI).is_some();
-    let mut acked = Vec::new();
-    if let Some(prev) = previous.as_ref().filter(|p| offers_sm && p.sm.resume_id.is_some()) {
-        match step("the server (resume)", ask_resume(&mut reader, &mut write, &prev.sm)).await? {
+    if let Some(prev) = previous.as_mut().filter(|p| p.can_resume(offers_sm)) {
+        match step("the server (resume)", ask_resume(&mut reader, &mut write, prev.request())).await? {
             Ok(h) => {
-                let Some(Detached { jid, mut sm }) = previous.take() else {
+                let Some(prev) = previous.take() else {
                     return Err(ConnectError::Protocol { detail: "resumed a stream we no longer have".into() });
                 };
-                sm.rewind_for_resume();
-                let acked = sm.ack(h).map_err(|e| ConnectError::Protocol { detail: e.to_string() })?;
+                let Resumed { jid, sm, resend, acked } = match prev.resumed(h) {
+                    Ok(r) => r,
+                    Err(given_up) => {
+                        let (e, given_up) = *given_up;
+                        // The next attempt signs in afresh; the desk sends again what was unconfirmed.
+                        *previous = Some(given_up);
+                        return Err(ConnectError::Protocol { detail: e.to_string() });
+                    }
+                };
                 // Whatever the server did not get is written again, in order, under the same counts.
-                let again: String = sm.unacked_stanzas().collect();
-                if !again.is_empty() {
-                    send(&mut write, &format!("{again}{}", super::sm::request().to_xml())).await?;
+                if !resend.is_empty() {
+                    send(&mut write, &resend).await?;
                 }
-                tracing::info!(account = %cfg.jid, resent = again.len(), "stream resumed");
+                tracing::info!(account = %cfg.jid, resent = resend.len(), "stream resumed");
                 let mut session = Session::new(reader, write, ack, jid);
                 session.stream.csi = csi;
                 session.stream.sm = Some(sm);
                 return Ok(Connected { session, resumed: true, acked, unsent: Vec::new() });
             }
-            Err(Some(h)) => {
-                if let Some(prev) = previous.as_mut() {
-                    acked = prev.sm.ack(h).unwrap_or_default();
-                }
-            }
-            Err(None) => {}
+            Err(h) => prev.refused(h),
         }
     }
     if features.child("bind", NS_BIND).is_none() {
@@ -263,7 +264,7 @@ pub async fn reconnect(
         false => None,
     };
     tracing::info!(account = %cfg.jid, managed = sm.is_some(), "signed in");
-    let unsent = previous.take().map(|p| p.sm.into_unsent()).unwrap_or_default();
+    let (acked, unsent) = previous.take().map(Detached::replaced).unwrap_or_default();
     let mut session = Session::new(reader, write, ack, jid);
     session.stream.csi = csi;
     session.stream.sm = sm;
@@ -275,11 +276,9 @@ pub async fn reconnect(
 async fn ask_resume<R: AsyncRead + Unpin, W: AsyncWrite + Unpin>(
     reader: &mut StreamReader<R>,
     writer: &mut W,
-    sm: &StreamMgmt,
+    request: Element,
 ) -> Result<Result<u32, Option<u32>>, ConnectError> {
-    let previd = sm.resume_id.as_deref().unwrap_or_default();
-    let h = sm.handled();
-    send(writer, &super::sm::resume(previd, h).to_xml()).await?;
+    send(writer, &request.to_xml()).await?;
     loop {
         let StreamItem::Stanza(el) = reader.next().await? else {
             return Err(ConnectError::Protocol { detail: "stream closed while resuming".into() });

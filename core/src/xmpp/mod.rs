@@ -7,6 +7,8 @@ pub mod demo;
 pub mod dns;
 pub mod online;
 pub mod pin;
+pub mod resume;
+pub mod retry;
 pub mod roster;
 pub mod sasl;
 pub mod scram;

@@ -6,6 +6,7 @@
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
+pub use super::resume::Detached;
 use super::roster::{RosterItem, NS_ROSTER};
 use super::sm::{StreamMgmt, NS_SM};
 use super::stanza::{delay_stamp, parse_message, parse_presence, NS_FORWARD};
@@ -100,14 +101,6 @@ pub enum SessionError {
     Ack(#[from] super::sm::AckTooHigh),
     #[error(transparent)]
     Unacknowledged(#[from] super::sm::Unacknowledged),
-}
-
-/// A stream whose connection was given up without ending it: what `connect::reconnect` needs to
-/// resume it.
-#[derive(Debug)]
-pub struct Detached {
-    pub(super) jid: String,
-    pub(super) sm: StreamMgmt,
 }
 
 /// The stream's state: who we are, what we asked and wait for, what is owed to the server.
@@ -300,7 +293,7 @@ impl Stream {
     /// (`connect::resume`). `None` when there is nothing to resume.
     pub fn detach(self) -> Option<Detached> {
         let sm = self.sm?;
-        Some(Detached { jid: self.jid, sm })
+        Some(Detached::new(self.jid, sm))
     }
 
     /// Messages the server never confirmed, when a stream is dropped for good.
