@@ -9,7 +9,6 @@ use tokio::sync::mpsc;
 use super::connect::send;
 #[cfg(feature = "fuzzing")]
 pub(crate) use super::stanza::parse_for_fuzzing;
-pub(crate) use super::stream::NS_RECEIPTS;
 pub use super::stream::{
     bare, new_message_id, Carbon, ChatMessage, Detached, Incoming, PresenceUpdate, SessionError, Show, Silent, Stream,
     ARCHIVE_PAGE, NS_AUTO_REPLY, NS_CARBONS, NS_CHATSTATES, NS_CSI, NS_MAM, NS_PING, NS_PLACE, NS_SID,

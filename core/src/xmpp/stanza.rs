@@ -2,13 +2,9 @@
 //! untrusted text from the network). The session (`session.rs`) feeds elements in and hands these
 //! out; nothing here does I/O.
 
-use super::connect::NS_CLIENT;
-use super::session::{NS_AUTO_REPLY, NS_CHATSTATES, NS_RECEIPTS, NS_SID};
+use super::xep::im::{self, NS_CLIENT};
+use super::xep::{chatstates, delay, nick, receipts, refdesk, sid};
 use super::xml::Element;
-
-pub(crate) const NS_FORWARD: &str = "urn:xmpp:forward:0";
-pub(crate) const NS_DELAY: &str = "urn:xmpp:delay";
-const NS_NICK: &str = "http://jabber.org/protocol/nick";
 
 /// A chat message as received. All of it is untrusted text from the network.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -78,58 +74,37 @@ pub(crate) fn parse_for_fuzzing(el: &Element) -> (Option<ChatMessage>, Vec<ChatM
     let inner = el
         .elements()
         .flat_map(|w| {
-            w.child("forwarded", NS_FORWARD)
-                .into_iter()
-                .chain(w.elements().filter_map(|r| r.child("forwarded", NS_FORWARD)))
+            let forwarded = super::xep::forward::forwarded;
+            forwarded(w).into_iter().chain(w.elements().filter_map(forwarded))
         })
-        .filter_map(|f| f.child("message", NS_CLIENT))
+        .filter_map(super::xep::forward::message)
         .filter_map(parse_message)
         .collect();
     (parse_message(el), inner, parse_presence(el))
 }
 
 pub(crate) fn parse_message(el: &Element) -> Option<ChatMessage> {
-    let from = el.attr("from")?.to_owned();
-    let body = el.child("body", NS_CLIENT).map(|b| b.text());
-    let chat_state = el.elements().find(|e| e.ns == NS_CHATSTATES).map(|e| e.name.clone());
     Some(ChatMessage {
-        from,
+        from: el.attr("from")?.to_owned(),
         to: el.attr("to").map(str::to_owned),
         id: el.attr("id").map(str::to_owned),
         kind: el.attr("type").unwrap_or("normal").to_owned(),
-        body,
-        origin_id: el.child("origin-id", NS_SID).and_then(|o| o.attr("id")).map(str::to_owned),
-        stanza_ids: el
-            .elements()
-            .filter(|e| e.is("stanza-id", NS_SID))
-            .filter_map(|e| Some((e.attr("by")?.to_owned(), e.attr("id")?.to_owned())))
-            .collect(),
-        chat_state,
+        body: im::body_of(el),
+        origin_id: sid::origin_id_of(el),
+        stanza_ids: sid::stanza_ids_of(el),
+        chat_state: chatstates::state_of(el),
         carbon: None,
-        sent_at: delay_stamp(el),
-        receipt_request: el.child("request", NS_RECEIPTS).is_some(),
-        receipt_for: el.child("received", NS_RECEIPTS).and_then(|r| r.attr("id")).map(str::to_owned),
+        sent_at: delay::stamp_of(el),
+        receipt_request: receipts::requested(el),
+        receipt_for: receipts::received_id(el),
         from_archive: false,
-        auto_reply: el.child("auto-reply", NS_AUTO_REPLY).is_some(),
+        auto_reply: refdesk::is_auto_reply(el),
         stream_seq: None,
-        handoff: el
-            .child("handoff", crate::handoff::NS)
-            .and_then(|h| crate::handoff::Signal::parse(|k| h.attr(k), &h.text()))
-            .map(Box::new),
-        nick: el.child("nick", NS_NICK).map(Element::text),
+        handoff: refdesk::handoff_of(el).map(Box::new),
+        nick: nick::nick_of(el),
         web: super::web::read(el),
-        lang: el
-            .child("body", NS_CLIENT)
-            .and_then(|b| b.attr("xml:lang"))
-            .or_else(|| el.attr("xml:lang"))
-            .and_then(crate::desk::lang::tag),
+        lang: im::lang_of(el),
     })
-}
-
-/// The XEP-0203 `<delay stamp=…/>` inside `el`, if any and well-formed.
-pub(crate) fn delay_stamp(el: &Element) -> Option<chrono::DateTime<chrono::Utc>> {
-    let stamp = el.child("delay", NS_DELAY)?.attr("stamp")?;
-    chrono::DateTime::parse_from_rfc3339(stamp).ok().map(|t| t.with_timezone(&chrono::Utc))
 }
 
 pub(crate) fn parse_presence(el: &Element) -> Option<PresenceUpdate> {
@@ -140,22 +115,14 @@ pub(crate) fn parse_presence(el: &Element) -> Option<PresenceUpdate> {
         // Subscription requests and errors are not presence changes.
         Some(_) => return None,
     };
+    let (card, on_duty) = refdesk::desk_card_of(el).map_or((None, None), |(card, duty)| (Some(card), duty));
     Some(PresenceUpdate {
         from,
         available,
         show: el.child("show", NS_CLIENT).map(|s| s.text()),
         status: el.child("status", NS_CLIENT).map(|s| s.text()),
-        card: el.child("desk", crate::handoff::NS).map(|d| {
-            crate::handoff::DeskCard::received(
-                d.attr("name").unwrap_or_default(),
-                d.attr("subjects").unwrap_or_default(),
-            )
-        }),
-        on_duty: el.child("desk", crate::handoff::NS).and_then(|d| match d.attr("duty") {
-            Some("on") => Some(true),
-            Some("off") => Some(false),
-            _ => None,
-        }),
+        card,
+        on_duty,
     })
 }
 

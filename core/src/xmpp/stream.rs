@@ -9,12 +9,12 @@ use std::time::{Duration, Instant};
 pub use super::resume::Detached;
 use super::roster::{RosterItem, NS_ROSTER};
 use super::sm::{StreamMgmt, NS_SM};
-use super::stanza::{delay_stamp, parse_message, parse_presence, NS_FORWARD};
+use super::stanza::{parse_message, parse_presence};
 pub use super::stanza::{Carbon, ChatMessage, PresenceUpdate};
 use super::xep::chatstates::{self, ChatState};
 use super::xep::im::{self, IqType, MessageType, NS_CLIENT};
 use super::xep::mam::NS_RSM;
-use super::xep::{carbons, csi, hints, mam, ping, receipts, refdesk, sid};
+use super::xep::{carbons, csi, delay, forward, hints, mam, ping, receipts, refdesk, sid};
 use super::xml::{Element, StreamItem, XmlError, NS_STREAM};
 
 pub use super::xep::carbons::NS as NS_CARBONS;
@@ -22,7 +22,6 @@ pub use super::xep::chatstates::NS as NS_CHATSTATES;
 pub use super::xep::csi::NS as NS_CSI;
 pub use super::xep::mam::NS as NS_MAM;
 pub use super::xep::ping::NS as NS_PING;
-pub(crate) use super::xep::receipts::NS as NS_RECEIPTS;
 pub use super::xep::refdesk::{NS_AUTO_REPLY, NS_PLACE};
 pub use super::xep::sid::NS as NS_SID;
 
@@ -609,7 +608,7 @@ impl Stream {
             tracing::warn!("dropped a carbon copy that did not come from our own account (forged)");
             return None;
         }
-        let inner = wrapper.child("forwarded", NS_FORWARD)?.child("message", NS_CLIENT)?;
+        let inner = forward::message(forward::forwarded(wrapper)?)?;
         let mut m = parse_message(inner)?;
         m.carbon = Some(if wrapper.name == "sent" { Carbon::Sent } else { Carbon::Received });
         Some(m)
@@ -624,9 +623,9 @@ impl Stream {
             return None;
         }
         let archive_id = result.attr("id")?;
-        let forwarded = result.child("forwarded", NS_FORWARD)?;
-        let mut m = parse_message(forwarded.child("message", NS_CLIENT)?)?;
-        m.sent_at = delay_stamp(forwarded);
+        let forwarded = forward::forwarded(result)?;
+        let mut m = parse_message(forward::message(forwarded)?)?;
+        m.sent_at = delay::stamp_of(forwarded);
         m.from_archive = true;
         // The archive id is our server's stanza-id for this message: the same key a live copy has.
         let own = self.bare_jid().to_owned();

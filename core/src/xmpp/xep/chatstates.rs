@@ -19,3 +19,9 @@ pub fn state(state: ChatState) -> Element {
     };
     Element::new(name, NS)
 }
+
+/// The chat state `message` carries, as its element's name (active, composing, paused, inactive,
+/// gone; anything else a client sends is kept as it came, for the caller to ignore).
+pub fn state_of(message: &Element) -> Option<String> {
+    message.elements().find(|e| e.ns == NS).map(|e| e.name.clone())
+}

@@ -71,3 +71,17 @@ pub fn presence(to: Option<&str>, show_value: Option<&str>, status: Option<&str>
 pub fn subscription(kind: &str, to: &str) -> Element {
     Element::new("presence", NS_CLIENT).with_attr("type", kind).with_attr("to", to)
 }
+
+/// A message's text, if it has a body.
+pub fn body_of(message: &Element) -> Option<String> {
+    message.child("body", NS_CLIENT).map(Element::text)
+}
+
+/// The language a message's words are in: `xml:lang` on the body, else on the message; checked.
+pub fn lang_of(message: &Element) -> Option<String> {
+    message
+        .child("body", NS_CLIENT)
+        .and_then(|b| b.attr("xml:lang"))
+        .or_else(|| message.attr("xml:lang"))
+        .and_then(crate::desk::lang::tag)
+}

@@ -13,3 +13,13 @@ pub fn request() -> Element {
 pub fn received(id: &str) -> Element {
     Element::new("received", NS).with_attr("id", id)
 }
+
+/// Whether `message` asks for a receipt.
+pub fn requested(message: &Element) -> bool {
+    message.child("request", NS).is_some()
+}
+
+/// The id of the message `message` confirms, if it is a receipt.
+pub fn received_id(message: &Element) -> Option<String> {
+    message.child("received", NS).and_then(|r| r.attr("id")).map(str::to_owned)
+}

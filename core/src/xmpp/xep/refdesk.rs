@@ -43,3 +43,27 @@ pub fn handoff(signal: &crate::handoff::Signal) -> Element {
         _ => el,
     }
 }
+
+/// Whether `message` is marked as a desk rule's automatic reply.
+pub fn is_auto_reply(message: &Element) -> bool {
+    message.child("auto-reply", NS_AUTO_REPLY).is_some()
+}
+
+/// The desk card another desk's presence carries, and whether its librarian is on duty (when it says).
+pub fn desk_card_of(presence: &Element) -> Option<(crate::handoff::DeskCard, Option<bool>)> {
+    let d = presence.child("desk", crate::handoff::NS)?;
+    let card =
+        crate::handoff::DeskCard::received(d.attr("name").unwrap_or_default(), d.attr("subjects").unwrap_or_default());
+    let on_duty = match d.attr("duty") {
+        Some("on") => Some(true),
+        Some("off") => Some(false),
+        _ => None,
+    };
+    Some((card, on_duty))
+}
+
+/// The handoff signal `message` carries, if it is one and makes sense.
+pub fn handoff_of(message: &Element) -> Option<crate::handoff::Signal> {
+    let h = message.child("handoff", crate::handoff::NS)?;
+    crate::handoff::Signal::parse(|k| h.attr(k), &h.text())
+}
