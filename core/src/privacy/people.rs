@@ -18,6 +18,242 @@ static GIVEN: LazyLock<HashSet<&'static str>> =
     LazyLock::new(|| include_str!("../../data/given-names.txt").lines().filter(|l| !l.starts_with('#')).collect());
 static SURNAMES: LazyLock<HashSet<&'static str>> =
     LazyLock::new(|| include_str!("../../data/surnames.txt").lines().filter(|l| !l.starts_with('#')).collect());
+// The lexicon in lower case, for names typed without a capital ("ask tomasz", "my classmate
+// jana"): only those that are no ordinary word in a language patrons write.
+static GIVEN_LOWER: LazyLock<HashSet<String>> = LazyLock::new(|| lower_names(&GIVEN));
+static SURNAMES_LOWER: LazyLock<HashSet<String>> = LazyLock::new(|| lower_names(&SURNAMES));
+
+fn lower_names(names: &HashSet<&'static str>) -> HashSet<String> {
+    names
+        .iter()
+        .map(|n| n.to_lowercase())
+        .filter(|n| n.chars().count() >= 3 && !ORDINARY_SET.contains(n.as_str()) && !not_a_name(n))
+        .filter(|n| !COMMON_SET.iter().any(|c| c.to_lowercase() == *n))
+        .collect()
+}
+
+static ORDINARY_SET: LazyLock<HashSet<&'static str>> = LazyLock::new(|| ORDINARY.iter().copied().collect());
+
+/// Words the name lexicon holds that are ordinary words in a language patrons write: a name typed
+/// in lower case is never one of these.
+const ORDINARY: &[&str] = &[
+    "an",
+    "ben",
+    "buddy",
+    "can",
+    "du",
+    "el",
+    "ella",
+    "elle",
+    "even",
+    "fine",
+    "floor",
+    "ive",
+    "loan",
+    "mate",
+    "my",
+    "said",
+    "sister",
+    "una",
+    "van",
+    "vi",
+    "will",
+    "buch",
+    "has",
+    "hold",
+    "just",
+    "kan",
+    "pour",
+    "so",
+    "the",
+    "and",
+    "for",
+    "you",
+    "are",
+    "not",
+    "but",
+    "all",
+    "any",
+    "can",
+    "her",
+    "was",
+    "one",
+    "our",
+    "out",
+    "day",
+    "get",
+    "has",
+    "him",
+    "his",
+    "how",
+    "man",
+    "new",
+    "now",
+    "old",
+    "see",
+    "two",
+    "way",
+    "who",
+    "boy",
+    "did",
+    "its",
+    "let",
+    "put",
+    "say",
+    "she",
+    "too",
+    "use",
+    "dad",
+    "mom",
+    "mum",
+    "sir",
+    "bro",
+    "sis",
+    "kid",
+    "guy",
+    "lad",
+    "son",
+    "god",
+    "joy",
+    "sky",
+    "sun",
+    "star",
+    "ray",
+    "rose",
+    "pat",
+    "jack",
+    "bob",
+    "sue",
+    "dean",
+    "chase",
+    "rich",
+    "grant",
+    "hunter",
+    "page",
+    "bill",
+    "mark",
+    "frank",
+    "august",
+    "may",
+    "june",
+    "april",
+    "summer",
+    "winter",
+    "autumn",
+    "hope",
+    "faith",
+    "grace",
+    "honey",
+    "baby",
+    "angel",
+    "king",
+    "prince",
+    "major",
+    "ace",
+    "early",
+    "young",
+    "long",
+    "love",
+    "lucky",
+    "sunny",
+    "happy",
+    "merry",
+    "dot",
+    "penny",
+    "cash",
+    "gay",
+    "sage",
+    "shelby",
+    "storm",
+    "river",
+    "lake",
+    "hill",
+    "dale",
+    "glen",
+    "brook",
+    "wood",
+    "field",
+    "ford",
+    "bay",
+    "park",
+    "hall",
+    "bell",
+    "rock",
+    "stone",
+    "west",
+    "north",
+    "south",
+    "east",
+    "lane",
+    "chance",
+    "will",
+    "don",
+    "ali",
+    "sol",
+    "mar",
+    "luz",
+    "paz",
+    "cruz",
+    "dia",
+    "ora",
+    "era",
+    "nur",
+    "ela",
+    "eda",
+    "ada",
+    "ece",
+    "can",
+    "cem",
+    "ay",
+    "su",
+    "gül",
+    "deniz",
+    "umut",
+    "barış",
+    "sevgi",
+    "ferah",
+    "bahar",
+    "yaz",
+    "kış",
+    "ilk",
+    "tan",
+    "nil",
+    "nes",
+    "hoi",
+    "dag",
+    "açık",
+    "apa",
+    // What follows "my name is" when it is not a name ("my name is misspelled on my card").
+    "spelled",
+    "spelt",
+    "misspelled",
+    "misspelt",
+    "wrong",
+    "missing",
+    "already",
+    "listed",
+    "registered",
+    "different",
+    "incorrect",
+    "correct",
+    "changed",
+    "showing",
+    "shown",
+    "printed",
+    "written",
+    "under",
+    "fout",
+    "verkeerd",
+    "anders",
+    "mal",
+    "incorrecto",
+    "erróneo",
+    "faux",
+    "mal",
+    "falsch",
+    "anders",
+    "yanlış",
+];
 
 // Edges of a word in any script (the `\b` of `re` is ASCII's, blind to "ı" or "ü").
 const EDGE: &str = r"(?:^|[^\p{L}\p{N}])";
@@ -59,6 +295,12 @@ const BEFORE: &str = concat!(
 // capitalised word, not over the whole line). An academic title may come between ("Frau Dr. Becker").
 static BEFORE_END: LazyLock<Regex> =
     LazyLock::new(|| re(&format!(r"(?i:\b(?:{BEFORE}))\s+(?:(?i:dr|prof|ing|ir|drs|mr)\.?\s+)?(?i:{PARTICLE}\s+)?$")));
+// A title right before a name ("dr. nakamura", "mrs adeyemi").
+static TITLE_END: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i:\b(?:mr|mrs|ms|miss|mx|dr|prof|professor|meneer|mevrouw|dhr|mevr|señor|señora|sr|sra|monsieur|madame|mme|herr|frau)\.?\s+)$",
+    )
+});
 // A name from where it starts.
 static NAME_AT: LazyLock<Regex> = LazyLock::new(|| re(&format!("^{}", seq())));
 
@@ -485,8 +727,11 @@ fn strip_particle_end(text: &str, start: usize, mut end: usize) -> usize {
 /// `said`: which words it holds.
 pub(super) fn find(text: &str, said: Mentions, spans: &mut Spans<'_>) {
     let caps = capitalised_words(text);
-    if caps.is_empty() {
-        return; // names are capitalised; a line with no capital has none to find
+    // Names typed without a capital count only right after words that say a person comes
+    // ("ask tomasz", "my classmate jana", "its priya", "dr. nakamura"), and only lexicon names.
+    let lower = if said.has(Group::Person) { lower_case_names(text) } else { Vec::new() };
+    if caps.is_empty() && lower.is_empty() {
+        return;
     }
     // A capital only on the first word: no context before a name is possible.
     let inner = caps.iter().any(|&(s, _)| !text[..s].trim().is_empty());
@@ -544,6 +789,7 @@ pub(super) fn find(text: &str, said: Mentions, spans: &mut Spans<'_>) {
             candidates.push((s, e));
         }
     }
+    direct.extend(lower);
     if found.is_empty() && candidates.is_empty() && direct.is_empty() {
         return;
     }
@@ -578,6 +824,108 @@ pub(super) fn find(text: &str, said: Mentions, spans: &mut Spans<'_>) {
 fn signed_off(text: &str, said: Mentions) -> bool {
     let end = text.trim_end_matches(|c: char| c.is_whitespace() || c == '.' || c == '!');
     said.has(Group::SignOff) && end.ends_with(|c: char| c.is_lowercase() || matches!(c, '\'' | '’' | '-'))
+}
+
+/// Names in lower case right after the words that introduce a person, with a lower-case surname
+/// after them if the lexicon knows it.
+fn lower_case_names(text: &str) -> Vec<Span> {
+    // The strong half of `BEFORE`: introductions, people mentioned, someone to ask or tell; not
+    // "with", "call" or "email", after which a lower-case word is mostly a thing ("help with apa").
+    static LOWER_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
+        re(concat!(
+            r"(?i:\b(?:my\s+name\s+is|my\s+name's|name's|name\s+is|i\s+am|i'm|i’m|im|its|it's|it’s|this\s+is|",
+            r"ik\s+ben|ik\s+heet|mijn\s+naam\s+is|hier\s+is|me\s+llamo|mi\s+nombre\s+es|soy|je\s+m'appelle|je\s+m’appelle|",
+            r"ich\s+hei(?:ß|ss)e|mein\s+name\s+ist|ich\s+bin|benim\s+ad[ıi]m|ad[ıi]m|jag\s+heter|",
+            r"my\s+(?:friend|classmate|roommate|flatmate|colleague|sister|brother|tutor|supervisor|teacher|partner|boyfriend|girlfriend)|",
+            r"mijn\s+(?:vriend|vriendin|collega|zus|broer|huisgenoot|klasgenoot|studiegenoot|begeleider|docent)|",
+            r"mi\s+(?:amig[oa]|compañer[oa]|herman[oa]|novi[oa]|tutor[a]?|profesor[a]?)|mon\s+(?:ami|amie|copain|collègue|frère)|",
+            r"ma\s+(?:copine|collègue|sœur|soeur)|meine?\s+(?:freundin|freund|kommilitonin|kommilitone|kollegin|kollege|schwester|bruder)|",
+            r"arkadaş[ıi]m|min\s+(?:vän|kompis|syster|bror)|ask|tell|asking|vragen\s+of|vraag|zeg\s+tegen|",
+            r"preguntarle\s+a|pregúntale\s+a|dile\s+a|demander\s+à|dites\s+à))\s+$"
+        ))
+    });
+    // Saying one's name outright: whatever word follows is the name, known to the lexicon or not.
+    static NAMING: LazyLock<Regex> = LazyLock::new(|| {
+        re(concat!(
+            r"(?i:\b(?:my\s+name\s+is|my\s+name's|name's|name\s+is|me\s+llamo|mi\s+nombre\s+es|je\s+m'appelle|je\s+m’appelle|",
+            r"ich\s+hei(?:ß|ss)e|mein\s+name\s+ist|ik\s+heet|mijn\s+naam\s+is|benim\s+ad[ıi]m|ad[ıi]m|jag\s+heter|mitt\s+namn\s+är))\s+$"
+        ))
+    });
+    let mut out = Vec::new();
+    // The words that end a naming phrase: the word before a name decides cheaply whether one can.
+    const NAMING_ENDS: &[&str] = &[
+        "is",
+        "name's",
+        "llamo",
+        "es",
+        "m'appelle",
+        "m’appelle",
+        "heiße",
+        "heisse",
+        "ist",
+        "heet",
+        "adım",
+        "adim",
+        "heter",
+        "är",
+    ];
+    let words = lower_words(text);
+    for (i, &(s, e)) in words.iter().enumerate() {
+        let word = &text[s..e];
+        let (given, surname) = (GIVEN_LOWER.contains(word), SURNAMES_LOWER.contains(word));
+        let prev = text[..s].trim_end().rsplit(char::is_whitespace).next().unwrap_or("");
+        let naming = NAMING_ENDS.iter().any(|w| prev.eq_ignore_ascii_case(w));
+        if s == 0 || !(given || surname || naming) {
+            continue;
+        }
+        if word.chars().count() < 2 || not_a_name(word) || ORDINARY_SET.contains(word) {
+            continue;
+        }
+        let mut from = s.saturating_sub(40);
+        while !text.is_char_boundary(from) {
+            from -= 1;
+        }
+        let before = &text[from..s];
+        // After a title a surname is as likely as a given name; elsewhere a given name.
+        let named = naming && NAMING.is_match(before)
+            || (given || surname) && TITLE_END.is_match(before)
+            || given && LOWER_BEFORE.is_match(before);
+        if !named {
+            continue;
+        }
+        let end = match words.get(i + 1) {
+            Some(&(ns, ne)) if text[e..ns].trim().is_empty() && SURNAMES_LOWER.contains(&text[ns..ne]) => ne,
+            _ => e,
+        };
+        out.push((s, end));
+    }
+    out
+}
+
+/// The lower-case words of `text` (letters only), as spans.
+fn lower_words(text: &str) -> Vec<Span> {
+    let mut out = Vec::new();
+    let mut start = None;
+    let mut chars = text.char_indices().chain(std::iter::once((text.len(), ' '))).peekable();
+    while let Some((i, c)) = chars.next() {
+        // "soo-ah", "d'arcy": one word.
+        let joiner =
+            matches!(c, '-' | '\'' | '’') && start.is_some() && chars.peek().is_some_and(|&(_, n)| n.is_alphabetic());
+        match (start, c.is_alphabetic() || joiner) {
+            (None, true) => start = Some(i),
+            (Some(s), false) => {
+                let w = &text[s..i];
+                let glued = text[..s].ends_with(|c: char| c.is_alphanumeric() || c == '@' || c == '\'' || c == '’')
+                    || text[i..].starts_with(|c: char| c.is_alphanumeric() || c == '@' || c == '\'' || c == '’');
+                if !glued && w.chars().all(|c| c.is_lowercase() || matches!(c, '-' | '\'' | '’')) {
+                    out.push((s, i));
+                }
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    out
 }
 
 /// A byte range of the line.
@@ -675,6 +1023,21 @@ mod tests {
         assert_eq!(r("Hoi, Daan hier"), "Hoi, [NAME] hier");
     }
 
+    /// Every corpus line (as written, and typed all in lower case) in which a lower-case name is
+    /// found holds one of the words that guard that search.
+    #[test]
+    fn every_lower_case_name_in_the_corpora_passes_its_guard() {
+        use super::super::keywords::{Group, Mentions};
+        let mut found = 0;
+        for line in super::super::corpus_lines().into_iter().flat_map(|l| [l.to_lowercase(), l]) {
+            if !super::lower_case_names(&line).is_empty() {
+                found += 1;
+                assert!(Mentions::of(&line.to_lowercase()).has(Group::Person), "{line:?}");
+            }
+        }
+        assert!(found > 100, "{found} lines with a lower-case name");
+    }
+
     /// Every corpus line the sign-off pattern matches passes the cheap test that guards it.
     #[test]
     fn every_sign_off_in_the_corpora_passes_its_guard() {
@@ -687,6 +1050,31 @@ mod tests {
             }
         }
         assert!(matched > 20, "{matched} sign-offs");
+    }
+
+    #[test]
+    fn names_typed_in_lower_case_after_words_that_bring_a_person() {
+        assert_eq!(r("ok thanks, ask tomasz when he is back"), "ok thanks, ask [NAME] when he is back");
+        assert_eq!(
+            r("my classmate jana said you have the old exams"),
+            "my classmate [NAME] said you have the old exams"
+        );
+        assert_eq!(r("hey its priya, can u check my hold"), "hey its [NAME], can u check my hold");
+        assert_eq!(r("mi nombre es ana"), "mi nombre es [NAME]");
+        // Ordinary words after the same words, and lower-case words after weaker ones, stay.
+        for kept in [
+            "i'm fine thanks",
+            "its fine, never mind",
+            "my sister said it was due",
+            "can you help with apa citations",
+            "tell me when it opens",
+            "ask a librarian",
+            "i am will to pay the fine",
+            "my name is misspelled on my card",
+            "my name is not on the list",
+        ] {
+            assert_eq!(r(kept), kept);
+        }
     }
 
     #[test]

@@ -130,6 +130,9 @@ def fill(template, values, rng):
         slot = m.group(1)
         if slot in COMPUTED:
             value = COMPUTED[slot](rng)
+        elif slot.endswith("_lc") and slot not in values:
+            # The same values typed in lower case, as many patrons type names.
+            value = rng.choice(values[slot[:-3]]).lower()
         else:
             if slot not in values:
                 sys.exit(f"no values for {{{slot}}} in: {template}")
