@@ -5,6 +5,7 @@ mod dates;
 mod handles;
 mod ids;
 mod keywords;
+mod lexicon;
 pub mod names;
 mod people;
 mod places;
