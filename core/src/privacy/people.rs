@@ -165,10 +165,7 @@ pub(super) fn find(text: &str, said: Mentions, spans: &mut Spans<'_>) {
     let mut direct = Vec::new();
     if inner {
         for &(s, _) in &caps {
-            let mut from = s.saturating_sub(40);
-            while !text.is_char_boundary(from) {
-                from -= 1;
-            }
+            let from = window_start(text, s);
             if s == 0 || !BEFORE_END.is_match(&text[from..s]) {
                 continue;
             }
@@ -251,6 +248,16 @@ fn signed_off(text: &str, said: Mentions) -> bool {
     said.has(Group::SignOff) && end.ends_with(|c: char| c.is_lowercase() || matches!(c, '\'' | '’' | '-'))
 }
 
+/// Where the few words before `at` start (40 bytes back, on a character boundary): the context
+/// words before a name are looked for there, not over the whole line.
+fn window_start(text: &str, at: usize) -> usize {
+    let mut from = at.saturating_sub(40);
+    while !text.is_char_boundary(from) {
+        from -= 1;
+    }
+    from
+}
+
 /// Names in lower case right after the words that introduce a person, with a lower-case surname
 /// after them if the lexicon knows it.
 fn lower_case_names(text: &str) -> Vec<Span> {
@@ -306,11 +313,7 @@ fn lower_case_names(text: &str) -> Vec<Span> {
         if word.chars().count() < 2 || not_a_name(word) || ORDINARY_SET.contains(word) {
             continue;
         }
-        let mut from = s.saturating_sub(40);
-        while !text.is_char_boundary(from) {
-            from -= 1;
-        }
-        let before = &text[from..s];
+        let before = &text[window_start(text, s)..s];
         // After a title a surname is as likely as a given name; elsewhere a given name.
         let named = naming && NAMING.is_match(before)
             || (given || surname) && TITLE_END.is_match(before)

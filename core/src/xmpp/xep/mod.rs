@@ -6,6 +6,7 @@ pub mod carbons;
 pub mod chatstates;
 pub mod csi;
 pub mod delay;
+pub mod forms;
 pub mod forward;
 pub mod hints;
 pub mod im;
@@ -58,7 +59,7 @@ mod tests {
         let set = query.child("set", mam::NS_RSM).unwrap();
         assert_eq!(set.child("max", mam::NS_RSM).map(|m| m.text()).as_deref(), Some("50"));
         assert_eq!(set.child("after", mam::NS_RSM).map(|m| m.text()).as_deref(), Some("A50"));
-        let form = query.child("x", mam::NS_DATA).unwrap();
+        let form = query.child("x", forms::NS).unwrap();
         assert_eq!(form.elements().count(), 1, "no start time when paging on: {form:?}");
         let since = chrono::DateTime::parse_from_rfc3339("2026-12-01T10:00:00Z").unwrap().to_utc();
         let first = mam::query("q2", None, Some(since), 50).to_xml();

@@ -1,7 +1,7 @@
 //! XEP-0060, publish-subscribe: publishing one item to a node of our own account, with its options.
 
+use super::forms::{field, form};
 use super::im::{iq, IqType};
-use super::mam::{field, form};
 use crate::xmpp::xml::Element;
 
 pub const NS: &str = "http://jabber.org/protocol/pubsub";
