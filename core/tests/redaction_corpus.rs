@@ -77,3 +77,19 @@ fn the_development_corpus_is_redacted_above_the_floors() {
         assert!(c.details == 0 || c.recall() >= 0.85, "{} recall {:.3}\n{why}", kind.label(), c.recall());
     }
 }
+
+/// The freehand development corpus (data/redaction/free-dev.txt): chat as typed, not from
+/// templates (lower-case names, relatives, PINs, kisses after a sign-off). Its floors.
+#[test]
+fn the_freehand_development_corpus_is_redacted_above_the_floors() {
+    use refdesk_core::privacy::quality::{parse, score};
+    let corpus = parse(include_str!("data/redaction/free-dev.txt")).unwrap();
+    assert!(corpus.len() >= 140, "{} lines", corpus.len());
+    let report = score(&Redactor::new(), &corpus);
+    let overall = report.overall();
+    let names = report.by_kind[&Kind::Name];
+    let why = format!("{}\n{}", report.render(), report.misses.join("\n"));
+    assert!(overall.recall() >= 0.97 && overall.precision() >= 0.97, "{why}");
+    assert!(names.recall() >= 0.95 && names.precision() >= 0.95, "{why}");
+    assert!(report.kept() >= 0.98 && report.words_kept() >= 0.98, "{why}");
+}

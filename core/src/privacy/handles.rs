@@ -45,6 +45,12 @@ static LOGIN_BARE: LazyLock<Regex> = LazyLock::new(|| {
 static BARE_VALUE: LazyLock<Regex> = LazyLock::new(|| {
     re(r"(?i)\b(password|passwort|wachtwoord|contrase[ñn]a|pw|pwd|mdp|login|inlog)\s+(\S*[0-9!#$%&*?@_.]\S*)")
 });
+// A PIN: its word, then four to eight digits ("my pin 4821", "die PIN ist 9032", "code PIN : 1234").
+static PIN: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)\b(?:pin(?:\s*code|-code|\s+number|\s+nummer|\s+numarası|\s+kodu)?|code\s+pin)(?:\s+(?:is|was|es|est|ist|lautet|c'est|now|nu|ahora))*\s*[:=]?\s*(\d{4,8})\b",
+    )
+});
 static PASSWORD: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(
         r"(?i)(?:^|[^\p{{L}}\p{{N}}])(?:(?:password|passwd|passcode|pass\s*word|pw|pwd|pin\s*code|pincode|wachtwoord|contrase[ñn]a|mot\s+de\s+passe|mdp|passwort|kennwort|l[öo]senord){SAYS}|(?:[şs]ifre(?:m|si|niz)?|parola(?:m|s[ıi])?)\s*:?\s*){VALUE}"
@@ -180,6 +186,11 @@ pub(super) fn find(text: &str, said: Mentions, spans: &mut Spans<'_>) {
             spans.take(g.start(), g.start() + value.len(), Some(kind));
         }
     }
+    if text.bytes().any(|b| b.is_ascii_digit()) {
+        for g in PIN.captures_iter(text).filter_map(|c| c.get(1)) {
+            spans.take(g.start(), g.end(), Some(Kind::Password));
+        }
+    }
     for (pattern, kind) in [(&PASSWORD, Kind::Password), (&LOGIN, Kind::User), (&LOGIN_BARE, Kind::User)] {
         for c in pattern.captures_iter(text) {
             let Some(g) = c.get(1) else { continue };
@@ -218,6 +229,9 @@ mod tests {
         assert_eq!(r("login: jsmit4 password: Geheim!23"), "login: [USER] password: [PASSWORD]");
         assert_eq!(r("het wachtwoord is fiets12"), "het wachtwoord is [PASSWORD]");
         assert_eq!(r("the password is wrong again"), "the password is wrong again");
+        assert_eq!(r("I typed my pin 4821 wrong"), "I typed my pin [PASSWORD] wrong");
+        assert_eq!(r("die PIN ist 9032"), "die PIN ist [PASSWORD]");
+        assert_eq!(r("pin 12 on the map, spinning 4000 rpm"), "pin 12 on the map, spinning 4000 rpm");
         assert_eq!(r("I forgot my password"), "I forgot my password");
     }
 }

@@ -25,75 +25,26 @@ fn lower_names(names: &HashSet<&'static str>) -> HashSet<String> {
         .collect()
 }
 
-pub(super) static ORDINARY_SET: LazyLock<HashSet<&'static str>> = LazyLock::new(|| ORDINARY.iter().copied().collect());
+pub(super) static ORDINARY_SET: LazyLock<HashSet<&'static str>> =
+    LazyLock::new(|| FUNCTION_WORDS.iter().chain(ORDINARY).copied().collect());
+/// The function words of [`ORDINARY_SET`]: never a name, whatever comes before.
+pub(super) static FUNCTION_SET: LazyLock<HashSet<&'static str>> =
+    LazyLock::new(|| FUNCTION_WORDS.iter().copied().collect());
 
-/// Words the name lexicon holds that are ordinary words in a language patrons write: a name typed
-/// in lower case is never one of these.
+/// Everyday and function words the name lexicon holds, in the languages patrons write ("can",
+/// "will", "said"): a name typed in lower case is never one of these.
+const FUNCTION_WORDS: &[&str] = &[
+    "an", "ben", "buddy", "can", "du", "el", "ella", "elle", "even", "fine", "floor", "ive", "loan", "mate", "my",
+    "said", "sister", "una", "van", "vi", "will", "buch", "has", "hold", "just", "kan", "pour", "so", "the", "and",
+    "for", "you", "are", "not", "but", "all", "any", "her", "was", "one", "our", "out", "day", "get", "him", "his",
+    "how", "man", "new", "now", "old", "see", "two", "way", "who", "boy", "did", "its", "let", "put", "say", "she",
+    "too", "use",
+];
+
+/// The ordinary words the lexicon holds that are names as often as words ("frank", "rose",
+/// "deniz"), and the words that follow "my name is" without being one: a name typed in lower case
+/// is one of these only right after a relative ("my dad frank").
 const ORDINARY: &[&str] = &[
-    "an",
-    "ben",
-    "buddy",
-    "can",
-    "du",
-    "el",
-    "ella",
-    "elle",
-    "even",
-    "fine",
-    "floor",
-    "ive",
-    "loan",
-    "mate",
-    "my",
-    "said",
-    "sister",
-    "una",
-    "van",
-    "vi",
-    "will",
-    "buch",
-    "has",
-    "hold",
-    "just",
-    "kan",
-    "pour",
-    "so",
-    "the",
-    "and",
-    "for",
-    "you",
-    "are",
-    "not",
-    "but",
-    "all",
-    "any",
-    "her",
-    "was",
-    "one",
-    "our",
-    "out",
-    "day",
-    "get",
-    "him",
-    "his",
-    "how",
-    "man",
-    "new",
-    "now",
-    "old",
-    "see",
-    "two",
-    "way",
-    "who",
-    "boy",
-    "did",
-    "its",
-    "let",
-    "put",
-    "say",
-    "she",
-    "too",
-    "use",
     "dad",
     "mom",
     "mum",

@@ -10,7 +10,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::keywords::{Group, Mentions};
-use super::lexicon::{common, not_a_name, GIVEN, GIVEN_LOWER, ORDINARY_SET, SURNAMES, SURNAMES_LOWER};
+use super::lexicon::{common, not_a_name, FUNCTION_SET, GIVEN, GIVEN_LOWER, ORDINARY_SET, SURNAMES, SURNAMES_LOWER};
 use super::redact::{is_particle, re, Kind, Spans, NAME_WORD, PARTICLE};
 
 // Edges of a word in any script (the `\b` of `re` is ASCII's, blind to "ı" or "ü").
@@ -22,6 +22,29 @@ fn seq() -> String {
     format!(r"{NAME_WORD}(?:\s+(?:{PARTICLE}\s+)*{NAME_WORD}){{0,3}}")
 }
 
+// The people a patron mentions by who they are to them ("my mum", "mijn zoon", "annem"): after
+// these, the next word is a name far more often than anything else.
+macro_rules! relatives {
+    () => {
+        concat!(
+            r"my\s+(?:friend|classmate|roommate|flatmate|colleague|sister|brother|mum|mom|dad|mother|father|son|daughter|",
+            r"husband|wife|partner|boyfriend|girlfriend|fianc[ée]e?|grandson|granddaughter|grandma|grandmother|grandpa|",
+            r"grandfather|cousin|niece|nephew|aunt|auntie|uncle|kid|tutor|supervisor|teacher)|",
+            r"mijn\s+(?:vriend|vriendin|collega|zus|broer|moeder|vader|mama|papa|zoon|dochter|man|vrouw|partner|opa|oma|",
+            r"neef|nicht|tante|oom|huisgenoot|klasgenoot|studiegenoot|begeleider|docent)|",
+            r"mi\s+(?:amig[oa]|compañer[oa]|herman[oa]|madre|padre|mamá|papá|hij[oa]|espos[oa]|marido|mujer|pareja|",
+            r"abuel[oa]|prim[oa]|tí[oa]|sobrin[oa]|novi[oa]|tutor[a]?|profesor[a]?)|",
+            r"mon\s+(?:ami|amie|copain|collègue|frère|fils|mari|père|cousin|oncle|neveu|compagnon|camarade|prof)|",
+            r"ma\s+(?:copine|collègue|sœur|soeur|fille|femme|mère|cousine|tante|nièce|compagne|camarade|prof)|",
+            r"meine?\s+(?:freundin|freund|kommilitonin|kommilitone|kollegin|kollege|schwester|bruder|sohn|tochter|mann|",
+            r"frau|mutter|vater|mama|papa|oma|opa|cousine|cousin|tante|onkel|enkelin|enkel|mitbewohnerin|mitbewohner|",
+            r"betreuerin|betreuer)|",
+            r"arkadaş[ıi]m|kardeşim|annem|babam|ablam|abim|eşim|oğlum|kızım|kuzenim|teyzem|amcam|halam|dayım|",
+            r"sevgilim|nişanlım|min\s+(?:vän|kompis|syster|bror|son|dotter|mamma|pappa|man|fru|sambo)"
+        )
+    };
+}
+
 // What comes right before a name, lower-cased where it can be.
 const BEFORE: &str = concat!(
     // Introductions.
@@ -30,14 +53,11 @@ const BEFORE: &str = concat!(
     r"me\s+llamo|mi\s+nombre\s+es|soy|",
     r"je\s+m'appelle|je\s+m’appelle|je\s+suis|c'est|c’est|ici|moi\s+c'est|",
     r"ich\s+hei(?:ß|ss)e|mein\s+name\s+ist|ich\s+bin|hier\s+ist|hier\s+spricht|",
-    r"benim\s+ad[ıi]m|ad[ıi]m|^ben|[,.!]\s*ben|jag\s+heter|jag\s+är|mitt\s+namn\s+är|",
+    r"benim\s+ad[ıi]m|ad[ıi]m|^ben|[,.!]\s*ben|(?:merhaba|selam|selamlar|günaydın|iyi\s+günler|iyi\s+akşamlar)\s+ben|",
+    r"jag\s+heter|jag\s+är|mitt\s+namn\s+är|",
     // People the patron mentions.
-    r"my\s+(?:friend|classmate|roommate|flatmate|colleague|sister|brother|mum|mom|dad|son|daughter|husband|wife|partner|boyfriend|girlfriend|tutor|supervisor|teacher)|",
-    r"mijn\s+(?:vriend|vriendin|collega|zus|broer|moeder|vader|huisgenoot|klasgenoot|studiegenoot|begeleider|docent)|",
-    r"mi\s+(?:amig[oa]|compañer[oa]|herman[oa]|madre|padre|novi[oa]|tutor[a]?|profesor[a]?)|",
-    r"mon\s+(?:ami|amie|copain|collègue|frère|camarade|prof)|ma\s+(?:copine|collègue|sœur|soeur|camarade|prof)|",
-    r"meine?\s+(?:freundin|freund|kommilitonin|kommilitone|kollegin|kollege|schwester|bruder|mitbewohnerin|mitbewohner|betreuerin|betreuer)|",
-    r"arkadaş[ıi]m|kardeşim|min\s+(?:vän|kompis|syster|bror)|",
+    relatives!(),
+    "|",
     // Someone to ask or tell.
     r"with|avec|mit|con|ask|tell|asking|remind|let|ping|email|call|vragen\s+of|vraag|zeg\s+tegen|laat|preguntarle\s+a|pregúntale\s+a|dile\s+a|decirle\s+a|avisa\s+a|",
     r"demander\s+à|dites\s+à|dire\s+à|prévenir|können\s+sie|könnten\s+sie|sagen\s+sie|fragen\s+sie|",
@@ -73,7 +93,7 @@ static BEFORE_CONTEXT: LazyLock<Regex> = LazyLock::new(|| {
 // Sign-offs: the name at the end of the message.
 static SIGN_OFF: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(
-        r"(?i:\b(?:thanks|thank\s+you|thx|ty|cheers|regards|kind\s+regards|best(?:\s+wishes)?|sincerely|bye|love|take\s+care|groetjes|groeten|groet|gr|met\s+vriendelijke\s+groet(?:en)?|mvg|bedankt|dank\s+je(?:\s+wel)?|dankjewel|dank\s+u(?:\s+wel)?|saludos|un\s+saludo|atentamente|gracias|muchas\s+gracias|mil\s+gracias|cordialement|bien\s+à\s+vous|bien\s+cordialement|merci(?:\s+beaucoup)?|bonne\s+(?:journée|soirée)|amitiés|bises|viele\s+grüße|vg|lg|liebe\s+grüße|mit\s+freundlichen\s+grüßen|mfg|beste\s+grüße|danke(?:\s+schön)?|teşekkürler|teşekkür\s+ederim|sağ\s*olun|saygılarımla|hälsningar|mvh|tack)(?:\s+(?:so|very)\s+much|\s+a\s+lot|\s+again)?)[\s,.!:;—–-]*({})\s*[.!]*\s*$",
+        r"(?i:\b(?:thanks|thank\s+you|thx|ty|cheers|regards|kind\s+regards|best(?:\s+wishes)?|sincerely|bye|love|take\s+care|groetjes|groeten|groet|gr|met\s+vriendelijke\s+groet(?:en)?|mvg|bedankt|dank\s+je(?:\s+wel)?|dankjewel|dank\s+u(?:\s+wel)?|saludos|un\s+saludo|atentamente|gracias|muchas\s+gracias|mil\s+gracias|cordialement|bien\s+à\s+vous|bien\s+cordialement|merci(?:\s+beaucoup)?|bonne\s+(?:journée|soirée)|amitiés|bises|viele\s+grüße|vg|lg|liebe\s+grüße|mit\s+freundlichen\s+grüßen|mfg|beste\s+grüße|danke(?:\s+schön)?|teşekkürler|teşekkür\s+ederim|sağ\s*olun|saygılarımla|iyi\s+çalışmalar|iyi\s+günler|iyi\s+akşamlar|görüşürüz|hoşça\s+kal(?:ın)?|hälsningar|mvh|tack|hej\s+då|cya|see\s+ya|see\s+you|ttyl|tschüss?|ciao|adiós|hasta\s+luego|à\s+bientôt|tot\s+ziens|doei)(?:\s+(?:so|very)\s+much|\s+a\s+lot|\s+again|\s+(?:later|soon))?)[\s,.!:;—–-]*({})\s*[.!]*(?:\s+x{{1,4}}|\s*[:;]-?[)D])?\s*$",
         seq()
     ))
 });
@@ -220,9 +240,14 @@ pub(super) fn find(text: &str, said: Mentions, spans: &mut Spans<'_>) {
     let overlaps = |list: &[(usize, usize)], s: usize, e: usize| list.iter().any(|&(ts, te)| s < te && ts < e);
     // Right after "Mevrouw" the words that look like a topic's ("de Jong") are the name's own;
     // a topic told by what follows ("Ben Okri romanları") still stays.
+    // Only after the Turkish "ben" ("I", and the name Ben) can what follows still make it a topic;
+    // after "my mum" or "annem" the person wins ("annem Fatma kitapları getirecek").
+    let after_ben = |s: usize| {
+        text[..s].trim_end().rsplit(char::is_whitespace).next().is_some_and(|w| w.eq_ignore_ascii_case("ben"))
+    };
     for (s, e) in direct {
         let e = strip_particle_end(text, s, e);
-        if !overlaps(&after, s, e) {
+        if !(after_ben(s) && overlaps(&after, s, e)) {
             spans.take_up_to_taken(s, e, Kind::Name);
         }
     }
@@ -245,6 +270,8 @@ pub(super) fn find(text: &str, said: Mentions, spans: &mut Spans<'_>) {
 /// the pattern's search is among the dearest and most lines end otherwise ("?", a digit).
 fn signed_off(text: &str, said: Mentions) -> bool {
     let end = text.trim_end_matches(|c: char| c.is_whitespace() || c == '.' || c == '!');
+    // A kiss or a smile may close it ("Maddie x", "Liam :)"): the name ends before them.
+    let end = end.trim_end_matches(['x', ')', 'D', '-', ':', ';', ' ']);
     said.has(Group::SignOff) && end.ends_with(|c: char| c.is_lowercase() || matches!(c, '\'' | '’' | '-'))
 }
 
@@ -258,6 +285,22 @@ fn window_start(text: &str, at: usize) -> usize {
     from
 }
 
+/// Whether the lexicon holds `word` (lower case) as a given name, even one that is also an
+/// ordinary word ("frank", "rosa"): looked up capitalised, without allocating.
+fn given_in_any_case(word: &str) -> bool {
+    let mut buf = [0u8; 32];
+    let mut chars = word.chars();
+    let Some(first) = chars.next() else { return false };
+    let mut len = 0;
+    for c in first.to_uppercase().chain(chars) {
+        if len + c.len_utf8() > buf.len() {
+            return false;
+        }
+        len += c.encode_utf8(&mut buf[len..]).len();
+    }
+    std::str::from_utf8(&buf[..len]).is_ok_and(|w| GIVEN.contains(w))
+}
+
 /// Names in lower case right after the words that introduce a person, with a lower-case surname
 /// after them if the lexicon knows it.
 fn lower_case_names(text: &str) -> Vec<Span> {
@@ -268,11 +311,8 @@ fn lower_case_names(text: &str) -> Vec<Span> {
             r"(?i:\b(?:my\s+name\s+is|my\s+name's|name's|name\s+is|i\s+am|i'm|i’m|im|its|it's|it’s|this\s+is|",
             r"ik\s+ben|ik\s+heet|mijn\s+naam\s+is|hier\s+is|me\s+llamo|mi\s+nombre\s+es|soy|je\s+m'appelle|je\s+m’appelle|",
             r"ich\s+hei(?:ß|ss)e|mein\s+name\s+ist|ich\s+bin|benim\s+ad[ıi]m|ad[ıi]m|jag\s+heter|",
-            r"my\s+(?:friend|classmate|roommate|flatmate|colleague|sister|brother|tutor|supervisor|teacher|partner|boyfriend|girlfriend)|",
-            r"mijn\s+(?:vriend|vriendin|collega|zus|broer|huisgenoot|klasgenoot|studiegenoot|begeleider|docent)|",
-            r"mi\s+(?:amig[oa]|compañer[oa]|herman[oa]|novi[oa]|tutor[a]?|profesor[a]?)|mon\s+(?:ami|amie|copain|collègue|frère)|",
-            r"ma\s+(?:copine|collègue|sœur|soeur)|meine?\s+(?:freundin|freund|kommilitonin|kommilitone|kollegin|kollege|schwester|bruder)|",
-            r"arkadaş[ıi]m|min\s+(?:vän|kompis|syster|bror)|ask|tell|asking|vragen\s+of|vraag|zeg\s+tegen|",
+            relatives!(),
+            r"|ask|tell|asking|vragen\s+of|vraag|zeg\s+tegen|",
             r"preguntarle\s+a|pregúntale\s+a|dile\s+a|demander\s+à|dites\s+à))\s+$"
         ))
     });
@@ -283,6 +323,11 @@ fn lower_case_names(text: &str) -> Vec<Span> {
             r"ich\s+hei(?:ß|ss)e|mein\s+name\s+ist|ik\s+heet|mijn\s+naam\s+is|benim\s+ad[ıi]m|ad[ıi]m|jag\s+heter|mitt\s+namn\s+är))\s+$"
         ))
     });
+    // Right after "my mum" or "annem" even a name that is also a word ("frank", "rosa") is the
+    // name; not a verb that follows as often ("my mom may come").
+    static RELATIVE_END: LazyLock<Regex> = LazyLock::new(|| re(concat!(r"(?i:\b(?:", relatives!(), r"))\s+$")));
+    const VERBS: &[&str] =
+        &["may", "might", "must", "will", "can", "said", "says", "did", "does", "has", "had", "was", "is"];
     let mut out = Vec::new();
     // The words that end a naming phrase: the word before a name decides cheaply whether one can.
     const NAMING_ENDS: &[&str] = &[
@@ -307,17 +352,20 @@ fn lower_case_names(text: &str) -> Vec<Span> {
         let (given, surname) = (GIVEN_LOWER.contains(word), SURNAMES_LOWER.contains(word));
         let prev = text[..s].trim_end().rsplit(char::is_whitespace).next().unwrap_or("");
         let naming = NAMING_ENDS.iter().any(|w| prev.eq_ignore_ascii_case(w));
-        if s == 0 || !(given || surname || naming) {
+        let kin = !(given || naming) && given_in_any_case(word) && !VERBS.contains(&word);
+        if s == 0 || !(given || surname || naming || kin) {
             continue;
         }
-        if word.chars().count() < 2 || not_a_name(word) || ORDINARY_SET.contains(word) {
+        let ordinary = if kin { FUNCTION_SET.contains(word) } else { ORDINARY_SET.contains(word) };
+        if word.chars().count() < 2 || not_a_name(word) || ordinary {
             continue;
         }
         let before = &text[window_start(text, s)..s];
         // After a title a surname is as likely as a given name; elsewhere a given name.
         let named = naming && NAMING.is_match(before)
             || (given || surname) && TITLE_END.is_match(before)
-            || given && LOWER_BEFORE.is_match(before);
+            || given && LOWER_BEFORE.is_match(before)
+            || kin && RELATIVE_END.is_match(before);
         if !named {
             continue;
         }
@@ -503,6 +551,22 @@ mod tests {
         ] {
             assert_eq!(r(kept), kept);
         }
+    }
+
+    #[test]
+    fn relatives_greetings_and_kisses_bring_names() {
+        // After a relative even a name that is also a word is the name; a verb is not.
+        assert_eq!(r("my dad frank renewed them"), "my dad [NAME] renewed them");
+        assert_eq!(r("my mom rosa is coming"), "my mom [NAME] is coming");
+        assert_eq!(r("mijn dochter noor wil lid worden"), "mijn dochter [NAME] wil lid worden");
+        assert_eq!(r("my mom may come by later"), "my mom may come by later");
+        assert_eq!(r("my son said it was due"), "my son said it was due");
+        // "annem Fatma kitapları": the person, not a topic; "Ben Okri romanları" stays a topic.
+        assert_eq!(r("annem Fatma kitapları getirecek"), "annem [NAME] kitapları getirecek");
+        assert_eq!(r("Ben Okri romanları var mı?"), "Ben Okri romanları var mı?");
+        assert_eq!(r("merhaba ben Ayşe Demir"), "merhaba ben [NAME]");
+        assert_eq!(r("thank you!! Maddie x"), "thank you!! [NAME] x");
+        assert_eq!(r("iyi çalışmalar, Deniz"), "iyi çalışmalar, [NAME]");
     }
 
     #[test]
