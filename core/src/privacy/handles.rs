@@ -32,18 +32,28 @@ static PROFILE: LazyLock<Regex> = LazyLock::new(|| {
 // A user name or password given in words: the word that names it, then the value.
 static LOGIN: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(
-        r"(?i)\b(?:(?:user\s*name|username|user\s*id|userid|login(?:\s+name)?|log-in|netid|gebruikersnaam|inlognaam|gebruiker|usuario|nombre\s+de\s+usuario|identifiant|nom\s+d'utilisateur|benutzername|benutzerkennung|kennung|anv[äa]ndarnamn){SAYS}|kullan[ıi]c[ıi](?:\s+ad[ıi]m)?\s*:?\s*){VALUE}"
+        r"(?i)\b(?:(?:user\s*name|username|user\s*id|userid|account\s*name|login(?:\s+name)?|log-in|netid|gebruikersnaam|inlognaam|gebruiker|usuario|nombre\s+de\s+usuario|identifiant|nom\s+d'utilisateur|benutzername|benutzerkennung|kennung|anv[äa]ndarnamn){SAYS}|kullan[ıi]c[ıi](?:\s+ad[ıi]m)?\s*:?\s*){VALUE}"
     ))
 });
 // "inlognaam jdoe7": the words that can only name a user name, with no "is" or colon.
 static LOGIN_BARE: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)\b(?:user\s*name|username|gebruikersnaam|inlognaam|benutzername|nombre\s+de\s+usuario|identifiant|kullan[ıi]c[ıi]\s+ad[ıi])\s+([a-z0-9][a-z0-9._@-]{2,40})",
+        r"(?i)\b(?:user\s*name|username|gebruikersnaam|inlognaam|benutzername|nombre\s+de\s+usuario|identifiant|kullan[ıi]c[ıi]\s+ad[ıi]|(?:log|logged|sign|signed)\s*(?:in|on)\s+as)\s+([a-z0-9][a-z0-9._@-]{2,40})",
     )
 });
 // "PW Geheim12", "Login jdoe7": a bare word, then a value with a digit or sign in it.
 static BARE_VALUE: LazyLock<Regex> = LazyLock::new(|| {
     re(r"(?i)\b(password|passwort|wachtwoord|contrase[ñn]a|pw|pwd|mdp|login|inlog)\s+(\S*[0-9!#$%&*?@_.]\S*)")
+});
+// A password given before its word: "it keeps rejecting hunter2! as my password".
+static PASSWORD_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r#"(?i)(?:^|\s)([^\s"'“‘]*[0-9!#$%&*?@_][^\s"'”’]*)\s+(?:as|is|was)\s+(?:my|the|our|a)\s+(?:new\s+)?(?:password|passwort|wachtwoord|contrase[ñn]a|mot\s+de\s+passe|pw)\b"#,
+    )
+});
+// A password set in words: "I reset it to Katze#77" (letters with a digit or a sign, six or more).
+static RESET_TO: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?i)\b(?:reset|changed|set|change)\s+(?:it|my\s+password|the\s+password|mine)\s+to\s+(\S{6,64})")
 });
 // A PIN: its word, then four to eight digits ("my pin 4821", "die PIN ist 9032", "code PIN : 1234").
 static PIN: LazyLock<Regex> = LazyLock::new(|| {
@@ -58,7 +68,7 @@ static PASSWORD: LazyLock<Regex> = LazyLock::new(|| {
 });
 // Between the word that names it and the value: a colon, or "is", "to", "es", "est", "ist"…
 const SAYS: &str =
-    r"(?:(?:\s+(?:is|was|es|est|ist|lautet|c'est|to|naar|a|en|zu|auf|now|nu|ahora))+\s*[:=]?\s*|\s*[:=]\s*)";
+    r"(?:(?:\s+(?:is|was|es|est|ist|lautet|c'est|to|naar|a|en|zu|auf|now|nu|ahora))+\s*[:=]?\s*|\s*[:=]\s*|['’]s\s+)";
 const VALUE: &str = r#"[\"'“‘]?(\S{3,64})"#;
 // Words that follow "login" or "password" without being one ("the password is wrong").
 const NOT_VALUES: &[&str] = &[
@@ -81,6 +91,16 @@ const NOT_VALUES: &[&str] = &[
     "invalid",
     "incorrect",
     "forgotten",
+    "been",
+    "guest",
+    "admin",
+    "student",
+    "staff",
+    "visitor",
+    "member",
+    "usual",
+    "normal",
+    "myself",
     "forgot",
     "page",
     "screen",
@@ -191,6 +211,19 @@ pub(super) fn find(text: &str, said: Mentions, spans: &mut Spans<'_>) {
             spans.take(g.start(), g.end(), Some(Kind::Password));
         }
     }
+    for g in RESET_TO.captures_iter(text).filter_map(|c| c.get(1)) {
+        let value = g.as_str().trim_end_matches(['.', ',', ';', ')']);
+        let signed = value.chars().any(|c| c.is_ascii_digit() || "!#$%&*?@_".contains(c));
+        if signed && value.chars().any(char::is_alphabetic) && value.chars().count() >= 6 {
+            spans.take(g.start(), g.start() + value.len(), Some(Kind::Password));
+        }
+    }
+    for g in PASSWORD_BEFORE.captures_iter(text).filter_map(|c| c.get(1)) {
+        let value = g.as_str().trim_end_matches(['.', ',', ';', ')']);
+        if value.chars().count() >= 4 {
+            spans.take(g.start(), g.start() + value.len(), Some(Kind::Password));
+        }
+    }
     for (pattern, kind) in [(&PASSWORD, Kind::Password), (&LOGIN, Kind::User), (&LOGIN_BARE, Kind::User)] {
         for c in pattern.captures_iter(text) {
             let Some(g) = c.get(1) else { continue };
@@ -230,6 +263,18 @@ mod tests {
         assert_eq!(r("het wachtwoord is fiets12"), "het wachtwoord is [PASSWORD]");
         assert_eq!(r("the password is wrong again"), "the password is wrong again");
         assert_eq!(r("I typed my pin 4821 wrong"), "I typed my pin [PASSWORD] wrong");
+        assert_eq!(r("it keeps rejecting hunter2! as my password"), "it keeps rejecting [PASSWORD] as my password");
+        assert_eq!(r("my password's Tulpen2023 but"), "my password's [PASSWORD] but");
+        assert_eq!(r("my password's been reset"), "my password's been reset");
+        assert_eq!(r("I log in as mvdberg usually"), "I log in as [USER] usually");
+        assert_eq!(r("can I log in as a guest? or log in as guest"), "can I log in as a guest? or log in as guest");
+        assert_eq!(r("the account name is rkapoor_lib"), "the account name is [USER]");
+        assert_eq!(r("I reset it to Sunflower99!"), "I reset it to [PASSWORD]");
+        assert_eq!(
+            r("I reset it to 10:30 and changed it to tomorrow"),
+            "I reset it to 10:30 and changed it to tomorrow"
+        );
+        assert_eq!(r("room 2.14 is the room"), "room 2.14 is the room");
         assert_eq!(r("die PIN ist 9032"), "die PIN ist [PASSWORD]");
         assert_eq!(r("pin 12 on the map, spinning 4000 rpm"), "pin 12 on the map, spinning 4000 rpm");
         assert_eq!(r("I forgot my password"), "I forgot my password");

@@ -126,7 +126,7 @@ static CARD_CONTEXT: LazyLock<Regex> = LazyLock::new(|| {
 });
 static DOB_CONTEXT: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)\b(?:born\s+(?:on\s+)?|date\s+of\s+birth\s*(?:is\s*|:\s*)?|d\.?o\.?b\.?\s*:?\s*|birthday\s+(?:is\s+)?|birth\s+date\s*:?\s*|geboren\s+(?:op\s+)?|geboortedatum\s*:?\s*|fecha\s+de\s+nacimiento\s*:?\s*|nac[ií]\s+el\s+|nacido\s+el\s+|nacida\s+el\s+)((?:\d{1,2}[./-]\d{1,2}[./-]\d{2,4})|(?:\d{4}-\d{2}-\d{2})|(?:\d{1,2}(?:st|nd|rd|th)?\s+(?:de\s+|of\s+)?\p{L}+\.?(?:\s+(?:de\s+)?\d{4})?)|(?:\p{L}+\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}))",
+        r"(?i)\b(?:born\s+(?:on\s+)?(?:the\s+)?|date\s+of\s+birth\s*(?:is\s*|:\s*)?|d\.?o\.?b\.?\s*:?\s*|birthday\s+(?:is\s+)?|birth\s+date\s*:?\s*|geboren\s+(?:op\s+)?|geboortedatum\s*:?\s*|fecha\s+de\s+nacimiento\s*:?\s*|nac[ií]\s+el\s+|nacido\s+el\s+|nacida\s+el\s+)((?:\d{1,2}[./-]\d{1,2}[./-]\d{2,4})|(?:\d{4}-\d{2}-\d{2})|(?:\d{1,2}(?:st|nd|rd|th)?\s+(?:de\s+|of\s+)?\p{L}+\.?(?:\s+(?:de\s+)?\d{4})?)|(?:\p{L}+\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}))",
     )
 });
 static STREET_EN: LazyLock<Regex> = LazyLock::new(|| {
