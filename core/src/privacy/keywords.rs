@@ -181,6 +181,8 @@ const WORDS: &[(Group, &[&str])] = &[
             "eser",
             "üzerine",
             "checked out",
+            "biograph",
+            "memoir",
             "on loan",
             "shelf",
             "stock",

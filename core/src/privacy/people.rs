@@ -114,7 +114,7 @@ static TOPIC_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
 });
 static TOPIC_AFTER: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(
-        r"({})['’]?\s*(?:'?(?:[ıi]n|un|ün|n[ıi]n))?\s+(?i:kitap\w*|roman\w*|şiir\w*|biyografi\w*|hakk[ıi]nda|eserleri\w*|üzerine|checked\s+out|on\s+loan|on\s+the\s+shelf|in\s+stock|available|uitgeleend|beschikbaar|prestado|disponible|emprunt[ée]|ausgeliehen|entliehen|verfügbar|ödünç)",
+        r"({})['’]?\s*(?:'?(?:[ıi]n|un|ün|n[ıi]n))?\s+(?i:kitap\w*|roman\w*|şiir\w*|biyografi\w*|hakk[ıi]nda|eserleri\w*|üzerine|checked\s+out|on\s+loan|on\s+the\s+shelf|in\s+stock|available|(?:auto)?biography|memoirs?|uitgeleend|beschikbaar|prestado|disponible|emprunt[ée]|ausgeliehen|entliehen|verfügbar|ödünç)",
         seq()
     ))
 });
@@ -215,11 +215,18 @@ pub(super) fn find(text: &str, said: Mentions, spans: &mut Spans<'_>) {
         }
     }
     // Given names from the lexicon, where nothing says they are a topic: not the first word of
-    // a sentence (capitalised anyway) unless a known surname follows.
+    // a sentence (capitalised anyway) unless a known surname or a person's doing follows. And a
+    // name the lexicon does not know in a question about what someone did ("did Thandiwe return").
     let mut candidates = Vec::new();
     for &(s, e) in &caps {
         let word = &text[s..e];
-        if !GIVEN.contains(word) || common(word) || not_a_name(word) {
+        if common(word) || not_a_name(word) {
+            continue;
+        }
+        if !GIVEN.contains(word) {
+            if asked_what_they_did(text, s, e) {
+                candidates.push((s, e));
+            }
             continue;
         }
         let next = next_name_word(text, e);
@@ -227,7 +234,7 @@ pub(super) fn find(text: &str, said: Mentions, spans: &mut Spans<'_>) {
         let sentence_start =
             text[..s].trim_end().is_empty() || text[..s].trim_end().ends_with(['.', '!', '?', ':', '\n']);
         let surname_next = next.is_some_and(|(ns, ne)| SURNAMES.contains(&text[ns..ne]));
-        if !sentence_start || surname_next {
+        if !sentence_start || surname_next || acts_next(text, e) {
             candidates.push((s, e));
         }
     }
@@ -273,6 +280,89 @@ fn signed_off(text: &str, said: Mentions) -> bool {
     // A kiss or a smile may close it ("Maddie x", "Liam :)"): the name ends before them.
     let end = end.trim_end_matches(['x', ')', 'D', '-', ':', ';', ' ']);
     said.has(Group::SignOff) && end.ends_with(|c: char| c.is_lowercase() || matches!(c, '\'' | '’' | '-'))
+}
+
+/// Whether the capitalised word at `s..e` is asked about as someone who does a thing: an
+/// auxiliary opens the sentence and a person's verb follows ("did Thandiwe return…", "can Yuki
+/// pick up…"): "is Zotero working" stays, as products do not call, bring or pick up.
+fn asked_what_they_did(text: &str, s: usize, e: usize) -> bool {
+    const AUX: &[&str] = &["did", "can", "could", "will", "would", "has", "does"];
+    const DOES: &[&str] = &[
+        "return", "bring", "pick", "call", "email", "text", "say", "tell", "leave", "drop", "come", "send", "know",
+        "give", "get",
+    ];
+    let before = text[..s].trim_end();
+    let aux = before.rsplit(|c: char| c.is_whitespace() || matches!(c, ',' | '.' | '!' | '?')).next().unwrap_or("");
+    let opens = before[..before.len() - aux.len()].trim_end();
+    let next = text[e..].trim_start().split(char::is_whitespace).next().unwrap_or("");
+    AUX.iter().any(|a| aux.eq_ignore_ascii_case(a))
+        && (opens.is_empty() || opens.ends_with([',', '.', '!', '?']))
+        && DOES.contains(&next)
+}
+
+/// Whether the word after `end` is one a person does ("Oksana said", "Willemijn zei", "Ximena y
+/// yo"): a given name at the start of a sentence is then the subject, not a capitalised word.
+fn acts_next(text: &str, end: usize) -> bool {
+    // What a person says, asks or does; not "is" or "has", which follow an author as often
+    // ("Toni Morrison is…").
+    const ACTS: &[&str] = &[
+        "said",
+        "says",
+        "told",
+        "asked",
+        "wants",
+        "needs",
+        "mentioned",
+        "suggested",
+        "recommended",
+        "thinks",
+        "knows",
+        "sent",
+        "gave",
+        "borrowed",
+        "lost",
+        "found",
+        "can't",
+        "cannot",
+        "zei",
+        "zegt",
+        "vroeg",
+        "wil",
+        "dijo",
+        "dice",
+        "quiere",
+        "m'a",
+        "m’a",
+        "dit",
+        "veut",
+        "sagt",
+        "sagte",
+        "meinte",
+        "dedi",
+        "bana",
+        "sa",
+    ];
+    // The patron with someone ("Mehmet and I", "Ximena y yo"), or a saying in two words.
+    const PAIRS: &[(&str, &str)] = &[
+        ("and", "i"),
+        ("and", "me"),
+        ("y", "yo"),
+        ("et", "moi"),
+        ("und", "ich"),
+        ("en", "ik"),
+        ("ve", "ben"),
+        ("och", "jag"),
+        ("hat", "gesagt"),
+        ("hat", "gemeint"),
+        ("heeft", "gezegd"),
+        ("har", "sagt"),
+    ];
+    let mut words =
+        text[end..].split(|c: char| c.is_whitespace() || matches!(c, ',' | '.' | '!' | '?')).filter(|w| !w.is_empty());
+    let (Some(first), second) = (words.next(), words.next()) else { return false };
+    let first = first.to_lowercase();
+    let second = second.map(str::to_lowercase);
+    ACTS.contains(&first.as_str()) || PAIRS.iter().any(|&(a, b)| a == first && second.as_deref() == Some(b))
 }
 
 /// Where the few words before `at` start (40 bytes back, on a character boundary): the context
@@ -567,6 +657,23 @@ mod tests {
         assert_eq!(r("merhaba ben Ayşe Demir"), "merhaba ben [NAME]");
         assert_eq!(r("thank you!! Maddie x"), "thank you!! [NAME] x");
         assert_eq!(r("iyi çalışmalar, Deniz"), "iyi çalışmalar, [NAME]");
+    }
+
+    #[test]
+    fn a_name_that_opens_a_line_counts_when_its_bearer_does_something() {
+        assert_eq!(r("Oksana said I could pick it up"), "[NAME] said I could pick it up");
+        assert_eq!(r("Mehmet and I need a room"), "[NAME] and I need a room");
+        assert_eq!(r("Friederike hat gesagt, ich soll fragen"), "[NAME] hat gesagt, ich soll fragen");
+        assert_eq!(r("did Thandiwe return the camera?"), "did [NAME] return the camera?");
+        // An author, a title or a product opening a line stays.
+        for kept in [
+            "Harry Potter and the Goblet of Fire",
+            "is Zotero working today?",
+            "can Zotero export to Word?",
+            "the Malcolm Gladwell biography",
+        ] {
+            assert_eq!(r(kept), kept);
+        }
     }
 
     #[test]
