@@ -212,6 +212,9 @@ const WORDS: &[(Group, &[&str])] = &[
             "personeel",
             "id",
             "bsn",
+            "steuer",
+            "idnr",
+            "personalausweis",
             "ssn",
             "social",
             "dni",
@@ -220,7 +223,7 @@ const WORDS: &[(Group, &[&str])] = &[
             "número",
         ],
     ),
-    (Group::CardWord, &["card", "barcode", "patron", "pas", "tarjeta", "carn"]),
+    (Group::CardWord, &["card", "barcode", "patron", "pas", "tarjeta", "carn", "nummer", "ausweis"]),
     (
         Group::StreetEn,
         &[

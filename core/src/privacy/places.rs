@@ -30,7 +30,7 @@ static STREET_UK: LazyLock<Regex> = LazyLock::new(|| {
 // "Atatürk Cad. No: 15", "Bağdat Caddesi No 210 D:4", "İnönü Sokak 7".
 static STREET_TR: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?:^|[^\p{L}\p{N}])(\p{Lu}[\p{L}]*(?:\s+\p{Lu}[\p{L}]*)?\s+(?:Cad\.|Caddesi|Cd\.|Sok\.|Sokak|Sokağı|Sk\.|Bulvarı|Blv\.|Mah\.|Mahallesi)\s*(?:No\s*:?\s*\d{1,4}|\d{1,4})?(?:\s*[/,]?\s*D\s*:?\s*\d{1,3})?)",
+        r"(?:^|[^\p{L}\p{N}])(\p{Lu}[\p{L}]*(?:\s+\p{Lu}[\p{L}]*)?\s+(?:Cad\.|Caddesi|Cd\.|Sok\.|Sokak|Sokağı|Sk\.|Bulvarı|Blv\.|Mah\.|Mahallesi)\s*(?:No\s*:?\s*\d{1,4}|\d{1,4})?(?:\s*[/,]?\s*(?:D|Daire|Kat)\s*:?\s*\d{1,3}){0,2})",
     )
 });
 // UK postcodes: "NW1 6XE", "EH3 9AB", "SW1A 2AA".

@@ -115,13 +115,13 @@ static SSN: LazyLock<Regex> = LazyLock::new(|| re(r"\b\d{3}-\d{2}-\d{4}\b"));
 static DNI: LazyLock<Regex> = LazyLock::new(|| re(r"\b(?:\d{8}|[XYZ]\d{7})-?[A-HJ-NP-TV-Z]\b"));
 static PASSPORT_CONTEXT: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)\b(?:passport|paspoort|pasaporte|student\s*(?:id|number|no\.?|nr\.?|#)|studentnummer|student-?id|staff\s*(?:id|number)|employee\s*(?:id|number)|personeelsnummer|id\s*(?:number|no\.?|#)|identity\s*card|id-?kaart|bsn|ssn|social\s+security(?:\s+number)?|dni|nie|n[uú]mero\s+de\s+(?:estudiante|identidad))\b(?:\s+(?:number|no\.?|nr\.?|nummer|n[uú]mero))?[\s:#.=-]*(?:is\s+|es\s+|nummer\s+)?([A-Z0-9][A-Z0-9-]{3,19})",
+        r"(?i)\b(?:passport|paspoort|pasaporte|student\s*(?:id|number|no\.?|nr\.?|#)|studentnummer|student-?id|staff\s*(?:id|number)|employee\s*(?:id|number)|personeelsnummer|id\s*(?:number|no\.?|#)|identity\s*card|id-?kaart|bsn|ssn|social\s+security(?:\s+number)?|dni|nie|n[uú]mero\s+de\s+(?:estudiante|identidad)|steuer-?id|steuer-?identifikationsnummer|idnr|personalausweis(?:nummer)?)\b(?:\s+(?:number|no\.?|nr\.?|nummer|n[uú]mero))?[\s:#.=-]*(?:is\s+|es\s+|nummer\s+)?([A-Z0-9][A-Z0-9-]{3,19})",
     )
 });
 // The number ends where its digits end (`(?:\D|$)`): never five digits into the next number.
 static CARD_CONTEXT: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)\b(?:library\s+card|card|barcode|patron\s+(?:id|number)|pasnummer|bibliotheekpas|lenerspas|pas|tarjeta(?:\s+de\s+(?:la\s+)?biblioteca)?|carn[eé]t?)(?:\s+(?:number|no\.?|nr\.?|#|nummer|n[uú]mero))?\s*(?:is|es|:|#|=|-)?\s*([A-Z]?\d[\d -]{3,18}\d)(?:\D|$)",
+        r"(?i)\b(?:library\s+card|card|barcode|patron\s+(?:id|number)|pasnummer|bibliotheekpas|lenerspas|pas|tarjeta(?:\s+de\s+(?:la\s+)?biblioteca)?|carn[eé]t?|benutzernummer|lesernummer|ausweisnummer|bibliotheksausweis|lenersnummer)(?:\s+(?:number|no\.?|nr\.?|#|nummer|n[uú]mero))?\s*(?:is|es|ist|:|#|=|-)?\s*((?:[A-Z]{2,4}-)?[A-Z]?\d[\d -]{3,18}\d)(?:\D|$)",
     )
 });
 static DOB_CONTEXT: LazyLock<Regex> = LazyLock::new(|| {
@@ -136,7 +136,7 @@ static STREET_EN: LazyLock<Regex> = LazyLock::new(|| {
 });
 static STREET_NL: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"\b\p{Lu}[\p{Ll}-]*(?:straat|laan|weg|plein|gracht|kade|singel|dijk|dreef|hof|steeg|pad)\s+\d{1,4}(?:\s?[a-zA-Z]\b|-\d+)?",
+        r"\b(?:(?:Van|De|Den|Der|Ter|Ten|Prins|Prinses|Koning|Koningin|Burgemeester|Sint|St\.)\s+){0,2}\p{Lu}[\p{Ll}-]*(?:straat|laan|weg|plein|gracht|kade|singel|dijk|dreef|hof|steeg|pad)\s+\d{1,4}(?:\s?[a-zA-Z]\b|-\d+)?",
     )
 });
 // The street's name is in Latin script: forty repetitions of every script's letters made this one
@@ -1008,6 +1008,16 @@ mod tests {
                 proptest::prop_assert!(f.start < f.end && f.end <= s.len());
             }
         }
+    }
+
+    #[test]
+    fn freehand_forms_of_streets_cards_and_ids() {
+        assert_eq!(r("nieuw adres Van Goghlaan 44, Delft"), "nieuw adres [ADDRESS], Delft");
+        assert_eq!(r("ik woon aan de Herengracht 450"), "ik woon aan de [ADDRESS]");
+        assert_eq!(r("adres: Bağdat Caddesi No: 210 Daire: 5 Kadıköy"), "adres: [ADDRESS] Kadıköy");
+        assert_eq!(r("Steuer-ID 12345678901"), "Steuer-ID [ID]");
+        assert_eq!(r("library card: LIB-0045821"), "library card: [CARD]");
+        assert_eq!(r("Benutzernummer 40012345"), "Benutzernummer [CARD]");
     }
 
     #[test]
