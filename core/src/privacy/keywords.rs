@@ -503,6 +503,7 @@ static SCAN: LazyLock<(AhoCorasick, Vec<Group>)> = LazyLock::new(|| {
     // A DFA: a few kilobytes more than the default, and the fastest scan (every line takes it).
     let ac = AhoCorasick::builder()
         .kind(Some(AhoCorasickKind::DFA))
+        .ascii_case_insensitive(true)
         .build(words)
         .unwrap_or_else(|e| panic!("the redactor's keywords: {e}"));
     (ac, groups)
@@ -513,6 +514,16 @@ static SCAN: LazyLock<(AhoCorasick, Vec<Group>)> = LazyLock::new(|| {
 pub(super) struct Mentions(u32);
 
 impl Mentions {
+    /// Which groups' words `text` holds, in any case: ASCII letters are matched in either case by
+    /// the scan itself; a line with any other letter is lower-cased first.
+    pub(super) fn in_text(text: &str) -> Mentions {
+        if text.is_ascii() {
+            Mentions::of(text)
+        } else {
+            Mentions::of(&text.to_lowercase())
+        }
+    }
+
     pub(super) fn of(lower: &str) -> Mentions {
         let (ac, groups) = &*SCAN;
         let mut bits = 0u32;

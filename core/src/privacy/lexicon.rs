@@ -3,8 +3,9 @@
 //! its lower-case form, and the words that look like names but are not (ordinary words the lexicon
 //! holds, months, places, products).
 
-use std::collections::HashSet;
 use std::sync::LazyLock;
+
+use rustc_hash::FxHashSet as HashSet;
 
 pub(super) static GIVEN: LazyLock<HashSet<&'static str>> =
     LazyLock::new(|| include_str!("../../data/given-names.txt").lines().filter(|l| !l.starts_with('#')).collect());
@@ -519,7 +520,23 @@ pub(super) fn not_a_name(word: &str) -> bool {
     if w.chars().all(|c| c.is_lowercase()) {
         return NOT_NAME_SET.contains(w);
     }
-    NOT_NAME_SET.contains(w.to_lowercase().as_str())
+    let mut buf = [0u8; 64];
+    match lower_in(w, &mut buf) {
+        Some(lower) => NOT_NAME_SET.contains(lower),
+        None => NOT_NAME_SET.contains(w.to_lowercase().as_str()),
+    }
+}
+
+/// `word` in lower case, written into `buf` (no allocation); `None` if it does not fit.
+pub(super) fn lower_in<'b>(word: &str, buf: &'b mut [u8]) -> Option<&'b str> {
+    let mut len = 0;
+    for c in word.chars().flat_map(char::to_lowercase) {
+        if len + c.len_utf8() > buf.len() {
+            return None;
+        }
+        len += c.encode_utf8(&mut buf[len..]).len();
+    }
+    std::str::from_utf8(&buf[..len]).ok()
 }
 
 /// A given name that is also an ordinary word or a place ("May", "Paris", "İzmir").

@@ -334,7 +334,7 @@ impl Redactor {
         }
         // One keyword pass over the lower-cased line says which of the detectors below can match
         // at all: far cheaper than running a pattern that cannot start from a literal.
-        let said = Mentions::of(&text.to_lowercase());
+        let said = Mentions::in_text(text);
         // Before numbers: a password or user name may hold digits ("Hund!42x").
         super::handles::find(text, said, &mut spans);
         if has_digit {
@@ -551,10 +551,25 @@ fn preceded_by(text: &str, start: usize, words: &[&str]) -> bool {
     while !text.is_char_boundary(from) {
         from -= 1;
     }
+    let mut buf = [0u8; 128];
+    let Some(lower) = super::lexicon::lower_in(&text[from..start], &mut buf) else {
+        return false;
+    };
     // Our own placeholders are not context: "[PHONE] 1990-2000" does not make the years a phone.
-    let lower = text[from..start].to_lowercase();
-    let before = if lower.contains("[phone]") { lower.replace("[phone]", "") } else { lower };
-    words.iter().any(|w| before.contains(w))
+    let mut kept = [0u8; 128];
+    let mut len = 0;
+    let mut rest = lower.as_bytes();
+    while !rest.is_empty() {
+        if rest.starts_with(b"[phone]") {
+            rest = &rest[7..];
+        } else {
+            kept[len] = rest[0];
+            len += 1;
+            rest = &rest[1..];
+        }
+    }
+    let before = &kept[..len];
+    words.iter().any(|w| before.windows(w.len()).any(|x| x == w.as_bytes()))
 }
 
 /// "version 1.2.3.4", "v10.0.0.1" and "build 1.2.3.4" are not addresses.
