@@ -91,11 +91,14 @@ static BEFORE_CONTEXT: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 // Sign-offs: the name at the end of the message.
+// The words of a sign-off, and what may follow them ("thanks so much").
+const SIGN_OFF_WORDS: &str = r"(?i:\b(?:thanks|thank\s+you|thx|ty|cheers|regards|kind\s+regards|best(?:\s+wishes)?|sincerely|bye|love|take\s+care|groetjes|groeten|groet|gr|met\s+vriendelijke\s+groet(?:en)?|mvg|bedankt|dank\s+je(?:\s+wel)?|dankjewel|dank\s+u(?:\s+wel)?|saludos|un\s+saludo|atentamente|gracias|muchas\s+gracias|mil\s+gracias|cordialement|bien\s+à\s+vous|bien\s+cordialement|merci(?:\s+beaucoup)?|bonne\s+(?:journée|soirée)|amitiés|bises|viele\s+grüße|vg|lg|liebe\s+grüße|mit\s+freundlichen\s+grüßen|mfg|beste\s+grüße|danke(?:\s+schön)?|teşekkürler|teşekkür\s+ederim|sağ\s*olun|saygılarımla|iyi\s+çalışmalar|iyi\s+günler|iyi\s+akşamlar|görüşürüz|hoşça\s+kal(?:ın)?|hälsningar|mvh|tack|hej\s+då|cya|see\s+ya|see\s+you|ttyl|tschüss?|ciao|adiós|hasta\s+luego|à\s+bientôt|tot\s+ziens|doei)(?:\s+(?:so|very)\s+much|\s+a\s+lot|\s+again|\s+(?:later|soon))?)";
 static SIGN_OFF: LazyLock<Regex> = LazyLock::new(|| {
-    re(&format!(
-        r"(?i:\b(?:thanks|thank\s+you|thx|ty|cheers|regards|kind\s+regards|best(?:\s+wishes)?|sincerely|bye|love|take\s+care|groetjes|groeten|groet|gr|met\s+vriendelijke\s+groet(?:en)?|mvg|bedankt|dank\s+je(?:\s+wel)?|dankjewel|dank\s+u(?:\s+wel)?|saludos|un\s+saludo|atentamente|gracias|muchas\s+gracias|mil\s+gracias|cordialement|bien\s+à\s+vous|bien\s+cordialement|merci(?:\s+beaucoup)?|bonne\s+(?:journée|soirée)|amitiés|bises|viele\s+grüße|vg|lg|liebe\s+grüße|mit\s+freundlichen\s+grüßen|mfg|beste\s+grüße|danke(?:\s+schön)?|teşekkürler|teşekkür\s+ederim|sağ\s*olun|saygılarımla|iyi\s+çalışmalar|iyi\s+günler|iyi\s+akşamlar|görüşürüz|hoşça\s+kal(?:ın)?|hälsningar|mvh|tack|hej\s+då|cya|see\s+ya|see\s+you|ttyl|tschüss?|ciao|adiós|hasta\s+luego|à\s+bientôt|tot\s+ziens|doei)(?:\s+(?:so|very)\s+much|\s+a\s+lot|\s+again|\s+(?:later|soon))?)[\s,.!:;—–-]*({})\s*[.!]*(?:\s+x{{1,4}}|\s*[:;]-?[)D])?\s*$",
-        seq()
-    ))
+    re(&format!(r"{SIGN_OFF_WORDS}[\s,.!:;—–-]*({})\s*[.!]*(?:\s+x{{1,4}}|\s*[:;]-?[)D])?\s*$", seq()))
+});
+// A sign-off with a name typed in lower case: "thx lena" (a lexicon name, checked by the caller).
+static SIGN_OFF_LOWER: LazyLock<Regex> = LazyLock::new(|| {
+    re(&format!(r"{SIGN_OFF_WORDS}[\s,.!:;—–-]*(\p{{Ll}}[\p{{Ll}}'’-]+)\s*[.!]*(?:\s+x{{1,4}}|\s*[:;]-?[)D])?\s*$"))
 });
 
 // A name's Turkish case ending after an apostrophe: "Emre'ye", "Sanne'a".
@@ -175,13 +178,18 @@ pub(super) fn find(text: &str, said: Mentions, spans: &mut Spans<'_>) {
     // Names typed without a capital count only right after words that say a person comes
     // ("ask tomasz", "my classmate jana", "its priya", "dr. nakamura"), and only lexicon names.
     let lower = if said.has(Group::Person) { lower_case_names(text) } else { Vec::new() };
-    if caps.is_empty() && lower.is_empty() {
+    // A sign-off with a lexicon name in lower case ("thx lena").
+    let signed_lower = signed_off(text, said)
+        .then(|| SIGN_OFF_LOWER.captures(text).and_then(|c| c.get(1)))
+        .flatten()
+        .filter(|g| GIVEN_LOWER.contains(g.as_str()) && !ORDINARY_SET.contains(g.as_str()));
+    if caps.is_empty() && lower.is_empty() && signed_lower.is_none() {
         return;
     }
     // A capital only on the first word: no context before a name is possible.
     let inner = caps.iter().any(|&(s, _)| !text[..s].trim().is_empty());
     // 1. Names said to be names, by the words around them.
-    let mut found = Vec::new();
+    let mut found: Vec<Span> = signed_lower.map(|g| (g.start(), g.end())).into_iter().collect();
     let mut direct = Vec::new();
     if inner {
         for &(s, _) in &caps {
@@ -200,6 +208,7 @@ pub(super) fn find(text: &str, said: Mentions, spans: &mut Spans<'_>) {
             found.extend(trim_name(text, g.start(), g.end()));
         }
     }
+
     if said.has(Group::AfterName) {
         for c in BEFORE_CONTEXT.captures_iter(text) {
             if let Some(g) = c.get(1) {
@@ -500,6 +509,11 @@ type Span = (usize, usize);
 /// Where names in `text` are the subject of the question: told by the words before them ("by",
 /// "a biography of"), and by what follows or encloses them ("… kitapları", quotes).
 fn topics(text: &str, said: Mentions) -> (Vec<Span>, Vec<Span>) {
+    static GREETING_END: LazyLock<Regex> = LazyLock::new(|| {
+        re(
+            r"(?i:\b(?:groetjes|groeten|groet|greetings|love|cheers|saludos|besos|grüße|grüsse|gruß|bisous|bises|selamlar|hälsningar))$",
+        )
+    });
     let mut before: Vec<Span> = Vec::new();
     for c in TOPIC_BEFORE.captures_iter(text) {
         let (Some(all), Some(g)) = (c.get(0), c.get(1)) else { continue };
@@ -507,7 +521,9 @@ fn topics(text: &str, said: Mentions) -> (Vec<Span>, Vec<Span>) {
         let keyword = text[all.start()..g.start()].trim();
         let prev = text[..all.start()].trim_end();
         let after_capital = prev.rsplit(' ').next().and_then(|w| w.chars().next()).is_some_and(char::is_uppercase);
-        if !(is_particle(&keyword.to_lowercase()) && after_capital) {
+        // "groetjes van Fenna", "saludos de Ana": greetings from someone, not a book by them.
+        let greeting = GREETING_END.is_match(prev);
+        if !(greeting || is_particle(&keyword.to_lowercase()) && after_capital) {
             before.push((g.start(), g.end()));
         }
     }
@@ -657,6 +673,10 @@ mod tests {
         assert_eq!(r("merhaba ben Ayşe Demir"), "merhaba ben [NAME]");
         assert_eq!(r("thank you!! Maddie x"), "thank you!! [NAME] x");
         assert_eq!(r("iyi çalışmalar, Deniz"), "iyi çalışmalar, [NAME]");
+        assert_eq!(r("thx lena"), "thx [NAME]");
+        assert_eq!(r("thanks again"), "thanks again");
+        assert_eq!(r("groetjes van Fenna en Thijs"), "groetjes van [NAME] en [NAME]");
+        assert_eq!(r("boeken van Harry Mulisch"), "boeken van Harry Mulisch");
     }
 
     #[test]

@@ -98,6 +98,9 @@ pub(super) const PARTICLE: &str = r"(?:van|der|den|de|het|ter|ten|von|la|las|los
 static URL: LazyLock<Regex> = LazyLock::new(|| re(r#"(?i)\b(?:https?://|www\.)[^\s<>"'`]+"#));
 static EMAIL: LazyLock<Regex> =
     LazyLock::new(|| re(r"(?i)\b[a-z0-9][a-z0-9._%+-]*@[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9-]+)*\.[a-z]{2,}\b"));
+static EMAIL_SPACED: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?i)\b[a-z0-9][a-z0-9._%+-]*\s*@\s+[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9-]+)*\.[a-z]{2,}\b")
+});
 static ISBN: LazyLock<Regex> =
     LazyLock::new(|| re(r"(?i)\b(?:97[89][- ]?)?\d{1,5}[- ]?\d{1,7}[- ]?\d{1,7}[- ]?[\dX]\b"));
 static ISSN: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)\b\d{4}-\d{3}[\dX]\b"));
@@ -329,6 +332,10 @@ impl Redactor {
         }
         if has_at {
             for m in EMAIL.find_iter(text) {
+                spans.take(m.start(), m.end(), Some(Kind::Email));
+            }
+            // "anna.k @ gmail.com": an address typed with spaces round its @.
+            for m in EMAIL_SPACED.find_iter(text) {
                 spans.take(m.start(), m.end(), Some(Kind::Email));
             }
         }
@@ -1033,6 +1040,8 @@ mod tests {
         assert_eq!(r("Steuer-ID 12345678901"), "Steuer-ID [ID]");
         assert_eq!(r("library card: LIB-0045821"), "library card: [CARD]");
         assert_eq!(r("Benutzernummer 40012345"), "Benutzernummer [CARD]");
+        assert_eq!(r("email me at anna.k @ gmail.com"), "email me at [EMAIL]");
+        assert_eq!(r("find me on insta @deniz.kitap"), "find me on insta [USER]");
     }
 
     #[test]
