@@ -171,6 +171,12 @@ pub(super) fn is_profile(url: &str) -> bool {
     PROFILE.find(url).is_some_and(|m| m.start() == 0 || url[..m.start()].ends_with("://"))
 }
 
+/// A typed value without the sentence's punctuation after it ("Geheim12." → "Geheim12"); a "!"
+/// or "?" stays, as passwords hold them.
+fn unpunctuated(value: &str) -> &str {
+    value.trim_end_matches(['.', ',', ';', ')'])
+}
+
 /// Takes the written-out emails, handles, profile addresses, user names and passwords in `text`.
 pub(super) fn find(text: &str, said: Mentions, spans: &mut Spans<'_>) {
     if said.has(Group::At) {
@@ -202,8 +208,7 @@ pub(super) fn find(text: &str, said: Mentions, spans: &mut Spans<'_>) {
             Kind::Password
         };
         if g.as_str().chars().count() >= 3 && !g.as_str().starts_with([':', '=']) {
-            let value = g.as_str().trim_end_matches(['.', ',', ';', ')']);
-            spans.take(g.start(), g.start() + value.len(), Some(kind));
+            spans.take(g.start(), g.start() + unpunctuated(g.as_str()).len(), Some(kind));
         }
     }
     if text.bytes().any(|b| b.is_ascii_digit()) {
@@ -212,14 +217,14 @@ pub(super) fn find(text: &str, said: Mentions, spans: &mut Spans<'_>) {
         }
     }
     for g in RESET_TO.captures_iter(text).filter_map(|c| c.get(1)) {
-        let value = g.as_str().trim_end_matches(['.', ',', ';', ')']);
+        let value = unpunctuated(g.as_str());
         let signed = value.chars().any(|c| c.is_ascii_digit() || "!#$%&*?@_".contains(c));
         if signed && value.chars().any(char::is_alphabetic) && value.chars().count() >= 6 {
             spans.take(g.start(), g.start() + value.len(), Some(Kind::Password));
         }
     }
     for g in PASSWORD_BEFORE.captures_iter(text).filter_map(|c| c.get(1)) {
-        let value = g.as_str().trim_end_matches(['.', ',', ';', ')']);
+        let value = unpunctuated(g.as_str());
         if value.chars().count() >= 4 {
             spans.take(g.start(), g.start() + value.len(), Some(Kind::Password));
         }

@@ -529,8 +529,19 @@ pub(super) fn not_a_name(word: &str) -> bool {
 
 /// `word` in lower case, written into `buf` (no allocation); `None` if it does not fit.
 pub(super) fn lower_in<'b>(word: &str, buf: &'b mut [u8]) -> Option<&'b str> {
+    write_in(word.chars().flat_map(char::to_lowercase), buf)
+}
+
+/// `word` with its first letter in upper case ("frank" → "Frank"), written into `buf`.
+pub(super) fn capitalised_in<'b>(word: &str, buf: &'b mut [u8]) -> Option<&'b str> {
+    let mut chars = word.chars();
+    let first = chars.next()?;
+    write_in(first.to_uppercase().chain(chars), buf)
+}
+
+fn write_in(chars: impl Iterator<Item = char>, buf: &mut [u8]) -> Option<&str> {
     let mut len = 0;
-    for c in word.chars().flat_map(char::to_lowercase) {
+    for c in chars {
         if len + c.len_utf8() > buf.len() {
             return None;
         }

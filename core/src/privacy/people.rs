@@ -10,7 +10,9 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::keywords::{Group, Mentions};
-use super::lexicon::{common, not_a_name, FUNCTION_SET, GIVEN, GIVEN_LOWER, ORDINARY_SET, SURNAMES, SURNAMES_LOWER};
+use super::lexicon::{
+    capitalised_in, common, not_a_name, FUNCTION_SET, GIVEN, GIVEN_LOWER, ORDINARY_SET, SURNAMES, SURNAMES_LOWER,
+};
 use super::redact::{is_particle, re, Kind, Spans, NAME_WORD, PARTICLE};
 
 // Edges of a word in any script (the `\b` of `re` is ASCII's, blind to "ı" or "ü").
@@ -388,16 +390,7 @@ fn window_start(text: &str, at: usize) -> usize {
 /// ordinary word ("frank", "rosa"): looked up capitalised, without allocating.
 fn given_in_any_case(word: &str) -> bool {
     let mut buf = [0u8; 32];
-    let mut chars = word.chars();
-    let Some(first) = chars.next() else { return false };
-    let mut len = 0;
-    for c in first.to_uppercase().chain(chars) {
-        if len + c.len_utf8() > buf.len() {
-            return false;
-        }
-        len += c.encode_utf8(&mut buf[len..]).len();
-    }
-    std::str::from_utf8(&buf[..len]).is_ok_and(|w| GIVEN.contains(w))
+    capitalised_in(word, &mut buf).is_some_and(|w| GIVEN.contains(w))
 }
 
 /// Names in lower case right after the words that introduce a person, with a lower-case surname
