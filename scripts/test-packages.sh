@@ -36,7 +36,7 @@ checks_policy() {
 # Starts the installed app on a fresh data dir and waits for its window; prints the time it took.
 starts_with_window() {
   local data start state=absent pid
-  data=$(mktemp -d -p "$SCRATCH"); start=$(date +%s%N)
+  data=$(mktemp -d -p "$SCRATCH"); start=$(date +%s%N); LAST_LOG=$data/stderr.log
   REFDESK_DATA_DIR=$data "$1/usr/bin/refdesk" >"$data/stderr.log" 2>&1 & pid=$!
   for _ in $(seq 1 300); do
     state=$(/usr/bin/python3 scripts/x11-window.py state Refdesk 2>/dev/null || echo absent)
@@ -47,6 +47,17 @@ starts_with_window() {
   echo "  $2: first window after $(( ($(date +%s%N) - start) / 1000000 )) ms"
   kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
   [ "$state" = visible ] || { cat "$data/stderr.log"; return 1; }
+}
+# The same, once more if the app could not open the display (and only then). Twice (2026-12-06
+# and -07, both in full runs, never in the step run alone) the first start under the step's Xvfb
+# failed in GTK's init while every later start worked: a plain X client's view is printed (the
+# server's own log is .test-artifacts/logs/xvfb-installers.log), and a second failure fails.
+starts_with_window_once_more() {
+  starts_with_window "$@" && return 0
+  grep -q "no usable graphical display" "$LAST_LOG" || return 1
+  echo "  $2: retrying once; a plain X client says: $(/usr/bin/python3 -c 'import Xlib.display; d = Xlib.display.Display(); print("display open,", d.get_display_name())' 2>&1 | tail -1)"
+  sleep 1
+  starts_with_window "$@"
 }
 no_files_left() { [ -z "$(find "$1/usr" -type f 2>/dev/null)" ]; }
 
@@ -61,10 +72,10 @@ check "deb: recorded as installed, 0.1.0" test "$(deb_version)" = "install ok in
 check "deb: app, refdeskctl, menu entry, icon and notices in place" has_files "$D"
 check "deb: installed app says its version" says_version "$D" 0.1.0
 check "deb: installed refdeskctl checks a policy file" checks_policy "$D"
-check "deb: installed app starts to its window" starts_with_window "$D" "deb"
+check "deb: installed app starts to its window" starts_with_window_once_more "$D" "deb"
 check "deb: upgrades to 0.1.1" dpkg_r -i "$DEB2"
 check "deb: recorded as 0.1.1" test "$(deb_version)" = "install ok installed 0.1.1"
-check "deb: upgraded app still starts" starts_with_window "$D" "deb after upgrade"
+check "deb: upgraded app still starts" starts_with_window_once_more "$D" "deb after upgrade"
 check "deb: removes" dpkg_r --purge refdesk
 check "deb: nothing left behind" no_files_left "$D"
 
@@ -77,7 +88,7 @@ check "rpm: installs" rpm_r -i "$RPM"
 check "rpm: recorded as 0.1.0" test "$(rpm --root="$P" -q refdesk 2>/dev/null)" = "refdesk-0.1.0-1.x86_64"
 check "rpm: app, refdeskctl, menu entry, icon and notices in place" has_files "$P"
 check "rpm: installed app says its version" says_version "$P" 0.1.0
-check "rpm: installed app starts to its window" starts_with_window "$P" "rpm"
+check "rpm: installed app starts to its window" starts_with_window_once_more "$P" "rpm"
 check "rpm: upgrades to 0.1.1" rpm_r -U "$RPM2"
 check "rpm: recorded as 0.1.1" test "$(rpm --root="$P" -q refdesk 2>/dev/null)" = "refdesk-0.1.1-1.x86_64"
 check "rpm: removes" rpm_r -e refdesk

@@ -90,7 +90,7 @@ step "bindings drift" bindings_clean
 # The stanza reader and parsers, the redactor and the policy parser under libFuzzer, briefly.
 step "fuzz" bash scripts/fuzz.sh
 # The .deb and .rpm built in release and installed, upgraded and removed in scratch roots.
-step "installers" xvfb-run --auto-servernum --server-args="-screen 0 1280x800x24" \
+step "installers" xvfb-run --auto-servernum --error-file="$LOGS/xvfb-installers.log" --server-args="-screen 0 1280x800x24" \
   dbus-run-session -- bash scripts/test-packages.sh
 
 # Totals of individual tests, from the runners' own closing lines.
