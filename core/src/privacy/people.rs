@@ -181,7 +181,8 @@ pub(super) fn find(text: &str, said: Mentions, spans: &mut Spans<'_>) {
     // ("ask tomasz", "my classmate jana", "its priya", "dr. nakamura"), and only lexicon names.
     let lower = if said.has(Group::Person) { lower_case_names(text) } else { Vec::new() };
     // A sign-off with a lexicon name in lower case ("thx lena").
-    let signed_lower = signed_off(text, said)
+    let signs_off = signed_off(text, said);
+    let signed_lower = signs_off
         .then(|| SIGN_OFF_LOWER.captures(text).and_then(|c| c.get(1)))
         .flatten()
         .filter(|g| GIVEN_LOWER.contains(g.as_str()) && !ORDINARY_SET.contains(g.as_str()));
@@ -206,7 +207,7 @@ pub(super) fn find(text: &str, said: Mentions, spans: &mut Spans<'_>) {
                 direct.extend(trim_name(text, start, s + m.end()));
             }
         }
-        if let Some(g) = signed_off(text, said).then(|| SIGN_OFF.captures(text)).flatten().and_then(|c| c.get(1)) {
+        if let Some(g) = signs_off.then(|| SIGN_OFF.captures(text)).flatten().and_then(|c| c.get(1)) {
             found.extend(trim_name(text, g.start(), g.end()));
         }
     }
