@@ -17,6 +17,10 @@ fn main() {
         ("test corpus (held out: never tuned on)", include_str!("../tests/data/redaction/test.txt")),
         ("freehand development corpus (tuned on)", include_str!("../tests/data/redaction/free-dev.txt")),
         ("freehand test corpus (held out: never tuned on)", include_str!("../tests/data/redaction/free-test.txt")),
+        (
+            "second freehand test corpus (held out: never tuned on)",
+            include_str!("../tests/data/redaction/free-test-2.txt"),
+        ),
     ] {
         let corpus = parse(text).unwrap_or_else(|e| panic!("{name}: {e}"));
         let report = score(&redactor, &corpus);
