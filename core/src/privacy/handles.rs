@@ -38,7 +38,15 @@ static LOGIN: LazyLock<Regex> = LazyLock::new(|| {
 // "inlognaam jdoe7": the words that can only name a user name, with no "is" or colon.
 static LOGIN_BARE: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)\b(?:user\s*name|username|gebruikersnaam|inlognaam|benutzername|nombre\s+de\s+usuario|identifiant|kullan[ıi]c[ıi]\s+ad[ıi]|(?:log|logged|sign|signed)\s*(?:in|on)\s+as)\s+([a-z0-9][a-z0-9._@-]{2,40})",
+        r"(?i)\b(?:user\s*name|username|user\s*id|userid|account\s*name|login\s+name|netid|gebruikersnaam|inlognaam|benutzername|nombre\s+de\s+usuario|identifiant|kullan[ıi]c[ıi]\s+ad[ıi]|(?:log|logged|sign|signed)\s*(?:in|on)\s+as)\s+([a-z0-9][a-z0-9._@-]{2,40})",
+    )
+});
+// A user name by how it is used, not by its word: "I go by reader_rach", "rach_89 on goodreads".
+// The value must look made up (an underscore, or letters with digits), since "I go by Sam" is a
+// name and "3 on instagram" a count.
+static GOES_BY: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)(?:\b(?:go(?:es)?\s+by|known\s+as|handle(?:\s+is)?:?)\s+([a-z0-9][a-z0-9._]{2,30})|(?:^|\s)([a-z0-9][a-z0-9._]{2,30})\s+on\s+(?:goodreads|insta(?:gram)?|twitter|tiktok|discord|reddit|bluesky|bsky|mastodon|snap(?:chat)?|threads|steam|github|telegram|skype|teams|facebook|fb|linkedin)\b)",
     )
 });
 // "PW Geheim12", "Login jdoe7": a bare word, then a value with a digit or sign in it.
@@ -97,6 +105,8 @@ const NOT_VALUES: &[&str] = &[
     "student",
     "staff",
     "visitor",
+    "card",
+    "number",
     "member",
     "usual",
     "normal",
@@ -197,6 +207,16 @@ pub(super) fn find(text: &str, said: Mentions, spans: &mut Spans<'_>) {
             }
         }
     }
+    if text.contains('_') || text.bytes().any(|b| b.is_ascii_digit()) {
+        for g in GOES_BY.captures_iter(text).filter_map(|c| c.get(1).or_else(|| c.get(2))) {
+            let value = unpunctuated(g.as_str());
+            let digits = value.bytes().any(|b| b.is_ascii_digit());
+            let made_up = value.contains('_') || (digits && value.bytes().any(|b| b.is_ascii_alphabetic()));
+            if made_up {
+                spans.take(g.start(), g.start() + value.len(), Some(Kind::User));
+            }
+        }
+    }
     if !said.has(Group::Login) {
         return;
     }
@@ -274,6 +294,10 @@ mod tests {
         assert_eq!(r("I log in as mvdberg usually"), "I log in as [USER] usually");
         assert_eq!(r("can I log in as a guest? or log in as guest"), "can I log in as a guest? or log in as guest");
         assert_eq!(r("the account name is rkapoor_lib"), "the account name is [USER]");
+        assert_eq!(r("account name olderowe and it says disabled"), "account name [USER] and it says disabled");
+        assert_eq!(r("I go by reader_rach on goodreads"), "I go by [USER] on goodreads");
+        assert_eq!(r("find me, rach89 on instagram"), "find me, [USER] on instagram");
+        assert_eq!(r("I go by Sam, 3 on instagram, my user id card"), "I go by Sam, 3 on instagram, my user id card");
         assert_eq!(r("I reset it to Sunflower99!"), "I reset it to [PASSWORD]");
         assert_eq!(
             r("I reset it to 10:30 and changed it to tomorrow"),

@@ -1,5 +1,6 @@
-//! The words the name detectors consult: the lexicon of given names and surnames (from
-//! @faker-js/faker's locale data, MIT; see `core/data/NOTICE`, made by `scripts/names-lexicon.mjs`),
+//! The words the name detectors consult: the lexicon of given names and surnames (from the locale
+//! data of @faker-js/faker and of Python Faker, both MIT; see `core/data/NOTICE`, made by
+//! `scripts/names-lexicon.mjs` and `scripts/names-lexicon-python.py`),
 //! its lower-case form, and the words that look like names but are not (ordinary words the lexicon
 //! holds, months, places, products).
 
@@ -7,10 +8,15 @@ use std::sync::LazyLock;
 
 use rustc_hash::FxHashSet as HashSet;
 
-pub(super) static GIVEN: LazyLock<HashSet<&'static str>> =
-    LazyLock::new(|| include_str!("../../data/given-names.txt").lines().filter(|l| !l.starts_with('#')).collect());
+pub(super) static GIVEN: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
+    names(&[include_str!("../../data/given-names.txt"), include_str!("../../data/given-names-more.txt")])
+});
 pub(super) static SURNAMES: LazyLock<HashSet<&'static str>> =
-    LazyLock::new(|| include_str!("../../data/surnames.txt").lines().filter(|l| !l.starts_with('#')).collect());
+    LazyLock::new(|| names(&[include_str!("../../data/surnames.txt"), include_str!("../../data/surnames-more.txt")]));
+
+fn names(lists: &[&'static str]) -> HashSet<&'static str> {
+    lists.iter().flat_map(|list| list.lines()).filter(|l| !l.starts_with('#')).collect()
+}
 // The lexicon in lower case, for names typed without a capital ("ask tomasz", "my classmate
 // jana"): only those that are no ordinary word in a language patrons write.
 pub(super) static GIVEN_LOWER: LazyLock<HashSet<String>> = LazyLock::new(|| lower_names(&GIVEN));

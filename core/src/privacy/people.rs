@@ -31,18 +31,27 @@ macro_rules! relatives {
         concat!(
             r"my\s+(?:friend|classmate|roommate|flatmate|colleague|sister|brother|mum|mom|dad|mother|father|son|daughter|",
             r"husband|wife|partner|boyfriend|girlfriend|fianc[ée]e?|grandson|granddaughter|grandma|grandmother|grandpa|",
-            r"grandfather|cousin|niece|nephew|aunt|auntie|uncle|kid|tutor|supervisor|teacher)|",
+            r"grandfather|cousin|niece|nephew|aunt|auntie|uncle|kid|tutor|supervisor|teacher|neighbou?r|carer|caregiver|",
+            r"nanny|babysitter|housemate|co-?worker|boss|manager|landlord|landlady|step(?:son|daughter|mum|mom|dad)|",
+            r"(?:mother|father|sister|brother|son|daughter)-in-law|grandkid|granny|nan|nana|godson|goddaughter)|",
             r"mijn\s+(?:vriend|vriendin|collega|zus|broer|moeder|vader|mama|papa|zoon|dochter|man|vrouw|partner|opa|oma|",
-            r"neef|nicht|tante|oom|huisgenoot|klasgenoot|studiegenoot|begeleider|docent)|",
+            r"neef|nicht|tante|oom|huisgenoot|klasgenoot|studiegenoot|begeleider|docent|buurvrouw|buurman|kleinzoon|",
+            r"kleindochter|schoonmoeder|schoonvader|schoonzus|zwager|stiefzoon|stiefdochter|verzorger|verzorgster|baas|",
+            r"mentor)|",
             r"mi\s+(?:amig[oa]|compañer[oa]|herman[oa]|madre|padre|mamá|papá|hij[oa]|espos[oa]|marido|mujer|pareja|",
-            r"abuel[oa]|prim[oa]|tí[oa]|sobrin[oa]|novi[oa]|tutor[a]?|profesor[a]?)|",
-            r"mon\s+(?:ami|amie|copain|collègue|frère|fils|mari|père|cousin|oncle|neveu|compagnon|camarade|prof)|",
-            r"ma\s+(?:copine|collègue|sœur|soeur|fille|femme|mère|cousine|tante|nièce|compagne|camarade|prof)|",
+            r"abuel[oa]|prim[oa]|tí[oa]|sobrin[oa]|novi[oa]|tutor[a]?|profesor[a]?|vecin[oa]|niet[oa]|suegr[oa]|cuñad[oa]|",
+            r"jef[ea]|cuidador[a]?)|",
+            r"mon\s+(?:ami|amie|copain|collègue|frère|fils|mari|père|cousin|oncle|neveu|compagnon|camarade|prof|voisin|",
+            r"petit-fils|beau-père|beau-frère|patron|chef)|",
+            r"ma\s+(?:copine|collègue|sœur|soeur|fille|femme|mère|cousine|tante|nièce|compagne|camarade|prof|voisine|",
+            r"petite-fille|belle-mère|belle-sœur|belle-soeur)|",
             r"meine?\s+(?:freundin|freund|kommilitonin|kommilitone|kollegin|kollege|schwester|bruder|sohn|tochter|mann|",
             r"frau|mutter|vater|mama|papa|oma|opa|cousine|cousin|tante|onkel|enkelin|enkel|mitbewohnerin|mitbewohner|",
-            r"betreuerin|betreuer)|",
+            r"betreuerin|betreuer|nachbarin|nachbar|chefin|chef|schwiegermutter|schwiegervater|schwägerin|",
+            r"schwager|pflegerin|pfleger)|",
             r"arkadaş[ıi]m|kardeşim|annem|babam|ablam|abim|eşim|oğlum|kızım|kuzenim|teyzem|amcam|halam|dayım|",
-            r"sevgilim|nişanlım|min\s+(?:vän|kompis|syster|bror|son|dotter|mamma|pappa|man|fru|sambo)"
+            r"sevgilim|nişanlım|komşum|torunum|yengem|eniştem|",
+            r"min\s+(?:vän|kompis|syster|bror|son|dotter|mamma|pappa|man|fru|sambo|granne|mormor|farmor|morfar|farfar)"
         )
     };
 }
@@ -113,13 +122,13 @@ static SUFFIXED: LazyLock<Regex> = LazyLock::new(|| {
 // Where a name is the subject of the question, not a person in the conversation.
 static TOPIC_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(
-        r"(?i:\b(?:(?:books?|novels?|poems?|works?|stories|boeken|romans?|gedichten|werken|libros?|novelas?|poemas|obras|livres?|poèmes|œuvres|oeuvres|bücher|romane|gedichte|werke|biograph(?:y|ie|ía|ies)|biografie|biografía|biographie|biografi|biyografi(?:si)?)(?:\s+(?:by|of|about|on|van|over|door|de|del|d'|d’|sobre|sur|par|von|über|av|om))?|by|about|of|on|van|over|door|de|del|d'|d’|sobre|sur|par|von|über|av|om|written\s+by|(?:the\s+)?author\s+is|auteur\s+(?:is|est)|autor(?:in)?\s+(?:es|ist)|schrijver\s+is|yazar[ıi]))\s*({})",
+        r"(?i:\b(?:(?:books?|novels?|poems?|works?|stories|boeken|romans?|gedichten|werken|libros?|novelas?|poemas|obras|livres?|poèmes|œuvres|oeuvres|bücher|romane|gedichte|werke|biograph(?:y|ie|ía|ies)|biografie|biografía|biographie|biografi|biyografi(?:si)?)(?:\s+(?:by|of|about|on|van|over|door|de|del|d'|d’|sobre|sur|par|von|über|av|om))?|by|about|of|on|van|over|door|de|del|d'|d’|sobre|sur|par|von|über|av|om|written\s+by|(?:anything|something|books?|authors?|more)\s+like|similar\s+to|i\s+(?:really\s+)?(?:love|loved|enjoy|enjoyed|adore|liked)|(?:the\s+)?author\s+is|auteur\s+(?:is|est)|autor(?:in)?\s+(?:es|ist)|schrijver\s+is|yazar[ıi]))\s*({})",
         seq()
     ))
 });
 static TOPIC_AFTER: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(
-        r"({})['’]?\s*(?:'?(?:[ıi]n|un|ün|n[ıi]n))?\s+(?i:kitap\w*|roman\w*|şiir\w*|biyografi\w*|hakk[ıi]nda|eserleri\w*|üzerine|checked\s+out|on\s+loan|on\s+the\s+shelf|in\s+stock|available|(?:auto)?biography|memoirs?|uitgeleend|beschikbaar|prestado|disponible|emprunt[ée]|ausgeliehen|entliehen|verfügbar|ödünç)",
+        r"({})(?:['’]s\s+(?i:new\s+one|new\s+book|latest|newest|novels|poems|poetry|plays|short\s+stories)\b|['’]?\s*(?:'?(?:[ıi]n|un|ün|n[ıi]n))?\s+(?i:audio\s?books?|e-?books?|novels|short\s+stories|poems|poetry|plays|series|documentar(?:y|ies)|kitap\w*|roman\w*|şiir\w*|biyografi\w*|hakk[ıi]nda|eserleri\w*|üzerine|checked\s+out|on\s+loan|on\s+the\s+shelf|in\s+stock|available|(?:auto)?biography|memoirs?|uitgeleend|beschikbaar|prestado|disponible|emprunt[ée]|ausgeliehen|entliehen|verfügbar|ödünç))",
         seq()
     ))
 });

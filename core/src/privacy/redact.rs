@@ -379,7 +379,9 @@ impl Redactor {
         // (An ISBN-10 may end in X: nine digits.)
         if digits >= 9 {
             for m in ISBN.find_iter(text) {
-                if is_isbn(m.as_str()) && (isbn_shaped(m.as_str()) || preceded_by(text, m.start(), &["isbn"])) {
+                // After the word, an ISBN's length is enough: a mistyped check digit is still no phone.
+                let said_isbn = preceded_by(text, m.start(), &["isbn"]) && isbn_length(m.as_str());
+                if said_isbn || (is_isbn(m.as_str()) && isbn_shaped(m.as_str())) {
                     spans.take(m.start(), m.end(), None);
                 }
             }
@@ -580,6 +582,12 @@ fn preceded_by(text: &str, start: usize, words: &[&str]) -> bool {
 }
 
 /// "version 1.2.3.4", "v10.0.0.1" and "build 1.2.3.4" are not addresses.
+/// Ten characters (the last may be X) or thirteen digits, leaving out spaces and hyphens.
+fn isbn_length(s: &str) -> bool {
+    let n = s.chars().filter(|c| c.is_ascii_digit() || *c == 'X' || *c == 'x').count();
+    n == 10 || n == 13
+}
+
 fn is_version_like(text: &str, start: usize) -> bool {
     preceded_by(text, start, &["version", "v.", "build", "release"]) || text[..start].ends_with(['v', 'V'])
 }
@@ -863,6 +871,7 @@ mod tests {
 
     #[test]
     fn isbn_issn_and_doi_are_kept() {
+        kept("the ISBN 0-19-953556-4 copy please");
         kept("ISBN 978-0-316-76948-0");
         kept("do you have 9780316769480?");
         kept("isbn 0316769487");
