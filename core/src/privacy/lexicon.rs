@@ -204,6 +204,9 @@ const ORDINARY: &[&str] = &[
 /// `redact`'s own list, which is checked too).
 const NOT_NAMES: &[&str] = &[
     "i",
+    // Turkish forms of address after a name ("Ayşe Hanım"); "Hanim" is also a given name.
+    "hanım",
+    "hanim",
     "hi",
     "hello",
     "hey",
@@ -520,6 +523,139 @@ pub(super) static NOT_NAME_SET: LazyLock<HashSet<&'static str>> =
     LazyLock::new(|| NOT_NAMES.iter().chain(super::redact::NOT_NAMES).copied().collect());
 pub(super) static COMMON_SET: LazyLock<HashSet<&'static str>> =
     LazyLock::new(|| COMMON.iter().chain(PLACES).copied().collect());
+
+/// The words that make the name before them a place's or a body's ("Royal Society", "Hackney
+/// Archives", "Mansfield Park"), in lower case.
+const PLACE_HEADS: &[&str] = &[
+    "society",
+    "library",
+    "libraries",
+    "museum",
+    "archive",
+    "archives",
+    "college",
+    "university",
+    "school",
+    "academy",
+    "institute",
+    "centre",
+    "center",
+    "foundation",
+    "trust",
+    "club",
+    "press",
+    "park",
+    "street",
+    "road",
+    "avenue",
+    "square",
+    "gardens",
+    "bridge",
+    "station",
+    "airport",
+    "hospital",
+    "church",
+    "cathedral",
+    "abbey",
+    "castle",
+    "palace",
+    "theatre",
+    "theater",
+    "prize",
+    "award",
+    "lecture",
+    "collection",
+    "review",
+    "journal",
+    "gazette",
+    "times",
+    "herald",
+    "tribune",
+    "company",
+    "council",
+    "bay",
+    "lake",
+    "river",
+    "island",
+    "county",
+    "bibliotheek",
+    "universiteit",
+    "stichting",
+    "bibliothek",
+    "universität",
+    "stiftung",
+    "gymnasium",
+    "schule",
+    "straße",
+    "strasse",
+    "platz",
+];
+
+/// Whether `word` (capitalised) is a given name of the lexicon, typed with or without the
+/// accents the list spells it with ("Álvaro" where the list has "Alvaro").
+pub(super) fn is_given(word: &str) -> bool {
+    GIVEN.contains(word) || (!word.is_ascii() && unaccented_in(word, &mut [0u8; 64]).is_some_and(|w| GIVEN.contains(w)))
+}
+
+/// Whether `word` (capitalised) is a surname of the lexicon, with or without its accents.
+pub(super) fn is_surname(word: &str) -> bool {
+    SURNAMES.contains(word)
+        || (!word.is_ascii() && unaccented_in(word, &mut [0u8; 64]).is_some_and(|w| SURNAMES.contains(w)))
+}
+
+/// `word` without the accents of the Latin letters patrons type ("Álvaro" → "Alvaro", "Şahin" →
+/// "Sahin"), written into `buf`; None if nothing changed or it does not fit.
+fn unaccented_in<'b>(word: &str, buf: &'b mut [u8]) -> Option<&'b str> {
+    let mut changed = false;
+    let letters = word.chars().map(|c| {
+        let plain = unaccented(c);
+        changed |= plain != c;
+        plain
+    });
+    let out = write_in(letters, buf)?;
+    changed.then_some(out)
+}
+
+fn unaccented(c: char) -> char {
+    match c {
+        'À'..='Å' => 'A',
+        'à'..='å' => 'a',
+        'Ç' | 'Ć' | 'Č' => 'C',
+        'ç' | 'ć' | 'č' => 'c',
+        'È'..='Ë' | 'Ě' | 'Ę' => 'E',
+        'è'..='ë' | 'ě' | 'ę' => 'e',
+        'Ì'..='Ï' | 'İ' => 'I',
+        'ì'..='ï' | 'ı' => 'i',
+        'Ñ' | 'Ń' | 'Ň' => 'N',
+        'ñ' | 'ń' | 'ň' => 'n',
+        'Ò'..='Ö' | 'Ø' | 'Ő' => 'O',
+        'ò'..='ö' | 'ø' | 'ő' => 'o',
+        'Ù'..='Ü' | 'Ů' | 'Ű' => 'U',
+        'ù'..='ü' | 'ů' | 'ű' => 'u',
+        'Ý' | 'Ÿ' => 'Y',
+        'ý' | 'ÿ' => 'y',
+        'Ş' | 'Ś' | 'Š' => 'S',
+        'ş' | 'ś' | 'š' => 's',
+        'Ğ' => 'G',
+        'ğ' => 'g',
+        'Ž' | 'Ź' | 'Ż' => 'Z',
+        'ž' | 'ź' | 'ż' => 'z',
+        'Ł' => 'L',
+        'ł' => 'l',
+        'Ř' => 'R',
+        'ř' => 'r',
+        'Ť' => 'T',
+        'ť' => 't',
+        'Ď' => 'D',
+        'ď' => 'd',
+        other => other,
+    }
+}
+
+pub(super) fn heads_a_place(word: &str) -> bool {
+    let mut buf = [0u8; 64];
+    lower_in(word, &mut buf).is_some_and(|w| PLACE_HEADS.contains(&w))
+}
 
 pub(super) fn not_a_name(word: &str) -> bool {
     let w = word.trim_matches(|c: char| !c.is_alphabetic());

@@ -11,7 +11,8 @@ use regex::Regex;
 
 use super::keywords::{Group, Mentions};
 use super::lexicon::{
-    capitalised_in, common, not_a_name, FUNCTION_SET, GIVEN, GIVEN_LOWER, ORDINARY_SET, SURNAMES, SURNAMES_LOWER,
+    capitalised_in, common, heads_a_place, is_given, is_surname, not_a_name, FUNCTION_SET, GIVEN, GIVEN_LOWER,
+    ORDINARY_SET, SURNAMES, SURNAMES_LOWER,
 };
 use super::redact::{is_particle, re, Kind, Spans, NAME_WORD, PARTICLE};
 
@@ -96,7 +97,7 @@ static NAME_AT: LazyLock<Regex> = LazyLock::new(|| re(&format!("^{}", seq())));
 // What comes right after a name: "Megan here", Turkish titles after the name ("Demir Hanım").
 static BEFORE_CONTEXT: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(
-        r"({})\s+(?:here|hier|aquí|ici|ben|Hanım|Hanim|Bey|Hoca|Hocam|(?i:laten\s+weten|vragen|fragen|bescheid\s+sagen)){END}",
+        r"({})\s+(?:here|hier|aquí|ici|ben|(?i:hanım|hanim|bey|hocam|hoca)|(?i:laten\s+weten|vragen|fragen|bescheid\s+sagen)){END}",
         seq()
     ))
 });
@@ -244,7 +245,7 @@ pub(super) fn find(text: &str, said: Mentions, spans: &mut Spans<'_>) {
         if common(word) || not_a_name(word) {
             continue;
         }
-        if !GIVEN.contains(word) {
+        if !is_given(word) {
             if asked_what_they_did(text, s, e) {
                 candidates.push((s, e));
             }
@@ -254,7 +255,13 @@ pub(super) fn find(text: &str, said: Mentions, spans: &mut Spans<'_>) {
         let e = next.map_or(e, |(_, ne)| ne);
         let sentence_start =
             text[..s].trim_end().is_empty() || text[..s].trim_end().ends_with(['.', '!', '?', ':', '\n']);
-        let surname_next = next.is_some_and(|(ns, ne)| SURNAMES.contains(&text[ns..ne]));
+        let surname_next = next.is_some_and(|(ns, ne)| is_surname(&text[ns..ne]));
+        // "the Royal Society", "Mansfield Park": a place or a body, not a person; unless the word
+        // is also a surname ("Jisoo Park").
+        let head = word_after(text, s + word.len()).filter(|h| heads_a_place(h) && !SURNAMES.contains(h));
+        if head.is_some() {
+            continue;
+        }
         if !sentence_start || surname_next || acts_next(text, e) {
             candidates.push((s, e));
         }
@@ -579,6 +586,13 @@ fn capitalised_words(text: &str) -> Vec<(usize, usize)> {
 
 /// The surname after a given name: a capitalised word (with particles before it) that is no
 /// ordinary word.
+/// The word right after `end` (past spaces), whatever its case.
+fn word_after(text: &str, end: usize) -> Option<&str> {
+    let rest = text[end..].trim_start();
+    let word = &rest[..rest.find(|c: char| !c.is_alphabetic()).unwrap_or(rest.len())];
+    (!word.is_empty()).then_some(word)
+}
+
 fn next_name_word(text: &str, end: usize) -> Option<(usize, usize)> {
     static NEXT: LazyLock<Regex> = LazyLock::new(|| re(&format!(r"^\s+(?:{PARTICLE}\s+)*({NAME_WORD})")));
     let c = NEXT.captures(&text[end..])?;
@@ -598,6 +612,10 @@ mod tests {
     #[test]
     fn names_by_what_is_said_around_them_in_six_languages() {
         assert_eq!(r("can you ask Tomás to bring my charger"), "can you ask [NAME] to bring my charger");
+        assert_eq!(r("¿puede Álvaro recoger mis reservas?"), "¿puede [NAME] recoger mis reservas?");
+        assert_eq!(r("is the Royal Society journal online"), "is the Royal Society journal online");
+        assert_eq!(r("can you ask Daniel Park to call"), "can you ask [NAME] to call");
+        assert_eq!(r("Hatice hanım bana yardım etti"), "[NAME] hanım bana yardım etti");
         assert_eq!(r("my friend Kofi said so"), "my friend [NAME] said so");
         assert_eq!(r("Is Mr. Okafor in today?"), "Is Mr. [NAME] in today?");
         assert_eq!(r("Ist Frau Wagner heute da?"), "Ist Frau [NAME] heute da?");
