@@ -204,6 +204,8 @@ const ORDINARY: &[&str] = &[
 /// `redact`'s own list, which is checked too).
 const NOT_NAMES: &[&str] = &[
     "i",
+    // The classification, far more often than the name, at a library's desk.
+    "dewey",
     // Turkish forms of address after a name ("Ayşe Hanım"); "Hanim" is also a given name.
     "hanım",
     "hanim",
@@ -650,6 +652,18 @@ fn unaccented(c: char) -> char {
         'ď' => 'd',
         other => other,
     }
+}
+
+/// Short month names that are also given names ("Jan", "Mai"), in lower case: a date's when a
+/// day's number is next to them ("14 Jan", "Mai 3").
+const MONTH_NAMES: &[&str] = &[
+    "jan", "mar", "mei", "mai", "jun", "juni", "jul", "juli", "aug", "sep", "sept", "oct", "okt", "nov", "dec", "dez",
+    "ene", "abr", "ago", "dic", "avr", "août",
+];
+
+pub(super) fn is_month_name(word: &str) -> bool {
+    let mut buf = [0u8; 16];
+    lower_in(word, &mut buf).is_some_and(|w| MONTH_NAMES.contains(&w))
 }
 
 pub(super) fn heads_a_place(word: &str) -> bool {

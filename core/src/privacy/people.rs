@@ -11,8 +11,8 @@ use regex::Regex;
 
 use super::keywords::{Group, Mentions};
 use super::lexicon::{
-    capitalised_in, common, heads_a_place, is_given, is_surname, not_a_name, FUNCTION_SET, GIVEN, GIVEN_LOWER,
-    ORDINARY_SET, SURNAMES, SURNAMES_LOWER,
+    capitalised_in, common, heads_a_place, is_given, is_month_name, is_surname, not_a_name, FUNCTION_SET, GIVEN,
+    GIVEN_LOWER, ORDINARY_SET, SURNAMES, SURNAMES_LOWER,
 };
 use super::redact::{is_particle, re, Kind, Spans, NAME_WORD, PARTICLE};
 
@@ -259,7 +259,7 @@ pub(super) fn find(text: &str, said: Mentions, spans: &mut Spans<'_>) {
         // "the Royal Society", "Mansfield Park": a place or a body, not a person; unless the word
         // is also a surname ("Jisoo Park").
         let head = word_after(text, s + word.len()).filter(|h| heads_a_place(h) && !SURNAMES.contains(h));
-        if head.is_some() {
+        if head.is_some() || (is_month_name(word) && next_to_a_day(text, s, s + word.len())) {
             continue;
         }
         if !sentence_start || surname_next || acts_next(text, e) {
@@ -586,6 +586,18 @@ fn capitalised_words(text: &str) -> Vec<(usize, usize)> {
 
 /// The surname after a given name: a capitalised word (with particles before it) that is no
 /// ordinary word.
+/// Whether a day's number (one or two digits, "14th" too) stands right before `start` or after
+/// `end`: "14 Jan", "Jan 14th".
+fn next_to_a_day(text: &str, start: usize, end: usize) -> bool {
+    let day = |w: &str| {
+        let digits = w.trim_end_matches(|c: char| !c.is_ascii_digit());
+        (1..=2).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit())
+    };
+    let before = text[..start].trim_end().rsplit(char::is_whitespace).next().unwrap_or("");
+    let after = text[end..].trim_start().split(char::is_whitespace).next().unwrap_or("");
+    day(before) || day(after)
+}
+
 /// The word right after `end` (past spaces), whatever its case.
 fn word_after(text: &str, end: usize) -> Option<&str> {
     let rest = text[end..].trim_start();
@@ -613,6 +625,8 @@ mod tests {
     fn names_by_what_is_said_around_them_in_six_languages() {
         assert_eq!(r("can you ask Tomás to bring my charger"), "can you ask [NAME] to bring my charger");
         assert_eq!(r("¿puede Álvaro recoger mis reservas?"), "¿puede [NAME] recoger mis reservas?");
+        assert_eq!(r("due back 14 Jan or Jan 21st? ask Jan"), "due back 14 Jan or Jan 21st? ask [NAME]");
+        assert_eq!(r("is Dewey 510 the maths section"), "is Dewey 510 the maths section");
         assert_eq!(r("is the Royal Society journal online"), "is the Royal Society journal online");
         assert_eq!(r("can you ask Daniel Park to call"), "can you ask [NAME] to call");
         assert_eq!(r("Hatice hanım bana yardım etti"), "[NAME] hanım bana yardım etti");

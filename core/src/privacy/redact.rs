@@ -378,7 +378,7 @@ impl Redactor {
         }
         // (An ISBN-10 may end in X: nine digits.)
         if digits >= 9 {
-            for m in ISBN.find_iter(text) {
+            for m in isbn_candidates(text) {
                 // After the word, an ISBN's length is enough: a mistyped check digit is still no phone.
                 let said_isbn = preceded_by(text, m.start(), &["isbn"]) && isbn_length(m.as_str());
                 if said_isbn || (is_isbn(m.as_str()) && isbn_shaped(m.as_str())) {
@@ -418,7 +418,12 @@ impl Redactor {
                 if let Some(g) = c.get(1) {
                     let digits = g.as_str().chars().filter(char::is_ascii_digit).count();
                     let kind = if luhn_card(g.as_str()) { Kind::CreditCard } else { Kind::Card };
-                    if digits >= 5 {
+                    // A book's barcode is no patron's: in the 14-digit scheme libraries use, items
+                    // start with 3 (patrons with 2), and the line says it is the book's.
+                    let item = digits == 14 && g.as_str().starts_with('3') && preceded_by(text, g.start(), ITEM_WORDS);
+                    if item {
+                        spans.take(g.start(), g.end(), None);
+                    } else if digits >= 5 {
                         spans.take(g.start(), g.end(), Some(kind));
                     }
                 }
@@ -555,6 +560,23 @@ impl Spans<'_> {
 }
 
 /// Whether one of `words` (lower case) ends within a few characters before `start`.
+/// What a patron calls the copy a barcode is on ("the book's barcode", "boek met barcode").
+const ITEM_WORDS: &[&str] = &[
+    "book",
+    "item",
+    "copy",
+    "boek",
+    "exemplaar",
+    "libro",
+    "ejemplar",
+    "livre",
+    "exemplaire",
+    "buch",
+    "medien",
+    "kitab",
+    "bok",
+];
+
 fn preceded_by(text: &str, start: usize, words: &[&str]) -> bool {
     let mut from = start.saturating_sub(24);
     while !text.is_char_boundary(from) {
@@ -581,13 +603,32 @@ fn preceded_by(text: &str, start: usize, words: &[&str]) -> bool {
     words.iter().any(|w| before.windows(w.len()).any(|x| x == w.as_bytes()))
 }
 
-/// "version 1.2.3.4", "v10.0.0.1" and "build 1.2.3.4" are not addresses.
+/// The ISBN pattern's matches, looked for again past the "10"/"13" of a label ("ISBN-10
+/// 0306406152"), which the pattern would otherwise take as the number's first group.
+fn isbn_candidates(text: &str) -> impl Iterator<Item = regex::Match<'_>> {
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        let m = ISBN.find_at(text, at)?;
+        let before = text[..m.start()].trim_end_matches([' ', '-']);
+        let labelled =
+            before.len() >= 4 && before.get(before.len() - 4..).is_some_and(|w| w.eq_ignore_ascii_case("isbn"));
+        let label = ["10 ", "13 ", "10:", "13:"].iter().any(|l| m.as_str().starts_with(l));
+        if labelled && label {
+            at = m.start() + 2;
+            return ISBN.find_at(text, at).inspect(|n| at = n.end());
+        }
+        at = m.end();
+        Some(m)
+    })
+}
+
 /// Ten characters (the last may be X) or thirteen digits, leaving out spaces and hyphens.
 fn isbn_length(s: &str) -> bool {
     let n = s.chars().filter(|c| c.is_ascii_digit() || *c == 'X' || *c == 'x').count();
     n == 10 || n == 13
 }
 
+/// "version 1.2.3.4", "v10.0.0.1" and "build 1.2.3.4" are not addresses.
 fn is_version_like(text: &str, start: usize) -> bool {
     preceded_by(text, start, &["version", "v.", "build", "release"]) || text[..start].ends_with(['v', 'V'])
 }
@@ -872,6 +913,9 @@ mod tests {
     #[test]
     fn isbn_issn_and_doi_are_kept() {
         kept("the ISBN 0-19-953556-4 copy please");
+        kept("the 2019 edition, ISBN-10 0306406152 or isbn13: 9780306406157");
+        kept("het boek met barcode 32105009876543 is kapot");
+        assert_eq!(r("mijn pas met barcode 22105009876543"), "mijn pas met barcode [CARD]");
         kept("ISBN 978-0-316-76948-0");
         kept("do you have 9780316769480?");
         kept("isbn 0316769487");
