@@ -9,12 +9,18 @@ use std::time::Instant;
 use refdesk_core::privacy::redact::Redactor;
 
 fn main() {
+    // REDACT_BENCH_FILE: other lines to measure on (one message a line), to see what a kind of
+    // line costs.
+    let own = std::env::var("REDACT_BENCH_FILE").ok().map(|f| std::fs::read_to_string(f).expect("REDACT_BENCH_FILE"));
     let corpus = include_str!("../tests/data/redaction_corpus.tsv");
-    let lines: Vec<&str> = corpus
-        .lines()
-        .filter(|l| !l.starts_with('#'))
-        .filter_map(|l| l.split_once('\t').map(|(input, _)| input))
-        .collect();
+    let lines: Vec<&str> = match &own {
+        Some(text) => text.lines().collect(),
+        None => corpus
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .filter_map(|l| l.split_once('\t').map(|(input, _)| input))
+            .collect(),
+    };
     // REDACT_BENCH_MB and REDACT_BENCH_RUNS make a short run (under valgrind, say).
     let setting = |name: &str, default: f64| std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default);
     let megabytes = setting("REDACT_BENCH_MB", 8.0);

@@ -245,16 +245,17 @@ pub(super) fn find(text: &str, said: Mentions, spans: &mut Spans<'_>) {
         if common(word) || not_a_name(word) {
             continue;
         }
+        let sentence_start =
+            text[..s].trim_end().is_empty() || text[..s].trim_end().ends_with(['.', '!', '?', ':', '\n']);
         if !is_given(word) {
-            if asked_what_they_did(text, s, e) {
+            // "Willemijn zei dat…": a name nobody listed, as the one who spoke.
+            if asked_what_they_did(text, s, e) || (sentence_start && spoke_next(text, e)) {
                 candidates.push((s, e));
             }
             continue;
         }
         let next = next_name_word(text, e);
         let e = next.map_or(e, |(_, ne)| ne);
-        let sentence_start =
-            text[..s].trim_end().is_empty() || text[..s].trim_end().ends_with(['.', '!', '?', ':', '\n']);
         let surname_next = next.is_some_and(|(ns, ne)| is_surname(&text[ns..ne]));
         // "the Royal Society", "Mansfield Park": a place or a body, not a person; unless the word
         // is also a surname ("Jisoo Park").
@@ -326,6 +327,20 @@ fn asked_what_they_did(text: &str, s: usize, e: usize) -> bool {
     AUX.iter().any(|a| aux.eq_ignore_ascii_case(a))
         && (opens.is_empty() || opens.ends_with([',', '.', '!', '?']))
         && DOES.contains(&next)
+}
+
+/// Whether the words after `end` say that someone told the patron something ("said", "zei",
+/// "m'a dit"): only a person does, where "needs" or "lost" may follow a thing's name.
+fn spoke_next(text: &str, end: usize) -> bool {
+    const SPOKE: &[&str] = &["said", "told", "zei", "vertelde", "dijo", "sagte", "meinte", "dedi", "söyledi", "sa"];
+    let mut words = text[end..].split_whitespace();
+    let first = words.next().unwrap_or("").trim_end_matches([',', '.']);
+    let lower = first.to_lowercase();
+    SPOKE.contains(&lower.as_str())
+        || (matches!(lower.as_str(), "m'a" | "me" | "hat" | "heeft") && {
+            let then = words.next().unwrap_or("").to_lowercase();
+            matches!(then.as_str(), "dit" | "dijo" | "gesagt" | "gezegd" | "verteld")
+        })
 }
 
 /// Whether the word after `end` is one a person does ("Oksana said", "Willemijn zei", "Ximena y
@@ -637,6 +652,9 @@ mod tests {
             assert_eq!(r(topic), topic);
         }
         assert_eq!(r("thanks Lucía Fernández"), "thanks [NAME]");
+        assert_eq!(r("Willemijn zei dat ik hier moest vragen"), "[NAME] zei dat ik hier moest vragen");
+        assert_eq!(r("ok. Thandeka m'a dit que c'est ici"), "ok. [NAME] m'a dit que c'est ici");
+        assert_eq!(r("Brightspace needs a password"), "Brightspace needs a password");
         assert_eq!(r("due back 14 Jan or Jan 21st? ask Jan"), "due back 14 Jan or Jan 21st? ask [NAME]");
         assert_eq!(r("is Dewey 510 the maths section"), "is Dewey 510 the maths section");
         assert_eq!(r("is the Royal Society journal online"), "is the Royal Society journal online");
