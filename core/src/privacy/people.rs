@@ -245,11 +245,13 @@ pub(super) fn find(text: &str, said: Mentions, spans: &mut Spans<'_>) {
         if common(word) || not_a_name(word) {
             continue;
         }
-        let sentence_start =
-            text[..s].trim_end().is_empty() || text[..s].trim_end().ends_with(['.', '!', '?', ':', '\n']);
+        let sentence_start = || {
+            let before = text[..s].trim_end();
+            before.is_empty() || before.ends_with(['.', '!', '?', ':', '\n'])
+        };
         if !is_given(word) {
             // "Willemijn zei dat…": a name nobody listed, as the one who spoke.
-            if asked_what_they_did(text, s, e) || (sentence_start && spoke_next(text, e)) {
+            if asked_what_they_did(text, s, e) || (spoke_next(text, e) && sentence_start()) {
                 candidates.push((s, e));
             }
             continue;
@@ -263,7 +265,7 @@ pub(super) fn find(text: &str, said: Mentions, spans: &mut Spans<'_>) {
         if head.is_some() || (is_month_name(word) && next_to_a_day(text, s, s + word.len())) {
             continue;
         }
-        if !sentence_start || surname_next || acts_next(text, e) {
+        if !sentence_start() || surname_next || acts_next(text, e) {
             candidates.push((s, e));
         }
     }
@@ -278,9 +280,7 @@ pub(super) fn find(text: &str, said: Mentions, spans: &mut Spans<'_>) {
     // a topic told by what follows ("Ben Okri romanları") still stays.
     // Only after the Turkish "ben" ("I", and the name Ben) can what follows still make it a topic;
     // after "my mum" or "annem" the person wins ("annem Fatma kitapları getirecek").
-    let after_ben = |s: usize| {
-        text[..s].trim_end().rsplit(char::is_whitespace).next().is_some_and(|w| w.eq_ignore_ascii_case("ben"))
-    };
+    let after_ben = |s: usize| prev_word(text, s).eq_ignore_ascii_case("ben");
     for (s, e) in direct {
         let e = strip_particle_end(text, s, e);
         if !(after_ben(s) && overlaps(&after, s, e)) {
@@ -323,7 +323,7 @@ fn asked_what_they_did(text: &str, s: usize, e: usize) -> bool {
     let before = text[..s].trim_end();
     let aux = before.rsplit(|c: char| c.is_whitespace() || matches!(c, ',' | '.' | '!' | '?')).next().unwrap_or("");
     let opens = before[..before.len() - aux.len()].trim_end();
-    let next = text[e..].trim_start().split(char::is_whitespace).next().unwrap_or("");
+    let next = next_word(text, e);
     AUX.iter().any(|a| aux.eq_ignore_ascii_case(a))
         && (opens.is_empty() || opens.ends_with([',', '.', '!', '?']))
         && DOES.contains(&next)
@@ -334,8 +334,7 @@ fn asked_what_they_did(text: &str, s: usize, e: usize) -> bool {
 fn spoke_next(text: &str, end: usize) -> bool {
     const SPOKE: &[&str] = &["said", "told", "zei", "vertelde", "dijo", "sagte", "meinte", "dedi", "söyledi", "sa"];
     let mut words = text[end..].split_whitespace();
-    let first = words.next().unwrap_or("").trim_end_matches([',', '.']);
-    let lower = first.to_lowercase();
+    let lower = words.next().unwrap_or("").trim_end_matches([',', '.']).to_lowercase();
     SPOKE.contains(&lower.as_str())
         || (matches!(lower.as_str(), "m'a" | "me" | "hat" | "heeft") && {
             let then = words.next().unwrap_or("").to_lowercase();
@@ -474,7 +473,7 @@ fn lower_case_names(text: &str) -> Vec<Span> {
     for (i, &(s, e)) in words.iter().enumerate() {
         let word = &text[s..e];
         let (given, surname) = (GIVEN_LOWER.contains(word), SURNAMES_LOWER.contains(word));
-        let prev = text[..s].trim_end().rsplit(char::is_whitespace).next().unwrap_or("");
+        let prev = prev_word(text, s);
         let naming = NAMING_ENDS.iter().any(|w| prev.eq_ignore_ascii_case(w));
         let kin = !(given || naming) && given_in_any_case(word) && !VERBS.contains(&word);
         if s == 0 || !(given || surname || naming || kin) {
@@ -608,9 +607,17 @@ fn next_to_a_day(text: &str, start: usize, end: usize) -> bool {
         let digits = w.trim_end_matches(|c: char| !c.is_ascii_digit());
         (1..=2).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit())
     };
-    let before = text[..start].trim_end().rsplit(char::is_whitespace).next().unwrap_or("");
-    let after = text[end..].trim_start().split(char::is_whitespace).next().unwrap_or("");
-    day(before) || day(after)
+    day(prev_word(text, start)) || day(next_word(text, end))
+}
+
+/// The word before `start`, back to the space before it ("" at the start of the line).
+fn prev_word(text: &str, start: usize) -> &str {
+    text[..start].split_whitespace().next_back().unwrap_or("")
+}
+
+/// The word after `end`, as far as the next space ("" at the end of the line).
+fn next_word(text: &str, end: usize) -> &str {
+    text[end..].split_whitespace().next().unwrap_or("")
 }
 
 /// The word right after `end` (past spaces), whatever its case.
