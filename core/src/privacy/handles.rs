@@ -41,6 +41,22 @@ static LOGIN_BARE: LazyLock<Regex> = LazyLock::new(|| {
         r"(?i)\b(?:user\s*name|username|user\s*id|userid|account\s*name|login\s+name|netid|gebruikersnaam|inlognaam|benutzername|nombre\s+de\s+usuario|identifiant|kullan[ıi]c[ıi]\s+ad[ıi]|(?:log|logged|sign|signed)\s*(?:in|on)\s+as)\s+([a-z0-9][a-z0-9._@-]{2,40})",
     )
 });
+// "Login cbernard", "user: jsmith": a bare login word, then one word of letters.
+static LOGIN_INITIALS: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?i)\b(?:login|inlog|log-in|user|usuario|utilisateur|benutzer|gebruiker)\s*:?\s+([a-z]{4,24})\b")
+});
+
+/// Whether `word` is an initial or two then a surname of the lexicon ("cbernard", "jsmith",
+/// "amoreau"), the commonest shape of a login made from a person's name.
+fn initials_and_surname(word: &str) -> bool {
+    (1..=2).any(|n| {
+        word.get(n..).is_some_and(|rest| {
+            rest.len() >= 5
+                && super::lexicon::capitalised_in(rest, &mut [0u8; 64]).is_some_and(super::lexicon::is_surname)
+        })
+    })
+}
+
 // A user name by how it is used, not by its word: "I go by reader_rach", "rach_89 on goodreads".
 // The value must look made up (an underscore, or letters with digits), since "I go by Sam" is a
 // name and "3 on instagram" a count.
@@ -76,7 +92,7 @@ static PASSWORD: LazyLock<Regex> = LazyLock::new(|| {
 });
 // Between the word that names it and the value: a colon, or "is", "to", "es", "est", "ist"…
 const SAYS: &str =
-    r"(?:(?:\s+(?:is|was|es|est|ist|lautet|c'est|to|naar|a|en|zu|auf|now|nu|ahora))+\s*[:=]?\s*|\s*[:=]\s*|['’]s\s+)";
+    r"(?:(?:\s+(?:is|was|es|est|ist|lautet|c'est|to|naar|a|en|zu|auf|now|nu|ahora)\b)+\s*[:=]?\s*|\s*[:=]\s*|['’]s\s+)";
 const VALUE: &str = r#"[\"'“‘]?(\S{3,64})"#;
 // Words that follow "login" or "password" without being one ("the password is wrong").
 const NOT_VALUES: &[&str] = &[
@@ -109,6 +125,11 @@ const NOT_VALUES: &[&str] = &[
     "number",
     "member",
     "usual",
+    "fine",
+    "ok",
+    "okay",
+    "correct",
+    "right",
     "normal",
     "myself",
     "forgot",
@@ -220,6 +241,12 @@ pub(super) fn find(text: &str, said: Mentions, spans: &mut Spans<'_>) {
     if !said.has(Group::Login) {
         return;
     }
+    // "Login cbernard": no digit or sign, but the shape of a login, an initial or two and a surname.
+    for g in LOGIN_INITIALS.captures_iter(text).filter_map(|c| c.get(1)) {
+        if initials_and_surname(g.as_str()) {
+            spans.take(g.start(), g.end(), Some(Kind::User));
+        }
+    }
     for c in BARE_VALUE.captures_iter(text) {
         let (Some(word), Some(g)) = (c.get(1), c.get(2)) else { continue };
         let kind = if word.as_str().to_lowercase().starts_with("log") || word.as_str().eq_ignore_ascii_case("inlog") {
@@ -294,6 +321,9 @@ mod tests {
         assert_eq!(r("I log in as mvdberg usually"), "I log in as [USER] usually");
         assert_eq!(r("can I log in as a guest? or log in as guest"), "can I log in as a guest? or log in as guest");
         assert_eq!(r("the account name is rkapoor_lib"), "the account name is [USER]");
+        assert_eq!(r("Login cbernard"), "Login [USER]");
+        assert_eq!(r("login problems again, user manual"), "login problems again, user manual");
+        assert_eq!(r("login issues, login screen, user name is fine"), "login issues, login screen, user name is fine");
         assert_eq!(r("account name olderowe and it says disabled"), "account name [USER] and it says disabled");
         assert_eq!(r("I go by reader_rach on goodreads"), "I go by [USER] on goodreads");
         assert_eq!(r("find me, rach89 on instagram"), "find me, [USER] on instagram");
