@@ -59,52 +59,31 @@ impl Ejabberd {
     /// As [`Ejabberd::start`], with the web chat's guests' host and WebSocket, open to pages of
     /// `origin` (the library's site, served elsewhere).
     pub fn start_web(dir: &Path, origin: &str) -> Result<Ejabberd, Error> {
-        let http_port = free_port().map_err(|e| Error::io(dir, e))?;
-        let web = Web { http_port, guest_domain: "guest.library.test".into(), origin: origin.to_owned() };
-        Ejabberd::start_with(dir, Some(web))
+        Ejabberd::start_with(dir, Some(origin))
     }
 
-    fn start_with(dir: &Path, web: Option<Web>) -> Result<Ejabberd, Error> {
+    fn start_with(dir: &Path, origin: Option<&str>) -> Result<Ejabberd, Error> {
         let domain = "library.test";
-        for sub in ["spool", "logs"] {
-            let p = dir.join(sub);
-            std::fs::create_dir_all(&p).map_err(|e| Error::io(&p, e))?;
-        }
         let ca = ensure_test_ca(&dir.join("certs"), domain)?;
-        let c2s_port = free_port().map_err(|e| Error::io(dir, e))?;
-        let tls_port = free_port().map_err(|e| Error::io(dir, e))?;
-        let config = dir.join("ejabberd.yml");
-        std::fs::write(&config, config_text(domain, c2s_port, tls_port, &ca, web.as_ref()))
-            .map_err(|e| Error::io(&config, e))?;
-        // One Erlang node per server, named after its port, so parallel tests never meet.
-        let node = format!("refdesk_ej{c2s_port}@localhost");
-        let cookie = format!("refdesk{c2s_port}{}", std::process::id());
-        let out = std::fs::File::create(dir.join("logs/console.log")).map_err(|e| Error::io(dir, e))?;
-        let child = Command::new("erl")
-            .args(["-sname", &node, "-setcookie", &cookie, "-noinput", "-mnesia", "dir"])
-            .arg(format!("\"{}\"", dir.join("spool").display()))
-            .args(["-s", "ejabberd"])
-            .env("ERL_LIBS", ERL_LIBS)
-            .env("EJABBERD_CONFIG_PATH", &config)
-            .env("EJABBERD_LOG_PATH", dir.join("logs/ejabberd.log"))
-            .current_dir(dir)
-            .stdin(Stdio::null())
-            .stdout(out.try_clone().map_err(|e| Error::io(dir, e))?)
-            .stderr(out)
-            .spawn()
-            .map_err(|source| Error::Spawn { program: "erl (ejabberd)", source })?;
-        let http_port = web.as_ref().map(|w| w.http_port);
-        let mut server =
-            Ejabberd { child, domain: domain.into(), c2s_port, tls_port, ca, dir: dir.to_owned(), web, node, cookie };
-        let mut alive = || matches!(server.child.try_wait(), Ok(None));
-        if !wait_for_port(c2s_port, Duration::from_secs(30), &mut alive)
-            || !wait_for_port(tls_port, Duration::from_secs(5), &mut alive)
-            || !http_port.is_none_or(|p| wait_for_port(p, Duration::from_secs(5), &mut alive))
-        {
-            let log = std::fs::read_to_string(dir.join("logs/console.log")).unwrap_or_default();
-            return Err(Error::Command { what: "starting ejabberd".into(), output: log });
+        // A port free when picked may be taken before the server binds it (by another test's
+        // server or client, whose outgoing connections draw on the same ports): then pick again.
+        let mut attempt = 0;
+        loop {
+            let c2s_port = free_port().map_err(|e| Error::io(dir, e))?;
+            let tls_port = free_port().map_err(|e| Error::io(dir, e))?;
+            let web = match origin {
+                Some(origin) => Some(Web {
+                    http_port: free_port().map_err(|e| Error::io(dir, e))?,
+                    guest_domain: "guest.library.test".into(),
+                    origin: origin.to_owned(),
+                }),
+                None => None,
+            };
+            match spawn(dir, domain, [c2s_port, tls_port], &ca, web, attempt > 0) {
+                Err(Error::PortTaken { .. }) if attempt < 4 => attempt += 1,
+                result => return result,
+            }
         }
-        Ok(server)
     }
 
     /// Creates `user@domain` through the server's own registration function (over Erlang
@@ -159,6 +138,72 @@ impl Ejabberd {
     pub fn log(&self) -> String {
         std::fs::read_to_string(self.dir.join("logs/ejabberd.log")).unwrap_or_default()
     }
+}
+
+/// Starts one ejabberd on `ports` (c2s, direct TLS) and waits until it listens;
+/// [`Error::PortTaken`] when one of its ports was taken. `again`: a start that failed left its
+/// spool, which belongs to another node (named after its port), so it is cleared.
+fn spawn(
+    dir: &Path,
+    domain: &str,
+    ports: [u16; 2],
+    ca: &TestCa,
+    web: Option<Web>,
+    again: bool,
+) -> Result<Ejabberd, Error> {
+    let [c2s_port, tls_port] = ports;
+    let spool = dir.join("spool");
+    if again {
+        let _ = std::fs::remove_dir_all(&spool);
+    }
+    for p in [spool.clone(), dir.join("logs")] {
+        std::fs::create_dir_all(&p).map_err(|e| Error::io(&p, e))?;
+    }
+    let config = dir.join("ejabberd.yml");
+    std::fs::write(&config, config_text(domain, c2s_port, tls_port, ca, web.as_ref()))
+        .map_err(|e| Error::io(&config, e))?;
+    // One Erlang node per server, named after its port, so parallel tests never meet.
+    let node = format!("refdesk_ej{c2s_port}@localhost");
+    let cookie = format!("refdesk{c2s_port}{}", std::process::id());
+    let out = std::fs::File::create(dir.join("logs/console.log")).map_err(|e| Error::io(dir, e))?;
+    let child = Command::new("erl")
+        .args(["-sname", &node, "-setcookie", &cookie, "-noinput", "-mnesia", "dir"])
+        .arg(format!("\"{}\"", spool.display()))
+        .args(["-s", "ejabberd"])
+        .env("ERL_LIBS", ERL_LIBS)
+        .env("EJABBERD_CONFIG_PATH", &config)
+        .env("EJABBERD_LOG_PATH", dir.join("logs/ejabberd.log"))
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .stdout(out.try_clone().map_err(|e| Error::io(dir, e))?)
+        .stderr(out)
+        .spawn()
+        .map_err(|source| Error::Spawn { program: "erl (ejabberd)", source })?;
+    let http_port = web.as_ref().map(|w| w.http_port);
+    // Dropped on failure, which stops the node.
+    let mut server = Ejabberd {
+        child,
+        domain: domain.into(),
+        c2s_port,
+        tls_port,
+        ca: ca.clone(),
+        dir: dir.to_owned(),
+        web,
+        node,
+        cookie,
+    };
+    let mut alive = || matches!(server.child.try_wait(), Ok(None));
+    if !wait_for_port(c2s_port, Duration::from_secs(30), &mut alive)
+        || !wait_for_port(tls_port, Duration::from_secs(5), &mut alive)
+        || !http_port.is_none_or(|p| wait_for_port(p, Duration::from_secs(5), &mut alive))
+    {
+        let log = std::fs::read_to_string(dir.join("logs/console.log")).unwrap_or_default();
+        if log.contains("eaddrinuse") {
+            return Err(Error::PortTaken { log });
+        }
+        return Err(Error::Command { what: "starting ejabberd".into(), output: log });
+    }
+    Ok(server)
 }
 
 impl Drop for Ejabberd {
@@ -225,4 +270,26 @@ fn config_text(domain: &str, c2s_port: u16, tls_port: u16, ca: &TestCa, web: Opt
         cert = ca.server_cert.display(),
         key = ca.server_key.display(),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The retry in `start_with` rests on this: a port taken between picking and binding is told
+    /// apart from any other failure to start.
+    #[test]
+    fn a_taken_port_is_reported_as_taken() {
+        assert!(installed(), "ejabberd is not installed (scripts/setup.sh installs it)");
+        let dir = tempfile::tempdir().unwrap();
+        let ca = ensure_test_ca(&dir.path().join("certs"), "library.test").unwrap();
+        let squatter = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let taken = squatter.local_addr().unwrap().port();
+        let tls = free_port().unwrap();
+        match spawn(dir.path(), "library.test", [taken, tls], &ca, None, false) {
+            Err(Error::PortTaken { log }) => assert!(log.contains(&taken.to_string()), "{log}"),
+            Err(e) => panic!("expected the taken port to be told, got {e}"),
+            Ok(_) => panic!("a server without its c2s port was reported as up"),
+        }
+    }
 }

@@ -17,7 +17,7 @@ pub enum Error {
     Command { what: String, output: String },
     #[error("prosody did not start listening within {secs} s; its log says:\n{log}")]
     NotListening { secs: u64, log: String },
-    #[error("prosody could not open its ports (taken since they were picked); its log says:\n{log}")]
+    #[error("the server could not open its ports (taken since they were picked); its log says:\n{log}")]
     PortTaken { log: String },
 }
 
