@@ -208,8 +208,9 @@ fn unpunctuated(value: &str) -> &str {
     value.trim_end_matches(['.', ',', ';', ')'])
 }
 
-/// Takes the written-out emails, handles, profile addresses, user names and passwords in `text`.
-pub(super) fn find(text: &str, said: Mentions, spans: &mut Spans<'_>) {
+/// Takes the written-out emails, handles, profile addresses, user names and passwords in `text`
+/// (`has_digit`: whether it holds an ASCII digit, as the caller knows already).
+pub(super) fn find(text: &str, said: Mentions, has_digit: bool, spans: &mut Spans<'_>) {
     if said.has(Group::At) {
         for m in EMAIL_WRITTEN_OUT.find_iter(text) {
             spans.take(m.start(), m.end(), Some(Kind::Email));
@@ -228,7 +229,7 @@ pub(super) fn find(text: &str, said: Mentions, spans: &mut Spans<'_>) {
             }
         }
     }
-    if text.contains('_') || text.bytes().any(|b| b.is_ascii_digit()) {
+    if has_digit || text.contains('_') {
         for g in GOES_BY.captures_iter(text).filter_map(|c| c.get(1).or_else(|| c.get(2))) {
             let value = unpunctuated(g.as_str());
             let digits = value.bytes().any(|b| b.is_ascii_digit());
@@ -258,7 +259,7 @@ pub(super) fn find(text: &str, said: Mentions, spans: &mut Spans<'_>) {
             spans.take(g.start(), g.start() + unpunctuated(g.as_str()).len(), Some(kind));
         }
     }
-    if text.bytes().any(|b| b.is_ascii_digit()) {
+    if has_digit {
         for g in PIN.captures_iter(text).filter_map(|c| c.get(1)) {
             spans.take(g.start(), g.end(), Some(Kind::Password));
         }

@@ -596,13 +596,16 @@ const PLACE_HEADS: &[&str] = &[
 /// Whether `word` (capitalised) is a given name of the lexicon, typed with or without the
 /// accents the list spells it with ("Álvaro" where the list has "Alvaro").
 pub(super) fn is_given(word: &str) -> bool {
-    GIVEN.contains(word) || (!word.is_ascii() && unaccented_in(word, &mut [0u8; 64]).is_some_and(|w| GIVEN.contains(w)))
+    holds(&GIVEN, word)
 }
 
 /// Whether `word` (capitalised) is a surname of the lexicon, with or without its accents.
 pub(super) fn is_surname(word: &str) -> bool {
-    SURNAMES.contains(word)
-        || (!word.is_ascii() && unaccented_in(word, &mut [0u8; 64]).is_some_and(|w| SURNAMES.contains(w)))
+    holds(&SURNAMES, word)
+}
+
+fn holds(names: &HashSet<&'static str>, word: &str) -> bool {
+    names.contains(word) || (!word.is_ascii() && unaccented_in(word, &mut [0u8; 64]).is_some_and(|w| names.contains(w)))
 }
 
 /// `word` without the accents of the Latin letters patrons type ("Álvaro" → "Alvaro", "Şahin" →

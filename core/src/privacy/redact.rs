@@ -343,7 +343,7 @@ impl Redactor {
         // at all: far cheaper than running a pattern that cannot start from a literal.
         let said = Mentions::in_text(text);
         // Before numbers: a password or user name may hold digits ("Hund!42x").
-        super::handles::find(text, said, &mut spans);
+        super::handles::find(text, said, has_digit, &mut spans);
         if has_digit {
             let (digits, run) = digit_counts(text);
             // Numbers told by their check digits or words first, before a phone's looser shape.
