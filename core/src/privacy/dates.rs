@@ -26,7 +26,7 @@ const MONTH: &str = concat!(
     r"januari|februari|mars|augusti|oktober|december"
 );
 
-static DOB: LazyLock<Regex> = LazyLock::new(|| {
+pub(super) static DOB: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(
         r"(?i)\b(?:{CONTEXT})\s*(?:is|was|es|est|ist|:|=|-)?\s*(?:on|op|am|le|el|the|den)?\s*((?:\d{{1,2}}[./-]\d{{1,2}}[./-]\d{{2,4}})|(?:\d{{4}}-\d{{2}}-\d{{2}})|(?:\d{{1,2}}(?:st|nd|rd|th|er|e|\.)?\s+(?:de\s+)?(?:{MONTH})\b\.?(?:,?\s+(?:de\s+)?\d{{4}})?)|(?:(?:{MONTH})\b\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}))"
     ))
@@ -44,12 +44,38 @@ pub(super) fn find(text: &str, said: Mentions, spans: &mut Spans<'_>, digits: us
     if digits == 0 {
         return;
     }
+    // The words the pattern starts from: all in the keyword scan but "né(e) le", which is looked
+    // for here (the scan's "ne" would let most lines through).
+    let before = said.has(Group::Dob) || born_le(text);
     let after = said.has(Group::BornAfter);
-    for c in DOB.captures_iter(text).chain(after.then(|| DOB_BEFORE.captures_iter(text)).into_iter().flatten()) {
+    for c in before
+        .then(|| DOB.captures_iter(text))
+        .into_iter()
+        .flatten()
+        .chain(after.then(|| DOB_BEFORE.captures_iter(text)).into_iter().flatten())
+    {
         if let Some(g) = c.get(1) {
             spans.take(g.start(), g.end(), Some(Kind::Dob));
         }
     }
+}
+
+/// Whether `text` holds "né le", "née le", "ne le" or "nee le" (any case, any spaces between):
+/// the French words before a birth date that the keyword scan does not hold.
+pub(super) fn born_le(text: &str) -> bool {
+    let b = text.as_bytes();
+    (1..b.len()).any(|i| {
+        b[i - 1].eq_ignore_ascii_case(&b'l') && b[i].eq_ignore_ascii_case(&b'e') && {
+            // Byte i - 1 is ASCII, so a character starts there.
+            let before = &text[..i - 1];
+            let word = before.trim_end();
+            word.len() < before.len()
+                && ["ne", "nee", "né", "née"].iter().any(|w| {
+                    let cut = word.len().saturating_sub(w.len());
+                    word.is_char_boundary(cut) && word[cut..].to_lowercase() == *w
+                })
+        }
+    })
 }
 
 #[cfg(test)]

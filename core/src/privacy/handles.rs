@@ -60,7 +60,7 @@ fn initials_and_surname(word: &str) -> bool {
 // A user name by how it is used, not by its word: "I go by reader_rach", "rach_89 on goodreads".
 // The value must look made up (an underscore, or letters with digits), since "I go by Sam" is a
 // name and "3 on instagram" a count.
-static GOES_BY: LazyLock<Regex> = LazyLock::new(|| {
+pub(super) static GOES_BY: LazyLock<Regex> = LazyLock::new(|| {
     re(
         r"(?i)(?:\b(?:go(?:es)?\s+by|known\s+as|handle(?:\s+is)?:?)\s+([a-z0-9][a-z0-9._]{2,30})|(?:^|\s)([a-z0-9][a-z0-9._]{2,30})\s+on\s+(?:goodreads|insta(?:gram)?|twitter|tiktok|discord|reddit|bluesky|bsky|mastodon|snap(?:chat)?|threads|steam|github|telegram|skype|teams|facebook|fb|linkedin)\b)",
     )
@@ -229,7 +229,7 @@ pub(super) fn find(text: &str, said: Mentions, has_digit: bool, spans: &mut Span
             }
         }
     }
-    if has_digit || text.contains('_') {
+    if (has_digit || text.contains('_')) && said.has(Group::Handle) {
         for g in GOES_BY.captures_iter(text).filter_map(|c| c.get(1).or_else(|| c.get(2))) {
             let value = unpunctuated(g.as_str());
             let digits = value.bytes().any(|b| b.is_ascii_digit());

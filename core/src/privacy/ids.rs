@@ -3,6 +3,7 @@
 //! French INSEE number (its key), the Turkish identity number and student numbers. (A library
 //! card's 14-digit barcode is told by `redact`'s number classes.)
 
+use std::cell::LazyCell;
 use std::sync::LazyLock;
 
 use regex::Regex;
@@ -30,15 +31,15 @@ static STUDENT_CONTEXT: LazyLock<Regex> = LazyLock::new(|| {
 static BSN_CONTEXT: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)\b(?:bsn|burgerservicenummer|sofi-?nummer)\b"));
 
 // A catalogue's own numbers, kept: an LCCN ("2001012345", "sn 85-012345"), an OCLC or record number.
-static REFERENCE_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
+pub(super) static REFERENCE_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
     re(
         r"(?i)\b(?:lccn|lc\s+control\s+(?:number|no\.?)|control\s+(?:number|no\.?)|oclc(?:\s+(?:number|no\.?|#))?|ocn|ppn|(?:bib(?:liographic)?|catalog(?:ue)?)\s+(?:record|number|no\.?)|record\s+(?:number|no\.?|#)|record|recordnummer|titelnummer|n[uú]mero\s+de\s+registro|num[ée]ro\s+de\s+notice|kayıt\s+no)\s*(?:is|es|est|ist)?\s*[:#]?\s*((?:[a-z]{1,3}\s?)?\d{2,4}-?\d{6}|\d{6,12})\b",
     )
 });
 
 /// Marks a catalogue's own numbers as kept, before anything takes them for a phone or an id.
-pub(super) fn keep_references(text: &str, spans: &mut Spans<'_>, digits: usize) {
-    if digits < 6 {
+pub(super) fn keep_references(text: &str, said: Mentions, spans: &mut Spans<'_>, digits: usize) {
+    if digits < 6 || !said.has(Group::RefNumber) {
         return;
     }
     for c in REFERENCE_NUMBER.captures_iter(text) {
@@ -48,8 +49,9 @@ pub(super) fn keep_references(text: &str, spans: &mut Spans<'_>, digits: usize) 
     }
 }
 
-/// Takes the identity and account numbers in `text`; `digits` is how many digits it has.
-pub(super) fn find(text: &str, said: Mentions, spans: &mut Spans<'_>, digits: usize) {
+/// Takes the identity and account numbers in `text`; `digits` is how many digits it has, `run`
+/// the most in a row.
+pub(super) fn find(text: &str, said: Mentions, spans: &mut Spans<'_>, digits: usize, run: usize) {
     if digits < 4 {
         return;
     }
@@ -91,11 +93,12 @@ pub(super) fn find(text: &str, said: Mentions, spans: &mut Spans<'_>, digits: us
             }
         }
     }
-    if digits >= 9 {
-        let bsn_said = BSN_CONTEXT.is_match(text);
+    if run >= 9 {
+        // Asked only when a nine-digit number is there to tell.
+        let bsn_said = LazyCell::new(|| BSN_CONTEXT.is_match(text));
         for m in NINE_TO_ELEVEN.find_iter(text) {
             let n = m.as_str();
-            let id = (n.len() == 9 && (bsn_said || eleven_test(n))) || (n.len() == 11 && tc_kimlik_valid(n));
+            let id = (n.len() == 9 && (*bsn_said || eleven_test(n))) || (n.len() == 11 && tc_kimlik_valid(n));
             // A bare nine-digit number passing the eleven-test by chance (one in eleven: a Spanish
             // mobile written without spaces, say) is redacted as an id rather than a phone.
             if id {

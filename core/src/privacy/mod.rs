@@ -110,12 +110,18 @@ pub(crate) fn corpus_lines() -> Vec<String> {
         include_str!("../../tests/data/redaction_corpus.tsv"),
         include_str!("../../tests/data/redaction/dev.txt"),
         include_str!("../../tests/data/redaction/test.txt"),
+        include_str!("../../tests/data/redaction/free-dev.txt"),
     ];
     let unmark = |marked: &str| -> String {
         let parts = marked.split(['⟦', '⟧']).enumerate();
         parts.map(|(i, part)| if i % 2 == 1 { part.split_once('|').map_or(part, |(_, t)| t) } else { part }).collect()
     };
-    corpora.iter().flat_map(|c| c.lines()).map(unmark).collect()
+    // The freehand corpora open each line with its language and a tab, and hold comments.
+    let text = |l: &'static str| match l.split_once('\t') {
+        Some((lang, rest)) if lang.len() == 2 => rest,
+        _ => l,
+    };
+    corpora.iter().flat_map(|c| c.lines()).filter(|l| !l.starts_with('#')).map(text).map(unmark).collect()
 }
 
 #[cfg(test)]

@@ -69,7 +69,8 @@ pub(super) fn find(text: &str, said: Mentions, spans: &mut Spans<'_>, digits: us
     for m in uk_shape.then(|| POSTCODE_UK.find_iter(text)).into_iter().flatten() {
         spans.take(m.start(), m.end(), Some(Kind::Address));
     }
-    for c in POSTCODE_TOWN.captures_iter(text) {
+    // A postcode before a town counts only after an address: none taken, none to look for.
+    for c in spans.has_address().then(|| POSTCODE_TOWN.captures_iter(text)).into_iter().flatten() {
         let Some(g) = c.get(1) else { continue };
         // Near an address (a town after it), not a year or an amount.
         if spans.address_before(g.start()) {

@@ -347,9 +347,9 @@ impl Redactor {
         if has_digit {
             let (digits, run) = digit_counts(text);
             // Numbers told by their check digits or words first, before a phone's looser shape.
-            super::ids::keep_references(text, &mut spans, digits);
+            super::ids::keep_references(text, said, &mut spans, digits);
             super::dates::find(text, said, &mut spans, digits);
-            super::ids::find(text, said, &mut spans, digits);
+            super::ids::find(text, said, &mut spans, digits, run);
             self.find_numbers(text, said, &mut spans, digits, run);
             super::places::find(text, said, &mut spans, digits);
         }
@@ -458,7 +458,7 @@ impl Redactor {
             }
         }
         // A postcode counts only near an address: none taken, no postcode to look for.
-        let address = spans.taken.iter().any(|&(_, _, k)| k == Some(Kind::Address));
+        let address = spans.has_address();
         for code in [&POSTCODE_NL, &ZIP_US] {
             for m in (run >= 4 && address).then(|| code.find_iter(text)).into_iter().flatten() {
                 if near_address(spans, m.start(), m.end()) {
@@ -552,6 +552,11 @@ impl Spans<'_> {
     }
 
     /// Whether an address ends just before `start` ("12 rue de la Paix, 75002": the postcode's street).
+    /// Whether an address has been taken.
+    pub(super) fn has_address(&self) -> bool {
+        self.taken.iter().any(|&(_, _, k)| k == Some(Kind::Address))
+    }
+
     pub(super) fn address_before(&self, start: usize) -> bool {
         self.taken.iter().any(|&(_, e, k)| {
             k == Some(Kind::Address) && e <= start && self.text[e..start].chars().all(|c| c == ',' || c.is_whitespace())
@@ -844,8 +849,11 @@ mod tests {
             (Group::StreetEn, &STREET_EN),
             (Group::StreetNl, &STREET_NL),
             (Group::StreetEs, &STREET_ES),
+            (Group::Handle, &super::super::handles::GOES_BY),
+            (Group::RefNumber, &super::super::ids::REFERENCE_NUMBER),
         ];
-        let mut matched = [0; 6];
+        let mut matched = [0; 8];
+        let mut births = 0;
         for line in super::super::corpus_lines() {
             let line = line.as_str();
             let said = Mentions::of(&line.to_lowercase());
@@ -855,9 +863,14 @@ mod tests {
                     assert!(said.has(*group), "{group:?} does not gate {line:?}");
                 }
             }
+            // A birth date after its word: the scan's words, or "né le" looked for apart.
+            if super::super::dates::DOB.is_match(line) {
+                births += 1;
+                assert!(said.has(Group::Dob) || super::super::dates::born_le(line), "{line:?}");
+            }
         }
         // Each pattern is exercised, so the check above is not vacuous.
-        assert!(matched.iter().all(|&n| n > 0), "{matched:?}");
+        assert!(matched.iter().all(|&n| n > 0) && births > 0, "{matched:?} {births}");
     }
 
     fn r(text: &str) -> String {
