@@ -21,6 +21,10 @@ fn main() {
             "second freehand test corpus (held out: never tuned on)",
             include_str!("../tests/data/redaction/free-test-2.txt"),
         ),
+        (
+            "third freehand test corpus (held out: never tuned on)",
+            include_str!("../tests/data/redaction/free-test-3.txt"),
+        ),
     ] {
         let corpus = parse(text).unwrap_or_else(|e| panic!("{name}: {e}"));
         let report = score(&redactor, &corpus);
