@@ -222,6 +222,8 @@ const WORDS: &[(Group, &[&str])] = &[
         Group::TopicAfter,
         &[
             "kitap",
+            "graphic",
+            "comics",
             "roman",
             "şiir",
             "biyografi",

@@ -522,7 +522,7 @@ const PLACES: &[&str] = &[
 ];
 
 pub(super) static NOT_NAME_SET: LazyLock<HashSet<&'static str>> =
-    LazyLock::new(|| NOT_NAMES.iter().chain(super::redact::NOT_NAMES).copied().collect());
+    LazyLock::new(|| NOT_NAMES.iter().chain(super::not_names::NOT_NAMES).copied().collect());
 pub(super) static COMMON_SET: LazyLock<HashSet<&'static str>> =
     LazyLock::new(|| COMMON.iter().chain(PLACES).copied().collect());
 

@@ -7,6 +7,7 @@ mod ids;
 mod keywords;
 mod lexicon;
 pub mod names;
+mod not_names;
 mod people;
 mod places;
 pub mod quality;

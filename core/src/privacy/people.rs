@@ -123,13 +123,13 @@ static SUFFIXED: LazyLock<Regex> = LazyLock::new(|| {
 // Where a name is the subject of the question, not a person in the conversation.
 static TOPIC_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(
-        r"(?i:\b(?:(?:books?|novels?|poems?|works?|stories|boeken|romans?|gedichten|werken|libros?|novelas?|poemas|obras|livres?|poèmes|œuvres|oeuvres|bücher|romane|gedichte|werke|biograph(?:y|ie|ía|ies)|biografie|biografía|biographie|biografi|biyografi(?:si)?)(?:\s+(?:by|of|about|on|van|over|door|de|del|d'|d’|sobre|sur|par|von|über|av|om))?|by|about|of|on|van|over|door|de|del|d'|d’|sobre|sur|par|von|über|av|om|written\s+by|(?:anything|something|books?|authors?|more)\s+like|similar\s+to|i\s+(?:really\s+)?(?:love|loved|enjoy|enjoyed|adore|liked)|(?:anything|something|more|stuff)\s+(?:new\s+)?from|(?:the|de|het|den|das|le|la|el|lo)\s+(?:new|newest|latest|last|next|nieuwe|nieuwste|laatste|neuen|neue|neuesten|dernier|derni[eè]re|nouveau|nouvelle|[uú]ltimo|nuevo)|(?:any|some|another)\s|(?:read|reading|reread|lezen|leer|lire|lesen)|(?:parecido|parecida|similar)\s+a|(?:the\s+)?author\s+is|auteur\s+(?:is|est)|autor(?:in)?\s+(?:es|ist)|schrijver\s+is|yazar[ıi]))\s*({})",
+        r"(?i:\b(?:(?:books?|novels?|poems?|works?|stories|boeken|romans?|gedichten|werken|libros?|novelas?|poemas|obras|livres?|poèmes|œuvres|oeuvres|bücher|romane|gedichte|werke|biograph(?:y|ie|ía|ies)|biografie|biografía|biographie|biografi|biyografi(?:si)?)(?:\s+(?:by|of|about|on|van|over|door|de|del|d'|d’|sobre|sur|par|von|über|av|om))?|by|about|of|on|van|over|door|de|del|d'|d’|sobre|sur|par|von|über|av|om|written\s+by|(?:anything|something|books?|authors?|more)\s+like|similar\s+to|i\s+(?:really\s+)?(?:love|loved|enjoy|enjoyed|adore|liked)|(?:anything|something|more|stuff)\s+(?:new\s+)?from|(?:the|de|het|den|das|le|la|el|lo)\s+(?:new|newest|latest|last|next|nieuwe|nieuwste|laatste|neuen|neue|neuesten|dernier|derni[eè]re|nouveau|nouvelle|[uú]ltimo|nuevo)|(?:any|some|another)\s|(?:read|reads|reading|reread|lezen|leest|leer|lire|lesen|liest)|do\s+you\s+have|you\s+guys\s+have|who\s+wrote|doing|researching|studying|avez-vous|avez|tienen|tienes|haben\s+sie|habt\s+ihr|gibt\s+es|hebben\s+jullie|heeft\s+u|hebt\s+u|busco|cherche|suche|zoek|(?:parecido|parecida|similar)\s+a|(?:the\s+)?author\s+is|auteur\s+(?:is|est)|autor(?:in)?\s+(?:es|ist)|schrijver\s+is|yazar[ıi]))\s*({})",
         seq()
     ))
 });
 static TOPIC_AFTER: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(
-        r"({})(?:['’]s\s+(?i:new\s+one|new\s+book|latest|newest|novels|poems|poetry|plays|short\s+stories)\b|['’]?\s*(?:'?(?:[ıi]n|un|ün|n[ıi]n))?\s+(?i:audio\s?books?|e-?books?|novels|short\s+stories|poems|poetry|plays|series|documentar(?:y|ies)|kitap\w*|roman\w*|şiir\w*|biyografi\w*|hakk[ıi]nda|eserleri\w*|üzerine|checked\s+out|on\s+loan|on\s+the\s+shelf|in\s+stock|available|(?:auto)?biography|memoirs?|write|writes|wrote|written|schreef|schrijft|geschreven|escribi[oó]|escrito|[ée]crit|schrieb|geschrieben|yazd[ıi]|is\s+my\s+fav(?:ou?rite)?|(?:son|yeni|ilk)\s+kitab\w*|kitab\w*|uitgeleend|beschikbaar|prestado|disponible|emprunt[ée]|ausgeliehen|entliehen|verfügbar|ödünç))",
+        r"({})(?:\s+\p{{Lu}}\b)?(?:['’]s\s+(?i:new\s+one|new\s+book|latest|newest|novels|poems|poetry|plays|short\s+stories)\b|['’]?\s*(?:'?(?:[ıi]n|un|ün|n[ıi]n))?\s+(?i:audio\s?books?|e-?books?|novels|graphic\s+novels?|comics|short\s+stories|poems|poetry|plays|series|documentar(?:y|ies)|kitap\w*|roman\w*|şiir\w*|biyografi\w*|hakk[ıi]nda|eserleri\w*|üzerine|checked\s+out|on\s+loan|on\s+the\s+shelf|in\s+stock|available|(?:auto)?biography|memoirs?|write|writes|wrote|written|schreef|schrijft|geschreven|escribi[oó]|escrito|[ée]crit|schrieb|geschrieben|yazd[ıi]|is\s+my\s+fav(?:ou?rite)?|(?:son|yeni|ilk)\s+kitab\w*|kitab\w*|uitgeleend|beschikbaar|prestado|disponible|emprunt[ée]|ausgeliehen|entliehen|verfügbar|ödünç))",
         seq()
     ))
 });
@@ -205,9 +205,16 @@ pub(super) fn find(text: &str, said: Mentions, spans: &mut Spans<'_>) {
     let mut found: Vec<Span> = signed_lower.map(|g| (g.start(), g.end())).into_iter().collect();
     let mut direct = Vec::new();
     if inner {
-        for &(s, _) in &caps {
+        for &(s, ce) in &caps {
             let from = window_start(text, s);
             if s == 0 || !BEFORE_END.is_match(&text[from..s]) {
+                continue;
+            }
+            // After "with", "call" or "email" a capitalised word is as often a thing ("mit
+            // Kommentar", "with Zotero"): a person only if the lexicon knows the name.
+            const WEAK: &[&str] = &["with", "avec", "mit", "con", "call", "email", "let", "ping", "remind"];
+            let weak = WEAK.iter().any(|w| prev_word(text, s).eq_ignore_ascii_case(w));
+            if weak && !(is_given(&text[s..ce]) || is_surname(&text[s..ce])) {
                 continue;
             }
             // A particle the words before ended with belongs to the name ("Dr. van Leeuwen").
@@ -266,6 +273,9 @@ pub(super) fn find(text: &str, said: Mentions, spans: &mut Spans<'_>) {
         if head.is_some() || (is_month_name(word) && next_to_a_day(text, s, s + word.len())) {
             continue;
         }
+        if in_a_title(text, s, s + word.len()) {
+            continue;
+        }
         if !sentence_start() || surname_next || acts_next(text, e) {
             candidates.push((s, e));
         }
@@ -282,12 +292,17 @@ pub(super) fn find(text: &str, said: Mentions, spans: &mut Spans<'_>) {
     // Only after the Turkish "ben" ("I", and the name Ben) can what follows still make it a topic;
     // after "my mum" or "annem" the person wins ("annem Fatma kitapları getirecek").
     let after_ben = |s: usize| prev_word(text, s).eq_ignore_ascii_case("ben");
+    // A topic that starts before the name takes its title along: "any Miss Marple", "books by
+    // Dr Seuss" (not after a bare "about" or "de", which bring a person as often: "about Mrs
+    // Patel", "de la part de Mme Dupont").
+    let titled_topic = |s: usize, e: usize| before.iter().any(|&(ts, te, titled)| titled && ts < s && s < te && ts < e);
     for (s, e) in direct {
         let e = strip_particle_end(text, s, e);
-        if !(after_ben(s) && overlaps(&after, s, e)) {
+        if !(titled_topic(s, e) || after_ben(s) && overlaps(&after, s, e)) {
             spans.take_up_to_taken(s, e, Kind::Name);
         }
     }
+    let before: Vec<Span> = before.iter().map(|&(s, e, _)| (s, e)).collect();
     let in_topic = |s: usize, e: usize| overlaps(&before, s, e) || overlaps(&after, s, e);
     for (s, e) in found {
         let e = strip_particle_end(text, s, e);
@@ -300,6 +315,44 @@ pub(super) fn find(text: &str, said: Mentions, spans: &mut Spans<'_>) {
             spans.take_up_to_taken(s, e, Kind::Name);
         }
     }
+}
+
+/// Whether the given name at `s..e` is a word of a title or an epithet rather than a person:
+/// "Anne of Green Gables", "Harriet the Spy", "Le Petit Prince", "Jane Austen's Emma". Told by
+/// what stands next to it: "of" or "the" and a capital after it; before it, a possessive, or a
+/// run of capitalised words opened by an article. (A capitalised word before it is not enough:
+/// German capitalises every noun, "Kollegin Svenja".)
+fn in_a_title(text: &str, s: usize, e: usize) -> bool {
+    const ARTICLES: &[&str] = &["The", "Le", "Les", "El", "Los", "Las", "Het", "Der", "Die", "Das"];
+    let rest = text[e..].trim_start();
+    let epithet =
+        ["of ", "the "].iter().any(|w| rest.strip_prefix(w).is_some_and(|r| r.starts_with(char::is_uppercase)));
+    if epithet {
+        return true;
+    }
+    let prev = prev_word(text, s);
+    let capitalised = prev.starts_with(char::is_uppercase) && prev.chars().any(char::is_lowercase);
+    if !capitalised {
+        return false;
+    }
+    if prev.ends_with("'s") || prev.ends_with("’s") {
+        return true;
+    }
+    if !prev.chars().all(|c| c.is_alphabetic() || matches!(c, '\'' | '’' | '-')) {
+        return false;
+    }
+    // Back over the capitalised run: a title opened by an article ("Le Petit Prince").
+    let mut at = s;
+    let mut first = prev;
+    loop {
+        let w = prev_word(text, at);
+        if !(w.starts_with(char::is_uppercase) && w.chars().all(char::is_alphabetic)) {
+            break;
+        }
+        first = w;
+        at = w.as_ptr() as usize - text.as_ptr() as usize;
+    }
+    ARTICLES.contains(&first)
 }
 
 /// Whether `text` can end in a sign-off ([`SIGN_OFF`]): it holds a sign-off word, and it ends
@@ -533,13 +586,15 @@ type Span = (usize, usize);
 
 /// Where names in `text` are the subject of the question: told by the words before them ("by",
 /// "a biography of"), and by what follows or encloses them ("… kitapları", quotes).
-fn topics(text: &str, said: Mentions) -> (Vec<Span>, Vec<Span>) {
+/// Each topic told by the words before it says whether that word is one a person may be asked
+/// about as well ("about", "sobre": `false`).
+fn topics(text: &str, said: Mentions) -> (Vec<(usize, usize, bool)>, Vec<Span>) {
     static GREETING_END: LazyLock<Regex> = LazyLock::new(|| {
         re(
             r"(?i:\b(?:groetjes|groeten|groet|greetings|love|cheers|saludos|besos|grüße|grüsse|gruß|bisous|bises|selamlar|hälsningar))$",
         )
     });
-    let mut before: Vec<Span> = Vec::new();
+    let mut before = Vec::new();
     for c in TOPIC_BEFORE.captures_iter(text) {
         let (Some(all), Some(g)) = (c.get(0), c.get(1)) else { continue };
         // "de Vries" in "Sanne de Vries" is a surname's particle, not "a book de …".
@@ -548,8 +603,13 @@ fn topics(text: &str, said: Mentions) -> (Vec<Span>, Vec<Span>) {
         let after_capital = prev.rsplit(' ').next().and_then(|w| w.chars().next()).is_some_and(char::is_uppercase);
         // "groetjes van Fenna", "saludos de Ana": greetings from someone, not a book by them.
         let greeting = GREETING_END.is_match(prev);
-        if !(greeting || is_particle(&keyword.to_lowercase()) && after_capital) {
-            before.push((g.start(), g.end()));
+        let keyword = keyword.to_lowercase();
+        if !(greeting || is_particle(&keyword) && after_capital) {
+            // A bare preposition may bring a person as well: "de la part de Mme Dupont".
+            let bare = is_particle(&keyword)
+                || ["by", "of", "on", "about", "over", "door", "d'", "d’", "sobre", "sur", "par", "über", "av", "om"]
+                    .contains(&keyword.as_str());
+            before.push((g.start(), g.end(), !bare));
         }
     }
     let mut after: Vec<Span> = Vec::new();
@@ -782,5 +842,27 @@ mod tests {
         ] {
             assert_eq!(r(kept), kept);
         }
+    }
+
+    #[test]
+    fn titles_and_characters_that_hold_a_name_stay() {
+        for kept in [
+            "any Miss Marple on audiobook?",
+            "is Anne of Green Gables in",
+            "Harriet the Spy is back in",
+            "je cherche Le Petit Prince",
+            "Jane Austen's Emma please",
+            "the Malcolm X autobiography",
+            "is there a Neil Gaiman graphic novel",
+            "we're doing Martin Luther King in history",
+            "my son only reads Percy Jackson",
+            "haben Sie Effi Briest mit Kommentar?",
+        ] {
+            assert_eq!(r(kept), kept);
+        }
+        // A title before a person after a bare "de" or "about", and a known name after "mit", stay names.
+        assert_eq!(r("c'est de la part de Mme Dupont"), "c'est de la part de Mme [NAME]");
+        assert_eq!(r("I talked about Mrs Patel earlier"), "I talked about Mrs [NAME] earlier");
+        assert_eq!(r("ich komme mit Anna vorbei"), "ich komme mit [NAME] vorbei");
     }
 }
