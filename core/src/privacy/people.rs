@@ -120,12 +120,13 @@ static SUFFIXED: LazyLock<Regex> = LazyLock::new(|| {
     ))
 });
 
-// Where a name is the subject of the question, not a person in the conversation.
+// Where a name is the subject of the question, not a person in the conversation: the words before
+// it and the name's first letter (the name itself is `NAME_AT`'s: a search with no groups to
+// capture skips the regex engine's slowest part on a pattern this large).
 static TOPIC_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
-    re(&format!(
-        r"(?i:\b(?:(?:books?|novels?|poems?|works?|stories|boeken|romans?|gedichten|werken|libros?|novelas?|poemas|obras|livres?|poèmes|œuvres|oeuvres|bücher|romane|gedichte|werke|biograph(?:y|ie|ía|ies)|biografie|biografía|biographie|biografi|biyografi(?:si)?)(?:\s+(?:by|of|about|on|van|over|door|de|del|d'|d’|sobre|sur|par|von|über|av|om))?|by|about|of|on|van|over|door|de|del|d'|d’|sobre|sur|par|von|über|av|om|written\s+by|(?:anything|something|books?|authors?|more)\s+like|similar\s+to|i\s+(?:really\s+)?(?:love|loved|enjoy|enjoyed|adore|liked)|(?:anything|something|more|stuff)\s+(?:new\s+)?from|(?:the|de|het|den|das|le|la|el|lo)\s+(?:new|newest|latest|last|next|nieuwe|nieuwste|laatste|neuen|neue|neuesten|dernier|derni[eè]re|nouveau|nouvelle|[uú]ltimo|nuevo)|(?:any|some|another)\s|(?:read|reads|reading|reread|lezen|leest|leer|lire|lesen|liest)|do\s+you\s+have|you\s+guys\s+have|who\s+wrote|doing|researching|studying|avez-vous|avez|tienen|tienes|haben\s+sie|habt\s+ihr|gibt\s+es|hebben\s+jullie|heeft\s+u|hebt\s+u|busco|cherche|suche|zoek|(?:parecido|parecida|similar)\s+a|(?:the\s+)?author\s+is|auteur\s+(?:is|est)|autor(?:in)?\s+(?:es|ist)|schrijver\s+is|yazar[ıi]))\s*({})",
-        seq()
-    ))
+    re(
+        r"(?i:\b(?:(?:books?|novels?|poems?|works?|stories|boeken|romans?|gedichten|werken|libros?|novelas?|poemas|obras|livres?|poèmes|œuvres|oeuvres|bücher|romane|gedichte|werke|biograph(?:y|ie|ía|ies)|biografie|biografía|biographie|biografi|biyografi(?:si)?)(?:\s+(?:by|of|about|on|van|over|door|de|del|d'|d’|sobre|sur|par|von|über|av|om))?|by|about|of|on|van|over|door|de|del|d'|d’|sobre|sur|par|von|über|av|om|written\s+by|(?:anything|something|books?|authors?|more)\s+like|similar\s+to|i\s+(?:really\s+)?(?:love|loved|enjoy|enjoyed|adore|liked)|(?:anything|something|more|stuff)\s+(?:new\s+)?from|(?:the|de|het|den|das|le|la|el|lo)\s+(?:new|newest|latest|last|next|nieuwe|nieuwste|laatste|neuen|neue|neuesten|dernier|derni[eè]re|nouveau|nouvelle|[uú]ltimo|nuevo)|(?:any|some|another)\s|(?:read|reads|reading|reread|lezen|leest|leer|lire|lesen|liest)|do\s+you\s+have|you\s+guys\s+have|who\s+wrote|doing|researching|studying|avez-vous|avez|tienen|tienes|haben\s+sie|habt\s+ihr|gibt\s+es|hebben\s+jullie|heeft\s+u|hebt\s+u|busco|cherche|suche|zoek|(?:parecido|parecida|similar)\s+a|(?:the\s+)?author\s+is|auteur\s+(?:is|est)|autor(?:in)?\s+(?:es|ist)|schrijver\s+is|yazar[ıi]))\s*\p{Lu}",
+    )
 });
 static TOPIC_AFTER: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(
@@ -193,7 +194,7 @@ pub(super) fn find(text: &str, said: Mentions, spans: &mut Spans<'_>) {
     // A sign-off with a lexicon name in lower case ("thx lena").
     let signs_off = signed_off(text, said);
     let signed_lower = signs_off
-        .then(|| SIGN_OFF_LOWER.captures(text).and_then(|c| c.get(1)))
+        .then(|| SIGN_OFF_LOWER.captures_at(text, tail_start(text)).and_then(|c| c.get(1)))
         .flatten()
         .filter(|g| GIVEN_LOWER.contains(g.as_str()) && !ORDINARY_SET.contains(g.as_str()));
     if caps.is_empty() && lower.is_empty() && signed_lower.is_none() {
@@ -213,7 +214,8 @@ pub(super) fn find(text: &str, said: Mentions, spans: &mut Spans<'_>) {
             // After "with", "call" or "email" a capitalised word is as often a thing ("mit
             // Kommentar", "with Zotero"): a person only if the lexicon knows the name.
             const WEAK: &[&str] = &["with", "avec", "mit", "con", "call", "email", "let", "ping", "remind"];
-            let weak = WEAK.iter().any(|w| prev_word(text, s).eq_ignore_ascii_case(w));
+            let prev = prev_word(text, s);
+            let weak = WEAK.iter().any(|w| prev.eq_ignore_ascii_case(w));
             if weak && !(is_given(&text[s..ce]) || is_surname(&text[s..ce])) {
                 continue;
             }
@@ -224,7 +226,9 @@ pub(super) fn find(text: &str, said: Mentions, spans: &mut Spans<'_>) {
                 direct.extend(trim_name(text, start, s + m.end()));
             }
         }
-        if let Some(g) = signs_off.then(|| SIGN_OFF.captures(text)).flatten().and_then(|c| c.get(1)) {
+        if let Some(g) =
+            signs_off.then(|| SIGN_OFF.captures_at(text, tail_start(text))).flatten().and_then(|c| c.get(1))
+        {
             found.extend(trim_name(text, g.start(), g.end()));
         }
     }
@@ -353,6 +357,17 @@ fn in_a_title(text: &str, s: usize, e: usize) -> bool {
         at = w.as_ptr() as usize - text.as_ptr() as usize;
     }
     ARTICLES.contains(&first)
+}
+
+/// Where the search for a sign-off starts: 200 bytes before the end (on a character boundary), as
+/// a sign-off, a name of four words and what may close it are shorter than that; a search from
+/// there still sees the word edge before it.
+fn tail_start(text: &str) -> usize {
+    let mut at = text.len().saturating_sub(200);
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
 }
 
 /// Whether `text` can end in a sign-off ([`SIGN_OFF`]): it holds a sign-off word, and it ends
@@ -595,10 +610,18 @@ fn topics(text: &str, said: Mentions) -> (Vec<(usize, usize, bool)>, Vec<Span>) 
         )
     });
     let mut before = Vec::new();
-    for c in TOPIC_BEFORE.captures_iter(text) {
-        let (Some(all), Some(g)) = (c.get(0), c.get(1)) else { continue };
+    let mut last_end = 0;
+    for all in TOPIC_BEFORE.find_iter(text) {
+        // As one search with the name in it would: no topic starts inside the one before.
+        if all.start() < last_end {
+            continue;
+        }
+        let name_start = all.end() - text[..all.end()].chars().next_back().map_or(0, char::len_utf8);
+        let Some(name) = NAME_AT.find(&text[name_start..]) else { continue };
+        let g = (name_start, name_start + name.end());
+        last_end = g.1;
         // "de Vries" in "Sanne de Vries" is a surname's particle, not "a book de …".
-        let keyword = text[all.start()..g.start()].trim();
+        let keyword = text[all.start()..g.0].trim();
         let prev = text[..all.start()].trim_end();
         let after_capital = prev.rsplit(' ').next().and_then(|w| w.chars().next()).is_some_and(char::is_uppercase);
         // "groetjes van Fenna", "saludos de Ana": greetings from someone, not a book by them.
@@ -609,7 +632,7 @@ fn topics(text: &str, said: Mentions) -> (Vec<(usize, usize, bool)>, Vec<Span>) 
             let bare = is_particle(&keyword)
                 || ["by", "of", "on", "about", "over", "door", "d'", "d’", "sobre", "sur", "par", "über", "av", "om"]
                     .contains(&keyword.as_str());
-            before.push((g.start(), g.end(), !bare));
+            before.push((g.0, g.1, !bare));
         }
     }
     let mut after: Vec<Span> = Vec::new();
@@ -689,11 +712,15 @@ fn word_after(text: &str, end: usize) -> Option<&str> {
 }
 
 fn next_name_word(text: &str, end: usize) -> Option<(usize, usize)> {
-    static NEXT: LazyLock<Regex> = LazyLock::new(|| re(&format!(r"^\s+(?:{PARTICLE}\s+)*({NAME_WORD})")));
-    let c = NEXT.captures(&text[end..])?;
-    let g = c.get(1)?;
-    let word = g.as_str();
-    (!not_a_name(word) && !common(word)).then(|| (end + g.start(), end + g.end()))
+    static NEXT: LazyLock<Regex> = LazyLock::new(|| re(&format!(r"^\s+(?:{PARTICLE}\s+)*{NAME_WORD}")));
+    // The name's word is the match's last (it holds no space): found without a capture group.
+    let m = NEXT.find(&text[end..])?;
+    let start = m
+        .as_str()
+        .rfind(char::is_whitespace)
+        .map_or(0, |i| i + text[end + i..].chars().next().map_or(1, char::len_utf8));
+    let word = &m.as_str()[start..];
+    (!not_a_name(word) && !common(word)).then(|| (end + start, end + m.end()))
 }
 
 #[cfg(test)]

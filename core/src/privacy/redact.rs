@@ -317,7 +317,8 @@ impl Redactor {
                 spans.take(m.start(), m.end(), Some(Kind::Ip));
             }
         }
-        if digits >= 2 {
+        // Every number `classify_number` takes has seven digits or more.
+        if digits >= 7 {
             for m in DIGIT_RUN.find_iter(text) {
                 take_numbers(spans, text, m.start(), m.end());
             }
