@@ -71,6 +71,7 @@ const BEFORE: &str = concat!(
     relatives!(),
     "|",
     // Someone to ask or tell.
+    r"under\s+the\s+name(?:\s+of)?|in\s+the\s+name\s+of|op\s+naam\s+van|a\s+nombre\s+de|au\s+nom\s+de|under|",
     r"with|avec|mit|con|ask|tell|asking|remind|let|ping|email|call|vragen\s+of|vraag|zeg\s+tegen|laat|preguntarle\s+a|pregúntale\s+a|dile\s+a|decirle\s+a|avisa\s+a|",
     r"demander\s+à|dites\s+à|dire\s+à|prévenir|können\s+sie|könnten\s+sie|sagen\s+sie|fragen\s+sie|",
     // Titles.
@@ -208,12 +209,12 @@ pub(super) fn find(text: &str, said: Mentions, spans: &mut Spans<'_>) {
     if inner {
         for &(s, ce) in &caps {
             let from = window_start(text, s);
-            if s == 0 || !BEFORE_END.is_match(&text[from..s]) {
+            if s == 0 || !(BEFORE_END.is_match(&text[from..s]) || typed_im(text, s)) {
                 continue;
             }
             // After "with", "call" or "email" a capitalised word is as often a thing ("mit
             // Kommentar", "with Zotero"): a person only if the lexicon knows the name.
-            const WEAK: &[&str] = &["with", "avec", "mit", "con", "call", "email", "let", "ping", "remind"];
+            const WEAK: &[&str] = &["with", "avec", "mit", "con", "call", "email", "let", "ping", "remind", "under"];
             let prev = prev_word(text, s);
             let weak = WEAK.iter().any(|w| prev.eq_ignore_ascii_case(w));
             if weak && !(is_given(&text[s..ce]) || is_surname(&text[s..ce])) {
@@ -260,6 +261,14 @@ pub(super) fn find(text: &str, said: Mentions, spans: &mut Spans<'_>) {
             let before = text[..s].trim_end();
             before.is_empty() || before.ends_with(['.', '!', '?', ':', '\n'])
         };
+        // "Jamal's card", "Declan's phone": whose it is, whatever opens the sentence or comes
+        // before ("it's on Jamal's card": no topic).
+        if let Some(stem) = word.strip_suffix("'s").or_else(|| word.strip_suffix("’s")) {
+            if is_given(stem) && owns_next(text, e) {
+                direct.push((s, s + stem.len()));
+            }
+            continue;
+        }
         if !is_given(word) {
             // "Willemijn zei dat…": a name nobody listed, as the one who spoke.
             if asked_what_they_did(text, s, e) || (spoke_next(text, e) && sentence_start()) {
@@ -280,7 +289,7 @@ pub(super) fn find(text: &str, said: Mentions, spans: &mut Spans<'_>) {
         if in_a_title(text, s, s + word.len()) {
             continue;
         }
-        if !sentence_start() || surname_next || acts_next(text, e) {
+        if !sentence_start() || surname_next || acts_next(text, e) || and_a_name_next(text, e) {
             candidates.push((s, e));
         }
     }
@@ -370,6 +379,60 @@ fn tail_start(text: &str) -> usize {
     at
 }
 
+/// Whether "im" (I'm typed without its apostrophe) right before `s` follows a greeting ("hi!
+/// im Tamsin"): elsewhere it is as often the German "im" ("im Lesesaal").
+fn typed_im(text: &str, s: usize) -> bool {
+    if !prev_word(text, s).eq_ignore_ascii_case("im") {
+        return false;
+    }
+    let before = text[..s].trim_end();
+    let greeting = before[..before.len() - 2].split_whitespace().next_back().unwrap_or("");
+    let greeting = greeting.trim_end_matches([',', '.', '!', '?']);
+    ["hi", "hey", "hello", "hiya", "heya"].iter().any(|g| greeting.eq_ignore_ascii_case(g))
+}
+
+/// Whether "and" (or its kin) and a given name follow `end`: "Courtney and Marcus are…".
+fn and_a_name_next(text: &str, end: usize) -> bool {
+    let mut words = text[end..].split_whitespace();
+    let and = words.next().unwrap_or("");
+    let name = words.next().unwrap_or("").trim_end_matches(|c: char| !c.is_alphabetic());
+    ["and", "&", "y", "et", "und", "en", "ve", "och"].contains(&and) && is_given(name)
+}
+
+/// Whether what follows `end` is a thing a person has ("card", "phone", "account"): after a
+/// possessive, its owner is a person, not an author.
+fn owns_next(text: &str, end: usize) -> bool {
+    const THINGS: &[&str] = &[
+        "card",
+        "phone",
+        "account",
+        "email",
+        "number",
+        "login",
+        "laptop",
+        "password",
+        "pin",
+        "fines",
+        "holds",
+        "mum",
+        "mom",
+        "dad",
+        "brother",
+        "sister",
+        "friend",
+        "name",
+        "library",
+        "address",
+        "id",
+        "reservation",
+        "request",
+        "locker",
+        "charger",
+    ];
+    let next = next_word(text, end).trim_end_matches(|c: char| !c.is_alphabetic());
+    THINGS.iter().any(|t| next.eq_ignore_ascii_case(t))
+}
+
 /// Whether `text` can end in a sign-off ([`SIGN_OFF`]): it holds a sign-off word, and it ends
 /// (dots, exclamation marks and spaces aside) the way a name ends. A cheap test first, since
 /// the pattern's search is among the dearest and most lines end otherwise ("?", a digit).
@@ -452,6 +515,7 @@ fn acts_next(text: &str, end: usize) -> bool {
         "dedi",
         "bana",
         "sa",
+        "from",
     ];
     // The patron with someone ("Mehmet and I", "Ximena y yo"), or a saying in two words.
     const PAIRS: &[(&str, &str)] = &[
@@ -891,5 +955,18 @@ mod tests {
         assert_eq!(r("c'est de la part de Mme Dupont"), "c'est de la part de Mme [NAME]");
         assert_eq!(r("I talked about Mrs Patel earlier"), "I talked about Mrs [NAME] earlier");
         assert_eq!(r("ich komme mit Anna vorbei"), "ich komme mit [NAME] vorbei");
+    }
+
+    #[test]
+    fn names_in_passing_as_a_busy_chat_types_them() {
+        assert_eq!(r("hi! im Tamsin, year 10"), "hi! im [NAME], year 10");
+        assert_eq!(r("it's on Jamal's card"), "it's on [NAME]'s card");
+        assert_eq!(r("Courtney and Marcus are in my group"), "[NAME] and [NAME] are in my group");
+        assert_eq!(r("Brendan from the writing centre sent me"), "[NAME] from the writing centre sent me");
+        assert_eq!(r("I reserved it under the name Haverford"), "I reserved it under the name [NAME]");
+        // The German "im", an author's possessive and a shelf after "under" stay.
+        for kept in ["im Lesesaal ist es kalt", "Toni Morrison's new one", "is it under Fiction or Mystery?"] {
+            assert_eq!(r(kept), kept);
+        }
     }
 }

@@ -522,6 +522,14 @@ fn take_numbers(spans: &mut Spans<'_>, text: &str, mut start: usize, end: usize)
         }
     }
     let (s, e) = trim_run(text, start, end);
+    // The library's or a shop's own number, said to be one ("order 10045 8812", "call number
+    // 362.29…"), or a book's barcode: kept whole, so no piece of it is taken for a phone.
+    if labelled_reference(text, s) || item_barcode(&text[s..e]) {
+        if spans.is_free(s, e) {
+            spans.take(s, e, None);
+        }
+        return;
+    }
     if let Some(kind) = classify_number(text, s, e).filter(|_| spans.is_free(s, e)) {
         spans.take(s, e, Some(kind));
         return;
@@ -553,6 +561,66 @@ fn take_numbers(spans: &mut Spans<'_>, text: &str, mut start: usize, end: usize)
             }
         }
     }
+}
+
+/// Whether the words right before `start` label what follows as a reference number: "order",
+/// "ticket", "receipt", "call number", "catalog #"… (with "no.", "number", "#", "is" between).
+fn labelled_reference(text: &str, start: usize) -> bool {
+    const LABELS: &[&str] = &[
+        "order",
+        "ticket",
+        "receipt",
+        "invoice",
+        "ref",
+        "reference",
+        "request",
+        "booking",
+        "confirmation",
+        "case",
+        "transaction",
+        "tracking",
+        "accession",
+        "reel",
+        "catalog",
+        "catalogue",
+        "shelfmark",
+        "bestelling",
+        "bestelnummer",
+        "pedido",
+        "commande",
+        "bestellung",
+        "bestellnummer",
+        "sipariş",
+        "factuur",
+        "factura",
+        "facture",
+        "rechnung",
+        "aanvraag",
+        "aanvraagnummer",
+        "solicitud",
+    ];
+    const BETWEEN: &[&str] = &["no", "no.", "nr", "nr.", "number", "num", "#", "is", "was", "reads", "id"];
+    let mut closer = "";
+    for word in text[..start].split_whitespace().rev().take(3) {
+        let w = word.trim_end_matches([':', ',']);
+        // "call number 362.29…" is a shelf's; "call 555 0142" is a phone.
+        let call_number = w.eq_ignore_ascii_case("call") && BETWEEN[..6].iter().any(|b| closer.eq_ignore_ascii_case(b));
+        if call_number || LABELS.iter().any(|l| w.eq_ignore_ascii_case(l)) {
+            return true;
+        }
+        if !(w.is_empty() || BETWEEN.iter().any(|b| w.eq_ignore_ascii_case(b))) {
+            return false;
+        }
+        closer = w;
+    }
+    false
+}
+
+/// Whether `run` is a 14-digit barcode starting with 3: an item's in the scheme libraries print
+/// (a patron's starts with 2), never a phone.
+fn item_barcode(run: &str) -> bool {
+    let digits = run.bytes().filter(u8::is_ascii_digit).count();
+    digits == 14 && run.starts_with('3') && run.bytes().all(|b| b.is_ascii_digit() || b == b' ' || b == b'-')
 }
 
 /// A digit run without its unbalanced brackets and trailing separators.
@@ -969,6 +1037,20 @@ mod tests {
                 proptest::prop_assert!(f.start < f.end && f.end <= s.len());
             }
         }
+    }
+
+    #[test]
+    fn numbers_labelled_as_references_are_no_phones() {
+        for line in [
+            "the call number is 362.2930941 HAR",
+            "order 10045 8812 from the bookshop link",
+            "the book barcode reads 3 9015 08821 4470",
+            "ticket 2024-118-4471 about the scanner",
+            "receipt no. 00241-7781-3 shows I paid",
+        ] {
+            kept(line);
+        }
+        assert_eq!(r("call 617 555 0142 please"), "call [PHONE] please");
     }
 
     #[test]
