@@ -14,7 +14,7 @@ use super::lexicon::{
     capitalised_in, common, heads_a_place, is_given, is_month_name, is_surname, not_a_name, FUNCTION_SET, GIVEN,
     GIVEN_LOWER, ORDINARY_SET, SURNAMES_LOWER,
 };
-use super::redact::{is_particle, re, Kind, Spans, NAME_WORD, PARTICLE};
+use super::redact::{holds_any, is_particle, re, Kind, Spans, NAME_WORD, PARTICLE};
 
 // Edges of a word in any script (the `\b` of `re` is ASCII's, blind to "ı" or "ü").
 const EDGE: &str = r"(?:^|[^\p{L}\p{N}])";
@@ -241,7 +241,7 @@ pub(super) fn find(text: &str, said: Mentions, spans: &mut Spans<'_>) {
             }
         }
     }
-    if text.contains(['\'', '’']) {
+    if holds_any(text, &['\'', '’']) {
         for c in SUFFIXED.captures_iter(text) {
             if let Some(g) = c.get(1).filter(|g| !common(g.as_str())) {
                 found.push((g.start(), g.end()));
@@ -707,7 +707,7 @@ fn topics(text: &str, said: Mentions) -> (Vec<(usize, usize, bool)>, Vec<Span>) 
             }
         }
     }
-    if text.contains(['"', '“', '«', '„']) {
+    if holds_any(text, &['"', '“', '«', '„']) {
         after.extend(QUOTED.find_iter(text).map(|m| (m.start(), m.end())));
     }
     (before, after)
@@ -729,18 +729,31 @@ fn capitalised_words(text: &str) -> Vec<(usize, usize)> {
             }
         }
     };
-    let mut chars = text.char_indices().peekable();
-    while let Some((i, c)) = chars.next() {
-        let inner_joiner = joiner(c) && word.is_some() && chars.peek().is_some_and(|&(_, n)| n.is_alphabetic());
+    // No capital in ASCII and no other script: no capitalised word (most chat lines after their first).
+    if !text.bytes().skip(1).any(|b| b.is_ascii_uppercase() || b >= 0x80) && !text.starts_with(char::is_uppercase) {
+        return out;
+    }
+    // Characters decoded only where a byte is not ASCII.
+    let char_at = |i: usize| match text.as_bytes().get(i) {
+        Some(&b) if b < 0x80 => Some(b as char),
+        Some(_) => text[i..].chars().next(),
+        None => None,
+    };
+    let mut i = 0;
+    while let Some(c) = char_at(i) {
+        let next = i + c.len_utf8();
+        let inner_joiner = joiner(c) && word.is_some() && char_at(next).is_some_and(char::is_alphabetic);
         if c.is_alphabetic() || inner_joiner {
             match &mut word {
                 Some((_, lower)) => *lower |= c.is_lowercase(),
                 None => word = Some((i, false)),
             }
-            end = i + c.len_utf8();
+            end = next;
+            i = next;
             continue;
         }
         finish(word.take(), end, &mut out);
+        i = next;
     }
     finish(word, end, &mut out);
     out

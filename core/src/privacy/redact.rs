@@ -345,7 +345,7 @@ impl Redactor {
     fn find_names(&self, text: &str, spans: &mut Spans<'_>) {
         // Introductions and sign-offs, in every language, are `people`'s.
         let mut candidates = Vec::new();
-        if text.contains(['-', '–', '—', '~']) {
+        if holds_any(text, &['-', '–', '—', '~']) {
             candidates.extend(DASH_SIGNATURE.captures_iter(text).filter_map(|c| c.get(1)));
         }
         for g in candidates {
@@ -373,6 +373,12 @@ impl Redactor {
         out.push_str(&text[at..]);
         out
     }
+}
+
+/// Whether `text` holds any of `chars`: one scan per character (a byte search) is several times
+/// faster than `str::contains` with a set, which decodes every character of the line.
+pub(super) fn holds_any(text: &str, chars: &[char]) -> bool {
+    chars.iter().any(|&c| text.contains(c))
 }
 
 /// How many ASCII digits `text` holds, and the most in a row.
