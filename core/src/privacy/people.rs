@@ -516,6 +516,22 @@ fn acts_next(text: &str, end: usize) -> bool {
         "bana",
         "sa",
         "from",
+        // What a patron tells of someone they know; not "came", "won" or "thought", which follow
+        // an author or a title as often ("Harry Potter came out in 1997").
+        "wanted",
+        "needed",
+        "brought",
+        "dropped",
+        "emailed",
+        "texted",
+        "called",
+        "returned",
+        "picked",
+        "paid",
+        "booked",
+        "forgot",
+        "helped",
+        "left",
     ];
     // The patron with someone ("Mehmet and I", "Ximena y yo"), or a saying in two words.
     const PAIRS: &[(&str, &str)] = &[
@@ -531,6 +547,11 @@ fn acts_next(text: &str, end: usize) -> bool {
         ("hat", "gemeint"),
         ("heeft", "gezegd"),
         ("har", "sagt"),
+        ("a", "dit"),
+        ("a", "pris"),
+        ("a", "rendu"),
+        ("a", "emprunté"),
+        ("a", "perdu"),
     ];
     let mut words =
         text[end..].split(|c: char| c.is_whitespace() || matches!(c, ',' | '.' | '!' | '?')).filter(|w| !w.is_empty());
