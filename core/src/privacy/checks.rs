@@ -183,12 +183,14 @@ pub(super) fn luhn_card(s: &str) -> bool {
         return false;
     }
     let digits = &digits[..len];
+    // Each network's prefixes and lengths: a library's 13- or 14-digit barcode starting with 2
+    // or 5 is no Mastercard (16 digits), whatever its check digit does.
     let network = match digits[0] {
-        4 => true,
-        5 => (1..=5).contains(&digits[1]),
-        2 => (2..=7).contains(&digits[1]),
-        3 => digits[1] == 4 || digits[1] == 7,
-        6 => true,
+        4 => matches!(len, 13 | 16 | 19),
+        5 => (1..=5).contains(&digits[1]) && len == 16,
+        2 => (2..=7).contains(&digits[1]) && len == 16,
+        3 => (digits[1] == 4 || digits[1] == 7) && len == 15,
+        6 => len >= 16,
         _ => false,
     };
     if !network {

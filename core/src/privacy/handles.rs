@@ -67,7 +67,9 @@ pub(super) static GOES_BY: LazyLock<Regex> = LazyLock::new(|| {
 });
 // "PW Geheim12", "Login jdoe7": a bare word, then a value with a digit or sign in it.
 static BARE_VALUE: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?i)\b(password|passwort|wachtwoord|contrase[ñn]a|pw|pwd|mdp|login|inlog)\s+(\S*[0-9!#$%&*?@_.]\S*)")
+    re(
+        r"(?i)\b(password|passwort|kennwort|wachtwoord|contrase[ñn]a|mot\s+de\s+passe|pw|pwd|mdp|login|inlog)\s+(\S*[0-9!#$%&*?@_.]\S*)",
+    )
 });
 // A password given before its word: "it keeps rejecting hunter2! as my password".
 static PASSWORD_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
@@ -87,7 +89,7 @@ static PIN: LazyLock<Regex> = LazyLock::new(|| {
 });
 static PASSWORD: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(
-        r"(?i)(?:^|[^\p{{L}}\p{{N}}])(?:(?:password|passwd|passcode|pass\s*word|pw|pwd|pin\s*code|pincode|wachtwoord|contrase[ñn]a|mot\s+de\s+passe|mdp|passwort|kennwort|l[öo]senord){SAYS}|(?:[şs]ifre(?:m|si|niz)?|parola(?:m|s[ıi])?)\s*:?\s*){VALUE}"
+        r"(?i)(?:^|[^\p{{L}}\p{{N}}])(?:(?:password|passwd|passcode|pass\s*word|pw|pwd|pin\s*code|pincode|wachtwoord|contrase[ñn]a|mot\s+de\s+passe|mdp|passwort|kennwort|l[öo]senord)(?:\s+(?:i|que|que\s+j'ai|das\s+ich)\s+(?:set|chose|picked|made|use|used|typed|puse|eleg[ií]|uso|mis|choisi|gew[äa]hlt))?{SAYS}|(?:[şs]ifre(?:m|si|niz)?|parola(?:m|s[ıi])?)\s*:?\s*){VALUE}"
     ))
 });
 // Between the word that names it and the value: a colon, or "is", "to", "es", "est", "ist"…

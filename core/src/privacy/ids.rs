@@ -11,7 +11,9 @@ use regex::Regex;
 use super::keywords::{Group, Mentions};
 use super::redact::{re, Kind, Spans};
 
-static IBAN: LazyLock<Regex> = LazyLock::new(|| re(r"\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{4}){2,7}(?:[ ]?[A-Z0-9]{1,4})?\b"));
+// Typed in capitals or not ("de59 4082 …"): the check digits tell it either way.
+static IBAN: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?i)\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{4}){2,7}(?:[ ]?[A-Z0-9]{1,4})?\b"));
 static NINO: LazyLock<Regex> = LazyLock::new(|| {
     // The prefix letters HMRC uses, and QQ, the number its forms print as the example.
     re(r"\b[A-CEGHJ-TW-Z][A-CEGHJ-NP-TW-Z][ ]?\d{2}[ ]?\d{2}[ ]?\d{2}[ ]?[A-D]\b")
@@ -25,7 +27,7 @@ static NINE_TO_ELEVEN: LazyLock<Regex> = LazyLock::new(|| re(r"\b\d{9}(?:\d{2})?
 static STUDENT_SHAPE: LazyLock<Regex> = LazyLock::new(|| re(r"\b[sSuUpP]\d{7}\b"));
 static STUDENT_CONTEXT: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)(?:^|[^\p{L}\p{N}])(?:student\s*(?:id|number|no\.?|nr\.?|#|num)|studentnummer|studentnr\.?|studentennummer|matrikel(?:nummer|nr\.?)?|matr\.?\s*nr\.?|n(?:°|º|o)?\.?\s*(?:d'?)?[ée]tudiant|num[ée]ro\s+(?:d'?)?[ée]tudiant|n[uú]mero\s+de\s+(?:estudiante|alumno|matr[ií]cula)|[öo][ğg]renci\s+(?:numaras[ıi]|numaram|no)|studentnummer|student)[\s:#.=-]*(?:is\s+|es\s+|est\s+|ist\s+|lautet\s+)?([A-Za-z]?\d{4,10})",
+        r"(?i)(?:^|[^\p{L}\p{N}])(?:student\s*(?:id|number|no\.?|nr\.?|#|num)|studentnummer|studentnr\.?|studentennummer|matrikel(?:nummer|nr\.?)?|matr\.?\s*nr\.?|matric(?:ulation)?(?:\s*(?:no\.?|number|#))?|n(?:°|º|o)?\.?\s*(?:d'?)?[ée]tudiant|num[ée]ro\s+(?:d'?)?[ée]tudiant|n[uú]mero\s+de\s+(?:estudiante|alumno|matr[ií]cula)|[öo][ğg]renci\s+(?:numaras[ıi]|numaram|no)|studentnummer|student)[\s:#.=-]*(?:is\s+|es\s+|est\s+|ist\s+|lautet\s+)?([A-Za-z]?\d{4,10}(?:/\d{3,6})?)",
     )
 });
 static BSN_CONTEXT: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)\b(?:bsn|burgerservicenummer|sofi-?nummer)\b"));
@@ -81,8 +83,8 @@ pub(super) fn find(text: &str, said: Mentions, spans: &mut Spans<'_>, digits: us
     }
     if digits >= 10 {
         for m in IBAN.find_iter(text) {
-            if iban_valid(m.as_str()) {
-                spans.take(m.start(), m.end(), Some(Kind::Id));
+            if let Some(len) = valid_iban_len(m.as_str()) {
+                spans.take(m.start(), m.start() + len, Some(Kind::Id));
             }
         }
     }
@@ -105,6 +107,18 @@ pub(super) fn find(text: &str, said: Mentions, spans: &mut Spans<'_>, digits: us
                 spans.take(m.start(), m.end(), Some(Kind::Id));
             }
         }
+    }
+}
+
+/// How much of `s` (an IBAN's shape) is a valid IBAN: all of it, or all but the groups after
+/// its last spaces, which may be a word that only looks like a group ("… 4940 online").
+fn valid_iban_len(s: &str) -> Option<usize> {
+    let mut len = s.len();
+    loop {
+        if iban_valid(&s[..len]) {
+            return Some(len);
+        }
+        len = s[..len].rfind(' ').filter(|&i| i >= 8)?;
     }
 }
 

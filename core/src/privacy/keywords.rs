@@ -321,7 +321,27 @@ const WORDS: &[(Group, &[&str])] = &[
             "número",
         ],
     ),
-    (Group::CardWord, &["card", "barcode", "patron", "pas", "tarjeta", "carn", "nummer", "ausweis"]),
+    (
+        Group::CardWord,
+        &[
+            "card",
+            "barcode",
+            "patron",
+            "pas",
+            "tarjeta",
+            "carn",
+            "nummer",
+            "ausweis",
+            "member",
+            "socio",
+            "adh",
+            "üye",
+            "uye",
+            "lånekort",
+            "lanekort",
+            "library",
+        ],
+    ),
     (
         Group::StreetEn,
         &[

@@ -125,7 +125,7 @@ static PASSPORT_CONTEXT: LazyLock<Regex> = LazyLock::new(|| {
 // The number ends where its digits end (`(?:\D|$)`): never five digits into the next number.
 static CARD_CONTEXT: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)\b(?:library\s+card|card|barcode|patron\s+(?:id|number)|pasnummer|bibliotheekpas|lenerspas|pas|tarjeta(?:\s+de\s+(?:la\s+)?biblioteca)?|carn[eé]t?|benutzernummer|lesernummer|ausweisnummer|bibliotheksausweis|lenersnummer)(?:\s+(?:number|no\.?|nr\.?|#|nummer|n[uú]mero))?\s*(?:is|es|ist|:|#|=|-)?\s*((?:[A-Z]{2,4}-)?[A-Z]?\d[\d -]{3,18}\d)(?:\D|$)",
+        r"(?i)(?:(?:^|[^\p{L}\p{N}])[üu]ye\s+numara(?:m|s[ıi])|\b(?:library\s+(?:card|number|no\.?)|card|barcode|patron\s+(?:id|number)|pasnummer|bibliotheekpas|lenerspas|pas|tarjeta(?:\s+de\s+(?:la\s+)?biblioteca)?|carn[eé]t?|benutzernummer|lesernummer|ausweisnummer|bibliotheksausweis|lenersnummer|member(?:ship)?\s+(?:number|no\.?|#|id|card)|(?:n[uú]mero\s+de\s+)?socio|lidnummer|lidmaatschapsnummer|num[ée]ro\s+d'adh[ée]rent|adh[ée]rent|l[åa]nekort(?:snummer)?))(?:\s+(?:number|no\.?|nr\.?|#|nummer|n[uú]mero))?\s*(?:is|es|ist|:|#|=|-)?\s*((?:[A-Z]{2,4}-)?[A-Z]?\d[\d -]{3,18}\d)(?:\D|$)",
     )
 });
 static DOB_CONTEXT: LazyLock<Regex> = LazyLock::new(|| {
@@ -1043,6 +1043,20 @@ mod tests {
                 proptest::prop_assert!(f.start < f.end && f.end <= s.len());
             }
         }
+    }
+
+    #[test]
+    fn cards_ids_and_passwords_in_the_words_patrons_use() {
+        assert_eq!(r("member number 88412035, can you check my fines"), "member number [CARD], can you check my fines");
+        assert_eq!(r("mi número de socio es 55120447"), "mi número de socio es [CARD]");
+        assert_eq!(r("üye numaram 44712035"), "üye numaram [CARD]");
+        // A library's 13-digit barcode starting with 2 passing the Luhn check is no Mastercard.
+        assert_eq!(r("lenersnummer 2300101234567"), "lenersnummer [CARD]");
+        assert_eq!(r("matric no 2019/4471"), "matric no [ID]");
+        assert_eq!(r("meine iban ist de89370400440532013000"), "meine iban ist [ID]");
+        assert_eq!(r("IBAN ES9121000418450200051332 online"), "IBAN [ID] online");
+        assert_eq!(r("the password i set is blue-Horse-88"), "the password i set is [PASSWORD]");
+        assert_eq!(r("mot de passe Soleil-44 refusé"), "mot de passe [PASSWORD] refusé");
     }
 
     #[test]
