@@ -308,10 +308,10 @@ pub(super) fn find(text: &str, said: Mentions, spans: &mut Spans<'_>) {
     // A topic that starts before the name takes its title along: "any Miss Marple", "books by
     // Dr Seuss" (not after a bare "about" or "de", which bring a person as often: "about Mrs
     // Patel", "de la part de Mme Dupont").
-    let titled_topic = |s: usize, e: usize| before.iter().any(|&(ts, te, titled)| titled && ts < s && s < te && ts < e);
+    let titled_topic = |s: usize| before.iter().any(|&(ts, te, titled)| titled && ts < s && s < te);
     for (s, e) in direct {
         let e = strip_particle_end(text, s, e);
-        if !(titled_topic(s, e) || after_ben(s) && overlaps(&after, s, e)) {
+        if !(titled_topic(s) || after_ben(s) && overlaps(&after, s, e)) {
             spans.take_up_to_taken(s, e, Kind::Name);
         }
     }

@@ -605,16 +605,19 @@ fn labelled_reference(text: &str, start: usize) -> bool {
         "aanvraagnummer",
         "solicitud",
     ];
-    const BETWEEN: &[&str] = &["no", "no.", "nr", "nr.", "number", "num", "#", "is", "was", "reads", "id"];
+    // The words for "number", and what else may stand between a label and its number.
+    const NUMBER: &[&str] = &["no", "no.", "nr", "nr.", "number", "num"];
+    const ALSO_BETWEEN: &[&str] = &["#", "is", "was", "reads", "id"];
+    let one_of = |w: &str, list: &[&str]| list.iter().any(|l| w.eq_ignore_ascii_case(l));
     let mut closer = "";
     for word in text[..start].split_whitespace().rev().take(3) {
         let w = word.trim_end_matches([':', ',']);
         // "call number 362.29…" is a shelf's; "call 555 0142" is a phone.
-        let call_number = w.eq_ignore_ascii_case("call") && BETWEEN[..6].iter().any(|b| closer.eq_ignore_ascii_case(b));
-        if call_number || LABELS.iter().any(|l| w.eq_ignore_ascii_case(l)) {
+        let call_number = w.eq_ignore_ascii_case("call") && one_of(closer, NUMBER);
+        if call_number || one_of(w, LABELS) {
             return true;
         }
-        if !(w.is_empty() || BETWEEN.iter().any(|b| w.eq_ignore_ascii_case(b))) {
+        if !(w.is_empty() || one_of(w, NUMBER) || one_of(w, ALSO_BETWEEN)) {
             return false;
         }
         closer = w;
