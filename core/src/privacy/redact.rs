@@ -604,6 +604,23 @@ fn labelled_reference(text: &str, start: usize) -> bool {
         "aanvraag",
         "aanvraagnummer",
         "solicitud",
+        // An archive's, a court's or an office's own numbers.
+        "inventory",
+        "inventaris",
+        "inventario",
+        "inventaire",
+        "inventar",
+        "report",
+        "dossier",
+        "file",
+        "kenmerk",
+        "zaaknummer",
+        "expediente",
+        "référence",
+        "referencia",
+        "referentie",
+        "referenz",
+        "aktenzeichen",
     ];
     // The words for "number", and what else may stand between a label and its number.
     const NUMBER: &[&str] = &["no", "no.", "nr", "nr.", "number", "num"];
@@ -1070,6 +1087,9 @@ mod tests {
             "the book barcode reads 3 9015 08821 4470",
             "ticket 2024-118-4471 about the scanner",
             "receipt no. 00241-7781-3 shows I paid",
+            "inventory no. 4471-22-118 is missing",
+            "dossier 2019-04471-NL in het archief",
+            "expediente 2018-114-2267 del archivo",
         ] {
             kept(line);
         }
