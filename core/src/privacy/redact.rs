@@ -290,9 +290,9 @@ impl Redactor {
                 if let Some(g) = c.get(1) {
                     let digits = g.as_str().chars().filter(char::is_ascii_digit).count();
                     let kind = if luhn_card(g.as_str()) { Kind::CreditCard } else { Kind::Card };
-                    // A book's barcode is no patron's: in the 14-digit scheme libraries use, items
-                    // start with 3 (patrons with 2), and the line says it is the book's.
-                    let item = digits == 14 && g.as_str().starts_with('3') && preceded_by(text, g.start(), ITEM_WORDS);
+                    // A book's barcode is no patron's, where the line says it is the book's (after
+                    // a card word a 3 may start a patron's number in some libraries).
+                    let item = item_barcode(g.as_str()) && preceded_by(text, g.start(), ITEM_WORDS);
                     if item {
                         spans.take(g.start(), g.end(), None);
                     } else if digits >= 5 {
