@@ -688,6 +688,13 @@ pub(super) fn not_a_name(word: &str) -> bool {
 
 /// `word` in lower case, written into `buf` (no allocation); `None` if it does not fit.
 pub(super) fn lower_in<'b>(word: &str, buf: &'b mut [u8]) -> Option<&'b str> {
+    // Most words are ASCII: lower-cased a byte at a time, no character decoding.
+    if word.is_ascii() {
+        let out = buf.get_mut(..word.len())?;
+        out.copy_from_slice(word.as_bytes());
+        out.make_ascii_lowercase();
+        return std::str::from_utf8(out).ok();
+    }
     write_in(word.chars().flat_map(char::to_lowercase), buf)
 }
 
