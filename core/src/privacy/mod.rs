@@ -8,6 +8,7 @@ mod keywords;
 mod lexicon;
 pub mod names;
 mod not_names;
+mod notable;
 mod people;
 mod places;
 pub mod quality;

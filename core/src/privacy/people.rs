@@ -286,7 +286,7 @@ pub(super) fn find(text: &str, said: Mentions, spans: &mut Spans<'_>) {
         if head.is_some() || (is_month_name(word) && next_to_a_day(text, s, s + word.len())) {
             continue;
         }
-        if in_a_title(text, s, s + word.len()) {
+        if super::notable::in_a_title(text, s, s + word.len()) {
             continue;
         }
         if !sentence_start() || surname_next || acts_next(text, e) || and_a_name_next(text, e) {
@@ -317,6 +317,10 @@ pub(super) fn find(text: &str, said: Mentions, spans: &mut Spans<'_>) {
     }
     let before: Vec<Span> = before.iter().map(|&(s, e, _)| (s, e)).collect();
     let in_topic = |s: usize, e: usize| overlaps(&before, s, e) || overlaps(&after, s, e);
+    // A name nothing around it calls a person, that of a writer, a historical figure or a
+    // character ("my son wants Percy Jackson"): a topic. Where words do call it a person ("my
+    // name is", a sign-off), the person wins.
+    let notable = if candidates.is_empty() { Vec::new() } else { super::notable::find(text, &caps) };
     for (s, e) in found {
         let e = strip_particle_end(text, s, e);
         if !in_topic(s, e) {
@@ -324,48 +328,10 @@ pub(super) fn find(text: &str, said: Mentions, spans: &mut Spans<'_>) {
         }
     }
     for (s, e) in candidates {
-        if !in_topic(s, e) {
+        if !in_topic(s, e) && !overlaps(&notable, s, e) {
             spans.take_up_to_taken(s, e, Kind::Name);
         }
     }
-}
-
-/// Whether the given name at `s..e` is a word of a title or an epithet rather than a person:
-/// "Anne of Green Gables", "Harriet the Spy", "Le Petit Prince", "Jane Austen's Emma". Told by
-/// what stands next to it: "of" or "the" and a capital after it; before it, a possessive, or a
-/// run of capitalised words opened by an article. (A capitalised word before it is not enough:
-/// German capitalises every noun, "Kollegin Svenja".)
-fn in_a_title(text: &str, s: usize, e: usize) -> bool {
-    const ARTICLES: &[&str] = &["The", "Le", "Les", "El", "Los", "Las", "Het", "Der", "Die", "Das"];
-    let rest = text[e..].trim_start();
-    let epithet =
-        ["of ", "the "].iter().any(|w| rest.strip_prefix(w).is_some_and(|r| r.starts_with(char::is_uppercase)));
-    if epithet {
-        return true;
-    }
-    let prev = prev_word(text, s);
-    let capitalised = prev.starts_with(char::is_uppercase) && prev.chars().any(char::is_lowercase);
-    if !capitalised {
-        return false;
-    }
-    if prev.ends_with("'s") || prev.ends_with("’s") {
-        return true;
-    }
-    if !prev.chars().all(|c| c.is_alphabetic() || matches!(c, '\'' | '’' | '-')) {
-        return false;
-    }
-    // Back over the capitalised run: a title opened by an article ("Le Petit Prince").
-    let mut at = s;
-    let mut first = prev;
-    loop {
-        let w = prev_word(text, at);
-        if !(w.starts_with(char::is_uppercase) && w.chars().all(char::is_alphabetic)) {
-            break;
-        }
-        first = w;
-        at = w.as_ptr() as usize - text.as_ptr() as usize;
-    }
-    ARTICLES.contains(&first)
 }
 
 /// Where the search for a sign-off starts: 200 bytes before the end (on a character boundary), as
@@ -379,14 +345,16 @@ fn tail_start(text: &str) -> usize {
     at
 }
 
-/// Whether "im" (I'm typed without its apostrophe) right before `s` follows a greeting ("hi!
-/// im Tamsin"): elsewhere it is as often the German "im" ("im Lesesaal").
+/// Whether "im" or "its" (I'm, it's typed without the apostrophe) right before `s` follows a
+/// greeting ("hi! im Tamsin", "hi its Priyanka"): elsewhere "im" is as often the German "im"
+/// ("im Lesesaal").
 fn typed_im(text: &str, s: usize) -> bool {
-    if !prev_word(text, s).eq_ignore_ascii_case("im") {
+    let prev = prev_word(text, s);
+    if !(prev.eq_ignore_ascii_case("im") || prev.eq_ignore_ascii_case("its")) {
         return false;
     }
     let before = text[..s].trim_end();
-    let greeting = before[..before.len() - 2].split_whitespace().next_back().unwrap_or("");
+    let greeting = before[..before.len() - prev.len()].split_whitespace().next_back().unwrap_or("");
     let greeting = greeting.trim_end_matches([',', '.', '!', '?']);
     ["hi", "hey", "hello", "hiya", "heya"].iter().any(|g| greeting.eq_ignore_ascii_case(g))
 }
@@ -793,7 +761,7 @@ fn next_to_a_day(text: &str, start: usize, end: usize) -> bool {
 }
 
 /// The word before `start`, back to the space before it ("" at the start of the line).
-fn prev_word(text: &str, start: usize) -> &str {
+pub(super) fn prev_word(text: &str, start: usize) -> &str {
     text[..start].split_whitespace().next_back().unwrap_or("")
 }
 
