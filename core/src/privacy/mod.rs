@@ -5,6 +5,7 @@ mod dates;
 mod handles;
 mod ids;
 mod keywords;
+mod labels;
 mod lexicon;
 pub mod names;
 mod not_names;

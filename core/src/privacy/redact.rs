@@ -11,6 +11,7 @@ use regex::Regex;
 
 use super::checks::{is_isbn, is_issn, isbn_shaped, luhn_card, trim_url_end, url_is_private};
 use super::keywords::{Group, Mentions};
+use super::labels::{item_barcode, labelled_reference, ITEM_WORDS};
 use super::not_names::NOT_NAMES;
 
 /// What a finding is; each becomes its placeholder in the text.
@@ -454,23 +455,6 @@ impl Spans<'_> {
 }
 
 /// Whether one of `words` (lower case) ends within a few characters before `start`.
-/// What a patron calls the copy a barcode is on ("the book's barcode", "boek met barcode").
-const ITEM_WORDS: &[&str] = &[
-    "book",
-    "item",
-    "copy",
-    "boek",
-    "exemplaar",
-    "libro",
-    "ejemplar",
-    "livre",
-    "exemplaire",
-    "buch",
-    "medien",
-    "kitab",
-    "bok",
-];
-
 fn preceded_by(text: &str, start: usize, words: &[&str]) -> bool {
     let mut from = start.saturating_sub(24);
     while !text.is_char_boundary(from) {
@@ -581,86 +565,6 @@ fn take_numbers(spans: &mut Spans<'_>, text: &str, mut start: usize, end: usize)
     }
 }
 
-/// Whether the words right before `start` label what follows as a reference number: "order",
-/// "ticket", "receipt", "call number", "catalog #"… (with "no.", "number", "#", "is" between).
-fn labelled_reference(text: &str, start: usize) -> bool {
-    const LABELS: &[&str] = &[
-        "order",
-        "ticket",
-        "receipt",
-        "invoice",
-        "ref",
-        "reference",
-        "request",
-        "booking",
-        "confirmation",
-        "case",
-        "transaction",
-        "tracking",
-        "accession",
-        "reel",
-        "catalog",
-        "catalogue",
-        "shelfmark",
-        "bestelling",
-        "bestelnummer",
-        "pedido",
-        "commande",
-        "bestellung",
-        "bestellnummer",
-        "sipariş",
-        "factuur",
-        "factura",
-        "facture",
-        "rechnung",
-        "aanvraag",
-        "aanvraagnummer",
-        "solicitud",
-        // An archive's, a court's or an office's own numbers.
-        "inventory",
-        "inventaris",
-        "inventario",
-        "inventaire",
-        "inventar",
-        "report",
-        "dossier",
-        "file",
-        "kenmerk",
-        "zaaknummer",
-        "expediente",
-        "référence",
-        "referencia",
-        "referentie",
-        "referenz",
-        "aktenzeichen",
-    ];
-    // The words for "number", and what else may stand between a label and its number.
-    const NUMBER: &[&str] = &["no", "no.", "nr", "nr.", "number", "num"];
-    const ALSO_BETWEEN: &[&str] = &["#", "is", "was", "reads", "id"];
-    let one_of = |w: &str, list: &[&str]| list.iter().any(|l| w.eq_ignore_ascii_case(l));
-    let mut closer = "";
-    for word in text[..start].split_whitespace().rev().take(3) {
-        let w = word.trim_end_matches([':', ',']);
-        // "call number 362.29…" is a shelf's; "call 555 0142" is a phone.
-        let call_number = w.eq_ignore_ascii_case("call") && one_of(closer, NUMBER);
-        if call_number || one_of(w, LABELS) {
-            return true;
-        }
-        if !(w.is_empty() || one_of(w, NUMBER) || one_of(w, ALSO_BETWEEN)) {
-            return false;
-        }
-        closer = w;
-    }
-    false
-}
-
-/// Whether `run` is a 14-digit barcode starting with 3: an item's in the scheme libraries print
-/// (a patron's starts with 2), never a phone.
-fn item_barcode(run: &str) -> bool {
-    let digits = run.bytes().filter(u8::is_ascii_digit).count();
-    digits == 14 && run.starts_with('3') && run.bytes().all(|b| b.is_ascii_digit() || b == b' ' || b == b'-')
-}
-
 /// A digit run without its unbalanced brackets and trailing separators.
 fn trim_run(text: &str, mut start: usize, mut end: usize) -> (usize, usize) {
     while end > start && text[..end].ends_with([' ', '-', '.', '/', ')']) {
@@ -733,6 +637,12 @@ fn classify_number(text: &str, start: usize, end: usize) -> Option<Kind> {
     let separated = s.chars().filter(|c| matches!(c, ' ' | '-' | '.' | '(' | ')' | '/')).count() >= 1;
     let international = s.starts_with('+') || s.starts_with("00");
     let dotted_decimal = s.contains('.') && !s.contains([' ', '-', '(']);
+    // Three digits, a dot and more digits is a Dewey class ("920.0092", "305.896073"), whatever
+    // "number" stood before it; a phone's dots come in twos ("555.123.4567").
+    let dewey = dotted_decimal && s.find('.') == Some(3) && s.matches('.').count() == 1;
+    if dewey && !preceded_by(text, start, STRONG_PHONE_WORDS) {
+        return None;
+    }
     if dotted_decimal && !phone_context() {
         // 025.04, 813.54: class numbers and prices, not phones (555.123.4567 has two dots).
         if s.matches('.').count() < 2 {
@@ -747,6 +657,24 @@ fn classify_number(text: &str, start: usize, end: usize) -> Option<Kind> {
         _ => None,
     }
 }
+
+/// The words before a number that say it is a phone, whatever its shape ("call" and "number" are
+/// a call number's too).
+const STRONG_PHONE_WORDS: &[&str] = &[
+    "phone",
+    "cell",
+    "mobile",
+    "tel",
+    "text me",
+    "call me",
+    "ring me",
+    "whatsapp",
+    "mobiel",
+    "teléfono",
+    "telefono",
+    "móvil",
+    "llámame",
+];
 
 /// 2024-03-05, 05/03/2024, 1990-2000, 9:30, 10.30 and the like.
 fn looks_like_date_or_range(s: &str) -> bool {
@@ -1111,10 +1039,17 @@ mod tests {
             "inventory no. 4471-22-118 is missing",
             "dossier 2019-04471-NL in het archief",
             "expediente 2018-114-2267 del archivo",
+            "PO# 4500012345 for the new books",
+            "the ISSN 00280836",
+            "the number on the spine is 920.0092 SMI",
+            "cote 843.914 DUR",
         ] {
             kept(line);
         }
         assert_eq!(r("call 617 555 0142 please"), "call [PHONE] please");
+        // A Dewey-shaped number after a word that says phone is one.
+        assert_eq!(r("my phone is 020.7412733"), "my phone is [PHONE]");
+        assert_eq!(r("text me 555.4471203"), "text me [PHONE]");
     }
 
     #[test]
