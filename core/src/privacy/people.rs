@@ -67,6 +67,8 @@ const BEFORE: &str = concat!(
     r"ich\s+hei(?:ß|ss)e|mein\s+name\s+ist|ich\s+bin|hier\s+ist|hier\s+spricht|",
     r"benim\s+ad[ıi]m|ad[ıi]m|^ben|[,.!]\s*ben|(?:merhaba|selam|selamlar|günaydın|iyi\s+günler|iyi\s+akşamlar)\s+ben|",
     r"jag\s+heter|jag\s+är|mitt\s+namn\s+är|",
+    // A form's field, or who did something for the patron ("sent by", "reserved by").
+    r"(?:account|card)\s*holder|holder|(?:sent|signed|requested|reserved|placed)\s+by|",
     // People the patron mentions.
     relatives!(),
     "|",
@@ -84,8 +86,9 @@ const BEFORE: &str = concat!(
 );
 // The words before a name, ending where the name starts (run on the few words before each
 // capitalised word, not over the whole line). An academic title may come between ("Frau Dr. Becker").
-static BEFORE_END: LazyLock<Regex> =
-    LazyLock::new(|| re(&format!(r"(?i:\b(?:{BEFORE}))\s+(?:(?i:dr|prof|ing|ir|drs|mr)\.?\s+)?(?i:{PARTICLE}\s+)?$")));
+static BEFORE_END: LazyLock<Regex> = LazyLock::new(|| {
+    re(&format!(r"(?i:\b(?:{BEFORE}))[,:]?\s+(?:(?i:dr|prof|ing|ir|drs|mr)\.?\s+)?(?i:{PARTICLE}\s+)?$"))
+});
 // A title right before a name ("dr. nakamura", "mrs adeyemi").
 static TITLE_END: LazyLock<Regex> = LazyLock::new(|| {
     re(
@@ -255,6 +258,11 @@ pub(super) fn find(text: &str, said: Mentions, spans: &mut Spans<'_>) {
     for &(s, e) in &caps {
         let word = &text[s..e];
         if common(word) || not_a_name(word) {
+            // "can Jordan pick up…", "did May call": a given name that is also a place or a
+            // month, asked about as someone who does a thing.
+            if is_given(word) && asked_what_they_did(text, s, e) {
+                candidates.push((s, e));
+            }
             continue;
         }
         let sentence_start = || {
@@ -270,9 +278,16 @@ pub(super) fn find(text: &str, said: Mentions, spans: &mut Spans<'_>) {
             continue;
         }
         if !is_given(word) {
-            // "Willemijn zei dat…": a name nobody listed, as the one who spoke.
-            if asked_what_they_did(text, s, e) || (spoke_next(text, e) && sentence_start()) {
+            // "Willemijn zei dat…": a name nobody listed, as the one who spoke; "is Marloes
+            // vandaag aan het werk?": asked whether they are in.
+            if asked_what_they_did(text, s, e) || asked_if_in(text, s, e) || (spoke_next(text, e) && sentence_start()) {
                 candidates.push((s, e));
+            } else if let Some(ge) =
+                (is_surname(word) && !sentence_start()).then(|| given_after_comma(text, e)).flatten()
+            {
+                // "the hold is for Zhang, Wei": a surname, a comma and a given name, as forms list
+                // them (inside a sentence: "Best, Sophie Becker" opens a sign-off).
+                candidates.push((s, ge));
             }
             continue;
         }
@@ -359,12 +374,23 @@ fn typed_im(text: &str, s: usize) -> bool {
     ["hi", "hey", "hello", "hiya", "heya"].iter().any(|g| greeting.eq_ignore_ascii_case(g))
 }
 
-/// Whether "and" (or its kin) and a given name follow `end`: "Courtney and Marcus are…".
+/// Whether "and" (or its kin) and a given name or "I" follow `end`, or a comma and a given name:
+/// "Courtney and Marcus are…", "Tyler and I need…", "Jake, Priya and I…".
 fn and_a_name_next(text: &str, end: usize) -> bool {
-    let mut words = text[end..].split_whitespace();
+    let rest = text[end..].strip_prefix(',').unwrap_or(&text[end..]);
+    let listed = rest.len() < text.len() - end;
+    let mut words = rest.split_whitespace();
     let and = words.next().unwrap_or("");
-    let name = words.next().unwrap_or("").trim_end_matches(|c: char| !c.is_alphabetic());
-    ["and", "&", "y", "et", "und", "en", "ve", "och"].contains(&and) && is_given(name)
+    let bare = |w: &str| w.trim_end_matches(|c: char| !c.is_alphabetic()).to_owned();
+    // "Jake, Priya and I…": a list of given names.
+    if listed && and.starts_with(char::is_uppercase) && is_given(&bare(and)) {
+        return true;
+    }
+    let next = bare(words.next().unwrap_or(""));
+    const AND: &[&str] = &["and", "&", "y", "et", "und", "en", "ve", "och"];
+    // "Tyler and I", "Lea und ich": the patron names a companion.
+    const I: &[&str] = &["I", "me", "yo", "moi", "ich", "ik", "ben", "jag"];
+    AND.contains(&and) && (is_given(&next) || I.contains(&next.as_str()))
 }
 
 /// Whether what follows `end` is a thing a person has ("card", "phone", "account"): after a
@@ -429,6 +455,46 @@ fn asked_what_they_did(text: &str, s: usize, e: usize) -> bool {
         && DOES.contains(&next)
 }
 
+/// Whether the capitalised word at `s..e` is asked about as someone who may be at the desk today:
+/// "is Marloes vandaag…", "is Gareth working", "ist Kerstin heute da" (a book is "in" or
+/// "available", not "working" or "here today").
+fn asked_if_in(text: &str, s: usize, e: usize) -> bool {
+    const IS: &[&str] = &["is", "ist", "está", "esta", "är", "zit", "werkt", "arbeitet", "trabaja", "travaille"];
+    const IN: &[&str] = &[
+        "working",
+        "here",
+        "around",
+        "today",
+        "vandaag",
+        "heute",
+        "hoy",
+        "aujourd'hui",
+        "idag",
+        "bugün",
+        "hier",
+        "ici",
+        "aquí",
+        "aqui",
+    ];
+    let before = text[..s].trim_end();
+    let is =
+        before.rsplit(|c: char| c.is_whitespace() || matches!(c, ',' | '.' | '!' | '?' | '¿')).next().unwrap_or("");
+    let opens = before[..before.len() - is.len()].trim_end();
+    (opens.is_empty() || opens.ends_with([',', '.', '!', '?', '¿']))
+        && IS.iter().any(|w| is.eq_ignore_ascii_case(w))
+        && IN.contains(&next_word(text, e).trim_end_matches(['?', '.', '!', ',']))
+}
+
+/// The end of a given name after `end`, past a comma: "Zhang, Wei".
+fn given_after_comma(text: &str, end: usize) -> Option<usize> {
+    let rest = text[end..].strip_prefix(", ")?;
+    let word = rest.split_whitespace().next()?.trim_end_matches(|c: char| !c.is_alphabetic());
+    let ge = end + 2 + word.len();
+    // A capitalised word after the given name makes it "Given Surname", not "Surname, Given".
+    let more = next_word(text, ge).starts_with(char::is_uppercase);
+    (word.starts_with(char::is_uppercase) && is_given(word) && !more).then_some(ge)
+}
+
 /// Whether the words after `end` say that someone told the patron something ("said", "zei",
 /// "m'a dit"): only a person does, where "needs" or "lost" may follow a thing's name.
 fn spoke_next(text: &str, end: usize) -> bool {
@@ -463,6 +529,7 @@ fn acts_next(text: &str, end: usize) -> bool {
         "gave",
         "borrowed",
         "lost",
+        "again",
         "found",
         "can't",
         "cannot",
