@@ -267,7 +267,7 @@ pub(super) fn find(text: &str, said: Mentions, has_digit: bool, spans: &mut Span
         }
     }
     for g in RESET_TO.captures_iter(text).filter_map(|c| c.get(1)) {
-        let value = unpunctuated(g.as_str());
+        let value = unpunctuated(whole_word(text, g.start(), g.end()));
         let signed = value.chars().any(|c| c.is_ascii_digit() || "!#$%&*?@_".contains(c));
         if signed && value.chars().any(char::is_alphabetic) && value.chars().count() >= 6 {
             spans.take(g.start(), g.start() + value.len(), Some(Kind::Password));
@@ -282,13 +282,22 @@ pub(super) fn find(text: &str, said: Mentions, has_digit: bool, spans: &mut Span
     for (pattern, kind) in [(&PASSWORD, Kind::Password), (&LOGIN, Kind::User), (&LOGIN_BARE, Kind::User)] {
         for c in pattern.captures_iter(text) {
             let Some(g) = c.get(1) else { continue };
-            let value = g.as_str().trim_end_matches(['.', ',', '!', '?', ';', ')', '"', '\'', '”', '’']);
+            // A value longer than the pattern's bound is taken whole: what lies past the bound is
+            // the same secret, and a second pass would take it with the placeholder.
+            let value = whole_word(text, g.start(), g.end());
+            let value = value.trim_end_matches(['.', ',', '!', '?', ';', ')', '"', '\'', '”', '’']);
             if value.chars().count() < 3 || NOT_VALUES.contains(&value.to_lowercase().as_str()) {
                 continue;
             }
             spans.take(g.start(), g.start() + value.len(), Some(kind));
         }
     }
+}
+
+/// `text[start..end]` run on to the end of its word (the next whitespace).
+fn whole_word(text: &str, start: usize, end: usize) -> &str {
+    let rest = &text[end..];
+    &text[start..end + rest.find(char::is_whitespace).unwrap_or(rest.len())]
 }
 
 #[cfg(test)]
@@ -311,6 +320,11 @@ mod tests {
 
     #[test]
     fn handles_profiles_logins_and_passwords() {
+        // A password past the pattern's 64 characters is still taken whole (and a second pass
+        // changes nothing).
+        let long = format!("PW:{}🂠 ok", "a1".repeat(40));
+        assert_eq!(r(&long), "PW:[PASSWORD] ok");
+        assert_eq!(r(&r(&long)), "PW:[PASSWORD] ok");
         assert_eq!(r("follow @jan_reads for news"), "follow [USER] for news");
         assert_eq!(r("see instagram.com/jan.smit"), "see [USER]");
         assert_eq!(r("my username is jsmit4"), "my username is [USER]");
