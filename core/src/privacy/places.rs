@@ -15,10 +15,11 @@ static STREET_FR: LazyLock<Regex> = LazyLock::new(|| {
         r"(?i)\b\d{1,4}(?:\s?(?:bis|ter|[a-d]))?,?\s+(?:rue|avenue|av\.|boulevard|bd|place|pl\.|all[ée]e|chemin|impasse|quai|cours|route|square|passage|rond-point|faubourg)\s+(?:(?:de\s+la|de\s+l'|du|des|de|d')\s*)?\p{Lu}[\p{L}'’.-]*(?:\s+(?:(?:de\s+la|de\s+l'|du|des|de|d'|et|la|le|les)\s*)?\p{Lu}[\p{L}'’.-]*){0,3}",
     )
 });
-// "Hauptstraße 5", "Goethestr. 41", "Lindenallee 12a", "Am Markt 3", "An der Alster 7".
+// "Hauptstraße 5", "Goethestr. 41", "Lindenallee 12a", "Am Markt 3", "An der Alster 7"; and the
+// Swedish "Storgatan 1", "Kungsvägen 12", which have the same shape.
 static STREET_DE: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"\b(?:\p{Lu}[\p{Ll}äöüß-]*(?:stra(?:ß|ss)e|str\.|weg|allee|platz|gasse|ring|damm|ufer|chaussee|steig|pfad|markt)|(?:Am|An\s+der|An\s+den|Im|In\s+der|Auf\s+dem|Zum|Zur|Unter\s+den)\s+\p{Lu}[\p{Ll}äöüß-]+)\s+\d{1,4}\s?[a-z]?\b",
+        r"\b(?:\p{Lu}[\p{Ll}äöüß-]*(?:stra(?:ß|ss)e|str\.|weg|allee|platz|gasse|ring|damm|ufer|chaussee|steig|pfad|markt|gatan|vägen|gränd|torget)|(?:Am|An\s+der|An\s+den|Im|In\s+der|Auf\s+dem|Zum|Zur|Unter\s+den)\s+\p{Lu}[\p{Ll}äöüß-]+)\s+\d{1,4}\s?[a-z]?\b",
     )
 });
 // "221B Baker Street" (a letter after the number), "Flat 2, 37 Victoria Avenue".
@@ -36,7 +37,8 @@ static STREET_TR: LazyLock<Regex> = LazyLock::new(|| {
 // UK postcodes: "NW1 6XE", "EH3 9AB", "SW1A 2AA".
 static POSTCODE_UK: LazyLock<Regex> = LazyLock::new(|| re(r"\b[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}\b"));
 // Five-digit postcodes (France, Germany, Spain, Turkey…) before a town's name.
-static POSTCODE_TOWN: LazyLock<Regex> = LazyLock::new(|| re(r"\b(\d{5})\s+\p{Lu}[\p{L}-]+"));
+// Five digits before a town, or three and two (Sweden's "111 22 Stockholm").
+static POSTCODE_TOWN: LazyLock<Regex> = LazyLock::new(|| re(r"\b(\d{5}|\d{3} \d{2})\s+\p{Lu}[\p{L}-]+"));
 static POSTCODE_WORD: LazyLock<Regex> = LazyLock::new(|| {
     re(
         r"(?i)\b(?:post\s?code|postcode|postal\s+code|zip(?:\s*code)?|code\s+postal|c[óo]digo\s+postal|postleitzahl|plz|posta\s+kodu)\b\s*(?:is|es|est|ist)?\s*:?\s*([A-Z0-9]{3,4}\s?[A-Z0-9]{2,3})",
@@ -94,6 +96,7 @@ mod tests {
         assert_eq!(r("wohne Am Markt 3"), "wohne [ADDRESS]");
         assert_eq!(r("I live at 221B Baker Street, London NW1 6XE"), "I live at [ADDRESS], London [ADDRESS]");
         assert_eq!(r("adresim Atatürk Cad. No: 15"), "adresim [ADDRESS]");
+        assert_eq!(r("jag bor på Storgatan 1, 111 22 Stockholm"), "jag bor på [ADDRESS], [ADDRESS] Stockholm");
         // A five-digit number with no address before it stays.
         assert_eq!(r("we had 12000 visitors in Paris"), "we had 12000 visitors in Paris");
     }

@@ -120,7 +120,7 @@ static SSN: LazyLock<Regex> = LazyLock::new(|| re(r"\b\d{3}-\d{2}-\d{4}\b"));
 static DNI: LazyLock<Regex> = LazyLock::new(|| re(r"\b(?:\d{8}|[XYZ]\d{7})-?[A-HJ-NP-TV-Z]\b"));
 static PASSPORT_CONTEXT: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)\b(?:passport|paspoort|pasaporte|student\s*(?:id|number|no\.?|nr\.?|#)|studentnummer|student-?id|staff\s*(?:id|number)|employee\s*(?:id|number)|personeelsnummer|id\s*(?:number|no\.?|#)|identity\s*card|id-?kaart|bsn|ssn|social\s+security(?:\s+number)?|dni|nie|n[uú]mero\s+de\s+(?:estudiante|identidad)|steuer-?id|steuer-?identifikationsnummer|idnr|personalausweis(?:nummer)?)\b(?:\s+(?:number|no\.?|nr\.?|nummer|n[uú]mero))?[\s:#.=-]*(?:is\s+|es\s+|nummer\s+)?([A-Z0-9][A-Z0-9-]{3,19})",
+        r"(?i)\b(?:passport|paspoort|pasaporte|student\s*(?:id|number|no\.?|nr\.?|#)|studentnummer|student-?id|staff\s*(?:id|number)|employee\s*(?:id|number)|personeelsnummer|id\s*(?:number|no\.?|#)|identity\s*card|id-?kaart|bsn|ssn|social\s+security(?:\s+number)?|dni|nie|n[uú]mero\s+de\s+(?:estudiante|identidad)|steuer-?id|steuer-?identifikationsnummer|idnr|personalausweis(?:nummer)?|ausweisnummer)\b(?:\s+(?:number|no\.?|nr\.?|nummer|n[uú]mero))?[\s:#.=-]*(?:is\s+|es\s+|nummer\s+)?([A-Z0-9][A-Z0-9-]{3,19})",
     )
 });
 // The number ends where its digits end (`(?:\D|$)`): never five digits into the next number.
@@ -272,7 +272,13 @@ impl Redactor {
             }
         }
         for c in said.has(Group::IdWord).then(|| PASSPORT_CONTEXT.captures_iter(text)).into_iter().flatten() {
-            if let Some(g) = c.get(1).filter(|g| g.as_str().chars().any(|ch| ch.is_ascii_digit())) {
+            // An "Ausweisnummer" of digits alone is a library card's (the card words take it);
+            // with letters, an identity card's ("L01X00T47").
+            let card = c.get(0).is_some_and(|m| m.as_str().get(..7).is_some_and(|w| w.eq_ignore_ascii_case("ausweis")));
+            let letters = |g: &regex::Match<'_>| g.as_str().bytes().any(|b| b.is_ascii_alphabetic());
+            if let Some(g) =
+                c.get(1).filter(|g| g.as_str().chars().any(|ch| ch.is_ascii_digit()) && (!card || letters(g)))
+            {
                 spans.take(g.start(), g.end(), Some(Kind::Id));
             }
         }
