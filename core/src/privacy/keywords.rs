@@ -214,6 +214,8 @@ const WORDS: &[(Group, &[&str])] = &[
             " ben",
             "hanım",
             "hanim",
+            "adına",
+            "adina",
             " bey",
             " hoca",
             "laten weten",

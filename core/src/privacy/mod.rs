@@ -1,6 +1,7 @@
 //! Patron privacy: stable pseudonyms for patron addresses, and redaction of personal information in text.
 
 mod checks;
+mod cues;
 mod dates;
 mod handles;
 mod ids;

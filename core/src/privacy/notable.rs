@@ -7,8 +7,8 @@ use std::sync::LazyLock;
 
 use rustc_hash::FxHashSet as HashSet;
 
+use super::cues::prev_word;
 use super::lexicon::{is_given, is_surname};
-use super::people::prev_word;
 
 static NOTABLE: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
     include_str!("../../data/notable-names.txt").lines().filter(|l| !l.is_empty() && !l.starts_with('#')).collect()

@@ -9,6 +9,10 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use super::cues::{
+    acts_next, and_a_name_next, asked_if_in, asked_what_they_did, given_after_comma, next_word, owns_next, prev_word,
+    spoke_next, typed_im,
+};
 use super::keywords::{Group, Mentions};
 use super::lexicon::{
     capitalised_in, common, heads_a_place, is_given, is_month_name, is_surname, not_a_name, FUNCTION_SET, GIVEN,
@@ -65,7 +69,7 @@ const BEFORE: &str = concat!(
     r"me\s+llamo|mi\s+nombre\s+es|soy|",
     r"je\s+m'appelle|je\s+m’appelle|je\s+suis|c'est|c’est|ici|moi\s+c'est|",
     r"ich\s+hei(?:ß|ss)e|mein\s+name\s+ist|ich\s+bin|hier\s+ist|hier\s+spricht|",
-    r"benim\s+ad[ıi]m|ad[ıi]m|^ben|[,.!]\s*ben|(?:merhaba|selam|selamlar|günaydın|iyi\s+günler|iyi\s+akşamlar)\s+ben|",
+    r"benim\s+ad[ıi]m|ad[ıi]m|^ben|[,.!]\s*ben|yine\s+ben|(?:merhaba|selam|selamlar|günaydın|iyi\s+günler|iyi\s+akşamlar)\s+ben|",
     r"jag\s+heter|jag\s+är|mitt\s+namn\s+är|",
     // A form's field, or who did something for the patron ("sent by", "reserved by").
     r"(?:account|card)\s*holder|holder|(?:sent|signed|requested|reserved|placed)\s+by|",
@@ -74,6 +78,7 @@ const BEFORE: &str = concat!(
     "|",
     // Someone to ask or tell.
     r"under\s+the\s+name(?:\s+of)?|in\s+the\s+name\s+of|op\s+naam\s+van|a\s+nombre\s+de|au\s+nom\s+de|under|",
+    r"auf\s+den\s+namen(?:\s+von)?|unter\s+dem\s+namen|",
     r"with|avec|mit|con|ask|tell|asking|remind|let|ping|email|call|vragen\s+of|vraag|zeg\s+tegen|laat|preguntarle\s+a|pregúntale\s+a|dile\s+a|decirle\s+a|avisa\s+a|",
     r"demander\s+à|dites\s+à|dire\s+à|prévenir|können\s+sie|könnten\s+sie|sagen\s+sie|fragen\s+sie|",
     // Titles.
@@ -101,7 +106,7 @@ static NAME_AT: LazyLock<Regex> = LazyLock::new(|| re(&format!("^{}", seq())));
 // What comes right after a name: "Megan here", Turkish titles after the name ("Demir Hanım").
 static BEFORE_CONTEXT: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(
-        r"({})\s+(?:here|hier|aquí|ici|ben|(?i:hanım|hanim|bey|hocam|hoca)|(?i:laten\s+weten|vragen|fragen|bescheid\s+sagen)){END}",
+        r"({})\s+(?:here|hier|aquí|ici|ben|(?i:hanım|hanim|bey|hocam|hoca|adına|adina)|(?i:laten\s+weten|vragen|fragen|bescheid\s+sagen)){END}",
         seq()
     ))
 });
@@ -151,7 +156,8 @@ fn trim_name(text: &str, start: usize, end: usize) -> Option<(usize, usize)> {
             at += 1;
             continue;
         }
-        if not_a_name(word) && !is_particle(word) {
+        // A capitalised particle opens a surname with no given name before it ("op naam van De Boer").
+        if not_a_name(word) && !is_particle(word) && !is_particle(&word.to_ascii_lowercase()) {
             if i == 0 {
                 return None;
             }
@@ -169,8 +175,13 @@ fn trim_name(text: &str, start: usize, end: usize) -> Option<(usize, usize)> {
 /// "Dr. van Leeuwen" (the particles right before `s`, not before `from`).
 fn particle_before(text: &str, from: usize, s: usize) -> usize {
     let mut start = s;
-    for word in text[from..s].split_whitespace().rev() {
-        if !is_particle(word) {
+    let mut words = text[from..s].split_whitespace().rev().peekable();
+    while let Some(word) = words.next() {
+        // "op naam van De Boer", "au nom de Girard": the particle is the phrase's, not the name's.
+        let phrase = words
+            .peek()
+            .is_some_and(|w| ["naam", "name", "nombre", "nom", "namen"].contains(&w.to_lowercase().as_str()));
+        if !is_particle(word) || phrase {
             break;
         }
         start = text[..start].trim_end().len() - word.len();
@@ -360,73 +371,6 @@ fn tail_start(text: &str) -> usize {
     at
 }
 
-/// Whether "im" or "its" (I'm, it's typed without the apostrophe) right before `s` follows a
-/// greeting ("hi! im Tamsin", "hi its Priyanka"): elsewhere "im" is as often the German "im"
-/// ("im Lesesaal").
-fn typed_im(text: &str, s: usize) -> bool {
-    let prev = prev_word(text, s);
-    if !(prev.eq_ignore_ascii_case("im") || prev.eq_ignore_ascii_case("its")) {
-        return false;
-    }
-    let before = text[..s].trim_end();
-    let greeting = before[..before.len() - prev.len()].split_whitespace().next_back().unwrap_or("");
-    let greeting = greeting.trim_end_matches([',', '.', '!', '?']);
-    ["hi", "hey", "hello", "hiya", "heya"].iter().any(|g| greeting.eq_ignore_ascii_case(g))
-}
-
-/// Whether "and" (or its kin) and a given name or "I" follow `end`, or a comma and a given name:
-/// "Courtney and Marcus are…", "Tyler and I need…", "Jake, Priya and I…".
-fn and_a_name_next(text: &str, end: usize) -> bool {
-    let rest = text[end..].strip_prefix(',').unwrap_or(&text[end..]);
-    let listed = rest.len() < text.len() - end;
-    let mut words = rest.split_whitespace();
-    let and = words.next().unwrap_or("");
-    let bare = |w: &str| w.trim_end_matches(|c: char| !c.is_alphabetic()).to_owned();
-    // "Jake, Priya and I…": a list of given names.
-    if listed && and.starts_with(char::is_uppercase) && is_given(&bare(and)) {
-        return true;
-    }
-    let next = bare(words.next().unwrap_or(""));
-    const AND: &[&str] = &["and", "&", "y", "et", "und", "en", "ve", "och"];
-    // "Tyler and I", "Lea und ich": the patron names a companion.
-    const I: &[&str] = &["I", "me", "yo", "moi", "ich", "ik", "ben", "jag"];
-    AND.contains(&and) && (is_given(&next) || I.contains(&next.as_str()))
-}
-
-/// Whether what follows `end` is a thing a person has ("card", "phone", "account"): after a
-/// possessive, its owner is a person, not an author.
-fn owns_next(text: &str, end: usize) -> bool {
-    const THINGS: &[&str] = &[
-        "card",
-        "phone",
-        "account",
-        "email",
-        "number",
-        "login",
-        "laptop",
-        "password",
-        "pin",
-        "fines",
-        "holds",
-        "mum",
-        "mom",
-        "dad",
-        "brother",
-        "sister",
-        "friend",
-        "name",
-        "library",
-        "address",
-        "id",
-        "reservation",
-        "request",
-        "locker",
-        "charger",
-    ];
-    let next = next_word(text, end).trim_end_matches(|c: char| !c.is_alphabetic());
-    THINGS.iter().any(|t| next.eq_ignore_ascii_case(t))
-}
-
 /// Whether `text` can end in a sign-off ([`SIGN_OFF`]): it holds a sign-off word, and it ends
 /// (dots, exclamation marks and spaces aside) the way a name ends. A cheap test first, since
 /// the pattern's search is among the dearest and most lines end otherwise ("?", a digit).
@@ -435,165 +379,6 @@ fn signed_off(text: &str, said: Mentions) -> bool {
     // A kiss or a smile may close it ("Maddie x", "Liam :)"): the name ends before them.
     let end = end.trim_end_matches(['x', ')', 'D', '-', ':', ';', ' ']);
     said.has(Group::SignOff) && end.ends_with(|c: char| c.is_lowercase() || matches!(c, '\'' | '’' | '-'))
-}
-
-/// Whether the capitalised word at `s..e` is asked about as someone who does a thing: an
-/// auxiliary opens the sentence and a person's verb follows ("did Thandiwe return…", "can Yuki
-/// pick up…"): "is Zotero working" stays, as products do not call, bring or pick up.
-fn asked_what_they_did(text: &str, s: usize, e: usize) -> bool {
-    const AUX: &[&str] = &["did", "can", "could", "will", "would", "has", "does"];
-    const DOES: &[&str] = &[
-        "return", "bring", "pick", "call", "email", "text", "say", "tell", "leave", "drop", "come", "send", "know",
-        "give", "get",
-    ];
-    let before = text[..s].trim_end();
-    let aux = before.rsplit(|c: char| c.is_whitespace() || matches!(c, ',' | '.' | '!' | '?')).next().unwrap_or("");
-    let opens = before[..before.len() - aux.len()].trim_end();
-    let next = next_word(text, e);
-    AUX.iter().any(|a| aux.eq_ignore_ascii_case(a))
-        && (opens.is_empty() || opens.ends_with([',', '.', '!', '?']))
-        && DOES.contains(&next)
-}
-
-/// Whether the capitalised word at `s..e` is asked about as someone who may be at the desk today:
-/// "is Marloes vandaag…", "is Gareth working", "ist Kerstin heute da" (a book is "in" or
-/// "available", not "working" or "here today").
-fn asked_if_in(text: &str, s: usize, e: usize) -> bool {
-    const IS: &[&str] = &["is", "ist", "está", "esta", "är", "zit", "werkt", "arbeitet", "trabaja", "travaille"];
-    const IN: &[&str] = &[
-        "working",
-        "here",
-        "around",
-        "today",
-        "vandaag",
-        "heute",
-        "hoy",
-        "aujourd'hui",
-        "idag",
-        "bugün",
-        "hier",
-        "ici",
-        "aquí",
-        "aqui",
-    ];
-    let before = text[..s].trim_end();
-    let is =
-        before.rsplit(|c: char| c.is_whitespace() || matches!(c, ',' | '.' | '!' | '?' | '¿')).next().unwrap_or("");
-    let opens = before[..before.len() - is.len()].trim_end();
-    (opens.is_empty() || opens.ends_with([',', '.', '!', '?', '¿']))
-        && IS.iter().any(|w| is.eq_ignore_ascii_case(w))
-        && IN.contains(&next_word(text, e).trim_end_matches(['?', '.', '!', ',']))
-}
-
-/// The end of a given name after `end`, past a comma: "Zhang, Wei".
-fn given_after_comma(text: &str, end: usize) -> Option<usize> {
-    let rest = text[end..].strip_prefix(", ")?;
-    let word = rest.split_whitespace().next()?.trim_end_matches(|c: char| !c.is_alphabetic());
-    let ge = end + 2 + word.len();
-    // A capitalised word after the given name makes it "Given Surname", not "Surname, Given".
-    let more = next_word(text, ge).starts_with(char::is_uppercase);
-    (word.starts_with(char::is_uppercase) && is_given(word) && !more).then_some(ge)
-}
-
-/// Whether the words after `end` say that someone told the patron something ("said", "zei",
-/// "m'a dit"): only a person does, where "needs" or "lost" may follow a thing's name.
-fn spoke_next(text: &str, end: usize) -> bool {
-    const SPOKE: &[&str] = &["said", "told", "zei", "vertelde", "dijo", "sagte", "meinte", "dedi", "söyledi", "sa"];
-    let mut words = text[end..].split_whitespace();
-    let lower = words.next().unwrap_or("").trim_end_matches([',', '.']).to_lowercase();
-    SPOKE.contains(&lower.as_str())
-        || (matches!(lower.as_str(), "m'a" | "me" | "hat" | "heeft") && {
-            let then = words.next().unwrap_or("").to_lowercase();
-            matches!(then.as_str(), "dit" | "dijo" | "gesagt" | "gezegd" | "verteld")
-        })
-}
-
-/// Whether the word after `end` is one a person does ("Oksana said", "Willemijn zei", "Ximena y
-/// yo"): a given name at the start of a sentence is then the subject, not a capitalised word.
-fn acts_next(text: &str, end: usize) -> bool {
-    // What a person says, asks or does; not "is" or "has", which follow an author as often
-    // ("Toni Morrison is…").
-    const ACTS: &[&str] = &[
-        "said",
-        "says",
-        "told",
-        "asked",
-        "wants",
-        "needs",
-        "mentioned",
-        "suggested",
-        "recommended",
-        "thinks",
-        "knows",
-        "sent",
-        "gave",
-        "borrowed",
-        "lost",
-        "again",
-        "found",
-        "can't",
-        "cannot",
-        "zei",
-        "zegt",
-        "vroeg",
-        "wil",
-        "dijo",
-        "dice",
-        "quiere",
-        "m'a",
-        "m’a",
-        "dit",
-        "veut",
-        "sagt",
-        "sagte",
-        "meinte",
-        "dedi",
-        "bana",
-        "sa",
-        "from",
-        // What a patron tells of someone they know; not "came", "won" or "thought", which follow
-        // an author or a title as often ("Harry Potter came out in 1997").
-        "wanted",
-        "needed",
-        "brought",
-        "dropped",
-        "emailed",
-        "texted",
-        "called",
-        "returned",
-        "picked",
-        "paid",
-        "booked",
-        "forgot",
-        "helped",
-        "left",
-    ];
-    // The patron with someone ("Mehmet and I", "Ximena y yo"), or a saying in two words.
-    const PAIRS: &[(&str, &str)] = &[
-        ("and", "i"),
-        ("and", "me"),
-        ("y", "yo"),
-        ("et", "moi"),
-        ("und", "ich"),
-        ("en", "ik"),
-        ("ve", "ben"),
-        ("och", "jag"),
-        ("hat", "gesagt"),
-        ("hat", "gemeint"),
-        ("heeft", "gezegd"),
-        ("har", "sagt"),
-        ("a", "dit"),
-        ("a", "pris"),
-        ("a", "rendu"),
-        ("a", "emprunté"),
-        ("a", "perdu"),
-    ];
-    let mut words =
-        text[end..].split(|c: char| c.is_whitespace() || matches!(c, ',' | '.' | '!' | '?')).filter(|w| !w.is_empty());
-    let (Some(first), second) = (words.next(), words.next()) else { return false };
-    let first = first.to_lowercase();
-    let second = second.map(str::to_lowercase);
-    ACTS.contains(&first.as_str()) || PAIRS.iter().any(|&(a, b)| a == first && second.as_deref() == Some(b))
 }
 
 /// Where the few words before `at` start (40 bytes back, on a character boundary): the context
@@ -815,8 +600,6 @@ fn capitalised_words(text: &str) -> Vec<(usize, usize)> {
     out
 }
 
-/// The surname after a given name: a capitalised word (with particles before it) that is no
-/// ordinary word.
 /// Whether a day's number (one or two digits, "14th" too) stands right before `start` or after
 /// `end`: "14 Jan", "Jan 14th".
 fn next_to_a_day(text: &str, start: usize, end: usize) -> bool {
@@ -827,16 +610,6 @@ fn next_to_a_day(text: &str, start: usize, end: usize) -> bool {
     day(prev_word(text, start)) || day(next_word(text, end))
 }
 
-/// The word before `start`, back to the space before it ("" at the start of the line).
-pub(super) fn prev_word(text: &str, start: usize) -> &str {
-    text[..start].split_whitespace().next_back().unwrap_or("")
-}
-
-/// The word after `end`, as far as the next space ("" at the end of the line).
-fn next_word(text: &str, end: usize) -> &str {
-    text[end..].split_whitespace().next().unwrap_or("")
-}
-
 /// The word right after `end` (past spaces), whatever its case.
 fn word_after(text: &str, end: usize) -> Option<&str> {
     let rest = text[end..].trim_start();
@@ -844,6 +617,8 @@ fn word_after(text: &str, end: usize) -> Option<&str> {
     (!word.is_empty()).then_some(word)
 }
 
+/// The surname after a given name: a capitalised word (with particles before it) that is no
+/// ordinary word.
 fn next_name_word(text: &str, end: usize) -> Option<(usize, usize)> {
     static NEXT: LazyLock<Regex> = LazyLock::new(|| re(&format!(r"^\s+(?:{PARTICLE}\s+)*{NAME_WORD}")));
     // The name's word is the match's last (it holds no space): found without a capture group.
