@@ -687,38 +687,118 @@ static SCAN: LazyLock<(AhoCorasick, Vec<Group>)> = LazyLock::new(|| {
     (ac, groups)
 });
 
-/// Which groups' words a lower-cased line holds.
+/// Which groups' words a line holds, and which bytes.
 #[derive(Debug, Clone, Copy, Default)]
-pub(super) struct Mentions(u32);
+pub(super) struct Mentions {
+    groups: u32,
+    bytes: ByteSet,
+}
 
 impl Mentions {
     /// Which groups' words `text` holds, in any case: ASCII letters are matched in either case by
     /// the scan itself; a line with any other letter is lower-cased first.
     pub(super) fn in_text(text: &str) -> Mentions {
-        if text.is_ascii() {
-            Mentions::of(text)
+        let bytes = ByteSet::of(text);
+        let groups = if text.is_ascii() {
+            Mentions::scan(text)
         } else {
-            Mentions::of(&text.to_lowercase())
-        }
+            // Lower-cased on the stack where it fits: most messages are short.
+            let mut buf = [0u8; 512];
+            match super::lexicon::lower_in(text, &mut buf) {
+                Some(lower) => Mentions::scan(lower),
+                None => Mentions::scan(&text.to_lowercase()),
+            }
+        };
+        Mentions { groups, bytes }
     }
 
+    /// What a line already in lower case holds.
+    #[cfg(test)]
     pub(super) fn of(lower: &str) -> Mentions {
+        Mentions { groups: Mentions::scan(lower), bytes: ByteSet::of(lower) }
+    }
+
+    fn scan(lower: &str) -> u32 {
         let (ac, groups) = &*SCAN;
         let mut bits = 0u32;
         for m in ac.find_overlapping_iter(lower) {
             bits |= 1 << groups[m.pattern().as_usize()] as u8;
         }
-        Mentions(bits)
+        bits
     }
 
     pub(super) fn has(self, g: Group) -> bool {
-        self.0 & (1 << g as u8) != 0
+        self.groups & (1 << g as u8) != 0
     }
+
+    /// Which bytes the line holds.
+    pub(super) fn bytes(self) -> ByteSet {
+        self.bytes
+    }
+}
+
+/// Which bytes a line holds: one pass over it, then each "does it hold …" is a bit test, and a
+/// search runs only where the first byte of what is looked for is there at all.
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct ByteSet([u64; 4]);
+
+impl ByteSet {
+    pub(super) fn of(text: &str) -> ByteSet {
+        let mut set = [0u64; 4];
+        for b in text.bytes() {
+            set[usize::from(b >> 6)] |= 1 << (b & 63);
+        }
+        ByteSet(set)
+    }
+
+    pub(super) fn has(self, b: u8) -> bool {
+        self.0[usize::from(b >> 6)] & (1 << (b & 63)) != 0
+    }
+
+    /// Whether the line holds an ASCII digit.
+    pub(super) fn has_digit(self) -> bool {
+        self.0[0] & (0x3ff << 48) != 0
+    }
+
+    /// Whether `text` (the line this set was made of) holds `needle`.
+    pub(super) fn holds(self, text: &str, needle: &[u8]) -> bool {
+        match needle {
+            [] => true,
+            [b] => self.has(*b),
+            [first, ..] => self.has(*first) && holds_bytes(text.as_bytes(), needle),
+        }
+    }
+
+    /// Whether `text` (the line this set was made of) holds any of `chars`.
+    pub(super) fn holds_any(self, text: &str, chars: &[char]) -> bool {
+        chars.iter().any(|&c| self.holds(text, c.encode_utf8(&mut [0; 4]).as_bytes()))
+    }
+}
+
+/// Whether `hay` holds `needle`. On a chat line's few dozen bytes, `str::contains`'s searcher
+/// set-up (two-way, for a needle of two bytes or more) costs more than the search: a search for
+/// the first byte, then a comparison, is several times cheaper here.
+pub(super) fn holds_bytes(hay: &[u8], needle: &[u8]) -> bool {
+    let Some((&first, rest)) = needle.split_first() else {
+        return true;
+    };
+    memchr::memchr_iter(first, hay).any(|i| hay[i + 1..].starts_with(rest))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_line_s_bytes_answer_what_it_holds() {
+        let text = "see www.x.org – 10.1000/182";
+        let set = ByteSet::of(text);
+        assert!(set.has_digit() && set.has(b'w') && !set.has(b'@'));
+        assert!(set.holds(text, b"www.") && set.holds(text, b"10.") && !set.holds(text, b"://"));
+        assert!(set.holds_any(text, &['~', '–']) && !set.holds_any(text, &['—', '’']));
+        assert!(!ByteSet::of("no digits").has_digit());
+        assert!(holds_bytes(b"a:/://", b"://") && !holds_bytes(b"a:/", b"://") && holds_bytes(b"", b""));
+    }
 
     #[test]
     fn one_pass_says_which_groups_of_words_a_line_holds() {

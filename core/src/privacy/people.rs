@@ -18,7 +18,7 @@ use super::lexicon::{
     capitalised_in, common, heads_a_place, is_given, is_month_name, is_surname, not_a_name, FUNCTION_SET, GIVEN,
     GIVEN_LOWER, ORDINARY_SET, SURNAMES_LOWER,
 };
-use super::redact::{holds_any, is_particle, re, Kind, Spans, NAME_WORD, PARTICLE};
+use super::redact::{is_particle, re, Kind, Spans, NAME_WORD, PARTICLE};
 
 // Edges of a word in any script (the `\b` of `re` is ASCII's, blind to "ı" or "ü").
 const EDGE: &str = r"(?:^|[^\p{L}\p{N}])";
@@ -255,7 +255,7 @@ pub(super) fn find(text: &str, said: Mentions, spans: &mut Spans<'_>) {
             }
         }
     }
-    if holds_any(text, &['\'', '’']) {
+    if said.bytes().holds_any(text, &['\'', '’']) {
         for c in SUFFIXED.captures_iter(text) {
             if let Some(g) = c.get(1).filter(|g| !common(g.as_str())) {
                 found.push((g.start(), g.end()));
@@ -548,7 +548,7 @@ fn topics(text: &str, said: Mentions) -> (Vec<(usize, usize, bool)>, Vec<Span>) 
             }
         }
     }
-    if holds_any(text, &['"', '“', '«', '„']) {
+    if said.bytes().holds_any(text, &['"', '“', '«', '„']) {
         after.extend(QUOTED.find_iter(text).map(|m| (m.start(), m.end())));
     }
     (before, after)
