@@ -243,7 +243,13 @@ pub(super) fn acts_next(text: &str, end: usize) -> bool {
 
 /// The word before `start`, back to the space before it ("" at the start of the line).
 pub(super) fn prev_word(text: &str, start: usize) -> &str {
-    text[..start].split_whitespace().next_back().unwrap_or("")
+    // A backward scan: `split_whitespace().next_back()` costs several times more on every
+    // capitalised word of every line.
+    let head = text[..start].trim_end();
+    match head.char_indices().rev().find(|(_, c)| c.is_whitespace()) {
+        Some((i, c)) => &head[i + c.len_utf8()..],
+        None => head,
+    }
 }
 
 /// The word after `end`, as far as the next space ("" at the end of the line).
