@@ -536,13 +536,22 @@ fn take_numbers(spans: &mut Spans<'_>, text: &str, mut start: usize, end: usize)
         }
         at += w.len() + 1;
     }
+    // What each piece is, once (the passes below ask each piece for one kind after another).
+    let n = words.len();
+    let piece = |i: usize, j: usize| {
+        let (ws, we) = trim_run(text, words[i].0, words[j - 1].1);
+        (ws, we, classify_number(text, ws, we))
+    };
+    let pieces: Vec<(usize, usize, Option<Kind>)> =
+        (0..n).flat_map(|i| (i + 1..=n).map(move |j| (i, j))).map(|(i, j)| piece(i, j)).collect();
     // Strongest evidence first, so a phone-shaped piece never takes digits of a payment card.
     for want in [Kind::CreditCard, Kind::Card, Kind::Phone] {
         let mut i = 0;
         while i < words.len() {
             let found = (i + 1..=words.len()).rev().find_map(|j| {
-                let (ws, we) = trim_run(text, words[i].0, words[j - 1].1);
-                let kind = classify_number(text, ws, we).filter(|k| *k == want && spans.is_free(ws, we))?;
+                // Row i of `pieces` starts after rows 0..i, of n, n - 1, … pieces.
+                let (ws, we, kind) = pieces[i * n - i * i.saturating_sub(1) / 2 + (j - i - 1)];
+                let kind = kind.filter(|k| *k == want && spans.is_free(ws, we))?;
                 Some((j, ws, we, kind))
             });
             match found {
