@@ -4,10 +4,9 @@
 
 use std::sync::LazyLock;
 
-use regex::Regex;
-
 use super::keywords::{Group, Mentions};
-use super::redact::{re, Kind, Spans};
+use super::redact::{Kind, Spans};
+use super::valued::Valued;
 
 const CONTEXT: &str = concat!(
     r"born(?:\s+on)?|date\s+of\s+birth|birth\s*date|birthday|d\.?o\.?b\.?|",
@@ -26,17 +25,31 @@ const MONTH: &str = concat!(
     r"januari|februari|mars|augusti|oktober|december"
 );
 
-pub(super) static DOB: LazyLock<Regex> = LazyLock::new(|| {
-    re(&format!(
-        r"(?i)\b(?:{CONTEXT})\s*(?:is|was|es|est|ist|:|=|-)?\s*(?:on|op|am|le|el|the|den)?\s*((?:\d{{1,2}}[./-]\d{{1,2}}[./-]\d{{2,4}})|(?:\d{{4}}-\d{{2}}-\d{{2}})|(?:\d{{1,2}}(?:st|nd|rd|th|er|e|\.)?\s+(?:de\s+)?(?:{MONTH})\b\.?(?:,?\s+(?:de\s+)?\d{{4}})?)|(?:(?:{MONTH})\b\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}))"
-    ))
+// A date as patrons write one: numbers, ISO, a day and a month's name (and a year), or a month's
+// name, a day and a year.
+fn date() -> String {
+    format!(
+        r"(?:\d{{1,2}}[./-]\d{{1,2}}[./-]\d{{2,4}})|(?:\d{{4}}-\d{{2}}-\d{{2}})|(?:\d{{1,2}}(?:st|nd|rd|th|er|e|\.)?\s+(?:de\s+)?(?:{MONTH})\b\.?(?:,?\s+(?:de\s+)?\d{{4}})?)|(?:(?:{MONTH})\b\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}})"
+    )
+}
+
+pub(super) static DOB: LazyLock<Valued> = LazyLock::new(|| {
+    Valued::new(
+        "(?i)",
+        &format!(r"\b(?:{CONTEXT})\s*(?:is|was|es|est|ist|:|=|-)?\s*(?:on|op|am|le|el|the|den)?\s*"),
+        &date(),
+        "",
+    )
 });
 
 // German, Dutch, Turkish and Swedish may put the word after the date: "am 7. Juli 1999 geboren".
-static DOB_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
-    re(&format!(
-        r"(?i)((?:\d{{1,2}}[./-]\d{{1,2}}[./-]\d{{2,4}})|(?:\d{{1,2}}\.?\s+(?:{MONTH})\b\.?\s+\d{{4}}))(?:['’](?:de|da|te|ta))?\s+(?:geboren|do[ğg]dum|f[öo]dd)\b"
-    ))
+pub(super) static DOB_BEFORE: LazyLock<Valued> = LazyLock::new(|| {
+    Valued::new(
+        "(?i)",
+        "",
+        &format!(r"(?:\d{{1,2}}[./-]\d{{1,2}}[./-]\d{{2,4}})|(?:\d{{1,2}}\.?\s+(?:{MONTH})\b\.?\s+\d{{4}})"),
+        r"(?:['’](?:de|da|te|ta))?\s+(?:geboren|do[ğg]dum|f[öo]dd)\b",
+    )
 });
 
 /// Takes the dates of birth in `text`.
@@ -48,15 +61,13 @@ pub(super) fn find(text: &str, said: Mentions, spans: &mut Spans<'_>, digits: us
     // for here (the scan's "ne" would let most lines through).
     let before = said.has(Group::Dob) || born_le(text);
     let after = said.has(Group::BornAfter);
-    for c in before
-        .then(|| DOB.captures_iter(text))
+    for (_, (gs, ge)) in before
+        .then(|| DOB.matches(text))
         .into_iter()
         .flatten()
-        .chain(after.then(|| DOB_BEFORE.captures_iter(text)).into_iter().flatten())
+        .chain(after.then(|| DOB_BEFORE.matches(text)).into_iter().flatten())
     {
-        if let Some(g) = c.get(1) {
-            spans.take(g.start(), g.end(), Some(Kind::Dob));
-        }
+        spans.take(gs, ge, Some(Kind::Dob));
     }
 }
 

@@ -10,6 +10,7 @@ use regex::Regex;
 
 use super::keywords::{Group, Mentions};
 use super::redact::{re, Kind, Spans};
+use super::valued::Valued;
 
 // Typed in capitals or not ("de59 4082 …"): the check digits tell it either way.
 static IBAN: LazyLock<Regex> =
@@ -25,9 +26,12 @@ static INSEE: LazyLock<Regex> = LazyLock::new(|| {
 static NINE_TO_ELEVEN: LazyLock<Regex> = LazyLock::new(|| re(r"\b\d{9}(?:\d{2})?\b"));
 // Student numbers as universities form them: a letter and seven digits ("s1234567").
 static STUDENT_SHAPE: LazyLock<Regex> = LazyLock::new(|| re(r"\b[sSuUpP]\d{7}\b"));
-static STUDENT_CONTEXT: LazyLock<Regex> = LazyLock::new(|| {
-    re(
-        r"(?i)(?:^|[^\p{L}\p{N}])(?:student\s*(?:id|number|no\.?|nr\.?|#|num)|studentnummer|studentnr\.?|studentennummer|matrikel(?:nummer|nr\.?)?|matr\.?\s*nr\.?|matric(?:ulation)?(?:\s*(?:no\.?|number|#))?|n(?:°|º|o)?\.?\s*(?:d'?)?[ée]tudiant|num[ée]ro\s+(?:d'?)?[ée]tudiant|n[uú]mero\s+de\s+(?:estudiante|alumno|matr[ií]cula)|[öo][ğg]renci\s+(?:numaras[ıi]|numaram|no)|studentnummer|student)[\s:#.=-]*(?:is\s+|es\s+|est\s+|ist\s+|lautet\s+)?([A-Za-z]?\d{4,10}(?:/\d{3,6})?)",
+pub(super) static STUDENT_CONTEXT: LazyLock<Valued> = LazyLock::new(|| {
+    Valued::new(
+        "(?i)",
+        r"(?:^|[^\p{L}\p{N}])(?:student\s*(?:id|number|no\.?|nr\.?|#|num)|studentnummer|studentnr\.?|studentennummer|matrikel(?:nummer|nr\.?)?|matr\.?\s*nr\.?|matric(?:ulation)?(?:\s*(?:no\.?|number|#))?|n(?:°|º|o)?\.?\s*(?:d'?)?[ée]tudiant|num[ée]ro\s+(?:d'?)?[ée]tudiant|n[uú]mero\s+de\s+(?:estudiante|alumno|matr[ií]cula)|[öo][ğg]renci\s+(?:numaras[ıi]|numaram|no)|studentnummer|student)[\s:#.=-]*(?:is\s+|es\s+|est\s+|ist\s+|lautet\s+)?",
+        r"[A-Za-z]?\d{4,10}(?:/\d{3,6})?",
+        "",
     )
 });
 static BSN_CONTEXT: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)\b(?:bsn|burgerservicenummer|sofi-?nummer)\b"));
@@ -58,10 +62,8 @@ pub(super) fn find(text: &str, said: Mentions, spans: &mut Spans<'_>, digits: us
         return;
     }
     let student = said.has(Group::Student);
-    for c in student.then(|| STUDENT_CONTEXT.captures_iter(text)).into_iter().flatten() {
-        if let Some(g) = c.get(1) {
-            spans.take(g.start(), g.end(), Some(Kind::Id));
-        }
+    for (_, (gs, ge)) in student.then(|| STUDENT_CONTEXT.matches(text)).into_iter().flatten() {
+        spans.take(gs, ge, Some(Kind::Id));
     }
     let b = text.as_bytes();
     // Cheap scans of the bytes decide whether the shape patterns can match at all.

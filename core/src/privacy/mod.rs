@@ -15,6 +15,7 @@ mod people;
 mod places;
 pub mod quality;
 pub mod redact;
+mod valued;
 
 use ring::hmac;
 

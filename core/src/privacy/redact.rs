@@ -13,6 +13,7 @@ use super::checks::{is_isbn, is_issn, isbn_shaped, luhn_card, trim_url_end, url_
 use super::keywords::{holds_bytes, Group, Mentions};
 use super::labels::{item_barcode, labelled_reference, ITEM_WORDS};
 use super::not_names::NOT_NAMES;
+use super::valued::Valued;
 
 /// What a finding is; each becomes its placeholder in the text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -118,20 +119,29 @@ static DIGIT_RUN: LazyLock<Regex> = LazyLock::new(|| re(r"(?:\+|\b00)?\(?\b\d[\d
 static SSN: LazyLock<Regex> = LazyLock::new(|| re(r"\b\d{3}-\d{2}-\d{4}\b"));
 // Spanish DNI and NIE.
 static DNI: LazyLock<Regex> = LazyLock::new(|| re(r"\b(?:\d{8}|[XYZ]\d{7})-?[A-HJ-NP-TV-Z]\b"));
-static PASSPORT_CONTEXT: LazyLock<Regex> = LazyLock::new(|| {
-    re(
-        r"(?i)\b(?:passport|paspoort|pasaporte|student\s*(?:id|number|no\.?|nr\.?|#)|studentnummer|student-?id|staff\s*(?:id|number)|employee\s*(?:id|number)|personeelsnummer|id\s*(?:number|no\.?|#)|identity\s*card|id-?kaart|bsn|ssn|social\s+security(?:\s+number)?|dni|nie|n[uú]mero\s+de\s+(?:estudiante|identidad)|steuer-?id|steuer-?identifikationsnummer|idnr|personalausweis(?:nummer)?|ausweisnummer)\b(?:\s+(?:number|no\.?|nr\.?|nummer|n[uú]mero))?[\s:#.=-]*(?:is\s+|es\s+|nummer\s+)?([A-Z0-9][A-Z0-9-]{3,19})",
+static PASSPORT_CONTEXT: LazyLock<Valued> = LazyLock::new(|| {
+    Valued::new(
+        "(?i)",
+        r"\b(?:passport|paspoort|pasaporte|student\s*(?:id|number|no\.?|nr\.?|#)|studentnummer|student-?id|staff\s*(?:id|number)|employee\s*(?:id|number)|personeelsnummer|id\s*(?:number|no\.?|#)|identity\s*card|id-?kaart|bsn|ssn|social\s+security(?:\s+number)?|dni|nie|n[uú]mero\s+de\s+(?:estudiante|identidad)|steuer-?id|steuer-?identifikationsnummer|idnr|personalausweis(?:nummer)?|ausweisnummer)\b(?:\s+(?:number|no\.?|nr\.?|nummer|n[uú]mero))?[\s:#.=-]*(?:is\s+|es\s+|nummer\s+)?",
+        r"[A-Z0-9][A-Z0-9-]{3,19}",
+        "",
     )
 });
 // The number ends where its digits end (`(?:\D|$)`): never five digits into the next number.
-static CARD_CONTEXT: LazyLock<Regex> = LazyLock::new(|| {
-    re(
-        r"(?i)(?:(?:^|[^\p{L}\p{N}])[üu]ye\s+numara(?:m|s[ıi])|\b(?:library\s+(?:card|number|no\.?)|card|barcode|patron\s+(?:id|number)|pasnummer|bibliotheekpas|lenerspas|pas|tarjeta(?:\s+de\s+(?:la\s+)?biblioteca)?|carn[eé]t?|benutzernummer|lesernummer|ausweisnummer|bibliotheksausweis|lenersnummer|member(?:ship)?\s+(?:number|no\.?|#|id|card)|(?:n[uú]mero\s+de\s+)?socio|lidnummer|lidmaatschapsnummer|num[ée]ro\s+d'adh[ée]rent|adh[ée]rent|l[åa]nekort(?:snummer)?))(?:\s+(?:number|no\.?|nr\.?|#|nummer|n[uú]mero))?\s*(?:is|es|ist|:|#|=|-)?\s*((?:[A-Z]{2,4}-)?[A-Z]?\d[\d -]{3,18}\d)(?:\D|$)",
+static CARD_CONTEXT: LazyLock<Valued> = LazyLock::new(|| {
+    Valued::new(
+        "(?i)",
+        r"(?:(?:^|[^\p{L}\p{N}])[üu]ye\s+numara(?:m|s[ıi])|\b(?:library\s+(?:card|number|no\.?)|card|barcode|patron\s+(?:id|number)|pasnummer|bibliotheekpas|lenerspas|pas|tarjeta(?:\s+de\s+(?:la\s+)?biblioteca)?|carn[eé]t?|benutzernummer|lesernummer|ausweisnummer|bibliotheksausweis|lenersnummer|member(?:ship)?\s+(?:number|no\.?|#|id|card)|(?:n[uú]mero\s+de\s+)?socio|lidnummer|lidmaatschapsnummer|num[ée]ro\s+d'adh[ée]rent|adh[ée]rent|l[åa]nekort(?:snummer)?))(?:\s+(?:number|no\.?|nr\.?|#|nummer|n[uú]mero))?\s*(?:is|es|ist|:|#|=|-)?\s*",
+        r"(?:[A-Z]{2,4}-)?[A-Z]?\d[\d -]{3,18}\d",
+        r"(?:\D|$)",
     )
 });
-static DOB_CONTEXT: LazyLock<Regex> = LazyLock::new(|| {
-    re(
-        r"(?i)\b(?:born\s+(?:on\s+)?(?:the\s+)?|date\s+of\s+birth\s*(?:is\s*|:\s*)?|d\.?o\.?b\.?\s*:?\s*|birthday\s+(?:is\s+)?|birth\s+date\s*:?\s*|geboren\s+(?:op\s+)?|geboortedatum\s*:?\s*|fecha\s+de\s+nacimiento\s*:?\s*|nac[ií]\s+el\s+|nacido\s+el\s+|nacida\s+el\s+)((?:\d{1,2}[./-]\d{1,2}[./-]\d{2,4})|(?:\d{4}-\d{2}-\d{2})|(?:\d{1,2}(?:st|nd|rd|th)?\s+(?:de\s+|of\s+)?\p{L}+\.?(?:\s+(?:de\s+)?\d{4})?)|(?:\p{L}+\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}))",
+static DOB_CONTEXT: LazyLock<Valued> = LazyLock::new(|| {
+    Valued::new(
+        "(?i)",
+        r"\b(?:born\s+(?:on\s+)?(?:the\s+)?|date\s+of\s+birth\s*(?:is\s*|:\s*)?|d\.?o\.?b\.?\s*:?\s*|birthday\s+(?:is\s+)?|birth\s+date\s*:?\s*|geboren\s+(?:op\s+)?|geboortedatum\s*:?\s*|fecha\s+de\s+nacimiento\s*:?\s*|nac[ií]\s+el\s+|nacido\s+el\s+|nacida\s+el\s+)",
+        r"(?:\d{1,2}[./-]\d{1,2}[./-]\d{2,4})|(?:\d{4}-\d{2}-\d{2})|(?:\d{1,2}(?:st|nd|rd|th)?\s+(?:de\s+|of\s+)?\p{L}+\.?(?:\s+(?:de\s+)?\d{4})?)|(?:\p{L}+\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4})",
+        "",
     )
 });
 static STREET_EN: LazyLock<Regex> = LazyLock::new(|| {
@@ -267,20 +277,17 @@ impl Redactor {
                 }
             }
         }
-        for c in said.has(Group::Dob).then(|| DOB_CONTEXT.captures_iter(text)).into_iter().flatten() {
-            if let Some(g) = c.get(1) {
-                spans.take(g.start(), g.end(), Some(Kind::Dob));
-            }
+        for (_, (gs, ge)) in said.has(Group::Dob).then(|| DOB_CONTEXT.matches(text)).into_iter().flatten() {
+            spans.take(gs, ge, Some(Kind::Dob));
         }
-        for c in said.has(Group::IdWord).then(|| PASSPORT_CONTEXT.captures_iter(text)).into_iter().flatten() {
+        for (m, (gs, ge)) in said.has(Group::IdWord).then(|| PASSPORT_CONTEXT.matches(text)).into_iter().flatten() {
             // An "Ausweisnummer" of digits alone is a library card's (the card words take it);
             // with letters, an identity card's ("L01X00T47").
-            let card = c.get(0).is_some_and(|m| m.as_str().get(..7).is_some_and(|w| w.eq_ignore_ascii_case("ausweis")));
-            let letters = |g: &regex::Match<'_>| g.as_str().bytes().any(|b| b.is_ascii_alphabetic());
-            if let Some(g) =
-                c.get(1).filter(|g| g.as_str().chars().any(|ch| ch.is_ascii_digit()) && (!card || letters(g)))
-            {
-                spans.take(g.start(), g.end(), Some(Kind::Id));
+            let card = m.as_str().get(..7).is_some_and(|w| w.eq_ignore_ascii_case("ausweis"));
+            let value = &text[gs..ge];
+            let letters = value.bytes().any(|b| b.is_ascii_alphabetic());
+            if value.bytes().any(|b| b.is_ascii_digit()) && (!card || letters) {
+                spans.take(gs, ge, Some(Kind::Id));
             }
         }
         if digits >= 9 && dash {
@@ -294,18 +301,17 @@ impl Redactor {
             }
         }
         if digits >= 5 && said.has(Group::CardWord) {
-            for c in CARD_CONTEXT.captures_iter(text) {
-                if let Some(g) = c.get(1) {
-                    let digits = g.as_str().chars().filter(char::is_ascii_digit).count();
-                    let kind = if luhn_card(g.as_str()) { Kind::CreditCard } else { Kind::Card };
-                    // A book's barcode is no patron's, where the line says it is the book's (after
-                    // a card word a 3 may start a patron's number in some libraries).
-                    let item = item_barcode(g.as_str()) && preceded_by(text, g.start(), ITEM_WORDS);
-                    if item {
-                        spans.take(g.start(), g.end(), None);
-                    } else if digits >= 5 {
-                        spans.take(g.start(), g.end(), Some(kind));
-                    }
+            for (_, (gs, ge)) in CARD_CONTEXT.matches(text) {
+                let value = &text[gs..ge];
+                let digits = value.bytes().filter(u8::is_ascii_digit).count();
+                let kind = if luhn_card(value) { Kind::CreditCard } else { Kind::Card };
+                // A book's barcode is no patron's, where the line says it is the book's (after
+                // a card word a 3 may start a patron's number in some libraries).
+                let item = item_barcode(value) && preceded_by(text, gs, ITEM_WORDS);
+                if item {
+                    spans.take(gs, ge, None);
+                } else if digits >= 5 {
+                    spans.take(gs, ge, Some(kind));
                 }
             }
         }
@@ -745,15 +751,48 @@ pub(super) fn is_particle(w: &str) -> bool {
 mod tests {
     use super::*;
 
+    /// The context patterns' values found by their parts are the groups the patterns capture, on
+    /// every corpus line as written, in lower and upper case, and with values of each kind after
+    /// their words.
+    #[test]
+    fn context_values_found_without_captures_are_the_captured_ones() {
+        let patterns: [(&str, &Valued); 6] = [
+            ("card", &CARD_CONTEXT),
+            ("passport", &PASSPORT_CONTEXT),
+            ("dob", &DOB_CONTEXT),
+            ("dob words", &super::super::dates::DOB),
+            ("dob after", &super::super::dates::DOB_BEFORE),
+            ("student", &super::super::ids::STUDENT_CONTEXT),
+        ];
+        let extra = [
+            "card 21234000123456 and pin 1234",
+            "library card number is LIB-0045821, card: 2123 4000 1234 56789 0123",
+            "passport-X1234567 and passport no. is AB-12345",
+            "born on the 3rd of March 1990, d.o.b. 03/03/90, birthday is May 4th, 2001",
+            "am 7. Juli 1999 geboren, 12.03.1990'da doğdum, 1990-03-03 född",
+            "student id s1234567/2020 and student number is 20231234",
+        ];
+        let mut found = [0; 6];
+        for line in super::super::corpus_lines().into_iter().chain(extra.iter().map(|l| l.to_string())) {
+            for text in [line.clone(), line.to_lowercase(), line.to_uppercase()] {
+                for (i, (name, p)) in patterns.iter().enumerate() {
+                    let captured = p.captured(&text);
+                    found[i] += captured.len();
+                    assert_eq!(p.found(&text), captured, "{name}: {text:?}");
+                }
+            }
+        }
+        assert!(found.iter().all(|&n| n >= 10), "{found:?}");
+    }
+
     /// Every line of the corpora that a pattern led by context words matches holds one of the
     /// words its keyword group gates it by: a word added to a pattern and not to its group fails here.
-
     #[test]
     fn each_pattern_led_by_words_is_gated_by_a_group_that_holds_them() {
         let gated = [
-            (Group::Dob, &DOB_CONTEXT),
-            (Group::IdWord, &PASSPORT_CONTEXT),
-            (Group::CardWord, &CARD_CONTEXT),
+            (Group::Dob, DOB_CONTEXT.whole()),
+            (Group::IdWord, PASSPORT_CONTEXT.whole()),
+            (Group::CardWord, CARD_CONTEXT.whole()),
             (Group::StreetEn, &STREET_EN),
             (Group::StreetNl, &STREET_NL),
             (Group::StreetEs, &STREET_ES),
@@ -772,7 +811,7 @@ mod tests {
                 }
             }
             // A birth date after its word: the scan's words, or "né le" looked for apart.
-            if super::super::dates::DOB.is_match(line) {
+            if super::super::dates::DOB.whole().is_match(line) {
                 births += 1;
                 assert!(said.has(Group::Dob) || super::super::dates::born_le(line), "{line:?}");
             }

@@ -1,0 +1,71 @@
+//! Patterns with one capture group between a prefix and a tail ("card number is <value>"), found
+//! without the regex engine's capture machinery where the pattern's parts agree: extracting a
+//! group runs a bounded backtracker over the whole pattern, the dearest step of the context
+//! patterns on a line that holds their value.
+
+use regex::Regex;
+
+use super::redact::re;
+
+/// `{prefix}({value}){tail}`, and the three parts on their own.
+pub(super) struct Valued {
+    whole: Regex,
+    prefix: Regex,
+    value: Regex,
+    tail: Regex,
+}
+
+impl Valued {
+    /// `flags` go before each part ("(?i)"). Neither `value` nor `tail` may start with a look-behind
+    /// assertion (`\b`, `^`): each is matched on the text after what comes before it.
+    pub(super) fn new(flags: &str, prefix: &str, value: &str, tail: &str) -> Valued {
+        Valued {
+            whole: re(&format!("{flags}{prefix}({value}){tail}")),
+            prefix: re(&format!("{flags}{prefix}")),
+            value: re(&format!("{flags}^(?:{value})")),
+            tail: re(&format!("{flags}^(?:{tail})")),
+        }
+    }
+
+    /// Each match (as `find_iter` gives them) with its group (as `captures_iter` would).
+    pub(super) fn matches<'t>(
+        &'t self,
+        text: &'t str,
+    ) -> impl Iterator<Item = (regex::Match<'t>, (usize, usize))> + 't {
+        self.whole.find_iter(text).filter_map(move |m| Some((m, self.group(text, m)?)))
+    }
+
+    /// The group of the match `m`. The parts, each taken as the pattern's own order prefers (the
+    /// prefix as it stands at the match's start, the longest value it prefers, then the tail),
+    /// give the group the pattern captures whenever they fit together; where they do not, the
+    /// capture is run after all.
+    fn group(&self, text: &str, m: regex::Match<'_>) -> Option<(usize, usize)> {
+        let fast = || {
+            let head = self.prefix.find_at(text, m.start()).filter(|h| h.start() == m.start())?;
+            let value = self.value.find(&text[head.end()..])?;
+            let end = head.end() + value.end();
+            self.tail.is_match(&text[end..]).then_some((head.end(), end))
+        };
+        fast().or_else(|| {
+            let g = self.whole.captures_at(text, m.start())?.get(1)?;
+            Some((g.start(), g.end()))
+        })
+    }
+
+    /// The whole pattern.
+    #[cfg(test)]
+    pub(super) fn whole(&self) -> &Regex {
+        &self.whole
+    }
+
+    /// The groups `captures_iter` gives, for the tests that hold the two ways to the same result.
+    #[cfg(test)]
+    pub(super) fn captured(&self, text: &str) -> Vec<(usize, usize)> {
+        self.whole.captures_iter(text).filter_map(|c| c.get(1)).map(|g| (g.start(), g.end())).collect()
+    }
+
+    #[cfg(test)]
+    pub(super) fn found(&self, text: &str) -> Vec<(usize, usize)> {
+        self.matches(text).map(|(_, g)| g).collect()
+    }
+}
