@@ -19,6 +19,7 @@ use super::lexicon::{
     GIVEN_LOWER, ORDINARY_SET, SURNAMES_LOWER,
 };
 use super::redact::{is_particle, re, Kind, Spans, NAME_WORD, PARTICLE};
+use super::valued::Valued;
 
 // Edges of a word in any script (the `\b` of `re` is ASCII's, blind to "ı" or "ü").
 const EDGE: &str = r"(?:^|[^\p{L}\p{N}])";
@@ -114,19 +115,16 @@ static BEFORE_CONTEXT: LazyLock<Regex> = LazyLock::new(|| {
 // Sign-offs: the name at the end of the message.
 // The words of a sign-off, and what may follow them ("thanks so much").
 const SIGN_OFF_WORDS: &str = r"(?i:\b(?:thanks|thank\s+you|thx|ty|cheers|regards|kind\s+regards|best(?:\s+wishes)?|sincerely|bye|love|take\s+care|groetjes|groeten|groet|gr|met\s+vriendelijke\s+groet(?:en)?|mvg|bedankt|dank\s+je(?:\s+wel)?|dankjewel|dank\s+u(?:\s+wel)?|saludos|un\s+saludo|atentamente|gracias|muchas\s+gracias|mil\s+gracias|cordialement|bien\s+à\s+vous|bien\s+cordialement|merci(?:\s+beaucoup)?|bonne\s+(?:journée|soirée)|amitiés|bises|viele\s+grüße|vg|lg|liebe\s+grüße|mit\s+freundlichen\s+grüßen|mfg|beste\s+grüße|danke(?:\s+schön)?|teşekkürler|teşekkür\s+ederim|sağ\s*olun|saygılarımla|iyi\s+çalışmalar|iyi\s+günler|iyi\s+akşamlar|görüşürüz|hoşça\s+kal(?:ın)?|hälsningar|mvh|tack|hej\s+då|cya|see\s+ya|see\s+you|ttyl|tschüss?|ciao|adiós|hasta\s+luego|à\s+bientôt|tot\s+ziens|doei)(?:\s+(?:so|very)\s+much|\s+a\s+lot|\s+again|\s+(?:later|soon))?)";
-static SIGN_OFF: LazyLock<Regex> = LazyLock::new(|| {
-    re(&format!(r"{SIGN_OFF_WORDS}[\s,.!:;—–-]*({})\s*[.!]*(?:\s+x{{1,4}}|\s*[:;]-?[)D])?\s*$", seq()))
-});
+// The name is found without capture groups (`Valued`): a group's extraction was the dearest step
+// of the names' search.
+static SIGN_OFF: LazyLock<Valued> =
+    LazyLock::new(|| Valued::new("", &format!(r"{SIGN_OFF_WORDS}[\s,.!:;—–-]*"), &seq(), SIGN_OFF_CLOSE));
 // A sign-off with a name typed in lower case: "thx lena" (a lexicon name, checked by the caller).
-static SIGN_OFF_LOWER: LazyLock<Regex> = LazyLock::new(|| {
-    re(&format!(r"{SIGN_OFF_WORDS}[\s,.!:;—–-]*(\p{{Ll}}[\p{{Ll}}'’-]+)\s*[.!]*(?:\s+x{{1,4}}|\s*[:;]-?[)D])?\s*$"))
+static SIGN_OFF_LOWER: LazyLock<Valued> = LazyLock::new(|| {
+    Valued::new("", &format!(r"{SIGN_OFF_WORDS}[\s,.!:;—–-]*"), r"\p{Ll}[\p{Ll}'’-]+", SIGN_OFF_CLOSE)
 });
-
-// The parts of a sign-off, to find its name without capture groups (`signed_name`): the words
-// and what separates them from the name; what may close the line after it; a lower-case name.
-static SIGN_OFF_HEAD: LazyLock<Regex> = LazyLock::new(|| re(&format!(r"{SIGN_OFF_WORDS}[\s,.!:;—–-]*")));
-static SIGN_OFF_CLOSE: LazyLock<Regex> = LazyLock::new(|| re(r"^\s*[.!]*(?:\s+x{1,4}|\s*[:;]-?[)D])?\s*$"));
-static LOWER_NAME_AT: LazyLock<Regex> = LazyLock::new(|| re(r"^\p{Ll}[\p{Ll}'’-]+"));
+// What may close a line after a sign-off's name: dots, a kiss or a smiley.
+const SIGN_OFF_CLOSE: &str = r"\s*[.!]*(?:\s+x{1,4}|\s*[:;]-?[)D])?\s*$";
 
 // A name's Turkish case ending after an apostrophe: "Emre'ye", "Sanne'a".
 static SUFFIXED: LazyLock<Regex> = LazyLock::new(|| {
@@ -215,7 +213,7 @@ pub(super) fn find(text: &str, said: Mentions, spans: &mut Spans<'_>) {
     // A sign-off with a lexicon name in lower case ("thx lena").
     let signs_off = signed_off(text, said);
     let signed_lower = signs_off
-        .then(|| signed_name(text, &SIGN_OFF_LOWER, &LOWER_NAME_AT))
+        .then(|| signed_name(text, &SIGN_OFF_LOWER))
         .flatten()
         .filter(|&(s, e)| GIVEN_LOWER.contains(&text[s..e]) && !ORDINARY_SET.contains(&text[s..e]));
     if caps.is_empty() && lower.is_empty() && signed_lower.is_none() {
@@ -247,7 +245,7 @@ pub(super) fn find(text: &str, said: Mentions, spans: &mut Spans<'_>) {
                 direct.extend(trim_name(text, start, s + m.end()));
             }
         }
-        if let Some((s, e)) = signs_off.then(|| signed_name(text, &SIGN_OFF, &NAME_AT)).flatten() {
+        if let Some((s, e)) = signs_off.then(|| signed_name(text, &SIGN_OFF)).flatten() {
             found.extend(trim_name(text, s, e));
         }
     }
@@ -364,21 +362,9 @@ pub(super) fn find(text: &str, said: Mentions, spans: &mut Spans<'_>) {
     }
 }
 
-/// The name a sign-off pattern (`SIGN_OFF`, `SIGN_OFF_LOWER`) captures at the end of `text`.
-/// Extracting a capture group ran the regex engine's bounded backtracker over the whole pattern,
-/// the dearest step of the names' search: the match is found without groups, and the name in it
-/// by its parts (the sign-off's words, then the longest name `name_at` finds, then only what may
-/// close a line). That is the group the pattern would capture whenever it succeeds, as each part
-/// takes what the pattern's own order prefers; where it does not, the capture is run after all.
-fn signed_name(text: &str, pattern: &Regex, name_at: &Regex) -> Option<Span> {
-    let m = pattern.find_at(text, tail_start(text))?;
-    let fast = || {
-        let head = SIGN_OFF_HEAD.find_at(text, m.start()).filter(|h| h.start() == m.start())?;
-        let name = name_at.find(&text[head.end()..])?;
-        let end = head.end() + name.end();
-        SIGN_OFF_CLOSE.is_match(&text[end..]).then_some((head.end(), end))
-    };
-    fast().or_else(|| pattern.captures_at(text, m.start())?.get(1).map(|g| (g.start(), g.end())))
+/// The name a sign-off pattern (`SIGN_OFF`, `SIGN_OFF_LOWER`) finds at the end of `text`.
+fn signed_name(text: &str, pattern: &Valued) -> Option<Span> {
+    pattern.first_from(text, tail_start(text)).map(|(_, name)| name)
 }
 
 /// Where the search for a sign-off starts: 200 bytes before the end (on a character boundary), as
@@ -716,7 +702,7 @@ mod tests {
         use super::super::keywords::Mentions;
         let mut matched = 0;
         for line in super::super::corpus_lines() {
-            if super::SIGN_OFF.is_match(&line) {
+            if super::SIGN_OFF.whole().is_match(&line) {
                 matched += 1;
                 assert!(super::signed_off(&line, Mentions::of(&line.to_lowercase())), "{line:?}");
             }
@@ -728,20 +714,21 @@ mod tests {
     /// line as written, in lower case, and with a sign-off and its variants put after it.
     #[test]
     fn a_sign_off_s_name_found_without_captures_is_the_captured_one() {
-        use super::{signed_name, tail_start, LOWER_NAME_AT, NAME_AT, SIGN_OFF, SIGN_OFF_LOWER};
+        use super::{signed_name, tail_start, SIGN_OFF, SIGN_OFF_LOWER};
         let endings =
             ["", " Thanks, Anna", " thx lena :)", " Groetjes, Jan van Dam x", " Merci ! Élodie", " - Best wishes Tom."];
         let mut matched = 0;
         for line in super::super::corpus_lines() {
             for ending in endings {
                 for text in [format!("{line}{ending}"), format!("{line}{ending}").to_lowercase()] {
-                    for (pattern, name_at) in [(&*SIGN_OFF, &*NAME_AT), (&*SIGN_OFF_LOWER, &*LOWER_NAME_AT)] {
+                    for pattern in [&*SIGN_OFF, &*SIGN_OFF_LOWER] {
                         let captured = pattern
+                            .whole()
                             .captures_at(&text, tail_start(&text))
                             .and_then(|c| c.get(1))
                             .map(|g| (g.start(), g.end()));
                         matched += usize::from(captured.is_some());
-                        assert_eq!(signed_name(&text, pattern, name_at), captured, "{text:?}");
+                        assert_eq!(signed_name(&text, pattern), captured, "{text:?}");
                     }
                 }
             }

@@ -35,6 +35,12 @@ impl Valued {
         self.whole.find_iter(text).filter_map(move |m| Some((m, self.group(text, m)?)))
     }
 
+    /// The first match at or after `at`, with its group.
+    pub(super) fn first_from<'t>(&self, text: &'t str, at: usize) -> Option<(regex::Match<'t>, (usize, usize))> {
+        let m = self.whole.find_at(text, at)?;
+        Some((m, self.group(text, m)?))
+    }
+
     /// The group of the match `m`. The parts, each taken as the pattern's own order prefers (the
     /// prefix as it stands at the match's start, the longest value it prefers, then the tail),
     /// give the group the pattern captures whenever they fit together; where they do not, the
