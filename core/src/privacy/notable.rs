@@ -67,16 +67,18 @@ fn without_ending(word: &str) -> &str {
     }
 }
 
-/// Whether the entry at `s..e` is only part of someone's name: after a capitalised word inside a
-/// sentence ("Jürgen Victor Hugo", "heeft Bas Günter Grass"), after a title or a known name even
-/// at its start ("Mr Bach", "Anna Bach"), or before a known name ("Marie Antoinette Arslan").
+/// Whether the entry at `s..e` is only part of someone's name: after a known name or a title
+/// ("Jürgen Victor Hugo", "heeft Bas Günter Grass", "Mr Bach"), a one-word entry after any
+/// capitalised word ("Anna Bach"), or before a known name ("Marie Antoinette Arslan").
 fn part_of_a_longer_name(text: &str, s: usize, e: usize) -> bool {
     let head = text[..s].trim_end();
     let prev = head.split_whitespace().next_back().unwrap_or("");
-    let initial = head.len() == prev.len();
     let capitalised = prev.starts_with(char::is_uppercase) && !prev.ends_with(['.', '!', '?', ':', ',']);
     let named = |w: &str| is_given(w) || is_surname(w) || TITLES.contains(&w.trim_end_matches('.'));
-    if capitalised && (!initial || named(prev) || !text[s..e].contains(' ')) {
+    // A one-word entry after any capitalised word; a longer one only after a name or a title
+    // (German capitalises nouns and "Sie": "haben Sie Max und Moritz").
+    let one_word = !text[s..e].contains(' ');
+    if capitalised && (named(prev) || one_word) {
         return true;
     }
     let next = text[e..].strip_prefix(' ').and_then(|r| r.split_whitespace().next()).unwrap_or("");
@@ -181,6 +183,7 @@ mod tests {
         assert!(names("Cordialement, Jürgen Victor Hugo, 33000 Bordeaux").is_empty());
         assert!(names("Marie Antoinette Arslan, ich suche Quellen").is_empty());
         assert_eq!(names("Any Harry Potter left?"), ["Harry Potter"]);
+        assert_eq!(names("haben Sie Max und Moritz"), ["Max und Moritz"]);
         // Words beyond an entry do not stop it from being found.
         assert_eq!(names("need Romeo and Juliet with notes"), ["Romeo and Juliet"]);
     }
