@@ -6,7 +6,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use crate::certs::{ensure_test_ca, TestCa};
-use crate::net::{free_port, wait_for_port};
+use crate::net::{free_ports, wait_for_port};
 use crate::prosody::{Account, Error};
 
 /// Where Debian's ejabberd keeps its Erlang applications.
@@ -69,16 +69,12 @@ impl Ejabberd {
         // server or client, whose outgoing connections draw on the same ports): then pick again.
         let mut attempt = 0;
         loop {
-            let c2s_port = free_port().map_err(|e| Error::io(dir, e))?;
-            let tls_port = free_port().map_err(|e| Error::io(dir, e))?;
-            let web = match origin {
-                Some(origin) => Some(Web {
-                    http_port: free_port().map_err(|e| Error::io(dir, e))?,
-                    guest_domain: "guest.library.test".into(),
-                    origin: origin.to_owned(),
-                }),
-                None => None,
-            };
+            let [c2s_port, tls_port, http_port] = free_ports::<3>().map_err(|e| Error::io(dir, e))?;
+            let web = origin.map(|origin| Web {
+                http_port,
+                guest_domain: "guest.library.test".into(),
+                origin: origin.to_owned(),
+            });
             match spawn(dir, domain, [c2s_port, tls_port], &ca, web, attempt > 0) {
                 Err(Error::PortTaken { .. }) if attempt < 4 => attempt += 1,
                 result => return result,
@@ -285,7 +281,7 @@ mod tests {
         let ca = ensure_test_ca(&dir.path().join("certs"), "library.test").unwrap();
         let squatter = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let taken = squatter.local_addr().unwrap().port();
-        let tls = free_port().unwrap();
+        let [tls] = crate::net::free_ports::<1>().unwrap();
         match spawn(dir.path(), "library.test", [taken, tls], &ca, None, false) {
             Err(Error::PortTaken { log }) => assert!(log.contains(&taken.to_string()), "{log}"),
             Err(e) => panic!("expected the taken port to be told, got {e}"),

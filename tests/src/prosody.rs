@@ -5,7 +5,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use crate::certs::{ensure_test_ca, TestCa};
-use crate::net::{free_port, wait_for_port};
+use crate::net::{free_ports, wait_for_port};
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -83,10 +83,7 @@ impl Prosody {
         // server or client): then pick again.
         let mut attempt = 0;
         let (child, [c2s_port, tls_port, http_port]) = loop {
-            let mut ports = [0; 3];
-            for port in &mut ports {
-                *port = free_port().map_err(|e| Error::io(dir, e))?;
-            }
+            let ports = free_ports::<3>().map_err(|e| Error::io(dir, e))?;
             let config = render_config(dir, cfg, ports, &ca);
             std::fs::write(&config_path, config).map_err(|e| Error::io(&config_path, e))?;
             retire_stale_instance(dir);
@@ -462,7 +459,8 @@ mod tests {
         let ca = ensure_test_ca(&dir.path().join("certs"), &cfg.domain).unwrap();
         let squatter = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let taken = squatter.local_addr().unwrap().port();
-        let ports = [taken, free_port().unwrap(), free_port().unwrap()];
+        let [tls, http] = free_ports::<2>().unwrap();
+        let ports = [taken, tls, http];
         let config_path = dir.path().join("prosody.cfg.lua");
         std::fs::write(&config_path, render_config(dir.path(), &cfg, ports, &ca)).unwrap();
         match spawn(dir.path(), &config_path, ports) {

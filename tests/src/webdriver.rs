@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use base64::Engine;
 use serde_json::{json, Value};
 
-use crate::net::{free_port, wait_for_port};
+use crate::net::{free_port, free_ports, wait_for_port};
 
 const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
 const SHADOW_KEY: &str = "shadow-6066-11e4-a52e-4f735466cecf";
@@ -28,8 +28,7 @@ pub struct TauriDriver {
 impl TauriDriver {
     /// Starts tauri-driver; `env` reaches the app it launches (e.g. `REFDESK_DATA_DIR`).
     pub fn start(env: &[(&str, &Path)]) -> Result<TauriDriver> {
-        let port = free_port().map_err(|e| WdError(format!("no free port: {e}")))?;
-        let native = free_port().map_err(|e| WdError(format!("no free port: {e}")))?;
+        let [port, native] = free_ports::<2>().map_err(|e| WdError(format!("no free port: {e}")))?;
         let program = std::env::var("TAURI_DRIVER").unwrap_or_else(|_| "tauri-driver".into());
         let mut child = Command::new(&program)
             .args(["--port", &port.to_string(), "--native-port", &native.to_string()])
