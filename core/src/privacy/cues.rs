@@ -122,11 +122,15 @@ pub(super) fn asked_if_in(text: &str, s: usize, e: usize) -> bool {
 /// The end of a given name after `end`, past a comma: "Zhang, Wei".
 pub(super) fn given_after_comma(text: &str, end: usize) -> Option<usize> {
     let rest = text[end..].strip_prefix(", ")?;
-    let word = rest.split_whitespace().next()?.trim_end_matches(|c: char| !c.is_alphabetic());
+    // The word right after the comma and its one space (`split_whitespace` would skip more spaces,
+    // and the name's end would be counted from the wrong place).
+    let word = rest.split(char::is_whitespace).next()?.trim_end_matches(|c: char| !c.is_alphabetic());
+    if !(word.starts_with(char::is_uppercase) && is_given(word)) {
+        return None;
+    }
     let ge = end + 2 + word.len();
     // A capitalised word after the given name makes it "Given Surname", not "Surname, Given".
-    let more = next_word(text, ge).starts_with(char::is_uppercase);
-    (word.starts_with(char::is_uppercase) && is_given(word) && !more).then_some(ge)
+    (!next_word(text, ge).starts_with(char::is_uppercase)).then_some(ge)
 }
 
 /// Whether the words after `end` say that someone told the patron something ("said", "zei",

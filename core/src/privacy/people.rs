@@ -736,6 +736,17 @@ mod tests {
         assert!(matched > 1000, "{matched} sign-offs");
     }
 
+    /// Found by the fuzzer: a surname, a comma and two spaces before a word ending in a
+    /// two-byte letter cut that letter in half.
+    #[test]
+    fn a_surname_a_comma_and_more_spaces_before_a_word_are_no_trouble() {
+        let line = "MeMe llamo JoHi, 'this is Maria Lopez,  llamonací el 03/04/1990\nDo youcard  ";
+        assert_eq!(r(&r(line)), r(line));
+        // Two spaces after the comma: "Wei" is still a given name mid-sentence.
+        assert_eq!(r("the hold is for Zhang,  Wei"), "the hold is for Zhang,  [NAME]");
+        assert_eq!(r("the hold is for Zhang, Wei"), "the hold is for [NAME]");
+    }
+
     #[test]
     fn names_typed_in_lower_case_after_words_that_bring_a_person() {
         assert_eq!(r("ok thanks, ask tomasz when he is back"), "ok thanks, ask [NAME] when he is back");
