@@ -281,7 +281,7 @@ mod tests {
         let ca = ensure_test_ca(&dir.path().join("certs"), "library.test").unwrap();
         let squatter = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let taken = squatter.local_addr().unwrap().port();
-        let [tls] = crate::net::free_ports::<1>().unwrap();
+        let tls = crate::net::free_port().unwrap();
         match spawn(dir.path(), "library.test", [taken, tls], &ca, None, false) {
             Err(Error::PortTaken { log }) => assert!(log.contains(&taken.to_string()), "{log}"),
             Err(e) => panic!("expected the taken port to be told, got {e}"),
