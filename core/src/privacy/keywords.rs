@@ -4,7 +4,7 @@
 
 use std::sync::LazyLock;
 
-use aho_corasick::{AhoCorasick, AhoCorasickKind};
+use super::automaton::GroupScan;
 
 /// A group of words; its detector's patterns need one of them in the line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -675,17 +675,8 @@ const WORDS: &[(Group, &[&str])] = &[
     ),
 ];
 
-static SCAN: LazyLock<(AhoCorasick, Vec<Group>)> = LazyLock::new(|| {
-    let (groups, words): (Vec<Group>, Vec<&str>) =
-        WORDS.iter().flat_map(|(g, words)| words.iter().map(move |w| (*g, *w))).unzip();
-    // A DFA: a few kilobytes more than the default, and the fastest scan (every line takes it).
-    let ac = AhoCorasick::builder()
-        .kind(Some(AhoCorasickKind::DFA))
-        .ascii_case_insensitive(true)
-        .build(words)
-        .unwrap_or_else(|e| panic!("the redactor's keywords: {e}"));
-    (ac, groups)
-});
+static SCAN: LazyLock<GroupScan> =
+    LazyLock::new(|| GroupScan::new(WORDS.iter().flat_map(|(g, words)| words.iter().map(move |w| (*g as u8, *w)))));
 
 /// Which groups' words a line holds, and which bytes.
 #[derive(Debug, Clone, Copy, Default)]
@@ -719,12 +710,7 @@ impl Mentions {
     }
 
     fn scan(lower: &str) -> u32 {
-        let (ac, groups) = &*SCAN;
-        let mut bits = 0u32;
-        for m in ac.find_overlapping_iter(lower) {
-            bits |= 1 << groups[m.pattern().as_usize()] as u8;
-        }
-        bits
+        SCAN.scan(lower.as_bytes())
     }
 
     pub(super) fn has(self, g: Group) -> bool {
@@ -798,6 +784,25 @@ mod tests {
         assert!(set.holds_any(text, &['~', '–']) && !set.holds_any(text, &['—', '’']));
         assert!(!ByteSet::of("no digits").has_digit());
         assert!(holds_bytes(b"a:/://", b"://") && !holds_bytes(b"a:/", b"://") && holds_bytes(b"", b""));
+    }
+
+    /// The table scan finds the groups that a general Aho–Corasick search, match by match, finds:
+    /// on every corpus line as written, in lower and in upper case.
+    #[test]
+    fn the_keyword_automaton_finds_what_a_general_searcher_finds() {
+        let (groups, words): (Vec<Group>, Vec<&str>) =
+            WORDS.iter().flat_map(|(g, words)| words.iter().map(move |w| (*g, *w))).unzip();
+        let ac = aho_corasick::AhoCorasick::builder().ascii_case_insensitive(true).build(&words).unwrap();
+        let mut seen = 0u32;
+        for line in super::super::corpus_lines() {
+            for text in [line.clone(), line.to_lowercase(), line.to_uppercase()] {
+                let expected =
+                    ac.find_overlapping_iter(&text).fold(0u32, |acc, m| acc | 1 << groups[m.pattern()] as u8);
+                assert_eq!(Mentions::scan(&text), expected, "{text:?}");
+                seen |= expected;
+            }
+        }
+        assert_eq!(seen.count_ones() as usize, WORDS.len(), "every group occurs in the corpora");
     }
 
     #[test]

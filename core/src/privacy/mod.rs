@@ -1,5 +1,6 @@
 //! Patron privacy: stable pseudonyms for patron addresses, and redaction of personal information in text.
 
+mod automaton;
 mod checks;
 mod cues;
 mod dates;
