@@ -695,7 +695,19 @@ pub(super) fn lower_in<'b>(word: &str, buf: &'b mut [u8]) -> Option<&'b str> {
         out.make_ascii_lowercase();
         return std::str::from_utf8(out).ok();
     }
-    write_in(word.chars().flat_map(char::to_lowercase), buf)
+    // Elsewhere the ASCII letters still take the byte path: only the others need Unicode's tables.
+    let mut len = 0;
+    for c in word.chars() {
+        if c.is_ascii() {
+            *buf.get_mut(len)? = (c as u8).to_ascii_lowercase();
+            len += 1;
+        } else {
+            for l in c.to_lowercase() {
+                len += l.encode_utf8(buf.get_mut(len..len + l.len_utf8())?).len();
+            }
+        }
+    }
+    std::str::from_utf8(&buf[..len]).ok()
 }
 
 /// `word` with its first letter in upper case ("frank" → "Frank"), written into `buf`.
@@ -719,4 +731,20 @@ fn write_in(chars: impl Iterator<Item = char>, buf: &mut [u8]) -> Option<&str> {
 /// A given name that is also an ordinary word or a place ("May", "Paris", "İzmir").
 pub(super) fn common(word: &str) -> bool {
     COMMON_SET.contains(word)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lower_case_without_allocating_is_unicode_s_lower_case() {
+        let mut buf = [0u8; 1024];
+        let extra = ["ÇAĞLA İLHAN", "ŞİFRE", "Straße GROẞ", "ÅSA ØSTERGÅRD", "Ἀθῆναι", "ǅemal"];
+        for line in super::super::corpus_lines().iter().map(String::as_str).chain(extra) {
+            let unicode: String = line.chars().flat_map(char::to_lowercase).collect();
+            assert_eq!(lower_in(line, &mut buf), Some(unicode.as_str()), "{line:?}");
+            assert_eq!(lower_in(line, &mut [0u8; 4]).is_some(), unicode.len() <= 4, "{line:?}");
+        }
+    }
 }

@@ -17,6 +17,7 @@ mod places;
 pub mod quality;
 pub mod redact;
 mod valued;
+mod words;
 
 use ring::hmac;
 

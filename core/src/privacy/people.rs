@@ -20,6 +20,7 @@ use super::lexicon::{
 };
 use super::redact::{is_particle, re, Kind, Spans, NAME_WORD, PARTICLE};
 use super::valued::Valued;
+use super::words::{words, Span};
 
 // Edges of a word in any script (the `\b` of `re` is ASCII's, blind to "ı" or "ü").
 const EDGE: &str = r"(?:^|[^\p{L}\p{N}])";
@@ -206,10 +207,10 @@ fn strip_particle_end(text: &str, start: usize, mut end: usize) -> usize {
 /// Takes the people's names in `text` (after everything else: a name never cuts into an address);
 /// `said`: which words it holds.
 pub(super) fn find(text: &str, said: Mentions, spans: &mut Spans<'_>) {
-    let caps = capitalised_words(text);
+    let (caps, lows) = words(text, said.has(Group::Person));
     // Names typed without a capital count only right after words that say a person comes
     // ("ask tomasz", "my classmate jana", "its priya", "dr. nakamura"), and only lexicon names.
-    let lower = if said.has(Group::Person) { lower_case_names(text) } else { Vec::new() };
+    let lower = if said.has(Group::Person) { lower_case_names(text, &lows) } else { Vec::new() };
     // A sign-off with a lexicon name in lower case ("thx lena").
     let signs_off = signed_off(text, said);
     let signed_lower = signs_off
@@ -407,7 +408,7 @@ fn given_in_any_case(word: &str) -> bool {
 
 /// Names in lower case right after the words that introduce a person, with a lower-case surname
 /// after them if the lexicon knows it.
-fn lower_case_names(text: &str) -> Vec<Span> {
+fn lower_case_names(text: &str, words: &[Span]) -> Vec<Span> {
     // The strong half of `BEFORE`: introductions, people mentioned, someone to ask or tell; not
     // "with", "call" or "email", after which a lower-case word is mostly a thing ("help with apa").
     static LOWER_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
@@ -450,7 +451,6 @@ fn lower_case_names(text: &str) -> Vec<Span> {
         "heter",
         "är",
     ];
-    let words = lower_words(text);
     for (i, &(s, e)) in words.iter().enumerate() {
         let word = &text[s..e];
         let (given, surname) = (GIVEN_LOWER.contains(word), SURNAMES_LOWER.contains(word));
@@ -481,35 +481,6 @@ fn lower_case_names(text: &str) -> Vec<Span> {
     }
     out
 }
-
-/// The lower-case words of `text` (letters only), as spans.
-fn lower_words(text: &str) -> Vec<Span> {
-    let mut out = Vec::new();
-    let mut start = None;
-    let mut chars = text.char_indices().chain(std::iter::once((text.len(), ' '))).peekable();
-    while let Some((i, c)) = chars.next() {
-        // "soo-ah", "d'arcy": one word.
-        let joiner =
-            matches!(c, '-' | '\'' | '’') && start.is_some() && chars.peek().is_some_and(|&(_, n)| n.is_alphabetic());
-        match (start, c.is_alphabetic() || joiner) {
-            (None, true) => start = Some(i),
-            (Some(s), false) => {
-                let w = &text[s..i];
-                let glued = text[..s].ends_with(|c: char| c.is_alphanumeric() || c == '@' || c == '\'' || c == '’')
-                    || text[i..].starts_with(|c: char| c.is_alphanumeric() || c == '@' || c == '\'' || c == '’');
-                if !glued && w.chars().all(|c| c.is_lowercase() || matches!(c, '-' | '\'' | '’')) {
-                    out.push((s, i));
-                }
-                start = None;
-            }
-            _ => {}
-        }
-    }
-    out
-}
-
-/// A byte range of the line.
-type Span = (usize, usize);
 
 /// Where names in `text` are the subject of the question: told by the words before them ("by",
 /// "a biography of"), and by what follows or encloses them ("… kitapları", quotes).
@@ -559,52 +530,6 @@ fn topics(text: &str, said: Mentions) -> (Vec<(usize, usize, bool)>, Vec<Span>) 
         after.extend(QUOTED.find_iter(text).map(|m| (m.start(), m.end())));
     }
     (before, after)
-}
-
-/// The capitalised words of `text` (a capital first and a small letter in it, with inner
-/// apostrophes and hyphens: "O'Brien", "Ji-woo", "McKenna"), as spans: a scan rather than a
-/// pattern, since word edges here are any script's.
-fn capitalised_words(text: &str) -> Vec<(usize, usize)> {
-    let mut out = Vec::new();
-    let mut word: Option<(usize, bool)> = None; // start, has a small letter
-    let mut end = 0;
-    let joiner = |c: char| matches!(c, '\'' | '’' | '-');
-    // A word ended: kept if it starts with a capital, holds a small letter and follows no digit.
-    let finish = |word: Option<(usize, bool)>, end: usize, out: &mut Vec<(usize, usize)>| {
-        if let Some((start, true)) = word {
-            if text[start..].starts_with(char::is_uppercase) && !text[..start].ends_with(char::is_alphanumeric) {
-                out.push((start, end));
-            }
-        }
-    };
-    // No capital in ASCII and no other script: no capitalised word (most chat lines after their first).
-    if !text.bytes().skip(1).any(|b| b.is_ascii_uppercase() || b >= 0x80) && !text.starts_with(char::is_uppercase) {
-        return out;
-    }
-    // Characters decoded only where a byte is not ASCII.
-    let char_at = |i: usize| match text.as_bytes().get(i) {
-        Some(&b) if b < 0x80 => Some(b as char),
-        Some(_) => text[i..].chars().next(),
-        None => None,
-    };
-    let mut i = 0;
-    while let Some(c) = char_at(i) {
-        let next = i + c.len_utf8();
-        let inner_joiner = joiner(c) && word.is_some() && char_at(next).is_some_and(char::is_alphabetic);
-        if c.is_alphabetic() || inner_joiner {
-            match &mut word {
-                Some((_, lower)) => *lower |= c.is_lowercase(),
-                None => word = Some((i, false)),
-            }
-            end = next;
-            i = next;
-            continue;
-        }
-        finish(word.take(), end, &mut out);
-        i = next;
-    }
-    finish(word, end, &mut out);
-    out
 }
 
 /// Whether a day's number (one or two digits, "14th" too) stands right before `start` or after
@@ -688,7 +613,7 @@ mod tests {
         use super::super::keywords::{Group, Mentions};
         let mut found = 0;
         for line in super::super::corpus_lines().into_iter().flat_map(|l| [l.to_lowercase(), l]) {
-            if !super::lower_case_names(&line).is_empty() {
+            if !super::lower_case_names(&line, &super::words(&line, true).1).is_empty() {
                 found += 1;
                 assert!(Mentions::of(&line.to_lowercase()).has(Group::Person), "{line:?}");
             }
