@@ -120,6 +120,7 @@ impl Class {
 }
 
 /// The class of the character at byte `i` of `text` and its length in bytes (`Other` past the end).
+#[inline]
 fn class_at(text: &str, i: usize) -> (Class, usize) {
     match text.as_bytes().get(i) {
         None => (Class::Other, 1),
