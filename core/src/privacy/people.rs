@@ -7,6 +7,8 @@
 
 use std::sync::LazyLock;
 
+use rustc_hash::FxHashSet as HashSet;
+
 use regex::Regex;
 
 use super::cues::{
@@ -400,11 +402,23 @@ fn window_start(text: &str, at: usize) -> usize {
 }
 
 /// Whether the lexicon holds `word` (lower case) as a given name, even one that is also an
-/// ordinary word ("frank", "rosa"): looked up capitalised, without allocating.
+/// ordinary word ("frank", "rosa"): whether it holds the word capitalised.
 fn given_in_any_case(word: &str) -> bool {
+    // Capitalising an ASCII letter and lower-casing it again gives the letter back, so the set of
+    // the names lower-cased answers at once; another first letter may not ("ı" → "I" → "i").
+    if word.starts_with(|c: char| c.is_ascii()) {
+        return GIVEN_ANY_CASE.contains(word);
+    }
     let mut buf = [0u8; 32];
     capitalised_in(word, &mut buf).is_some_and(|w| GIVEN.contains(w))
 }
+
+/// The given names in small letters, each one whose capitalised form the lexicon holds ("frank"
+/// for "Frank"; not "mckenna", since the lexicon holds "McKenna" and no "Mckenna").
+static GIVEN_ANY_CASE: LazyLock<HashSet<String>> = LazyLock::new(|| {
+    let lower = GIVEN.iter().map(|g| g.chars().flat_map(char::to_lowercase).collect::<String>());
+    lower.filter(|w| capitalised_in(w, &mut [0u8; 32]).is_some_and(|c| GIVEN.contains(c))).collect()
+});
 
 /// Names in lower case right after the words that introduce a person, with a lower-case surname
 /// after them if the lexicon knows it.
@@ -604,6 +618,23 @@ mod tests {
         assert_eq!(r("Cordialement, Camille Bernard"), "Cordialement, [NAME]");
         assert_eq!(r("Kaya Hanım burada mı?"), "[NAME] Hanım burada mı?");
         assert_eq!(r("Hoi, Daan hier"), "Hoi, [NAME] hier");
+    }
+
+    /// The set of names in small letters answers as capitalising each word and looking it up did.
+    #[test]
+    fn a_given_name_in_small_letters_is_found_as_capitalised() {
+        use super::{capitalised_in, given_in_any_case, GIVEN};
+        let old = |w: &str| capitalised_in(w, &mut [0u8; 32]).is_some_and(|c| GIVEN.contains(c));
+        let names = GIVEN.iter().map(|g| g.to_lowercase());
+        let lines = super::super::corpus_lines();
+        let words = lines.iter().flat_map(|l| l.split(|c: char| !c.is_alphabetic() && c != '\'' && c != '-'));
+        let mut known = 0;
+        for w in names.chain(words.map(str::to_lowercase)).chain(["mckenna", "ılker", "ıl", "", "x"].map(String::from))
+        {
+            known += usize::from(old(&w));
+            assert_eq!(given_in_any_case(&w), old(&w), "{w:?}");
+        }
+        assert!(known > 1000, "{known}");
     }
 
     /// Every corpus line (as written, and typed all in lower case) in which a lower-case name is

@@ -603,10 +603,11 @@ fn classify_number(text: &str, start: usize, end: usize) -> Option<Kind> {
         return None;
     }
     let first_digit = s.bytes().find(u8::is_ascii_digit);
-    if looks_like_date_or_range(s) || is_isbn(s) && isbn_shaped(s) {
+    // A date, range or time holds at most eight digits; a payment card at least thirteen.
+    if n <= 8 && looks_like_date_or_range(s) || is_isbn(s) && isbn_shaped(s) {
         return None;
     }
-    if luhn_card(s) {
+    if n >= 13 && luhn_card(s) {
         return Some(Kind::CreditCard);
     }
     // Library patron barcodes: 14 digits starting with 2 (Codabar patron cards).
