@@ -45,6 +45,27 @@ static POSTCODE_WORD: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
+/// Whether a number, perhaps with a letter after it, stands before a space and a capital
+/// somewhere in `text` ("221B Baker", "12 N Main"): what an English or British street address
+/// starts with. A byte scan, asked before those patterns run: their words ("St", "Way", "Park")
+/// are in many lines, a house number before a capitalised name in few. Any byte beyond ASCII
+/// after the number counts (it may be a space or a capital of another script).
+pub(super) fn number_then_capital(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let space = |b: &u8| matches!(b, b' ' | b'\t' | b'\n' | b'\x0B' | b'\x0C' | b'\r');
+    (0..bytes.len()).filter(|&i| bytes[i].is_ascii_digit()).any(|i| {
+        let mut j = i + 1;
+        if bytes.get(j).is_some_and(u8::is_ascii_alphabetic) {
+            j += 1;
+        }
+        let spaces = j;
+        while bytes.get(j).is_some_and(space) {
+            j += 1;
+        }
+        bytes.get(j).is_some_and(|&b| b >= 0x80 || b.is_ascii_uppercase() && j > spaces)
+    })
+}
+
 /// Takes the streets and postcodes in `text` (`said`: which words it holds).
 pub(super) fn find(text: &str, said: Mentions, spans: &mut Spans<'_>, digits: usize) {
     if digits == 0 {
@@ -52,7 +73,8 @@ pub(super) fn find(text: &str, said: Mentions, spans: &mut Spans<'_>, digits: us
     }
     for (street, group) in [(&STREET_FR, Group::StreetFr), (&STREET_DE, Group::StreetDe), (&STREET_UK, Group::StreetUk)]
     {
-        for m in said.has(group).then(|| street.find_iter(text)).into_iter().flatten() {
+        let wanted = said.has(group) && (group != Group::StreetUk || number_then_capital(text));
+        for m in wanted.then(|| street.find_iter(text)).into_iter().flatten() {
             spans.take_up_to_taken(m.start(), m.end(), Kind::Address);
         }
     }
@@ -83,7 +105,35 @@ pub(super) fn find(text: &str, said: Mentions, spans: &mut Spans<'_>, digits: us
 
 #[cfg(test)]
 mod tests {
-    use super::super::redact::Redactor;
+    use proptest::prelude::*;
+
+    use super::super::redact::{Redactor, STREET_EN};
+    use super::{number_then_capital, STREET_UK};
+
+    /// Wherever an English or British street pattern matches, the byte scan that guards them says
+    /// it may: on every corpus line, in the forms of the tests, and on any text.
+    fn guarded(text: &str) -> bool {
+        let matched = STREET_EN.is_match(text) || STREET_UK.is_match(text);
+        assert!(!matched || number_then_capital(text), "{text:?}");
+        matched
+    }
+
+    #[test]
+    fn the_street_patterns_run_only_where_a_number_comes_before_a_capital() {
+        let extra =
+            ["221B Baker Street", "12 N. Main St", "7\u{a0}Élysée Way", "5\tHigh St", "Flat 2, 37 Victoria Avenue"];
+        let lines = super::super::corpus_lines();
+        let matched = lines.iter().map(String::as_str).chain(extra).filter(|l| guarded(l)).count();
+        assert!(matched > 20, "{matched}");
+        assert!(!number_then_capital("12 main st, 3rd Floor, flat 2b") && number_then_capital("x 9 Ö"));
+    }
+
+    proptest! {
+        #[test]
+        fn the_street_guard_holds_on_any_text(s in "([0-9]{1,3}[A-Za-z]?[ \t\u{a0}\u{2003}]{0,2}(N\\. )?[A-ZÖa-z][a-z]{0,6} (Street|St|Way|Park|Road|x) ?){1,3}|\\PC{0,30}") {
+            guarded(&s);
+        }
+    }
 
     fn r(s: &str) -> String {
         Redactor::new().redact(s)

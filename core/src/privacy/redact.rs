@@ -144,7 +144,7 @@ static DOB_CONTEXT: LazyLock<Valued> = LazyLock::new(|| {
         "",
     )
 });
-static STREET_EN: LazyLock<Regex> = LazyLock::new(|| {
+pub(super) static STREET_EN: LazyLock<Regex> = LazyLock::new(|| {
     re(
         r"\b\d{1,5}[A-Za-z]?\s+(?:[NSEW]\.?\s+)?(?:\p{Lu}[\p{L}'-]*\s+){1,3}(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl|Terrace|Circle|Cir|Parkway|Pkwy|Highway|Hwy)\b\.?(?:,?\s+(?:Apt|Apartment|Unit|Suite|#)\.?\s*\w+)?",
     )
@@ -326,7 +326,10 @@ impl Redactor {
                 }
             }
         }
-        if text.contains(':') {
+        // An IPv6 address has seven colons, or two in a row.
+        if said.bytes().has(b':')
+            && (said.bytes().holds(text, b"::") || memchr::memchr_iter(b':', text.as_bytes()).count() >= 7)
+        {
             for m in IPV6.find_iter(text) {
                 spans.take(m.start(), m.end(), Some(Kind::Ip));
             }
@@ -340,7 +343,8 @@ impl Redactor {
         for (group, street) in
             [(Group::StreetEn, &STREET_EN), (Group::StreetNl, &STREET_NL), (Group::StreetEs, &STREET_ES)]
         {
-            for m in said.has(group).then(|| street.find_iter(text)).into_iter().flatten() {
+            let wanted = said.has(group) && (group != Group::StreetEn || super::places::number_then_capital(text));
+            for m in wanted.then(|| street.find_iter(text)).into_iter().flatten() {
                 spans.take_up_to_taken(m.start(), m.end(), Kind::Address);
             }
         }
