@@ -89,7 +89,10 @@ pub(super) fn find(text: &str, said: Mentions, spans: &mut Spans<'_>, digits: us
             spans.take(g.start(), g.end(), Some(Kind::Address));
         }
     }
-    let uk_shape = text.as_bytes().windows(2).any(|w| w[0].is_ascii_uppercase() && w[1].is_ascii_digit());
+    // A capital before a digit, and a digit before two capitals: "NW1 6XE".
+    let b = text.as_bytes();
+    let uk_shape = b.windows(2).any(|w| w[0].is_ascii_uppercase() && w[1].is_ascii_digit())
+        && b.windows(3).any(|w| w[0].is_ascii_digit() && w[1].is_ascii_uppercase() && w[2].is_ascii_uppercase());
     for m in uk_shape.then(|| POSTCODE_UK.find_iter(text)).into_iter().flatten() {
         spans.take(m.start(), m.end(), Some(Kind::Address));
     }

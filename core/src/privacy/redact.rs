@@ -270,7 +270,7 @@ impl Redactor {
                 }
             }
         }
-        if digits >= 7 && dash {
+        if digits >= 7 && dash && digits_around_dash(text, 4, 3) {
             for m in ISSN.find_iter(text) {
                 if is_issn(m.as_str()) || preceded_by(text, m.start(), &["issn"]) {
                     spans.take(m.start(), m.end(), None);
@@ -290,12 +290,12 @@ impl Redactor {
                 spans.take(gs, ge, Some(Kind::Id));
             }
         }
-        if digits >= 9 && dash {
+        if digits >= 9 && dash && digits_around_dash(text, 3, 2) {
             for m in SSN.find_iter(text) {
                 spans.take(m.start(), m.end(), Some(Kind::Id));
             }
         }
-        if run >= 7 {
+        if run >= 7 && digits_then_capital(text) {
             for m in DNI.find_iter(text) {
                 spans.take(m.start(), m.end(), Some(Kind::Id));
             }
@@ -315,7 +315,8 @@ impl Redactor {
                 }
             }
         }
-        if digits >= 4 && text.contains('.') {
+        // An IPv4 address has three dots.
+        if digits >= 4 && memchr::memchr_iter(b'.', text.as_bytes()).nth(2).is_some() {
             for m in IPV4.find_iter(text) {
                 // Four groups of a longer dotted run ("01.42.33.44.55", a French phone) are no address.
                 let longer = text[..m.start()].ends_with('.')
@@ -391,6 +392,34 @@ impl Redactor {
         out.push_str(&text[at..]);
         out
     }
+}
+
+/// Whether `text` holds `before` digits, a hyphen and `after` digits in a row ("1234-567" for an
+/// ISSN, "123-45" for a Social Security number): asked before those patterns run.
+fn digits_around_dash(text: &str, before: usize, after: usize) -> bool {
+    let b = text.as_bytes();
+    let digits = |s: Option<&[u8]>| s.is_some_and(|s| s.iter().all(u8::is_ascii_digit));
+    memchr::memchr_iter(b'-', b)
+        .any(|i| digits(i.checked_sub(before).map(|s| &b[s..i])) && digits(b.get(i + 1..i + 1 + after)))
+}
+
+/// Whether a run of seven digits or more ends right before a capital, a hyphen between or not
+/// ("12345678Z", "X1234567-L"): how a Spanish DNI or NIE ends, asked before its pattern runs.
+fn digits_then_capital(text: &str) -> bool {
+    let b = text.as_bytes();
+    let mut run = 0;
+    for (i, &c) in b.iter().enumerate() {
+        if c.is_ascii_digit() {
+            run += 1;
+            continue;
+        }
+        let capital = c.is_ascii_uppercase() || c == b'-' && b.get(i + 1).is_some_and(u8::is_ascii_uppercase);
+        if run >= 7 && capital {
+            return true;
+        }
+        run = 0;
+    }
+    false
 }
 
 /// How many ASCII digits `text` holds, and the most in a row.
@@ -823,6 +852,44 @@ mod tests {
         }
         // Each pattern is exercised, so the check above is not vacuous.
         assert!(matched.iter().all(|&n| n > 0) && births > 0, "{matched:?} {births}");
+    }
+
+    /// Wherever the ISSN, Social Security, DNI and IPv4 patterns match, the byte tests that guard
+    /// them say they may: on every corpus line, the tests' forms and any text.
+    fn guarded(text: &str) -> bool {
+        let mut matched = false;
+        for (pattern, guard) in [
+            (&*ISSN, digits_around_dash(text, 4, 3)),
+            (&*SSN, digits_around_dash(text, 3, 2)),
+            (&*DNI, digits_then_capital(text)),
+            (&*IPV4, memchr::memchr_iter(b'.', text.as_bytes()).nth(2).is_some()),
+        ] {
+            let m = pattern.is_match(text);
+            assert!(!m || guard, "{pattern:?} in {text:?}");
+            matched |= m;
+        }
+        matched
+    }
+
+    #[test]
+    fn number_patterns_run_only_where_their_shape_is() {
+        let extra =
+            ["ISSN 0317-8471", "SSN 123-45-6789", "DNI 12345678-Z", "NIE X1234567L", "ip 10.0.0.1", "0028-0836"];
+        let lines = super::super::corpus_lines();
+        let matched = lines.iter().map(String::as_str).chain(extra).filter(|l| guarded(l)).count();
+        assert!(matched > 20, "{matched}");
+        assert!(
+            !digits_around_dash("12-3456", 4, 3)
+                && !digits_then_capital("123456 Z")
+                && digits_then_capital("1234567-Z")
+        );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn number_guards_hold_on_any_text(s in "([0-9XYZ]{1,9}[-. ]?[0-9A-Z]{0,4}[-. ]?){1,4}|\\PC{0,30}") {
+            guarded(&s);
+        }
     }
 
     fn r(text: &str) -> String {

@@ -120,42 +120,54 @@ impl Class {
 }
 
 /// The class of the character at byte `i` of `text` and its length in bytes (`Other` past the end).
-#[inline]
+#[inline(always)]
 fn class_at(text: &str, i: usize) -> (Class, usize) {
     match text.as_bytes().get(i) {
         None => (Class::Other, 1),
-        Some(&b) if b < 0x80 => {
-            let class = match b {
-                b'A'..=b'Z' => Class::Upper,
-                b'a'..=b'z' => Class::Lower,
-                b'0'..=b'9' => Class::Digit,
-                b'\'' => Class::Apostrophe,
-                b'-' => Class::Hyphen,
-                b'@' => Class::At,
-                _ => Class::Other,
-            };
-            (class, 1)
-        }
-        Some(_) => {
-            let c = text[i..].chars().next().unwrap_or(' ');
-            let class = if c == '’' {
-                Class::Apostrophe
-            } else if c.is_alphabetic() {
-                if c.is_uppercase() {
-                    Class::Upper
-                } else if c.is_lowercase() {
-                    Class::Lower
-                } else {
-                    Class::Caseless
-                }
-            } else if c.is_numeric() {
-                Class::Digit
-            } else {
-                Class::Other
-            };
-            (class, c.len_utf8())
-        }
+        Some(&b) if b < 0x80 => (ASCII[usize::from(b)], 1),
+        Some(_) => class_beyond_ascii(text, i),
     }
+}
+
+/// The classes of the ASCII characters, looked up: the pass reads every byte of most lines.
+static ASCII: [Class; 128] = {
+    let mut table = [Class::Other; 128];
+    let mut b = 0;
+    while b < 128 {
+        table[b] = match b as u8 {
+            b'A'..=b'Z' => Class::Upper,
+            b'a'..=b'z' => Class::Lower,
+            b'0'..=b'9' => Class::Digit,
+            b'\'' => Class::Apostrophe,
+            b'-' => Class::Hyphen,
+            b'@' => Class::At,
+            _ => Class::Other,
+        };
+        b += 1;
+    }
+    table
+};
+
+/// The class of a character beyond ASCII, decoded.
+#[inline(never)]
+fn class_beyond_ascii(text: &str, i: usize) -> (Class, usize) {
+    let c = text[i..].chars().next().unwrap_or(' ');
+    let class = if c == '’' {
+        Class::Apostrophe
+    } else if c.is_alphabetic() {
+        if c.is_uppercase() {
+            Class::Upper
+        } else if c.is_lowercase() {
+            Class::Lower
+        } else {
+            Class::Caseless
+        }
+    } else if c.is_numeric() {
+        Class::Digit
+    } else {
+        Class::Other
+    };
+    (class, c.len_utf8())
 }
 
 #[cfg(test)]
