@@ -66,6 +66,14 @@ pub(super) fn number_then_capital(text: &str) -> bool {
     })
 }
 
+/// Whether `text` has a capital before a digit and a digit before two capitals ("NW1 6XE"), as
+/// a British postcode does: asked before its pattern runs.
+fn uk_postcode_shape(text: &str) -> bool {
+    let b = text.as_bytes();
+    b.windows(2).any(|w| w[0].is_ascii_uppercase() && w[1].is_ascii_digit())
+        && b.windows(3).any(|w| w[0].is_ascii_digit() && w[1].is_ascii_uppercase() && w[2].is_ascii_uppercase())
+}
+
 /// Takes the streets and postcodes in `text` (`said`: which words it holds).
 pub(super) fn find(text: &str, said: Mentions, spans: &mut Spans<'_>, digits: usize) {
     if digits == 0 {
@@ -89,10 +97,7 @@ pub(super) fn find(text: &str, said: Mentions, spans: &mut Spans<'_>, digits: us
             spans.take(g.start(), g.end(), Some(Kind::Address));
         }
     }
-    // A capital before a digit, and a digit before two capitals: "NW1 6XE".
-    let b = text.as_bytes();
-    let uk_shape = b.windows(2).any(|w| w[0].is_ascii_uppercase() && w[1].is_ascii_digit())
-        && b.windows(3).any(|w| w[0].is_ascii_digit() && w[1].is_ascii_uppercase() && w[2].is_ascii_uppercase());
+    let uk_shape = uk_postcode_shape(text);
     for m in uk_shape.then(|| POSTCODE_UK.find_iter(text)).into_iter().flatten() {
         spans.take(m.start(), m.end(), Some(Kind::Address));
     }
@@ -111,20 +116,28 @@ mod tests {
     use proptest::prelude::*;
 
     use super::super::redact::{Redactor, STREET_EN};
-    use super::{number_then_capital, STREET_UK};
+    use super::{number_then_capital, uk_postcode_shape, POSTCODE_UK, STREET_UK};
 
     /// Wherever an English or British street pattern matches, the byte scan that guards them says
     /// it may: on every corpus line, in the forms of the tests, and on any text.
     fn guarded(text: &str) -> bool {
         let matched = STREET_EN.is_match(text) || STREET_UK.is_match(text);
         assert!(!matched || number_then_capital(text), "{text:?}");
-        matched
+        assert!(!POSTCODE_UK.is_match(text) || uk_postcode_shape(text), "{text:?}");
+        matched || POSTCODE_UK.is_match(text)
     }
 
     #[test]
     fn the_street_patterns_run_only_where_a_number_comes_before_a_capital() {
-        let extra =
-            ["221B Baker Street", "12 N. Main St", "7\u{a0}Élysée Way", "5\tHigh St", "Flat 2, 37 Victoria Avenue"];
+        let extra = [
+            "221B Baker Street",
+            "12 N. Main St",
+            "7\u{a0}Élysée Way",
+            "5\tHigh St",
+            "Flat 2, 37 Victoria Avenue",
+            "EH3 9AB",
+            "SW1A 2AA",
+        ];
         let lines = super::super::corpus_lines();
         let matched = lines.iter().map(String::as_str).chain(extra).filter(|l| guarded(l)).count();
         assert!(matched > 20, "{matched}");
@@ -133,7 +146,7 @@ mod tests {
 
     proptest! {
         #[test]
-        fn the_street_guard_holds_on_any_text(s in "([0-9]{1,3}[A-Za-z]?[ \t\u{a0}\u{2003}]{0,2}(N\\. )?[A-ZÖa-z][a-z]{0,6} (Street|St|Way|Park|Road|x) ?){1,3}|\\PC{0,30}") {
+        fn the_street_guard_holds_on_any_text(s in "([0-9]{1,3}[A-Za-z]?[ \t\u{a0}\u{2003}]{0,2}(N\\. )?[A-ZÖa-z][a-z]{0,6} (Street|St|Way|Park|Road|x) ?){1,3}|[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}|\\PC{0,30}") {
             guarded(&s);
         }
     }
