@@ -83,7 +83,7 @@ pub(super) fn find(text: &str, said: Mentions, spans: &mut Spans<'_>, digits: us
             spans.take(m.start(), m.end(), Some(Kind::Id));
         }
     }
-    if digits >= 10 {
+    if digits >= 10 && iban_shape(text) {
         for m in IBAN.find_iter(text) {
             if let Some(len) = valid_iban_len(m.as_str()) {
                 spans.take(m.start(), m.start() + len, Some(Kind::Id));
@@ -97,7 +97,7 @@ pub(super) fn find(text: &str, said: Mentions, spans: &mut Spans<'_>, digits: us
             }
         }
     }
-    if run >= 9 {
+    if run >= 9 && digit_run_of(text, 9, 11) {
         // Asked only when a nine-digit number is there to tell.
         let bsn_said = LazyCell::new(|| BSN_CONTEXT.is_match(text));
         for m in NINE_TO_ELEVEN.find_iter(text) {
@@ -110,6 +110,30 @@ pub(super) fn find(text: &str, said: Mentions, spans: &mut Spans<'_>, digits: us
             }
         }
     }
+}
+
+/// Whether two letters stand before two digits somewhere in `text` ("DE89", "nl91"), as an IBAN
+/// starts: asked before its pattern runs. A byte beyond ASCII may be a letter the pattern's case
+/// folding takes for one ("K", the Kelvin sign).
+fn iban_shape(text: &str) -> bool {
+    let letter = |b: u8| b.is_ascii_alphabetic() || b >= 0x80;
+    text.as_bytes().windows(4).any(|w| letter(w[0]) && letter(w[1]) && w[2].is_ascii_digit() && w[3].is_ascii_digit())
+}
+
+/// Whether `text` holds a run of exactly `a` or `b` ASCII digits (no digit on either side).
+fn digit_run_of(text: &str, a: usize, b: usize) -> bool {
+    let mut run = 0;
+    for c in text.bytes().chain([b' ']) {
+        if c.is_ascii_digit() {
+            run += 1;
+        } else {
+            if run == a || run == b {
+                return true;
+            }
+            run = 0;
+        }
+    }
+    false
 }
 
 /// How much of `s` (an IBAN's shape) is a valid IBAN: all of it, or all but the groups after
@@ -180,6 +204,38 @@ pub(super) fn tc_kimlik_valid(s: &str) -> bool {
 mod tests {
     use super::super::redact::Redactor;
     use super::*;
+
+    /// Wherever the IBAN and nine-or-eleven-digit patterns match, the byte tests guarding them
+    /// say they may: on every corpus line, the tests' forms and any text.
+    fn guarded(text: &str) -> bool {
+        let iban = IBAN.is_match(text);
+        let nine = NINE_TO_ELEVEN.is_match(text);
+        assert!(!iban || iban_shape(text), "IBAN in {text:?}");
+        assert!(!nine || digit_run_of(text, 9, 11), "nine or eleven digits in {text:?}");
+        iban || nine
+    }
+
+    #[test]
+    fn the_iban_and_digit_run_patterns_run_only_where_their_shape_is() {
+        let extra = [
+            "NL91 ABNA 0417 1643 00",
+            "de89370400440532013000",
+            "\u{212a}E12 3456 7890 12",
+            "123456789",
+            "12345678901",
+        ];
+        let lines = crate::privacy::corpus_lines();
+        let matched = lines.iter().map(String::as_str).chain(extra).filter(|l| guarded(l)).count();
+        assert!(matched > 20, "{matched}");
+        assert!(!digit_run_of("1234567890", 9, 11) && digit_run_of("x123456789", 9, 11));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_id_guards_hold_on_any_text(s in "([A-Za-z]{0,2}[0-9]{1,12} ?[A-Z0-9]{0,4} ?){1,4}|\\PC{0,30}") {
+            guarded(&s);
+        }
+    }
 
     #[test]
     fn check_digits_are_checked() {

@@ -16,6 +16,7 @@ mod people;
 mod places;
 pub mod quality;
 pub mod redact;
+mod runs;
 mod valued;
 mod words;
 

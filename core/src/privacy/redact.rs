@@ -113,9 +113,6 @@ static IPV4: LazyLock<Regex> =
 static IPV6: LazyLock<Regex> = LazyLock::new(|| {
     re(r"(?i)\b(?:[0-9a-f]{1,4}:){7}[0-9a-f]{1,4}\b|\b(?:[0-9a-f]{1,4}:){1,6}:(?:[0-9a-f]{1,4}:){0,5}[0-9a-f]{1,4}\b")
 });
-// Runs of digits with the separators people type in card and phone numbers.
-// A run starts a word: the digits of a call number's cutter ("R87") never begin a phone number.
-static DIGIT_RUN: LazyLock<Regex> = LazyLock::new(|| re(r"(?:\+|\b00)?\(?\b\d[\d \-.()/]{5,}\d\b"));
 static SSN: LazyLock<Regex> = LazyLock::new(|| re(r"\b\d{3}-\d{2}-\d{4}\b"));
 // Spanish DNI and NIE.
 static DNI: LazyLock<Regex> = LazyLock::new(|| re(r"\b(?:\d{8}|[XYZ]\d{7})-?[A-HJ-NP-TV-Z]\b"));
@@ -337,8 +334,9 @@ impl Redactor {
         }
         // Every number `classify_number` takes has seven digits or more.
         if digits >= 7 {
-            for m in DIGIT_RUN.find_iter(text) {
-                take_numbers(spans, text, m.start(), m.end());
+            // A run starts a word: the digits of a call number's cutter ("R87") never begin a phone number.
+            for (start, end) in super::runs::digit_runs(text) {
+                take_numbers(spans, text, start, end);
             }
         }
         for (group, street) in
