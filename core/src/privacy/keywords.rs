@@ -49,9 +49,35 @@ pub(super) enum Group {
     /// Words after which a name typed in lower case can come: naming oneself, a person mentioned,
     /// someone to ask or tell, a title.
     Person,
+    /// The words before a number that say it is a phone's (or may: "number", "call").
+    PhoneWord,
+    /// "ISBN", before a number that is a book's whatever its check digit.
+    Isbn,
 }
 
 const WORDS: &[(Group, &[&str])] = &[
+    (
+        Group::PhoneWord,
+        &[
+            "phone",
+            "call",
+            "cell",
+            "mobile",
+            "tel",
+            "text me",
+            "ring me",
+            "number",
+            "nummer",
+            "bel ",
+            "mobiel",
+            "teléfono",
+            "telefono",
+            "móvil",
+            "llámame",
+            "whatsapp",
+        ],
+    ),
+    (Group::Isbn, &["isbn"]),
     (Group::At, &[" at ", "arroba", "chez", "(at)", "[at]", "(@", "[@", "( at", "[ at", "{at}"]),
     (
         Group::Login,

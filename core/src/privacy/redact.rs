@@ -261,7 +261,8 @@ impl Redactor {
         if digits >= 9 {
             for m in isbn_candidates(text) {
                 // After the word, an ISBN's length is enough: a mistyped check digit is still no phone.
-                let said_isbn = preceded_by(text, m.start(), &["isbn"]) && isbn_length(m.as_str());
+                let said_isbn =
+                    said.has(Group::Isbn) && preceded_by(text, m.start(), &["isbn"]) && isbn_length(m.as_str());
                 if said_isbn || (is_isbn(m.as_str()) && isbn_shaped(m.as_str())) {
                     spans.take(m.start(), m.end(), None);
                 }
@@ -336,7 +337,7 @@ impl Redactor {
         if digits >= 7 {
             // A run starts a word: the digits of a call number's cutter ("R87") never begin a phone number.
             for (start, end) in super::runs::digit_runs(text) {
-                take_numbers(spans, text, start, end);
+                take_numbers(spans, text, said, start, end);
             }
         }
         for (group, street) in
@@ -543,7 +544,7 @@ fn is_version_like(text: &str, start: usize) -> bool {
 
 /// Takes the personal numbers in a run of digits: the whole run if it is one ("+1 555 123 4567"),
 /// else the longest pieces of it, left to right ("born 1/2/1990 555-123-4567" holds a date and a phone).
-fn take_numbers(spans: &mut Spans<'_>, text: &str, mut start: usize, end: usize) {
+fn take_numbers(spans: &mut Spans<'_>, text: &str, said: Mentions, mut start: usize, end: usize) {
     // Digits glued to a word ("R87", "B12", "9:30") belong to it, not to a number after it.
     if text[..start].chars().next_back().is_some_and(|c| !c.is_whitespace() && c != '(') {
         match text[start..end].find(' ') {
@@ -560,7 +561,7 @@ fn take_numbers(spans: &mut Spans<'_>, text: &str, mut start: usize, end: usize)
         }
         return;
     }
-    if let Some(kind) = classify_number(text, s, e).filter(|_| spans.is_free(s, e)) {
+    if let Some(kind) = classify_number(text, said, s, e).filter(|_| spans.is_free(s, e)) {
         spans.take(s, e, Some(kind));
         return;
     }
@@ -577,7 +578,7 @@ fn take_numbers(spans: &mut Spans<'_>, text: &str, mut start: usize, end: usize)
     let n = words.len();
     let piece = |i: usize, j: usize| {
         let (ws, we) = trim_run(text, words[i].0, words[j - 1].1);
-        (ws, we, classify_number(text, ws, we))
+        (ws, we, classify_number(text, said, ws, we))
     };
     let pieces: Vec<(usize, usize, Option<Kind>)> =
         (0..n).flat_map(|i| (i + 1..=n).map(move |j| (i, j))).map(|(i, j)| piece(i, j)).collect();
@@ -625,7 +626,7 @@ fn trim_run(text: &str, mut start: usize, mut end: usize) -> (usize, usize) {
 
 /// What a run of digits is, if it is personal: a payment card, a library card, or a phone number.
 /// Dates, years and year ranges, times, prices, call numbers and ISBNs are left alone.
-fn classify_number(text: &str, start: usize, end: usize) -> Option<Kind> {
+fn classify_number(text: &str, said: Mentions, start: usize, end: usize) -> Option<Kind> {
     let s = &text[start..end];
     let n = s.bytes().filter(u8::is_ascii_digit).count();
     // A payment card has 13 to 19 digits, a library card 14, a phone 7 to 15: anything shorter or
@@ -649,36 +650,16 @@ fn classify_number(text: &str, start: usize, end: usize) -> Option<Kind> {
     if !(7..=15).contains(&n) {
         return None;
     }
-    let phone_context = || {
-        preceded_by(
-            text,
-            start,
-            &[
-                "phone",
-                "call",
-                "cell",
-                "mobile",
-                "tel",
-                "text me",
-                "number",
-                "nummer",
-                "bel ",
-                "mobiel",
-                "teléfono",
-                "telefono",
-                "móvil",
-                "llámame",
-                "whatsapp",
-            ],
-        )
-    };
+    // The words are looked for before the number only in a line that holds one of them.
+    let phone_words = said.has(Group::PhoneWord);
+    let phone_context = || phone_words && preceded_by(text, start, PHONE_WORDS);
     let separated = s.chars().filter(|c| matches!(c, ' ' | '-' | '.' | '(' | ')' | '/')).count() >= 1;
     let international = s.starts_with('+') || s.starts_with("00");
     let dotted_decimal = s.contains('.') && !s.contains([' ', '-', '(']);
     // Three digits, a dot and more digits is a Dewey class ("920.0092", "305.896073"), whatever
     // "number" stood before it; a phone's dots come in twos ("555.123.4567").
     let dewey = dotted_decimal && s.find('.') == Some(3) && s.matches('.').count() == 1;
-    if dewey && !preceded_by(text, start, STRONG_PHONE_WORDS) {
+    if dewey && !(phone_words && preceded_by(text, start, STRONG_PHONE_WORDS)) {
         return None;
     }
     if dotted_decimal && !phone_context() {
@@ -695,6 +676,25 @@ fn classify_number(text: &str, start: usize, end: usize) -> Option<Kind> {
         _ => None,
     }
 }
+
+/// The words before a number that say it may be a phone.
+const PHONE_WORDS: &[&str] = &[
+    "phone",
+    "call",
+    "cell",
+    "mobile",
+    "tel",
+    "text me",
+    "number",
+    "nummer",
+    "bel ",
+    "mobiel",
+    "teléfono",
+    "telefono",
+    "móvil",
+    "llámame",
+    "whatsapp",
+];
 
 /// The words before a number that say it is a phone, whatever its shape ("call" and "number" are
 /// a call number's too).
@@ -888,6 +888,16 @@ mod tests {
         fn number_guards_hold_on_any_text(s in "([0-9XYZ]{1,9}[-. ]?[0-9A-Z]{0,4}[-. ]?){1,4}|\\PC{0,30}") {
             guarded(&s);
         }
+    }
+
+    /// The words that decide a number's kind are in the keyword groups that guard looking for them.
+    #[test]
+    fn the_words_before_a_number_are_in_their_keyword_groups() {
+        for w in PHONE_WORDS.iter().chain(STRONG_PHONE_WORDS) {
+            assert!(Mentions::in_text(w).has(Group::PhoneWord), "{w}");
+            assert!(Mentions::in_text(&w.to_uppercase()).has(Group::PhoneWord), "{w}");
+        }
+        assert!(Mentions::in_text("ISBN").has(Group::Isbn));
     }
 
     fn r(text: &str) -> String {

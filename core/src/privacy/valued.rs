@@ -12,7 +12,8 @@ pub(super) struct Valued {
     whole: Regex,
     prefix: Regex,
     value: Regex,
-    tail: Regex,
+    /// None where the pattern has no tail: nothing to check after the value.
+    tail: Option<Regex>,
 }
 
 impl Valued {
@@ -23,7 +24,7 @@ impl Valued {
             whole: re(&format!("{flags}{prefix}({value}){tail}")),
             prefix: re(&format!("{flags}{prefix}")),
             value: re(&format!("{flags}^(?:{value})")),
-            tail: re(&format!("{flags}^(?:{tail})")),
+            tail: (!tail.is_empty()).then(|| re(&format!("{flags}^(?:{tail})"))),
         }
     }
 
@@ -50,7 +51,8 @@ impl Valued {
             let head = self.prefix.find_at(text, m.start()).filter(|h| h.start() == m.start())?;
             let value = self.value.find(&text[head.end()..])?;
             let end = head.end() + value.end();
-            self.tail.is_match(&text[end..]).then_some((head.end(), end))
+            let tail_fits = self.tail.as_ref().is_none_or(|t| t.is_match(&text[end..]));
+            tail_fits.then_some((head.end(), end))
         };
         fast().or_else(|| {
             let g = self.whole.captures_at(text, m.start())?.get(1)?;
