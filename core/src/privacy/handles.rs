@@ -241,16 +241,19 @@ pub(super) fn find(text: &str, said: Mentions, has_digit: bool, spans: &mut Span
             }
         }
     }
-    if !said.has(Group::Login) {
+    // Each pattern runs where its words are.
+    let (user, password, reset) = (said.has(Group::Login), said.has(Group::Password), said.has(Group::Reset));
+    let log_sign = said.has(Group::LogSign);
+    if !(user || password || reset || log_sign) {
         return;
     }
     // "Login cbernard": no digit or sign, but the shape of a login, an initial or two and a surname.
-    for g in LOGIN_INITIALS.captures_iter(text).filter_map(|c| c.get(1)) {
+    for g in user.then(|| LOGIN_INITIALS.captures_iter(text)).into_iter().flatten().filter_map(|c| c.get(1)) {
         if initials_and_surname(g.as_str()) {
             spans.take(g.start(), g.end(), Some(Kind::User));
         }
     }
-    for c in BARE_VALUE.captures_iter(text) {
+    for c in (user || password).then(|| BARE_VALUE.captures_iter(text)).into_iter().flatten() {
         let (Some(word), Some(g)) = (c.get(1), c.get(2)) else { continue };
         let kind = if word.as_str().to_lowercase().starts_with("log") || word.as_str().eq_ignore_ascii_case("inlog") {
             Kind::User
@@ -261,26 +264,31 @@ pub(super) fn find(text: &str, said: Mentions, has_digit: bool, spans: &mut Span
             spans.take(g.start(), g.start() + unpunctuated(g.as_str()).len(), Some(kind));
         }
     }
-    if has_digit {
+    if has_digit && password {
         for g in PIN.captures_iter(text).filter_map(|c| c.get(1)) {
             spans.take(g.start(), g.end(), Some(Kind::Password));
         }
     }
-    for g in RESET_TO.captures_iter(text).filter_map(|c| c.get(1)) {
+    for g in reset.then(|| RESET_TO.captures_iter(text)).into_iter().flatten().filter_map(|c| c.get(1)) {
         let value = unpunctuated(whole_word(text, g.start(), g.end()));
         let signed = value.chars().any(|c| c.is_ascii_digit() || "!#$%&*?@_".contains(c));
         if signed && value.chars().any(char::is_alphabetic) && value.chars().count() >= 6 {
             spans.take(g.start(), g.start() + value.len(), Some(Kind::Password));
         }
     }
-    for g in PASSWORD_BEFORE.captures_iter(text).filter_map(|c| c.get(1)) {
+    for g in password.then(|| PASSWORD_BEFORE.captures_iter(text)).into_iter().flatten().filter_map(|c| c.get(1)) {
         let value = unpunctuated(g.as_str());
         if value.chars().count() >= 4 {
             spans.take(g.start(), g.start() + value.len(), Some(Kind::Password));
         }
     }
-    for (pattern, kind) in [(&PASSWORD, Kind::Password), (&LOGIN, Kind::User), (&LOGIN_BARE, Kind::User)] {
-        for c in pattern.captures_iter(text) {
+    let patterns = [
+        (&PASSWORD, Kind::Password, password),
+        (&LOGIN, Kind::User, user),
+        (&LOGIN_BARE, Kind::User, user || log_sign),
+    ];
+    for (pattern, kind, wanted) in patterns {
+        for c in wanted.then(|| pattern.captures_iter(text)).into_iter().flatten() {
             let Some(g) = c.get(1) else { continue };
             // A value longer than the pattern's bound is taken whole: what lies past the bound is
             // the same secret, and a second pass would take it with the placeholder.
@@ -302,7 +310,49 @@ fn whole_word(text: &str, start: usize, end: usize) -> &str {
 
 #[cfg(test)]
 mod tests {
+    use super::super::keywords::{Group, Mentions};
     use super::super::redact::Redactor;
+    use super::*;
+
+    /// Each user-name and password pattern that matches a corpus line (as written, in lower and in
+    /// upper case, and in the tests' forms) finds the words of its guard in the line's scan.
+    #[test]
+    fn each_login_pattern_is_guarded_by_its_words() {
+        let guards: [(&Regex, &[Group]); 8] = [
+            (&LOGIN_INITIALS, &[Group::Login]),
+            (&BARE_VALUE, &[Group::Login, Group::Password]),
+            (&PIN, &[Group::Password]),
+            (&RESET_TO, &[Group::Reset]),
+            (&PASSWORD_BEFORE, &[Group::Password]),
+            (&PASSWORD, &[Group::Password]),
+            (&LOGIN, &[Group::Login]),
+            (&LOGIN_BARE, &[Group::Login, Group::LogSign]),
+        ];
+        let forms = [
+            "logon as jdoe7",
+            "signedin as x_y",
+            "Mot de passe: Chat#42",
+            "şifrem: Kedi1234",
+            "LÖSENORD: Hund!42x",
+            "nom d'utilisateur jdupont",
+            "anvandarnamn: sven9",
+            "I reset it to Katze#77",
+        ];
+        let mut matched = [0; 8];
+        let lines = super::super::corpus_lines();
+        for line in lines.iter().map(String::as_str).chain(forms) {
+            for text in [line.to_string(), line.to_lowercase(), line.to_uppercase()] {
+                let said = Mentions::in_text(&text);
+                for (i, (pattern, groups)) in guards.iter().enumerate() {
+                    if pattern.is_match(&text) {
+                        matched[i] += 1;
+                        assert!(groups.iter().any(|g| said.has(*g)), "{pattern:?} in {text:?}");
+                    }
+                }
+            }
+        }
+        assert!(matched.iter().all(|&n| n > 0), "{matched:?}");
+    }
 
     fn r(s: &str) -> String {
         Redactor::new().redact(s)

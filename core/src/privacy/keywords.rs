@@ -12,8 +12,14 @@ use super::automaton::GroupScan;
 pub(super) enum Group {
     /// "at" written out in an email address.
     At,
-    /// User names and passwords.
+    /// The words of a user name's patterns ("username", "login", "identifiant").
     Login,
+    /// The words of a password's or a PIN's patterns.
+    Password,
+    /// Setting a password in words ("reset it to …").
+    Reset,
+    /// "Logged in as", "sign on as".
+    LogSign,
     /// Social sites' profile links.
     Profile,
     /// A birth date before its word ("am 7. Juli 1999 geboren").
@@ -79,46 +85,29 @@ const WORDS: &[(Group, &[&str])] = &[
     ),
     (Group::Isbn, &["isbn"]),
     (Group::At, &[" at ", "arroba", "chez", "(at)", "[at]", "(@", "[@", "( at", "[ at", "{at}"]),
+    // Each word (or a piece of it) that the pattern it guards cannot match without.
     (
         Group::Login,
         &[
-            "pass",
-            "pw",
-            "pin",
+            "user",
+            "account",
             "login",
             "log-in",
-            "log in",
-            "logged in",
-            "sign in",
-            "signed in",
-            "log on",
-            "account",
-            "reset",
-            "changed",
-            "set it",
-            "set my",
-            "change it",
-            "user",
-            "netid",
-            "wacht",
-            "gebruik",
             "inlog",
+            "netid",
+            "gebruik",
             "usuario",
-            "contrase",
             "identifiant",
             "utilisateur",
-            "mdp",
             "benutzer",
             "kennung",
-            "kennw",
-            "ifre",
-            "parola",
-            "kullan",
             "anv",
-            "lösen",
-            "losen",
+            "kullan",
         ],
     ),
+    (Group::Password, &["pass", "pw", "pin", "wacht", "contrase", "mdp", "kennw", "lösen", "losen", "ifre", "parola"]),
+    (Group::Reset, &["set", "change"]),
+    (Group::LogSign, &["log", "sign"]),
     (Group::Profile, &[".com/", ".net/", ".app/", ".social/"]),
     (Group::BornAfter, &["geboren", "doğdum", "dogdum", "född", "fodd"]),
     (Group::Student, &["stud", "matr", "tudiant", "renci", "alumno"]),
@@ -834,7 +823,7 @@ mod tests {
     #[test]
     fn one_pass_says_which_groups_of_words_a_line_holds() {
         let m = Mentions::of("my password is x, i live at 12 rue de la paix");
-        assert!(m.has(Group::Login) && m.has(Group::At) && m.has(Group::StreetFr));
+        assert!(m.has(Group::Password) && m.has(Group::At) && m.has(Group::StreetFr));
         assert!(!m.has(Group::StreetTr) && !m.has(Group::BornAfter));
         assert!(!Mentions::of("").has(Group::At));
         // A word in two groups counts for both ("pas": a passport's and a library pass's).
