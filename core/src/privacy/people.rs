@@ -260,7 +260,7 @@ pub(super) fn find(text: &str, said: Mentions, spans: &mut Spans<'_>) {
             }
         }
     }
-    if said.bytes().holds_any(text, &['\'', '’']) {
+    if said.bytes().holds_any(text, &['\'', '’']) && suffix_shape(text) {
         for c in SUFFIXED.captures_iter(text) {
             if let Some(g) = c.get(1).filter(|g| !common(g.as_str())) {
                 found.push((g.start(), g.end()));
@@ -363,6 +363,23 @@ pub(super) fn find(text: &str, said: Mentions, spans: &mut Spans<'_>) {
             spans.take_up_to_taken(s, e, Kind::Name);
         }
     }
+}
+
+/// Whether an apostrophe in `text` stands after a small letter (or a hyphen) and before a letter
+/// a Turkish case ending starts with ("Ayşe'nin", "Mehmet'e"), as [`SUFFIXED`] needs: asked
+/// before it runs, since most apostrophes are English ones ("I'm", "don't", "it's").
+fn suffix_shape(text: &str) -> bool {
+    let b = text.as_bytes();
+    // A byte beyond ASCII before the apostrophe may end a small letter ("ş").
+    let small = |i: usize| b[i].is_ascii_lowercase() || b[i] == b'-' || b[i] >= 0x80;
+    let ending = |rest: &[u8]| {
+        rest.first().is_some_and(|c| b"aeiuyln".contains(c))
+            || rest.starts_with("ı".as_bytes())
+            || rest.starts_with("ü".as_bytes())
+    };
+    let apostrophes = memchr::memchr_iter(b'\'', b).map(|i| (i, i + 1));
+    let curly = memchr::memmem::find_iter(b, "’".as_bytes()).map(|i| (i, i + "’".len()));
+    apostrophes.chain(curly).any(|(at, after)| at > 0 && small(at - 1) && ending(&b[after..]))
 }
 
 /// The name a sign-off pattern (`SIGN_OFF`, `SIGN_OFF_LOWER`) finds at the end of `text`.
@@ -618,6 +635,31 @@ mod tests {
         assert_eq!(r("Cordialement, Camille Bernard"), "Cordialement, [NAME]");
         assert_eq!(r("Kaya Hanım burada mı?"), "[NAME] Hanım burada mı?");
         assert_eq!(r("Hoi, Daan hier"), "Hoi, [NAME] hier");
+    }
+
+    /// Wherever the pattern of a name with a Turkish case ending matches, the byte test guarding it
+    /// says it may: on every corpus line, the tests' forms and any text.
+    #[test]
+    fn the_case_ending_pattern_runs_only_where_its_shape_is() {
+        use super::{suffix_shape, SUFFIXED};
+        let forms = ["Ayşe'nin kartı", "Mehmet’e sor", "Zeynep-'yi", "Ali'ye", "Işıl'ın", "Gül'ün", "I'm Can"];
+        let lines = super::super::corpus_lines();
+        let mut matched = 0;
+        for line in lines.iter().map(String::as_str).chain(forms) {
+            if SUFFIXED.is_match(line) {
+                matched += 1;
+                assert!(suffix_shape(line), "{line:?}");
+            }
+        }
+        assert!(matched >= 5, "{matched}");
+        assert!(!suffix_shape("I'm sure it's Tom's, don't") && suffix_shape("Ali'ye"));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_case_ending_guard_holds_on_any_text(s in "([A-ZÇŞİ][a-zçşığüö-]{0,5}['’](a|e|ya|ı|in|ün|nin|la|yle|s|m|t)[ ,.]?){1,3}|\\PC{0,30}") {
+            proptest::prop_assert!(!super::SUFFIXED.is_match(&s) || super::suffix_shape(&s), "{:?}", s);
+        }
     }
 
     /// The set of names in small letters answers as capitalising each word and looking it up did.
