@@ -189,7 +189,19 @@ impl Redactor {
 
     /// The findings in `text`, in order, never overlapping.
     pub fn find(&self, text: &str) -> Vec<Finding> {
-        let mut spans = Spans { taken: Vec::new(), text };
+        let mut found: Vec<Finding> = self
+            .spans(text)
+            .into_iter()
+            .filter_map(|(start, end, kind)| kind.map(|kind| Finding { kind, start, end }))
+            .collect();
+        found.sort_by_key(|f| f.start);
+        found
+    }
+
+    /// What the detectors took, in the order they took it: findings, and kept references (no kind).
+    fn spans(&self, text: &str) -> Vec<(usize, usize, Option<Kind>)> {
+        // Room for a few findings: most lines have none or one, and no line grows the list twice.
+        let mut spans = Spans { taken: Vec::with_capacity(4), text };
         // Most chat lines have no digit, no @ and no link: the detectors that need one are skipped
         // (a byte scan is far cheaper than a dozen regex passes).
         // One keyword pass over the lower-cased line says which of the detectors below can match
@@ -236,13 +248,7 @@ impl Redactor {
         }
         self.find_names(text, said, &mut spans);
         super::people::find(text, said, &mut spans);
-        let mut found: Vec<Finding> = spans
-            .taken
-            .into_iter()
-            .filter_map(|(start, end, kind)| kind.map(|kind| Finding { kind, start, end }))
-            .collect();
-        found.sort_by_key(|f| f.start);
-        found
+        spans.taken
     }
 
     /// Everything that needs a digit: kept references, then numbers said or shaped to be personal.
@@ -381,12 +387,16 @@ impl Redactor {
     /// `text` with each finding replaced by its placeholder. Idempotent; never longer than
     /// `text` plus the placeholders' length.
     pub fn redact(&self, text: &str) -> String {
-        let mut out = String::with_capacity(text.len());
+        // Room for a placeholder longer than what it replaces ("Al" → "[NAME]").
+        let mut out = String::with_capacity(text.len() + 16);
+        let mut spans = self.spans(text);
+        spans.sort_unstable_by_key(|&(start, _, _)| start);
         let mut at = 0;
-        for f in self.find(text) {
-            out.push_str(&text[at..f.start]);
-            out.push_str(f.kind.placeholder());
-            at = f.end;
+        for (start, end, kind) in spans {
+            let Some(kind) = kind else { continue };
+            out.push_str(&text[at..start]);
+            out.push_str(kind.placeholder());
+            at = end;
         }
         out.push_str(&text[at..]);
         out
