@@ -80,6 +80,20 @@ impl GroupScan {
         GroupScan { class, columns, next, groups }
     }
 
+    /// The groups whose words `bytes` holds, and which bytes it holds (bit `b` of the set for
+    /// byte `b`): one pass for both, as every line needs both.
+    pub(super) fn scan_with_bytes(&self, bytes: &[u8]) -> (u32, [u64; 4]) {
+        let mut state = 0usize;
+        let mut found = 0u32;
+        let mut set = [0u64; 4];
+        for &b in bytes {
+            set[usize::from(b >> 6)] |= 1 << (b & 63);
+            state = usize::from(self.next[state * self.columns + usize::from(self.class[usize::from(b)])]);
+            found |= self.groups[state];
+        }
+        (found, set)
+    }
+
     /// The groups (one bit each) whose words `bytes` holds.
     pub(super) fn scan(&self, bytes: &[u8]) -> u32 {
         let mut state = 0usize;
@@ -110,6 +124,11 @@ mod tests {
             "usher",
         ] {
             assert_eq!(scan.scan(text.as_bytes()), naive(&words, text), "{text:?}");
+            let (groups, set) = scan.scan_with_bytes(text.as_bytes());
+            assert_eq!(groups, naive(&words, text), "{text:?}");
+            assert!(
+                (0..=255u8).all(|b| (set[usize::from(b >> 6)] >> (b & 63) & 1 == 1) == text.as_bytes().contains(&b))
+            );
         }
     }
 }

@@ -224,14 +224,14 @@ pub(super) fn find(text: &str, said: Mentions, has_digit: bool, spans: &mut Span
             spans.take(m.start(), end, Some(Kind::User));
         }
     }
-    if text.contains('@') {
+    if said.bytes().has(b'@') {
         for c in HANDLE.captures_iter(text) {
             if let Some(g) = c.get(1) {
                 spans.take(g.start(), g.end(), Some(Kind::User));
             }
         }
     }
-    if (has_digit || text.contains('_')) && said.has(Group::Handle) {
+    if said.has(Group::Handle) && (has_digit || said.bytes().has(b'_')) {
         for g in GOES_BY.captures_iter(text).filter_map(|c| c.get(1).or_else(|| c.get(2))) {
             let value = unpunctuated(g.as_str());
             let digits = value.bytes().any(|b| b.is_ascii_digit());

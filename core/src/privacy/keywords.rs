@@ -704,9 +704,11 @@ impl Mentions {
     /// Which groups' words `text` holds, in any case: ASCII letters are matched in either case by
     /// the scan itself; a line with any other letter is lower-cased first.
     pub(super) fn in_text(text: &str) -> Mentions {
-        let bytes = ByteSet::of(text);
-        let groups = if text.is_ascii() {
-            Mentions::scan(text)
+        let (ascii_groups, set) = SCAN.scan_with_bytes(text.as_bytes());
+        let bytes = ByteSet(set);
+        // No byte beyond ASCII: the scan, matching ASCII letters in either case, has its answer.
+        let groups = if set[2] | set[3] == 0 {
+            ascii_groups
         } else {
             // Lower-cased on the stack where it fits: most messages are short.
             let mut buf = [0u8; 512];
@@ -744,6 +746,8 @@ impl Mentions {
 pub(super) struct ByteSet([u64; 4]);
 
 impl ByteSet {
+    /// The set of `text`'s bytes (the line's own comes from the keyword scan's pass).
+    #[cfg(test)]
     pub(super) fn of(text: &str) -> ByteSet {
         let mut set = [0u64; 4];
         for b in text.bytes() {

@@ -257,7 +257,7 @@ impl Redactor {
     /// context words run only where the line's keyword pass (`said`) saw one of their words.
     /// `digits` and `run` are the line's [`digit_counts`].
     fn find_numbers(&self, text: &str, said: Mentions, spans: &mut Spans<'_>, digits: usize, run: usize) {
-        let dash = text.contains('-');
+        let dash = said.bytes().has(b'-');
         if said.bytes().holds(text, b"10.") {
             for m in DOI.find_iter(text) {
                 spans.take(m.start(), trim_url_end(text, m.start(), m.end()), None);
