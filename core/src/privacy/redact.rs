@@ -264,7 +264,7 @@ impl Redactor {
             }
         }
         // (An ISBN-10 may end in X: nine digits.)
-        if digits >= 9 {
+        if digits >= 9 && isbn_stretch(text) {
             for m in isbn_candidates(text) {
                 // After the word, an ISBN's length is enough: a mistyped check digit is still no phone.
                 let said_isbn =
@@ -539,6 +539,24 @@ fn isbn_candidates(text: &str) -> impl Iterator<Item = regex::Match<'_>> {
         at = m.end();
         Some(m)
     })
+}
+
+/// Whether nine digits or more stand together with only spaces, hyphens and X between them, as
+/// in every ISBN the candidates below can keep (nine digits and an X at the least): asked before
+/// their pattern runs.
+fn isbn_stretch(text: &str) -> bool {
+    let mut digits = 0;
+    for b in text.bytes() {
+        match b {
+            b'0'..=b'9' => digits += 1,
+            b' ' | b'-' | b'X' | b'x' => {}
+            _ => digits = 0,
+        }
+        if digits >= 9 {
+            return true;
+        }
+    }
+    false
 }
 
 /// Ten characters (the last may be X) or thirteen digits, leaving out spaces and hyphens.
@@ -897,6 +915,35 @@ mod tests {
         #[test]
         fn number_guards_hold_on_any_text(s in "([0-9XYZ]{1,9}[-. ]?[0-9A-Z]{0,4}[-. ]?){1,4}|\\PC{0,30}") {
             guarded(&s);
+        }
+    }
+
+    /// Every ISBN candidate kept on a corpus line (or in the tests' forms) lies where the stretch
+    /// guard says nine digits stand together.
+    #[test]
+    fn isbn_candidates_are_kept_only_where_the_stretch_guard_says() {
+        let forms = ["ISBN 0-306-40615-2", "isbn-10: 030640615X", "978 0 306 40615 7", "ISBN 13 9780306406157"];
+        let mut kept = 0;
+        for line in super::super::corpus_lines().iter().map(String::as_str).chain(forms) {
+            let keeps = isbn_candidates(line).any(|m| {
+                let said = preceded_by(line, m.start(), &["isbn"]) && isbn_length(m.as_str());
+                said || (is_isbn(m.as_str()) && isbn_shaped(m.as_str()))
+            });
+            if keeps {
+                kept += 1;
+                assert!(isbn_stretch(line), "{line:?}");
+            }
+        }
+        assert!(kept > 10, "{kept}");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_isbn_stretch_guard_holds_on_any_text(s in "(isbn:? )?[0-9Xx -]{0,20}[a-z/.]?[0-9Xx -]{0,12}|\\PC{0,30}") {
+            let keeps = isbn_candidates(&s).any(|m| {
+                preceded_by(&s, m.start(), &["isbn"]) && isbn_length(m.as_str()) || (is_isbn(m.as_str()) && isbn_shaped(m.as_str()))
+            });
+            proptest::prop_assert!(!keeps || isbn_stretch(&s), "{:?}", s);
         }
     }
 
