@@ -706,7 +706,7 @@ fn classify_number(text: &str, said: Mentions, start: usize, end: usize) -> Opti
 }
 
 /// The words before a number that say it may be a phone.
-const PHONE_WORDS: &[&str] = &[
+pub(super) const PHONE_WORDS: &[&str] = &[
     "phone",
     "call",
     "cell",
@@ -726,7 +726,7 @@ const PHONE_WORDS: &[&str] = &[
 
 /// The words before a number that say it is a phone, whatever its shape ("call" and "number" are
 /// a call number's too).
-const STRONG_PHONE_WORDS: &[&str] = &[
+pub(super) const STRONG_PHONE_WORDS: &[&str] = &[
     "phone",
     "cell",
     "mobile",
