@@ -6,7 +6,7 @@
 
 use std::sync::LazyLock;
 
-use rustc_hash::FxHashSet as HashSet;
+use rustc_hash::{FxHashMap, FxHashSet as HashSet};
 
 pub(super) static GIVEN: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
     names(&[include_str!("../../data/given-names.txt"), include_str!("../../data/given-names-more.txt")])
@@ -17,10 +17,37 @@ pub(super) static SURNAMES: LazyLock<HashSet<&'static str>> =
 fn names(lists: &[&'static str]) -> HashSet<&'static str> {
     lists.iter().flat_map(|list| list.lines()).filter(|l| !l.starts_with('#')).collect()
 }
-// The lexicon in lower case, for names typed without a capital ("ask tomasz", "my classmate
-// jana"): only those that are no ordinary word in a language patrons write.
-pub(super) static GIVEN_LOWER: LazyLock<HashSet<String>> = LazyLock::new(|| lower_names(&GIVEN));
-pub(super) static SURNAMES_LOWER: LazyLock<HashSet<String>> = LazyLock::new(|| lower_names(&SURNAMES));
+/// What the lexicon says of a word typed in small letters, in one lookup: [`LOWER_GIVEN`],
+/// [`LOWER_SURNAME`], [`ANY_CASE_GIVEN`] (0 for a word it does not hold).
+pub(super) fn lower_name(word: &str) -> u8 {
+    LOWER_NAMES.get(word).copied().unwrap_or(0)
+}
+
+/// A given name typed without its capital ("ask tomasz", "my classmate jana"), and no ordinary
+/// word in a language patrons write.
+pub(super) const LOWER_GIVEN: u8 = 1;
+/// A surname, the same way.
+pub(super) const LOWER_SURNAME: u8 = 2;
+/// A given name whose capitalised form the lexicon holds, ordinary word or not ("frank" for
+/// "Frank"; not "mckenna", as the lexicon holds "McKenna" and no "Mckenna").
+pub(super) const ANY_CASE_GIVEN: u8 = 4;
+
+static LOWER_NAMES: LazyLock<FxHashMap<String, u8>> = LazyLock::new(|| {
+    let mut flags: FxHashMap<String, u8> = FxHashMap::default();
+    let mut add = |words: HashSet<String>, flag: u8| {
+        for w in words {
+            *flags.entry(w).or_default() |= flag;
+        }
+    };
+    add(lower_names(&GIVEN), LOWER_GIVEN);
+    add(lower_names(&SURNAMES), LOWER_SURNAME);
+    let lower = GIVEN.iter().map(|g| g.chars().flat_map(char::to_lowercase).collect::<String>());
+    add(
+        lower.filter(|w| capitalised_in(w, &mut [0u8; 32]).is_some_and(|c| GIVEN.contains(c))).collect(),
+        ANY_CASE_GIVEN,
+    );
+    flags
+});
 
 fn lower_names(names: &HashSet<&'static str>) -> HashSet<String> {
     let common_lower: HashSet<String> = COMMON_SET.iter().map(|c| c.to_lowercase()).collect();

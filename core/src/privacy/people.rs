@@ -7,8 +7,6 @@
 
 use std::sync::LazyLock;
 
-use rustc_hash::FxHashSet as HashSet;
-
 use regex::Regex;
 
 use super::cues::{
@@ -17,8 +15,8 @@ use super::cues::{
 };
 use super::keywords::{Group, Mentions};
 use super::lexicon::{
-    capitalised_in, common, heads_a_place, is_given, is_month_name, is_surname, not_a_name, FUNCTION_SET, GIVEN,
-    GIVEN_LOWER, ORDINARY_SET, SURNAMES_LOWER,
+    capitalised_in, common, heads_a_place, is_given, is_month_name, is_surname, lower_name, not_a_name, ANY_CASE_GIVEN,
+    FUNCTION_SET, GIVEN, LOWER_GIVEN, LOWER_SURNAME, ORDINARY_SET,
 };
 use super::redact::{is_particle, re, Kind, Spans, NAME_WORD, PARTICLE};
 use super::valued::Valued;
@@ -218,7 +216,7 @@ pub(super) fn find(text: &str, said: Mentions, spans: &mut Spans<'_>) {
     let signed_lower = signs_off
         .then(|| signed_name(text, &SIGN_OFF_LOWER))
         .flatten()
-        .filter(|&(s, e)| GIVEN_LOWER.contains(&text[s..e]) && !ORDINARY_SET.contains(&text[s..e]));
+        .filter(|&(s, e)| lower_name(&text[s..e]) & LOWER_GIVEN != 0 && !ORDINARY_SET.contains(&text[s..e]));
     if caps.is_empty() && lower.is_empty() && signed_lower.is_none() {
         return;
     }
@@ -420,22 +418,21 @@ fn window_start(text: &str, at: usize) -> usize {
 
 /// Whether the lexicon holds `word` (lower case) as a given name, even one that is also an
 /// ordinary word ("frank", "rosa"): whether it holds the word capitalised.
+#[cfg(test)]
 fn given_in_any_case(word: &str) -> bool {
-    // Capitalising an ASCII letter and lower-casing it again gives the letter back, so the set of
-    // the names lower-cased answers at once; another first letter may not ("ı" → "I" → "i").
+    given_in_any_case_by(word, lower_name(word))
+}
+
+/// [`given_in_any_case`], where the word's [`lower_name`] flags are known.
+fn given_in_any_case_by(word: &str, flags: u8) -> bool {
+    // Capitalising an ASCII letter and lower-casing it again gives the letter back, so the names
+    // lower-cased answer at once; another first letter may not ("ı" → "I" → "i").
     if word.starts_with(|c: char| c.is_ascii()) {
-        return GIVEN_ANY_CASE.contains(word);
+        return flags & ANY_CASE_GIVEN != 0;
     }
     let mut buf = [0u8; 32];
     capitalised_in(word, &mut buf).is_some_and(|w| GIVEN.contains(w))
 }
-
-/// The given names in small letters, each one whose capitalised form the lexicon holds ("frank"
-/// for "Frank"; not "mckenna", since the lexicon holds "McKenna" and no "Mckenna").
-static GIVEN_ANY_CASE: LazyLock<HashSet<String>> = LazyLock::new(|| {
-    let lower = GIVEN.iter().map(|g| g.chars().flat_map(char::to_lowercase).collect::<String>());
-    lower.filter(|w| capitalised_in(w, &mut [0u8; 32]).is_some_and(|c| GIVEN.contains(c))).collect()
-});
 
 /// Names in lower case right after the words that introduce a person, with a lower-case surname
 /// after them if the lexicon knows it.
@@ -484,10 +481,11 @@ fn lower_case_names(text: &str, words: &[Span]) -> Vec<Span> {
     ];
     for (i, &(s, e)) in words.iter().enumerate() {
         let word = &text[s..e];
-        let (given, surname) = (GIVEN_LOWER.contains(word), SURNAMES_LOWER.contains(word));
+        let flags = lower_name(word);
+        let (given, surname) = (flags & LOWER_GIVEN != 0, flags & LOWER_SURNAME != 0);
         let prev = prev_word(text, s);
         let naming = NAMING_ENDS.iter().any(|w| prev.eq_ignore_ascii_case(w));
-        let kin = !(given || naming) && given_in_any_case(word) && !VERBS.contains(&word);
+        let kin = !(given || naming) && given_in_any_case_by(word, flags) && !VERBS.contains(&word);
         if s == 0 || !(given || surname || naming || kin) {
             continue;
         }
@@ -505,7 +503,7 @@ fn lower_case_names(text: &str, words: &[Span]) -> Vec<Span> {
             continue;
         }
         let end = match words.get(i + 1) {
-            Some(&(ns, ne)) if text[e..ns].trim().is_empty() && SURNAMES_LOWER.contains(&text[ns..ne]) => ne,
+            Some(&(ns, ne)) if text[e..ns].trim().is_empty() && lower_name(&text[ns..ne]) & LOWER_SURNAME != 0 => ne,
             _ => e,
         };
         out.push((s, end));
