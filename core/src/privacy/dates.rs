@@ -61,13 +61,12 @@ pub(super) fn find(text: &str, said: Mentions, spans: &mut Spans<'_>, digits: us
     // for here (the scan's "ne" would let most lines through).
     let before = said.has(Group::Dob) || born_le(text);
     let after = said.has(Group::BornAfter);
-    for (_, (gs, ge)) in before
-        .then(|| DOB.matches(text))
-        .into_iter()
-        .flatten()
-        .chain(after.then(|| DOB_BEFORE.matches(text)).into_iter().flatten())
-    {
-        spans.take(gs, ge, Some(Kind::Dob));
+    for (pattern, wanted) in [(&DOB, before), (&DOB_BEFORE, after)] {
+        if wanted {
+            for (_, (gs, ge)) in pattern.matches(text) {
+                spans.take(gs, ge, Some(Kind::Dob));
+            }
+        }
     }
 }
 

@@ -248,20 +248,25 @@ pub(super) fn find(text: &str, said: Mentions, has_digit: bool, spans: &mut Span
         return;
     }
     // "Login cbernard": no digit or sign, but the shape of a login, an initial or two and a surname.
-    for g in user.then(|| LOGIN_INITIALS.captures_iter(text)).into_iter().flatten().filter_map(|c| c.get(1)) {
-        if initials_and_surname(g.as_str()) {
-            spans.take(g.start(), g.end(), Some(Kind::User));
+    if user {
+        for g in LOGIN_INITIALS.captures_iter(text).filter_map(|c| c.get(1)) {
+            if initials_and_surname(g.as_str()) {
+                spans.take(g.start(), g.end(), Some(Kind::User));
+            }
         }
     }
-    for c in (user || password).then(|| BARE_VALUE.captures_iter(text)).into_iter().flatten() {
-        let (Some(word), Some(g)) = (c.get(1), c.get(2)) else { continue };
-        let kind = if word.as_str().to_lowercase().starts_with("log") || word.as_str().eq_ignore_ascii_case("inlog") {
-            Kind::User
-        } else {
-            Kind::Password
-        };
-        if g.as_str().chars().count() >= 3 && !g.as_str().starts_with([':', '=']) {
-            spans.take(g.start(), g.start() + unpunctuated(g.as_str()).len(), Some(kind));
+    if user || password {
+        for c in BARE_VALUE.captures_iter(text) {
+            let (Some(word), Some(g)) = (c.get(1), c.get(2)) else { continue };
+            let kind = if word.as_str().to_lowercase().starts_with("log") || word.as_str().eq_ignore_ascii_case("inlog")
+            {
+                Kind::User
+            } else {
+                Kind::Password
+            };
+            if g.as_str().chars().count() >= 3 && !g.as_str().starts_with([':', '=']) {
+                spans.take(g.start(), g.start() + unpunctuated(g.as_str()).len(), Some(kind));
+            }
         }
     }
     if has_digit && password {
@@ -269,17 +274,21 @@ pub(super) fn find(text: &str, said: Mentions, has_digit: bool, spans: &mut Span
             spans.take(g.start(), g.end(), Some(Kind::Password));
         }
     }
-    for g in reset.then(|| RESET_TO.captures_iter(text)).into_iter().flatten().filter_map(|c| c.get(1)) {
-        let value = unpunctuated(whole_word(text, g.start(), g.end()));
-        let signed = value.chars().any(|c| c.is_ascii_digit() || "!#$%&*?@_".contains(c));
-        if signed && value.chars().any(char::is_alphabetic) && value.chars().count() >= 6 {
-            spans.take(g.start(), g.start() + value.len(), Some(Kind::Password));
+    if reset {
+        for g in RESET_TO.captures_iter(text).filter_map(|c| c.get(1)) {
+            let value = unpunctuated(whole_word(text, g.start(), g.end()));
+            let signed = value.chars().any(|c| c.is_ascii_digit() || "!#$%&*?@_".contains(c));
+            if signed && value.chars().any(char::is_alphabetic) && value.chars().count() >= 6 {
+                spans.take(g.start(), g.start() + value.len(), Some(Kind::Password));
+            }
         }
     }
-    for g in password.then(|| PASSWORD_BEFORE.captures_iter(text)).into_iter().flatten().filter_map(|c| c.get(1)) {
-        let value = unpunctuated(g.as_str());
-        if value.chars().count() >= 4 {
-            spans.take(g.start(), g.start() + value.len(), Some(Kind::Password));
+    if password {
+        for g in PASSWORD_BEFORE.captures_iter(text).filter_map(|c| c.get(1)) {
+            let value = unpunctuated(g.as_str());
+            if value.chars().count() >= 4 {
+                spans.take(g.start(), g.start() + value.len(), Some(Kind::Password));
+            }
         }
     }
     let patterns = [
@@ -288,16 +297,18 @@ pub(super) fn find(text: &str, said: Mentions, has_digit: bool, spans: &mut Span
         (&LOGIN_BARE, Kind::User, user || log_sign),
     ];
     for (pattern, kind, wanted) in patterns {
-        for c in wanted.then(|| pattern.captures_iter(text)).into_iter().flatten() {
-            let Some(g) = c.get(1) else { continue };
-            // A value longer than the pattern's bound is taken whole: what lies past the bound is
-            // the same secret, and a second pass would take it with the placeholder.
-            let value = whole_word(text, g.start(), g.end());
-            let value = value.trim_end_matches(['.', ',', '!', '?', ';', ')', '"', '\'', '”', '’']);
-            if value.chars().count() < 3 || NOT_VALUES.contains(&value.to_lowercase().as_str()) {
-                continue;
+        if wanted {
+            for c in pattern.captures_iter(text) {
+                let Some(g) = c.get(1) else { continue };
+                // A value longer than the pattern's bound is taken whole: what lies past the bound is
+                // the same secret, and a second pass would take it with the placeholder.
+                let value = whole_word(text, g.start(), g.end());
+                let value = value.trim_end_matches(['.', ',', '!', '?', ';', ')', '"', '\'', '”', '’']);
+                if value.chars().count() < 3 || NOT_VALUES.contains(&value.to_lowercase().as_str()) {
+                    continue;
+                }
+                spans.take(g.start(), g.start() + value.len(), Some(kind));
             }
-            spans.take(g.start(), g.start() + value.len(), Some(kind));
         }
     }
 }

@@ -62,8 +62,10 @@ pub(super) fn find(text: &str, said: Mentions, spans: &mut Spans<'_>, digits: us
         return;
     }
     let student = said.has(Group::Student);
-    for (_, (gs, ge)) in student.then(|| STUDENT_CONTEXT.matches(text)).into_iter().flatten() {
-        spans.take(gs, ge, Some(Kind::Id));
+    if student {
+        for (_, (gs, ge)) in STUDENT_CONTEXT.matches(text) {
+            spans.take(gs, ge, Some(Kind::Id));
+        }
     }
     let b = text.as_bytes();
     // Cheap scans of the bytes decide whether the shape patterns can match at all.

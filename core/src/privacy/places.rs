@@ -82,31 +82,41 @@ pub(super) fn find(text: &str, said: Mentions, spans: &mut Spans<'_>, digits: us
     for (street, group) in [(&STREET_FR, Group::StreetFr), (&STREET_DE, Group::StreetDe), (&STREET_UK, Group::StreetUk)]
     {
         let wanted = said.has(group) && (group != Group::StreetUk || number_then_capital(text));
-        for m in wanted.then(|| street.find_iter(text)).into_iter().flatten() {
-            spans.take_up_to_taken(m.start(), m.end(), Kind::Address);
+        if wanted {
+            for m in street.find_iter(text) {
+                spans.take_up_to_taken(m.start(), m.end(), Kind::Address);
+            }
         }
     }
-    for c in said.has(Group::StreetTr).then(|| STREET_TR.captures_iter(text)).into_iter().flatten() {
-        if let Some(g) = c.get(1) {
-            spans.take_up_to_taken(g.start(), g.end(), Kind::Address);
+    if said.has(Group::StreetTr) {
+        for c in STREET_TR.captures_iter(text) {
+            if let Some(g) = c.get(1) {
+                spans.take_up_to_taken(g.start(), g.end(), Kind::Address);
+            }
         }
     }
     let postcode_word = said.has(Group::Postcode);
-    for c in postcode_word.then(|| POSTCODE_WORD.captures_iter(text)).into_iter().flatten() {
-        if let Some(g) = c.get(1).filter(|g| g.as_str().chars().any(|c| c.is_ascii_digit())) {
-            spans.take(g.start(), g.end(), Some(Kind::Address));
+    if postcode_word {
+        for c in POSTCODE_WORD.captures_iter(text) {
+            if let Some(g) = c.get(1).filter(|g| g.as_str().chars().any(|c| c.is_ascii_digit())) {
+                spans.take(g.start(), g.end(), Some(Kind::Address));
+            }
         }
     }
     let uk_shape = uk_postcode_shape(text);
-    for m in uk_shape.then(|| POSTCODE_UK.find_iter(text)).into_iter().flatten() {
-        spans.take(m.start(), m.end(), Some(Kind::Address));
+    if uk_shape {
+        for m in POSTCODE_UK.find_iter(text) {
+            spans.take(m.start(), m.end(), Some(Kind::Address));
+        }
     }
     // A postcode before a town counts only after an address: none taken, none to look for.
-    for c in spans.has_address().then(|| POSTCODE_TOWN.captures_iter(text)).into_iter().flatten() {
-        let Some(g) = c.get(1) else { continue };
-        // Near an address (a town after it), not a year or an amount.
-        if spans.address_before(g.start()) {
-            spans.take(g.start(), g.end(), Some(Kind::Address));
+    if spans.has_address() {
+        for c in POSTCODE_TOWN.captures_iter(text) {
+            let Some(g) = c.get(1) else { continue };
+            // Near an address (a town after it), not a year or an amount.
+            if spans.address_before(g.start()) {
+                spans.take(g.start(), g.end(), Some(Kind::Address));
+            }
         }
     }
 }

@@ -281,17 +281,21 @@ impl Redactor {
                 }
             }
         }
-        for (_, (gs, ge)) in said.has(Group::Dob).then(|| DOB_CONTEXT.matches(text)).into_iter().flatten() {
-            spans.take(gs, ge, Some(Kind::Dob));
+        if said.has(Group::Dob) {
+            for (_, (gs, ge)) in DOB_CONTEXT.matches(text) {
+                spans.take(gs, ge, Some(Kind::Dob));
+            }
         }
-        for (m, (gs, ge)) in said.has(Group::IdWord).then(|| PASSPORT_CONTEXT.matches(text)).into_iter().flatten() {
-            // An "Ausweisnummer" of digits alone is a library card's (the card words take it);
-            // with letters, an identity card's ("L01X00T47").
-            let card = m.as_str().get(..7).is_some_and(|w| w.eq_ignore_ascii_case("ausweis"));
-            let value = &text[gs..ge];
-            let letters = value.bytes().any(|b| b.is_ascii_alphabetic());
-            if value.bytes().any(|b| b.is_ascii_digit()) && (!card || letters) {
-                spans.take(gs, ge, Some(Kind::Id));
+        if said.has(Group::IdWord) {
+            for (m, (gs, ge)) in PASSPORT_CONTEXT.matches(text) {
+                // An "Ausweisnummer" of digits alone is a library card's (the card words take it);
+                // with letters, an identity card's ("L01X00T47").
+                let card = m.as_str().get(..7).is_some_and(|w| w.eq_ignore_ascii_case("ausweis"));
+                let value = &text[gs..ge];
+                let letters = value.bytes().any(|b| b.is_ascii_alphabetic());
+                if value.bytes().any(|b| b.is_ascii_digit()) && (!card || letters) {
+                    spans.take(gs, ge, Some(Kind::Id));
+                }
             }
         }
         if digits >= 9 && dash && digits_around_dash(text, 3, 2) {
@@ -350,16 +354,20 @@ impl Redactor {
             [(Group::StreetEn, &STREET_EN), (Group::StreetNl, &STREET_NL), (Group::StreetEs, &STREET_ES)]
         {
             let wanted = said.has(group) && (group != Group::StreetEn || super::places::number_then_capital(text));
-            for m in wanted.then(|| street.find_iter(text)).into_iter().flatten() {
-                spans.take_up_to_taken(m.start(), m.end(), Kind::Address);
+            if wanted {
+                for m in street.find_iter(text) {
+                    spans.take_up_to_taken(m.start(), m.end(), Kind::Address);
+                }
             }
         }
         // A postcode counts only near an address: none taken, no postcode to look for.
         let address = spans.has_address();
         for code in [&POSTCODE_NL, &ZIP_US] {
-            for m in (run >= 4 && address).then(|| code.find_iter(text)).into_iter().flatten() {
-                if near_address(spans, m.start(), m.end()) {
-                    spans.take(m.start(), m.end(), Some(Kind::Address));
+            if run >= 4 && address {
+                for m in code.find_iter(text) {
+                    if near_address(spans, m.start(), m.end()) {
+                        spans.take(m.start(), m.end(), Some(Kind::Address));
+                    }
                 }
             }
         }
