@@ -12,47 +12,52 @@ pub(super) type Span = (usize, usize);
 /// before) and, if `lower` is asked for, its lower-case words that are not glued to a digit, an
 /// `@` or an apostrophe on either side (a user name's or a contraction's piece is no name).
 pub(super) fn words(text: &str, lower: bool) -> (Vec<Span>, Vec<Span>) {
-    let mut caps = Vec::new();
-    let mut lows = Vec::new();
     let bytes = text.as_bytes();
     // No capital in ASCII and no other script: no capitalised word (most chat lines after their
     // first byte), and no lower-case word is wanted.
     let first_upper = text.chars().next().is_some_and(char::is_uppercase);
     if !lower && !first_upper && !bytes.iter().skip(1).any(|&b| b.is_ascii_uppercase() || b >= 0x80) {
-        return (caps, lows);
+        return (Vec::new(), Vec::new());
     }
-    let mut word: Option<Word> = None;
+    // Room for the words of most lines at once: a list grown a word at a time asks for memory
+    // three or four times on a line of a dozen words.
+    let mut caps = Vec::with_capacity(8);
+    let mut lows = if lower { Vec::with_capacity(bytes.len() / 4 + 1) } else { Vec::new() };
     // The character before the word being read (or the last one read), as a class.
     let mut before = Class::Other;
     let mut i = 0;
     while i < bytes.len() {
         let (c, len) = class_at(text, i);
-        let joins_word = c.is_joiner() && word.is_some() && class_at(text, i + len).0.is_letter();
-        if c.is_letter() || joins_word {
-            match &mut word {
-                Some(w) => {
-                    w.small |= c == Class::Lower;
-                    w.all_small &= c == Class::Lower || c.is_joiner();
-                }
-                None => {
-                    word = Some(Word {
-                        start: i,
-                        capital: c == Class::Upper,
-                        small: c == Class::Lower,
-                        all_small: c == Class::Lower,
-                        glued_before: before.glues(),
-                        digit_before: before == Class::Digit,
-                    })
-                }
-            }
-        } else if let Some(w) = word.take() {
-            w.finish(i, c.glues(), &mut caps, lower.then_some(&mut lows));
+        if !c.is_letter() {
+            // A joiner before any letter starts no word ("-", "'a").
+            before = c;
+            i += len;
+            continue;
         }
-        before = c;
+        let mut w = Word {
+            start: i,
+            capital: c == Class::Upper,
+            small: c == Class::Lower,
+            all_small: c == Class::Lower,
+            glued_before: before.glues(),
+            digit_before: before == Class::Digit,
+        };
         i += len;
-    }
-    if let Some(w) = word {
-        w.finish(bytes.len(), false, &mut caps, lower.then_some(&mut lows));
+        // The rest of the word: letters, and joiners with a letter after them.
+        let (after, after_len) = loop {
+            let (c, len) = class_at(text, i);
+            if c.is_letter() || (c.is_joiner() && class_at(text, i + len).0.is_letter()) {
+                w.small |= c == Class::Lower;
+                w.all_small &= c == Class::Lower || c.is_joiner();
+                i += len;
+            } else {
+                break (c, len);
+            }
+        };
+        // Past the end the class is `Other`, which glues nothing.
+        w.finish(i, after.glues(), &mut caps, lower.then_some(&mut lows));
+        before = after;
+        i += after_len;
     }
     (caps, lows)
 }
