@@ -82,15 +82,27 @@ pub struct Finding {
 }
 
 pub(super) fn re(pattern: &str) -> Regex {
+    let pattern = ascii_edges(pattern);
+    // The patterns are constants of this file, checked by the tests: a bad one is a programming error.
+    Regex::new(&pattern).unwrap_or_else(|e| panic!("redaction pattern {pattern:?}: {e}"))
+}
+
+/// `pattern` as [`re`] compiles it, for the regex engine's own interface (an anchored search at
+/// an offset, which the `regex` crate does not offer).
+pub(super) fn meta_re(pattern: &str) -> regex_automata::meta::Regex {
+    let pattern = ascii_edges(pattern);
+    regex_automata::meta::Regex::new(&pattern).unwrap_or_else(|e| panic!("redaction pattern {pattern:?}: {e}"))
+}
+
+/// `pattern` with ASCII word boundaries and digits.
+fn ascii_edges(pattern: &str) -> String {
     // Word boundaries are ASCII ones: Unicode-aware `\b` keeps the regex engine off its fast path
     // on any non-ASCII text, for no gain here (the words around the boundaries are ASCII).
     let pattern = pattern.replace(r"\b", r"(?-u:\b)");
     // Digits are ASCII ones, as `digit_counts` and the checksums count them: Unicode's `\d` (every
     // script's digits) made each counted repetition of it a large automaton, megabytes of memory
     // for the set of patterns and for each thread's search cache, with nothing more found.
-    let pattern = pattern.replace(r"\d", "[0-9]");
-    // The patterns are constants of this file, checked by the tests: a bad one is a programming error.
-    Regex::new(&pattern).unwrap_or_else(|e| panic!("redaction pattern {pattern:?}: {e}"))
+    pattern.replace(r"\d", "[0-9]")
 }
 
 // Words of a person's name: capitalised (any script's capitals), with inner apostrophes and hyphens.

@@ -5,12 +5,16 @@
 
 use regex::Regex;
 
-use super::redact::re;
+use regex_automata::{Anchored, Input};
+
+use super::redact::{meta_re, re};
 
 /// `{prefix}({value}){tail}`, and the three parts on their own.
 pub(super) struct Valued {
     whole: Regex,
-    prefix: Regex,
+    /// Searched anchored where a match of `whole` starts: an unanchored search from there would
+    /// look past it, and the engine's strategies for that cost several times more.
+    prefix: regex_automata::meta::Regex,
     value: Regex,
     /// None where the pattern has no tail: nothing to check after the value.
     tail: Option<Regex>,
@@ -22,7 +26,7 @@ impl Valued {
     pub(super) fn new(flags: &str, prefix: &str, value: &str, tail: &str) -> Valued {
         Valued {
             whole: re(&format!("{flags}{prefix}({value}){tail}")),
-            prefix: re(&format!("{flags}{prefix}")),
+            prefix: meta_re(&format!("{flags}{prefix}")),
             value: re(&format!("{flags}^(?:{value})")),
             tail: (!tail.is_empty()).then(|| re(&format!("{flags}^(?:{tail})"))),
         }
@@ -48,7 +52,7 @@ impl Valued {
     /// capture is run after all.
     fn group(&self, text: &str, m: regex::Match<'_>) -> Option<(usize, usize)> {
         let fast = || {
-            let head = self.prefix.find_at(text, m.start()).filter(|h| h.start() == m.start())?;
+            let head = self.prefix.find(Input::new(text).range(m.start()..).anchored(Anchored::Yes))?;
             let value = self.value.find(&text[head.end()..])?;
             let end = head.end() + value.end();
             let tail_fits = self.tail.as_ref().is_none_or(|t| t.is_match(&text[end..]));
