@@ -752,7 +752,8 @@ impl ByteSet {
         match needle {
             [] => true,
             [b] => self.has(*b),
-            [first, ..] => self.has(*first) && holds_bytes(text.as_bytes(), needle),
+            // Every byte of the needle in the line first: bit tests, where the search reads the line.
+            _ => needle.iter().all(|&b| self.has(b)) && holds_bytes(text.as_bytes(), needle),
         }
     }
 
@@ -785,6 +786,20 @@ mod tests {
         assert!(set.holds_any(text, &['~', '–']) && !set.holds_any(text, &['—', '’']));
         assert!(!ByteSet::of("no digits").has_digit());
         assert!(holds_bytes(b"a:/://", b"://") && !holds_bytes(b"a:/", b"://") && holds_bytes(b"", b""));
+    }
+
+    proptest::proptest! {
+        /// A line holds what `windows` finds.
+        #[test]
+        fn a_line_holds_a_needle_where_a_window_of_it_is_the_needle(
+            hay in "[ab:/.w]{0,200}", needle in "[ab:/.w]{1,4}"
+        ) {
+            let (hay, needle) = (hay.as_bytes(), needle.as_bytes());
+            let windows = hay.windows(needle.len()).any(|w| w == needle);
+            proptest::prop_assert_eq!(holds_bytes(hay, needle), windows);
+            let text = std::str::from_utf8(hay).unwrap();
+            proptest::prop_assert_eq!(ByteSet::of(text).holds(text, needle), windows);
+        }
     }
 
     /// The table scan finds the groups that a general Aho–Corasick search, match by match, finds:
