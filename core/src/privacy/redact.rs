@@ -13,6 +13,7 @@ use super::checks::{is_isbn, is_issn, isbn_shaped, luhn_card, trim_url_end, url_
 use super::keywords::{holds_bytes, Group, Mentions};
 use super::labels::{item_barcode, labelled_reference, ITEM_WORDS};
 use super::not_names::NOT_NAMES;
+use super::runs::isbn_at;
 use super::valued::Valued;
 
 /// What a finding is; each becomes its placeholder in the text.
@@ -116,8 +117,6 @@ static EMAIL: LazyLock<Regex> =
 static EMAIL_SPACED: LazyLock<Regex> = LazyLock::new(|| {
     re(r"(?i)\b[a-z0-9][a-z0-9._%+-]*\s*@\s+[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9-]+)*\.[a-z]{2,}\b")
 });
-static ISBN: LazyLock<Regex> =
-    LazyLock::new(|| re(r"(?i)\b(?:97[89][- ]?)?\d{1,5}[- ]?\d{1,7}[- ]?\d{1,7}[- ]?[\dX]\b"));
 static ISSN: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)\b\d{4}-\d{3}[\dX]\b"));
 static DOI: LazyLock<Regex> = LazyLock::new(|| re(r#"(?i)\b(?:doi:\s*)?10\.\d{4,9}/[^\s<>"']+"#));
 static IPV4: LazyLock<Regex> =
@@ -277,12 +276,12 @@ impl Redactor {
         }
         // (An ISBN-10 may end in X: nine digits.)
         if digits >= 9 && isbn_stretch(text) {
-            for m in isbn_candidates(text) {
+            for (start, end) in isbn_candidates(text) {
+                let isbn = &text[start..end];
                 // After the word, an ISBN's length is enough: a mistyped check digit is still no phone.
-                let said_isbn =
-                    said.has(Group::Isbn) && preceded_by(text, m.start(), &["isbn"]) && isbn_length(m.as_str());
-                if said_isbn || (is_isbn(m.as_str()) && isbn_shaped(m.as_str())) {
-                    spans.take(m.start(), m.end(), None);
+                let said_isbn = said.has(Group::Isbn) && preceded_by(text, start, &["isbn"]) && isbn_length(isbn);
+                if said_isbn || (is_isbn(isbn) && isbn_shaped(isbn)) {
+                    spans.take(start, end, None);
                 }
             }
         }
@@ -544,20 +543,20 @@ fn preceded_by(text: &str, start: usize, words: &[&str]) -> bool {
 
 /// The ISBN pattern's matches, looked for again past the "10"/"13" of a label ("ISBN-10
 /// 0306406152"), which the pattern would otherwise take as the number's first group.
-fn isbn_candidates(text: &str) -> impl Iterator<Item = regex::Match<'_>> {
+fn isbn_candidates(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
     let mut at = 0;
     std::iter::from_fn(move || {
-        let m = ISBN.find_at(text, at)?;
-        let before = text[..m.start()].trim_end_matches([' ', '-']);
+        let (start, end) = isbn_at(text, at)?;
+        let before = text[..start].trim_end_matches([' ', '-']);
         let labelled =
             before.len() >= 4 && before.get(before.len() - 4..).is_some_and(|w| w.eq_ignore_ascii_case("isbn"));
-        let label = ["10 ", "13 ", "10:", "13:"].iter().any(|l| m.as_str().starts_with(l));
+        let label = ["10 ", "13 ", "10:", "13:"].iter().any(|l| text[start..end].starts_with(l));
         if labelled && label {
-            at = m.start() + 2;
-            return ISBN.find_at(text, at).inspect(|n| at = n.end());
+            at = start + 2;
+            return isbn_at(text, at).inspect(|&(_, n)| at = n);
         }
-        at = m.end();
-        Some(m)
+        at = end;
+        Some((start, end))
     })
 }
 
@@ -945,9 +944,9 @@ mod tests {
         let forms = ["ISBN 0-306-40615-2", "isbn-10: 030640615X", "978 0 306 40615 7", "ISBN 13 9780306406157"];
         let mut kept = 0;
         for line in super::super::corpus_lines().iter().map(String::as_str).chain(forms) {
-            let keeps = isbn_candidates(line).any(|m| {
-                let said = preceded_by(line, m.start(), &["isbn"]) && isbn_length(m.as_str());
-                said || (is_isbn(m.as_str()) && isbn_shaped(m.as_str()))
+            let keeps = isbn_candidates(line).any(|(start, end)| {
+                let said = preceded_by(line, start, &["isbn"]) && isbn_length(&line[start..end]);
+                said || (is_isbn(&line[start..end]) && isbn_shaped(&line[start..end]))
             });
             if keeps {
                 kept += 1;
@@ -960,8 +959,9 @@ mod tests {
     proptest::proptest! {
         #[test]
         fn the_isbn_stretch_guard_holds_on_any_text(s in "(isbn:? )?[0-9Xx -]{0,20}[a-z/.]?[0-9Xx -]{0,12}|\\PC{0,30}") {
-            let keeps = isbn_candidates(&s).any(|m| {
-                preceded_by(&s, m.start(), &["isbn"]) && isbn_length(m.as_str()) || (is_isbn(m.as_str()) && isbn_shaped(m.as_str()))
+            let keeps = isbn_candidates(&s).any(|(start, end)| {
+                let isbn = &s[start..end];
+                preceded_by(&s, start, &["isbn"]) && isbn_length(isbn) || (is_isbn(isbn) && isbn_shaped(isbn))
             });
             proptest::prop_assert!(!keeps || isbn_stretch(&s), "{:?}", s);
         }
