@@ -15,6 +15,11 @@ static NOTABLE: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
 });
 /// The most words an entry has ("Mary Queen of Scots", "Charlie and the Chocolate Factory").
 static MOST_WORDS: LazyLock<usize> = LazyLock::new(|| NOTABLE.iter().map(|n| n.split(' ').count()).max().unwrap_or(1));
+/// The entries' first words, one word and more, that more of the entry follows ("Martin",
+/// "Martin Luther", "Martin Luther King"): where what has been read is none of them, no longer
+/// entry can start there, and the words after it are not read.
+static LEADS: LazyLock<HashSet<&'static str>> =
+    LazyLock::new(|| NOTABLE.iter().flat_map(|n| n.match_indices(' ').map(|(i, _)| &n[..i])).collect());
 
 /// The notable names in `text`, each starting at one of its capitalised words (`caps`, as
 /// `people` finds them): the longest entry wins ("Martin Luther King Jr" over "Martin Luther").
@@ -40,7 +45,7 @@ pub(super) fn find(text: &str, caps: &[(usize, usize)]) -> Vec<(usize, usize)> {
                 }
             }
             // The next word, after one space: an entry never holds two in a row.
-            if word_end >= text.len() {
+            if word_end >= text.len() || !LEADS.contains(&text[s..word_end]) {
                 break;
             }
             end = word_end + 1;
