@@ -689,7 +689,7 @@ impl Mentions {
         let (ascii_groups, set) = SCAN.scan_with_bytes(text.as_bytes());
         let bytes = ByteSet(set);
         // No byte beyond ASCII: the scan, matching ASCII letters in either case, has its answer.
-        let groups = if set[2] | set[3] == 0 {
+        let groups = if !bytes.beyond_ascii() {
             ascii_groups
         } else {
             // Lower-cased on the stack where it fits: most messages are short.
@@ -747,6 +747,16 @@ impl ByteSet {
         self.0[0] & (0x3ff << 48) != 0
     }
 
+    /// Whether the line holds an ASCII capital.
+    pub(super) fn has_capital(self) -> bool {
+        self.0[1] & (0x3ff_ffff << 1) != 0
+    }
+
+    /// Whether the line holds a byte beyond ASCII.
+    pub(super) fn beyond_ascii(self) -> bool {
+        self.0[2] | self.0[3] != 0
+    }
+
     /// Whether `text` (the line this set was made of) holds `needle`.
     pub(super) fn holds(self, text: &str, needle: &[u8]) -> bool {
         match needle {
@@ -785,6 +795,8 @@ mod tests {
         assert!(set.holds(text, b"www.") && set.holds(text, b"10.") && !set.holds(text, b"://"));
         assert!(set.holds_any(text, &['~', '–']) && !set.holds_any(text, &['—', '’']));
         assert!(!ByteSet::of("no digits").has_digit());
+        assert!(ByteSet::of("a Z").has_capital() && ByteSet::of("A").has_capital() && !ByteSet::of("az@[`{").has_capital());
+        assert!(ByteSet::of("é").beyond_ascii() && !ByteSet::of("az~\x7f").beyond_ascii());
         assert!(holds_bytes(b"a:/://", b"://") && !holds_bytes(b"a:/", b"://") && holds_bytes(b"", b""));
     }
 

@@ -207,7 +207,10 @@ fn strip_particle_end(text: &str, start: usize, mut end: usize) -> usize {
 /// Takes the people's names in `text` (after everything else: a name never cuts into an address);
 /// `said`: which words it holds.
 pub(super) fn find(text: &str, said: Mentions, spans: &mut Spans<'_>) {
-    let (caps, lows) = words(text, said.has(Group::Person));
+    // No capital, no other script and no lower-case name wanted: no word to read.
+    let person = said.has(Group::Person);
+    let readable = person || said.bytes().has_capital() || said.bytes().beyond_ascii();
+    let (caps, lows) = if readable { words(text, person) } else { (Vec::new(), Vec::new()) };
     // Names typed without a capital count only right after words that say a person comes
     // ("ask tomasz", "my classmate jana", "its priya", "dr. nakamura"), and only lexicon names.
     let lower = if said.has(Group::Person) { lower_case_names(text, &lows) } else { Vec::new() };

@@ -103,7 +103,7 @@ pub(super) fn find(text: &str, said: Mentions, spans: &mut Spans<'_>, digits: us
             }
         }
     }
-    let uk_shape = uk_postcode_shape(text);
+    let uk_shape = said.bytes().has_capital() && uk_postcode_shape(text);
     if uk_shape {
         for m in POSTCODE_UK.find_iter(text) {
             spans.take(m.start(), m.end(), Some(Kind::Address));
