@@ -72,12 +72,13 @@ pub(super) fn find(text: &str, said: Mentions, spans: &mut Spans<'_>, digits: us
     let letter_then_digits = |n: usize, letter: fn(u8) -> bool| {
         b.windows(n + 1).any(|w| letter(w[0]) && w[1..].iter().all(u8::is_ascii_digit))
     };
-    if digits >= 7 && letter_then_digits(7, |c| matches!(c, b's' | b'S' | b'u' | b'U' | b'p' | b'P')) {
+    if run >= 7 && letter_then_digits(7, |c| matches!(c, b's' | b'S' | b'u' | b'U' | b'p' | b'P')) {
         for m in STUDENT_SHAPE.find_iter(text) {
             spans.take(m.start(), m.end(), Some(Kind::Id));
         }
     }
     if digits >= 6
+        && said.bytes().has_capital()
         && b.windows(3)
             .any(|w| w[0].is_ascii_uppercase() && w[1].is_ascii_uppercase() && (w[2] == b' ' || w[2].is_ascii_digit()))
     {

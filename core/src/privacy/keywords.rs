@@ -795,7 +795,9 @@ mod tests {
         assert!(set.holds(text, b"www.") && set.holds(text, b"10.") && !set.holds(text, b"://"));
         assert!(set.holds_any(text, &['~', '–']) && !set.holds_any(text, &['—', '’']));
         assert!(!ByteSet::of("no digits").has_digit());
-        assert!(ByteSet::of("a Z").has_capital() && ByteSet::of("A").has_capital() && !ByteSet::of("az@[`{").has_capital());
+        assert!(
+            ByteSet::of("a Z").has_capital() && ByteSet::of("A").has_capital() && !ByteSet::of("az@[`{").has_capital()
+        );
         assert!(ByteSet::of("é").beyond_ascii() && !ByteSet::of("az~\x7f").beyond_ascii());
         assert!(holds_bytes(b"a:/://", b"://") && !holds_bytes(b"a:/", b"://") && holds_bytes(b"", b""));
     }
