@@ -102,6 +102,11 @@ mod tests {
     static PATTERN: LazyLock<Regex> =
         LazyLock::new(|| super::super::redact::re(r"(?:\+|\b00)?\(?\b\d[\d \-.()/]{5,}\d\b"));
 
+    /// `check` on every corpus line and on `forms`: what it counted, in all.
+    fn on_corpus_and(forms: &[&str], check: fn(&str) -> usize) -> usize {
+        super::super::corpus_lines().iter().map(String::as_str).chain(forms.iter().copied()).map(check).sum()
+    }
+
     fn agrees(text: &str) -> usize {
         let expected: Vec<(usize, usize)> = PATTERN.find_iter(text).map(|m| (m.start(), m.end())).collect();
         assert_eq!(digit_runs(text), expected, "{text:?}");
@@ -121,10 +126,7 @@ mod tests {
             "12 34 56 78 9a 1234567-",
             "+ 1234567 ++1234567 +x1234567 _1234567",
         ];
-        let mut found = 0;
-        for line in super::super::corpus_lines().iter().map(String::as_str).chain(forms) {
-            found += agrees(line);
-        }
+        let found = on_corpus_and(&forms, agrees);
         assert!(found > 100, "{found}");
     }
 
@@ -161,10 +163,7 @@ mod tests {
             "97- 978-- 9789 1 1 1 1 1-1-1-1 1 2 3 X",
             "123 456 789 0 and 1234567890123456789012345",
         ];
-        let mut found = 0;
-        for line in super::super::corpus_lines().iter().map(String::as_str).chain(forms) {
-            found += isbn_agrees(line);
-        }
+        let found = on_corpus_and(&forms, isbn_agrees);
         assert!(found > 50, "{found}");
     }
 
