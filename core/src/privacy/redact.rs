@@ -541,8 +541,8 @@ fn preceded_by(text: &str, start: usize, words: &[&str]) -> bool {
     words.iter().any(|w| holds_bytes(before, w.as_bytes()))
 }
 
-/// The ISBN pattern's matches, looked for again past the "10"/"13" of a label ("ISBN-10
-/// 0306406152"), which the pattern would otherwise take as the number's first group.
+/// The ISBN candidates ([`isbn_at`]), looked for again past the "10"/"13" of a label ("ISBN-10
+/// 0306406152"), which the candidate would otherwise take as the number's first group.
 fn isbn_candidates(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
     let mut at = 0;
     std::iter::from_fn(move || {
