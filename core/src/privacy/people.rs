@@ -114,8 +114,10 @@ static BEFORE_CONTEXT: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 // Sign-offs: the name at the end of the message.
-// The words of a sign-off, and what may follow them ("thanks so much").
-const SIGN_OFF_WORDS: &str = r"(?i:\b(?:thanks|thank\s+you|thx|ty|cheers|regards|kind\s+regards|best(?:\s+wishes)?|sincerely|bye|love|take\s+care|groetjes|groeten|groet|gr|met\s+vriendelijke\s+groet(?:en)?|mvg|bedankt|dank\s+je(?:\s+wel)?|dankjewel|dank\s+u(?:\s+wel)?|saludos|un\s+saludo|atentamente|gracias|muchas\s+gracias|mil\s+gracias|cordialement|bien\s+à\s+vous|bien\s+cordialement|merci(?:\s+beaucoup)?|bonne\s+(?:journée|soirée)|amitiés|bises|viele\s+grüße|vg|lg|liebe\s+grüße|mit\s+freundlichen\s+grüßen|mfg|beste\s+grüße|danke(?:\s+schön)?|teşekkürler|teşekkür\s+ederim|sağ\s*olun|saygılarımla|iyi\s+çalışmalar|iyi\s+günler|iyi\s+akşamlar|görüşürüz|hoşça\s+kal(?:ın)?|hälsningar|mvh|tack|hej\s+då|cya|see\s+ya|see\s+you|ttyl|tschüss?|ciao|adiós|hasta\s+luego|à\s+bientôt|tot\s+ziens|doei)(?:\s+(?:so|very)\s+much|\s+a\s+lot|\s+again|\s+(?:later|soon))?)";
+// The words of a sign-off, and what may follow them ("thanks so much"). A word that begins a later
+// one comes after it ("gr" after "gracias", "best" after "beste grüße"): the prefix searched alone
+// takes the first that fits, and the name's search by parts then misses and runs the capture.
+const SIGN_OFF_WORDS: &str = r"(?i:\b(?:thanks|thank\s+you|thx|ty|cheers|regards|kind\s+regards|beste\s+grüße|best(?:\s+wishes)?|sincerely|bye|love|take\s+care|groetjes|groeten|groet|met\s+vriendelijke\s+groet(?:en)?|mvg|bedankt|dank\s+je(?:\s+wel)?|dankjewel|dank\s+u(?:\s+wel)?|saludos|un\s+saludo|atentamente|gracias|muchas\s+gracias|mil\s+gracias|cordialement|bien\s+à\s+vous|bien\s+cordialement|merci(?:\s+beaucoup)?|bonne\s+(?:journée|soirée)|amitiés|bises|viele\s+grüße|vg|lg|liebe\s+grüße|mit\s+freundlichen\s+grüßen|mfg|danke(?:\s+schön)?|teşekkürler|teşekkür\s+ederim|sağ\s*olun|saygılarımla|iyi\s+çalışmalar|iyi\s+günler|iyi\s+akşamlar|görüşürüz|hoşça\s+kal(?:ın)?|hälsningar|mvh|tack|hej\s+då|cya|see\s+ya|see\s+you|ttyl|tschüss?|ciao|adiós|hasta\s+luego|à\s+bientôt|tot\s+ziens|doei|gr)(?:\s+(?:so|very)\s+much|\s+a\s+lot|\s+again|\s+(?:later|soon))?)";
 // The name is found without capture groups (`Valued`): a group's extraction was the dearest step
 // of the names' search.
 static SIGN_OFF: LazyLock<Valued> =
@@ -728,6 +730,68 @@ mod tests {
             }
         }
         assert!(matched > 1000, "{matched} sign-offs");
+    }
+
+    /// A name after any sign-off word is read from the pattern's parts: where a shorter word of the
+    /// list came first ("gr" before "gracias", "best" before "beste grüße") the prefix took it
+    /// alone, and every such line ran the capture after all.
+    #[test]
+    fn a_name_after_every_sign_off_word_is_read_by_the_pattern_s_parts() {
+        use super::{SIGN_OFF, SIGN_OFF_LOWER, SIGN_OFF_WORDS};
+        // The list's words, one form each: the top-level alternatives of its group, with optional
+        // parts left out, a group's first alternative taken, and `\s+` / `\s*` as a space / nothing.
+        let list = SIGN_OFF_WORDS.strip_prefix("(?i:\\b(?:").expect("the list's opening");
+        let list = &list[..list.find(")(?:\\s+(?:so").expect("the list's end")];
+        let (mut words, mut word, mut depth, mut skip) = (Vec::new(), String::new(), 0, None);
+        let mut chars =
+            list.replace("\\s+", " ").replace("\\s*", "").chars().collect::<Vec<_>>().into_iter().peekable();
+        while let Some(c) = chars.next() {
+            match c {
+                '(' => {
+                    depth += 1;
+                    chars.next_if_eq(&'?');
+                    chars.next_if_eq(&':');
+                }
+                ')' => {
+                    depth -= 1;
+                    if chars.next_if_eq(&'?').is_some() {
+                        // An optional part: left out.
+                        word.truncate(skip.take().unwrap_or(word.len()));
+                    }
+                    skip = None;
+                }
+                '|' if depth == 0 => words.push(std::mem::take(&mut word)),
+                // A group's later alternatives: left out.
+                '|' => {
+                    while chars.peek().is_some_and(|&n| n != ')') {
+                        chars.next();
+                    }
+                }
+                '?' => {
+                    word.pop();
+                }
+                _ => {
+                    if depth > 0 && skip.is_none() {
+                        skip = Some(word.len());
+                    }
+                    word.push(c);
+                }
+            }
+        }
+        words.push(word);
+        assert!(words.len() > 60, "{words:?}");
+        let mut signed = 0;
+        for word in &words {
+            for (pattern, name) in [(&*SIGN_OFF, "Lucía"), (&*SIGN_OFF_LOWER, "lena")] {
+                let text = format!("ok, {word}, {name}");
+                // (Not "à bientôt": no ASCII word edge stands before "à".)
+                if pattern.whole().is_match(&text) {
+                    signed += 1;
+                    assert!(pattern.read_by_parts(&text), "{text:?}");
+                }
+            }
+        }
+        assert!(signed > 2 * (words.len() - 2), "{signed} of {} words", words.len());
     }
 
     /// Found by the fuzzer: a surname, a comma and two spaces before a word ending in a

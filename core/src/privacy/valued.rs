@@ -51,17 +51,25 @@ impl Valued {
     /// give the group the pattern captures whenever they fit together; where they do not, the
     /// capture is run after all.
     fn group(&self, text: &str, m: regex::Match<'_>) -> Option<(usize, usize)> {
-        let fast = || {
-            let head = self.prefix.find(Input::new(text).range(m.start()..).anchored(Anchored::Yes))?;
-            let value = self.value.find(&text[head.end()..])?;
-            let end = head.end() + value.end();
-            let tail_fits = self.tail.as_ref().is_none_or(|t| t.is_match(&text[end..]));
-            tail_fits.then_some((head.end(), end))
-        };
-        fast().or_else(|| {
+        self.by_parts(text, m).or_else(|| {
             let g = self.whole.captures_at(text, m.start())?.get(1)?;
             Some((g.start(), g.end()))
         })
+    }
+
+    /// The group of the match `m` from the pattern's parts, if they fit together.
+    fn by_parts(&self, text: &str, m: regex::Match<'_>) -> Option<(usize, usize)> {
+        let head = self.prefix.find(Input::new(text).range(m.start()..).anchored(Anchored::Yes))?;
+        let value = self.value.find(&text[head.end()..])?;
+        let end = head.end() + value.end();
+        let tail_fits = self.tail.as_ref().is_none_or(|t| t.is_match(&text[end..]));
+        tail_fits.then_some((head.end(), end))
+    }
+
+    /// Whether every match in `text` has its group from the parts (no capture run after all).
+    #[cfg(test)]
+    pub(super) fn read_by_parts(&self, text: &str) -> bool {
+        self.whole.find_iter(text).all(|m| self.by_parts(text, m).is_some())
     }
 
     /// The whole pattern.
