@@ -11,14 +11,11 @@ pub(super) type Span = (usize, usize);
 /// The capitalised words of `text` (a capital first and a small letter in it, no digit right
 /// before) and, if `lower` is asked for, its lower-case words that are not glued to a digit, an
 /// `@` or an apostrophe on either side (a user name's or a contraction's piece is no name).
+///
+/// A line with no ASCII capital and no other script has no capitalised word: the caller skips
+/// it by the line's byte set (`people::find`) unless it wants the lower-case words.
 pub(super) fn words(text: &str, lower: bool) -> (Vec<Span>, Vec<Span>) {
     let bytes = text.as_bytes();
-    // No capital in ASCII and no other script: no capitalised word (most chat lines after their
-    // first byte), and no lower-case word is wanted.
-    let first_upper = text.chars().next().is_some_and(char::is_uppercase);
-    if !lower && !first_upper && !bytes.iter().skip(1).any(|&b| b.is_ascii_uppercase() || b >= 0x80) {
-        return (Vec::new(), Vec::new());
-    }
     // Room for the words of most lines at once: a list grown a word at a time asks for memory
     // three or four times on a line of a dozen words.
     let mut caps = Vec::with_capacity(8);
